@@ -1,0 +1,113 @@
+//! Parse stage: a serde mirror of the Smithy 2.0 JSON AST, with no interpretation.
+//!
+//! Everything here is a faithful copy of what the file says. Member order is kept
+//! (structures serialise in model order), trait values stay raw JSON until the
+//! validation stage parses the ones the generator understands.
+
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// One JSON AST file.
+#[derive(Debug, Deserialize)]
+pub struct AstModel {
+    /// The IDL version, `"2.0"` (or `"1.0"`, read with 2.0 semantics).
+    pub smithy: String,
+    #[serde(default)]
+    pub metadata: BTreeMap<String, Value>,
+    #[serde(default)]
+    pub shapes: BTreeMap<String, AstShape>,
+}
+
+/// A reference to another shape: `{ "target": "ns#Name" }`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AstRef {
+    pub target: String,
+}
+
+/// A member of an aggregate shape.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AstMember {
+    pub target: String,
+    #[serde(default)]
+    pub traits: BTreeMap<String, Value>,
+}
+
+/// Any shape. Which fields are meaningful depends on `kind`; the validation stage
+/// reports fields that do not belong to the kind.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AstShape {
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default)]
+    pub traits: BTreeMap<String, Value>,
+    #[serde(default)]
+    pub mixins: Vec<AstRef>,
+    /// Structure, union, enum and intEnum members, in model order.
+    #[serde(default, deserialize_with = "ordered_members")]
+    pub members: Vec<(String, AstMember)>,
+    /// List and set member.
+    pub member: Option<AstMember>,
+    /// Map key and value.
+    pub key: Option<AstMember>,
+    pub value: Option<AstMember>,
+    // Service fields.
+    pub version: Option<String>,
+    #[serde(default)]
+    pub operations: Vec<AstRef>,
+    #[serde(default)]
+    pub resources: Vec<AstRef>,
+    #[serde(default)]
+    pub errors: Vec<AstRef>,
+    #[serde(default)]
+    pub rename: BTreeMap<String, String>,
+    // Operation fields.
+    pub input: Option<AstRef>,
+    pub output: Option<AstRef>,
+    // Resource fields.
+    #[serde(default)]
+    pub identifiers: BTreeMap<String, AstRef>,
+    #[serde(default)]
+    pub properties: BTreeMap<String, AstRef>,
+    pub create: Option<AstRef>,
+    pub put: Option<AstRef>,
+    pub read: Option<AstRef>,
+    pub update: Option<AstRef>,
+    pub delete: Option<AstRef>,
+    pub list: Option<AstRef>,
+    #[serde(default)]
+    pub collection_operations: Vec<AstRef>,
+}
+
+/// Reads a JSON object into a vector, keeping the order the file wrote it in
+/// (serde_json's map type would sort it).
+fn ordered_members<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(String, AstMember)>, D::Error> {
+    struct Ordered;
+    impl<'de> Visitor<'de> for Ordered {
+        type Value = Vec<(String, AstMember)>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("an object of members")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut out = Vec::new();
+            while let Some((name, member)) = map.next_entry::<String, AstMember>()? {
+                if out.iter().any(|(n, _): &(String, AstMember)| *n == name) {
+                    return Err(serde::de::Error::custom(format!("member `{name}` is defined twice")));
+                }
+                out.push((name, member));
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_map(Ordered)
+}
+
+/// Parses one JSON AST document.
+pub fn parse(text: &str) -> Result<AstModel, serde_json::Error> {
+    serde_json::from_str(text)
+}

@@ -1,0 +1,172 @@
+//! Emit stage: one marker type per operation carrying its HTTP route, and the
+//! paginator accessors for `@paginated` operations, as runtime trait impls.
+
+use super::{deprecated, docs, rust_type};
+use crate::ir::*;
+use crate::names::ident;
+use proc_macro2::TokenStream;
+use quote::quote;
+
+pub fn emit(ir: &CrateIr) -> TokenStream {
+    let ops = ir.service.operations.iter().map(|op| operation(ir, op));
+    quote! {
+        //! The service's operations: HTTP routes and pagination.
+
+        #![allow(deprecated)]
+
+        use smithy_client_runtime as rt;
+        use crate::types::*;
+
+        #(#ops)*
+    }
+}
+
+fn operation(ir: &CrateIr, op: &Operation) -> TokenStream {
+    let name = ident(&op.name);
+    let doc = docs(op.docs.as_deref());
+    let dep = deprecated(op.deprecated.as_ref());
+    let (input, output) = (ident(&op.input), ident(&op.output));
+    let smithy_name = op.id.rsplit_once('#').map_or(op.id.as_str(), |(_, n)| n);
+    let method = &op.http.method;
+    let uri = uri_template(&op.http);
+    let code = op.http.code;
+    let errors = if op.errors.is_empty() { "none".to_string() } else { op.errors.iter().map(|e| format!("[`{e}`]")).collect::<Vec<_>>().join(", ") };
+    let errors_doc = format!("Modelled errors: {errors}.");
+    let paginated = op.paginator.as_ref().map(|p| paginator(ir, op, p));
+    quote! {
+        #doc
+        ///
+        #[doc = #errors_doc]
+        #dep
+        #[derive(Clone, Copy, Debug, Default)]
+        pub struct #name;
+
+        impl rt::operation::Operation for #name {
+            type Input = #input;
+            type Output = #output;
+            const NAME: &'static str = #smithy_name;
+            const METHOD: &'static str = #method;
+            const URI: &'static str = #uri;
+            const SUCCESS_CODE: u16 = #code;
+        }
+
+        #paginated
+    }
+}
+
+fn uri_template(h: &HttpRoute) -> String {
+    let mut uri = String::new();
+    for seg in &h.path {
+        uri.push('/');
+        match seg {
+            PathSegment::Literal(l) => uri.push_str(l),
+            PathSegment::Label { member, greedy, .. } => {
+                uri.push_str(&format!("{{{member}{}}}", if *greedy { "+" } else { "" }));
+            }
+        }
+    }
+    if uri.is_empty() {
+        uri.push('/');
+    }
+    if !h.query_literals.is_empty() {
+        let q: Vec<String> = h.query_literals.iter().map(|(k, v)| match v {
+            Some(v) => format!("{k}={v}"),
+            None => k.clone(),
+        }).collect();
+        uri.push('?');
+        uri.push_str(&q.join("&"));
+    }
+    uri
+}
+
+/// Follows a field path from `root`. Returns an expression of type `&T` (or
+/// `&mut T`) when every step is required, else of type `Option<&T>`, and which
+/// of the two it is.
+fn path_expr(ir: &CrateIr, root_type: &str, root: TokenStream, path: &[String], as_mut: bool) -> (TokenStream, bool) {
+    let (r, opt) = if as_mut { (quote!(&mut), quote!(as_mut)) } else { (quote!(&), quote!(as_ref)) };
+    // While every step is required, `expr` is a place (`output.a.b`); after the
+    // first optional step it is an `Option<&T>`.
+    let mut expr = root;
+    let mut ty = root_type.to_string();
+    let mut is_option = false;
+    for field in path {
+        let f = ident(field);
+        let member = ir.types.get(&ty).and_then(|t| match &t.kind {
+            NamedKind::Struct(s) => s.members.iter().find(|m| &m.field == field),
+            _ => None,
+        });
+        let optional = member.is_none_or(|m| m.optional);
+        expr = match (is_option, optional) {
+            (false, false) => quote!(#expr.#f),
+            (false, true) => quote!(#expr.#f.#opt()),
+            (true, false) => quote!(#expr.map(|v| #r v.#f)),
+            (true, true) => quote!(#expr.and_then(|v| v.#f.#opt())),
+        };
+        is_option |= optional;
+        if let Some(TypeKind::Named { name, .. }) = member.map(|m| &m.ty.kind) {
+            ty = name.clone();
+        }
+    }
+    if !is_option {
+        expr = quote!(#r #expr);
+    }
+    (expr, is_option)
+}
+
+fn paginator(ir: &CrateIr, op: &Operation, p: &Paginator) -> TokenStream {
+    let name = ident(&op.name);
+    let input_token = ident(&p.input_token);
+    let (token_expr, token_opt) = path_expr(ir, &op.output, quote!(output), &p.output_token, false);
+    let next_token = if token_opt {
+        quote!(#token_expr.map(String::as_str).filter(|t| !t.is_empty()))
+    } else {
+        quote!(Some(#token_expr.as_str()).filter(|t| !t.is_empty()))
+    };
+    let input_member = ir.types.get(&op.input).and_then(|t| match &t.kind {
+        NamedKind::Struct(s) => s.members.iter().find(|m| m.field == p.page_size.clone().unwrap_or_default()),
+        _ => None,
+    });
+    let set_page_size = match (&p.page_size, input_member) {
+        (Some(field), Some(m)) => {
+            let f = ident(field);
+            let ty = rust_type(&m.ty);
+            let value = quote!(#ty::try_from(size).unwrap_or(if size < 0 { #ty::MIN } else { #ty::MAX }));
+            if m.optional {
+                quote!(input.#f = Some(#value);)
+            } else {
+                quote!(input.#f = #value;)
+            }
+        }
+        _ => quote!(let _ = (input, size);),
+    };
+    let (item_ty, take_items) = match &p.items {
+        Some((path, item)) => {
+            let ty = rust_type(item);
+            let (expr, opt) = path_expr(ir, &op.output, quote!(output), path, true);
+            let take = if opt {
+                quote!(#expr.map(::std::mem::take).unwrap_or_default())
+            } else {
+                quote!(::std::mem::take(#expr))
+            };
+            (ty, take)
+        }
+        None => (quote!(()), quote!({ let _ = output; Vec::new() })),
+    };
+    quote! {
+        impl rt::operation::Paginated for #name {
+            type Item = #item_ty;
+            fn next_token(output: &Self::Output) -> Option<&str> {
+                #next_token
+            }
+            fn set_token(input: &mut Self::Input, token: Option<String>) {
+                input.#input_token = token;
+            }
+            fn set_page_size(input: &mut Self::Input, size: i64) {
+                #set_page_size
+            }
+            fn take_items(output: &mut Self::Output) -> Vec<Self::Item> {
+                #take_items
+            }
+        }
+    }
+}

@@ -1,0 +1,235 @@
+//! Emit stage: `Validate` implementations for every type reachable from an
+//! operation input. Each constraint becomes a direct check at its member;
+//! patterns are compiled once per process into statics shared by all members
+//! that use the same pattern.
+
+use crate::ir::*;
+use crate::names::ident;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use std::collections::BTreeMap;
+
+pub fn emit(ir: &CrateIr) -> TokenStream {
+    let mut cx = Cx::default();
+    let mut impls = Vec::new();
+    for t in ir.types.values().filter(|t| t.validated) {
+        match &t.kind {
+            NamedKind::Struct(s) => impls.push(cx.structure(t, s)),
+            NamedKind::Union(u) => impls.push(cx.union(t, u)),
+            NamedKind::Enum(_) | NamedKind::IntEnum(_) => {}
+        }
+    }
+    let statics = cx.patterns.iter().map(|(source, (name, rust))| {
+        let name = format_ident!("{}", name);
+        let doc = format!("`{source}`");
+        quote! {
+            #[doc = #doc]
+            static #name: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
+                rt::regex::Regex::new(#rust).expect("the generator checked this pattern")
+            });
+        }
+    });
+    quote! {
+        //! Constraint validators for every shape reachable from an operation input.
+        //!
+        //! Each `validate_into` checks its members in model order and descends into
+        //! nested structures, unions, lists and maps, so one call reports every
+        //! violation in the value.
+
+        #![allow(unused_variables, clippy::needless_borrow, deprecated)]
+
+        use smithy_client_runtime as rt;
+        use rt::validation::{Path, Validate, Violation};
+        use crate::types::*;
+
+        #(#statics)*
+        #(#impls)*
+    }
+}
+
+#[derive(Default)]
+struct Cx {
+    /// Pattern source → (static name, translated regex).
+    patterns: BTreeMap<String, (String, String)>,
+}
+
+impl Cx {
+    fn structure(&mut self, t: &NamedType, s: &Struct) -> TokenStream {
+        let name = ident(&t.name);
+        let mut checks = Vec::new();
+        for m in &s.members {
+            let field = ident(&m.field);
+            let member_name = &m.name;
+            let value_checks = self.checks(&m.ty, quote!(v));
+            let required = m.required && m.optional;
+            let body = match (m.optional, value_checks) {
+                (true, Some(c)) => {
+                    let none = required.then(|| quote!(None => rt::validation::required(path, out),));
+                    let none = none.unwrap_or_else(|| quote!(None => {}));
+                    quote! { match &self.#field { Some(v) => { #c } #none } }
+                }
+                (true, None) if required => quote! { if self.#field.is_none() { rt::validation::required(path, out); } },
+                (true, None) => continue,
+                (false, Some(c)) => quote! { let v = &self.#field; #c },
+                (false, None) => continue,
+            };
+            checks.push(quote! {
+                let mark = path.push(#member_name);
+                #body
+                path.pop(mark);
+            });
+        }
+        quote! {
+            impl Validate for #name {
+                fn validate_into(&self, path: &mut Path, out: &mut Vec<Violation>) {
+                    #(#checks)*
+                }
+            }
+        }
+    }
+
+    fn union(&mut self, t: &NamedType, u: &Union) -> TokenStream {
+        let name = ident(&t.name);
+        let mut arms = Vec::new();
+        for v in &u.variants {
+            let variant = ident(&v.variant);
+            let member_name = &v.name;
+            if let Some(c) = self.checks(&v.ty, quote!(v)) {
+                arms.push(quote! {
+                    Self::#variant(v) => {
+                        let mark = path.push(#member_name);
+                        #c
+                        path.pop(mark);
+                    }
+                });
+            }
+        }
+        quote! {
+            impl Validate for #name {
+                fn validate_into(&self, path: &mut Path, out: &mut Vec<Violation>) {
+                    match self {
+                        #(#arms)*
+                        _ => {}
+                    }
+                }
+            }
+        }
+    }
+
+    fn pattern_static(&mut self, p: &Pattern) -> proc_macro2::Ident {
+        let next = self.patterns.len();
+        let entry = self.patterns.entry(p.source.clone()).or_insert_with(|| (format!("PATTERN_{next}"), p.rust.clone()));
+        format_ident!("{}", entry.0)
+    }
+
+    /// Checks for a value `v: &T` at the current path, or `None` if the type
+    /// has no constraints anywhere inside it.
+    fn checks(&mut self, ty: &TypeRef, v: TokenStream) -> Option<TokenStream> {
+        let c = &ty.constraints;
+        let mut out = Vec::new();
+        if let Some(len) = &c.length {
+            let measure = match &ty.kind {
+                TypeKind::String => quote!(#v.chars().count()),
+                TypeKind::Blob => quote!(#v.as_ref().len()),
+                _ => quote!(#v.len()),
+            };
+            let b = |b: &Option<Bound>| match b {
+                Some(b) => {
+                    let (n, text) = (b.value as usize, &b.text);
+                    quote!(Some((#n, #text)))
+                }
+                None => quote!(None),
+            };
+            let (min, max) = (b(&len.min), b(&len.max));
+            out.push(quote! { rt::validation::length(path, out, #measure, #min, #max); });
+        }
+        if let Some(range) = &c.range {
+            let float = matches!(ty.kind, TypeKind::Float | TypeKind::Double | TypeKind::BigInteger | TypeKind::BigDecimal);
+            let value = match &ty.kind {
+                TypeKind::BigInteger | TypeKind::BigDecimal => quote!(#v.to_f64()),
+                TypeKind::Named { shape: NamedShape::IntEnum, .. } => quote!(i64::from(#v.value())),
+                TypeKind::Float | TypeKind::Double => quote!(f64::from(*#v)),
+                _ => quote!(i64::from(*#v)),
+            };
+            let bound = |b: &Option<Bound>, up: bool| match b {
+                Some(b) if float => {
+                    let (n, text) = (b.value, &b.text);
+                    quote!(Some((#n, #text)))
+                }
+                Some(b) => {
+                    // An integer must lie inside fractional bounds: round them inward.
+                    let n = if up { b.value.ceil() } else { b.value.floor() } as i64;
+                    let text = &b.text;
+                    quote!(Some((#n, #text)))
+                }
+                None => quote!(None),
+            };
+            let (min, max) = (bound(&range.min, true), bound(&range.max, false));
+            let f = if float { quote!(range_float) } else { quote!(range_int) };
+            out.push(quote! { rt::validation::#f(path, out, #value, #min, #max); });
+        }
+        if let Some(p) = &c.pattern {
+            let stat = self.pattern_static(p);
+            let source = &p.source;
+            out.push(quote! { rt::validation::pattern(path, out, #v, &#stat, #source); });
+        }
+        if c.unique_items {
+            out.push(quote! { rt::validation::unique(path, out, #v); });
+        }
+        match &ty.kind {
+            TypeKind::Named { name, shape: NamedShape::Enum } => {
+                let n = ident(name);
+                out.push(quote! { if !#v.is_known() { rt::validation::enum_value(path, out, #n::VALUES); } });
+            }
+            TypeKind::Named { name, shape: NamedShape::IntEnum } => {
+                let n = ident(name);
+                out.push(quote! {
+                    if !#v.is_known() {
+                        let allowed: Vec<String> = #n::VALUES.iter().map(|v| v.to_string()).collect();
+                        let allowed: Vec<&str> = allowed.iter().map(String::as_str).collect();
+                        rt::validation::enum_value(path, out, &allowed);
+                    }
+                });
+            }
+            TypeKind::Named { shape: NamedShape::Struct | NamedShape::Union, .. } => {
+                out.push(quote! { #v.validate_into(path, out); });
+            }
+            TypeKind::List { item, sparse } => {
+                if let Some(inner) = self.checks(item, quote!(item)) {
+                    let body = if *sparse { quote! { if let Some(item) = item { #inner } } } else { inner };
+                    out.push(quote! {
+                        for (i, item) in #v.iter().enumerate() {
+                            let mark = path.push_index(i);
+                            #body
+                            path.pop(mark);
+                        }
+                    });
+                }
+            }
+            TypeKind::Map { key, value, sparse } => {
+                // Key violations are reported at the map itself, as Smithy does.
+                let key_checks = self.checks(key, quote!(key));
+                let value_checks = self.checks(value, quote!(value));
+                if key_checks.is_some() || value_checks.is_some() {
+                    let key_part = key_checks.map(|k| quote! { #k });
+                    let value_part = value_checks.map(|vc| {
+                        let vc = if *sparse { quote! { if let Some(value) = value { #vc } } } else { vc };
+                        quote! {
+                            let mark = path.push(key.as_str());
+                            #vc
+                            path.pop(mark);
+                        }
+                    });
+                    out.push(quote! {
+                        for (key, value) in #v.iter() {
+                            #key_part
+                            #value_part
+                        }
+                    });
+                }
+            }
+            _ => {}
+        }
+        (!out.is_empty()).then(|| quote! { #(#out)* })
+    }
+}

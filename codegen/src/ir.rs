@@ -1,0 +1,299 @@
+//! Lowering output: the intermediate representation every emitter reads.
+//!
+//! Every decision is made before this point: Rust names, Rust types, whether a
+//! field is optional or boxed, constraints with their exact bounds and messages,
+//! wire names, HTTP bindings and paginator paths. Emitters only turn these nodes
+//! into tokens; they never look at the JSON AST.
+
+use std::collections::BTreeMap;
+
+/// One generated crate: a service and every type its operations reach.
+#[derive(Debug, Clone)]
+pub struct CrateIr {
+    pub crate_name: String,
+    pub service: Service,
+    /// Named Rust types (structures, unions, enums), keyed and sorted by Rust name.
+    pub types: BTreeMap<String, NamedType>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Service {
+    pub id: String,
+    pub name: String,
+    pub version: Option<String>,
+    pub title: Option<String>,
+    pub docs: Option<String>,
+    pub sdk_id: Option<String>,
+    pub endpoint_prefix: Option<String>,
+    /// The SigV4 signing name, when the service is signed.
+    pub signing_name: Option<String>,
+    pub protocol: Protocol,
+    /// Sorted by Rust name.
+    pub operations: Vec<Operation>,
+    /// Errors every operation may return (the service's `errors` list).
+    pub errors: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Protocol {
+    RestJson1,
+}
+
+#[derive(Debug, Clone)]
+pub struct Operation {
+    pub id: String,
+    /// The Smithy name (`GetImages`), also the Rust type name of the operation.
+    pub name: String,
+    /// The client method name (`get_images`).
+    pub method: String,
+    pub docs: Option<String>,
+    pub deprecated: Option<Deprecation>,
+    /// Rust type names of the input and output structures.
+    pub input: String,
+    pub output: String,
+    /// Rust type names of the error structures, operation errors then service errors.
+    pub errors: Vec<String>,
+    pub http: HttpRoute,
+    pub paginator: Option<Paginator>,
+}
+
+#[derive(Debug, Clone)]
+pub struct HttpRoute {
+    pub method: String,
+    pub path: Vec<PathSegment>,
+    /// Literal query parameters written in the URI (`/x?list-type=2`).
+    pub query_literals: Vec<(String, Option<String>)>,
+    pub code: u16,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathSegment {
+    Literal(String),
+    /// A `{Label}` or greedy `{Label+}`, bound to the input field named here.
+    Label { field: String, member: String, greedy: bool },
+}
+
+/// `@paginated`, merged with the service defaults and resolved to fields.
+#[derive(Debug, Clone)]
+pub struct Paginator {
+    /// Input field that carries the continuation token.
+    pub input_token: String,
+    /// Path of output fields to the next token (one element unless nested).
+    pub output_token: Vec<String>,
+    /// Path of output fields to the list of items, with the item's Rust type.
+    pub items: Option<(Vec<String>, TypeRef)>,
+    /// Input field that sets the page size.
+    pub page_size: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NamedType {
+    pub id: String,
+    pub name: String,
+    pub docs: Option<String>,
+    pub deprecated: Option<Deprecation>,
+    pub kind: NamedKind,
+    /// True when the type is reachable from an operation input, so it gets a validator.
+    pub validated: bool,
+}
+
+#[derive(Debug, Clone)]
+pub enum NamedKind {
+    Struct(Struct),
+    Union(Union),
+    Enum(Enum),
+    IntEnum(IntEnum),
+}
+
+#[derive(Debug, Clone)]
+pub struct Struct {
+    pub members: Vec<Member>,
+    pub error: Option<ErrorInfo>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Union {
+    /// Each variant is a member; `required` and `default` do not apply.
+    pub variants: Vec<Member>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Enum {
+    pub values: Vec<EnumValue<String>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct IntEnum {
+    pub values: Vec<EnumValue<i32>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct EnumValue<T> {
+    pub variant: String,
+    pub value: T,
+    pub docs: Option<String>,
+    pub deprecated: Option<Deprecation>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ErrorInfo {
+    pub fault: Fault,
+    pub http_status: u16,
+    pub retryable: bool,
+    pub throttling: bool,
+    /// The field holding the error message (`Message` or `message`), if any.
+    pub message_field: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    Client,
+    Server,
+}
+
+#[derive(Debug, Clone)]
+pub struct Deprecation {
+    pub message: Option<String>,
+    pub since: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Member {
+    /// The Smithy member name (`StreamARN`), used in validation paths.
+    pub name: String,
+    /// The Rust field, setter and variant base name (`stream_arn`).
+    pub field: String,
+    /// The Rust variant name, for union members (`StreamArn`).
+    pub variant: String,
+    /// The JSON key (`@jsonName`, else the member name).
+    pub wire_name: String,
+    pub ty: TypeRef,
+    pub required: bool,
+    pub default: Option<DefaultValue>,
+    /// Whether the Rust field is `Option<T>`. False only for members with a default.
+    pub optional: bool,
+    /// Whether the value is boxed to break a cycle of structures.
+    pub boxed: bool,
+    pub binding: Binding,
+    pub docs: Option<String>,
+    pub deprecated: Option<Deprecation>,
+    pub sensitive: bool,
+}
+
+/// Where a member travels in an HTTP message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Binding {
+    Body,
+    Label,
+    Query(String),
+    QueryParams,
+    Header(String),
+    PrefixHeaders(String),
+    Payload,
+    ResponseCode,
+}
+
+/// A Rust type with the constraints of the member and shape it came from.
+#[derive(Debug, Clone)]
+pub struct TypeRef {
+    pub kind: TypeKind,
+    pub constraints: Constraints,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeKind {
+    Bool,
+    Byte,
+    Short,
+    Integer,
+    Long,
+    Float,
+    Double,
+    BigInteger,
+    BigDecimal,
+    String,
+    Blob,
+    Timestamp(TimestampFormat),
+    Document,
+    /// A generated type, by Rust name.
+    Named { name: String, shape: NamedShape },
+    List { item: Box<TypeRef>, sparse: bool },
+    Map { key: Box<TypeRef>, value: Box<TypeRef>, sparse: bool },
+}
+
+/// What kind of generated type a `Named` refers to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NamedShape {
+    Struct,
+    Union,
+    Enum,
+    IntEnum,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimestampFormat {
+    EpochSeconds,
+    DateTime,
+    HttpDate,
+}
+
+impl PartialEq for TypeRef {
+    fn eq(&self, other: &Self) -> bool {
+        self.kind == other.kind
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Constraints {
+    pub length: Option<Bounds>,
+    pub range: Option<Bounds>,
+    pub pattern: Option<Pattern>,
+    pub unique_items: bool,
+}
+
+impl Constraints {
+    pub fn is_empty(&self) -> bool {
+        self.length.is_none() && self.range.is_none() && self.pattern.is_none() && !self.unique_items
+    }
+}
+
+/// Inclusive bounds as written in the model (kept as text so messages show them
+/// exactly), with their numeric values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bounds {
+    pub min: Option<Bound>,
+    pub max: Option<Bound>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bound {
+    /// The number as the model wrote it (`1`, `1.5`).
+    pub text: String,
+    pub value: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pattern {
+    /// The ECMA-262 pattern from the model, for messages.
+    pub source: String,
+    /// The same pattern in the `regex` crate's syntax, with ECMA-262 meaning.
+    pub rust: String,
+}
+
+/// A `@default` value, already checked against the member's type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DefaultValue {
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    String(String),
+    /// The Rust variant of a string enum.
+    EnumVariant(String),
+    IntEnum(String),
+    /// Epoch seconds, exact.
+    Timestamp { seconds: i64, nanos: u32 },
+    Blob(Vec<u8>),
+    EmptyList,
+    EmptyMap,
+    Document(serde_json::Value),
+}

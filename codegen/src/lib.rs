@@ -1,0 +1,73 @@
+//! Generator library: Smithy 2.0 JSON AST in, Rust client crate out.
+//!
+//! The stages run in order: [`ast`] parses each file, [`model`] merges them with
+//! the prelude, [`validate`] checks the model, [`lower`] builds the [`ir`] for one
+//! service, and [`emit`] turns the IR into formatted source files.
+
+pub mod ast;
+pub mod diagnostics;
+pub mod emit;
+pub mod ir;
+pub mod lower;
+pub mod model;
+pub mod names;
+pub mod pattern;
+pub mod project;
+pub mod traits;
+pub mod validate;
+
+pub use diagnostics::{Diagnostic, Diagnostics};
+pub use emit::{GeneratedCrate, Options};
+
+use std::path::Path;
+
+/// Reads, merges and validates model files.
+pub fn load(paths: &[impl AsRef<Path>]) -> Result<model::Model, Diagnostics> {
+    let mut files = Vec::new();
+    let mut diags = Diagnostics::default();
+    for path in paths {
+        let path = path.as_ref();
+        let name = path.display().to_string();
+        match std::fs::read_to_string(path) {
+            Ok(text) => match ast::parse(&text) {
+                Ok(ast) => files.push((name, ast)),
+                Err(e) => diags.push(Diagnostic::model(&name, format!("is not a valid Smithy JSON AST: {e}"))),
+            },
+            Err(e) => diags.push(Diagnostic::model(&name, format!("cannot be read: {e}"))),
+        }
+    }
+    let model = diags.into_result(())?;
+    let _ = model;
+    load_parsed(files)
+}
+
+/// Merges and validates already-parsed files (named for messages).
+pub fn load_parsed(files: Vec<(String, ast::AstModel)>) -> Result<model::Model, Diagnostics> {
+    let model = model::merge(files)?;
+    validate::validate(&model).into_result(model)
+}
+
+/// Generates the crate for one service of a loaded model.
+pub fn generate(model: &model::Model, service: Option<&str>, options: &Options) -> Result<GeneratedCrate, Diagnostics> {
+    let ir = lower::lower(model, service)?;
+    emit::emit(&ir, options).map_err(|e| {
+        let mut d = Diagnostics::default();
+        d.push(Diagnostic::shape(&ir.service.id, format!("generated code did not parse: {e}")));
+        d
+    })
+}
+
+/// Parses, validates, lowers and emits in one call, from JSON texts (named for messages).
+pub fn generate_from_texts(texts: &[(&str, &str)], service: Option<&str>, options: &Options) -> Result<GeneratedCrate, Diagnostics> {
+    let mut files = Vec::new();
+    let mut diags = Diagnostics::default();
+    for (name, text) in texts {
+        match ast::parse(text) {
+            Ok(ast) => files.push((name.to_string(), ast)),
+            Err(e) => diags.push(Diagnostic::model(name, format!("is not a valid Smithy JSON AST: {e}"))),
+        }
+    }
+    diags.into_result(())?;
+    let model = load_parsed(files)?;
+    generate(&model, service, options)
+}

@@ -1,0 +1,181 @@
+//! Parse stage, continued: merges several JSON AST files and the Smithy prelude into
+//! one model keyed by absolute shape id.
+//!
+//! Merging happens before validation so that every later stage sees a single model,
+//! whatever number of files it came from. `apply` statements are folded into their
+//! targets here.
+
+use crate::ast::{AstMember, AstModel, AstShape};
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+
+/// The merged model. Shapes are sorted by id, so every iteration is deterministic.
+#[derive(Debug, Default)]
+pub struct Model {
+    pub shapes: BTreeMap<String, AstShape>,
+}
+
+impl Model {
+    /// Looks up a shape by absolute id.
+    pub fn shape(&self, id: &str) -> Option<&AstShape> {
+        self.shapes.get(id)
+    }
+}
+
+/// Splits `ns#Name` into its two halves.
+pub fn split_id(id: &str) -> Option<(&str, &str)> {
+    let (ns, name) = id.split_once('#')?;
+    let valid_part = |s: &str| {
+        !s.is_empty()
+            && s.split('.').all(|p| {
+                let mut c = p.chars();
+                matches!(c.next(), Some(ch) if ch.is_ascii_alphabetic() || ch == '_')
+                    && c.all(|ch| ch.is_ascii_alphanumeric() || ch == '_')
+            })
+    };
+    (valid_part(ns) && valid_part(name) && !name.contains('.')).then_some((ns, name))
+}
+
+/// The name part of a shape id (`Name` in `ns#Name`).
+pub fn local_name(id: &str) -> &str {
+    id.rsplit_once('#').map_or(id, |(_, n)| n)
+}
+
+/// Builds one model from parsed files (each with the name it was read from, for
+/// error messages) plus the prelude. Conflicting definitions are reported, not
+/// resolved silently.
+pub fn merge(files: Vec<(String, AstModel)>) -> Result<Model, Diagnostics> {
+    let mut diags = Diagnostics::default();
+    let mut model = Model { shapes: prelude() };
+    let mut applies: Vec<(String, String, BTreeMap<String, Value>)> = Vec::new();
+    for (file, ast) in files {
+        if !matches!(ast.smithy.as_str(), "2.0" | "2" | "1.0" | "1") {
+            diags.push(Diagnostic::model(
+                &file,
+                format!("unsupported Smithy IDL version `{}` (expected 2.0)", ast.smithy),
+            ));
+        }
+        for (id, shape) in ast.shapes {
+            if split_id(&id).is_none() {
+                diags.push(Diagnostic::shape(&id, "is not an absolute shape id of the form `namespace#Name`"));
+                continue;
+            }
+            if shape.kind == "apply" {
+                applies.push((file.clone(), id, shape.traits));
+                continue;
+            }
+            match model.shapes.get(&id) {
+                Some(existing) if *existing == shape => {}
+                Some(_) if id.starts_with("smithy.api#") => diags.push(Diagnostic::shape(
+                    &id,
+                    format!("redefines a prelude shape (in {file})"),
+                )),
+                Some(_) => diags.push(Diagnostic::shape(
+                    &id,
+                    format!("is defined twice with different content (second definition in {file})"),
+                )),
+                None => {
+                    model.shapes.insert(id, shape);
+                }
+            }
+        }
+    }
+    for (file, id, traits) in applies {
+        let (shape_id, member) = match id.split_once('$') {
+            Some((s, m)) => (s.to_string(), Some(m.to_string())),
+            None => (id.clone(), None),
+        };
+        let Some(shape) = model.shapes.get_mut(&shape_id) else {
+            diags.push(Diagnostic::shape(&id, format!("`apply` in {file} targets a shape that does not exist")));
+            continue;
+        };
+        let target: Option<&mut BTreeMap<String, Value>> = match &member {
+            None => Some(&mut shape.traits),
+            Some(m) => member_mut(shape, m).map(|mem| &mut mem.traits),
+        };
+        match target {
+            Some(t) => t.extend(traits),
+            None => diags.push(Diagnostic::shape(&id, format!("`apply` in {file} targets a member that does not exist"))),
+        }
+    }
+    diags.into_result(model)
+}
+
+fn member_mut<'a>(shape: &'a mut AstShape, name: &str) -> Option<&'a mut AstMember> {
+    if let Some((_, m)) = shape.members.iter_mut().find(|(n, _)| n == name) {
+        return Some(m);
+    }
+    match name {
+        "member" => shape.member.as_mut(),
+        "key" => shape.key.as_mut(),
+        "value" => shape.value.as_mut(),
+        _ => None,
+    }
+}
+
+/// The Smithy 2.0 prelude shapes that models may target without defining them.
+fn prelude() -> BTreeMap<String, AstShape> {
+    let simple: &[(&str, &str, Option<Value>)] = &[
+        ("String", "string", None),
+        ("Blob", "blob", None),
+        ("BigInteger", "bigInteger", None),
+        ("BigDecimal", "bigDecimal", None),
+        ("Timestamp", "timestamp", None),
+        ("Document", "document", None),
+        ("Boolean", "boolean", None),
+        ("PrimitiveBoolean", "boolean", Some(json!(false))),
+        ("Byte", "byte", None),
+        ("PrimitiveByte", "byte", Some(json!(0))),
+        ("Short", "short", None),
+        ("PrimitiveShort", "short", Some(json!(0))),
+        ("Integer", "integer", None),
+        ("PrimitiveInteger", "integer", Some(json!(0))),
+        ("Long", "long", None),
+        ("PrimitiveLong", "long", Some(json!(0))),
+        ("Float", "float", None),
+        ("PrimitiveFloat", "float", Some(json!(0))),
+        ("Double", "double", None),
+        ("PrimitiveDouble", "double", Some(json!(0))),
+    ];
+    let mut out = BTreeMap::new();
+    for (name, kind, default) in simple {
+        let mut shape = empty_shape(kind);
+        if let Some(d) = default {
+            shape.traits.insert("smithy.api#default".into(), d.clone());
+        }
+        out.insert(format!("smithy.api#{name}"), shape);
+    }
+    let mut unit = empty_shape("structure");
+    unit.traits.insert("smithy.api#unitType".into(), json!({}));
+    out.insert("smithy.api#Unit".into(), unit);
+    out
+}
+
+fn empty_shape(kind: &str) -> AstShape {
+    AstShape {
+        kind: kind.to_string(),
+        traits: BTreeMap::new(),
+        mixins: Vec::new(),
+        members: Vec::new(),
+        member: None,
+        key: None,
+        value: None,
+        version: None,
+        operations: Vec::new(),
+        resources: Vec::new(),
+        errors: Vec::new(),
+        rename: BTreeMap::new(),
+        input: None,
+        output: None,
+        identifiers: BTreeMap::new(),
+        properties: BTreeMap::new(),
+        create: None,
+        put: None,
+        read: None,
+        update: None,
+        delete: None,
+        list: None,
+        collection_operations: Vec::new(),
+    }
+}

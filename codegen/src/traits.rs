@@ -1,0 +1,300 @@
+//! Validation stage, part one: reads the trait values the generator understands
+//! into typed form, and classifies every other trait.
+//!
+//! A trait the generator knows but cannot act on yet is reported as unsupported
+//! wherever it appears on a generated shape; a trait that only documents (tags,
+//! examples) is accepted and ignored. Traits of unknown namespaces are custom
+//! traits and are ignored, as Smithy requires of tools that do not know them.
+
+use serde::Deserialize;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct LengthTrait {
+    pub min: Option<serde_json::Number>,
+    pub max: Option<serde_json::Number>,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct HttpTrait {
+    pub method: String,
+    pub uri: String,
+    #[serde(default = "default_code")]
+    pub code: u16,
+}
+
+fn default_code() -> u16 {
+    200
+}
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PaginatedTrait {
+    pub input_token: Option<String>,
+    pub output_token: Option<String>,
+    pub items: Option<String>,
+    pub page_size: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RetryableTrait {
+    #[serde(default)]
+    pub throttling: bool,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DeprecatedTrait {
+    pub message: Option<String>,
+    pub since: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct LegacyEnumValue {
+    pub value: String,
+    pub name: Option<String>,
+    pub documentation: Option<String>,
+    #[serde(default)]
+    pub deprecated: bool,
+    #[serde(default)]
+    pub tags: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct AwsServiceTrait {
+    pub sdk_id: String,
+    pub endpoint_prefix: Option<String>,
+    pub arn_namespace: Option<String>,
+    pub cloud_formation_name: Option<String>,
+    pub cloud_trail_event_source: Option<String>,
+    pub doc_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct SigV4Trait {
+    pub name: String,
+}
+
+/// The traits of one shape or member, typed. Absent traits are `None`/`false`.
+#[derive(Debug, Clone, Default)]
+pub struct Traits {
+    pub documentation: Option<String>,
+    pub required: bool,
+    pub default: Option<Value>,
+    pub client_optional: bool,
+    pub input: bool,
+    pub output: bool,
+    pub sparse: bool,
+    pub error: Option<String>,
+    pub http_error: Option<u16>,
+    pub retryable: Option<RetryableTrait>,
+    pub sensitive: bool,
+    pub deprecated: Option<DeprecatedTrait>,
+    pub enum_value: Option<Value>,
+    pub legacy_enum: Option<Vec<LegacyEnumValue>>,
+    pub length: Option<LengthTrait>,
+    pub range: Option<LengthTrait>,
+    pub pattern: Option<String>,
+    pub unique_items: bool,
+    pub json_name: Option<String>,
+    pub timestamp_format: Option<String>,
+    pub http: Option<HttpTrait>,
+    pub http_label: bool,
+    pub http_query: Option<String>,
+    pub http_query_params: bool,
+    pub http_header: Option<String>,
+    pub http_prefix_headers: Option<String>,
+    pub http_payload: bool,
+    pub http_response_code: bool,
+    pub paginated: Option<PaginatedTrait>,
+    pub title: Option<String>,
+    pub mixin: bool,
+    pub aws_service: Option<AwsServiceTrait>,
+    pub sigv4: Option<SigV4Trait>,
+    pub rest_json1: bool,
+    /// Other protocol traits on a service (`aws.protocols#awsJson1_1` …).
+    pub other_protocols: Vec<String>,
+    /// Known traits whose behaviour the generator does not implement yet.
+    pub unsupported: Vec<String>,
+}
+
+/// Traits that change nothing in generated code, or are handled elsewhere.
+const IGNORED: &[&str] = &[
+    "smithy.api#tags",
+    "smithy.api#since",
+    "smithy.api#examples",
+    "smithy.api#externalDocumentation",
+    "smithy.api#suppress",
+    "smithy.api#private",
+    "smithy.api#internal",
+    "smithy.api#unstable",
+    "smithy.api#recommended",
+    "smithy.api#trait",
+    "smithy.api#unitType",
+    "smithy.api#box",
+    "smithy.api#addedDefault",
+    "smithy.api#readonly",
+    "smithy.api#idempotent",
+    "smithy.api#cors",
+    "smithy.api#auth",
+    "smithy.api#optionalAuth",
+    "smithy.api#protocolDefinition",
+    "smithy.api#authDefinition",
+    "smithy.api#references",
+    "smithy.api#resourceIdentifier",
+    "smithy.api#property",
+    "smithy.api#notProperty",
+    "smithy.api#nestedProperties",
+    "smithy.api#noReplace",
+    "smithy.api#xmlName",
+    "smithy.api#xmlNamespace",
+    "smithy.api#xmlAttribute",
+    "smithy.api#xmlFlattened",
+    "smithy.api#mediaType",
+    "smithy.api#enumValue",
+    "smithy.api#traitValidators",
+    "smithy.api#requiresLength",
+    "smithy.api#eventHeader",
+    "smithy.api#eventPayload",
+    "smithy.api#idRef",
+    "aws.api#arn",
+    "aws.api#arnReference",
+    "aws.api#data",
+    "aws.api#controlPlane",
+    "aws.api#tagEnabled",
+    "aws.api#taggable",
+    "aws.protocols#awsQueryError",
+    "aws.protocols#awsQueryCompatible",
+    "aws.auth#unsignedPayload",
+    "aws.auth#cognitoUserPools",
+];
+
+/// Known traits the generator cannot act on yet. Each is reported as
+/// unsupported where it appears on a generated shape or member.
+const UNSUPPORTED: &[&str] = &[
+    "smithy.api#streaming",
+    "smithy.api#idempotencyToken",
+    "smithy.api#endpoint",
+    "smithy.api#hostLabel",
+    "smithy.api#requestCompression",
+    "smithy.api#httpChecksumRequired",
+    "smithy.api#httpApiKeyAuth",
+    "smithy.api#httpBasicAuth",
+    "smithy.api#httpBearerAuth",
+    "smithy.api#httpDigestAuth",
+    "aws.api#clientEndpointDiscovery",
+    "aws.api#clientDiscoveredEndpoint",
+    "aws.protocols#httpChecksum",
+    "aws.auth#sigv4a",
+];
+
+const OTHER_PROTOCOLS: &[&str] = &[
+    "aws.protocols#awsJson1_0",
+    "aws.protocols#awsJson1_1",
+    "aws.protocols#restXml",
+    "aws.protocols#awsQuery",
+    "aws.protocols#ec2Query",
+    "smithy.protocols#rpcv2Cbor",
+];
+
+/// Namespaces whose traits the generator is expected to know. A trait from one of
+/// these that is in none of the lists above is reported, so that a new Smithy
+/// feature never passes silently.
+fn known_namespace(id: &str) -> bool {
+    id.starts_with("smithy.api#") || id.starts_with("aws.protocols#") || id.starts_with("aws.auth#")
+}
+
+/// Parses a trait map. Returns the typed traits and one message per trait whose
+/// value has the wrong shape (`(trait id, reason)`).
+pub fn parse(raw: &BTreeMap<String, Value>) -> (Traits, Vec<(String, String)>) {
+    let mut t = Traits::default();
+    let mut errors = Vec::new();
+    for (id, value) in raw {
+        let res: Result<(), String> = (|| {
+            match id.as_str() {
+                "smithy.api#documentation" => t.documentation = Some(typed(value)?),
+                "smithy.api#required" => t.required = marker(value)?,
+                "smithy.api#default" => t.default = Some(value.clone()),
+                "smithy.api#clientOptional" => t.client_optional = marker(value)?,
+                "smithy.api#input" => t.input = marker(value)?,
+                "smithy.api#output" => t.output = marker(value)?,
+                "smithy.api#sparse" => t.sparse = marker(value)?,
+                "smithy.api#error" => {
+                    let v: String = typed(value)?;
+                    if v != "client" && v != "server" {
+                        return Err(format!("must be \"client\" or \"server\", found {v:?}"));
+                    }
+                    t.error = Some(v);
+                }
+                "smithy.api#httpError" => {
+                    let code: u16 = typed(value)?;
+                    if !(100..=599).contains(&code) {
+                        return Err(format!("{code} is not an HTTP status code"));
+                    }
+                    t.http_error = Some(code);
+                }
+                "smithy.api#retryable" => t.retryable = Some(typed(value)?),
+                "smithy.api#sensitive" => t.sensitive = marker(value)?,
+                "smithy.api#deprecated" => t.deprecated = Some(typed(value)?),
+                "smithy.api#enum" => t.legacy_enum = Some(typed(value)?),
+                "smithy.api#length" => t.length = Some(typed(value)?),
+                "smithy.api#range" => t.range = Some(typed(value)?),
+                "smithy.api#pattern" => t.pattern = Some(typed(value)?),
+                "smithy.api#uniqueItems" => t.unique_items = marker(value)?,
+                "smithy.api#jsonName" => t.json_name = Some(typed(value)?),
+                "smithy.api#timestampFormat" => {
+                    let v: String = typed(value)?;
+                    if !matches!(v.as_str(), "epoch-seconds" | "date-time" | "http-date") {
+                        return Err(format!("unknown timestamp format {v:?}"));
+                    }
+                    t.timestamp_format = Some(v);
+                }
+                "smithy.api#http" => t.http = Some(typed(value)?),
+                "smithy.api#httpLabel" => t.http_label = marker(value)?,
+                "smithy.api#httpQuery" => t.http_query = Some(typed(value)?),
+                "smithy.api#httpQueryParams" => t.http_query_params = marker(value)?,
+                "smithy.api#httpHeader" => t.http_header = Some(typed(value)?),
+                "smithy.api#httpPrefixHeaders" => t.http_prefix_headers = Some(typed(value)?),
+                "smithy.api#httpPayload" => t.http_payload = marker(value)?,
+                "smithy.api#httpResponseCode" => t.http_response_code = marker(value)?,
+                "smithy.api#paginated" => t.paginated = Some(typed(value)?),
+                "smithy.api#title" => t.title = Some(typed(value)?),
+                "smithy.api#mixin" => t.mixin = true,
+                "aws.api#service" => t.aws_service = Some(typed(value)?),
+                "aws.auth#sigv4" => t.sigv4 = Some(typed(value)?),
+                "aws.protocols#restJson1" => t.rest_json1 = true,
+                other if OTHER_PROTOCOLS.contains(&other) => t.other_protocols.push(other.to_string()),
+                other if UNSUPPORTED.contains(&other) => t.unsupported.push(other.to_string()),
+                other if IGNORED.contains(&other) => {}
+                other if known_namespace(other) => t.unsupported.push(other.to_string()),
+                // Custom traits, smithy.test, smithy.rules, smithy.waiters, aws.iam,
+                // aws.cloudformation …: they do not change the client's types or wire.
+                _ => {}
+            }
+            Ok(())
+        })();
+        if let Err(reason) = res {
+            errors.push((id.clone(), reason));
+        }
+    }
+    (t, errors)
+}
+
+fn typed<T: serde::de::DeserializeOwned>(value: &Value) -> Result<T, String> {
+    serde_json::from_value(value.clone()).map_err(|e| format!("has a value of the wrong shape ({e})"))
+}
+
+/// Annotation traits are `{}` in the JSON AST (`true` is accepted too).
+fn marker(value: &Value) -> Result<bool, String> {
+    match value {
+        Value::Object(m) if m.is_empty() => Ok(true),
+        Value::Bool(true) => Ok(true),
+        other => Err(format!("is an annotation trait and must be {{}}, found {other}")),
+    }
+}
