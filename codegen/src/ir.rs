@@ -272,7 +272,7 @@ pub struct Bound {
     pub value: f64,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Pattern {
     /// The ECMA-262 pattern from the model, for messages.
     pub source: String,

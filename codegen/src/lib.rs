@@ -36,8 +36,7 @@ pub fn load(paths: &[impl AsRef<Path>]) -> Result<model::Model, Diagnostics> {
             Err(e) => diags.push(Diagnostic::model(&name, format!("cannot be read: {e}"))),
         }
     }
-    let model = diags.into_result(())?;
-    let _ = model;
+    diags.into_result(())?;
     load_parsed(files)
 }
 

@@ -141,7 +141,7 @@ impl<'m> Lowering<'m> {
     }
 
     fn operation(&mut self, id: &str, service_traits: &Traits, service_errors: &[String]) -> Option<Operation> {
-        let Some(shape) = self.model.shape(id) else { return None };
+        let shape = self.model.shape(id)?;
         if shape.kind != "operation" {
             self.diags.push(Diagnostic::shape(id, format!("is bound as an operation but is a {}", shape.kind)));
             return None;

@@ -52,7 +52,34 @@ pub fn emit(ir: &CrateIr, options: &Options) -> Result<GeneratedCrate, syn::Erro
 
 fn rust_file(header: &str, tokens: TokenStream) -> Result<String, syn::Error> {
     let file: syn::File = syn::parse2(tokens)?;
-    Ok(format!("{header}{}", prettyplease::unparse(&file)))
+    Ok(format!("{header}{}", space_items(&prettyplease::unparse(&file))))
+}
+
+/// prettyplease writes items back to back; put a blank line between items (and
+/// between the methods of an impl) so the output reads like hand-written code.
+fn space_items(text: &str) -> String {
+    const ITEM_STARTS: &[&str] = &[
+        "///", "#[", "#![", "pub ", "pub(", "fn ", "impl", "const ", "type ", "mod ", "static ", "struct ", "enum ", "use ",
+    ];
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = String::with_capacity(text.len() + text.len() / 16);
+    for (i, line) in lines.iter().enumerate() {
+        out.push_str(line);
+        out.push('\n');
+        let Some(next) = lines.get(i + 1) else { continue };
+        let indent = line.len() - line.trim_start().len();
+        let next_indent = next.len() - next.trim_start().len();
+        let closes_item = line.trim() == "}" || (line.trim_end().ends_with(';') && !line.trim_start().starts_with("use ") && indent == 0);
+        let after_inner_attrs = line.starts_with("#![") && !next.starts_with("#![");
+        let after_uses = line.starts_with("use ") && !next.starts_with("use ");
+        let after_module_doc = line.starts_with("//!") && !next.starts_with("//!");
+        if ((closes_item && indent == next_indent) || after_inner_attrs || after_uses || after_module_doc)
+            && ITEM_STARTS.iter().any(|s| next.trim_start().starts_with(s))
+        {
+            out.push('\n');
+        }
+    }
+    out
 }
 
 fn cargo_toml(name: &str, ir: &CrateIr, options: &Options) -> String {
@@ -125,12 +152,23 @@ pub(crate) fn docs_to_markdown(doc: &str) -> String {
 
 /// `#[doc = "…"]` attributes for a documentation string (inner for `//!`).
 pub(crate) fn doc_attrs(doc: &str, inner: bool) -> TokenStream {
-    let lines = doc.lines().map(|l| format!(" {l}").trim_end().to_string());
+    let lines = doc_lines(doc);
     if inner {
         quote! { #( #![doc = #lines] )* }
     } else {
         quote! { #( #[doc = #lines] )* }
     }
+}
+
+/// Doc lines with the leading space rustdoc comments conventionally have.
+pub(crate) fn doc_lines(doc: &str) -> Vec<String> {
+    doc.lines().map(|l| format!(" {l}").trim_end().to_string()).collect()
+}
+
+/// `#[doc]` for one line of text written by the generator.
+pub(crate) fn doc_line(text: &str) -> TokenStream {
+    let text = format!(" {text}");
+    quote!(#[doc = #text])
 }
 
 /// Doc attributes from optional model documentation.

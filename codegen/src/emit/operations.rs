@@ -1,7 +1,7 @@
 //! Emit stage: one marker type per operation carrying its HTTP route, and the
 //! paginator accessors for `@paginated` operations, as runtime trait impls.
 
-use super::{deprecated, docs, rust_type};
+use super::{deprecated, doc_line, docs, rust_type};
 use crate::ir::*;
 use crate::names::ident;
 use proc_macro2::TokenStream;
@@ -31,12 +31,12 @@ fn operation(ir: &CrateIr, op: &Operation) -> TokenStream {
     let uri = uri_template(&op.http);
     let code = op.http.code;
     let errors = if op.errors.is_empty() { "none".to_string() } else { op.errors.iter().map(|e| format!("[`{e}`]")).collect::<Vec<_>>().join(", ") };
-    let errors_doc = format!("Modelled errors: {errors}.");
+    let errors_doc = doc_line(&format!("Modelled errors: {errors}."));
     let paginated = op.paginator.as_ref().map(|p| paginator(ir, op, p));
     quote! {
         #doc
         ///
-        #[doc = #errors_doc]
+        #errors_doc
         #dep
         #[derive(Clone, Copy, Debug, Default)]
         pub struct #name;
@@ -118,7 +118,15 @@ fn paginator(ir: &CrateIr, op: &Operation, p: &Paginator) -> TokenStream {
     let input_token = ident(&p.input_token);
     let (token_expr, token_opt) = path_expr(ir, &op.output, quote!(output), &p.output_token, false);
     let next_token = if token_opt {
-        quote!(#token_expr.map(String::as_str).filter(|t| !t.is_empty()))
+        let token_expr = match p.output_token.len() {
+            // `x.as_ref()` for a single step; `as_deref` reads better and is what clippy asks for.
+            1 => {
+                let f = ident(&p.output_token[0]);
+                quote!(output.#f.as_deref())
+            }
+            _ => quote!(#token_expr.map(String::as_str)),
+        };
+        quote!(#token_expr.filter(|t| !t.is_empty()))
     } else {
         quote!(Some(#token_expr.as_str()).filter(|t| !t.is_empty()))
     };
@@ -130,7 +138,11 @@ fn paginator(ir: &CrateIr, op: &Operation, p: &Paginator) -> TokenStream {
         (Some(field), Some(m)) => {
             let f = ident(field);
             let ty = rust_type(&m.ty);
-            let value = quote!(#ty::try_from(size).unwrap_or(if size < 0 { #ty::MIN } else { #ty::MAX }));
+            let value = if m.ty.kind == TypeKind::Long {
+                quote!(size)
+            } else {
+                quote!(#ty::try_from(size).unwrap_or(if size < 0 { #ty::MIN } else { #ty::MAX }))
+            };
             if m.optional {
                 quote!(input.#f = Some(#value);)
             } else {

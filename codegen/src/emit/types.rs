@@ -2,7 +2,7 @@
 //! keep unknown values, unions with an unknown-variant case, error structures,
 //! and their restJson1 JSON mapping through serde.
 
-use super::{codec, codec_or_same, deprecated, docs, field_type, rust_type};
+use super::{codec, codec_or_same, deprecated, doc_line, docs, field_type, rust_type};
 use crate::ir::*;
 use crate::names::ident;
 use proc_macro2::{Literal, TokenStream};
@@ -106,11 +106,12 @@ fn structure(t: &NamedType, s: &Struct, defaults: &mut Vec<TokenStream>) -> Toke
         builder_fields.push(quote! { #field: Option<#value_ty>, });
 
         let set_name = format_ident!("set_{}", m.field);
+        let set_doc = doc_line(&format!("Sets or clears [`{0}`](Self::{0}).", m.field));
         let (param, conv) = setter_param(&m.ty, m.boxed);
         setters.push(quote! {
             #mdoc #mdep
             pub fn #field(mut self, value: #param) -> Self { self.#field = Some(#conv); self }
-            #[doc = concat!("Sets or clears [`", stringify!(#field), "`](Self::", stringify!(#field), ").")]
+            #set_doc
             #mdep
             pub fn #set_name(mut self, value: Option<#value_ty>) -> Self { self.#field = value; self }
         });
@@ -141,19 +142,23 @@ fn structure(t: &NamedType, s: &Struct, defaults: &mut Vec<TokenStream>) -> Toke
             }
         }
     });
-    let build_doc = if build_checks.is_empty() {
-        "Builds the value. Never fails: the structure has no required members without defaults.".to_string()
+    let build_doc = doc_line(if build_checks.is_empty() {
+        "Builds the value. Never fails: the structure has no required members without defaults."
     } else {
-        "Builds the value, or reports every required member that is still unset.".to_string()
-    };
-    let missing_decl = if build_checks.is_empty() {
-        quote!(let missing: Vec<&'static str> = Vec::new();)
-    } else {
-        quote!(let mut missing: Vec<&'static str> = Vec::new();)
-    };
+        "Builds the value, or reports every required member that is still unset."
+    });
+    let check_missing = (!build_checks.is_empty()).then(|| {
+        quote! {
+            let mut missing: Vec<&'static str> = Vec::new();
+            #(#build_checks)*
+            if !missing.is_empty() {
+                return Err(rt::BuildError::missing(#type_name, missing));
+            }
+        }
+    });
     let error_impl = s.error.as_ref().map(|e| error_impls(t, s, e));
-    let builder_doc = format!("A builder for [`{type_name}`].");
-    let ctor_doc = format!("Starts building a [`{type_name}`].");
+    let builder_doc = doc_line(&format!("A builder for [`{type_name}`]."));
+    let ctor_doc = doc_line(&format!("Starts building a [`{type_name}`]."));
     quote! {
         #doc #dep
         #[derive(Clone, #derive_debug PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
@@ -162,23 +167,19 @@ fn structure(t: &NamedType, s: &Struct, defaults: &mut Vec<TokenStream>) -> Toke
         pub struct #name { #(#fields)* }
 
         impl #name {
-            #[doc = #ctor_doc]
+            #ctor_doc
             pub fn builder() -> #builder { #builder::default() }
         }
 
-        #[doc = #builder_doc]
+        #builder_doc
         #[derive(Clone, Debug, Default, PartialEq)]
         pub struct #builder { #(#builder_fields)* }
 
         impl #builder {
             #(#setters)*
-            #[doc = #build_doc]
+            #build_doc
             pub fn build(self) -> Result<#name, rt::BuildError> {
-                #missing_decl
-                #(#build_checks)*
-                if !missing.is_empty() {
-                    return Err(rt::BuildError::missing(#type_name, missing));
-                }
+                #check_missing
                 Ok(#name { #(#build_fields)* })
             }
         }
@@ -215,6 +216,7 @@ fn error_impls(t: &NamedType, s: &Struct, e: &ErrorInfo) -> TokenStream {
         }
         _ => quote!(None),
     };
+    let with_message = format!("{code}: {{}}");
     quote! {
         impl #name {
             /// The message the service sent, if any.
@@ -224,7 +226,7 @@ fn error_impls(t: &NamedType, s: &Struct, e: &ErrorInfo) -> TokenStream {
         impl ::std::fmt::Display for #name {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 match self.message() {
-                    Some(m) => write!(f, "{}: {}", #code, m),
+                    Some(m) => write!(f, #with_message, m),
                     None => f.write_str(#code),
                 }
             }

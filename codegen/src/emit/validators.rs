@@ -11,6 +11,21 @@ use std::collections::BTreeMap;
 
 pub fn emit(ir: &CrateIr) -> TokenStream {
     let mut cx = Cx::default();
+    // Name the pattern statics in sorted order of their source, before any use.
+    let mut sources = std::collections::BTreeSet::new();
+    for t in ir.types.values().filter(|t| t.validated) {
+        let members = match &t.kind {
+            NamedKind::Struct(s) => &s.members,
+            NamedKind::Union(u) => &u.variants,
+            _ => continue,
+        };
+        for m in members {
+            collect_patterns(&m.ty, &mut sources);
+        }
+    }
+    for (i, p) in sources.into_iter().enumerate() {
+        cx.patterns.insert(p.source.clone(), (format!("PATTERN_{i}"), p.rust.clone()));
+    }
     let mut impls = Vec::new();
     for t in ir.types.values().filter(|t| t.validated) {
         match &t.kind {
@@ -21,9 +36,9 @@ pub fn emit(ir: &CrateIr) -> TokenStream {
     }
     let statics = cx.patterns.iter().map(|(source, (name, rust))| {
         let name = format_ident!("{}", name);
-        let doc = format!("`{source}`");
+        let doc = super::doc_line(&format!("`{source}`"));
         quote! {
-            #[doc = #doc]
+            #doc
             static #name: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
                 rt::regex::Regex::new(#rust).expect("the generator checked this pattern")
             });
@@ -63,11 +78,10 @@ impl Cx {
             let value_checks = self.checks(&m.ty, quote!(v));
             let required = m.required && m.optional;
             let body = match (m.optional, value_checks) {
-                (true, Some(c)) => {
-                    let none = required.then(|| quote!(None => rt::validation::required(path, out),));
-                    let none = none.unwrap_or_else(|| quote!(None => {}));
-                    quote! { match &self.#field { Some(v) => { #c } #none } }
+                (true, Some(c)) if required => {
+                    quote! { match &self.#field { Some(v) => { #c } None => rt::validation::required(path, out), } }
                 }
+                (true, Some(c)) => quote! { if let Some(v) = &self.#field { #c } },
                 (true, None) if required => quote! { if self.#field.is_none() { rt::validation::required(path, out); } },
                 (true, None) => continue,
                 (false, Some(c)) => quote! { let v = &self.#field; #c },
@@ -116,10 +130,8 @@ impl Cx {
         }
     }
 
-    fn pattern_static(&mut self, p: &Pattern) -> proc_macro2::Ident {
-        let next = self.patterns.len();
-        let entry = self.patterns.entry(p.source.clone()).or_insert_with(|| (format!("PATTERN_{next}"), p.rust.clone()));
-        format_ident!("{}", entry.0)
+    fn pattern_static(&self, p: &Pattern) -> proc_macro2::Ident {
+        format_ident!("{}", self.patterns[&p.source].0)
     }
 
     /// Checks for a value `v: &T` at the current path, or `None` if the type
@@ -148,7 +160,8 @@ impl Cx {
             let value = match &ty.kind {
                 TypeKind::BigInteger | TypeKind::BigDecimal => quote!(#v.to_f64()),
                 TypeKind::Named { shape: NamedShape::IntEnum, .. } => quote!(i64::from(#v.value())),
-                TypeKind::Float | TypeKind::Double => quote!(f64::from(*#v)),
+                TypeKind::Float => quote!(f64::from(*#v)),
+                TypeKind::Double | TypeKind::Long => quote!(*#v),
                 _ => quote!(i64::from(*#v)),
             };
             let bound = |b: &Option<Bound>, up: bool| match b {
@@ -231,5 +244,19 @@ impl Cx {
             _ => {}
         }
         (!out.is_empty()).then(|| quote! { #(#out)* })
+    }
+}
+
+fn collect_patterns<'a>(ty: &'a TypeRef, out: &mut std::collections::BTreeSet<&'a Pattern>) {
+    if let Some(p) = &ty.constraints.pattern {
+        out.insert(p);
+    }
+    match &ty.kind {
+        TypeKind::List { item, .. } => collect_patterns(item, out),
+        TypeKind::Map { key, value, .. } => {
+            collect_patterns(key, out);
+            collect_patterns(value, out);
+        }
+        _ => {}
     }
 }
