@@ -1,0 +1,119 @@
+//! Behaviour tests of the restJson1 JSON mapping of generated types: request
+//! bodies as the service expects them, and responses as services send them.
+
+use kinesis_video_archived_media::types::*;
+use kinesis_video_archived_media::DateTime;
+use serde_json::json;
+
+#[test]
+fn get_images_input_serialises_to_the_expected_body() {
+    let input = GetImagesInput::builder()
+        .stream_name("my-stream")
+        .image_selector_type(ImageSelectorType::ServerTimestamp)
+        .start_timestamp(DateTime::from_secs_and_nanos(1_700_000_000, 500_000_000))
+        .end_timestamp(DateTime::from_secs_and_nanos(1_700_000_060, 123_456_789))
+        .sampling_interval(3000)
+        .format(Format::Jpeg)
+        .format_config([(FormatConfigKey::JpegQuality, "80".to_string())].into_iter().collect())
+        .width_pixels(640)
+        .height_pixels(480)
+        .max_results(25)
+        .build()
+        .unwrap();
+    let body = serde_json::to_string(&input).unwrap();
+    // Compare as JSON, and check the exact number text of the timestamps, which
+    // must not have gone through a float.
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&body).unwrap(),
+        json!({
+            "StreamName": "my-stream",
+            "ImageSelectorType": "SERVER_TIMESTAMP",
+            "StartTimestamp": 1700000000.5,
+            "EndTimestamp": 1700000060.123456789,
+            "SamplingInterval": 3000,
+            "Format": "JPEG",
+            "FormatConfig": {"JPEGQuality": "80"},
+            "WidthPixels": 640,
+            "HeightPixels": 480,
+            "MaxResults": 25
+        })
+    );
+    assert!(body.contains("\"EndTimestamp\":1700000060.123456789"), "{body}");
+    assert!(body.contains("\"StartTimestamp\":1700000000.5"), "{body}");
+    // Absent optional members are left out, not sent as null.
+    assert!(!body.contains("StreamARN") && !body.contains("NextToken") && !body.contains("null"), "{body}");
+}
+
+#[test]
+fn get_images_response_parses_with_unknown_fields_errors_and_new_enum_values() {
+    let body = br#"{
+        "Images": [
+            {"TimeStamp": 1700000000.123456789, "ImageContent": "iVBORw0KGgo=", "Extra": {"nested": [1, 2]}},
+            {"TimeStamp": 1700000001, "Error": "NO_MEDIA"},
+            {"TimeStamp": 1700000002.5, "Error": "MEDIA_ERROR"},
+            {"TimeStamp": 1700000003, "Error": "FUTURE_ERROR_KIND"},
+            {"TimeStamp": null, "Error": null, "ImageContent": null}
+        ],
+        "NextToken": "QUJDRA==",
+        "SomethingNew": true
+    }"#;
+    let out: GetImagesOutput = smithy_client_runtime::json::from_body(body).unwrap();
+    let images = out.images.as_ref().unwrap();
+    assert_eq!(images.len(), 5);
+    assert_eq!(images[0].time_stamp, Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_456_789)));
+    assert_eq!(images[0].image_content.as_deref(), Some("iVBORw0KGgo="));
+    assert_eq!(images[0].error, None);
+    assert_eq!(images[1].error, Some(ImageError::NoMedia));
+    assert_eq!(images[2].error, Some(ImageError::MediaError));
+    assert_eq!(images[2].time_stamp, Some(DateTime::from_secs_and_nanos(1_700_000_002, 500_000_000)));
+    let unknown = images[3].error.as_ref().unwrap();
+    assert!(!unknown.is_known());
+    assert_eq!(unknown.as_str(), "FUTURE_ERROR_KIND");
+    assert_eq!(images[4], Image::builder().build().unwrap());
+    assert_eq!(out.next_token.as_deref(), Some("QUJDRA=="));
+    // An unknown value survives a round trip unchanged.
+    let again = serde_json::to_value(&images[3]).unwrap();
+    assert_eq!(again["Error"], "FUTURE_ERROR_KIND");
+}
+
+#[test]
+fn empty_body_is_an_empty_output() {
+    let out: GetImagesOutput = smithy_client_runtime::json::from_body(b"").unwrap();
+    assert_eq!(out, GetImagesOutput::builder().build().unwrap());
+}
+
+#[test]
+fn defaults_fill_absent_and_null_members() {
+    let out: ListFragmentsOutput = serde_json::from_str(
+        r#"{"Fragments": [{"FragmentNumber": "91343852333181432392682062607743920146264291112"},
+                          {"FragmentNumber": "2", "FragmentSizeInBytes": null, "FragmentLengthInMilliseconds": 2002,
+                           "ProducerTimestamp": 1.000000001, "ServerTimestamp": -1.5}]}"#,
+    )
+    .unwrap();
+    let f = out.fragments.unwrap();
+    assert_eq!((f[0].fragment_size_in_bytes, f[0].fragment_length_in_milliseconds), (0, 0));
+    assert_eq!((f[1].fragment_size_in_bytes, f[1].fragment_length_in_milliseconds), (0, 2002));
+    assert_eq!(f[1].producer_timestamp, Some(DateTime::from_secs_and_nanos(1, 1)));
+    assert_eq!(f[1].server_timestamp, Some(DateTime::from_secs_and_nanos(-2, 500_000_000)));
+    // Members with defaults are always written.
+    let body = serde_json::to_value(Fragment::builder().fragment_number("7").build().unwrap()).unwrap();
+    assert_eq!(body, json!({"FragmentNumber": "7", "FragmentSizeInBytes": 0, "FragmentLengthInMilliseconds": 0}));
+}
+
+#[test]
+fn malformed_bodies_are_errors_not_panics() {
+    for body in [&b"{"[..], b"not json", b"{\"Images\": 5}", b"{\"Images\": [{\"TimeStamp\": \"yesterday\"}]}", b"[1,2]"] {
+        let parsed = smithy_client_runtime::json::from_body::<GetImagesOutput>(body);
+        assert!(parsed.is_err(), "{:?} should not parse", String::from_utf8_lossy(body));
+    }
+}
+
+#[test]
+fn modelled_errors_display_code_and_message() {
+    let e: ResourceNotFoundException = serde_json::from_str(r#"{"Message": "no stream called x"}"#).unwrap();
+    assert_eq!(e.to_string(), "ResourceNotFoundException: no stream called x");
+    use smithy_client_runtime::operation::ModeledError;
+    assert_eq!(ResourceNotFoundException::HTTP_STATUS, 404);
+    assert!(ClientLimitExceededException::THROTTLING);
+    assert!(!NotAuthorizedException::RETRYABLE);
+}

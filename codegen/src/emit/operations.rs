@@ -29,7 +29,7 @@ fn operation(ir: &CrateIr, op: &Operation) -> TokenStream {
     let smithy_name = op.id.rsplit_once('#').map_or(op.id.as_str(), |(_, n)| n);
     let method = &op.http.method;
     let uri = uri_template(&op.http);
-    let code = op.http.code;
+    let code = proc_macro2::Literal::u16_unsuffixed(op.http.code);
     let errors = if op.errors.is_empty() { "none".to_string() } else { op.errors.iter().map(|e| format!("[`{e}`]")).collect::<Vec<_>>().join(", ") };
     let errors_doc = doc_line(&format!("Modelled errors: {errors}."));
     let paginated = op.paginator.as_ref().map(|p| paginator(ir, op, p));

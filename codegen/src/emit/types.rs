@@ -201,7 +201,7 @@ fn setter_param(ty: &TypeRef, boxed: bool) -> (TokenStream, TokenStream) {
 fn error_impls(t: &NamedType, s: &Struct, e: &ErrorInfo) -> TokenStream {
     let name = ident(&t.name);
     let code = t.id.rsplit_once('#').map_or(t.id.as_str(), |(_, n)| n);
-    let status = e.http_status;
+    let status = Literal::u16_unsuffixed(e.http_status);
     let server = e.fault == Fault::Server;
     let (retryable, throttling) = (e.retryable, e.throttling);
     let message_member = e.message_field.as_ref().and_then(|f| s.members.iter().find(|m| &m.field == f));

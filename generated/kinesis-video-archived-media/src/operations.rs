@@ -18,7 +18,7 @@ impl rt::operation::Operation for GetImages {
     const NAME: &'static str = "GetImages";
     const METHOD: &'static str = "POST";
     const URI: &'static str = "/getImages";
-    const SUCCESS_CODE: u16 = 200u16;
+    const SUCCESS_CODE: u16 = 200;
 }
 
 impl rt::operation::Paginated for GetImages {
@@ -52,7 +52,7 @@ impl rt::operation::Operation for ListFragments {
     const NAME: &'static str = "ListFragments";
     const METHOD: &'static str = "POST";
     const URI: &'static str = "/listFragments";
-    const SUCCESS_CODE: u16 = 200u16;
+    const SUCCESS_CODE: u16 = 200;
 }
 
 impl rt::operation::Paginated for ListFragments {

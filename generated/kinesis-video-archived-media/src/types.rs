@@ -69,7 +69,7 @@ impl ::std::fmt::Display for ClientLimitExceededException {
 impl ::std::error::Error for ClientLimitExceededException {}
 impl rt::operation::ModeledError for ClientLimitExceededException {
     const CODE: &'static str = "ClientLimitExceededException";
-    const HTTP_STATUS: u16 = 400u16;
+    const HTTP_STATUS: u16 = 400;
     const SERVER_FAULT: bool = false;
     const RETRYABLE: bool = true;
     const THROTTLING: bool = true;
@@ -1164,7 +1164,7 @@ impl ::std::fmt::Display for InvalidArgumentException {
 impl ::std::error::Error for InvalidArgumentException {}
 impl rt::operation::ModeledError for InvalidArgumentException {
     const CODE: &'static str = "InvalidArgumentException";
-    const HTTP_STATUS: u16 = 400u16;
+    const HTTP_STATUS: u16 = 400;
     const SERVER_FAULT: bool = false;
     const RETRYABLE: bool = false;
     const THROTTLING: bool = false;
@@ -1413,7 +1413,7 @@ impl ::std::fmt::Display for NoDataRetentionException {
 impl ::std::error::Error for NoDataRetentionException {}
 impl rt::operation::ModeledError for NoDataRetentionException {
     const CODE: &'static str = "NoDataRetentionException";
-    const HTTP_STATUS: u16 = 400u16;
+    const HTTP_STATUS: u16 = 400;
     const SERVER_FAULT: bool = false;
     const RETRYABLE: bool = false;
     const THROTTLING: bool = false;
@@ -1485,7 +1485,7 @@ impl ::std::fmt::Display for NotAuthorizedException {
 impl ::std::error::Error for NotAuthorizedException {}
 impl rt::operation::ModeledError for NotAuthorizedException {
     const CODE: &'static str = "NotAuthorizedException";
-    const HTTP_STATUS: u16 = 401u16;
+    const HTTP_STATUS: u16 = 401;
     const SERVER_FAULT: bool = false;
     const RETRYABLE: bool = false;
     const THROTTLING: bool = false;
@@ -1557,7 +1557,7 @@ impl ::std::fmt::Display for ResourceNotFoundException {
 impl ::std::error::Error for ResourceNotFoundException {}
 impl rt::operation::ModeledError for ResourceNotFoundException {
     const CODE: &'static str = "ResourceNotFoundException";
-    const HTTP_STATUS: u16 = 404u16;
+    const HTTP_STATUS: u16 = 404;
     const SERVER_FAULT: bool = false;
     const RETRYABLE: bool = false;
     const THROTTLING: bool = false;

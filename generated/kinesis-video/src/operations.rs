@@ -18,5 +18,5 @@ impl rt::operation::Operation for GetDataEndpoint {
     const NAME: &'static str = "GetDataEndpoint";
     const METHOD: &'static str = "POST";
     const URI: &'static str = "/getDataEndpoint";
-    const SUCCESS_CODE: u16 = 200u16;
+    const SUCCESS_CODE: u16 = 200;
 }
