@@ -69,14 +69,19 @@ impl Diagnostics {
         self.0.extend(other.0);
     }
     /// Returns `value` when nothing was reported, else the sorted report.
-    pub fn into_result<T>(mut self, value: T) -> Result<T, Diagnostics> {
+    pub fn into_result<T>(self, value: T) -> Result<T, Diagnostics> {
         if self.0.is_empty() {
             Ok(value)
         } else {
-            self.0.sort();
-            self.0.dedup();
-            Err(self)
+            Err(self.sorted())
         }
+    }
+
+    /// The report sorted by shape and member, without repeats.
+    pub fn sorted(mut self) -> Self {
+        self.0.sort();
+        self.0.dedup();
+        self
     }
 }
 

@@ -44,13 +44,9 @@ pub fn lower(model: &Model, service_id: Option<&str>) -> Result<CrateIr, Diagnos
             if diags.is_empty() {
                 diags.push(Diagnostic::shape(&service_id, "could not be lowered"));
             }
-            diags.into_result(unreachable_ir())
+            Err(diags.sorted())
         }
     }
-}
-
-fn unreachable_ir() -> CrateIr {
-    unreachable!("into_result on a non-empty list never returns Ok")
 }
 
 struct Lowering<'m> {

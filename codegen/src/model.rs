@@ -99,7 +99,70 @@ pub fn merge(files: Vec<(String, AstModel)>) -> Result<Model, Diagnostics> {
             None => diags.push(Diagnostic::shape(&id, format!("`apply` in {file} targets a member that does not exist"))),
         }
     }
+    flatten_mixins(&mut model, &mut diags);
     diags.into_result(model)
+}
+
+/// Copies mixin members and traits into the shapes that use them, so later stages
+/// never see a mixin. A member redeclared locally keeps the mixin's position and
+/// adds its own traits; the mixin's `localTraits` stay with the mixin.
+fn flatten_mixins(model: &mut Model, diags: &mut Diagnostics) {
+    let ids: Vec<String> = model.shapes.iter().filter(|(_, s)| !s.mixins.is_empty()).map(|(id, _)| id.clone()).collect();
+    for id in ids {
+        let mut stack = Vec::new();
+        if let Some(flat) = flattened(model, &id, &mut stack, diags) {
+            model.shapes.insert(id, flat);
+        }
+    }
+}
+
+fn flattened(model: &Model, id: &str, stack: &mut Vec<String>, diags: &mut Diagnostics) -> Option<AstShape> {
+    let shape = model.shapes.get(id)?;
+    if stack.iter().any(|s| s == id) {
+        diags.push(Diagnostic::shape(id, "is part of a cycle of mixins"));
+        return None;
+    }
+    if shape.mixins.is_empty() {
+        return Some(shape.clone());
+    }
+    stack.push(id.to_string());
+    let mut members: Vec<(String, AstMember)> = Vec::new();
+    let mut traits = BTreeMap::new();
+    for mixin in &shape.mixins {
+        let Some(m) = flattened(model, &mixin.target, stack, diags) else { continue };
+        if !m.traits.contains_key("smithy.api#mixin") {
+            diags.push(Diagnostic::shape(id, format!("uses `{}` as a mixin, but it has no smithy.api#mixin trait", mixin.target)));
+        }
+        let local: Vec<String> = m
+            .traits
+            .get("smithy.api#mixin")
+            .and_then(|v| v.get("localTraits"))
+            .and_then(|v| serde_json::from_value(v.clone()).ok())
+            .unwrap_or_default();
+        for (k, v) in &m.traits {
+            if k != "smithy.api#mixin" && !local.contains(k) {
+                traits.insert(k.clone(), v.clone());
+            }
+        }
+        for (name, member) in m.members {
+            if !members.iter().any(|(n, _)| *n == name) {
+                members.push((name, member));
+            }
+        }
+    }
+    stack.pop();
+    let mut out = shape.clone();
+    for (name, member) in &shape.members {
+        match members.iter_mut().find(|(n, _)| n == name) {
+            Some((_, inherited)) => inherited.traits.extend(member.traits.clone()),
+            None => members.push((name.clone(), member.clone())),
+        }
+    }
+    traits.extend(shape.traits.clone());
+    out.members = members;
+    out.traits = traits;
+    out.mixins = Vec::new();
+    Some(out)
 }
 
 fn member_mut<'a>(shape: &'a mut AstShape, name: &str) -> Option<&'a mut AstMember> {
