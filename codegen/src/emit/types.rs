@@ -458,9 +458,9 @@ fn union(t: &NamedType, u: &Union) -> TokenStream {
         ser_arms.push(quote! {
             Self::#variant(v) => map.serialize_entry(#wire, &rt::json::Ser::<#value_ty, #c>::new(v))?,
         });
-        let wrap = if v.boxed { quote!(Box::new(v)) } else { quote!(v) };
+        let wrap = if v.boxed { quote!(|v| #name::#variant(Box::new(v))) } else { quote!(#name::#variant) };
         de_arms.push(quote! {
-            #wire => map.next_value::<rt::json::De<Option<#value_ty>, Option<#c>>>()?.into_inner().map(|v| #name::#variant(#wrap)),
+            #wire => map.next_value::<rt::json::De<Option<#value_ty>, Option<#c>>>()?.into_inner().map(#wrap),
         });
     }
     let expecting = format!("a {type_name} union: an object with exactly one member set");
