@@ -75,7 +75,8 @@ fn stream_arn_length_and_pattern() {
 
 #[test]
 fn numeric_ranges_at_their_boundaries() {
-    let cases: [(&str, i64, i64, fn(GetImagesInputBuilder, i64) -> GetImagesInputBuilder); 3] = [
+    type Set = fn(GetImagesInputBuilder, i64) -> GetImagesInputBuilder;
+    let cases: [(&str, i64, i64, Set); 3] = [
         ("WidthPixels", 1, 3840, |b, v| b.width_pixels(v as i32).height_pixels(100)),
         ("HeightPixels", 1, 2160, |b, v| b.height_pixels(v as i32).width_pixels(100)),
         ("MaxResults", 1, 100, |b, v| b.max_results(v)),
