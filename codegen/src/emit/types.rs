@@ -287,15 +287,7 @@ fn string_enum(t: &NamedType, e: &Enum) -> TokenStream {
     let dep = deprecated(t.deprecated.as_ref());
     let variants: Vec<_> = e.values.iter().map(|v| ident(&v.variant)).collect();
     let values: Vec<&str> = e.values.iter().map(|v| v.value.as_str()).collect();
-    let variant_docs = e.values.iter().map(|v| {
-        let text = match &v.docs {
-            Some(d) => format!("`{}`: {}", v.value, d),
-            None => format!("`{}`", v.value),
-        };
-        let d = docs(Some(&text));
-        let dep = deprecated(v.deprecated.as_ref());
-        quote!(#d #dep)
-    });
+    let variant_docs = e.values.iter().map(variant_attrs);
     quote! {
         #doc #dep
         ///
@@ -369,15 +361,7 @@ fn int_enum(t: &NamedType, e: &IntEnum) -> TokenStream {
     let dep = deprecated(t.deprecated.as_ref());
     let variants: Vec<_> = e.values.iter().map(|v| ident(&v.variant)).collect();
     let values: Vec<i32> = e.values.iter().map(|v| v.value).collect();
-    let variant_docs = e.values.iter().map(|v| {
-        let text = match &v.docs {
-            Some(d) => format!("`{}`: {}", v.value, d),
-            None => format!("`{}`", v.value),
-        };
-        let d = docs(Some(&text));
-        let dep = deprecated(v.deprecated.as_ref());
-        quote!(#d #dep)
-    });
+    let variant_docs = e.values.iter().map(variant_attrs);
     quote! {
         #doc #dep
         ///
@@ -524,4 +508,15 @@ fn union(t: &NamedType, u: &Union) -> TokenStream {
             }
         }
     }
+}
+
+/// The rustdoc (led by the wire value) and deprecation of one enum variant.
+fn variant_attrs<T: std::fmt::Display>(v: &EnumValue<T>) -> TokenStream {
+    let text = match &v.docs {
+        Some(d) => format!("`{}`: {}", v.value, d),
+        None => format!("`{}`", v.value),
+    };
+    let d = docs(Some(&text));
+    let dep = deprecated(v.deprecated.as_ref());
+    quote!(#d #dep)
 }
