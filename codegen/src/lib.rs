@@ -21,7 +21,8 @@ pub use emit::{GeneratedCrate, Options};
 
 use std::path::Path;
 
-/// Reads, merges and validates model files.
+/// Reads and merges model files. Validation runs in [`generate`], together with
+/// lowering, so one report holds every problem of both stages.
 pub fn load(paths: &[impl AsRef<Path>]) -> Result<model::Model, Diagnostics> {
     let mut files = Vec::new();
     let mut diags = Diagnostics::default();
@@ -40,15 +41,23 @@ pub fn load(paths: &[impl AsRef<Path>]) -> Result<model::Model, Diagnostics> {
     load_parsed(files)
 }
 
-/// Merges and validates already-parsed files (named for messages).
+/// Merges already-parsed files (named for messages).
 pub fn load_parsed(files: Vec<(String, ast::AstModel)>) -> Result<model::Model, Diagnostics> {
-    let model = model::merge(files)?;
-    validate::validate(&model).into_result(model)
+    model::merge(files)
 }
 
-/// Generates the crate for one service of a loaded model.
+/// Validates a loaded model and generates the crate for one of its services.
+/// Lowering copes with an invalid model, so its problems (name collisions,
+/// unsupported features, bad bindings) are reported alongside validation's.
 pub fn generate(model: &model::Model, service: Option<&str>, options: &Options) -> Result<GeneratedCrate, Diagnostics> {
-    let ir = lower::lower(model, service)?;
+    let mut diags = validate::validate(model);
+    let ir = match lower::lower(model, service) {
+        Ok(ir) => diags.into_result(ir)?,
+        Err(more) => {
+            diags.extend(more);
+            return Err(diags.sorted());
+        }
+    };
     emit::emit(&ir, options).map_err(|e| {
         let mut d = Diagnostics::default();
         d.push(Diagnostic::shape(&ir.service.id, format!("generated code did not parse: {e}")));
