@@ -345,7 +345,7 @@ impl<'m> Lowering<'m> {
     /// Records that `name` is used by `id`; a second shape with the same Rust name
     /// is a collision.
     fn claim_name(&mut self, name: &str, id: &str) -> bool {
-        for generated in [name.to_string(), format!("{name}Builder")] {
+        for generated in [name.to_string(), names::builder(name)] {
             if let Some(prev) = self.type_ids.get(&generated) {
                 if prev != id {
                     self.diags.push(Diagnostic::shape(id, format!("its Rust name `{generated}` collides with the one generated for `{prev}`")));
@@ -354,7 +354,7 @@ impl<'m> Lowering<'m> {
             }
         }
         self.type_ids.insert(name.to_string(), id.to_string());
-        self.type_ids.insert(format!("{name}Builder"), id.to_string());
+        self.type_ids.insert(names::builder(name), id.to_string());
         true
     }
 

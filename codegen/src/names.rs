@@ -135,6 +135,16 @@ pub fn variant(ident: &str) -> String {
     }
 }
 
+/// The builder type generated for a structure (`GetImagesInput` → `GetImagesInputBuilder`).
+pub fn builder(type_name: &str) -> String {
+    format!("{type_name}Builder")
+}
+
+/// The private function holding a member's `@default` value.
+pub fn default_fn(type_name: &str, field: &str) -> String {
+    format!("{}_{field}", snake(type_name))
+}
+
 /// `SCREAMING_SNAKE_CASE` for constants.
 pub fn constant(ident: &str) -> String {
     let s = split_words(ident).to_uppercase();

@@ -47,7 +47,7 @@ fn serde_attrs() -> TokenStream {
 
 fn structure(t: &NamedType, s: &Struct, defaults: &mut Vec<TokenStream>) -> TokenStream {
     let name = ident(&t.name);
-    let builder = format_ident!("{}Builder", t.name);
+    let builder = ident(&crate::names::builder(&t.name));
     let doc = docs(t.docs.as_deref());
     let dep = deprecated(t.deprecated.as_ref());
     let serde_crate = serde_attrs();
@@ -61,6 +61,7 @@ fn structure(t: &NamedType, s: &Struct, defaults: &mut Vec<TokenStream>) -> Toke
     let mut debug_fields = Vec::new();
     for m in &s.members {
         let field = ident(&m.field);
+        let default_fn = ident(&crate::names::default_fn(&t.name, &m.field));
         let ty = field_type(m);
         let value_ty = {
             let inner = rust_type(&m.ty);
@@ -82,7 +83,6 @@ fn structure(t: &NamedType, s: &Struct, defaults: &mut Vec<TokenStream>) -> Toke
             });
             quote!(#[serde(rename = #wire, default, skip_serializing_if = "Option::is_none" #with)])
         } else {
-            let default_fn = format_ident!("{}_{}", crate::names::snake(&t.name), m.field);
             let de_fn = format_ident!("de_{}", default_fn);
             let value = default_tokens(m.default.as_ref().expect("non-optional members have defaults"), &m.ty);
             let c = codec_or_same(&m.ty);
@@ -122,7 +122,6 @@ fn structure(t: &NamedType, s: &Struct, defaults: &mut Vec<TokenStream>) -> Toke
         build_fields.push(if m.optional {
             quote! { #field: self.#field, }
         } else {
-            let default_fn = format_ident!("{}_{}", crate::names::snake(&t.name), m.field);
             quote! { #field: self.#field.unwrap_or_else(defaults::#default_fn), }
         });
         debug_fields.push(if m.sensitive {
