@@ -46,6 +46,10 @@ pub struct Operation {
     pub name: String,
     /// The client method name (`get_images`).
     pub method: String,
+    /// The Rust name of the operation's typed error enum (`GetImagesError`).
+    pub error_type: String,
+    /// The Rust name of the request builder the client method returns.
+    pub fluent_builder: String,
     pub docs: Option<String>,
     pub deprecated: Option<Deprecation>,
     /// Rust type names of the input and output structures.

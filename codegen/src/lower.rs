@@ -90,6 +90,13 @@ impl<'m> Lowering<'m> {
         operations.sort_by(|a, b| a.name.cmp(&b.name));
         let errors = service_errors.iter().filter_map(|e| self.named_ref(e, false)).collect();
         self.drain_queue();
+        for op in &operations {
+            for generated in [&op.name, &op.error_type, &op.fluent_builder] {
+                if let Some(prev) = self.type_ids.get(generated.as_str()) {
+                    self.diags.push(Diagnostic::shape(&op.id, format!("the Rust name `{generated}` generated for the operation collides with the one generated for `{prev}`")));
+                }
+            }
+        }
         let name = self.rust_type_name(id);
         let crate_name = names::crate_name(t.aws_service.as_ref().map_or(local_name(id), |s| s.sdk_id.as_str()));
         Some(CrateIr {
@@ -180,6 +187,8 @@ impl<'m> Lowering<'m> {
         Some(Operation {
             id: id.to_string(),
             method: names::snake(&name),
+            error_type: names::operation_error(&names::type_name(&name)),
+            fluent_builder: names::fluent_builder(&names::type_name(&name)),
             name: names::type_name(&name),
             docs: t.documentation.clone(),
             deprecated: deprecation(&t),

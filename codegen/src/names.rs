@@ -140,6 +140,16 @@ pub fn builder(type_name: &str) -> String {
     format!("{type_name}Builder")
 }
 
+/// The typed error of an operation (`GetImages` → `GetImagesError`).
+pub fn operation_error(operation: &str) -> String {
+    format!("{operation}Error")
+}
+
+/// The request builder a client method returns (`GetImages` → `GetImagesFluentBuilder`).
+pub fn fluent_builder(operation: &str) -> String {
+    format!("{operation}FluentBuilder")
+}
+
 /// The private function holding a member's `@default` value.
 pub fn default_fn(type_name: &str, field: &str) -> String {
     format!("{}_{field}", snake(type_name))

@@ -1,17 +1,33 @@
 //! Runtime stage: the hand-written code that every generated client calls.
 //!
-//! Generated crates depend on this crate alone. It holds the value types Smithy
-//! shapes map to ([`DateTime`], [`Blob`], [`Document`], big numbers), the JSON
-//! codecs for restJson1 bodies ([`json`]), constraint checking ([`validation`]),
-//! builder errors, and the operation metadata traits ([`operation`]).
+//! Generated crates depend on this crate alone. It holds the configuration
+//! ([`Config`]: region, credentials, endpoint, timeouts, retries), the call
+//! driver ([`client`]) with SigV4 signing and the standard retry mode
+//! ([`retry`]), the replaceable HTTP transport ([`transport`]), the error types
+//! ([`error`]), the value types Smithy shapes map to ([`DateTime`], [`Blob`],
+//! [`Document`], big numbers), the JSON codecs for restJson1 bodies ([`json`]),
+//! constraint checking ([`validation`]), builder errors, and the operation
+//! metadata traits ([`operation`]).
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod client;
+mod config;
+mod credentials;
+pub mod error;
 pub mod json;
 pub mod operation;
+mod profile;
+pub mod retry;
+pub mod transport;
 pub mod validation;
 mod values;
+
+pub use aws_credential_types::{provider::ProvideCredentials, Credentials};
+pub use config::{Config, ConfigBuilder, DEFAULT_CONNECT_TIMEOUT};
+pub use error::Error;
+pub use retry::RetryConfig;
 
 pub use aws_smithy_types::{Blob, DateTime};
 pub use values::{BigDecimal, BigInteger, BuildError, Document, UnknownValue};
@@ -19,4 +35,4 @@ pub use values::{BigDecimal, BigInteger, BuildError, Document, UnknownValue};
 // Generated code reaches its dependencies through these, so a generated crate
 // needs a single dependency line.
 #[doc(hidden)]
-pub use {regex, serde, serde_json};
+pub use {bytes, http, regex, serde, serde_json};

@@ -7,6 +7,8 @@ pub trait Operation {
     type Input;
     /// The output structure.
     type Output;
+    /// The typed error: one variant per modelled error, plus unhandled.
+    type Error: crate::error::OperationError;
     /// The Smithy operation name (`GetImages`).
     const NAME: &'static str;
     /// The HTTP method.
@@ -15,6 +17,10 @@ pub trait Operation {
     const URI: &'static str;
     /// The HTTP status code of a successful response.
     const SUCCESS_CODE: u16;
+    /// Serialises an input into the request's path, query, headers and body.
+    fn request(input: &Self::Input) -> Result<crate::client::OperationRequest, String>;
+    /// Parses a successful response; the error says what was wrong with it.
+    fn response(response: &crate::client::OperationResponse) -> Result<Self::Output, String>;
 }
 
 /// An operation with `@paginated`: how to move from one page to the next.

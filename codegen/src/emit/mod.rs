@@ -4,6 +4,8 @@
 //! the crate, formats it with prettyplease and prepends the one `@generated`
 //! header, so the output is byte-identical on every machine.
 
+mod client;
+mod errors;
 mod operations;
 mod types;
 mod validators;
@@ -47,6 +49,8 @@ pub fn emit(ir: &CrateIr, options: &Options) -> Result<GeneratedCrate, syn::Erro
     files.insert("src/types.rs".into(), rust_file(&header, types::emit(ir))?);
     files.insert("src/validate.rs".into(), rust_file(&header, validators::emit(ir))?);
     files.insert("src/operations.rs".into(), rust_file(&header, operations::emit(ir))?);
+    files.insert("src/client.rs".into(), rust_file(&header, client::emit(ir))?);
+    files.insert("src/error.rs".into(), rust_file(&header, errors::emit(ir))?);
     Ok(GeneratedCrate { name, files })
 }
 
@@ -90,7 +94,7 @@ fn cargo_toml(name: &str, ir: &CrateIr, options: &Options) -> String {
          name = \"{name}\"\n\
          version = \"0.1.0\"\n\
          edition = \"2021\"\n\
-         description = \"Client types for {description}, generated from its Smithy model.\"\n\
+         description = \"A client for {description}, generated from its Smithy model.\"\n\
          publish = false\n\
          \n\
          [dependencies]\n\
@@ -103,7 +107,7 @@ fn cargo_toml(name: &str, ir: &CrateIr, options: &Options) -> String {
 
 fn lib_rs(ir: &CrateIr) -> TokenStream {
     let s = &ir.service;
-    let mut doc = format!("Client types for {}", s.title.as_deref().unwrap_or(&s.name));
+    let mut doc = format!("A client for {}", s.title.as_deref().unwrap_or(&s.name));
     if let Some(v) = &s.version {
         doc.push_str(&format!(" (API version {v})"));
     }
@@ -112,19 +116,24 @@ fn lib_rs(ir: &CrateIr) -> TokenStream {
         doc.push_str(&docs_to_markdown(d));
         doc.push_str("\n\n");
     }
-    doc.push_str("Generated from the service's Smithy model. [`types`] holds every input, output, \
-                  error and nested shape with its builder; [`operations`] describes each operation's HTTP route \
+    doc.push_str("Generated from the service's Smithy model. [`Client`] has one method per operation; \
+                  [`types`] holds every input, output, error and nested shape with its builder; [`error`] \
+                  holds each operation's typed error; [`operations`] describes each operation's HTTP route \
                   and pagination; every type reachable from an input implements [`Validate`].");
     let doc_lines = doc_attrs(&doc, true);
     quote! {
         #doc_lines
         #![forbid(unsafe_code)]
 
+        pub mod client;
+        pub mod error;
         pub mod operations;
         pub mod types;
         mod validate;
 
+        pub use client::Client;
         pub use smithy_client_runtime::validation::{Validate, ValidationError, Violation};
+        pub use smithy_client_runtime::{Config, ConfigBuilder, Credentials, Error, RetryConfig};
         pub use smithy_client_runtime::{BigDecimal, BigInteger, Blob, BuildError, DateTime, Document, UnknownValue};
     }
 }

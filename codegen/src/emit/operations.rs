@@ -26,6 +26,7 @@ fn operation(ir: &CrateIr, op: &Operation) -> TokenStream {
     let doc = docs(op.docs.as_deref());
     let dep = deprecated(op.deprecated.as_ref());
     let (input, output) = (ident(&op.input), ident(&op.output));
+    let error_type = ident(&op.error_type);
     let smithy_name = op.id.rsplit_once('#').map_or(op.id.as_str(), |(_, n)| n);
     let method = &op.http.method;
     let uri = uri_template(&op.http);
@@ -44,10 +45,17 @@ fn operation(ir: &CrateIr, op: &Operation) -> TokenStream {
         impl rt::operation::Operation for #name {
             type Input = #input;
             type Output = #output;
+            type Error = crate::error::#error_type;
             const NAME: &'static str = #smithy_name;
             const METHOD: &'static str = #method;
             const URI: &'static str = #uri;
             const SUCCESS_CODE: u16 = #code;
+            fn request(input: &Self::Input) -> Result<rt::client::OperationRequest, String> {
+                rt::client::OperationRequest::json(Self::METHOD, Self::URI, input)
+            }
+            fn response(response: &rt::client::OperationResponse) -> Result<Self::Output, String> {
+                response.json()
+            }
         }
 
         #paginated

@@ -12,8 +12,9 @@ pub fn emit(ir: &CrateIr) -> TokenStream {
     let mut items = Vec::new();
     let mut defaults = Vec::new();
     for t in ir.types.values() {
+        let is_input = ir.service.operations.iter().any(|op| op.input == t.name);
         items.push(match &t.kind {
-            NamedKind::Struct(s) => structure(t, s, &mut defaults),
+            NamedKind::Struct(s) => structure(t, s, is_input, &mut defaults),
             NamedKind::Union(u) => union(t, u),
             NamedKind::Enum(e) => string_enum(t, e),
             NamedKind::IntEnum(e) => int_enum(t, e),
@@ -45,7 +46,7 @@ fn serde_attrs() -> TokenStream {
     quote!(#[serde(crate = "rt::serde")])
 }
 
-fn structure(t: &NamedType, s: &Struct, defaults: &mut Vec<TokenStream>) -> TokenStream {
+fn structure(t: &NamedType, s: &Struct, is_input: bool, defaults: &mut Vec<TokenStream>) -> TokenStream {
     let name = ident(&t.name);
     let builder = ident(&crate::names::builder(&t.name));
     let doc = docs(t.docs.as_deref());
@@ -58,6 +59,7 @@ fn structure(t: &NamedType, s: &Struct, defaults: &mut Vec<TokenStream>) -> Toke
     let mut setters = Vec::new();
     let mut build_checks = Vec::new();
     let mut build_fields = Vec::new();
+    let mut from_fields = Vec::new();
     let mut debug_fields = Vec::new();
     for m in &s.members {
         let field = ident(&m.field);
@@ -124,6 +126,11 @@ fn structure(t: &NamedType, s: &Struct, defaults: &mut Vec<TokenStream>) -> Toke
         } else {
             quote! { #field: self.#field.unwrap_or_else(defaults::#default_fn), }
         });
+        from_fields.push(if m.optional {
+            quote! { #field: value.#field, }
+        } else {
+            quote! { #field: Some(value.#field), }
+        });
         debug_fields.push(if m.sensitive {
             quote! { .field(stringify!(#field), &"*** Sensitive Data Redacted ***") }
         } else {
@@ -156,6 +163,16 @@ fn structure(t: &NamedType, s: &Struct, defaults: &mut Vec<TokenStream>) -> Toke
         }
     });
     let error_impl = s.error.as_ref().map(|e| error_impls(t, s, e));
+    // The client sends inputs as they are, so that validation reports missing
+    // required members together with every other violation.
+    let build_unchecked = is_input.then(|| {
+        quote! {
+            /// Builds the value without checking required members.
+            pub(crate) fn build_unchecked(self) -> #name {
+                #name { #(#build_fields)* }
+            }
+        }
+    });
     let builder_doc = doc_line(&format!("A builder for [`{type_name}`]."));
     let ctor_doc = doc_line(&format!("Starts building a [`{type_name}`]."));
     quote! {
@@ -181,6 +198,13 @@ fn structure(t: &NamedType, s: &Struct, defaults: &mut Vec<TokenStream>) -> Toke
                 #check_missing
                 Ok(#name { #(#build_fields)* })
             }
+            #build_unchecked
+        }
+
+        impl From<#name> for #builder {
+            fn from(value: #name) -> Self {
+                Self { #(#from_fields)* }
+            }
         }
         #manual_debug
         #error_impl
@@ -188,7 +212,7 @@ fn structure(t: &NamedType, s: &Struct, defaults: &mut Vec<TokenStream>) -> Toke
 }
 
 /// The setter's parameter type and the conversion to the stored type.
-fn setter_param(ty: &TypeRef, boxed: bool) -> (TokenStream, TokenStream) {
+pub(crate) fn setter_param(ty: &TypeRef, boxed: bool) -> (TokenStream, TokenStream) {
     let inner = rust_type(ty);
     match (&ty.kind, boxed) {
         (_, true) => (inner, quote!(Box::new(value))),

@@ -15,10 +15,20 @@ pub struct GetImages;
 impl rt::operation::Operation for GetImages {
     type Input = GetImagesInput;
     type Output = GetImagesOutput;
+    type Error = crate::error::GetImagesError;
     const NAME: &'static str = "GetImages";
     const METHOD: &'static str = "POST";
     const URI: &'static str = "/getImages";
     const SUCCESS_CODE: u16 = 200;
+    fn request(input: &Self::Input) -> Result<rt::client::OperationRequest, String> {
+        rt::client::OperationRequest::json(Self::METHOD, Self::URI, input)
+    }
+
+    fn response(
+        response: &rt::client::OperationResponse,
+    ) -> Result<Self::Output, String> {
+        response.json()
+    }
 }
 
 impl rt::operation::Paginated for GetImages {
@@ -49,10 +59,20 @@ pub struct ListFragments;
 impl rt::operation::Operation for ListFragments {
     type Input = ListFragmentsInput;
     type Output = ListFragmentsOutput;
+    type Error = crate::error::ListFragmentsError;
     const NAME: &'static str = "ListFragments";
     const METHOD: &'static str = "POST";
     const URI: &'static str = "/listFragments";
     const SUCCESS_CODE: u16 = 200;
+    fn request(input: &Self::Input) -> Result<rt::client::OperationRequest, String> {
+        rt::client::OperationRequest::json(Self::METHOD, Self::URI, input)
+    }
+
+    fn response(
+        response: &rt::client::OperationResponse,
+    ) -> Result<Self::Output, String> {
+        response.json()
+    }
 }
 
 impl rt::operation::Paginated for ListFragments {

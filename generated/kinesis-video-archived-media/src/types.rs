@@ -50,6 +50,12 @@ impl ClientLimitExceededExceptionBuilder {
     }
 }
 
+impl From<ClientLimitExceededException> for ClientLimitExceededExceptionBuilder {
+    fn from(value: ClientLimitExceededException) -> Self {
+        Self { message: value.message }
+    }
+}
+
 impl ClientLimitExceededException {
     /// The message the service sent, if any.
     pub fn message(&self) -> Option<&str> {
@@ -356,6 +362,18 @@ impl FragmentBuilder {
     }
 }
 
+impl From<Fragment> for FragmentBuilder {
+    fn from(value: Fragment) -> Self {
+        Self {
+            fragment_number: value.fragment_number,
+            fragment_size_in_bytes: Some(value.fragment_size_in_bytes),
+            producer_timestamp: value.producer_timestamp,
+            server_timestamp: value.server_timestamp,
+            fragment_length_in_milliseconds: Some(value.fragment_length_in_milliseconds),
+        }
+    }
+}
+
 /// Chooses fragments by the kind of timestamp and a range of that timestamp.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -439,6 +457,15 @@ impl FragmentSelectorBuilder {
             fragment_selector_type: self.fragment_selector_type,
             timestamp_range: self.timestamp_range,
         })
+    }
+}
+
+impl From<FragmentSelector> for FragmentSelectorBuilder {
+    fn from(value: FragmentSelector) -> Self {
+        Self {
+            fragment_selector_type: value.fragment_selector_type,
+            timestamp_range: value.timestamp_range,
+        }
     }
 }
 
@@ -804,6 +831,43 @@ impl GetImagesInputBuilder {
             next_token: self.next_token,
         })
     }
+
+    /// Builds the value without checking required members.
+    pub(crate) fn build_unchecked(self) -> GetImagesInput {
+        GetImagesInput {
+            stream_name: self.stream_name,
+            stream_arn: self.stream_arn,
+            image_selector_type: self.image_selector_type,
+            start_timestamp: self.start_timestamp,
+            end_timestamp: self.end_timestamp,
+            sampling_interval: self.sampling_interval,
+            format: self.format,
+            format_config: self.format_config,
+            width_pixels: self.width_pixels,
+            height_pixels: self.height_pixels,
+            max_results: self.max_results,
+            next_token: self.next_token,
+        }
+    }
+}
+
+impl From<GetImagesInput> for GetImagesInputBuilder {
+    fn from(value: GetImagesInput) -> Self {
+        Self {
+            stream_name: value.stream_name,
+            stream_arn: value.stream_arn,
+            image_selector_type: value.image_selector_type,
+            start_timestamp: value.start_timestamp,
+            end_timestamp: value.end_timestamp,
+            sampling_interval: value.sampling_interval,
+            format: value.format,
+            format_config: value.format_config,
+            width_pixels: value.width_pixels,
+            height_pixels: value.height_pixels,
+            max_results: value.max_results,
+            next_token: value.next_token,
+        }
+    }
 }
 
 /// Output of GetImages.
@@ -864,6 +928,15 @@ impl GetImagesOutputBuilder {
             images: self.images,
             next_token: self.next_token,
         })
+    }
+}
+
+impl From<GetImagesOutput> for GetImagesOutputBuilder {
+    fn from(value: GetImagesOutput) -> Self {
+        Self {
+            images: value.images,
+            next_token: value.next_token,
+        }
     }
 }
 
@@ -947,6 +1020,16 @@ impl ImageBuilder {
             error: self.error,
             image_content: self.image_content,
         })
+    }
+}
+
+impl From<Image> for ImageBuilder {
+    fn from(value: Image) -> Self {
+        Self {
+            time_stamp: value.time_stamp,
+            error: value.error,
+            image_content: value.image_content,
+        }
     }
 }
 
@@ -1145,6 +1228,12 @@ impl InvalidArgumentExceptionBuilder {
     }
 }
 
+impl From<InvalidArgumentException> for InvalidArgumentExceptionBuilder {
+    fn from(value: InvalidArgumentException) -> Self {
+        Self { message: value.message }
+    }
+}
+
 impl InvalidArgumentException {
     /// The message the service sent, if any.
     pub fn message(&self) -> Option<&str> {
@@ -1287,6 +1376,29 @@ impl ListFragmentsInputBuilder {
             fragment_selector: self.fragment_selector,
         })
     }
+
+    /// Builds the value without checking required members.
+    pub(crate) fn build_unchecked(self) -> ListFragmentsInput {
+        ListFragmentsInput {
+            stream_name: self.stream_name,
+            stream_arn: self.stream_arn,
+            max_results: self.max_results,
+            next_token: self.next_token,
+            fragment_selector: self.fragment_selector,
+        }
+    }
+}
+
+impl From<ListFragmentsInput> for ListFragmentsInputBuilder {
+    fn from(value: ListFragmentsInput) -> Self {
+        Self {
+            stream_name: value.stream_name,
+            stream_arn: value.stream_arn,
+            max_results: value.max_results,
+            next_token: value.next_token,
+            fragment_selector: value.fragment_selector,
+        }
+    }
 }
 
 /// Output of ListFragments.
@@ -1350,6 +1462,15 @@ impl ListFragmentsOutputBuilder {
     }
 }
 
+impl From<ListFragmentsOutput> for ListFragmentsOutputBuilder {
+    fn from(value: ListFragmentsOutput) -> Self {
+        Self {
+            fragments: value.fragments,
+            next_token: value.next_token,
+        }
+    }
+}
+
 /// The stream has no data retention configured (a retention period of zero), so no archived media can be read from it.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -1391,6 +1512,12 @@ impl NoDataRetentionExceptionBuilder {
         Ok(NoDataRetentionException {
             message: self.message,
         })
+    }
+}
+
+impl From<NoDataRetentionException> for NoDataRetentionExceptionBuilder {
+    fn from(value: NoDataRetentionException) -> Self {
+        Self { message: value.message }
     }
 }
 
@@ -1466,6 +1593,12 @@ impl NotAuthorizedExceptionBuilder {
     }
 }
 
+impl From<NotAuthorizedException> for NotAuthorizedExceptionBuilder {
+    fn from(value: NotAuthorizedException) -> Self {
+        Self { message: value.message }
+    }
+}
+
 impl NotAuthorizedException {
     /// The message the service sent, if any.
     pub fn message(&self) -> Option<&str> {
@@ -1535,6 +1668,12 @@ impl ResourceNotFoundExceptionBuilder {
         Ok(ResourceNotFoundException {
             message: self.message,
         })
+    }
+}
+
+impl From<ResourceNotFoundException> for ResourceNotFoundExceptionBuilder {
+    fn from(value: ResourceNotFoundException) -> Self {
+        Self { message: value.message }
     }
 }
 
@@ -1652,6 +1791,15 @@ impl TimestampRangeBuilder {
             start_timestamp: self.start_timestamp,
             end_timestamp: self.end_timestamp,
         })
+    }
+}
+
+impl From<TimestampRange> for TimestampRangeBuilder {
+    fn from(value: TimestampRange) -> Self {
+        Self {
+            start_timestamp: value.start_timestamp,
+            end_timestamp: value.end_timestamp,
+        }
     }
 }
 

@@ -15,8 +15,18 @@ pub struct GetDataEndpoint;
 impl rt::operation::Operation for GetDataEndpoint {
     type Input = GetDataEndpointInput;
     type Output = GetDataEndpointOutput;
+    type Error = crate::error::GetDataEndpointError;
     const NAME: &'static str = "GetDataEndpoint";
     const METHOD: &'static str = "POST";
     const URI: &'static str = "/getDataEndpoint";
     const SUCCESS_CODE: u16 = 200;
+    fn request(input: &Self::Input) -> Result<rt::client::OperationRequest, String> {
+        rt::client::OperationRequest::json(Self::METHOD, Self::URI, input)
+    }
+
+    fn response(
+        response: &rt::client::OperationResponse,
+    ) -> Result<Self::Output, String> {
+        response.json()
+    }
 }

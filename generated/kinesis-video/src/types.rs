@@ -157,6 +157,12 @@ impl ClientLimitExceededExceptionBuilder {
     }
 }
 
+impl From<ClientLimitExceededException> for ClientLimitExceededExceptionBuilder {
+    fn from(value: ClientLimitExceededException) -> Self {
+        Self { message: value.message }
+    }
+}
+
 impl ClientLimitExceededException {
     /// The message the service sent, if any.
     pub fn message(&self) -> Option<&str> {
@@ -272,6 +278,25 @@ impl GetDataEndpointInputBuilder {
             api_name: self.api_name,
         })
     }
+
+    /// Builds the value without checking required members.
+    pub(crate) fn build_unchecked(self) -> GetDataEndpointInput {
+        GetDataEndpointInput {
+            stream_name: self.stream_name,
+            stream_arn: self.stream_arn,
+            api_name: self.api_name,
+        }
+    }
+}
+
+impl From<GetDataEndpointInput> for GetDataEndpointInputBuilder {
+    fn from(value: GetDataEndpointInput) -> Self {
+        Self {
+            stream_name: value.stream_name,
+            stream_arn: value.stream_arn,
+            api_name: value.api_name,
+        }
+    }
 }
 
 /// Output of GetDataEndpoint.
@@ -318,6 +343,14 @@ impl GetDataEndpointOutputBuilder {
     }
 }
 
+impl From<GetDataEndpointOutput> for GetDataEndpointOutputBuilder {
+    fn from(value: GetDataEndpointOutput) -> Self {
+        Self {
+            data_endpoint: value.data_endpoint,
+        }
+    }
+}
+
 /// A parameter was invalid, or a value fell outside its permitted range or format.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -359,6 +392,12 @@ impl InvalidArgumentExceptionBuilder {
         Ok(InvalidArgumentException {
             message: self.message,
         })
+    }
+}
+
+impl From<InvalidArgumentException> for InvalidArgumentExceptionBuilder {
+    fn from(value: InvalidArgumentException) -> Self {
+        Self { message: value.message }
     }
 }
 
@@ -434,6 +473,12 @@ impl NotAuthorizedExceptionBuilder {
     }
 }
 
+impl From<NotAuthorizedException> for NotAuthorizedExceptionBuilder {
+    fn from(value: NotAuthorizedException) -> Self {
+        Self { message: value.message }
+    }
+}
+
 impl NotAuthorizedException {
     /// The message the service sent, if any.
     pub fn message(&self) -> Option<&str> {
@@ -503,6 +548,12 @@ impl ResourceNotFoundExceptionBuilder {
         Ok(ResourceNotFoundException {
             message: self.message,
         })
+    }
+}
+
+impl From<ResourceNotFoundException> for ResourceNotFoundExceptionBuilder {
+    fn from(value: ResourceNotFoundException) -> Self {
+        Self { message: value.message }
     }
 }
 

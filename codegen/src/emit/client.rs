@@ -1,0 +1,154 @@
+//! Emit stage: the service client, with one method per operation returning a
+//! request builder whose `send` validates, signs and sends the request.
+
+use super::{deprecated, doc_line, docs};
+use super::types::setter_param;
+use crate::ir::*;
+use crate::names::ident;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+pub fn emit(ir: &CrateIr) -> TokenStream {
+    let s = &ir.service;
+    let sdk_id = s.sdk_id.clone().unwrap_or_else(|| s.name.clone());
+    let prefix = s.endpoint_prefix.clone().unwrap_or_else(|| crate::names::crate_name(&sdk_id).replace('-', ""));
+    let signing = match &s.signing_name {
+        Some(n) => quote!(Some(#n)),
+        None => quote!(None),
+    };
+    let title = s.title.as_deref().unwrap_or(&s.name);
+    let client_doc = doc_line(&format!("A client for {title}."));
+    let env_var = format!("AWS_ENDPOINT_URL_{}", sdk_id.to_ascii_uppercase().replace([' ', '-'], "_"));
+    let endpoint_doc = doc_line(&format!(
+        "The endpoint is the config's `endpoint_url`, else `{env_var}`, else `AWS_ENDPOINT_URL` (or the shared \
+         config's equivalents, when the config came from `Config::from_env`), else `https://{prefix}.{{region}}.amazonaws.com`."
+    ));
+    let methods = s.operations.iter().map(client_method);
+    let builders = s.operations.iter().map(|op| fluent_builder(ir, op));
+    quote! {
+        //! The service client: one method per operation.
+
+        #![allow(deprecated)]
+
+        use smithy_client_runtime as rt;
+        use crate::error::*;
+        use crate::types::*;
+
+        static SERVICE: rt::client::ServiceInfo = rt::client::ServiceInfo {
+            sdk_id: #sdk_id,
+            endpoint_prefix: #prefix,
+            signing_name: #signing,
+        };
+
+        #client_doc
+        ///
+        /// Cheap to clone; clones share the connection pool and credentials.
+        #[derive(Clone, Debug)]
+        pub struct Client {
+            inner: rt::client::ServiceClient,
+        }
+
+        impl Client {
+            /// A client using `config`.
+            ///
+            #endpoint_doc
+            pub fn new(config: &rt::Config) -> Self {
+                Client { inner: rt::client::ServiceClient::new(config, &SERVICE) }
+            }
+
+            /// The configuration this client was made from.
+            pub fn config(&self) -> &rt::Config {
+                self.inner.config()
+            }
+
+            /// The endpoint requests are sent to, or why there is none.
+            pub fn endpoint(&self) -> Result<&str, &rt::error::ConfigError> {
+                self.inner.endpoint()
+            }
+
+            #(#methods)*
+        }
+
+        #(#builders)*
+    }
+}
+
+fn client_method(op: &Operation) -> TokenStream {
+    let method = ident(&op.method);
+    let builder = ident(&op.fluent_builder);
+    let input = ident(&op.input);
+    let doc = docs(op.docs.as_deref());
+    let dep = deprecated(op.deprecated.as_ref());
+    quote! {
+        #doc
+        #dep
+        pub fn #method(&self) -> #builder {
+            #builder { client: self.clone(), input: #input::builder() }
+        }
+    }
+}
+
+fn fluent_builder(ir: &CrateIr, op: &Operation) -> TokenStream {
+    let name = ident(&op.fluent_builder);
+    let op_name = ident(&op.name);
+    let (input, output, error) = (ident(&op.input), ident(&op.output), ident(&op.error_type));
+    let input_builder = ident(&crate::names::builder(&op.input));
+    let members = match ir.types.get(&op.input).map(|t| &t.kind) {
+        Some(NamedKind::Struct(s)) => s.members.as_slice(),
+        _ => &[],
+    };
+    let setters = members.iter().map(|m| {
+        let field = ident(&m.field);
+        let set_name = format_ident!("set_{}", m.field);
+        let (param, _) = setter_param(&m.ty, m.boxed);
+        let value_ty = {
+            let inner = super::rust_type(&m.ty);
+            if m.boxed { quote!(Box<#inner>) } else { inner }
+        };
+        let mut doc_text = m.docs.clone().unwrap_or_default();
+        if m.required {
+            doc_text = format!("{}\n\nRequired.", doc_text.trim()).trim().to_string();
+        }
+        let mdoc = docs(Some(&doc_text));
+        let mdep = deprecated(m.deprecated.as_ref());
+        let set_doc = doc_line(&format!("Sets or clears [`{0}`](Self::{0}).", m.field));
+        quote! {
+            #mdoc #mdep
+            pub fn #field(mut self, value: #param) -> Self { self.input = self.input.#field(value); self }
+            #set_doc
+            #mdep
+            pub fn #set_name(mut self, value: Option<#value_ty>) -> Self { self.input = self.input.#set_name(value); self }
+        }
+    });
+    let doc = doc_line(&format!("A [`{}`](crate::operations::{}) request, sent by [`send`](Self::send).", op.name, op.name));
+    quote! {
+        #doc
+        #[derive(Clone, Debug)]
+        pub struct #name {
+            client: Client,
+            input: #input_builder,
+        }
+
+        impl #name {
+            #(#setters)*
+
+            /// Replaces every member with those of `input`.
+            pub fn with_input(mut self, input: #input) -> Self {
+                self.input = #input_builder::from(input);
+                self
+            }
+
+            /// The input as it stands.
+            pub fn input(&self) -> #input {
+                self.input.clone().build_unchecked()
+            }
+
+            /// Validates the input (unless validation is off in the config), then
+            /// sends it, retrying throttling, server and network errors.
+            pub async fn send(self) -> Result<#output, rt::Error<#error>> {
+                let input = self.input.build_unchecked();
+                self.client.inner.call::<crate::operations::#op_name>(&input).await
+            }
+        }
+    }
+}

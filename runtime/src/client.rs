@@ -1,0 +1,294 @@
+//! Runtime stage: the call driver every generated operation goes through:
+//! validate, serialise, then per attempt sign, send and read, classify the
+//! outcome, and retry with backoff while the standard mode allows.
+
+use crate::config::Config;
+use crate::error::{ConfigError, Error, ErrorResponse, OperationError, ResponseError, ServiceError, TimeoutError, TimeoutKind};
+use crate::operation::Operation;
+use crate::retry::{classify_response, RetryKind};
+use crate::transport::{Body, TransportError, TransportErrorKind};
+use crate::validation::Validate;
+use aws_credential_types::Credentials;
+use bytes::Bytes;
+use http::{HeaderMap, HeaderName, HeaderValue};
+use std::fmt;
+use std::sync::Arc;
+use std::time::SystemTime;
+
+/// What generated code knows about a service, from its model.
+#[derive(Debug)]
+pub struct ServiceInfo {
+    /// The service's sdkId (`Kinesis Video Archived Media`), which names its
+    /// endpoint variable (`AWS_ENDPOINT_URL_KINESIS_VIDEO_ARCHIVED_MEDIA`).
+    pub sdk_id: &'static str,
+    /// The endpoint prefix (`kinesisvideo`) of the default regional endpoint.
+    pub endpoint_prefix: &'static str,
+    /// The SigV4 signing name, or `None` for an unsigned service.
+    pub signing_name: Option<&'static str>,
+}
+
+/// A serialised request, before the endpoint, signing and transport are applied.
+#[derive(Debug, Clone)]
+pub struct OperationRequest {
+    method: http::Method,
+    /// The path and query, starting with `/`.
+    path_and_query: String,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+impl OperationRequest {
+    /// A request whose input travels as a JSON document in the body.
+    pub fn json<T: serde::Serialize>(method: &'static str, path_and_query: &str, input: &T) -> Result<Self, String> {
+        let body = serde_json::to_vec(input).map_err(|e| format!("could not serialise the request body: {e}"))?;
+        let mut headers = HeaderMap::new();
+        headers.insert(http::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        let method = http::Method::from_bytes(method.as_bytes()).map_err(|e| format!("invalid HTTP method {method}: {e}"))?;
+        Ok(OperationRequest { method, path_and_query: path_and_query.to_string(), headers, body: body.into() })
+    }
+}
+
+/// A successful response, for generated code to parse.
+#[derive(Debug)]
+pub struct OperationResponse {
+    status: u16,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+impl OperationResponse {
+    /// The HTTP status.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The response headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// Parses the JSON body (an empty body reads as `{}`).
+    pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, String> {
+        crate::json::from_body(&self.body).map_err(|e| describe_json_error(&e, &self.body))
+    }
+}
+
+fn describe_json_error(e: &serde_json::Error, body: &[u8]) -> String {
+    use serde_json::error::Category;
+    let what = match e.classify() {
+        Category::Eof => "the JSON body ends early (truncated response?)",
+        Category::Syntax if !body.trim_ascii_start().starts_with(b"{") => "the body is not a JSON object",
+        Category::Syntax => "the body is malformed JSON",
+        Category::Data => "the JSON body does not match the model",
+        Category::Io => "the body could not be read",
+    };
+    format!("{what}: {e}")
+}
+
+/// A client of one service: the shared [`Config`] plus this service's endpoint.
+/// Generated clients wrap it; it is cheap to clone.
+#[derive(Clone)]
+pub struct ServiceClient {
+    config: Config,
+    service: &'static ServiceInfo,
+    endpoint: Result<Arc<str>, ConfigError>,
+}
+
+impl fmt::Debug for ServiceClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServiceClient").field("service", &self.service.sdk_id).field("endpoint", &self.endpoint).finish()
+    }
+}
+
+impl ServiceClient {
+    /// A client for `service`. The endpoint is the config's `endpoint_url`, else
+    /// one from the environment or shared config for this service, else the
+    /// regional endpoint `https://{prefix}.{region}.amazonaws.com`.
+    pub fn new(config: &Config, service: &'static ServiceInfo) -> Self {
+        let i = &config.inner;
+        let endpoint = match i.endpoint_url.as_deref().or_else(|| i.configured_endpoints.for_service(service.sdk_id)) {
+            Some(url) => check_endpoint(url),
+            None => match &i.region {
+                Some(region) => {
+                    let suffix = if region.starts_with("cn-") { "amazonaws.com.cn" } else { "amazonaws.com" };
+                    check_endpoint(&format!("https://{}.{region}.{suffix}", service.endpoint_prefix))
+                }
+                None => Err(ConfigError(format!(
+                    "no region is configured for {}: set AWS_REGION, a `region` in the shared config, or `Config::builder().region(..)`",
+                    service.sdk_id
+                ))),
+            },
+        };
+        ServiceClient { config: config.clone(), service, endpoint }
+    }
+
+    /// The configuration this client was made from.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The resolved endpoint URL.
+    pub fn endpoint(&self) -> Result<&str, &ConfigError> {
+        self.endpoint.as_deref().map_err(|e| e)
+    }
+
+    /// Calls operation `O`: validates the input (unless validation is off),
+    /// then sends it with retries, within the operation timeout.
+    pub async fn call<O>(&self, input: &O::Input) -> Result<O::Output, Error<O::Error>>
+    where
+        O: Operation,
+        O::Input: Validate,
+    {
+        if self.config.inner.validation {
+            input.validate().map_err(Error::Validation)?;
+        }
+        let request = O::request(input).map_err(|e| Error::Config(ConfigError(e)))?;
+        match self.config.inner.operation_timeout {
+            None => self.send::<O>(request).await,
+            Some(limit) => match tokio::time::timeout(limit, self.send::<O>(request)).await {
+                Ok(result) => result,
+                Err(_) => Err(Error::Timeout(TimeoutError { kind: TimeoutKind::Operation, after: limit, attempts: 0 })),
+            },
+        }
+    }
+
+    async fn send<O: Operation>(&self, request: OperationRequest) -> Result<O::Output, Error<O::Error>> {
+        let inner = &self.config.inner;
+        let endpoint = self.endpoint.as_deref().map_err(|e| Error::Config(e.clone()))?;
+        let uri = format!("{}{}", endpoint.trim_end_matches('/'), request.path_and_query);
+        let uri: http::Uri = uri.parse().map_err(|e| Error::Config(ConfigError(format!("invalid request URI {uri}: {e}"))))?;
+        let signing = match self.service.signing_name {
+            Some(name) => {
+                let region = inner.region.as_deref().ok_or_else(|| {
+                    Error::Config(ConfigError(format!(
+                        "no region is configured to sign requests to {}: set AWS_REGION or `Config::builder().region(..)`",
+                        self.service.sdk_id
+                    )))
+                })?;
+                Some((name, region))
+            }
+            None => None,
+        };
+        let max_attempts = inner.retry.max_attempts();
+        let mut spent = 0;
+        let mut attempt = 1;
+        loop {
+            let credentials = match (signing, &inner.credentials) {
+                (None, _) => None,
+                (Some(_), Some(c)) => Some(c.get().await.map_err(Error::Credentials)?),
+                (Some(_), None) => {
+                    return Err(Error::Config(ConfigError(
+                        "no credentials are configured: use `Config::from_env()` or `Config::builder().credentials_provider(..)`".into(),
+                    )))
+                }
+            };
+            let mut http_request = http::Request::builder().method(request.method.clone()).uri(uri.clone());
+            if let Some(headers) = http_request.headers_mut() {
+                headers.clone_from(&request.headers);
+                headers.insert(http::header::USER_AGENT, HeaderValue::from_static(USER_AGENT));
+                let retry_info = format!("attempt={attempt}; max={max_attempts}");
+                headers.insert(HeaderName::from_static("amz-sdk-request"), HeaderValue::from_str(&retry_info).unwrap_or(HeaderValue::from_static("attempt=1")));
+            }
+            let mut http_request = http_request
+                .body(Body::from(request.body.clone()))
+                .map_err(|e| Error::Config(ConfigError(format!("could not build the request: {e}"))))?;
+            if let (Some((name, region)), Some(credentials)) = (signing, credentials) {
+                sign(&mut http_request, &request.body, credentials, name, region)
+                    .map_err(|e| Error::Config(ConfigError(format!("could not sign the request: {e}"))))?;
+            }
+            let outcome = self.attempt(http_request).await;
+            let (failure, retry) = match outcome {
+                Ok((status, headers, body)) if (200..300).contains(&status) => {
+                    inner.quota.release(spent);
+                    let response = OperationResponse { status, headers, body };
+                    return O::response(&response).map_err(|reason| {
+                        Error::Response(ResponseError { status, request_id: crate::error::request_id(&response.headers), reason, source: None })
+                    });
+                }
+                Ok((status, headers, body)) => {
+                    let error_response = ErrorResponse::new(status, &headers, &body);
+                    let error = O::Error::from_response(&error_response);
+                    let kind = error.retry_kind().or_else(|| classify_response(status, error_response.code()));
+                    let request_id = crate::error::request_id(&headers);
+                    (Error::Service(ServiceError { error, status, request_id, attempts: attempt }), kind.map(|k| (k, false)))
+                }
+                Err(AttemptError::Transport(e)) => {
+                    let kind = e.is_transient().then_some((RetryKind::Transient, false));
+                    (Error::Transport(e), kind)
+                }
+                Err(AttemptError::Timeout(after)) => (
+                    Error::Timeout(TimeoutError { kind: TimeoutKind::Attempt, after, attempts: attempt }),
+                    Some((RetryKind::Transient, true)),
+                ),
+            };
+            let Some((_, timed_out)) = retry else { return Err(failure) };
+            if attempt >= max_attempts {
+                return Err(failure);
+            }
+            let Some(cost) = inner.quota.acquire(timed_out) else { return Err(failure) };
+            spent += cost;
+            attempt += 1;
+            tokio::time::sleep(inner.retry.backoff(attempt)).await;
+        }
+    }
+
+    /// One exchange: send, then read the whole body, within the attempt timeout.
+    async fn attempt(&self, request: http::Request<Body>) -> Result<(u16, HeaderMap, Bytes), AttemptError> {
+        let inner = &self.config.inner;
+        let exchange = async {
+            let response = inner.http_client.send(request).await.map_err(AttemptError::Transport)?;
+            let (parts, body) = response.into_parts();
+            let body = body
+                .collect()
+                .await
+                .map_err(|e| AttemptError::Transport(TransportError::new(TransportErrorKind::Io, e)))?;
+            Ok((parts.status.as_u16(), parts.headers, body))
+        };
+        match inner.attempt_timeout {
+            None => exchange.await,
+            Some(limit) => tokio::time::timeout(limit, exchange).await.unwrap_or(Err(AttemptError::Timeout(limit))),
+        }
+    }
+}
+
+enum AttemptError {
+    Transport(TransportError),
+    Timeout(std::time::Duration),
+}
+
+const USER_AGENT: &str = concat!("smithy-client-runtime/", env!("CARGO_PKG_VERSION"), " lang/rust");
+
+fn check_endpoint(url: &str) -> Result<Arc<str>, ConfigError> {
+    let parsed: http::Uri = url.parse().map_err(|e| ConfigError(format!("the endpoint URL `{url}` is not a valid URL: {e}")))?;
+    match (parsed.scheme_str(), parsed.authority()) {
+        (Some("https" | "http"), Some(_)) if parsed.query().is_none() => Ok(Arc::from(url)),
+        _ => Err(ConfigError(format!("the endpoint URL `{url}` must be an absolute http:// or https:// URL without a query"))),
+    }
+}
+
+/// Signs a request with SigV4, adding `Authorization`, `X-Amz-Date` and (with a
+/// session token) `X-Amz-Security-Token`.
+fn sign(
+    request: &mut http::Request<Body>,
+    body: &[u8],
+    credentials: Credentials,
+    name: &str,
+    region: &str,
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
+    let identity = credentials.into();
+    let params = aws_sigv4::sign::v4::SigningParams::builder()
+        .identity(&identity)
+        .region(region)
+        .name(name)
+        .time(SystemTime::now())
+        .settings(SigningSettings::default())
+        .build()?
+        .into();
+    let headers = request.headers().iter().filter_map(|(k, v)| Some((k.as_str(), v.to_str().ok()?)));
+    let uri = request.uri().to_string();
+    let signable = SignableRequest::new(request.method().as_str(), uri, headers, SignableBody::Bytes(body))?;
+    let (instructions, _signature) = sign(signable, &params)?.into_parts();
+    instructions.apply_to_request_http1x(request);
+    Ok(())
+}

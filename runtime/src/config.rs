@@ -1,0 +1,345 @@
+//! Runtime stage: client configuration. One [`Config`] is shared by the clients
+//! of every service; each client resolves its own endpoint from it.
+
+use crate::credentials::{Cached, DefaultChain};
+use crate::profile::ProfileSet;
+use crate::retry::{RetryConfig, RetryQuota};
+use crate::transport::{HttpClient, HyperClient};
+use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
+use aws_credential_types::Credentials;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The default time allowed to open a connection, as in the AWS SDKs.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_millis(3100);
+
+/// Settings shared by every client: region, credentials, endpoint override,
+/// transport, timeouts, retries and validation. Cheap to clone.
+///
+/// [`Config::from_env`] reads the standard AWS environment variables and shared
+/// files; [`Config::builder`] starts from nothing.
+#[derive(Clone)]
+pub struct Config {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub region: Option<String>,
+    pub credentials: Option<Arc<Cached>>,
+    pub endpoint_url: Option<String>,
+    pub configured_endpoints: ConfiguredEndpoints,
+    pub http_client: Arc<dyn HttpClient>,
+    pub attempt_timeout: Option<Duration>,
+    pub operation_timeout: Option<Duration>,
+    pub retry: RetryConfig,
+    pub quota: RetryQuota,
+    pub validation: bool,
+}
+
+/// Endpoint URLs from the environment and the shared config, looked up per
+/// service by its sdkId.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ConfiguredEndpoints {
+    /// `AWS_ENDPOINT_URL_<SERVICE>` variables, keyed by the part after the prefix.
+    env_services: BTreeMap<String, String>,
+    env_global: Option<String>,
+    /// `endpoint_url` keys of the selected profile's `services` section, keyed by service.
+    profile_services: BTreeMap<String, String>,
+    profile_global: Option<String>,
+}
+
+impl ConfiguredEndpoints {
+    /// The configured endpoint for a service: its own environment variable,
+    /// then `AWS_ENDPOINT_URL`, then the profile's `services` section, then the
+    /// profile's `endpoint_url`.
+    pub fn for_service(&self, sdk_id: &str) -> Option<&str> {
+        let env_key = sdk_id.to_ascii_uppercase().replace([' ', '-'], "_");
+        let profile_key = sdk_id.to_ascii_lowercase().replace([' ', '-'], "_");
+        self.env_services
+            .get(&env_key)
+            .or(self.env_global.as_ref())
+            .or(self.profile_services.get(&profile_key))
+            .or(self.profile_global.as_ref())
+            .map(String::as_str)
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let i = &self.inner;
+        f.debug_struct("Config")
+            .field("region", &i.region)
+            .field("endpoint_url", &i.endpoint_url)
+            .field("http_client", &i.http_client)
+            .field("attempt_timeout", &i.attempt_timeout)
+            .field("operation_timeout", &i.operation_timeout)
+            .field("retry", &i.retry)
+            .field("validation", &i.validation)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Config {
+    /// A builder with nothing set: no region, no credentials, the default
+    /// transport, timeouts and retries.
+    pub fn builder() -> ConfigBuilder {
+        ConfigBuilder::default()
+    }
+
+    /// A builder filled from the standard places, as the AWS CLI reads them:
+    ///
+    /// - region: `AWS_REGION`, `AWS_DEFAULT_REGION`, then the profile's `region`;
+    /// - credentials: `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`/`AWS_SESSION_TOKEN`,
+    ///   then the profile's static keys;
+    /// - endpoints: `AWS_ENDPOINT_URL_<SERVICE>` (the sdkId in upper snake case,
+    ///   such as `AWS_ENDPOINT_URL_KINESIS_VIDEO`), `AWS_ENDPOINT_URL`, then the
+    ///   profile's `services` section and `endpoint_url`, unless
+    ///   `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` is `true`;
+    /// - the profile is `AWS_PROFILE` (else `default`) in `~/.aws/config` and
+    ///   `~/.aws/credentials` (or `AWS_CONFIG_FILE`, `AWS_SHARED_CREDENTIALS_FILE`).
+    ///
+    /// Anything set on the returned builder overrides these.
+    pub fn from_env() -> ConfigBuilder {
+        Self::from_vars(std::env::vars())
+    }
+
+    /// [`Config::from_env`] with the environment variables supplied by the caller.
+    pub fn from_vars(vars: impl IntoIterator<Item = (String, String)>) -> ConfigBuilder {
+        let vars: BTreeMap<String, String> = vars.into_iter().collect();
+        let env = |k: &str| vars.get(k).cloned();
+        let profiles = ProfileSet::load(&env);
+        let profile = profiles.selected();
+        let non_empty = |v: Option<String>| v.filter(|v| !v.trim().is_empty());
+        let region = non_empty(env("AWS_REGION"))
+            .or_else(|| non_empty(env("AWS_DEFAULT_REGION")))
+            .or_else(|| profile.and_then(|p| p.get("region").cloned()));
+        let mut endpoints = ConfiguredEndpoints::default();
+        let ignore = env("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS").is_some_and(|v| v.eq_ignore_ascii_case("true"))
+            || profile.and_then(|p| p.get("ignore_configured_endpoint_urls")).is_some_and(|v| v.eq_ignore_ascii_case("true"));
+        if !ignore {
+            endpoints.env_global = non_empty(env("AWS_ENDPOINT_URL"));
+            for (k, v) in &vars {
+                if let Some(service) = k.strip_prefix("AWS_ENDPOINT_URL_") {
+                    if !v.trim().is_empty() {
+                        endpoints.env_services.insert(service.to_string(), v.clone());
+                    }
+                }
+            }
+            if let Some(p) = profile {
+                endpoints.profile_global = p.get("endpoint_url").cloned();
+                if let Some(section) = p.get("services").and_then(|s| profiles.services.get(s)) {
+                    for (k, v) in section {
+                        if let Some(service) = k.strip_suffix(".endpoint_url") {
+                            endpoints.profile_services.insert(service.to_string(), v.clone());
+                        }
+                    }
+                }
+            }
+        }
+        let chain = DefaultChain::load(&env, &profiles);
+        ConfigBuilder {
+            region,
+            credentials: Some(SharedCredentialsProvider::new(chain)),
+            configured_endpoints: endpoints,
+            ..Default::default()
+        }
+    }
+
+    /// The region, if one is configured.
+    pub fn region(&self) -> Option<&str> {
+        self.inner.region.as_deref()
+    }
+
+    /// Whether requests are validated before they are sent.
+    pub fn validation(&self) -> bool {
+        self.inner.validation
+    }
+
+    /// The endpoint URL set on the builder, if any.
+    pub fn endpoint_url(&self) -> Option<&str> {
+        self.inner.endpoint_url.as_deref()
+    }
+
+    /// A copy of this configuration with changes; the transport, credential
+    /// cache and retry quota stay shared with the original.
+    pub fn to_builder(&self) -> ConfigBuilder {
+        let i = &self.inner;
+        ConfigBuilder {
+            region: i.region.clone(),
+            credentials: None,
+            shared_credentials: i.credentials.clone(),
+            endpoint_url: i.endpoint_url.clone(),
+            configured_endpoints: i.configured_endpoints.clone(),
+            http_client: Some(i.http_client.clone()),
+            connect_timeout: None,
+            attempt_timeout: i.attempt_timeout,
+            operation_timeout: i.operation_timeout,
+            retry: i.retry.clone(),
+            shared_quota: Some(i.quota.clone()),
+            validation: i.validation.into(),
+        }
+    }
+}
+
+/// Builds a [`Config`].
+#[derive(Default)]
+pub struct ConfigBuilder {
+    region: Option<String>,
+    credentials: Option<SharedCredentialsProvider>,
+    /// Set by `to_builder`: reuse the original's credential cache.
+    shared_credentials: Option<Arc<Cached>>,
+    endpoint_url: Option<String>,
+    configured_endpoints: ConfiguredEndpoints,
+    http_client: Option<Arc<dyn HttpClient>>,
+    connect_timeout: Option<Duration>,
+    attempt_timeout: Option<Duration>,
+    operation_timeout: Option<Duration>,
+    retry: RetryConfig,
+    shared_quota: Option<RetryQuota>,
+    validation: Validation,
+}
+
+/// Validation defaults to on; a newtype keeps `#[derive(Default)]` on the builder.
+#[derive(Clone, Copy)]
+struct Validation(bool);
+
+impl Default for Validation {
+    fn default() -> Self {
+        Validation(true)
+    }
+}
+
+impl PartialEq<bool> for Validation {
+    fn eq(&self, other: &bool) -> bool {
+        self.0 == *other
+    }
+}
+
+impl From<bool> for Validation {
+    fn from(b: bool) -> Self {
+        Validation(b)
+    }
+}
+
+impl fmt::Debug for ConfigBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConfigBuilder").field("region", &self.region).field("endpoint_url", &self.endpoint_url).finish_non_exhaustive()
+    }
+}
+
+impl ConfigBuilder {
+    /// The AWS region (`us-west-2`), used for signing and the default endpoint.
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
+    }
+
+    /// Any `aws-credential-types` provider, for example `aws-config`'s default
+    /// chain (SSO, assumed roles, instance metadata). Its credentials are cached
+    /// until five minutes before they expire.
+    pub fn credentials_provider(mut self, provider: impl ProvideCredentials + 'static) -> Self {
+        self.credentials = Some(SharedCredentialsProvider::new(provider));
+        self.shared_credentials = None;
+        self
+    }
+
+    /// Fixed credentials.
+    pub fn credentials(self, credentials: Credentials) -> Self {
+        self.credentials_provider(credentials)
+    }
+
+    /// Sends every request to this URL instead of the service's regional
+    /// endpoint (a local emulator, a VPC endpoint, a stream's data endpoint).
+    /// Overrides endpoints from the environment and the shared config.
+    pub fn endpoint_url(mut self, url: impl Into<String>) -> Self {
+        self.endpoint_url = Some(url.into());
+        self
+    }
+
+    /// Replaces the transport (the default is [`HyperClient`]).
+    pub fn http_client(mut self, client: impl HttpClient) -> Self {
+        self.http_client = Some(Arc::new(client));
+        self
+    }
+
+    /// The time allowed to open a connection with the default transport (3.1 s
+    /// unless set). Has no effect when a transport is supplied.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// The time allowed for one attempt, from sending the request to having read
+    /// the whole response. A timed-out attempt is retried. Unset by default.
+    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.attempt_timeout = Some(timeout);
+        self
+    }
+
+    /// The time allowed for a whole call, all attempts and backoff included.
+    /// Unset by default.
+    pub fn operation_timeout(mut self, timeout: Duration) -> Self {
+        self.operation_timeout = Some(timeout);
+        self
+    }
+
+    /// Replaces the retry settings (standard mode, 3 attempts, by default).
+    pub fn retry(mut self, retry: RetryConfig) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// Whether to check requests against the model's constraints before sending
+    /// them (on by default). When off, the service does the checking.
+    pub fn validation(mut self, enabled: bool) -> Self {
+        self.validation = enabled.into();
+        self
+    }
+
+    /// Finishes the configuration. Nothing here can fail: a missing region or
+    /// missing credentials are reported by the first call that needs them.
+    pub fn build(self) -> Config {
+        let credentials = match (self.credentials, self.shared_credentials) {
+            (Some(p), _) => Some(Arc::new(Cached::new(p))),
+            (None, Some(shared)) => Some(shared),
+            (None, None) => None,
+        };
+        let http_client = self
+            .http_client
+            .unwrap_or_else(|| Arc::new(HyperClient::shared(Some(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT)))));
+        let quota = self.shared_quota.unwrap_or_default();
+        Config {
+            inner: Arc::new(Inner {
+                region: self.region,
+                credentials,
+                endpoint_url: self.endpoint_url,
+                configured_endpoints: self.configured_endpoints,
+                http_client,
+                attempt_timeout: self.attempt_timeout,
+                operation_timeout: self.operation_timeout,
+                retry: self.retry,
+                quota,
+                validation: self.validation == true,
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn service_endpoint_variable_wins_over_global() {
+        let mut e = ConfiguredEndpoints::default();
+        e.env_global = Some("http://global".into());
+        e.env_services.insert("KINESIS_VIDEO".into(), "http://kv".into());
+        e.profile_services.insert("kinesis_video_archived_media".into(), "http://profile".into());
+        assert_eq!(e.for_service("Kinesis Video"), Some("http://kv"));
+        assert_eq!(e.for_service("Kinesis Video Archived Media"), Some("http://global"));
+        e.env_global = None;
+        assert_eq!(e.for_service("Kinesis Video Archived Media"), Some("http://profile"));
+    }
+}

@@ -1,0 +1,390 @@
+//! Runtime stage: what a call can fail with. Every failure says what went
+//! wrong and, where the caller can act on it, what to do; a service error
+//! keeps its HTTP status and request id for support cases.
+
+use crate::transport::{BoxError, TransportError};
+use crate::validation::ValidationError;
+use aws_credential_types::provider::error::CredentialsError;
+use bytes::Bytes;
+use std::fmt;
+use std::time::Duration;
+
+/// The error of a call to operation with typed error `E`.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error<E> {
+    /// The input broke the model's constraints; nothing was sent.
+    Validation(ValidationError),
+    /// The client is not configured well enough to send (no region, a bad
+    /// endpoint URL).
+    Config(ConfigError),
+    /// No credentials could be loaded.
+    Credentials(CredentialsError),
+    /// No response arrived: DNS, connect, TLS or a broken connection, after the
+    /// last attempt.
+    Transport(TransportError),
+    /// The attempt or the whole call ran out of time.
+    Timeout(TimeoutError),
+    /// A response arrived but could not be read as the operation's output.
+    Response(ResponseError),
+    /// The service answered with an error.
+    Service(ServiceError<E>),
+}
+
+impl<E> Error<E> {
+    /// The service's error, if the service answered with one.
+    pub fn service_error(&self) -> Option<&E> {
+        match self {
+            Error::Service(e) => Some(e.error()),
+            _ => None,
+        }
+    }
+
+    /// The request id of the last response (`x-amzn-requestid`), if one arrived.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Error::Service(e) => e.request_id(),
+            Error::Response(e) => e.request_id(),
+            _ => None,
+        }
+    }
+}
+
+impl<E: fmt::Display> fmt::Display for Error<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Validation(e) => write!(f, "invalid request, not sent: {e}"),
+            Error::Config(e) => e.fmt(f),
+            Error::Credentials(e) => {
+                write!(f, "could not load credentials: {e}")?;
+                let mut cause = std::error::Error::source(e);
+                while let Some(c) = cause {
+                    write!(f, ": {c}")?;
+                    cause = c.source();
+                }
+                Ok(())
+            }
+            Error::Transport(e) => e.fmt(f),
+            Error::Timeout(e) => e.fmt(f),
+            Error::Response(e) => e.fmt(f),
+            Error::Service(e) => e.fmt(f),
+        }
+    }
+}
+
+impl<E: std::error::Error + 'static> std::error::Error for Error<E> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Validation(e) => Some(e),
+            Error::Config(e) => Some(e),
+            Error::Credentials(e) => Some(e),
+            Error::Transport(e) => Some(e),
+            Error::Timeout(e) => Some(e),
+            Error::Response(e) => Some(e),
+            Error::Service(e) => Some(e.error()),
+        }
+    }
+}
+
+/// A configuration problem found when sending.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError(pub(crate) String);
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// Which timeout expired.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeoutKind {
+    /// One attempt took longer than the attempt timeout (and retries ran out).
+    Attempt,
+    /// The whole call took longer than the operation timeout.
+    Operation,
+}
+
+/// A timeout expired.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimeoutError {
+    pub(crate) kind: TimeoutKind,
+    pub(crate) after: Duration,
+    pub(crate) attempts: u32,
+}
+
+impl TimeoutError {
+    /// Which timeout expired.
+    pub fn kind(&self) -> TimeoutKind {
+        self.kind
+    }
+
+    /// The timeout's length.
+    pub fn after(&self) -> Duration {
+        self.after
+    }
+}
+
+impl fmt::Display for TimeoutError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.kind {
+            TimeoutKind::Attempt => "attempt timeout",
+            TimeoutKind::Operation => "operation timeout",
+        };
+        write!(f, "the {what} of {:?} expired (after {} attempt(s)); raise it in the Config if the network is slow", self.after, self.attempts)
+    }
+}
+
+impl std::error::Error for TimeoutError {}
+
+/// A response that could not be read: a body that is not the JSON the model
+/// describes, or a body that broke off.
+#[derive(Debug)]
+pub struct ResponseError {
+    pub(crate) status: u16,
+    pub(crate) request_id: Option<String>,
+    pub(crate) reason: String,
+    pub(crate) source: Option<BoxError>,
+}
+
+impl ResponseError {
+    /// The HTTP status of the response.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The request id (`x-amzn-requestid`), if the response had one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+}
+
+impl fmt::Display for ResponseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "could not read the HTTP {} response: {}", self.status, self.reason)?;
+        if let Some(id) = &self.request_id {
+            write!(f, " (request id {id})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ResponseError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source.as_deref().map(|e| e as _)
+    }
+}
+
+/// An error response from the service, with the operation's typed error.
+#[derive(Debug)]
+pub struct ServiceError<E> {
+    pub(crate) error: E,
+    pub(crate) status: u16,
+    pub(crate) request_id: Option<String>,
+    pub(crate) attempts: u32,
+}
+
+impl<E> ServiceError<E> {
+    /// The typed error.
+    pub fn error(&self) -> &E {
+        &self.error
+    }
+
+    /// Takes the typed error.
+    pub fn into_error(self) -> E {
+        self.error
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The request id (`x-amzn-requestid`).
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+
+    /// How many attempts were made, retries included.
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+}
+
+impl<E: fmt::Display> fmt::Display for ServiceError<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} (HTTP {}", self.error, self.status)?;
+        if let Some(id) = &self.request_id {
+            write!(f, ", request id {id}")?;
+        }
+        if self.attempts > 1 {
+            write!(f, ", after {} attempts", self.attempts)?;
+        }
+        f.write_str(")")
+    }
+}
+
+impl<E: std::error::Error + 'static> std::error::Error for ServiceError<E> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.error)
+    }
+}
+
+/// An error the model does not describe for this operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnhandledError {
+    status: u16,
+    code: Option<String>,
+    message: Option<String>,
+    request_id: Option<String>,
+}
+
+impl UnhandledError {
+    /// The HTTP status.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The error code, if the response named one.
+    pub fn code(&self) -> Option<&str> {
+        self.code.as_deref()
+    }
+
+    /// The message, if the body had one.
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+
+    /// The request id (`x-amzn-requestid`).
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+}
+
+impl fmt::Display for UnhandledError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.code, &self.message) {
+            (Some(c), Some(m)) => write!(f, "{c}: {m}"),
+            (Some(c), None) => f.write_str(c),
+            (None, Some(m)) => write!(f, "unrecognised HTTP {} error: {m}", self.status),
+            (None, None) => write!(f, "unrecognised HTTP {} error with no error code", self.status),
+        }
+    }
+}
+
+impl std::error::Error for UnhandledError {}
+
+/// The typed error of one operation: one variant per modelled error plus an
+/// unhandled one. Implemented by generated code.
+pub trait OperationError: std::error::Error + Sized + Send + Sync + 'static {
+    /// Reads an error response.
+    fn from_response(response: &ErrorResponse<'_>) -> Self;
+    /// Whether the model marks this error retryable, and how.
+    fn retry_kind(&self) -> Option<crate::retry::RetryKind>;
+}
+
+/// An error response, as generated code sees it while choosing a variant.
+#[derive(Debug)]
+pub struct ErrorResponse<'a> {
+    status: u16,
+    code: Option<String>,
+    request_id: Option<String>,
+    body: &'a Bytes,
+    message: Option<String>,
+}
+
+/// The fields of an error body used to identify it.
+#[derive(serde::Deserialize)]
+struct ErrorBody {
+    code: Option<String>,
+    #[serde(rename = "__type")]
+    type_: Option<String>,
+    message: Option<String>,
+    #[serde(rename = "Message")]
+    message_upper: Option<String>,
+    #[serde(rename = "errorMessage")]
+    error_message: Option<String>,
+}
+
+impl<'a> ErrorResponse<'a> {
+    /// Resolves the error code: the `X-Amzn-ErrorType` header, else the body's
+    /// `code`, else its `__type`; in each, anything after `:` and anything up to
+    /// `#` is dropped (`aws.protocoltests#FooError:http://…` is `FooError`).
+    pub(crate) fn new(status: u16, headers: &http::HeaderMap, body: &'a Bytes) -> Self {
+        let parsed: Option<ErrorBody> = serde_json::from_slice(body).ok();
+        let header_code = headers.get("x-amzn-errortype").and_then(|v| v.to_str().ok()).map(str::to_string);
+        let code = header_code
+            .or_else(|| parsed.as_ref().and_then(|b| b.code.clone()))
+            .or_else(|| parsed.as_ref().and_then(|b| b.type_.clone()))
+            .map(|c| sanitize_code(&c).to_string())
+            .filter(|c| !c.is_empty());
+        let message = parsed.and_then(|b| b.message.or(b.message_upper).or(b.error_message));
+        ErrorResponse { status, code, request_id: request_id(headers), body, message }
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The resolved error code.
+    pub fn code(&self) -> Option<&str> {
+        self.code.as_deref()
+    }
+
+    /// Parses the body as a modelled error structure. A body that does not
+    /// parse still yields the error, with only the code and message known,
+    /// through `fallback`.
+    pub fn parse<T: serde::de::DeserializeOwned>(&self) -> Result<T, UnhandledError> {
+        crate::json::from_body(self.body).map_err(|_| self.unhandled())
+    }
+
+    /// The response as an [`UnhandledError`].
+    pub fn unhandled(&self) -> UnhandledError {
+        UnhandledError {
+            status: self.status,
+            code: self.code.clone(),
+            message: self.message.clone(),
+            request_id: self.request_id.clone(),
+        }
+    }
+}
+
+/// `x-amzn-requestid`, or the `x-amz-request-id` some services send.
+pub(crate) fn request_id(headers: &http::HeaderMap) -> Option<String> {
+    headers
+        .get("x-amzn-requestid")
+        .or_else(|| headers.get("x-amz-request-id"))
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+}
+
+fn sanitize_code(code: &str) -> &str {
+    let code = code.split(':').next().unwrap_or(code);
+    code.rsplit('#').next().unwrap_or(code).trim()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resolve(header: Option<&str>, body: &str) -> Option<String> {
+        let mut headers = http::HeaderMap::new();
+        if let Some(h) = header {
+            headers.insert("x-amzn-errortype", h.parse().unwrap());
+        }
+        let body = Bytes::from(body.to_string());
+        ErrorResponse::new(400, &headers, &body).code
+    }
+
+    #[test]
+    fn error_code_resolution_order_and_sanitising() {
+        assert_eq!(resolve(Some("FooError:http://internal.amazon.com/"), r#"{"code":"Bar"}"#).as_deref(), Some("FooError"));
+        assert_eq!(resolve(None, r#"{"code":"aws.protocoltests.restjson#FooError","__type":"Baz"}"#).as_deref(), Some("FooError"));
+        assert_eq!(resolve(None, r#"{"__type":"aws.protocoltests.restjson#FooError:http://x"}"#).as_deref(), Some("FooError"));
+        assert_eq!(resolve(None, "<html>bad gateway</html>"), None);
+        assert_eq!(resolve(None, ""), None);
+    }
+}
