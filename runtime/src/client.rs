@@ -106,7 +106,7 @@ impl ServiceClient {
     /// regional endpoint `https://{prefix}.{region}.amazonaws.com`.
     pub fn new(config: &Config, service: &'static ServiceInfo) -> Self {
         let i = &config.inner;
-        let endpoint = match i.endpoint_url.as_deref().or_else(|| i.configured_endpoints.for_service(service.sdk_id)) {
+        let endpoint = match config.configured_endpoint(service.sdk_id) {
             Some(url) => check_endpoint(url),
             None => match &i.region {
                 Some(region) => {

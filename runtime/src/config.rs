@@ -162,6 +162,13 @@ impl Config {
         self.inner.endpoint_url.as_deref()
     }
 
+    /// The endpoint configured for the service with this sdkId: the builder's
+    /// `endpoint_url`, else one from the environment or shared config. `None`
+    /// means the service's default endpoint applies.
+    pub fn configured_endpoint(&self, sdk_id: &str) -> Option<&str> {
+        self.inner.endpoint_url.as_deref().or_else(|| self.inner.configured_endpoints.for_service(sdk_id))
+    }
+
     /// A copy of this configuration with changes; the transport, credential
     /// cache and retry quota stay shared with the original.
     pub fn to_builder(&self) -> ConfigBuilder {

@@ -150,6 +150,11 @@ pub struct ResponseError {
 }
 
 impl ResponseError {
+    /// A response that does not say what the caller needs, with the reason.
+    pub fn new(status: u16, request_id: Option<String>, reason: impl Into<String>) -> Self {
+        ResponseError { status, request_id, reason: reason.into(), source: None }
+    }
+
     /// The HTTP status of the response.
     pub fn status(&self) -> u16 {
         self.status

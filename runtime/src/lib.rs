@@ -29,7 +29,7 @@ pub use config::{Config, ConfigBuilder, DEFAULT_CONNECT_TIMEOUT};
 pub use error::Error;
 pub use retry::RetryConfig;
 
-pub use aws_smithy_types::{Blob, DateTime};
+pub use aws_smithy_types::{date_time::Format as DateTimeFormat, Blob, DateTime};
 pub use values::{BigDecimal, BigInteger, BuildError, Document, UnknownValue};
 
 // Generated code reaches its dependencies through these, so a generated crate

@@ -134,7 +134,7 @@ fn lib_rs(ir: &CrateIr) -> TokenStream {
         pub use client::Client;
         pub use smithy_client_runtime::validation::{Validate, ValidationError, Violation};
         pub use smithy_client_runtime::{Config, ConfigBuilder, Credentials, Error, RetryConfig};
-        pub use smithy_client_runtime::{BigDecimal, BigInteger, Blob, BuildError, DateTime, Document, UnknownValue};
+        pub use smithy_client_runtime::{BigDecimal, BigInteger, Blob, BuildError, DateTime, DateTimeFormat, Document, UnknownValue};
     }
 }
 

@@ -24,5 +24,6 @@ pub use smithy_client_runtime::validation::{Validate, ValidationError, Violation
 pub use smithy_client_runtime::{Config, ConfigBuilder, Credentials, Error, RetryConfig};
 
 pub use smithy_client_runtime::{
-    BigDecimal, BigInteger, Blob, BuildError, DateTime, Document, UnknownValue,
+    BigDecimal, BigInteger, Blob, BuildError, DateTime, DateTimeFormat, Document,
+    UnknownValue,
 };

@@ -1,0 +1,178 @@
+//! Service glue stage: what Kinesis Video Streams needs beyond its Smithy
+//! models. Archived-media operations must be sent to a per-stream data
+//! endpoint that the control plane's `GetDataEndpoint` returns; [`DataEndpoints`]
+//! resolves and caches it, and [`archived_media_client`] does it in one call.
+//! [`ImageExt`] turns an image's base64 text into bytes.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use kinesis_video_streams::{archived_media, archived_media_client, ApiName, Config};
+//! let config = Config::from_env().build();
+//! let client = archived_media_client(&config, "my-stream", ApiName::GetImages).await?;
+//! let page = client
+//!     .get_images()
+//!     .stream_name("my-stream")
+//!     .image_selector_type(archived_media::types::ImageSelectorType::ServerTimestamp)
+//!     .start_timestamp(archived_media::DateTime::from_secs(1_700_000_000))
+//!     .end_timestamp(archived_media::DateTime::from_secs(1_700_000_060))
+//!     .format(archived_media::types::Format::Jpeg)
+//!     .sampling_interval(1000)
+//!     .send()
+//!     .await?;
+//! # let _ = page; Ok(()) }
+//! ```
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub use kinesis_video as control;
+pub use kinesis_video::types::ApiName;
+pub use kinesis_video_archived_media as archived_media;
+pub use smithy_client_runtime::{Config, ConfigBuilder, Credentials, Error, RetryConfig};
+
+use kinesis_video::error::GetDataEndpointError;
+use kinesis_video_archived_media::types::Image;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// The sdkId of the archived-media service, which names its endpoint variable.
+const ARCHIVED_MEDIA_SDK_ID: &str = "Kinesis Video Archived Media";
+
+/// How long a resolved data endpoint is reused before it is asked for again.
+pub const DATA_ENDPOINT_TTL: Duration = Duration::from_secs(3600);
+
+/// A stream, by name or by ARN.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Stream {
+    /// The stream's name.
+    Name(String),
+    /// The stream's ARN.
+    Arn(String),
+}
+
+impl From<&str> for Stream {
+    /// A string starting with `arn:` is an ARN; anything else is a name.
+    fn from(s: &str) -> Self {
+        if s.starts_with("arn:") {
+            Stream::Arn(s.to_string())
+        } else {
+            Stream::Name(s.to_string())
+        }
+    }
+}
+
+impl From<String> for Stream {
+    fn from(s: String) -> Self {
+        Stream::from(s.as_str())
+    }
+}
+
+/// Resolves the data endpoint of a stream and API through the control plane's
+/// `GetDataEndpoint`, and caches it for [`DATA_ENDPOINT_TTL`]. Cheap to clone;
+/// clones share the cache.
+#[derive(Debug, Clone)]
+pub struct DataEndpoints {
+    config: Config,
+    control: kinesis_video::Client,
+    cache: Arc<Mutex<HashMap<(Stream, ApiName), (Arc<str>, Instant)>>>,
+}
+
+impl DataEndpoints {
+    /// A resolver using `config` for the control plane (its region, credentials,
+    /// and `AWS_ENDPOINT_URL_KINESIS_VIDEO` if set).
+    pub fn new(config: &Config) -> Self {
+        DataEndpoints { config: config.clone(), control: kinesis_video::Client::new(config), cache: Default::default() }
+    }
+
+    /// The data endpoint for `stream` and `api`, from the cache or the control plane.
+    pub async fn endpoint(&self, stream: impl Into<Stream>, api: ApiName) -> Result<Arc<str>, Error<GetDataEndpointError>> {
+        let key = (stream.into(), api);
+        if let Some((url, at)) = self.lock().get(&key) {
+            if at.elapsed() < DATA_ENDPOINT_TTL {
+                return Ok(url.clone());
+            }
+        }
+        let request = self.control.get_data_endpoint().api_name(key.1.clone());
+        let request = match &key.0 {
+            Stream::Name(n) => request.stream_name(n.clone()),
+            Stream::Arn(a) => request.stream_arn(a.clone()),
+        };
+        let output = request.send().await?;
+        let url: Arc<str> = match output.data_endpoint {
+            Some(url) if !url.is_empty() => url.into(),
+            _ => {
+                return Err(Error::Response(smithy_client_runtime::error::ResponseError::new(
+                    200,
+                    None,
+                    "GetDataEndpoint returned no DataEndpoint",
+                )))
+            }
+        };
+        self.lock().insert(key, (url.clone(), Instant::now()));
+        Ok(url)
+    }
+
+    /// An archived-media client bound to the data endpoint of `stream` and
+    /// `api`. When an endpoint is configured for the archived-media service
+    /// (`endpoint_url` on the config, or `AWS_ENDPOINT_URL_KINESIS_VIDEO_ARCHIVED_MEDIA`),
+    /// that endpoint is used and the control plane is not called.
+    pub async fn archived_media_client(
+        &self,
+        stream: impl Into<Stream>,
+        api: ApiName,
+    ) -> Result<archived_media::Client, Error<GetDataEndpointError>> {
+        if self.config.configured_endpoint(ARCHIVED_MEDIA_SDK_ID).is_some() {
+            return Ok(archived_media::Client::new(&self.config));
+        }
+        let url = self.endpoint(stream, api).await?;
+        Ok(archived_media::Client::new(&self.config.to_builder().endpoint_url(url.as_ref()).build()))
+    }
+
+    /// Forgets every cached endpoint, for example after the data endpoint
+    /// stopped answering.
+    pub fn clear(&self) {
+        self.lock().clear();
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(Stream, ApiName), (Arc<str>, Instant)>> {
+        self.cache.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// An archived-media client for `stream` and `api` in one call: resolves the
+/// data endpoint through `GetDataEndpoint` (unless an archived-media endpoint
+/// is configured). Keep a [`DataEndpoints`] to reuse resolved endpoints.
+pub async fn archived_media_client(
+    config: &Config,
+    stream: impl Into<Stream>,
+    api: ApiName,
+) -> Result<archived_media::Client, Error<GetDataEndpointError>> {
+    DataEndpoints::new(config).archived_media_client(stream, api).await
+}
+
+/// An image's content is base64 text on the wire; these give the bytes.
+pub trait ImageExt {
+    /// Decodes the content into a new buffer, leaving the text in place.
+    fn content_bytes(&self) -> Option<Result<Vec<u8>, base64::DecodeError>>;
+
+    /// Takes the content out and decodes it, freeing the text. Decoding a page
+    /// image by image this way keeps at most one image's text and bytes alive
+    /// at once besides the rest of the page, never a second copy of the page.
+    fn take_content_bytes(&mut self) -> Option<Result<Vec<u8>, base64::DecodeError>>;
+}
+
+impl ImageExt for Image {
+    fn content_bytes(&self) -> Option<Result<Vec<u8>, base64::DecodeError>> {
+        self.image_content.as_deref().map(decode)
+    }
+
+    fn take_content_bytes(&mut self) -> Option<Result<Vec<u8>, base64::DecodeError>> {
+        self.image_content.take().map(|text| decode(&text))
+    }
+}
+
+fn decode(text: &str) -> Result<Vec<u8>, base64::DecodeError> {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.decode(text)
+}
