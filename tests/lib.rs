@@ -1,1 +1,3 @@
 //! Test support: helpers shared by the test files in this directory.
+
+pub mod replay;
