@@ -8,7 +8,6 @@ use crate::operation::Operation;
 use crate::retry::{classify_response, RetryKind};
 use crate::transport::{Body, TransportError, TransportErrorKind};
 use crate::validation::Validate;
-use aws_credential_types::Credentials;
 use bytes::Bytes;
 use http::{HeaderMap, HeaderName, HeaderValue};
 use std::fmt;
@@ -92,6 +91,7 @@ pub struct ServiceClient {
     config: Config,
     service: &'static ServiceInfo,
     endpoint: Result<Arc<str>, ConfigError>,
+    keys: Arc<crate::signing::KeyCache>,
 }
 
 impl fmt::Debug for ServiceClient {
@@ -119,7 +119,7 @@ impl ServiceClient {
                 ))),
             },
         };
-        ServiceClient { config: config.clone(), service, endpoint }
+        ServiceClient { config: config.clone(), service, endpoint, keys: Default::default() }
     }
 
     /// The configuration this client was made from.
@@ -193,7 +193,8 @@ impl ServiceClient {
                 .body(Body::from(request.body.clone()))
                 .map_err(|e| Error::Config(ConfigError(format!("could not build the request: {e}"))))?;
             if let (Some((name, region)), Some(credentials)) = (signing, credentials) {
-                sign(&mut http_request, &request.body, credentials, name, region)
+                let now = SystemTime::now();
+                crate::signing::sign(&mut http_request, &request.body, &credentials, name, region, now, &self.keys)
                     .map_err(|e| Error::Config(ConfigError(format!("could not sign the request: {e}"))))?;
             }
             let outcome = self.attempt(http_request).await;
@@ -264,31 +265,4 @@ fn check_endpoint(url: &str) -> Result<Arc<str>, ConfigError> {
         (Some("https" | "http"), Some(_)) if parsed.query().is_none() => Ok(Arc::from(url)),
         _ => Err(ConfigError(format!("the endpoint URL `{url}` must be an absolute http:// or https:// URL without a query"))),
     }
-}
-
-/// Signs a request with SigV4, adding `Authorization`, `X-Amz-Date` and (with a
-/// session token) `X-Amz-Security-Token`.
-fn sign(
-    request: &mut http::Request<Body>,
-    body: &[u8],
-    credentials: Credentials,
-    name: &str,
-    region: &str,
-) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-    use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
-    let identity = credentials.into();
-    let params = aws_sigv4::sign::v4::SigningParams::builder()
-        .identity(&identity)
-        .region(region)
-        .name(name)
-        .time(SystemTime::now())
-        .settings(SigningSettings::default())
-        .build()?
-        .into();
-    let headers = request.headers().iter().filter_map(|(k, v)| Some((k.as_str(), v.to_str().ok()?)));
-    let uri = request.uri().to_string();
-    let signable = SignableRequest::new(request.method().as_str(), uri, headers, SignableBody::Bytes(body))?;
-    let (instructions, _signature) = sign(signable, &params)?.into_parts();
-    instructions.apply_to_request_http1x(request);
-    Ok(())
 }

@@ -149,10 +149,15 @@ pub fn raw_number<E: serde::ser::Error>(text: &str) -> Result<Box<RawValue>, E> 
 
 /// Reads a JSON number as its exact text (no trip through `f64`).
 pub fn number_text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    with_number_text(d, |text| Ok(text.to_string()))
+}
+
+/// Reads a JSON number and hands its exact text to `f`, without copying it.
+pub fn with_number_text<'de, D: Deserializer<'de>, T>(d: D, f: impl FnOnce(&str) -> Result<T, String>) -> Result<T, D::Error> {
     let raw = Box::<RawValue>::deserialize(d)?;
     let text = raw.get().trim();
     if text.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
-        Ok(text.to_string())
+        f(text).map_err(D::Error::custom)
     } else {
         Err(D::Error::custom(format!("expected a number, found {text}")))
     }
@@ -171,13 +176,15 @@ impl SerializeAs<DateTime> for EpochSeconds {
 
 impl<'de> DeserializeAs<'de, DateTime> for EpochSeconds {
     fn deserialize_as<D: Deserializer<'de>>(d: D) -> Result<DateTime, D::Error> {
-        let text = number_text(d)?;
-        parse_epoch_seconds(&text).map_err(D::Error::custom)
+        with_number_text(d, parse_epoch_seconds)
     }
 }
 
 /// Parses exact epoch-seconds text, accepting exponent notation as a fallback.
 pub fn parse_epoch_seconds(text: &str) -> Result<DateTime, String> {
+    if let Some(t) = parse_plain_epoch_seconds(text.as_bytes()) {
+        return Ok(t);
+    }
     if let Ok(t) = DateTime::from_str(text, Format::EpochSeconds) {
         return Ok(t);
     }
@@ -185,6 +192,35 @@ pub fn parse_epoch_seconds(text: &str) -> Result<DateTime, String> {
         Ok(f) if f.is_finite() && text.contains(['e', 'E']) => Ok(DateTime::from_secs_f64(f)),
         _ => Err(format!("{text} is not a timestamp in epoch seconds")),
     }
+}
+
+/// The common case in one pass: non-negative seconds with at most nine
+/// fractional digits (`1700000000`, `1700000000.123`).
+fn parse_plain_epoch_seconds(text: &[u8]) -> Option<DateTime> {
+    let mut secs: i64 = 0;
+    let mut i = 0;
+    while i < text.len() && text[i].is_ascii_digit() {
+        secs = secs.checked_mul(10)?.checked_add(i64::from(text[i] - b'0'))?;
+        i += 1;
+    }
+    if i == 0 {
+        return None;
+    }
+    let mut nanos: u32 = 0;
+    if i < text.len() {
+        if text[i] != b'.' || i + 1 == text.len() || text.len() - i - 1 > 9 {
+            return None;
+        }
+        let mut scale = 100_000_000;
+        for &b in &text[i + 1..] {
+            if !b.is_ascii_digit() {
+                return None;
+            }
+            nanos += u32::from(b - b'0') * scale;
+            scale /= 10;
+        }
+    }
+    Some(DateTime::from_secs_and_nanos(secs, nanos))
 }
 
 /// Timestamps as RFC 3339 `date-time` strings.

@@ -20,6 +20,7 @@ pub mod json;
 pub mod operation;
 mod profile;
 pub mod retry;
+mod signing;
 pub mod transport;
 pub mod validation;
 mod values;

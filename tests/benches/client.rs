@@ -1,0 +1,132 @@
+//! Benchmark: decoding GetImages responses through the whole client path
+//! (validate, serialise, sign, in-memory transport, classify, parse), against a
+//! baseline measured in the same run: `serde_json` parsing the same bytes into
+//! a plain struct. Run with `cargo bench -p tests --bench client`.
+
+use kinesis_video_archived_media::types::{Format, ImageSelectorType};
+use kinesis_video_archived_media::{Client, Config, Credentials, DateTime};
+use smithy_client_runtime::bytes::Bytes;
+use smithy_client_runtime::transport::{from_fn, Body};
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+/// What a hand-written client would parse the page into.
+#[derive(serde::Deserialize)]
+#[allow(dead_code, non_snake_case)]
+struct PlainPage {
+    Images: Option<Vec<PlainImage>>,
+    NextToken: Option<String>,
+}
+
+#[derive(serde::Deserialize)]
+#[allow(dead_code, non_snake_case)]
+struct PlainImage {
+    TimeStamp: Option<f64>,
+    Error: Option<String>,
+    ImageContent: Option<String>,
+}
+
+/// A page of `count` images, each with `size` characters of base64 content.
+fn page(count: usize, size: usize) -> Bytes {
+    let content: String = "QUJD".repeat(size / 4);
+    let images: Vec<serde_json::Value> = (0..count)
+        .map(|i| serde_json::json!({ "TimeStamp": 1_700_000_000.0 + i as f64 * 0.2, "ImageContent": content }))
+        .collect();
+    serde_json::to_vec(&serde_json::json!({ "Images": images, "NextToken": "dG9rZW4tMg==" })).unwrap().into()
+}
+
+fn client_for(body: Bytes) -> Client {
+    let transport = from_fn(move |_request| {
+        let body = body.clone();
+        async move { Ok(smithy_client_runtime::http::Response::builder().status(200).body(Body::from(body)).unwrap()) }
+    });
+    let config = Config::builder()
+        .region("us-west-2")
+        .credentials(Credentials::new("AKIDEXAMPLE", "secret", Some("token".into()), None, "bench"))
+        .endpoint_url("https://b-1234abcd.kinesisvideo.us-west-2.amazonaws.com")
+        .http_client(transport)
+        .build();
+    Client::new(&config)
+}
+
+/// Runs `f` repeatedly for about `budget`, returning the mean time per call.
+fn measure(budget: Duration, mut f: impl FnMut()) -> Duration {
+    f(); // warm up
+    let start = Instant::now();
+    let mut n = 0u32;
+    while start.elapsed() < budget || n < 5 {
+        f();
+        n += 1;
+    }
+    start.elapsed() / n
+}
+
+fn case(name: &str, count: usize, size: usize, budget: Duration) {
+    let body = page(count, size);
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap();
+    let client = client_for(body.clone());
+    let call = || {
+        let page = runtime.block_on(
+            client
+                .get_images()
+                .stream_name("cam-1")
+                .image_selector_type(ImageSelectorType::ServerTimestamp)
+                .start_timestamp(DateTime::from_secs(1_700_000_000))
+                .end_timestamp(DateTime::from_secs(1_700_000_020))
+                .sampling_interval(200)
+                .format(Format::Jpeg)
+                .max_results(100)
+                .send(),
+        );
+        assert_eq!(black_box(page).unwrap().images.map_or(0, |i| i.len()), count);
+    };
+    let baseline = || {
+        let page: PlainPage = serde_json::from_slice(black_box(&body)).unwrap();
+        assert_eq!(black_box(page).Images.map_or(0, |i| i.len()), count);
+    };
+    let parse_only = || {
+        let page: kinesis_video_archived_media::types::GetImagesOutput = serde_json::from_slice(black_box(&body)).unwrap();
+        assert_eq!(black_box(page).images.map_or(0, |i| i.len()), count);
+    };
+    // Alternate rounds so that all sides see the same machine conditions.
+    let (mut ours, mut theirs, mut types) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..5 {
+        ours.push(measure(budget / 5, call));
+        theirs.push(measure(budget / 5, baseline));
+        types.push(measure(budget / 5, parse_only));
+    }
+    ours.sort();
+    theirs.sort();
+    types.sort();
+    let (ours, theirs, types) = (ours[2], theirs[2], types[2]);
+    let mb = body.len() as f64 / 1e6;
+    let rate = |d: Duration| mb / d.as_secs_f64();
+    println!(
+        "{name}: {:.2} MB body | client {:>8.1} MB/s {:>9.1} µs/call | serde_json baseline {:>8.1} MB/s {:>9.1} µs/call | throughput ratio {:.2}×",
+        mb,
+        rate(ours),
+        ours.as_secs_f64() * 1e6,
+        rate(theirs),
+        theirs.as_secs_f64() * 1e6,
+        rate(ours) / rate(theirs),
+    );
+    println!("    (generated output type parsed alone: {:.1} µs/call)", types.as_secs_f64() * 1e6);
+}
+
+fn main() {
+    // `cargo test --benches` runs bench binaries with `--bench` absent; keep that quick.
+    let quick = !std::env::args().any(|a| a == "--bench");
+    let budget = if quick { Duration::from_millis(50) } else { Duration::from_secs(5) };
+    // A plain argument picks the cases whose name contains it (`large`, `tiny`).
+    let filter: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
+    let wanted = |tag: &str| filter.is_empty() || filter.iter().any(|f| tag.contains(f.as_str()));
+    if wanted("large") {
+        case("GetImages 100 × 64 KiB (large)", 100, 64 * 1024, budget);
+    }
+    if wanted("empty") {
+        case("GetImages empty page  (empty)", 0, 0, budget);
+    }
+    if wanted("tiny") {
+        case("GetImages 100 × 16 B   (tiny) ", 100, 16, budget);
+    }
+}
