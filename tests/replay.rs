@@ -128,9 +128,10 @@ pub struct Replay {
     /// URL of the data endpoint.
     pub data_url: String,
     captured: Arc<Mutex<Vec<Captured>>>,
-    in_memory: Option<smithy_client_runtime::transport::FnClient<Box<dyn Fn(HttpRequest) -> ResponseFuture + Send + Sync>>>,
+    in_memory: Option<smithy_client_runtime::transport::FnClient<Handler>>,
 }
 
+type Handler = Box<dyn Fn(HttpRequest) -> ResponseFuture + Send + Sync>;
 type ResponseFuture = std::pin::Pin<Box<dyn std::future::Future<Output = Result<HttpResponse, TransportError>> + Send>>;
 
 /// Serves the recorded responses in order and records each request.
@@ -174,7 +175,7 @@ impl Replay {
                 let control_url = "https://kinesisvideo.us-west-2.amazonaws.com".to_string();
                 let data_url = "https://b-1234abcd.kinesisvideo.us-west-2.amazonaws.com".to_string();
                 let responder = Arc::new(Responder { recording: recording.clone(), data_url: data_url.clone(), captured: captured.clone() });
-                let handler: Box<dyn Fn(HttpRequest) -> ResponseFuture + Send + Sync> = Box::new(move |request: HttpRequest| {
+                let handler: Handler = Box::new(move |request: HttpRequest| {
                     let responder = responder.clone();
                     Box::pin(async move {
                         let (parts, body) = request.into_parts();

@@ -42,6 +42,9 @@ const ARCHIVED_MEDIA_SDK_ID: &str = "Kinesis Video Archived Media";
 /// How long a resolved data endpoint is reused before it is asked for again.
 pub const DATA_ENDPOINT_TTL: Duration = Duration::from_secs(3600);
 
+/// Resolved endpoints with the time they were resolved.
+type EndpointCache = HashMap<(Stream, ApiName), (Arc<str>, Instant)>;
+
 /// A stream, by name or by ARN.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Stream {
@@ -75,7 +78,7 @@ impl From<String> for Stream {
 pub struct DataEndpoints {
     config: Config,
     control: kinesis_video::Client,
-    cache: Arc<Mutex<HashMap<(Stream, ApiName), (Arc<str>, Instant)>>>,
+    cache: Arc<Mutex<EndpointCache>>,
 }
 
 impl DataEndpoints {
@@ -135,7 +138,7 @@ impl DataEndpoints {
         self.lock().clear();
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(Stream, ApiName), (Arc<str>, Instant)>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, EndpointCache> {
         self.cache.lock().unwrap_or_else(|e| e.into_inner())
     }
 }

@@ -129,7 +129,7 @@ impl ServiceClient {
 
     /// The resolved endpoint URL.
     pub fn endpoint(&self) -> Result<&str, &ConfigError> {
-        self.endpoint.as_deref().map_err(|e| e)
+        self.endpoint.as_deref()
     }
 
     /// Calls operation `O`: validates the input (unless validation is off),

@@ -340,8 +340,7 @@ mod tests {
 
     #[test]
     fn service_endpoint_variable_wins_over_global() {
-        let mut e = ConfiguredEndpoints::default();
-        e.env_global = Some("http://global".into());
+        let mut e = ConfiguredEndpoints { env_global: Some("http://global".into()), ..Default::default() };
         e.env_services.insert("KINESIS_VIDEO".into(), "http://kv".into());
         e.profile_services.insert("kinesis_video_archived_media".into(), "http://profile".into());
         assert_eq!(e.for_service("Kinesis Video"), Some("http://kv"));

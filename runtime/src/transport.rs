@@ -270,7 +270,8 @@ impl HyperClient {
     /// One client per connect timeout is shared by every configuration, so
     /// clients made from the same settings share one connection pool.
     pub(crate) fn shared(connect_timeout: Option<Duration>) -> Self {
-        static SHARED: OnceLock<std::sync::Mutex<Vec<(Option<Duration>, HyperClient)>>> = OnceLock::new();
+        type Pool = std::sync::Mutex<Vec<(Option<Duration>, HyperClient)>>;
+        static SHARED: OnceLock<Pool> = OnceLock::new();
         let mut all = SHARED.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
         if let Some((_, c)) = all.iter().find(|(t, _)| *t == connect_timeout) {
             return c.clone();
