@@ -272,3 +272,55 @@ async fn list_fragments() {
         replay.verify(true);
     }
 }
+
+/// A transport that answers every request after `delay`, counting requests.
+fn slow_transport(
+    delay: Duration,
+    count: std::sync::Arc<std::sync::atomic::AtomicU32>,
+) -> smithy_client_runtime::transport::FnClient<
+    impl Fn(smithy_client_runtime::transport::HttpRequest) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<smithy_client_runtime::transport::HttpResponse, smithy_client_runtime::transport::TransportError>> + Send>>
+        + Send
+        + Sync,
+> {
+    smithy_client_runtime::transport::from_fn(move |_| {
+        count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Box::pin(async move {
+            tokio::time::sleep(delay).await;
+            Ok(http::Response::builder().status(200).body(smithy_client_runtime::transport::Body::from("{}")).unwrap())
+        }) as std::pin::Pin<Box<dyn std::future::Future<Output = _> + Send>>
+    })
+}
+
+fn timeout_config(transport: impl smithy_client_runtime::transport::HttpClient) -> kinesis_video_streams::ConfigBuilder {
+    Config::builder()
+        .region(REGION)
+        .credentials(kinesis_video_streams::Credentials::new(ACCESS_KEY, "secret", None, None, "test"))
+        .endpoint_url("https://data.example")
+        .retry(RetryConfig::standard().with_initial_backoff(Duration::from_millis(1)))
+        .http_client(transport)
+}
+
+#[tokio::test]
+async fn attempt_timeout_is_retried_then_reported() {
+    let count = std::sync::Arc::default();
+    let config = timeout_config(slow_transport(Duration::from_secs(5), std::sync::Arc::clone(&count)))
+        .attempt_timeout(Duration::from_millis(20))
+        .build();
+    let err = get_images(&Client::new(&config)).send().await.expect_err("timeout");
+    assert!(matches!(&err, Error::Timeout(t) if t.kind() == smithy_client_runtime::error::TimeoutKind::Attempt), "{err}");
+    assert_eq!(count.load(std::sync::atomic::Ordering::SeqCst), 3);
+    assert!(err.to_string().starts_with("the attempt timeout of 20ms expired on attempt 3"), "{err}");
+}
+
+#[tokio::test]
+async fn operation_timeout_bounds_the_whole_call() {
+    let count = std::sync::Arc::default();
+    let config = timeout_config(slow_transport(Duration::from_secs(5), std::sync::Arc::clone(&count)))
+        .operation_timeout(Duration::from_millis(30))
+        .build();
+    let started = std::time::Instant::now();
+    let err = get_images(&Client::new(&config)).send().await.expect_err("timeout");
+    assert!(started.elapsed() < Duration::from_secs(2));
+    assert!(matches!(&err, Error::Timeout(t) if t.kind() == smithy_client_runtime::error::TimeoutKind::Operation), "{err}");
+    assert_eq!(count.load(std::sync::atomic::Ordering::SeqCst), 1);
+}

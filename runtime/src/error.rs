@@ -129,11 +129,11 @@ impl TimeoutError {
 
 impl fmt::Display for TimeoutError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let what = match self.kind {
-            TimeoutKind::Attempt => "attempt timeout",
-            TimeoutKind::Operation => "operation timeout",
-        };
-        write!(f, "the {what} of {:?} expired (after {} attempt(s)); raise it in the Config if the network is slow", self.after, self.attempts)
+        match self.kind {
+            TimeoutKind::Attempt => write!(f, "the attempt timeout of {:?} expired on attempt {}", self.after, self.attempts)?,
+            TimeoutKind::Operation => write!(f, "the operation timeout of {:?} expired", self.after)?,
+        }
+        f.write_str("; raise it in the Config if the network or the service is slow")
     }
 }
 
