@@ -277,17 +277,13 @@ async fn list_fragments() {
 fn slow_transport(
     delay: Duration,
     count: std::sync::Arc<std::sync::atomic::AtomicU32>,
-) -> smithy_client_runtime::transport::FnClient<
-    impl Fn(smithy_client_runtime::transport::HttpRequest) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<smithy_client_runtime::transport::HttpResponse, smithy_client_runtime::transport::TransportError>> + Send>>
-        + Send
-        + Sync,
-> {
+) -> impl smithy_client_runtime::transport::HttpClient {
     smithy_client_runtime::transport::from_fn(move |_| {
         count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        Box::pin(async move {
+        async move {
             tokio::time::sleep(delay).await;
             Ok(http::Response::builder().status(200).body(smithy_client_runtime::transport::Body::from("{}")).unwrap())
-        }) as std::pin::Pin<Box<dyn std::future::Future<Output = _> + Send>>
+        }
     })
 }
 
