@@ -1,7 +1,7 @@
 //! Emit stage: the service client, with one method per operation returning a
 //! request builder whose `send` validates, signs and sends the request.
 
-use super::{deprecated, doc_line, docs};
+use super::{deprecated, doc_line, docs, member_docs, value_type};
 use super::types::setter_param;
 use crate::ir::*;
 use crate::names::ident;
@@ -101,15 +101,8 @@ fn fluent_builder(ir: &CrateIr, op: &Operation) -> TokenStream {
         let field = ident(&m.field);
         let set_name = format_ident!("set_{}", m.field);
         let (param, _) = setter_param(&m.ty, m.boxed);
-        let value_ty = {
-            let inner = super::rust_type(&m.ty);
-            if m.boxed { quote!(Box<#inner>) } else { inner }
-        };
-        let mut doc_text = m.docs.clone().unwrap_or_default();
-        if m.required {
-            doc_text = format!("{}\n\nRequired.", doc_text.trim()).trim().to_string();
-        }
-        let mdoc = docs(Some(&doc_text));
+        let value_ty = value_type(m);
+        let mdoc = member_docs(m);
         let mdep = deprecated(m.deprecated.as_ref());
         let set_doc = doc_line(&format!("Sets or clears [`{0}`](Self::{0}).", m.field));
         quote! {

@@ -241,6 +241,26 @@ pub(crate) fn rust_type(ty: &TypeRef) -> TokenStream {
     }
 }
 
+/// The member's value type as a builder stores it: boxed if it closes a cycle,
+/// never optional.
+pub(crate) fn value_type(m: &Member) -> TokenStream {
+    let t = rust_type(&m.ty);
+    if m.boxed {
+        quote!(Box<#t>)
+    } else {
+        t
+    }
+}
+
+/// The member's rustdoc, noting when it is required.
+pub(crate) fn member_docs(m: &Member) -> TokenStream {
+    let mut text = m.docs.clone().unwrap_or_default();
+    if m.required {
+        text = format!("{}\n\nRequired.", text.trim()).trim().to_string();
+    }
+    docs(Some(&text))
+}
+
 /// The member's field type: boxed if it closes a cycle, optional unless defaulted.
 pub(crate) fn field_type(m: &Member) -> TokenStream {
     let mut t = rust_type(&m.ty);

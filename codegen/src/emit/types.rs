@@ -2,7 +2,7 @@
 //! keep unknown values, unions with an unknown-variant case, error structures,
 //! and their restJson1 JSON mapping through serde.
 
-use super::{codec, codec_or_same, deprecated, doc_line, docs, field_type, rust_type};
+use super::{codec, codec_or_same, deprecated, doc_line, docs, field_type, member_docs, rust_type, value_type};
 use crate::ir::*;
 use crate::names::ident;
 use proc_macro2::{Literal, TokenStream};
@@ -65,16 +65,9 @@ fn structure(t: &NamedType, s: &Struct, is_input: bool, defaults: &mut Vec<Token
         let field = ident(&m.field);
         let default_fn = ident(&crate::names::default_fn(&t.name, &m.field));
         let ty = field_type(m);
-        let value_ty = {
-            let inner = rust_type(&m.ty);
-            if m.boxed { quote!(Box<#inner>) } else { inner }
-        };
+        let value_ty = value_type(m);
         let wire = &m.wire_name;
-        let mut doc_text = m.docs.clone().unwrap_or_default();
-        if m.required {
-            doc_text = format!("{}\n\nRequired.", doc_text.trim()).trim().to_string();
-        }
-        let mdoc = docs(Some(&doc_text));
+        let mdoc = member_docs(m);
         let mdep = deprecated(m.deprecated.as_ref());
         let serde_attr = if m.binding != Binding::Body {
             quote!(#[serde(skip)])
