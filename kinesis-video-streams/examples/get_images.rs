@@ -12,7 +12,7 @@
 
 use kinesis_video_streams::archived_media::types::{Format, ImageError, ImageSelectorType};
 use kinesis_video_streams::archived_media::DateTime;
-use kinesis_video_streams::{archived_media_client, ApiName, Config, ImageExt};
+use kinesis_video_streams::{archived_media_client, ApiName, Config, ImageExt, Stream};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -113,8 +113,6 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     loop {
         let mut request = client
             .get_images()
-            .set_stream_name(Some(args.stream.clone()).filter(|s| !s.starts_with("arn:")))
-            .set_stream_arn(Some(args.stream.clone()).filter(|s| s.starts_with("arn:")))
             .image_selector_type(ImageSelectorType::ProducerTimestamp)
             .start_timestamp(args.start)
             .end_timestamp(args.end)
@@ -122,6 +120,10 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             .format(args.format.clone())
             .max_results(100)
             .set_next_token(next_token.take());
+        request = match Stream::from(args.stream.as_str()) {
+            Stream::Name(name) => request.stream_name(name),
+            Stream::Arn(arn) => request.stream_arn(arn),
+        };
         if let Some((w, h)) = args.size {
             request = request.width_pixels(w).height_pixels(h);
         }

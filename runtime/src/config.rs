@@ -185,7 +185,7 @@ impl Config {
             operation_timeout: i.operation_timeout,
             retry: i.retry.clone(),
             shared_quota: Some(i.quota.clone()),
-            validation: i.validation.into(),
+            validation: Some(i.validation),
         }
     }
 }
@@ -205,29 +205,8 @@ pub struct ConfigBuilder {
     operation_timeout: Option<Duration>,
     retry: RetryConfig,
     shared_quota: Option<RetryQuota>,
-    validation: Validation,
-}
-
-/// Validation defaults to on; a newtype keeps `#[derive(Default)]` on the builder.
-#[derive(Clone, Copy)]
-struct Validation(bool);
-
-impl Default for Validation {
-    fn default() -> Self {
-        Validation(true)
-    }
-}
-
-impl PartialEq<bool> for Validation {
-    fn eq(&self, other: &bool) -> bool {
-        self.0 == *other
-    }
-}
-
-impl From<bool> for Validation {
-    fn from(b: bool) -> Self {
-        Validation(b)
-    }
+    /// `None` means the default, on.
+    validation: Option<bool>,
 }
 
 impl fmt::Debug for ConfigBuilder {
@@ -301,7 +280,7 @@ impl ConfigBuilder {
     /// Whether to check requests against the model's constraints before sending
     /// them (on by default). When off, the service does the checking.
     pub fn validation(mut self, enabled: bool) -> Self {
-        self.validation = enabled.into();
+        self.validation = Some(enabled);
         self
     }
 
@@ -328,7 +307,7 @@ impl ConfigBuilder {
                 operation_timeout: self.operation_timeout,
                 retry: self.retry,
                 quota,
-                validation: self.validation == true,
+                validation: self.validation.unwrap_or(true),
             }),
         }
     }

@@ -340,8 +340,8 @@ impl<'a> ErrorResponse<'a> {
     }
 
     /// Parses the body as a modelled error structure. A body that does not
-    /// parse still yields the error, with only the code and message known,
-    /// through `fallback`.
+    /// parse yields the response as an [`UnhandledError`] instead, which still
+    /// carries the code, message and request id.
     pub fn parse<T: serde::de::DeserializeOwned>(&self) -> Result<T, UnhandledError> {
         crate::json::from_body(self.body).map_err(|_| self.unhandled())
     }

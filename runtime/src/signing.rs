@@ -21,7 +21,22 @@ const UNSIGNED: [&str; 4] = ["authorization", "user-agent", "x-amzn-trace-id", "
 
 /// The derived signing key of one (secret, day, region, service).
 #[derive(Debug, Default)]
-pub(crate) struct KeyCache(Mutex<Option<(String, Vec<u8>)>>);
+pub(crate) struct KeyCache(Mutex<Option<CachedKey>>);
+
+#[derive(Debug)]
+struct CachedKey {
+    secret: String,
+    date: String,
+    region: String,
+    name: String,
+    key: Vec<u8>,
+}
+
+impl CachedKey {
+    fn is_for(&self, secret: &str, date: &str, region: &str, name: &str) -> bool {
+        self.date == date && self.region == region && self.name == name && self.secret == secret
+    }
+}
 
 /// Signs `request`, adding `Authorization`, `X-Amz-Date` and, with a session
 /// token, `X-Amz-Security-Token`.
@@ -162,13 +177,19 @@ fn fast_authorization(
     push_hex(&mut string_to_sign, &Sha256::digest(canonical.as_bytes()));
 
     let signature = {
-        let cache_key = format!("{date}\n{region}\n{name}\n{}", credentials.secret_access_key());
+        let secret = credentials.secret_access_key();
         let mut cached = keys.0.lock().unwrap_or_else(|e| e.into_inner());
-        if cached.as_ref().is_none_or(|(k, _)| *k != cache_key) {
-            let key = aws_sigv4::sign::v4::generate_signing_key(credentials.secret_access_key(), time, region, name);
-            *cached = Some((cache_key, key.as_ref().to_vec()));
+        if !cached.as_ref().is_some_and(|c| c.is_for(secret, date, region, name)) {
+            let key = aws_sigv4::sign::v4::generate_signing_key(secret, time, region, name);
+            *cached = Some(CachedKey {
+                secret: secret.to_string(),
+                date: date.to_string(),
+                region: region.to_string(),
+                name: name.to_string(),
+                key: key.as_ref().to_vec(),
+            });
         }
-        let key = &cached.as_ref()?.1;
+        let key = &cached.as_ref()?.key;
         aws_sigv4::sign::v4::calculate_signature(key, string_to_sign.as_bytes())
     };
     let authorization = format!(
