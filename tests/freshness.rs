@@ -9,7 +9,11 @@ fn generated_code_matches_the_model() {
     let expected = smithy_codegen::project::expected(root).unwrap_or_else(|d| panic!("{d}"));
     let changes = smithy_codegen::project::diff(root, &expected);
     let list: Vec<String> = changes.iter().map(|c| c.to_string()).collect();
-    assert!(changes.is_empty(), "generated/ is stale; run `cargo xtask codegen`:\n{}", list.join("\n"));
+    assert!(
+        changes.is_empty(),
+        "generated/ is stale; run `cargo xtask codegen`:\n{}",
+        list.join("\n")
+    );
 }
 
 #[test]

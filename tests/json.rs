@@ -18,7 +18,11 @@ fn get_images_input_serialises_to_the_expected_body() {
         .end_timestamp(DateTime::from_secs_and_nanos(1_700_000_060, 123_456_789))
         .sampling_interval(3000)
         .format(Format::Jpeg)
-        .format_config([(FormatConfigKey::JpegQuality, "80".to_string())].into_iter().collect())
+        .format_config(
+            [(FormatConfigKey::JpegQuality, "80".to_string())]
+                .into_iter()
+                .collect(),
+        )
         .width_pixels(640)
         .height_pixels(480)
         .max_results(25)
@@ -42,10 +46,16 @@ fn get_images_input_serialises_to_the_expected_body() {
             "MaxResults": 25
         })
     );
-    assert!(body.contains("\"EndTimestamp\":1700000060.123456789"), "{body}");
+    assert!(
+        body.contains("\"EndTimestamp\":1700000060.123456789"),
+        "{body}"
+    );
     assert!(body.contains("\"StartTimestamp\":1700000000.5"), "{body}");
     // Absent optional members are left out, not sent as null.
-    assert!(!body.contains("StreamARN") && !body.contains("NextToken") && !body.contains("null"), "{body}");
+    assert!(
+        !body.contains("StreamARN") && !body.contains("NextToken") && !body.contains("null"),
+        "{body}"
+    );
 }
 
 #[test]
@@ -61,15 +71,21 @@ fn get_images_response_parses_with_unknown_fields_errors_and_new_enum_values() {
         "NextToken": "QUJDRA==",
         "SomethingNew": true
     }"#;
-    let out: GetImagesOutput = smithy_client_runtime::json::from_body(body).unwrap();
+    let out: GetImagesOutput = smithy_client_runtime::json::from_slice(body).unwrap();
     let images = out.images.as_ref().unwrap();
     assert_eq!(images.len(), 5);
-    assert_eq!(images[0].time_stamp, Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_456_789)));
+    assert_eq!(
+        images[0].time_stamp,
+        Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_456_789))
+    );
     assert_eq!(images[0].image_content.as_deref(), Some("iVBORw0KGgo="));
     assert_eq!(images[0].error, None);
     assert_eq!(images[1].error, Some(ImageError::NoMedia));
     assert_eq!(images[2].error, Some(ImageError::MediaError));
-    assert_eq!(images[2].time_stamp, Some(DateTime::from_secs_and_nanos(1_700_000_002, 500_000_000)));
+    assert_eq!(
+        images[2].time_stamp,
+        Some(DateTime::from_secs_and_nanos(1_700_000_002, 500_000_000))
+    );
     let unknown = images[3].error.as_ref().unwrap();
     assert!(!unknown.is_known());
     assert_eq!(unknown.as_str(), "FUTURE_ERROR_KIND");
@@ -82,42 +98,91 @@ fn get_images_response_parses_with_unknown_fields_errors_and_new_enum_values() {
 
 #[test]
 fn empty_body_is_an_empty_output() {
-    let out: GetImagesOutput = smithy_client_runtime::json::from_body(b"").unwrap();
+    let out: GetImagesOutput = smithy_client_runtime::json::from_slice(b"").unwrap();
     assert_eq!(out, GetImagesOutput::builder().build().unwrap());
 }
 
 #[test]
 fn defaults_fill_absent_and_null_members() {
-    let out: ListFragmentsOutput = serde_json::from_str(
+    let out: ListFragmentsOutput = smithy_client_runtime::json::from_slice(
         r#"{"Fragments": [{"FragmentNumber": "91343852333181432392682062607743920146264291112"},
                           {"FragmentNumber": "2", "FragmentSizeInBytes": null, "FragmentLengthInMilliseconds": 2002,
-                           "ProducerTimestamp": 1.000000001, "ServerTimestamp": -1.5}]}"#,
+                           "ProducerTimestamp": 1.000000001, "ServerTimestamp": -1.5}]}"#.as_bytes(),
     )
     .unwrap();
     let f = out.fragments.unwrap();
-    assert_eq!((f[0].fragment_size_in_bytes, f[0].fragment_length_in_milliseconds), (0, 0));
-    assert_eq!((f[1].fragment_size_in_bytes, f[1].fragment_length_in_milliseconds), (0, 2002));
-    assert_eq!(f[1].producer_timestamp, Some(DateTime::from_secs_and_nanos(1, 1)));
-    assert_eq!(f[1].server_timestamp, Some(DateTime::from_secs_and_nanos(-2, 500_000_000)));
+    assert_eq!(
+        (
+            f[0].fragment_size_in_bytes,
+            f[0].fragment_length_in_milliseconds
+        ),
+        (0, 0)
+    );
+    assert_eq!(
+        (
+            f[1].fragment_size_in_bytes,
+            f[1].fragment_length_in_milliseconds
+        ),
+        (0, 2002)
+    );
+    assert_eq!(
+        f[1].producer_timestamp,
+        Some(DateTime::from_secs_and_nanos(1, 1))
+    );
+    assert_eq!(
+        f[1].server_timestamp,
+        Some(DateTime::from_secs_and_nanos(-2, 500_000_000))
+    );
     // Members with defaults are always written.
-    let body = serde_json::to_value(Fragment::builder().fragment_number("7").build().unwrap()).unwrap();
-    assert_eq!(body, json!({"FragmentNumber": "7", "FragmentSizeInBytes": 0, "FragmentLengthInMilliseconds": 0}));
+    let body =
+        serde_json::to_value(Fragment::builder().fragment_number("7").build().unwrap()).unwrap();
+    assert_eq!(
+        body,
+        json!({"FragmentNumber": "7", "FragmentSizeInBytes": 0, "FragmentLengthInMilliseconds": 0})
+    );
 }
 
 #[test]
 fn malformed_bodies_are_errors_not_panics() {
-    for body in [&b"{"[..], b"not json", b"{\"Images\": 5}", b"{\"Images\": [{\"TimeStamp\": \"yesterday\"}]}", b"[1,2]"] {
-        let parsed = smithy_client_runtime::json::from_body::<GetImagesOutput>(body);
-        assert!(parsed.is_err(), "{:?} should not parse", String::from_utf8_lossy(body));
+    for body in [
+        &b"{"[..],
+        b"not json",
+        b"{\"Images\": 5}",
+        b"{\"Images\": [{\"TimeStamp\": \"yesterday\"}]}",
+        b"[1,2]",
+    ] {
+        let parsed = smithy_client_runtime::json::from_slice::<GetImagesOutput>(body);
+        assert!(
+            parsed.is_err(),
+            "{:?} should not parse",
+            String::from_utf8_lossy(body)
+        );
     }
+    let e = smithy_client_runtime::json::from_slice::<GetImagesOutput>(
+        b"{\"Images\": [{}, {\"TimeStamp\": \"yesterday\"}]}",
+    )
+    .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "expected a number, found a string at line 1, column 31 (in `Images[1].TimeStamp`)"
+    );
 }
 
 #[test]
 fn modelled_errors_display_code_and_message() {
-    let e: ResourceNotFoundException = serde_json::from_str(r#"{"Message": "no stream called x"}"#).unwrap();
-    assert_eq!(e.to_string(), "ResourceNotFoundException: no stream called x");
+    let e: ResourceNotFoundException =
+        smithy_client_runtime::json::from_slice(r#"{"Message": "no stream called x"}"#.as_bytes())
+            .unwrap();
+    assert_eq!(
+        e.to_string(),
+        "ResourceNotFoundException: no stream called x"
+    );
     use smithy_client_runtime::operation::ModeledError;
     assert_eq!(ResourceNotFoundException::HTTP_STATUS, 404);
-    let flags = (ClientLimitExceededException::THROTTLING, ClientLimitExceededException::RETRYABLE, NotAuthorizedException::RETRYABLE);
+    let flags = (
+        ClientLimitExceededException::THROTTLING,
+        ClientLimitExceededException::RETRYABLE,
+        NotAuthorizedException::RETRYABLE,
+    );
     assert_eq!(flags, (true, true, false));
 }

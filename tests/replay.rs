@@ -93,9 +93,13 @@ pub struct RecordedResponse {
 impl Recording {
     /// Loads `tests/exchanges/{name}.json`.
     pub fn load(name: &str) -> Recording {
-        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("exchanges").join(format!("{name}.json"));
-        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{} is not a valid recording: {e}", path.display()))
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("exchanges")
+            .join(format!("{name}.json"));
+        let text = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+        serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("{} is not a valid recording: {e}", path.display()))
     }
 }
 
@@ -132,7 +136,9 @@ pub struct Replay {
 }
 
 type Handler = Box<dyn Fn(HttpRequest) -> ResponseFuture + Send + Sync>;
-type ResponseFuture = std::pin::Pin<Box<dyn std::future::Future<Output = Result<HttpResponse, TransportError>> + Send>>;
+type ResponseFuture = std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<HttpResponse, TransportError>> + Send>,
+>;
 
 /// Serves the recorded responses in order and records each request.
 struct Responder {
@@ -148,7 +154,10 @@ impl Responder {
         all.push(captured);
         let Some(exchange) = self.recording.exchanges.get(index) else {
             // More requests than the recording has: the test will fail on the count.
-            return http::Response::builder().status(599).body(Body::from("unexpected request")).unwrap();
+            return http::Response::builder()
+                .status(599)
+                .body(Body::from("unexpected request"))
+                .unwrap();
         };
         let r = &exchange.response;
         let text = match (&r.json, &r.body) {
@@ -173,31 +182,69 @@ impl Replay {
         match mode {
             Mode::InMemory => {
                 let control_url = "https://kinesisvideo.us-west-2.amazonaws.com".to_string();
-                let data_url = "https://b-1234abcd.kinesisvideo.us-west-2.amazonaws.com".to_string();
-                let responder = Arc::new(Responder { recording: recording.clone(), data_url: data_url.clone(), captured: captured.clone() });
+                let data_url =
+                    "https://b-1234abcd.kinesisvideo.us-west-2.amazonaws.com".to_string();
+                let responder = Arc::new(Responder {
+                    recording: recording.clone(),
+                    data_url: data_url.clone(),
+                    captured: captured.clone(),
+                });
                 let handler: Handler = Box::new(move |request: HttpRequest| {
                     let responder = responder.clone();
                     Box::pin(async move {
                         let (parts, body) = request.into_parts();
                         let body = body.collect().await.unwrap();
-                        let origin = format!("{}://{}", parts.uri.scheme_str().unwrap_or(""), parts.uri.authority().map_or("", |a| a.as_str()));
-                        let path = parts.uri.path_and_query().map_or("/", |p| p.as_str()).to_string();
-                        let captured = Captured { method: parts.method.to_string(), origin, path, headers: parts.headers, body };
+                        let origin = format!(
+                            "{}://{}",
+                            parts.uri.scheme_str().unwrap_or(""),
+                            parts.uri.authority().map_or("", |a| a.as_str())
+                        );
+                        let path = parts
+                            .uri
+                            .path_and_query()
+                            .map_or("/", |p| p.as_str())
+                            .to_string();
+                        let captured = Captured {
+                            method: parts.method.to_string(),
+                            origin,
+                            path,
+                            headers: parts.headers,
+                            body,
+                        };
                         Ok(responder.respond(captured))
                     })
                 });
-                Replay { mode, recording, control_url, data_url, captured, in_memory: Some(from_fn(handler)) }
+                Replay {
+                    mode,
+                    recording,
+                    control_url,
+                    data_url,
+                    captured,
+                    in_memory: Some(from_fn(handler)),
+                }
             }
             Mode::Server => {
                 let control = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
                 let data = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
                 let control_url = format!("http://{}", control.local_addr().unwrap());
                 let data_url = format!("http://{}", data.local_addr().unwrap());
-                let responder = Arc::new(Responder { recording: recording.clone(), data_url: data_url.clone(), captured: captured.clone() });
-                for (listener, origin) in [(control, control_url.clone()), (data, data_url.clone())] {
+                let responder = Arc::new(Responder {
+                    recording: recording.clone(),
+                    data_url: data_url.clone(),
+                    captured: captured.clone(),
+                });
+                for (listener, origin) in [(control, control_url.clone()), (data, data_url.clone())]
+                {
                     tokio::spawn(serve(listener, origin, responder.clone()));
                 }
-                Replay { mode, recording, control_url, data_url, captured, in_memory: None }
+                Replay {
+                    mode,
+                    recording,
+                    control_url,
+                    data_url,
+                    captured,
+                    in_memory: None,
+                }
             }
         }
     }
@@ -230,13 +277,21 @@ impl Replay {
     pub fn verify(&self, session_token: bool) {
         let captured = self.captured();
         let label = format!("{} ({:?})", self.recording.description, self.mode);
-        assert_eq!(captured.len(), self.recording.exchanges.len(), "{label}: number of requests sent");
+        assert_eq!(
+            captured.len(),
+            self.recording.exchanges.len(),
+            "{label}: number of requests sent"
+        );
         for (i, (got, exchange)) in captured.iter().zip(&self.recording.exchanges).enumerate() {
             let want = &exchange.request;
             let at = format!("{label}, request {}", i + 1);
             assert_eq!(got.method, want.method, "{at}: method");
             assert_eq!(got.path, want.path, "{at}: path");
-            let origin = if want.host.as_deref() == Some("control") { &self.control_url } else { &self.data_url };
+            let origin = if want.host.as_deref() == Some("control") {
+                &self.control_url
+            } else {
+                &self.data_url
+            };
             assert_eq!(&got.origin, origin, "{at}: endpoint");
             for (k, v) in &want.headers {
                 let value = got.headers.get(k.as_str()).map(|v| v.to_str().unwrap());
@@ -244,10 +299,13 @@ impl Replay {
             }
             match (&want.json, &want.body) {
                 (Some(json), _) => {
-                    let body: serde_json::Value = serde_json::from_slice(&got.body).unwrap_or_else(|e| panic!("{at}: body is not JSON: {e}"));
+                    let body: serde_json::Value = serde_json::from_slice(&got.body)
+                        .unwrap_or_else(|e| panic!("{at}: body is not JSON: {e}"));
                     assert_eq!(&body, json, "{at}: JSON body");
                 }
-                (None, Some(text)) => assert_eq!(std::str::from_utf8(&got.body).unwrap(), text, "{at}: body"),
+                (None, Some(text)) => {
+                    assert_eq!(std::str::from_utf8(&got.body).unwrap(), text, "{at}: body")
+                }
                 (None, None) => {}
             }
             check_sigv4(&at, &got.headers, session_token);
@@ -259,13 +317,20 @@ impl Replay {
 pub fn check_sigv4(at: &str, headers: &http::HeaderMap, session_token: bool) {
     let get = |k: &str| headers.get(k).map(|v| v.to_str().unwrap().to_string());
     let date = get("x-amz-date").unwrap_or_else(|| panic!("{at}: no X-Amz-Date"));
-    assert!(regex::Regex::new(r"^\d{8}T\d{6}Z$").unwrap().is_match(&date), "{at}: X-Amz-Date `{date}`");
+    assert!(
+        regex::Regex::new(r"^\d{8}T\d{6}Z$")
+            .unwrap()
+            .is_match(&date),
+        "{at}: X-Amz-Date `{date}`"
+    );
     let auth = get("authorization").unwrap_or_else(|| panic!("{at}: no Authorization"));
     let re = regex::Regex::new(
         r"^AWS4-HMAC-SHA256 Credential=([A-Z0-9]+)/(\d{8})/([a-z0-9-]+)/([a-z0-9]+)/aws4_request, SignedHeaders=([a-z0-9;-]+), Signature=[0-9a-f]{64}$",
     )
     .unwrap();
-    let caps = re.captures(&auth).unwrap_or_else(|| panic!("{at}: malformed Authorization `{auth}`"));
+    let caps = re
+        .captures(&auth)
+        .unwrap_or_else(|| panic!("{at}: malformed Authorization `{auth}`"));
     assert_eq!(&caps[1], ACCESS_KEY, "{at}: access key");
     assert_eq!(&caps[2], &date[..8], "{at}: credential scope date");
     assert_eq!(&caps[3], REGION, "{at}: region");
@@ -274,28 +339,52 @@ pub fn check_sigv4(at: &str, headers: &http::HeaderMap, session_token: bool) {
     for h in ["content-type", "host", "x-amz-date"] {
         assert!(signed.contains(&h), "{at}: `{h}` not signed in {signed:?}");
     }
-    assert_eq!(get("x-amz-security-token").as_deref(), session_token.then_some(SESSION_TOKEN), "{at}: X-Amz-Security-Token");
-    assert_eq!(signed.contains(&"x-amz-security-token"), session_token, "{at}: session token signing");
+    assert_eq!(
+        get("x-amz-security-token").as_deref(),
+        session_token.then_some(SESSION_TOKEN),
+        "{at}: X-Amz-Security-Token"
+    );
+    assert_eq!(
+        signed.contains(&"x-amz-security-token"),
+        session_token,
+        "{at}: session token signing"
+    );
 }
 
 async fn serve(listener: tokio::net::TcpListener, origin: String, responder: Arc<Responder>) {
     loop {
-        let Ok((stream, _)) = listener.accept().await else { return };
+        let Ok((stream, _)) = listener.accept().await else {
+            return;
+        };
         let (responder, origin) = (responder.clone(), origin.clone());
         tokio::spawn(async move {
-            let service = hyper::service::service_fn(move |request: http::Request<hyper::body::Incoming>| {
-                let (responder, origin) = (responder.clone(), origin.clone());
-                async move {
-                    let (parts, body) = request.into_parts();
-                    let body = body.collect().await?.to_bytes();
-                    let path = parts.uri.path_and_query().map_or("/", |p| p.as_str()).to_string();
-                    let captured = Captured { method: parts.method.to_string(), origin, path, headers: parts.headers, body };
-                    let response = responder.respond(captured);
-                    let (parts, body) = response.into_parts();
-                    let bytes = body.collect().await.unwrap_or_default();
-                    Ok::<_, hyper::Error>(http::Response::from_parts(parts, http_body_util::Full::new(bytes)))
-                }
-            });
+            let service =
+                hyper::service::service_fn(move |request: http::Request<hyper::body::Incoming>| {
+                    let (responder, origin) = (responder.clone(), origin.clone());
+                    async move {
+                        let (parts, body) = request.into_parts();
+                        let body = body.collect().await?.to_bytes();
+                        let path = parts
+                            .uri
+                            .path_and_query()
+                            .map_or("/", |p| p.as_str())
+                            .to_string();
+                        let captured = Captured {
+                            method: parts.method.to_string(),
+                            origin,
+                            path,
+                            headers: parts.headers,
+                            body,
+                        };
+                        let response = responder.respond(captured);
+                        let (parts, body) = response.into_parts();
+                        let bytes = body.collect().await.unwrap_or_default();
+                        Ok::<_, hyper::Error>(http::Response::from_parts(
+                            parts,
+                            http_body_util::Full::new(bytes),
+                        ))
+                    }
+                });
             let _ = hyper::server::conn::http1::Builder::new()
                 .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
                 .await;

@@ -29,9 +29,14 @@ fn relative(report: &str) -> String {
 #[test]
 fn generated_code_for_each_good_fixture() {
     let mut seen = 0;
-    for path in fixtures().into_iter().filter(|p| !name(p).starts_with("bad-") && name(p) != "all-features") {
-        let model = smithy_codegen::load(&[&path]).unwrap_or_else(|d| panic!("{}: {d}", path.display()));
-        let generated = smithy_codegen::generate(&model, None, &Default::default()).unwrap_or_else(|d| panic!("{}: {d}", path.display()));
+    for path in fixtures()
+        .into_iter()
+        .filter(|p| !name(p).starts_with("bad-") && name(p) != "all-features")
+    {
+        let model =
+            smithy_codegen::load(&[&path]).unwrap_or_else(|d| panic!("{}: {d}", path.display()));
+        let generated = smithy_codegen::generate(&model, None, &Default::default())
+            .unwrap_or_else(|d| panic!("{}: {d}", path.display()));
         let mut text = String::new();
         for file in ["src/types.rs", "src/validate.rs", "src/operations.rs"] {
             text.push_str(&format!("==> {file} <==\n{}\n", generated.files[file]));
@@ -45,8 +50,12 @@ fn generated_code_for_each_good_fixture() {
 #[test]
 fn error_report_for_each_bad_fixture() {
     let mut seen = 0;
-    for path in fixtures().into_iter().filter(|p| name(p).starts_with("bad-")) {
-        let result = smithy_codegen::load(&[&path]).and_then(|m| smithy_codegen::generate(&m, None, &Default::default()));
+    for path in fixtures()
+        .into_iter()
+        .filter(|p| name(p).starts_with("bad-"))
+    {
+        let result = smithy_codegen::load(&[&path])
+            .and_then(|m| smithy_codegen::generate(&m, None, &Default::default()));
         let report = match result {
             Ok(_) => panic!("{} should be rejected", path.display()),
             Err(d) => relative(&d.to_string()),
@@ -61,18 +70,32 @@ fn error_report_for_each_bad_fixture() {
 fn the_all_features_model_generates() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/all-features.json");
     let model = smithy_codegen::load(&[&path]).unwrap_or_else(|d| panic!("{d}"));
-    let generated = smithy_codegen::generate(&model, None, &Default::default()).unwrap_or_else(|d| panic!("{d}"));
+    let generated = smithy_codegen::generate(&model, None, &Default::default())
+        .unwrap_or_else(|d| panic!("{d}"));
     assert!(generated.files.contains_key("src/types.rs"));
 }
 
 #[test]
 fn unreadable_and_malformed_files_are_reported_by_name() {
-    let report = smithy_codegen::generate_from_texts(&[("broken.json", "{\"smithy\": \"2.0\", \"shapes\": {")], None, &Default::default())
-        .unwrap_err()
-        .to_string();
+    let report = smithy_codegen::generate_from_texts(
+        &[("broken.json", "{\"smithy\": \"2.0\", \"shapes\": {")],
+        None,
+        &Default::default(),
+    )
+    .unwrap_err()
+    .to_string();
     insta::assert_snapshot!("errors__malformed_json", report);
     let report = smithy_codegen::generate_from_texts(
-        &[("one.json", r#"{"smithy": "2.0", "shapes": {"a.b#S": {"type": "string"}}}"#), ("two.json", r#"{"smithy": "2.0", "shapes": {"a.b#S": {"type": "integer"}}}"#)],
+        &[
+            (
+                "one.json",
+                r#"{"smithy": "2.0", "shapes": {"a.b#S": {"type": "string"}}}"#,
+            ),
+            (
+                "two.json",
+                r#"{"smithy": "2.0", "shapes": {"a.b#S": {"type": "integer"}}}"#,
+            ),
+        ],
         None,
         &Default::default(),
     )

@@ -30,12 +30,17 @@ fn one(v: &impl Validate) -> String {
 
 #[test]
 fn a_valid_input_passes() {
-    assert_eq!(messages(&valid_images().build().unwrap()), Vec::<String>::new());
+    assert_eq!(
+        messages(&valid_images().build().unwrap()),
+        Vec::<String>::new()
+    );
 }
 
 #[test]
 fn stream_name_length_boundaries() {
-    let msg = |n: usize| Some(format!("Value with length {n} at '/StreamName' failed to satisfy constraint: Member must have length between 1 and 256, inclusive"));
+    let msg = |n: usize| {
+        Some(format!("Value with length {n} at '/StreamName' failed to satisfy constraint: Member must have length between 1 and 256, inclusive"))
+    };
     for (len, expected) in [(0, msg(0)), (1, None), (256, None), (257, msg(257))] {
         let input = valid_images().stream_name("a".repeat(len)).build().unwrap();
         let got = messages(&input).into_iter().find(|m| m.contains("length"));
@@ -52,7 +57,9 @@ fn length_counts_unicode_scalar_values_not_bytes() {
     let input = valid_images().stream_name("é".repeat(257)).build().unwrap();
     assert!(messages(&input)[0].starts_with("Value with length 257 at '/StreamName'"));
     // A four-byte emoji at the limit of FormatConfigValue (0..256) counts once.
-    let config = [(FormatConfigKey::JpegQuality, "\u{1F600}".repeat(256))].into_iter().collect();
+    let config = [(FormatConfigKey::JpegQuality, "\u{1F600}".repeat(256))]
+        .into_iter()
+        .collect();
     let input = valid_images().format_config(config).build().unwrap();
     assert_eq!(one(&input), "Value at '/FormatConfig/JPEGQuality' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z_0-9]+$");
 }
@@ -77,26 +84,42 @@ fn stream_arn_length_and_pattern() {
 fn numeric_ranges_at_their_boundaries() {
     type Set = fn(GetImagesInputBuilder, i64) -> GetImagesInputBuilder;
     let cases: [(&str, i64, i64, Set); 3] = [
-        ("WidthPixels", 1, 3840, |b, v| b.width_pixels(v as i32).height_pixels(100)),
-        ("HeightPixels", 1, 2160, |b, v| b.height_pixels(v as i32).width_pixels(100)),
+        ("WidthPixels", 1, 3840, |b, v| {
+            b.width_pixels(v as i32).height_pixels(100)
+        }),
+        ("HeightPixels", 1, 2160, |b, v| {
+            b.height_pixels(v as i32).width_pixels(100)
+        }),
         ("MaxResults", 1, 100, |b, v| b.max_results(v)),
     ];
     for (member, min, max, set) in cases {
         for (value, ok) in [(min - 1, false), (min, true), (max, true), (max + 1, false)] {
             let input = set(valid_images(), value).build().unwrap();
             let expected = (!ok).then(|| format!("Value at '/{member}' failed to satisfy constraint: Member must be between {min} and {max}, inclusive"));
-            assert_eq!(messages(&input).into_iter().next(), expected, "{member} = {value}");
+            assert_eq!(
+                messages(&input).into_iter().next(),
+                expected,
+                "{member} = {value}"
+            );
         }
     }
 }
 
 #[test]
 fn next_token_length_and_pattern() {
-    let msg = |n: usize| format!("Value with length {n} at '/NextToken' failed to satisfy constraint: Member must have length between 1 and 4096, inclusive");
-    assert_eq!(messages(&valid_images().next_token("").build().unwrap())[0], msg(0));
+    let msg = |n: usize| {
+        format!("Value with length {n} at '/NextToken' failed to satisfy constraint: Member must have length between 1 and 4096, inclusive")
+    };
+    assert_eq!(
+        messages(&valid_images().next_token("").build().unwrap())[0],
+        msg(0)
+    );
     assert!(messages(&valid_images().next_token("QUJD").build().unwrap()).is_empty());
     assert!(messages(&valid_images().next_token("a".repeat(4096)).build().unwrap()).is_empty());
-    assert_eq!(messages(&valid_images().next_token("a".repeat(4097)).build().unwrap())[0], msg(4097));
+    assert_eq!(
+        messages(&valid_images().next_token("a".repeat(4097)).build().unwrap())[0],
+        msg(4097)
+    );
     assert_eq!(
         one(&valid_images().next_token("abc===").build().unwrap()),
         "Value at '/NextToken' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9+/]+={0,2}$"
@@ -105,20 +128,34 @@ fn next_token_length_and_pattern() {
 
 #[test]
 fn format_config_map_length_key_enum_and_value_constraints() {
-    let empty = valid_images().format_config(Default::default()).build().unwrap();
+    let empty = valid_images()
+        .format_config(Default::default())
+        .build()
+        .unwrap();
     assert_eq!(one(&empty), "Value with length 0 at '/FormatConfig' failed to satisfy constraint: Member must have length between 1 and 1, inclusive");
-    let ok = [(FormatConfigKey::JpegQuality, "80".to_string())].into_iter().collect();
+    let ok = [(FormatConfigKey::JpegQuality, "80".to_string())]
+        .into_iter()
+        .collect();
     assert!(messages(&valid_images().format_config(ok).build().unwrap()).is_empty());
-    let at_max = [(FormatConfigKey::JpegQuality, "9".repeat(256))].into_iter().collect();
+    let at_max = [(FormatConfigKey::JpegQuality, "9".repeat(256))]
+        .into_iter()
+        .collect();
     assert!(messages(&valid_images().format_config(at_max).build().unwrap()).is_empty());
-    let too_long = [(FormatConfigKey::JpegQuality, "9".repeat(257))].into_iter().collect();
+    let too_long = [(FormatConfigKey::JpegQuality, "9".repeat(257))]
+        .into_iter()
+        .collect();
     assert_eq!(
         one(&valid_images().format_config(too_long).build().unwrap()),
         "Value with length 257 at '/FormatConfig/JPEGQuality' failed to satisfy constraint: Member must have length between 0 and 256, inclusive"
     );
     // An unknown key breaks the key's enum (reported at the map, as Smithy does)
     // and the map's length together.
-    let two: std::collections::BTreeMap<_, _> = [(FormatConfigKey::JpegQuality, "1".to_string()), (FormatConfigKey::from("Bogus"), "1".to_string())].into_iter().collect();
+    let two: std::collections::BTreeMap<_, _> = [
+        (FormatConfigKey::JpegQuality, "1".to_string()),
+        (FormatConfigKey::from("Bogus"), "1".to_string()),
+    ]
+    .into_iter()
+    .collect();
     assert_eq!(
         messages(&valid_images().format_config(two).build().unwrap()),
         vec![
@@ -130,9 +167,16 @@ fn format_config_map_length_key_enum_and_value_constraints() {
 
 #[test]
 fn required_and_enum_membership_all_reported_at_once() {
-    let input: GetImagesInput = serde_json::from_str(r#"{"ImageSelectorType": "SOMETIMES", "Format": "GIF"}"#).unwrap();
+    let input: GetImagesInput = smithy_client_runtime::json::from_slice(
+        r#"{"ImageSelectorType": "SOMETIMES", "Format": "GIF"}"#.as_bytes(),
+    )
+    .unwrap();
     let err = input.validate().unwrap_err();
-    let found: Vec<(&str, &Constraint)> = err.violations.iter().map(|v| (v.path.as_str(), &v.constraint)).collect();
+    let found: Vec<(&str, &Constraint)> = err
+        .violations
+        .iter()
+        .map(|v| (v.path.as_str(), &v.constraint))
+        .collect();
     assert_eq!(
         found,
         vec![
@@ -143,14 +187,28 @@ fn required_and_enum_membership_all_reported_at_once() {
         ]
     );
     assert_eq!(err.violations[0].message, "Value at '/ImageSelectorType' failed to satisfy constraint: Member must satisfy enum value set: [PRODUCER_TIMESTAMP, SERVER_TIMESTAMP]");
-    assert_eq!(err.violations[1].message, "Value at '/StartTimestamp' failed to satisfy constraint: Member must not be null");
+    assert_eq!(
+        err.violations[1].message,
+        "Value at '/StartTimestamp' failed to satisfy constraint: Member must not be null"
+    );
     assert!(err.to_string().starts_with("4 validation errors detected."));
 }
 
 #[test]
 fn builders_report_every_missing_required_member() {
-    let err = GetImagesInput::builder().stream_name("s").build().unwrap_err();
-    assert_eq!(err.missing_members(), ["ImageSelectorType", "StartTimestamp", "EndTimestamp", "Format"]);
+    let err = GetImagesInput::builder()
+        .stream_name("s")
+        .build()
+        .unwrap_err();
+    assert_eq!(
+        err.missing_members(),
+        [
+            "ImageSelectorType",
+            "StartTimestamp",
+            "EndTimestamp",
+            "Format"
+        ]
+    );
     assert_eq!(err.to_string(), "cannot build GetImagesInput: required member(s) not set: ImageSelectorType, StartTimestamp, EndTimestamp, Format");
 }
 
@@ -163,15 +221,29 @@ fn list_fragments_constraints() {
     for (value, ok) in [(0, false), (1, true), (1000, true), (1001, false)] {
         let input = valid_fragments().max_results(value).build().unwrap();
         let expected = (!ok).then(|| "Value at '/MaxResults' failed to satisfy constraint: Member must be between 1 and 1000, inclusive".to_string());
-        assert_eq!(messages(&input).into_iter().next(), expected, "MaxResults = {value}");
+        assert_eq!(
+            messages(&input).into_iter().next(),
+            expected,
+            "MaxResults = {value}"
+        );
     }
     // Nested required members are reported with their full path.
     let selector = FragmentSelector::builder()
         .fragment_selector_type(FragmentSelectorType::from("LATER"))
-        .timestamp_range(TimestampRange::builder().start_timestamp(DateTime::from_secs(1)).end_timestamp(DateTime::from_secs(2)).build().unwrap())
+        .timestamp_range(
+            TimestampRange::builder()
+                .start_timestamp(DateTime::from_secs(1))
+                .end_timestamp(DateTime::from_secs(2))
+                .build()
+                .unwrap(),
+        )
         .build()
         .unwrap();
-    let input = valid_fragments().fragment_selector(selector).stream_name("").build().unwrap();
+    let input = valid_fragments()
+        .fragment_selector(selector)
+        .stream_name("")
+        .build()
+        .unwrap();
     assert_eq!(
         messages(&input),
         vec![
@@ -180,16 +252,36 @@ fn list_fragments_constraints() {
             "Value at '/FragmentSelector/FragmentSelectorType' failed to satisfy constraint: Member must satisfy enum value set: [PRODUCER_TIMESTAMP, SERVER_TIMESTAMP]".to_string(),
         ]
     );
-    let input: ListFragmentsInput = serde_json::from_str(r#"{"FragmentSelector": {"TimestampRange": {}}}"#).unwrap();
-    let paths: Vec<String> = input.validate().unwrap_err().violations.into_iter().map(|v| v.path).collect();
-    assert_eq!(paths, ["/FragmentSelector/FragmentSelectorType", "/FragmentSelector/TimestampRange/StartTimestamp", "/FragmentSelector/TimestampRange/EndTimestamp"]);
+    let input: ListFragmentsInput = smithy_client_runtime::json::from_slice(
+        r#"{"FragmentSelector": {"TimestampRange": {}}}"#.as_bytes(),
+    )
+    .unwrap();
+    let paths: Vec<String> = input
+        .validate()
+        .unwrap_err()
+        .violations
+        .into_iter()
+        .map(|v| v.path)
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "/FragmentSelector/FragmentSelectorType",
+            "/FragmentSelector/TimestampRange/StartTimestamp",
+            "/FragmentSelector/TimestampRange/EndTimestamp"
+        ]
+    );
 }
 
 #[test]
 fn unanchored_pattern_from_a_fixture_model_matches_inside_a_longer_string() {
     // The fixture declares `@pattern("[0-9]+")`: Smithy patterns are not anchored,
     // so "abc123def" satisfies it and "abcdef" does not.
-    let model = smithy_codegen::load(&[concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/constraints.json")]).unwrap();
+    let model = smithy_codegen::load(&[concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/constraints.json"
+    )])
+    .unwrap();
     let ir = smithy_codegen::lower::lower(&model, None).unwrap();
     let pattern = ir
         .types
@@ -199,14 +291,29 @@ fn unanchored_pattern_from_a_fixture_model_matches_inside_a_longer_string() {
             _ => None,
         })
         .flatten()
-        .find_map(|m| m.ty.constraints.pattern.clone().filter(|p| !p.source.starts_with('^')))
+        .find_map(|m| {
+            m.ty.constraints
+                .pattern
+                .clone()
+                .filter(|p| !p.source.starts_with('^'))
+        })
         .expect("the constraints fixture has an unanchored pattern");
     let re = smithy_client_runtime::regex::Regex::new(&pattern.rust).unwrap();
     let check = |s: &str| {
         let mut out = Vec::new();
-        smithy_client_runtime::validation::pattern(&Default::default(), &mut out, s, &re, &pattern.source);
+        smithy_client_runtime::validation::pattern(
+            &Default::default(),
+            &mut out,
+            s,
+            &re,
+            &pattern.source,
+        );
         out.is_empty()
     };
-    assert!(check("abc123def"), "{} must match inside a longer string", pattern.source);
+    assert!(
+        check("abc123def"),
+        "{} must match inside a longer string",
+        pattern.source
+    );
     assert!(!check("abcdef"));
 }

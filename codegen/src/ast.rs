@@ -97,7 +97,9 @@ fn ordered_members<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(String, AstMe
             let mut out = Vec::new();
             while let Some((name, member)) = map.next_entry::<String, AstMember>()? {
                 if out.iter().any(|(n, _): &(String, AstMember)| *n == name) {
-                    return Err(serde::de::Error::custom(format!("member `{name}` is defined twice")));
+                    return Err(serde::de::Error::custom(format!(
+                        "member `{name}` is defined twice"
+                    )));
                 }
                 out.push((name, member));
             }

@@ -23,13 +23,28 @@ pub enum Kind {
 
 impl Diagnostic {
     pub fn model(file: &str, reason: impl Into<String>) -> Self {
-        Self { subject: file.to_string(), member: None, kind: Kind::Invalid, reason: reason.into() }
+        Self {
+            subject: file.to_string(),
+            member: None,
+            kind: Kind::Invalid,
+            reason: reason.into(),
+        }
     }
     pub fn shape(id: &str, reason: impl Into<String>) -> Self {
-        Self { subject: id.to_string(), member: None, kind: Kind::Invalid, reason: reason.into() }
+        Self {
+            subject: id.to_string(),
+            member: None,
+            kind: Kind::Invalid,
+            reason: reason.into(),
+        }
     }
     pub fn member(id: &str, member: &str, reason: impl Into<String>) -> Self {
-        Self { subject: id.to_string(), member: Some(member.to_string()), kind: Kind::Invalid, reason: reason.into() }
+        Self {
+            subject: id.to_string(),
+            member: Some(member.to_string()),
+            kind: Kind::Invalid,
+            reason: reason.into(),
+        }
     }
     /// Marks the problem as a feature the generator does not support yet.
     pub fn unsupported(mut self) -> Self {
@@ -37,7 +52,12 @@ impl Diagnostic {
         self
     }
     pub fn at_member(id: &str, member: Option<&str>, reason: impl Into<String>) -> Self {
-        Self { subject: id.to_string(), member: member.map(str::to_string), kind: Kind::Invalid, reason: reason.into() }
+        Self {
+            subject: id.to_string(),
+            member: member.map(str::to_string),
+            kind: Kind::Invalid,
+            reason: reason.into(),
+        }
     }
 }
 
@@ -89,7 +109,10 @@ impl fmt::Display for Diagnostics {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let invalid = self.0.iter().filter(|d| d.kind == Kind::Invalid).count();
         let unsupported = self.0.len() - invalid;
-        writeln!(f, "the model has {invalid} error(s) and uses {unsupported} unsupported feature(s):")?;
+        writeln!(
+            f,
+            "the model has {invalid} error(s) and uses {unsupported} unsupported feature(s):"
+        )?;
         for d in &self.0 {
             writeln!(f, "  {d}")?;
         }

@@ -74,7 +74,11 @@ pub struct HttpRoute {
 pub enum PathSegment {
     Literal(String),
     /// A `{Label}` or greedy `{Label+}`, bound to the input field named here.
-    Label { field: String, member: String, greedy: bool },
+    Label {
+        field: String,
+        member: String,
+        greedy: bool,
+    },
 }
 
 /// `@paginated`, merged with the service defaults and resolved to fields.
@@ -220,9 +224,19 @@ pub enum TypeKind {
     Timestamp(TimestampFormat),
     Document,
     /// A generated type, by Rust name.
-    Named { name: String, shape: NamedShape },
-    List { item: Box<TypeRef>, sparse: bool },
-    Map { key: Box<TypeRef>, value: Box<TypeRef>, sparse: bool },
+    Named {
+        name: String,
+        shape: NamedShape,
+    },
+    List {
+        item: Box<TypeRef>,
+        sparse: bool,
+    },
+    Map {
+        key: Box<TypeRef>,
+        value: Box<TypeRef>,
+        sparse: bool,
+    },
 }
 
 /// What kind of generated type a `Named` refers to.
@@ -257,7 +271,10 @@ pub struct Constraints {
 
 impl Constraints {
     pub fn is_empty(&self) -> bool {
-        self.length.is_none() && self.range.is_none() && self.pattern.is_none() && !self.unique_items
+        self.length.is_none()
+            && self.range.is_none()
+            && self.pattern.is_none()
+            && !self.unique_items
     }
 }
 
@@ -295,7 +312,10 @@ pub enum DefaultValue {
     EnumVariant(String),
     IntEnum(String),
     /// Epoch seconds, exact.
-    Timestamp { seconds: i64, nanos: u32 },
+    Timestamp {
+        seconds: i64,
+        nanos: u32,
+    },
     Blob(Vec<u8>),
     EmptyList,
     EmptyMap,

@@ -32,7 +32,10 @@ pub fn load(paths: &[impl AsRef<Path>]) -> Result<model::Model, Diagnostics> {
         match std::fs::read_to_string(path) {
             Ok(text) => match ast::parse(&text) {
                 Ok(ast) => files.push((name, ast)),
-                Err(e) => diags.push(Diagnostic::model(&name, format!("is not a valid Smithy JSON AST: {e}"))),
+                Err(e) => diags.push(Diagnostic::model(
+                    &name,
+                    format!("is not a valid Smithy JSON AST: {e}"),
+                )),
             },
             Err(e) => diags.push(Diagnostic::model(&name, format!("cannot be read: {e}"))),
         }
@@ -49,7 +52,11 @@ pub fn load_parsed(files: Vec<(String, ast::AstModel)>) -> Result<model::Model, 
 /// Validates a loaded model and generates the crate for one of its services.
 /// Lowering copes with an invalid model, so its problems (name collisions,
 /// unsupported features, bad bindings) are reported alongside validation's.
-pub fn generate(model: &model::Model, service: Option<&str>, options: &Options) -> Result<GeneratedCrate, Diagnostics> {
+pub fn generate(
+    model: &model::Model,
+    service: Option<&str>,
+    options: &Options,
+) -> Result<GeneratedCrate, Diagnostics> {
     let mut diags = validate::validate(model);
     let ir = match lower::lower(model, service) {
         Ok(ir) => diags.into_result(ir)?,
@@ -60,19 +67,29 @@ pub fn generate(model: &model::Model, service: Option<&str>, options: &Options) 
     };
     emit::emit(&ir, options).map_err(|e| {
         let mut d = Diagnostics::default();
-        d.push(Diagnostic::shape(&ir.service.id, format!("generated code did not parse: {e}")));
+        d.push(Diagnostic::shape(
+            &ir.service.id,
+            format!("generated code did not parse: {e}"),
+        ));
         d
     })
 }
 
 /// Parses, validates, lowers and emits in one call, from JSON texts (named for messages).
-pub fn generate_from_texts(texts: &[(&str, &str)], service: Option<&str>, options: &Options) -> Result<GeneratedCrate, Diagnostics> {
+pub fn generate_from_texts(
+    texts: &[(&str, &str)],
+    service: Option<&str>,
+    options: &Options,
+) -> Result<GeneratedCrate, Diagnostics> {
     let mut files = Vec::new();
     let mut diags = Diagnostics::default();
     for (name, text) in texts {
         match ast::parse(text) {
             Ok(ast) => files.push((name.to_string(), ast)),
-            Err(e) => diags.push(Diagnostic::model(name, format!("is not a valid Smithy JSON AST: {e}"))),
+            Err(e) => diags.push(Diagnostic::model(
+                name,
+                format!("is not a valid Smithy JSON AST: {e}"),
+            )),
         }
     }
     diags.into_result(())?;

@@ -17,25 +17,50 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 /// Lowers the service `service_id` (or the model's only service when `None`).
 pub fn lower(model: &Model, service_id: Option<&str>) -> Result<CrateIr, Diagnostics> {
     let mut d = Diagnostics::default();
-    let services: Vec<&String> = model.shapes.iter().filter(|(_, s)| s.kind == "service").map(|(id, _)| id).collect();
+    let services: Vec<&String> = model
+        .shapes
+        .iter()
+        .filter(|(_, s)| s.kind == "service")
+        .map(|(id, _)| id)
+        .collect();
     let service_id = match (service_id, services.as_slice()) {
         (Some(id), _) => id.to_string(),
         (None, [only]) => only.to_string(),
         (None, []) => {
-            d.push(Diagnostic::model("model", "defines no service; there is nothing to generate"));
+            d.push(Diagnostic::model(
+                "model",
+                "defines no service; there is nothing to generate",
+            ));
             return Err(d);
         }
         (None, many) => {
             let list: Vec<&str> = many.iter().map(|s| s.as_str()).collect();
-            d.push(Diagnostic::model("model", format!("defines several services ({}); choose one with --service", list.join(", "))));
+            d.push(Diagnostic::model(
+                "model",
+                format!(
+                    "defines several services ({}); choose one with --service",
+                    list.join(", ")
+                ),
+            ));
             return Err(d);
         }
     };
     let Some(service_shape) = model.shape(&service_id).filter(|s| s.kind == "service") else {
-        d.push(Diagnostic::shape(&service_id, "is not a service defined in the model"));
+        d.push(Diagnostic::shape(
+            &service_id,
+            "is not a service defined in the model",
+        ));
         return Err(d);
     };
-    let mut cx = Lowering { model, diags: d, renames: service_shape.rename.clone(), types: BTreeMap::new(), type_ids: BTreeMap::new(), queue: VecDeque::new(), validated: BTreeSet::new() };
+    let mut cx = Lowering {
+        model,
+        diags: d,
+        renames: service_shape.rename.clone(),
+        types: BTreeMap::new(),
+        type_ids: BTreeMap::new(),
+        queue: VecDeque::new(),
+        validated: BTreeSet::new(),
+    };
     let ir = cx.service(&service_id, service_shape);
     let mut diags = cx.diags;
     match ir {
@@ -70,8 +95,18 @@ impl<'m> Lowering<'m> {
     fn service(&mut self, id: &str, shape: &AstShape) -> Option<CrateIr> {
         let t = parse_traits(&shape.traits);
         if !t.rest_json1 {
-            let found = if t.other_protocols.is_empty() { "no protocol trait".to_string() } else { t.other_protocols.join(", ") };
-            self.diags.push(Diagnostic::shape(id, format!("uses {found}; only aws.protocols#restJson1 is supported")).unsupported());
+            let found = if t.other_protocols.is_empty() {
+                "no protocol trait".to_string()
+            } else {
+                t.other_protocols.join(", ")
+            };
+            self.diags.push(
+                Diagnostic::shape(
+                    id,
+                    format!("uses {found}; only aws.protocols#restJson1 is supported"),
+                )
+                .unsupported(),
+            );
         }
         self.report_unsupported(id, None, &t);
         let mut op_ids = BTreeSet::new();
@@ -82,13 +117,22 @@ impl<'m> Lowering<'m> {
         for op_id in &op_ids {
             if let Some(op) = self.operation(op_id, &t, &service_errors) {
                 if let Some(prev) = op_names.insert(op.method.clone(), op_id.clone()) {
-                    self.diags.push(Diagnostic::shape(op_id, format!("method name `{}` collides with the one of `{prev}`", op.method)));
+                    self.diags.push(Diagnostic::shape(
+                        op_id,
+                        format!(
+                            "method name `{}` collides with the one of `{prev}`",
+                            op.method
+                        ),
+                    ));
                 }
                 operations.push(op);
             }
         }
         operations.sort_by(|a, b| a.name.cmp(&b.name));
-        let errors = service_errors.iter().filter_map(|e| self.named_ref(e, false)).collect();
+        let errors = service_errors
+            .iter()
+            .filter_map(|e| self.named_ref(e, false))
+            .collect();
         self.drain_queue();
         for op in &operations {
             for generated in [&op.name, &op.error_type, &op.fluent_builder] {
@@ -98,7 +142,11 @@ impl<'m> Lowering<'m> {
             }
         }
         let name = self.rust_type_name(id);
-        let crate_name = names::crate_name(t.aws_service.as_ref().map_or(local_name(id), |s| s.sdk_id.as_str()));
+        let crate_name = names::crate_name(
+            t.aws_service
+                .as_ref()
+                .map_or(local_name(id), |s| s.sdk_id.as_str()),
+        );
         Some(CrateIr {
             crate_name,
             service: Service {
@@ -108,7 +156,10 @@ impl<'m> Lowering<'m> {
                 title: t.title.clone(),
                 docs: t.documentation.clone(),
                 sdk_id: t.aws_service.as_ref().map(|s| s.sdk_id.clone()),
-                endpoint_prefix: t.aws_service.as_ref().and_then(|s| s.endpoint_prefix.clone()),
+                endpoint_prefix: t
+                    .aws_service
+                    .as_ref()
+                    .and_then(|s| s.endpoint_prefix.clone()),
                 signing_name: t.sigv4.as_ref().map(|s| s.name.clone()),
                 protocol: Protocol::RestJson1,
                 operations,
@@ -119,9 +170,26 @@ impl<'m> Lowering<'m> {
     }
 
     /// Operations bound to the service directly and through its resources.
-    fn collect_operations(&self, shape: &AstShape, out: &mut BTreeSet<String>, seen: &mut BTreeSet<String>) {
-        let lifecycle = [&shape.create, &shape.put, &shape.read, &shape.update, &shape.delete, &shape.list];
-        for r in shape.operations.iter().chain(&shape.collection_operations).chain(lifecycle.into_iter().flatten()) {
+    fn collect_operations(
+        &self,
+        shape: &AstShape,
+        out: &mut BTreeSet<String>,
+        seen: &mut BTreeSet<String>,
+    ) {
+        let lifecycle = [
+            &shape.create,
+            &shape.put,
+            &shape.read,
+            &shape.update,
+            &shape.delete,
+            &shape.list,
+        ];
+        for r in shape
+            .operations
+            .iter()
+            .chain(&shape.collection_operations)
+            .chain(lifecycle.into_iter().flatten())
+        {
             out.insert(r.target.clone());
         }
         for r in &shape.resources {
@@ -135,7 +203,14 @@ impl<'m> Lowering<'m> {
 
     fn report_unsupported(&mut self, id: &str, member: Option<&str>, t: &Traits) {
         for u in &t.unsupported {
-            self.diags.push(Diagnostic::at_member(id, member, format!("trait `{u}` is not supported by the generator yet")).unsupported());
+            self.diags.push(
+                Diagnostic::at_member(
+                    id,
+                    member,
+                    format!("trait `{u}` is not supported by the generator yet"),
+                )
+                .unsupported(),
+            );
         }
     }
 
@@ -143,10 +218,18 @@ impl<'m> Lowering<'m> {
         names::type_name(self.renames.get(id).map_or(local_name(id), String::as_str))
     }
 
-    fn operation(&mut self, id: &str, service_traits: &Traits, service_errors: &[String]) -> Option<Operation> {
+    fn operation(
+        &mut self,
+        id: &str,
+        service_traits: &Traits,
+        service_errors: &[String],
+    ) -> Option<Operation> {
         let shape = self.model.shape(id)?;
         if shape.kind != "operation" {
-            self.diags.push(Diagnostic::shape(id, format!("is bound as an operation but is a {}", shape.kind)));
+            self.diags.push(Diagnostic::shape(
+                id,
+                format!("is bound as an operation but is a {}", shape.kind),
+            ));
             return None;
         }
         let t = parse_traits(&shape.traits);
@@ -156,9 +239,15 @@ impl<'m> Lowering<'m> {
         let output = self.operation_io(id, shape.output.as_ref().map(|r| r.target.as_str()), false);
         let mut errors: Vec<String> = Vec::new();
         for e in shape.errors.iter().map(|e| &e.target).chain(service_errors) {
-            let is_error = self.model.shape(e).is_some_and(|s| s.traits.contains_key("smithy.api#error"));
+            let is_error = self
+                .model
+                .shape(e)
+                .is_some_and(|s| s.traits.contains_key("smithy.api#error"));
             if !is_error {
-                self.diags.push(Diagnostic::shape(id, format!("lists `{e}` as an error, but it has no smithy.api#error trait")));
+                self.diags.push(Diagnostic::shape(
+                    id,
+                    format!("lists `{e}` as an error, but it has no smithy.api#error trait"),
+                ));
                 continue;
             }
             if let Some(n) = self.named_ref(e, false) {
@@ -170,7 +259,10 @@ impl<'m> Lowering<'m> {
         let http = match &t.http {
             Some(h) => self.http_route(id, h, input.as_ref()),
             None => {
-                self.diags.push(Diagnostic::shape(id, "has no smithy.api#http trait, which restJson1 requires"));
+                self.diags.push(Diagnostic::shape(
+                    id,
+                    "has no smithy.api#http trait, which restJson1 requires",
+                ));
                 None
             }
         };
@@ -202,27 +294,45 @@ impl<'m> Lowering<'m> {
 
     /// Resolves an operation's input or output to a structure type name, with its
     /// shape id. A `smithy.api#Unit` (or absent) input gets an empty structure.
-    fn operation_io(&mut self, op: &str, target: Option<&str>, input: bool) -> Option<(String, String)> {
+    fn operation_io(
+        &mut self,
+        op: &str,
+        target: Option<&str>,
+        input: bool,
+    ) -> Option<(String, String)> {
         let suffix = if input { "Input" } else { "Output" };
         match target {
             None | Some("smithy.api#Unit") => {
                 let name = names::type_name(&format!("{}{suffix}", local_name(op)));
                 let id = format!("{op}${suffix}");
                 self.claim_name(&name, &id);
-                self.types.insert(name.clone(), NamedType {
-                    id: id.clone(),
-                    name: name.clone(),
-                    docs: Some(format!("The {} of `{}`, which has no members.", suffix.to_lowercase(), local_name(op))),
-                    deprecated: None,
-                    kind: NamedKind::Struct(Struct { members: Vec::new(), error: None }),
-                    validated: input,
-                });
+                self.types.insert(
+                    name.clone(),
+                    NamedType {
+                        id: id.clone(),
+                        name: name.clone(),
+                        docs: Some(format!(
+                            "The {} of `{}`, which has no members.",
+                            suffix.to_lowercase(),
+                            local_name(op)
+                        )),
+                        deprecated: None,
+                        kind: NamedKind::Struct(Struct {
+                            members: Vec::new(),
+                            error: None,
+                        }),
+                        validated: input,
+                    },
+                );
                 Some((name, id))
             }
             Some(target) => {
                 let shape = self.model.shape(target)?;
                 if shape.kind != "structure" {
-                    self.diags.push(Diagnostic::shape(op, format!("{} `{target}` must be a structure", suffix.to_lowercase())));
+                    self.diags.push(Diagnostic::shape(
+                        op,
+                        format!("{} `{target}` must be a structure", suffix.to_lowercase()),
+                    ));
                     return None;
                 }
                 let name = self.named_ref(target, input)?;
@@ -231,13 +341,21 @@ impl<'m> Lowering<'m> {
         }
     }
 
-    fn http_route(&mut self, op: &str, h: &traits::HttpTrait, input: Option<&(String, String)>) -> Option<HttpRoute> {
+    fn http_route(
+        &mut self,
+        op: &str,
+        h: &traits::HttpTrait,
+        input: Option<&(String, String)>,
+    ) -> Option<HttpRoute> {
         let (path, query) = match h.uri.split_once('?') {
             Some((p, q)) => (p, Some(q)),
             None => (h.uri.as_str(), None),
         };
         if !path.starts_with('/') {
-            self.diags.push(Diagnostic::shape(op, format!("http uri {:?} must start with `/`", h.uri)));
+            self.diags.push(Diagnostic::shape(
+                op,
+                format!("http uri {:?} must start with `/`", h.uri),
+            ));
             return None;
         }
         let members: Vec<(String, AstMember)> = input
@@ -251,11 +369,17 @@ impl<'m> Lowering<'m> {
                     Some(l) => (l, true),
                     None => (label, false),
                 };
-                let bound = members.iter().find(|(n, m)| n == label && m.traits.contains_key("smithy.api#httpLabel"));
+                let bound = members
+                    .iter()
+                    .find(|(n, m)| n == label && m.traits.contains_key("smithy.api#httpLabel"));
                 if bound.is_none() {
                     self.diags.push(Diagnostic::shape(op, format!("http uri label `{{{label}}}` has no input member with smithy.api#httpLabel")));
                 }
-                segments.push(PathSegment::Label { field: names::snake(label), member: label.to_string(), greedy });
+                segments.push(PathSegment::Label {
+                    field: names::snake(label),
+                    member: label.to_string(),
+                    greedy,
+                });
             } else {
                 segments.push(PathSegment::Literal(seg.to_string()));
             }
@@ -271,48 +395,87 @@ impl<'m> Lowering<'m> {
                     .collect()
             })
             .unwrap_or_default();
-        Some(HttpRoute { method: h.method.clone(), path: segments, query_literals, code: h.code })
+        Some(HttpRoute {
+            method: h.method.clone(),
+            path: segments,
+            query_literals,
+            code: h.code,
+        })
     }
 
-    fn paginator(&mut self, op: &str, p: &traits::PaginatedTrait, shape: &AstShape) -> Option<Paginator> {
-        let input = shape.input.as_ref().and_then(|r| self.model.shape(&r.target));
-        let output = shape.output.as_ref().and_then(|r| self.model.shape(&r.target));
+    fn paginator(
+        &mut self,
+        op: &str,
+        p: &traits::PaginatedTrait,
+        shape: &AstShape,
+    ) -> Option<Paginator> {
+        let input = shape
+            .input
+            .as_ref()
+            .and_then(|r| self.model.shape(&r.target));
+        let output = shape
+            .output
+            .as_ref()
+            .and_then(|r| self.model.shape(&r.target));
         let (Some(input), Some(output)) = (input, output) else {
-            self.diags.push(Diagnostic::shape(op, "is paginated but has no input or no output structure"));
+            self.diags.push(Diagnostic::shape(
+                op,
+                "is paginated but has no input or no output structure",
+            ));
             return None;
         };
         let (Some(input_token), Some(output_token)) = (&p.input_token, &p.output_token) else {
             self.diags.push(Diagnostic::shape(op, "smithy.api#paginated needs inputToken and outputToken (on the operation or the service)"));
             return None;
         };
-        let input_member = |name: &str, kinds: &[&str], what: &str, this: &mut Self| -> Option<String> {
-            let found = input.members.iter().find(|(n, _)| n == name);
-            match found.and_then(|(_, m)| this.model.shape(&m.target)) {
-                Some(t) if kinds.contains(&t.kind.as_str()) => Some(names::snake(name)),
-                Some(t) => {
-                    this.diags.push(Diagnostic::shape(op, format!("paginated {what} `{name}` must be a {} input member, not a {}", kinds.join(" or "), t.kind)));
-                    None
+        let input_member =
+            |name: &str, kinds: &[&str], what: &str, this: &mut Self| -> Option<String> {
+                let found = input.members.iter().find(|(n, _)| n == name);
+                match found.and_then(|(_, m)| this.model.shape(&m.target)) {
+                    Some(t) if kinds.contains(&t.kind.as_str()) => Some(names::snake(name)),
+                    Some(t) => {
+                        this.diags.push(Diagnostic::shape(
+                            op,
+                            format!(
+                                "paginated {what} `{name}` must be a {} input member, not a {}",
+                                kinds.join(" or "),
+                                t.kind
+                            ),
+                        ));
+                        None
+                    }
+                    None => {
+                        this.diags.push(Diagnostic::shape(
+                            op,
+                            format!("paginated {what} `{name}` is not a member of the input"),
+                        ));
+                        None
+                    }
                 }
-                None => {
-                    this.diags.push(Diagnostic::shape(op, format!("paginated {what} `{name}` is not a member of the input")));
-                    None
-                }
-            }
-        };
+            };
         let input_token = input_member(input_token, &["string"], "inputToken", self);
         let page_size = match &p.page_size {
-            Some(ps) => Some(input_member(ps, &["byte", "short", "integer", "long"], "pageSize", self)?),
+            Some(ps) => Some(input_member(
+                ps,
+                &["byte", "short", "integer", "long"],
+                "pageSize",
+                self,
+            )?),
             None => None,
         };
-        let output_token = self.output_path(op, output, output_token, "outputToken", &["string"]).map(|(p, _)| p);
+        let output_token = self
+            .output_path(op, output, output_token, "outputToken", &["string"])
+            .map(|(p, _)| p);
         let items = match &p.items {
             Some(items) => {
-                let (path, target) = self.output_path(op, output, items, "items", &["list", "set", "map"])?;
+                let (path, target) =
+                    self.output_path(op, output, items, "items", &["list", "set", "map"])?;
                 let shape = self.model.shape(&target)?;
                 let item_ty = match &shape.member {
                     Some(m) => self.type_ref(&m.target, &parse_traits(&m.traits), false)?,
                     None => {
-                        self.diags.push(Diagnostic::shape(op, "paginated items must be a list"));
+                        self.diags
+                            .push(Diagnostic::shape(op, "paginated items must be a list"));
                         return None;
                     }
                 };
@@ -320,30 +483,57 @@ impl<'m> Lowering<'m> {
             }
             None => None,
         };
-        Some(Paginator { input_token: input_token?, output_token: output_token?, items, page_size })
+        Some(Paginator {
+            input_token: input_token?,
+            output_token: output_token?,
+            items,
+            page_size,
+        })
     }
 
     /// Follows a dotted member path through the output structures.
-    fn output_path(&mut self, op: &str, output: &AstShape, path: &str, what: &str, kinds: &[&str]) -> Option<(Vec<String>, String)> {
+    fn output_path(
+        &mut self,
+        op: &str,
+        output: &AstShape,
+        path: &str,
+        what: &str,
+        kinds: &[&str],
+    ) -> Option<(Vec<String>, String)> {
         let mut shape = output;
         let mut fields = Vec::new();
         let parts: Vec<&str> = path.split('.').collect();
         for (i, part) in parts.iter().enumerate() {
             let Some((_, m)) = shape.members.iter().find(|(n, _)| n == part) else {
-                self.diags.push(Diagnostic::shape(op, format!("paginated {what} `{path}`: `{part}` is not a member of the output path")));
+                self.diags.push(Diagnostic::shape(
+                    op,
+                    format!(
+                        "paginated {what} `{path}`: `{part}` is not a member of the output path"
+                    ),
+                ));
                 return None;
             };
             fields.push(names::snake(part));
             let target = self.model.shape(&m.target)?;
             if i + 1 == parts.len() {
                 if !kinds.contains(&target.kind.as_str()) {
-                    self.diags.push(Diagnostic::shape(op, format!("paginated {what} `{path}` must be a {}, not a {}", kinds.join(" or "), target.kind)));
+                    self.diags.push(Diagnostic::shape(
+                        op,
+                        format!(
+                            "paginated {what} `{path}` must be a {}, not a {}",
+                            kinds.join(" or "),
+                            target.kind
+                        ),
+                    ));
                     return None;
                 }
                 return Some((fields, m.target.clone()));
             }
             if target.kind != "structure" {
-                self.diags.push(Diagnostic::shape(op, format!("paginated {what} `{path}`: `{part}` is not a structure")));
+                self.diags.push(Diagnostic::shape(
+                    op,
+                    format!("paginated {what} `{path}`: `{part}` is not a structure"),
+                ));
                 return None;
             }
             shape = target;
@@ -389,20 +579,38 @@ impl<'m> Lowering<'m> {
     }
 
     fn named_type(&mut self, id: &str, from_input: bool) {
-        let Some(shape) = self.model.shape(id) else { return };
+        let Some(shape) = self.model.shape(id) else {
+            return;
+        };
         let name = self.rust_type_name(id);
         let t = parse_traits(&shape.traits);
         self.report_unsupported(id, None, &t);
         let kind = match shape.kind.as_str() {
             "structure" => {
-                let members = shape.members.iter().filter_map(|(n, m)| self.member(id, n, m, from_input || t.input, t.input)).collect();
+                let members = shape
+                    .members
+                    .iter()
+                    .filter_map(|(n, m)| self.member(id, n, m, from_input || t.input, t.input))
+                    .collect();
                 let members = self.check_member_names(id, members);
                 let error = t.error.as_ref().map(|fault| {
-                    let fault = if fault == "server" { Fault::Server } else { Fault::Client };
-                    let message_field = shape.members.iter().find(|(n, _)| n.eq_ignore_ascii_case("message")).map(|(n, _)| names::snake(n));
+                    let fault = if fault == "server" {
+                        Fault::Server
+                    } else {
+                        Fault::Client
+                    };
+                    let message_field = shape
+                        .members
+                        .iter()
+                        .find(|(n, _)| n.eq_ignore_ascii_case("message"))
+                        .map(|(n, _)| names::snake(n));
                     ErrorInfo {
                         fault,
-                        http_status: t.http_error.unwrap_or(if fault == Fault::Server { 500 } else { 400 }),
+                        http_status: t.http_error.unwrap_or(if fault == Fault::Server {
+                            500
+                        } else {
+                            400
+                        }),
                         retryable: t.retryable.is_some(),
                         throttling: t.retryable.as_ref().is_some_and(|r| r.throttling),
                         message_field,
@@ -411,15 +619,26 @@ impl<'m> Lowering<'m> {
                 NamedKind::Struct(Struct { members, error })
             }
             "union" => {
-                let variants: Vec<Member> = shape.members.iter().filter_map(|(n, m)| self.member(id, n, m, from_input, false)).collect();
+                let variants: Vec<Member> = shape
+                    .members
+                    .iter()
+                    .filter_map(|(n, m)| self.member(id, n, m, from_input, false))
+                    .collect();
                 if variants.is_empty() {
-                    self.diags.push(Diagnostic::shape(id, "is a union without members"));
+                    self.diags
+                        .push(Diagnostic::shape(id, "is a union without members"));
                 }
-                NamedKind::Union(Union { variants: self.check_member_names(id, variants) })
+                NamedKind::Union(Union {
+                    variants: self.check_member_names(id, variants),
+                })
             }
-            "enum" => NamedKind::Enum(Enum { values: self.enum_values(id, shape) }),
+            "enum" => NamedKind::Enum(Enum {
+                values: self.enum_values(id, shape),
+            }),
             "string" => match &t.legacy_enum {
-                Some(values) => NamedKind::Enum(Enum { values: self.legacy_enum_values(id, values) }),
+                Some(values) => NamedKind::Enum(Enum {
+                    values: self.legacy_enum_values(id, values),
+                }),
                 None => return,
             },
             "intEnum" => {
@@ -430,7 +649,11 @@ impl<'m> Lowering<'m> {
                         let mt = parse_traits(&m.traits);
                         EnumValue {
                             variant: names::variant(n),
-                            value: mt.enum_value.as_ref().and_then(|v| v.as_i64()).unwrap_or_default() as i32,
+                            value: mt
+                                .enum_value
+                                .as_ref()
+                                .and_then(|v| v.as_i64())
+                                .unwrap_or_default() as i32,
                             docs: mt.documentation.clone(),
                             deprecated: deprecation(&mt),
                         }
@@ -440,12 +663,25 @@ impl<'m> Lowering<'m> {
                 NamedKind::IntEnum(IntEnum { values })
             }
             other => {
-                self.diags.push(Diagnostic::shape(id, format!("a {other} cannot be generated as a named type")));
+                self.diags.push(Diagnostic::shape(
+                    id,
+                    format!("a {other} cannot be generated as a named type"),
+                ));
                 return;
             }
         };
         let validated = self.validated.contains(id);
-        self.types.insert(name.clone(), NamedType { id: id.to_string(), name, docs: t.documentation.clone(), deprecated: deprecation(&t), kind, validated });
+        self.types.insert(
+            name.clone(),
+            NamedType {
+                id: id.to_string(),
+                name,
+                docs: t.documentation.clone(),
+                deprecated: deprecation(&t),
+                kind,
+                validated,
+            },
+        );
     }
 
     fn enum_values(&mut self, id: &str, shape: &AstShape) -> Vec<EnumValue<String>> {
@@ -456,7 +692,12 @@ impl<'m> Lowering<'m> {
                 let mt = parse_traits(&m.traits);
                 EnumValue {
                     variant: names::variant(n),
-                    value: mt.enum_value.as_ref().and_then(|v| v.as_str()).unwrap_or(n).to_string(),
+                    value: mt
+                        .enum_value
+                        .as_ref()
+                        .and_then(|v| v.as_str())
+                        .unwrap_or(n)
+                        .to_string(),
                     docs: mt.documentation.clone(),
                     deprecated: deprecation(&mt),
                 }
@@ -466,16 +707,28 @@ impl<'m> Lowering<'m> {
         values
     }
 
-    fn legacy_enum_values(&mut self, id: &str, values: &[traits::LegacyEnumValue]) -> Vec<EnumValue<String>> {
+    fn legacy_enum_values(
+        &mut self,
+        id: &str,
+        values: &[traits::LegacyEnumValue],
+    ) -> Vec<EnumValue<String>> {
         let out: Vec<EnumValue<String>> = values
             .iter()
             .map(|v| {
-                let base = v.name.clone().unwrap_or_else(|| v.value.chars().map(|c| if c.is_alphanumeric() { c } else { '_' }).collect());
+                let base = v.name.clone().unwrap_or_else(|| {
+                    v.value
+                        .chars()
+                        .map(|c| if c.is_alphanumeric() { c } else { '_' })
+                        .collect()
+                });
                 EnumValue {
                     variant: names::variant(&base),
                     value: v.value.clone(),
                     docs: v.documentation.clone(),
-                    deprecated: v.deprecated.then_some(Deprecation { message: None, since: None }),
+                    deprecated: v.deprecated.then_some(Deprecation {
+                        message: None,
+                        since: None,
+                    }),
                 }
             })
             .collect();
@@ -483,7 +736,11 @@ impl<'m> Lowering<'m> {
         out
     }
 
-    fn check_variants<'a>(&mut self, id: &str, variants: impl Iterator<Item = (&'a String, String)>) {
+    fn check_variants<'a>(
+        &mut self,
+        id: &str,
+        variants: impl Iterator<Item = (&'a String, String)>,
+    ) {
         let mut seen: BTreeMap<&String, String> = BTreeMap::new();
         for (variant, value) in variants {
             if let Some(prev) = seen.insert(variant, value.clone()) {
@@ -498,20 +755,48 @@ impl<'m> Lowering<'m> {
         let mut wire: BTreeMap<String, String> = BTreeMap::new();
         for m in &members {
             if let Some(prev) = fields.insert(m.field.clone(), m.name.clone()) {
-                self.diags.push(Diagnostic::member(id, &m.name, format!("its Rust name `{}` collides with the one of member `{prev}`", m.field)));
+                self.diags.push(Diagnostic::member(
+                    id,
+                    &m.name,
+                    format!(
+                        "its Rust name `{}` collides with the one of member `{prev}`",
+                        m.field
+                    ),
+                ));
             } else if let Some(prev) = variants.insert(m.variant.clone(), m.name.clone()) {
-                self.diags.push(Diagnostic::member(id, &m.name, format!("its Rust variant `{}` collides with the one of member `{prev}`", m.variant)));
+                self.diags.push(Diagnostic::member(
+                    id,
+                    &m.name,
+                    format!(
+                        "its Rust variant `{}` collides with the one of member `{prev}`",
+                        m.variant
+                    ),
+                ));
             }
             if m.binding == Binding::Body {
                 if let Some(prev) = wire.insert(m.wire_name.clone(), m.name.clone()) {
-                    self.diags.push(Diagnostic::member(id, &m.name, format!("its JSON name `{}` is also used by member `{prev}`", m.wire_name)));
+                    self.diags.push(Diagnostic::member(
+                        id,
+                        &m.name,
+                        format!(
+                            "its JSON name `{}` is also used by member `{prev}`",
+                            m.wire_name
+                        ),
+                    ));
                 }
             }
         }
         members
     }
 
-    fn member(&mut self, owner: &str, name: &str, m: &AstMember, from_input: bool, input_struct: bool) -> Option<Member> {
+    fn member(
+        &mut self,
+        owner: &str,
+        name: &str,
+        m: &AstMember,
+        from_input: bool,
+        input_struct: bool,
+    ) -> Option<Member> {
         let mt = parse_traits(&m.traits);
         self.report_unsupported(owner, Some(name), &mt);
         let target = self.model.shape(&m.target)?;
@@ -521,7 +806,13 @@ impl<'m> Lowering<'m> {
         }
         let ty = self.type_ref(&m.target, &mt, from_input)?;
         let binding = self.binding(owner, name, &mt);
-        let default_json = mt.default.clone().or_else(|| if m.traits.contains_key("smithy.api#default") { None } else { tt.default.clone() });
+        let default_json = mt.default.clone().or_else(|| {
+            if m.traits.contains_key("smithy.api#default") {
+                None
+            } else {
+                tt.default.clone()
+            }
+        });
         let default = match default_json {
             Some(serde_json::Value::Null) | None => None,
             Some(v) => self.default_value(owner, name, &ty, &v),
@@ -574,24 +865,52 @@ impl<'m> Lowering<'m> {
                 Binding::ResponseCode => "smithy.api#httpResponseCode",
                 Binding::Body => unreachable!(),
             };
-            self.diags.push(Diagnostic::member(owner, name, format!("HTTP binding trait `{which}` is not supported by the generator yet")).unsupported());
+            self.diags.push(
+                Diagnostic::member(
+                    owner,
+                    name,
+                    format!("HTTP binding trait `{which}` is not supported by the generator yet"),
+                )
+                .unsupported(),
+            );
         }
         binding
     }
 
     /// Resolves a member target to a Rust type, with the member's traits layered
     /// over the target's.
-    fn type_ref(&mut self, target_id: &str, member_traits: &Traits, from_input: bool) -> Option<TypeRef> {
+    fn type_ref(
+        &mut self,
+        target_id: &str,
+        member_traits: &Traits,
+        from_input: bool,
+    ) -> Option<TypeRef> {
         let target = self.model.shape(target_id)?;
         let tt = parse_traits(&target.traits);
-        let pick = |m: &Option<traits::LengthTrait>, t: &Option<traits::LengthTrait>| m.clone().or_else(|| t.clone());
+        let pick = |m: &Option<traits::LengthTrait>, t: &Option<traits::LengthTrait>| {
+            m.clone().or_else(|| t.clone())
+        };
         let bounds = |l: Option<traits::LengthTrait>| {
             l.map(|l| Bounds {
-                min: l.min.map(|n| Bound { text: n.to_string(), value: n.as_f64().unwrap_or_default() }),
-                max: l.max.map(|n| Bound { text: n.to_string(), value: n.as_f64().unwrap_or_default() }),
+                min: l.min.map(|n| Bound {
+                    text: n.to_string(),
+                    value: n.as_f64().unwrap_or_default(),
+                }),
+                max: l.max.map(|n| Bound {
+                    text: n.to_string(),
+                    value: n.as_f64().unwrap_or_default(),
+                }),
             })
         };
-        let pattern = member_traits.pattern.clone().or(tt.pattern.clone()).and_then(|p| pattern::translate(&p).ok().map(|rust| Pattern { source: p, rust }));
+        let pattern = member_traits
+            .pattern
+            .clone()
+            .or(tt.pattern.clone())
+            .and_then(|p| {
+                pattern::translate(&p)
+                    .ok()
+                    .map(|rust| Pattern { source: p, rust })
+            });
         let mut constraints = Constraints {
             length: bounds(pick(&member_traits.length, &tt.length)),
             range: bounds(pick(&member_traits.range, &tt.range)),
@@ -610,66 +929,129 @@ impl<'m> Lowering<'m> {
             "bigDecimal" => TypeKind::BigDecimal,
             "blob" => TypeKind::Blob,
             "document" => TypeKind::Document,
-            "timestamp" => TypeKind::Timestamp(match member_traits.timestamp_format.as_deref().or(tt.timestamp_format.as_deref()) {
-                Some("date-time") => TimestampFormat::DateTime,
-                Some("http-date") => TimestampFormat::HttpDate,
-                _ => TimestampFormat::EpochSeconds,
-            }),
+            "timestamp" => TypeKind::Timestamp(
+                match member_traits
+                    .timestamp_format
+                    .as_deref()
+                    .or(tt.timestamp_format.as_deref())
+                {
+                    Some("date-time") => TimestampFormat::DateTime,
+                    Some("http-date") => TimestampFormat::HttpDate,
+                    _ => TimestampFormat::EpochSeconds,
+                },
+            ),
             "string" if tt.legacy_enum.is_some() => {
                 constraints.pattern = None;
-                TypeKind::Named { name: self.named_ref(target_id, from_input)?, shape: NamedShape::Enum }
+                TypeKind::Named {
+                    name: self.named_ref(target_id, from_input)?,
+                    shape: NamedShape::Enum,
+                }
             }
             "string" => TypeKind::String,
-            "enum" => TypeKind::Named { name: self.named_ref(target_id, from_input)?, shape: NamedShape::Enum },
-            "intEnum" => TypeKind::Named { name: self.named_ref(target_id, from_input)?, shape: NamedShape::IntEnum },
-            "structure" => TypeKind::Named { name: self.named_ref(target_id, from_input)?, shape: NamedShape::Struct },
-            "union" => TypeKind::Named { name: self.named_ref(target_id, from_input)?, shape: NamedShape::Union },
+            "enum" => TypeKind::Named {
+                name: self.named_ref(target_id, from_input)?,
+                shape: NamedShape::Enum,
+            },
+            "intEnum" => TypeKind::Named {
+                name: self.named_ref(target_id, from_input)?,
+                shape: NamedShape::IntEnum,
+            },
+            "structure" => TypeKind::Named {
+                name: self.named_ref(target_id, from_input)?,
+                shape: NamedShape::Struct,
+            },
+            "union" => TypeKind::Named {
+                name: self.named_ref(target_id, from_input)?,
+                shape: NamedShape::Union,
+            },
             "list" | "set" => {
                 let m = target.member.as_ref()?;
                 let item = self.type_ref(&m.target, &parse_traits(&m.traits), from_input)?;
-                TypeKind::List { item: Box::new(item), sparse: tt.sparse }
+                TypeKind::List {
+                    item: Box::new(item),
+                    sparse: tt.sparse,
+                }
             }
             "map" => {
                 let (k, v) = (target.key.as_ref()?, target.value.as_ref()?);
                 let key = self.type_ref(&k.target, &parse_traits(&k.traits), from_input)?;
                 let value = self.type_ref(&v.target, &parse_traits(&v.traits), from_input)?;
-                TypeKind::Map { key: Box::new(key), value: Box::new(value), sparse: tt.sparse }
+                TypeKind::Map {
+                    key: Box::new(key),
+                    value: Box::new(value),
+                    sparse: tt.sparse,
+                }
             }
             _ => return None,
         };
         Some(TypeRef { kind, constraints })
     }
 
-    fn default_value(&mut self, owner: &str, member: &str, ty: &TypeRef, v: &serde_json::Value) -> Option<DefaultValue> {
+    fn default_value(
+        &mut self,
+        owner: &str,
+        member: &str,
+        ty: &TypeRef,
+        v: &serde_json::Value,
+    ) -> Option<DefaultValue> {
         use serde_json::Value as J;
         let value = match (&ty.kind, v) {
             (TypeKind::Bool, J::Bool(b)) => Some(DefaultValue::Bool(*b)),
-            (TypeKind::Byte | TypeKind::Short | TypeKind::Integer | TypeKind::Long, J::Number(n)) => {
+            (
+                TypeKind::Byte | TypeKind::Short | TypeKind::Integer | TypeKind::Long,
+                J::Number(n),
+            ) => {
                 let limit = match ty.kind {
                     TypeKind::Byte => i8::MAX as i64,
                     TypeKind::Short => i16::MAX as i64,
                     TypeKind::Integer => i32::MAX as i64,
                     _ => i64::MAX,
                 };
-                n.as_i64().filter(|i| i.unsigned_abs() <= limit as u64).map(DefaultValue::Int)
+                n.as_i64()
+                    .filter(|i| i.unsigned_abs() <= limit as u64)
+                    .map(DefaultValue::Int)
             }
-            (TypeKind::Float | TypeKind::Double, J::Number(n)) => n.as_f64().map(DefaultValue::Float),
+            (TypeKind::Float | TypeKind::Double, J::Number(n)) => {
+                n.as_f64().map(DefaultValue::Float)
+            }
             (TypeKind::String, J::String(s)) => Some(DefaultValue::String(s.clone())),
-            (TypeKind::Named { name, shape: NamedShape::Enum }, J::String(s)) => {
+            (
+                TypeKind::Named {
+                    name,
+                    shape: NamedShape::Enum,
+                },
+                J::String(s),
+            ) => {
                 let values = self.enum_values_of(name);
-                values.into_iter().find(|(_, value)| value == s).map(|(variant, _)| DefaultValue::EnumVariant(variant))
+                values
+                    .into_iter()
+                    .find(|(_, value)| value == s)
+                    .map(|(variant, _)| DefaultValue::EnumVariant(variant))
             }
-            (TypeKind::Named { name, shape: NamedShape::IntEnum }, J::Number(n)) => {
+            (
+                TypeKind::Named {
+                    name,
+                    shape: NamedShape::IntEnum,
+                },
+                J::Number(n),
+            ) => {
                 let values = self.int_enum_values_of(name);
-                values.into_iter().find(|(_, value)| Some(*value as i64) == n.as_i64()).map(|(variant, _)| DefaultValue::IntEnum(variant))
+                values
+                    .into_iter()
+                    .find(|(_, value)| Some(*value as i64) == n.as_i64())
+                    .map(|(variant, _)| DefaultValue::IntEnum(variant))
             }
             (TypeKind::Timestamp(_), J::Number(n)) => {
                 let text = n.to_string();
-                parse_epoch(&text).map(|(seconds, nanos)| DefaultValue::Timestamp { seconds, nanos })
+                parse_epoch(&text)
+                    .map(|(seconds, nanos)| DefaultValue::Timestamp { seconds, nanos })
             }
             (TypeKind::Blob, J::String(s)) => {
                 use base64::Engine as _;
-                base64::engine::general_purpose::STANDARD.decode(s).ok().map(DefaultValue::Blob)
+                base64::engine::general_purpose::STANDARD
+                    .decode(s)
+                    .ok()
+                    .map(DefaultValue::Blob)
             }
             (TypeKind::List { .. }, J::Array(a)) if a.is_empty() => Some(DefaultValue::EmptyList),
             (TypeKind::Map { .. }, J::Object(o)) if o.is_empty() => Some(DefaultValue::EmptyMap),
@@ -677,30 +1059,61 @@ impl<'m> Lowering<'m> {
             _ => None,
         };
         if value.is_none() {
-            self.diags.push(Diagnostic::member(owner, member, format!("default value {v} does not fit the member's type")));
+            self.diags.push(Diagnostic::member(
+                owner,
+                member,
+                format!("default value {v} does not fit the member's type"),
+            ));
         }
         value
     }
 
     /// `(variant, value)` pairs of an enum already reached, by Rust name.
     fn enum_values_of(&mut self, rust_name: &str) -> Vec<(String, String)> {
-        let Some(id) = self.type_ids.get(rust_name).cloned() else { return Vec::new() };
-        let Some(shape) = self.model.shape(&id) else { return Vec::new() };
+        let Some(id) = self.type_ids.get(rust_name).cloned() else {
+            return Vec::new();
+        };
+        let Some(shape) = self.model.shape(&id) else {
+            return Vec::new();
+        };
         match shape.kind.as_str() {
-            "enum" => self.enum_values(&id, shape).into_iter().map(|v| (v.variant, v.value)).collect(),
+            "enum" => self
+                .enum_values(&id, shape)
+                .into_iter()
+                .map(|v| (v.variant, v.value))
+                .collect(),
             _ => parse_traits(&shape.traits)
                 .legacy_enum
-                .map(|vals| self.legacy_enum_values(&id, &vals).into_iter().map(|v| (v.variant, v.value)).collect())
+                .map(|vals| {
+                    self.legacy_enum_values(&id, &vals)
+                        .into_iter()
+                        .map(|v| (v.variant, v.value))
+                        .collect()
+                })
                 .unwrap_or_default(),
         }
     }
 
     fn int_enum_values_of(&self, rust_name: &str) -> Vec<(String, i32)> {
-        let Some(shape) = self.type_ids.get(rust_name).and_then(|id| self.model.shape(id)) else { return Vec::new() };
+        let Some(shape) = self
+            .type_ids
+            .get(rust_name)
+            .and_then(|id| self.model.shape(id))
+        else {
+            return Vec::new();
+        };
         shape
             .members
             .iter()
-            .map(|(n, m)| (names::variant(n), parse_traits(&m.traits).enum_value.and_then(|v| v.as_i64()).unwrap_or_default() as i32))
+            .map(|(n, m)| {
+                (
+                    names::variant(n),
+                    parse_traits(&m.traits)
+                        .enum_value
+                        .and_then(|v| v.as_i64())
+                        .unwrap_or_default() as i32,
+                )
+            })
             .collect()
     }
 
@@ -708,7 +1121,10 @@ impl<'m> Lowering<'m> {
     /// (non-collection) references, so the Rust types have a finite size.
     fn box_cycles(&mut self) {
         let direct = |ty: &TypeRef| match &ty.kind {
-            TypeKind::Named { name, shape: NamedShape::Struct | NamedShape::Union } => Some(name.clone()),
+            TypeKind::Named {
+                name,
+                shape: NamedShape::Struct | NamedShape::Union,
+            } => Some(name.clone()),
             _ => None,
         };
         let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
@@ -718,7 +1134,10 @@ impl<'m> Lowering<'m> {
                 NamedKind::Union(u) => &u.variants,
                 _ => continue,
             };
-            edges.insert(name.clone(), members.iter().filter_map(|m| direct(&m.ty)).collect());
+            edges.insert(
+                name.clone(),
+                members.iter().filter_map(|m| direct(&m.ty)).collect(),
+            );
         }
         let reaches = |from: &str, to: &str| {
             let mut stack = vec![from.to_string()];
@@ -748,7 +1167,10 @@ impl<'m> Lowering<'m> {
                     NamedKind::Union(u) => &mut u.variants,
                     _ => continue,
                 };
-                for m in members.iter_mut().filter(|m| direct(&m.ty).as_deref() == Some(target.as_str())) {
+                for m in members
+                    .iter_mut()
+                    .filter(|m| direct(&m.ty).as_deref() == Some(target.as_str()))
+                {
                     m.boxed = true;
                 }
             }
@@ -757,7 +1179,10 @@ impl<'m> Lowering<'m> {
 }
 
 fn deprecation(t: &Traits) -> Option<Deprecation> {
-    t.deprecated.as_ref().map(|d| Deprecation { message: d.message.clone(), since: d.since.clone() })
+    t.deprecated.as_ref().map(|d| Deprecation {
+        message: d.message.clone(),
+        since: d.since.clone(),
+    })
 }
 
 /// Parses an exact decimal number of epoch seconds (`1700000000.5`).
@@ -767,7 +1192,11 @@ pub fn parse_epoch(text: &str) -> Option<(i64, u32)> {
         return None;
     }
     let seconds: i64 = int.parse().ok()?;
-    let nanos: u32 = if frac.is_empty() { 0 } else { format!("{frac:0<9}").parse().ok()? };
+    let nanos: u32 = if frac.is_empty() {
+        0
+    } else {
+        format!("{frac:0<9}").parse().ok()?
+    };
     if text.starts_with('-') && nanos > 0 {
         Some((seconds - 1, 1_000_000_000 - nanos))
     } else {

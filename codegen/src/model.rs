@@ -53,12 +53,18 @@ pub fn merge(files: Vec<(String, AstModel)>) -> Result<Model, Diagnostics> {
         if !matches!(ast.smithy.as_str(), "2.0" | "2" | "1.0" | "1") {
             diags.push(Diagnostic::model(
                 &file,
-                format!("unsupported Smithy IDL version `{}` (expected 2.0)", ast.smithy),
+                format!(
+                    "unsupported Smithy IDL version `{}` (expected 2.0)",
+                    ast.smithy
+                ),
             ));
         }
         for (id, shape) in ast.shapes {
             if split_id(&id).is_none() {
-                diags.push(Diagnostic::shape(&id, "is not an absolute shape id of the form `namespace#Name`"));
+                diags.push(Diagnostic::shape(
+                    &id,
+                    "is not an absolute shape id of the form `namespace#Name`",
+                ));
                 continue;
             }
             if shape.kind == "apply" {
@@ -73,7 +79,9 @@ pub fn merge(files: Vec<(String, AstModel)>) -> Result<Model, Diagnostics> {
                 )),
                 Some(_) => diags.push(Diagnostic::shape(
                     &id,
-                    format!("is defined twice with different content (second definition in {file})"),
+                    format!(
+                        "is defined twice with different content (second definition in {file})"
+                    ),
                 )),
                 None => {
                     model.shapes.insert(id, shape);
@@ -87,7 +95,10 @@ pub fn merge(files: Vec<(String, AstModel)>) -> Result<Model, Diagnostics> {
             None => (id.clone(), None),
         };
         let Some(shape) = model.shapes.get_mut(&shape_id) else {
-            diags.push(Diagnostic::shape(&id, format!("`apply` in {file} targets a shape that does not exist")));
+            diags.push(Diagnostic::shape(
+                &id,
+                format!("`apply` in {file} targets a shape that does not exist"),
+            ));
             continue;
         };
         let target: Option<&mut BTreeMap<String, Value>> = match &member {
@@ -96,7 +107,10 @@ pub fn merge(files: Vec<(String, AstModel)>) -> Result<Model, Diagnostics> {
         };
         match target {
             Some(t) => t.extend(traits),
-            None => diags.push(Diagnostic::shape(&id, format!("`apply` in {file} targets a member that does not exist"))),
+            None => diags.push(Diagnostic::shape(
+                &id,
+                format!("`apply` in {file} targets a member that does not exist"),
+            )),
         }
     }
     flatten_mixins(&mut model, &mut diags);
@@ -107,7 +121,12 @@ pub fn merge(files: Vec<(String, AstModel)>) -> Result<Model, Diagnostics> {
 /// never see a mixin. A member redeclared locally keeps the mixin's position and
 /// adds its own traits; the mixin's `localTraits` stay with the mixin.
 fn flatten_mixins(model: &mut Model, diags: &mut Diagnostics) {
-    let ids: Vec<String> = model.shapes.iter().filter(|(_, s)| !s.mixins.is_empty()).map(|(id, _)| id.clone()).collect();
+    let ids: Vec<String> = model
+        .shapes
+        .iter()
+        .filter(|(_, s)| !s.mixins.is_empty())
+        .map(|(id, _)| id.clone())
+        .collect();
     for id in ids {
         let mut stack = Vec::new();
         if let Some(flat) = flattened(model, &id, &mut stack, diags) {
@@ -116,7 +135,12 @@ fn flatten_mixins(model: &mut Model, diags: &mut Diagnostics) {
     }
 }
 
-fn flattened(model: &Model, id: &str, stack: &mut Vec<String>, diags: &mut Diagnostics) -> Option<AstShape> {
+fn flattened(
+    model: &Model,
+    id: &str,
+    stack: &mut Vec<String>,
+    diags: &mut Diagnostics,
+) -> Option<AstShape> {
     let shape = model.shapes.get(id)?;
     if stack.iter().any(|s| s == id) {
         diags.push(Diagnostic::shape(id, "is part of a cycle of mixins"));
@@ -129,9 +153,17 @@ fn flattened(model: &Model, id: &str, stack: &mut Vec<String>, diags: &mut Diagn
     let mut members: Vec<(String, AstMember)> = Vec::new();
     let mut traits = BTreeMap::new();
     for mixin in &shape.mixins {
-        let Some(m) = flattened(model, &mixin.target, stack, diags) else { continue };
+        let Some(m) = flattened(model, &mixin.target, stack, diags) else {
+            continue;
+        };
         if !m.traits.contains_key("smithy.api#mixin") {
-            diags.push(Diagnostic::shape(id, format!("uses `{}` as a mixin, but it has no smithy.api#mixin trait", mixin.target)));
+            diags.push(Diagnostic::shape(
+                id,
+                format!(
+                    "uses `{}` as a mixin, but it has no smithy.api#mixin trait",
+                    mixin.target
+                ),
+            ));
         }
         let local: Vec<String> = m
             .traits

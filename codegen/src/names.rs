@@ -12,26 +12,47 @@ use heck::{ToSnakeCase, ToUpperCamelCase};
 /// All-capital acronyms (`ARN`, `HLS`, `URL`) need no entry: heck keeps an
 /// upper-case run together already.
 const ACRONYMS: &[&str] = &[
-    "ARNs", "IDs", "URLs", "URIs", "ACLs", "APIs", "AMIs", "CIDRs", "IPs", "IPv4", "IPv6", "iOS", "macOS",
-    "OAuth", "MBps", "Gbps", "Mbps", "GiB", "MiB", "KiB", "TiB",
+    "ARNs", "IDs", "URLs", "URIs", "ACLs", "APIs", "AMIs", "CIDRs", "IPs", "IPv4", "IPv6", "iOS",
+    "macOS", "OAuth", "MBps", "Gbps", "Mbps", "GiB", "MiB", "KiB", "TiB",
 ];
 
 /// Rust keywords of every edition, plus the reserved ones. A snake-case name
 /// equal to one of these gets a trailing underscore (`type` → `type_`).
 const KEYWORDS: &[&str] = &[
-    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate", "do", "dyn",
-    "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "macro",
-    "match", "mod", "move", "mut", "override", "priv", "pub", "ref", "return", "self", "static", "struct",
-    "super", "trait", "true", "try", "type", "typeof", "union", "unsafe", "unsized", "use", "virtual", "where",
-    "while", "yield",
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
+    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
+    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+    "return", "self", "static", "struct", "super", "trait", "true", "try", "type", "typeof",
+    "union", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
 ];
 
 /// Type names that generated code uses from the standard prelude, or that are
 /// keywords in type position. A shape with one of these names gets `Value`
 /// appended (`Result` → `ResultValue`) so it cannot shadow them.
 const RESERVED_TYPES: &[&str] = &[
-    "Self", "Option", "Result", "String", "Vec", "Box", "Some", "None", "Ok", "Err", "Default", "Clone",
-    "Debug", "PartialEq", "Eq", "Hash", "Send", "Sync", "Sized", "Copy", "From", "Into", "Iterator",
+    "Self",
+    "Option",
+    "Result",
+    "String",
+    "Vec",
+    "Box",
+    "Some",
+    "None",
+    "Ok",
+    "Err",
+    "Default",
+    "Clone",
+    "Debug",
+    "PartialEq",
+    "Eq",
+    "Hash",
+    "Send",
+    "Sync",
+    "Sized",
+    "Copy",
+    "From",
+    "Into",
+    "Iterator",
 ];
 
 /// Enum variant names the generator itself uses.
@@ -62,17 +83,19 @@ fn split_words(ident: &str) -> String {
             || chars[i].is_uppercase()
             || (chars[i - 1].is_lowercase() && !chars[i].is_lowercase());
         let acronym = at_start.then(|| {
-            ACRONYMS.iter().filter(|a| {
-                let a: Vec<char> = a.chars().collect();
-                let end = i + a.len();
-                end <= chars.len()
-                    && chars[i..end] == a[..]
-                    && (end == chars.len()
-                        || !chars[end].is_alphanumeric()
-                        || chars[end].is_uppercase()
-                        || (chars[end].is_ascii_digit() && !a.last().unwrap().is_ascii_digit()))
-            })
-            .max_by_key(|a| a.len())
+            ACRONYMS
+                .iter()
+                .filter(|a| {
+                    let a: Vec<char> = a.chars().collect();
+                    let end = i + a.len();
+                    end <= chars.len()
+                        && chars[i..end] == a[..]
+                        && (end == chars.len()
+                            || !chars[end].is_alphanumeric()
+                            || chars[end].is_uppercase()
+                            || (chars[end].is_ascii_digit() && !a.last().unwrap().is_ascii_digit()))
+                })
+                .max_by_key(|a| a.len())
         });
         if let Some(Some(a)) = acronym {
             flush(&mut plain, &mut out);
@@ -187,9 +210,15 @@ mod tests {
             ("StreamARN", "stream_arn"),
             ("StreamARNs", "stream_arns"),
             ("HLSMaxResults", "hls_max_results"),
-            ("MaxMediaPlaylistFragmentResults", "max_media_playlist_fragment_results"),
+            (
+                "MaxMediaPlaylistFragmentResults",
+                "max_media_playlist_fragment_results",
+            ),
             ("GetHLSStreamingSessionURL", "get_hls_streaming_session_url"),
-            ("GetDASHStreamingSessionURL", "get_dash_streaming_session_url"),
+            (
+                "GetDASHStreamingSessionURL",
+                "get_dash_streaming_session_url",
+            ),
             ("JPEGQuality", "jpeg_quality"),
             ("TimeStamp", "time_stamp"),
             ("NextToken", "next_token"),
@@ -268,7 +297,10 @@ mod tests {
     fn constants_and_crates() {
         assert_eq!(constant("StreamARN"), "STREAM_ARN");
         assert_eq!(constant("ImageSelectorType"), "IMAGE_SELECTOR_TYPE");
-        assert_eq!(crate_name("Kinesis Video Archived Media"), "kinesis-video-archived-media");
+        assert_eq!(
+            crate_name("Kinesis Video Archived Media"),
+            "kinesis-video-archived-media"
+        );
         assert_eq!(crate_name("Kinesis Video"), "kinesis-video");
         assert_eq!(crate_name("AWSAcuityReader"), "aws-acuity-reader");
     }

@@ -9,7 +9,8 @@
 //! say `^…$` themselves.
 
 /// ECMA-262 WhiteSpace and LineTerminator code points, as class items.
-const ECMA_SPACE: &str = r"\t\n\v\f\r \x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}\x{feff}";
+const ECMA_SPACE: &str =
+    r"\t\n\v\f\r \x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}\x{feff}";
 const ECMA_WORD: &str = "0-9A-Za-z_";
 
 /// Why a pattern could not be translated.
@@ -64,22 +65,32 @@ pub fn translate(source: &str) -> Result<String, PatternError> {
                         return Err(PatternError::Unsupported("backreferences (`\\1`)".into()));
                     }
                     'k' if chars.get(i) == Some(&'<') => {
-                        return Err(PatternError::Unsupported("named backreferences (`\\k<name>`)".into()));
+                        return Err(PatternError::Unsupported(
+                            "named backreferences (`\\k<name>`)".into(),
+                        ));
                     }
-                    'c' => return Err(PatternError::Unsupported("control escapes (`\\cX`)".into())),
+                    'c' => {
+                        return Err(PatternError::Unsupported("control escapes (`\\cX`)".into()))
+                    }
                     '0' => out.push_str(r"\x00"),
                     'u' => {
                         if chars.get(i) == Some(&'{') {
-                            let end = chars[i..].iter().position(|&c| c == '}').ok_or_else(|| {
-                                PatternError::Invalid("unterminated `\\u{…}` escape".into())
-                            })?;
+                            let end =
+                                chars[i..].iter().position(|&c| c == '}').ok_or_else(|| {
+                                    PatternError::Invalid("unterminated `\\u{…}` escape".into())
+                                })?;
                             let hex: String = chars[i + 1..i + end].iter().collect();
                             out.push_str(&format!("\\x{{{hex}}}"));
                             i += end + 1;
                         } else {
-                            let hex: String = chars.get(i..i + 4).map(|s| s.iter().collect()).unwrap_or_default();
+                            let hex: String = chars
+                                .get(i..i + 4)
+                                .map(|s| s.iter().collect())
+                                .unwrap_or_default();
                             if hex.len() != 4 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
-                                return Err(PatternError::Invalid("`\\u` must be followed by 4 hex digits".into()));
+                                return Err(PatternError::Invalid(
+                                    "`\\u` must be followed by 4 hex digits".into(),
+                                ));
                             }
                             out.push_str(&format!("\\x{{{hex}}}"));
                             i += 4;
@@ -127,7 +138,9 @@ pub fn translate(source: &str) -> Result<String, PatternError> {
             '(' if !in_class && chars.get(i + 1) == Some(&'?') => {
                 let rest: String = chars[i + 2..].iter().take(2).collect();
                 if rest.starts_with('=') || rest.starts_with('!') || rest == "<=" || rest == "<!" {
-                    return Err(PatternError::Unsupported("lookaround assertions (`(?=`, `(?!`, `(?<=`, `(?<!`)".into()));
+                    return Err(PatternError::Unsupported(
+                        "lookaround assertions (`(?=`, `(?!`, `(?<=`, `(?<!`)".into(),
+                    ));
                 }
                 out.push('(');
             }
@@ -146,7 +159,11 @@ pub fn translate(source: &str) -> Result<String, PatternError> {
 }
 
 fn first_line(s: &str) -> String {
-    s.lines().rfind(|l| !l.trim().is_empty()).unwrap_or(s).trim().to_string()
+    s.lines()
+        .rfind(|l| !l.trim().is_empty())
+        .unwrap_or(s)
+        .trim()
+        .to_string()
 }
 
 #[cfg(test)]
@@ -154,7 +171,9 @@ mod tests {
     use super::*;
 
     fn matches(pattern: &str, input: &str) -> bool {
-        regex::Regex::new(&translate(pattern).unwrap()).unwrap().is_match(input)
+        regex::Regex::new(&translate(pattern).unwrap())
+            .unwrap()
+            .is_match(input)
     }
 
     #[test]
@@ -164,8 +183,14 @@ mod tests {
         assert!(matches("^[a-zA-Z0-9+/]+={0,2}$", "abc+/=="));
         assert!(!matches("^[a-zA-Z0-9+/]+={0,2}$", "abc==="));
         let arn = r"^arn:[a-z\d-]+:kinesisvideo:[a-z0-9-]+:[0-9]+:[a-z]+/[a-zA-Z0-9_.-]+/[0-9]+$";
-        assert!(matches(arn, "arn:aws:kinesisvideo:us-west-2:123456789012:stream/my-stream/1234567890"));
-        assert!(!matches(arn, "arn:aws:s3:us-west-2:123456789012:stream/my-stream/1234567890"));
+        assert!(matches(
+            arn,
+            "arn:aws:kinesisvideo:us-west-2:123456789012:stream/my-stream/1234567890"
+        ));
+        assert!(!matches(
+            arn,
+            "arn:aws:s3:us-west-2:123456789012:stream/my-stream/1234567890"
+        ));
     }
 
     #[test]
@@ -190,8 +215,14 @@ mod tests {
 
     #[test]
     fn unsupported_and_invalid() {
-        assert!(matches!(translate("(?=a)b"), Err(PatternError::Unsupported(_))));
-        assert!(matches!(translate(r"(a)\1"), Err(PatternError::Unsupported(_))));
+        assert!(matches!(
+            translate("(?=a)b"),
+            Err(PatternError::Unsupported(_))
+        ));
+        assert!(matches!(
+            translate(r"(a)\1"),
+            Err(PatternError::Unsupported(_))
+        ));
         assert!(matches!(translate("[a-"), Err(PatternError::Invalid(_))));
         assert!(matches!(translate("(abc"), Err(PatternError::Invalid(_))));
     }

@@ -29,7 +29,12 @@ fn one(reason: String) -> Diagnostics {
 pub fn expected(root: &Path) -> Result<BTreeMap<PathBuf, String>, Diagnostics> {
     let files = model_files(root)?;
     let model = crate::load(&files)?;
-    let mut services: Vec<String> = model.shapes.iter().filter(|(_, s)| s.kind == "service").map(|(id, _)| id.clone()).collect();
+    let mut services: Vec<String> = model
+        .shapes
+        .iter()
+        .filter(|(_, s)| s.kind == "service")
+        .map(|(id, _)| id.clone())
+        .collect();
     services.sort();
     let mut out = BTreeMap::new();
     let mut diags = Diagnostics::default();
@@ -38,7 +43,10 @@ pub fn expected(root: &Path) -> Result<BTreeMap<PathBuf, String>, Diagnostics> {
         match crate::generate(&model, Some(service), &Options::default()) {
             Ok(GeneratedCrate { name, files }) => {
                 if let Some(prev) = crates.insert(name.clone(), service.clone()) {
-                    diags.push(Diagnostic::shape(service, format!("its crate name `{name}` is also the one of `{prev}`")));
+                    diags.push(Diagnostic::shape(
+                        service,
+                        format!("its crate name `{name}` is also the one of `{prev}`"),
+                    ));
                 }
                 for (path, text) in files {
                     out.insert(Path::new("generated").join(&name).join(path), text);
@@ -90,7 +98,9 @@ pub fn diff(root: &Path, expected: &BTreeMap<PathBuf, String>) -> Vec<Change> {
 }
 
 fn walk(dir: &Path, root: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
@@ -106,7 +116,11 @@ fn walk(dir: &Path, root: &Path, out: &mut Vec<PathBuf>) {
 }
 
 /// Applies the changes: writes missing and stale files, deletes orphans.
-pub fn apply(root: &Path, expected: &BTreeMap<PathBuf, String>, changes: &[Change]) -> std::io::Result<()> {
+pub fn apply(
+    root: &Path,
+    expected: &BTreeMap<PathBuf, String>,
+    changes: &[Change],
+) -> std::io::Result<()> {
     for change in changes {
         match change {
             Change::Missing(p) | Change::Stale(p) => {
@@ -119,7 +133,10 @@ pub fn apply(root: &Path, expected: &BTreeMap<PathBuf, String>, changes: &[Chang
             Change::Orphaned(p) => {
                 std::fs::remove_file(root.join(p))?;
                 let mut dir = root.join(p);
-                while dir.pop() && dir != root.join("generated") && std::fs::remove_dir(&dir).is_ok() {}
+                while dir.pop()
+                    && dir != root.join("generated")
+                    && std::fs::remove_dir(&dir).is_ok()
+                {}
             }
         }
     }

@@ -269,7 +269,9 @@ pub fn parse(raw: &BTreeMap<String, Value>) -> (Traits, Vec<(String, String)>) {
                 "aws.api#service" => t.aws_service = Some(typed(value)?),
                 "aws.auth#sigv4" => t.sigv4 = Some(typed(value)?),
                 "aws.protocols#restJson1" => t.rest_json1 = true,
-                other if OTHER_PROTOCOLS.contains(&other) => t.other_protocols.push(other.to_string()),
+                other if OTHER_PROTOCOLS.contains(&other) => {
+                    t.other_protocols.push(other.to_string())
+                }
                 other if UNSUPPORTED.contains(&other) => t.unsupported.push(other.to_string()),
                 other if IGNORED.contains(&other) => {}
                 other if known_namespace(other) => t.unsupported.push(other.to_string()),
@@ -287,7 +289,8 @@ pub fn parse(raw: &BTreeMap<String, Value>) -> (Traits, Vec<(String, String)>) {
 }
 
 fn typed<T: serde::de::DeserializeOwned>(value: &Value) -> Result<T, String> {
-    serde_json::from_value(value.clone()).map_err(|e| format!("has a value of the wrong shape ({e})"))
+    serde_json::from_value(value.clone())
+        .map_err(|e| format!("has a value of the wrong shape ({e})"))
 }
 
 /// Annotation traits are `{}` in the JSON AST (`true` is accepted too).
@@ -295,6 +298,8 @@ fn marker(value: &Value) -> Result<bool, String> {
     match value {
         Value::Object(m) if m.is_empty() => Ok(true),
         Value::Bool(true) => Ok(true),
-        other => Err(format!("is an annotation trait and must be {{}}, found {other}")),
+        other => Err(format!(
+            "is an annotation trait and must be {{}}, found {other}"
+        )),
     }
 }

@@ -13,10 +13,29 @@ use crate::pattern::{self, PatternError};
 use crate::traits::{self, Traits};
 
 const SIMPLE: &[&str] = &[
-    "blob", "boolean", "string", "byte", "short", "integer", "long", "float", "double", "bigInteger",
-    "bigDecimal", "timestamp", "document",
+    "blob",
+    "boolean",
+    "string",
+    "byte",
+    "short",
+    "integer",
+    "long",
+    "float",
+    "double",
+    "bigInteger",
+    "bigDecimal",
+    "timestamp",
+    "document",
 ];
-const AGGREGATE: &[&str] = &["enum", "intEnum", "list", "set", "map", "structure", "union"];
+const AGGREGATE: &[&str] = &[
+    "enum",
+    "intEnum",
+    "list",
+    "set",
+    "map",
+    "structure",
+    "union",
+];
 const SERVICE: &[&str] = &["service", "resource", "operation"];
 
 /// Checks the whole model.
@@ -34,7 +53,10 @@ pub fn validate(model: &Model) -> Diagnostics {
 fn check_shape(model: &Model, id: &str, shape: &AstShape, d: &mut Diagnostics) {
     let kind = shape.kind.as_str();
     if !SIMPLE.contains(&kind) && !AGGREGATE.contains(&kind) && !SERVICE.contains(&kind) {
-        d.push(Diagnostic::shape(id, format!("has unknown shape type `{kind}`")));
+        d.push(Diagnostic::shape(
+            id,
+            format!("has unknown shape type `{kind}`"),
+        ));
         return;
     }
     let traits = check_traits(id, None, &shape.traits, d);
@@ -43,23 +65,33 @@ fn check_shape(model: &Model, id: &str, shape: &AstShape, d: &mut Diagnostics) {
     let target_exists = |t: &str| model.shapes.contains_key(t);
     let check_ref = |what: &str, target: &str, d: &mut Diagnostics| {
         if !target_exists(target) {
-            d.push(Diagnostic::shape(id, format!("{what} targets `{target}`, which is not defined")));
+            d.push(Diagnostic::shape(
+                id,
+                format!("{what} targets `{target}`, which is not defined"),
+            ));
         }
     };
     for m in &shape.mixins {
         check_ref("mixin", &m.target, d);
     }
-    let mut members: Vec<(&str, &AstMember)> = shape.members.iter().map(|(n, m)| (n.as_str(), m)).collect();
+    let mut members: Vec<(&str, &AstMember)> =
+        shape.members.iter().map(|(n, m)| (n.as_str(), m)).collect();
     match kind {
         "list" | "set" => match &shape.member {
             Some(m) => members.push(("member", m)),
-            None => d.push(Diagnostic::shape(id, format!("is a {kind} without a `member`"))),
+            None => d.push(Diagnostic::shape(
+                id,
+                format!("is a {kind} without a `member`"),
+            )),
         },
         "map" => {
             for (name, m) in [("key", &shape.key), ("value", &shape.value)] {
                 match m {
                     Some(m) => members.push((name, m)),
-                    None => d.push(Diagnostic::shape(id, format!("is a map without a `{name}`"))),
+                    None => d.push(Diagnostic::shape(
+                        id,
+                        format!("is a map without a `{name}`"),
+                    )),
                 }
             }
         }
@@ -74,10 +106,26 @@ fn check_shape(model: &Model, id: &str, shape: &AstShape, d: &mut Diagnostics) {
             }
         }
         "service" | "resource" => {
-            for r in shape.operations.iter().chain(&shape.resources).chain(&shape.errors).chain(&shape.collection_operations) {
+            for r in shape
+                .operations
+                .iter()
+                .chain(&shape.resources)
+                .chain(&shape.errors)
+                .chain(&shape.collection_operations)
+            {
                 check_ref("a reference", &r.target, d);
             }
-            for r in [&shape.create, &shape.put, &shape.read, &shape.update, &shape.delete, &shape.list].into_iter().flatten() {
+            for r in [
+                &shape.create,
+                &shape.put,
+                &shape.read,
+                &shape.update,
+                &shape.delete,
+                &shape.list,
+            ]
+            .into_iter()
+            .flatten()
+            {
                 check_ref("a lifecycle operation", &r.target, d);
             }
             for r in shape.identifiers.values().chain(shape.properties.values()) {
@@ -87,27 +135,50 @@ fn check_shape(model: &Model, id: &str, shape: &AstShape, d: &mut Diagnostics) {
         _ => {}
     }
     if !shape.members.is_empty() && !matches!(kind, "structure" | "union" | "enum" | "intEnum") {
-        d.push(Diagnostic::shape(id, format!("is a {kind} and cannot have `members`")));
+        d.push(Diagnostic::shape(
+            id,
+            format!("is a {kind} and cannot have `members`"),
+        ));
     }
 
     for (name, member) in members {
         let mt = check_traits(id, Some(name), &member.traits, d);
         let Some(target) = model.shapes.get(&member.target) else {
-            d.push(Diagnostic::member(id, name, format!("targets `{}`, which is not defined", member.target)));
+            d.push(Diagnostic::member(
+                id,
+                name,
+                format!("targets `{}`, which is not defined", member.target),
+            ));
             continue;
         };
         match kind {
             "enum" | "intEnum" => {
                 if member.target != "smithy.api#Unit" {
-                    d.push(Diagnostic::member(id, name, "an enum member must target smithy.api#Unit"));
+                    d.push(Diagnostic::member(
+                        id,
+                        name,
+                        "an enum member must target smithy.api#Unit",
+                    ));
                 }
                 match (kind, &mt.enum_value) {
-                    ("enum", Some(v)) if !v.is_string() => {
-                        d.push(Diagnostic::member(id, name, "enumValue of an enum must be a string"))
-                    }
-                    ("intEnum", None) => d.push(Diagnostic::member(id, name, "an intEnum member needs an integer enumValue")),
-                    ("intEnum", Some(v)) if v.as_i64().and_then(|v| i32::try_from(v).ok()).is_none() => {
-                        d.push(Diagnostic::member(id, name, "enumValue of an intEnum must be a 32-bit integer"))
+                    ("enum", Some(v)) if !v.is_string() => d.push(Diagnostic::member(
+                        id,
+                        name,
+                        "enumValue of an enum must be a string",
+                    )),
+                    ("intEnum", None) => d.push(Diagnostic::member(
+                        id,
+                        name,
+                        "an intEnum member needs an integer enumValue",
+                    )),
+                    ("intEnum", Some(v))
+                        if v.as_i64().and_then(|v| i32::try_from(v).ok()).is_none() =>
+                    {
+                        d.push(Diagnostic::member(
+                            id,
+                            name,
+                            "enumValue of an intEnum must be a 32-bit integer",
+                        ))
                     }
                     _ => {}
                 }
@@ -116,60 +187,113 @@ fn check_shape(model: &Model, id: &str, shape: &AstShape, d: &mut Diagnostics) {
             _ => {}
         }
         if SERVICE.contains(&target.kind.as_str()) {
-            d.push(Diagnostic::member(id, name, format!("targets the {} `{}`, which is not a value shape", target.kind, member.target)));
+            d.push(Diagnostic::member(
+                id,
+                name,
+                format!(
+                    "targets the {} `{}`, which is not a value shape",
+                    target.kind, member.target
+                ),
+            ));
             continue;
         }
         if kind == "map" && name == "key" && target.kind != "string" && target.kind != "enum" {
-            d.push(Diagnostic::member(id, name, format!("a map key must target a string or enum, not a {}", target.kind)));
+            d.push(Diagnostic::member(
+                id,
+                name,
+                format!(
+                    "a map key must target a string or enum, not a {}",
+                    target.kind
+                ),
+            ));
         }
         check_constraints(model, id, Some(name), &target.kind, &mt, d);
     }
 }
 
-fn check_traits(id: &str, member: Option<&str>, raw: &std::collections::BTreeMap<String, serde_json::Value>, d: &mut Diagnostics) -> Traits {
+fn check_traits(
+    id: &str,
+    member: Option<&str>,
+    raw: &std::collections::BTreeMap<String, serde_json::Value>,
+    d: &mut Diagnostics,
+) -> Traits {
     let (t, errors) = traits::parse(raw);
     for (trait_id, reason) in errors {
-        d.push(Diagnostic::at_member(id, member, format!("trait `{trait_id}` {reason}")));
+        d.push(Diagnostic::at_member(
+            id,
+            member,
+            format!("trait `{trait_id}` {reason}"),
+        ));
     }
     t
 }
 
 /// Checks that constraint traits fit the shape type and have sane values.
-fn check_constraints(_model: &Model, id: &str, member: Option<&str>, kind: &str, t: &Traits, d: &mut Diagnostics) {
+fn check_constraints(
+    _model: &Model,
+    id: &str,
+    member: Option<&str>,
+    kind: &str,
+    t: &Traits,
+    d: &mut Diagnostics,
+) {
     let diag = |reason: String| Diagnostic::at_member(id, member, reason);
     if let Some(len) = &t.length {
         if !matches!(kind, "string" | "blob" | "list" | "set" | "map") {
-            d.push(diag(format!("`smithy.api#length` does not apply to a {kind}")));
+            d.push(diag(format!(
+                "`smithy.api#length` does not apply to a {kind}"
+            )));
         }
         let as_u64 = |n: &Option<serde_json::Number>| n.as_ref().map(|n| n.as_u64());
         if matches!(as_u64(&len.min), Some(None)) || matches!(as_u64(&len.max), Some(None)) {
-            d.push(diag("`smithy.api#length` bounds must be non-negative integers".into()));
+            d.push(diag(
+                "`smithy.api#length` bounds must be non-negative integers".into(),
+            ));
         }
         if len.min.is_none() && len.max.is_none() {
             d.push(diag("`smithy.api#length` needs `min` or `max`".into()));
         }
         if let (Some(Some(min)), Some(Some(max))) = (as_u64(&len.min), as_u64(&len.max)) {
             if min > max {
-                d.push(diag(format!("`smithy.api#length` min {min} is greater than max {max}")));
+                d.push(diag(format!(
+                    "`smithy.api#length` min {min} is greater than max {max}"
+                )));
             }
         }
     }
     if let Some(range) = &t.range {
-        if !matches!(kind, "byte" | "short" | "integer" | "long" | "float" | "double" | "bigInteger" | "bigDecimal" | "intEnum") {
-            d.push(diag(format!("`smithy.api#range` does not apply to a {kind}")));
+        if !matches!(
+            kind,
+            "byte"
+                | "short"
+                | "integer"
+                | "long"
+                | "float"
+                | "double"
+                | "bigInteger"
+                | "bigDecimal"
+                | "intEnum"
+        ) {
+            d.push(diag(format!(
+                "`smithy.api#range` does not apply to a {kind}"
+            )));
         }
         if range.min.is_none() && range.max.is_none() {
             d.push(diag("`smithy.api#range` needs `min` or `max`".into()));
         }
         if let (Some(min), Some(max)) = (&range.min, &range.max) {
             if min.as_f64() > max.as_f64() {
-                d.push(diag(format!("`smithy.api#range` min {min} is greater than max {max}")));
+                d.push(diag(format!(
+                    "`smithy.api#range` min {min} is greater than max {max}"
+                )));
             }
         }
     }
     if let Some(p) = &t.pattern {
         if kind != "string" {
-            d.push(diag(format!("`smithy.api#pattern` does not apply to a {kind}")));
+            d.push(diag(format!(
+                "`smithy.api#pattern` does not apply to a {kind}"
+            )));
         }
         match pattern::translate(p) {
             Ok(_) => {}
@@ -180,6 +304,8 @@ fn check_constraints(_model: &Model, id: &str, member: Option<&str>, kind: &str,
         }
     }
     if t.unique_items && !matches!(kind, "list" | "set") {
-        d.push(diag(format!("`smithy.api#uniqueItems` does not apply to a {kind}")));
+        d.push(diag(format!(
+            "`smithy.api#uniqueItems` does not apply to a {kind}"
+        )));
     }
 }

@@ -38,27 +38,43 @@ fn parse_args() -> Result<Args, String> {
         if flag == "--help" || flag == "-h" {
             return Err(USAGE.into());
         }
-        let Some(name) = flag.strip_prefix("--") else { return Err(format!("unexpected argument `{flag}`\n{USAGE}")) };
-        let value = raw.next().ok_or_else(|| format!("`{flag}` needs a value\n{USAGE}"))?;
+        let Some(name) = flag.strip_prefix("--") else {
+            return Err(format!("unexpected argument `{flag}`\n{USAGE}"));
+        };
+        let value = raw
+            .next()
+            .ok_or_else(|| format!("`{flag}` needs a value\n{USAGE}"))?;
         get.insert(name.to_string(), value);
     }
     let mut take = |k: &str| get.remove(k);
-    let required = |v: Option<String>, k: &str| v.ok_or_else(|| format!("--{k} is required\n{USAGE}"));
+    let required =
+        |v: Option<String>, k: &str| v.ok_or_else(|| format!("--{k} is required\n{USAGE}"));
     let time = |v: String, k: &str| {
-        DateTime::from_str(&v, aws_date_format()).map_err(|e| format!("--{k} `{v}` is not an RFC 3339 time: {e}"))
+        DateTime::from_str(&v, aws_date_format())
+            .map_err(|e| format!("--{k} `{v}` is not an RFC 3339 time: {e}"))
     };
-    let number = |v: String, k: &str| v.parse::<i32>().map_err(|_| format!("--{k} `{v}` is not a whole number"));
+    let number = |v: String, k: &str| {
+        v.parse::<i32>()
+            .map_err(|_| format!("--{k} `{v}` is not a whole number"))
+    };
     let args = Args {
         stream: required(take("stream-name"), "stream-name")?,
         start: time(required(take("start"), "start")?, "start")?,
         end: time(required(take("end"), "end")?, "end")?,
         out: required(take("out"), "out")?.into(),
-        format: match take("format").as_deref().map(str::to_ascii_lowercase).as_deref() {
+        format: match take("format")
+            .as_deref()
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
             None | Some("jpeg" | "jpg") => Format::Jpeg,
             Some("png") => Format::Png,
             Some(other) => return Err(format!("--format `{other}` must be jpeg or png")),
         },
-        sampling_interval: take("sampling-interval").map(|v| number(v, "sampling-interval")).transpose()?.unwrap_or(3000),
+        sampling_interval: take("sampling-interval")
+            .map(|v| number(v, "sampling-interval"))
+            .transpose()?
+            .unwrap_or(3000),
         size: match (take("width"), take("height")) {
             (Some(w), Some(h)) => Some((number(w, "width")?, number(h, "height")?)),
             (None, None) => None,
@@ -105,8 +121,13 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     }
     let config = config.build();
     let client = archived_media_client(&config, args.stream.as_str(), ApiName::GetImages).await?;
-    std::fs::create_dir_all(&args.out).map_err(|e| format!("cannot create {}: {e}", args.out.display()))?;
-    let extension = if args.format == Format::Png { "png" } else { "jpg" };
+    std::fs::create_dir_all(&args.out)
+        .map_err(|e| format!("cannot create {}: {e}", args.out.display()))?;
+    let extension = if args.format == Format::Png {
+        "png"
+    } else {
+        "jpg"
+    };
 
     let (mut saved, mut no_media, mut media_error, mut bytes) = (0usize, 0usize, 0usize, 0usize);
     let mut next_token: Option<String> = None;
@@ -129,7 +150,10 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         }
         let page = request.send().await?;
         for mut image in page.images.unwrap_or_default() {
-            let when = image.time_stamp.map(|t| t.fmt(aws_date_format()).unwrap_or_else(|_| t.secs().to_string()));
+            let when = image.time_stamp.map(|t| {
+                t.fmt(aws_date_format())
+                    .unwrap_or_else(|_| t.secs().to_string())
+            });
             let when = when.unwrap_or_else(|| "unknown-time".into());
             match &image.error {
                 Some(ImageError::NoMedia) => {
@@ -149,10 +173,16 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
                 }
                 None => {}
             }
-            let Some(content) = image.take_content_bytes() else { continue };
-            let content = content.map_err(|e| format!("image at {when} is not valid base64: {e}"))?;
-            let path = args.out.join(format!("{}.{extension}", when.replace(':', "-")));
-            std::fs::write(&path, &content).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            let Some(content) = image.take_content_bytes() else {
+                continue;
+            };
+            let content =
+                content.map_err(|e| format!("image at {when} is not valid base64: {e}"))?;
+            let path = args
+                .out
+                .join(format!("{}.{extension}", when.replace(':', "-")));
+            std::fs::write(&path, &content)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
             saved += 1;
             bytes += content.len();
         }

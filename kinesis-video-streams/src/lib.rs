@@ -85,11 +85,19 @@ impl DataEndpoints {
     /// A resolver using `config` for the control plane (its region, credentials,
     /// and `AWS_ENDPOINT_URL_KINESIS_VIDEO` if set).
     pub fn new(config: &Config) -> Self {
-        DataEndpoints { config: config.clone(), control: kinesis_video::Client::new(config), cache: Default::default() }
+        DataEndpoints {
+            config: config.clone(),
+            control: kinesis_video::Client::new(config),
+            cache: Default::default(),
+        }
     }
 
     /// The data endpoint for `stream` and `api`, from the cache or the control plane.
-    pub async fn endpoint(&self, stream: impl Into<Stream>, api: ApiName) -> Result<Arc<str>, Error<GetDataEndpointError>> {
+    pub async fn endpoint(
+        &self,
+        stream: impl Into<Stream>,
+        api: ApiName,
+    ) -> Result<Arc<str>, Error<GetDataEndpointError>> {
         let key = (stream.into(), api);
         if let Some((url, at)) = self.lock().get(&key) {
             if at.elapsed() < DATA_ENDPOINT_TTL {
@@ -105,11 +113,13 @@ impl DataEndpoints {
         let url: Arc<str> = match output.data_endpoint {
             Some(url) if !url.is_empty() => url.into(),
             _ => {
-                return Err(Error::Response(smithy_client_runtime::error::ResponseError::new(
-                    200,
-                    None,
-                    "GetDataEndpoint returned no DataEndpoint",
-                )))
+                return Err(Error::Response(
+                    smithy_client_runtime::error::ResponseError::new(
+                        200,
+                        None,
+                        "GetDataEndpoint returned no DataEndpoint",
+                    ),
+                ))
             }
         };
         self.lock().insert(key, (url.clone(), Instant::now()));
@@ -125,11 +135,17 @@ impl DataEndpoints {
         stream: impl Into<Stream>,
         api: ApiName,
     ) -> Result<archived_media::Client, Error<GetDataEndpointError>> {
-        if self.config.configured_endpoint(ARCHIVED_MEDIA_SDK_ID).is_some() {
+        if self
+            .config
+            .configured_endpoint(ARCHIVED_MEDIA_SDK_ID)
+            .is_some()
+        {
             return Ok(archived_media::Client::new(&self.config));
         }
         let url = self.endpoint(stream, api).await?;
-        Ok(archived_media::Client::new(&self.config.to_builder().endpoint_url(url.as_ref()).build()))
+        Ok(archived_media::Client::new(
+            &self.config.to_builder().endpoint_url(url.as_ref()).build(),
+        ))
     }
 
     /// Forgets every cached endpoint, for example after the data endpoint
@@ -151,7 +167,9 @@ pub async fn archived_media_client(
     stream: impl Into<Stream>,
     api: ApiName,
 ) -> Result<archived_media::Client, Error<GetDataEndpointError>> {
-    DataEndpoints::new(config).archived_media_client(stream, api).await
+    DataEndpoints::new(config)
+        .archived_media_client(stream, api)
+        .await
 }
 
 /// An image's content is base64 text on the wire; these give the bytes.

@@ -3,7 +3,10 @@
 //! outcome, and retry with backoff while the standard mode allows.
 
 use crate::config::Config;
-use crate::error::{ConfigError, Error, ErrorResponse, OperationError, ResponseError, ServiceError, TimeoutError, TimeoutKind};
+use crate::error::{
+    ConfigError, Error, ErrorResponse, OperationError, ResponseError, ServiceError, TimeoutError,
+    TimeoutKind,
+};
 use crate::operation::Operation;
 use crate::retry::{classify_response, RetryKind};
 use crate::transport::{Body, TransportError, TransportErrorKind};
@@ -38,12 +41,26 @@ pub struct OperationRequest {
 
 impl OperationRequest {
     /// A request whose input travels as a JSON document in the body.
-    pub fn json<T: serde::Serialize>(method: &'static str, path_and_query: &str, input: &T) -> Result<Self, String> {
-        let body = serde_json::to_vec(input).map_err(|e| format!("could not serialise the request body: {e}"))?;
+    pub fn json<T: serde::Serialize>(
+        method: &'static str,
+        path_and_query: &str,
+        input: &T,
+    ) -> Result<Self, String> {
+        let body = serde_json::to_vec(input)
+            .map_err(|e| format!("could not serialise the request body: {e}"))?;
         let mut headers = HeaderMap::new();
-        headers.insert(http::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        let method = http::Method::from_bytes(method.as_bytes()).map_err(|e| format!("invalid HTTP method {method}: {e}"))?;
-        Ok(OperationRequest { method, path_and_query: path_and_query.to_string(), headers, body: body.into() })
+        headers.insert(
+            http::header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        let method = http::Method::from_bytes(method.as_bytes())
+            .map_err(|e| format!("invalid HTTP method {method}: {e}"))?;
+        Ok(OperationRequest {
+            method,
+            path_and_query: path_and_query.to_string(),
+            headers,
+            body: body.into(),
+        })
     }
 }
 
@@ -67,19 +84,18 @@ impl OperationResponse {
     }
 
     /// Parses the JSON body (an empty body reads as `{}`).
-    pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, String> {
-        crate::json::from_body(&self.body).map_err(|e| describe_json_error(&e, &self.body))
+    pub fn json<T: crate::json::ReadJson>(&self) -> Result<T, String> {
+        crate::json::from_slice(&self.body).map_err(|e| describe_json_error(&e, &self.body))
     }
 }
 
-fn describe_json_error(e: &serde_json::Error, body: &[u8]) -> String {
-    use serde_json::error::Category;
-    let what = match e.classify() {
-        Category::Eof => "the JSON body ends early (truncated response?)",
-        Category::Syntax if !body.trim_ascii_start().starts_with(b"{") => "the body is not a JSON object",
-        Category::Syntax => "the body is malformed JSON",
-        Category::Data => "the JSON body does not match the model",
-        Category::Io => "the body could not be read",
+fn describe_json_error(e: &crate::json::ReadError, body: &[u8]) -> String {
+    use crate::json::ReadErrorKind;
+    let what = match e.kind() {
+        ReadErrorKind::Eof => "the JSON body ends early (truncated response?)",
+        _ if !body.trim_ascii_start().starts_with(b"{") => "the body is not a JSON object",
+        ReadErrorKind::Syntax => "the body is malformed JSON",
+        _ => "the JSON body does not match the model",
     };
     format!("{what}: {e}")
 }
@@ -96,7 +112,10 @@ pub struct ServiceClient {
 
 impl fmt::Debug for ServiceClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ServiceClient").field("service", &self.service.sdk_id).field("endpoint", &self.endpoint).finish()
+        f.debug_struct("ServiceClient")
+            .field("service", &self.service.sdk_id)
+            .field("endpoint", &self.endpoint)
+            .finish()
     }
 }
 
@@ -119,7 +138,12 @@ impl ServiceClient {
                 ))),
             },
         };
-        ServiceClient { config: config.clone(), service, endpoint, keys: Default::default() }
+        ServiceClient {
+            config: config.clone(),
+            service,
+            endpoint,
+            keys: Default::default(),
+        }
     }
 
     /// The configuration this client was made from.
@@ -147,16 +171,32 @@ impl ServiceClient {
             None => self.send::<O>(request).await,
             Some(limit) => match tokio::time::timeout(limit, self.send::<O>(request)).await {
                 Ok(result) => result,
-                Err(_) => Err(Error::Timeout(TimeoutError { kind: TimeoutKind::Operation, after: limit, attempts: 0 })),
+                Err(_) => Err(Error::Timeout(TimeoutError {
+                    kind: TimeoutKind::Operation,
+                    after: limit,
+                    attempts: 0,
+                })),
             },
         }
     }
 
-    async fn send<O: Operation>(&self, request: OperationRequest) -> Result<O::Output, Error<O::Error>> {
+    async fn send<O: Operation>(
+        &self,
+        request: OperationRequest,
+    ) -> Result<O::Output, Error<O::Error>> {
         let inner = &self.config.inner;
-        let endpoint = self.endpoint.as_deref().map_err(|e| Error::Config(e.clone()))?;
-        let uri = format!("{}{}", endpoint.trim_end_matches('/'), request.path_and_query);
-        let uri: http::Uri = uri.parse().map_err(|e| Error::Config(ConfigError(format!("invalid request URI {uri}: {e}"))))?;
+        let endpoint = self
+            .endpoint
+            .as_deref()
+            .map_err(|e| Error::Config(e.clone()))?;
+        let uri = format!(
+            "{}{}",
+            endpoint.trim_end_matches('/'),
+            request.path_and_query
+        );
+        let uri: http::Uri = uri
+            .parse()
+            .map_err(|e| Error::Config(ConfigError(format!("invalid request URI {uri}: {e}"))))?;
         let signing = match self.service.signing_name {
             Some(name) => {
                 let region = inner.region.as_deref().ok_or_else(|| {
@@ -182,51 +222,99 @@ impl ServiceClient {
                     )))
                 }
             };
-            let mut http_request = http::Request::builder().method(request.method.clone()).uri(uri.clone());
+            let mut http_request = http::Request::builder()
+                .method(request.method.clone())
+                .uri(uri.clone());
             if let Some(headers) = http_request.headers_mut() {
                 headers.clone_from(&request.headers);
-                headers.insert(http::header::USER_AGENT, HeaderValue::from_static(USER_AGENT));
+                headers.insert(
+                    http::header::USER_AGENT,
+                    HeaderValue::from_static(USER_AGENT),
+                );
                 let retry_info = format!("attempt={attempt}; max={max_attempts}");
-                headers.insert(HeaderName::from_static("amz-sdk-request"), HeaderValue::from_str(&retry_info).unwrap_or(HeaderValue::from_static("attempt=1")));
+                headers.insert(
+                    HeaderName::from_static("amz-sdk-request"),
+                    HeaderValue::from_str(&retry_info)
+                        .unwrap_or(HeaderValue::from_static("attempt=1")),
+                );
             }
             let mut http_request = http_request
                 .body(Body::from(request.body.clone()))
-                .map_err(|e| Error::Config(ConfigError(format!("could not build the request: {e}"))))?;
+                .map_err(|e| {
+                    Error::Config(ConfigError(format!("could not build the request: {e}")))
+                })?;
             if let (Some((name, region)), Some(credentials)) = (signing, credentials) {
                 let now = SystemTime::now();
-                crate::signing::sign(&mut http_request, &request.body, &credentials, name, region, now, &self.keys)
-                    .map_err(|e| Error::Config(ConfigError(format!("could not sign the request: {e}"))))?;
+                crate::signing::sign(
+                    &mut http_request,
+                    &request.body,
+                    &credentials,
+                    name,
+                    region,
+                    now,
+                    &self.keys,
+                )
+                .map_err(|e| {
+                    Error::Config(ConfigError(format!("could not sign the request: {e}")))
+                })?;
             }
             let outcome = self.attempt(http_request).await;
             let (failure, retry) = match outcome {
                 Ok((status, headers, body)) if (200..300).contains(&status) => {
                     inner.quota.release(spent);
-                    let response = OperationResponse { status, headers, body };
+                    let response = OperationResponse {
+                        status,
+                        headers,
+                        body,
+                    };
                     return O::response(&response).map_err(|reason| {
-                        Error::Response(ResponseError { status, request_id: crate::error::request_id(&response.headers), reason, source: None })
+                        Error::Response(ResponseError {
+                            status,
+                            request_id: crate::error::request_id(&response.headers),
+                            reason,
+                            source: None,
+                        })
                     });
                 }
                 Ok((status, headers, body)) => {
                     let error_response = ErrorResponse::new(status, &headers, &body);
                     let error = O::Error::from_response(&error_response);
-                    let kind = error.retry_kind().or_else(|| classify_response(status, error_response.code()));
+                    let kind = error
+                        .retry_kind()
+                        .or_else(|| classify_response(status, error_response.code()));
                     let request_id = crate::error::request_id(&headers);
-                    (Error::Service(ServiceError { error, status, request_id, attempts: attempt }), kind.map(|k| (k, false)))
+                    (
+                        Error::Service(ServiceError {
+                            error,
+                            status,
+                            request_id,
+                            attempts: attempt,
+                        }),
+                        kind.map(|k| (k, false)),
+                    )
                 }
                 Err(AttemptError::Transport(e)) => {
                     let kind = e.is_transient().then_some((RetryKind::Transient, false));
                     (Error::Transport(e), kind)
                 }
                 Err(AttemptError::Timeout(after)) => (
-                    Error::Timeout(TimeoutError { kind: TimeoutKind::Attempt, after, attempts: attempt }),
+                    Error::Timeout(TimeoutError {
+                        kind: TimeoutKind::Attempt,
+                        after,
+                        attempts: attempt,
+                    }),
                     Some((RetryKind::Transient, true)),
                 ),
             };
-            let Some((_, timed_out)) = retry else { return Err(failure) };
+            let Some((_, timed_out)) = retry else {
+                return Err(failure);
+            };
             if attempt >= max_attempts {
                 return Err(failure);
             }
-            let Some(cost) = inner.quota.acquire(timed_out) else { return Err(failure) };
+            let Some(cost) = inner.quota.acquire(timed_out) else {
+                return Err(failure);
+            };
             spent += cost;
             attempt += 1;
             tokio::time::sleep(inner.retry.backoff(attempt)).await;
@@ -234,20 +322,28 @@ impl ServiceClient {
     }
 
     /// One exchange: send, then read the whole body, within the attempt timeout.
-    async fn attempt(&self, request: http::Request<Body>) -> Result<(u16, HeaderMap, Bytes), AttemptError> {
+    async fn attempt(
+        &self,
+        request: http::Request<Body>,
+    ) -> Result<(u16, HeaderMap, Bytes), AttemptError> {
         let inner = &self.config.inner;
         let exchange = async {
-            let response = inner.http_client.send(request).await.map_err(AttemptError::Transport)?;
-            let (parts, body) = response.into_parts();
-            let body = body
-                .collect()
+            let response = inner
+                .http_client
+                .send(request)
                 .await
-                .map_err(|e| AttemptError::Transport(TransportError::new(TransportErrorKind::Io, e)))?;
+                .map_err(AttemptError::Transport)?;
+            let (parts, body) = response.into_parts();
+            let body = body.collect().await.map_err(|e| {
+                AttemptError::Transport(TransportError::new(TransportErrorKind::Io, e))
+            })?;
             Ok((parts.status.as_u16(), parts.headers, body))
         };
         match inner.attempt_timeout {
             None => exchange.await,
-            Some(limit) => tokio::time::timeout(limit, exchange).await.unwrap_or(Err(AttemptError::Timeout(limit))),
+            Some(limit) => tokio::time::timeout(limit, exchange)
+                .await
+                .unwrap_or(Err(AttemptError::Timeout(limit))),
         }
     }
 }
@@ -257,12 +353,20 @@ enum AttemptError {
     Timeout(std::time::Duration),
 }
 
-const USER_AGENT: &str = concat!("smithy-client-runtime/", env!("CARGO_PKG_VERSION"), " lang/rust");
+const USER_AGENT: &str = concat!(
+    "smithy-client-runtime/",
+    env!("CARGO_PKG_VERSION"),
+    " lang/rust"
+);
 
 fn check_endpoint(url: &str) -> Result<Arc<str>, ConfigError> {
-    let parsed: http::Uri = url.parse().map_err(|e| ConfigError(format!("the endpoint URL `{url}` is not a valid URL: {e}")))?;
+    let parsed: http::Uri = url
+        .parse()
+        .map_err(|e| ConfigError(format!("the endpoint URL `{url}` is not a valid URL: {e}")))?;
     match (parsed.scheme_str(), parsed.authority()) {
         (Some("https" | "http"), Some(_)) if parsed.query().is_none() => Ok(Arc::from(url)),
-        _ => Err(ConfigError(format!("the endpoint URL `{url}` must be an absolute http:// or https:// URL without a query"))),
+        _ => Err(ConfigError(format!(
+            "the endpoint URL `{url}` must be an absolute http:// or https:// URL without a query"
+        ))),
     }
 }

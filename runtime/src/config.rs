@@ -116,14 +116,19 @@ impl Config {
             .or_else(|| non_empty(env("AWS_DEFAULT_REGION")))
             .or_else(|| profile.and_then(|p| p.get("region").cloned()));
         let mut endpoints = ConfiguredEndpoints::default();
-        let ignore = env("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS").is_some_and(|v| v.eq_ignore_ascii_case("true"))
-            || profile.and_then(|p| p.get("ignore_configured_endpoint_urls")).is_some_and(|v| v.eq_ignore_ascii_case("true"));
+        let ignore = env("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
+            .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+            || profile
+                .and_then(|p| p.get("ignore_configured_endpoint_urls"))
+                .is_some_and(|v| v.eq_ignore_ascii_case("true"));
         if !ignore {
             endpoints.env_global = non_empty(env("AWS_ENDPOINT_URL"));
             for (k, v) in &vars {
                 if let Some(service) = k.strip_prefix("AWS_ENDPOINT_URL_") {
                     if !v.trim().is_empty() {
-                        endpoints.env_services.insert(service.to_string(), v.clone());
+                        endpoints
+                            .env_services
+                            .insert(service.to_string(), v.clone());
                     }
                 }
             }
@@ -132,7 +137,9 @@ impl Config {
                 if let Some(section) = p.get("services").and_then(|s| profiles.services.get(s)) {
                     for (k, v) in section {
                         if let Some(service) = k.strip_suffix(".endpoint_url") {
-                            endpoints.profile_services.insert(service.to_string(), v.clone());
+                            endpoints
+                                .profile_services
+                                .insert(service.to_string(), v.clone());
                         }
                     }
                 }
@@ -166,7 +173,10 @@ impl Config {
     /// `endpoint_url`, else one from the environment or shared config. `None`
     /// means the service's default endpoint applies.
     pub fn configured_endpoint(&self, sdk_id: &str) -> Option<&str> {
-        self.inner.endpoint_url.as_deref().or_else(|| self.inner.configured_endpoints.for_service(sdk_id))
+        self.inner
+            .endpoint_url
+            .as_deref()
+            .or_else(|| self.inner.configured_endpoints.for_service(sdk_id))
     }
 
     /// A copy of this configuration with changes; the transport, credential
@@ -211,7 +221,10 @@ pub struct ConfigBuilder {
 
 impl fmt::Debug for ConfigBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ConfigBuilder").field("region", &self.region).field("endpoint_url", &self.endpoint_url).finish_non_exhaustive()
+        f.debug_struct("ConfigBuilder")
+            .field("region", &self.region)
+            .field("endpoint_url", &self.endpoint_url)
+            .finish_non_exhaustive()
     }
 }
 
@@ -292,9 +305,11 @@ impl ConfigBuilder {
             (None, Some(shared)) => Some(shared),
             (None, None) => None,
         };
-        let http_client = self
-            .http_client
-            .unwrap_or_else(|| Arc::new(HyperClient::shared(Some(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT)))));
+        let http_client = self.http_client.unwrap_or_else(|| {
+            Arc::new(HyperClient::shared(Some(
+                self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
+            )))
+        });
         let quota = self.shared_quota.unwrap_or_default();
         Config {
             inner: Arc::new(Inner {
@@ -319,12 +334,25 @@ mod tests {
 
     #[test]
     fn service_endpoint_variable_wins_over_global() {
-        let mut e = ConfiguredEndpoints { env_global: Some("http://global".into()), ..Default::default() };
-        e.env_services.insert("KINESIS_VIDEO".into(), "http://kv".into());
-        e.profile_services.insert("kinesis_video_archived_media".into(), "http://profile".into());
+        let mut e = ConfiguredEndpoints {
+            env_global: Some("http://global".into()),
+            ..Default::default()
+        };
+        e.env_services
+            .insert("KINESIS_VIDEO".into(), "http://kv".into());
+        e.profile_services.insert(
+            "kinesis_video_archived_media".into(),
+            "http://profile".into(),
+        );
         assert_eq!(e.for_service("Kinesis Video"), Some("http://kv"));
-        assert_eq!(e.for_service("Kinesis Video Archived Media"), Some("http://global"));
+        assert_eq!(
+            e.for_service("Kinesis Video Archived Media"),
+            Some("http://global")
+        );
         e.env_global = None;
-        assert_eq!(e.for_service("Kinesis Video Archived Media"), Some("http://profile"));
+        assert_eq!(
+            e.for_service("Kinesis Video Archived Media"),
+            Some("http://profile")
+        );
     }
 }

@@ -4,7 +4,9 @@
 //! credentials are cached until shortly before they expire.
 
 use crate::profile::ProfileSet;
-use aws_credential_types::provider::{self, error::CredentialsError, ProvideCredentials, SharedCredentialsProvider};
+use aws_credential_types::provider::{
+    self, error::CredentialsError, ProvideCredentials, SharedCredentialsProvider,
+};
 use aws_credential_types::Credentials;
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
@@ -19,14 +21,24 @@ pub(crate) struct DefaultChain {
 
 impl DefaultChain {
     pub fn load(env: &dyn Fn(&str) -> Option<String>, profiles: &ProfileSet) -> Self {
-        DefaultChain { found: from_env(env).or_else(|env_reason| from_profile(profiles).map_err(|p| format!("{env_reason}; {p}"))) }
+        DefaultChain {
+            found: from_env(env).or_else(|env_reason| {
+                from_profile(profiles).map_err(|p| format!("{env_reason}; {p}"))
+            }),
+        }
     }
 }
 
 fn from_env(env: &dyn Fn(&str) -> Option<String>) -> Result<Credentials, String> {
     let get = |k: &str| env(k).filter(|v| !v.trim().is_empty());
     match (get("AWS_ACCESS_KEY_ID"), get("AWS_SECRET_ACCESS_KEY")) {
-        (Some(id), Some(secret)) => Ok(Credentials::new(id, secret, get("AWS_SESSION_TOKEN"), None, "Environment")),
+        (Some(id), Some(secret)) => Ok(Credentials::new(
+            id,
+            secret,
+            get("AWS_SESSION_TOKEN"),
+            None,
+            "Environment",
+        )),
         (Some(_), None) => Err("AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not".into()),
         (None, Some(_)) => Err("AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not".into()),
         (None, None) => Err("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set".into()),
@@ -41,16 +53,31 @@ fn from_profile(profiles: &ProfileSet) -> Result<Credentials, String> {
         reason.push_str("; ");
     }
     let Some(props) = profiles.selected() else {
-        return Err(format!("{reason}profile `{name}` is not in the shared config or credentials file"));
+        return Err(format!(
+            "{reason}profile `{name}` is not in the shared config or credentials file"
+        ));
     };
-    match (props.get("aws_access_key_id"), props.get("aws_secret_access_key")) {
-        (Some(id), Some(secret)) => {
-            Ok(Credentials::new(id, secret, props.get("aws_session_token").cloned(), None, "Profile"))
-        }
+    match (
+        props.get("aws_access_key_id"),
+        props.get("aws_secret_access_key"),
+    ) {
+        (Some(id), Some(secret)) => Ok(Credentials::new(
+            id,
+            secret,
+            props.get("aws_session_token").cloned(),
+            None,
+            "Profile",
+        )),
         _ => {
-            let other = ["role_arn", "sso_session", "sso_start_url", "credential_process", "web_identity_token_file"]
-                .into_iter()
-                .find(|k| props.contains_key(*k));
+            let other = [
+                "role_arn",
+                "sso_session",
+                "sso_start_url",
+                "credential_process",
+                "web_identity_token_file",
+            ]
+            .into_iter()
+            .find(|k| props.contains_key(*k));
             Err(match other {
                 Some(k) => format!(
                     "{reason}profile `{name}` uses `{k}`, which the built-in provider does not resolve; \
@@ -90,12 +117,20 @@ pub(crate) struct Cached {
 
 impl Cached {
     pub fn new(provider: SharedCredentialsProvider) -> Self {
-        Cached { provider, cached: Mutex::new(None) }
+        Cached {
+            provider,
+            cached: Mutex::new(None),
+        }
     }
 
     pub async fn get(&self) -> Result<Credentials, CredentialsError> {
         let now = SystemTime::now();
-        if let Some(c) = self.cached.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+        if let Some(c) = self
+            .cached
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+        {
             if c.expiry().is_none_or(|e| now + REFRESH_BEFORE_EXPIRY < e) {
                 return Ok(c.clone());
             }
@@ -118,15 +153,31 @@ mod tests {
     use std::collections::HashMap;
 
     fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         move |k| map.get(k).cloned()
     }
 
     #[test]
     fn environment_wins_over_profile() {
-        let mut profiles = ProfileSet { name: "default".into(), ..Default::default() };
-        profiles.merge("[default]\naws_access_key_id = P\naws_secret_access_key = PS\n", false);
-        let chain = DefaultChain::load(&env(&[("AWS_ACCESS_KEY_ID", "E"), ("AWS_SECRET_ACCESS_KEY", "ES"), ("AWS_SESSION_TOKEN", "T")]), &profiles);
+        let mut profiles = ProfileSet {
+            name: "default".into(),
+            ..Default::default()
+        };
+        profiles.merge(
+            "[default]\naws_access_key_id = P\naws_secret_access_key = PS\n",
+            false,
+        );
+        let chain = DefaultChain::load(
+            &env(&[
+                ("AWS_ACCESS_KEY_ID", "E"),
+                ("AWS_SECRET_ACCESS_KEY", "ES"),
+                ("AWS_SESSION_TOKEN", "T"),
+            ]),
+            &profiles,
+        );
         let c = chain.found.unwrap();
         assert_eq!((c.access_key_id(), c.session_token()), ("E", Some("T")));
         let chain = DefaultChain::load(&env(&[]), &profiles);
@@ -135,10 +186,16 @@ mod tests {
 
     #[test]
     fn missing_credentials_explain_every_source() {
-        let mut profiles = ProfileSet { name: "sso".into(), ..Default::default() };
+        let mut profiles = ProfileSet {
+            name: "sso".into(),
+            ..Default::default()
+        };
         profiles.merge("[profile sso]\nsso_session = corp\n", true);
         let err = DefaultChain::load(&env(&[]), &profiles).found.unwrap_err();
-        assert!(err.contains("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set"), "{err}");
+        assert!(
+            err.contains("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set"),
+            "{err}"
+        );
         assert!(err.contains("uses `sso_session`"), "{err}");
     }
 }

@@ -130,8 +130,14 @@ impl TimeoutError {
 impl fmt::Display for TimeoutError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.kind {
-            TimeoutKind::Attempt => write!(f, "the attempt timeout of {:?} expired on attempt {}", self.after, self.attempts)?,
-            TimeoutKind::Operation => write!(f, "the operation timeout of {:?} expired", self.after)?,
+            TimeoutKind::Attempt => write!(
+                f,
+                "the attempt timeout of {:?} expired on attempt {}",
+                self.after, self.attempts
+            )?,
+            TimeoutKind::Operation => {
+                write!(f, "the operation timeout of {:?} expired", self.after)?
+            }
         }
         f.write_str("; raise it in the Config if the network or the service is slow")
     }
@@ -152,7 +158,12 @@ pub struct ResponseError {
 impl ResponseError {
     /// A response that does not say what the caller needs, with the reason.
     pub fn new(status: u16, request_id: Option<String>, reason: impl Into<String>) -> Self {
-        ResponseError { status, request_id, reason: reason.into(), source: None }
+        ResponseError {
+            status,
+            request_id,
+            reason: reason.into(),
+            source: None,
+        }
     }
 
     /// The HTTP status of the response.
@@ -168,7 +179,11 @@ impl ResponseError {
 
 impl fmt::Display for ResponseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "could not read the HTTP {} response: {}", self.status, self.reason)?;
+        write!(
+            f,
+            "could not read the HTTP {} response: {}",
+            self.status, self.reason
+        )?;
         if let Some(id) = &self.request_id {
             write!(f, " (request id {id})")?;
         }
@@ -274,7 +289,11 @@ impl fmt::Display for UnhandledError {
             (Some(c), Some(m)) => write!(f, "{c}: {m}"),
             (Some(c), None) => f.write_str(c),
             (None, Some(m)) => write!(f, "unrecognised HTTP {} error: {m}", self.status),
-            (None, None) => write!(f, "unrecognised HTTP {} error with no error code", self.status),
+            (None, None) => write!(
+                f,
+                "unrecognised HTTP {} error with no error code",
+                self.status
+            ),
         }
     }
 }
@@ -319,14 +338,23 @@ impl<'a> ErrorResponse<'a> {
     /// `#` is dropped (`aws.protocoltests#FooError:http://…` is `FooError`).
     pub(crate) fn new(status: u16, headers: &http::HeaderMap, body: &'a Bytes) -> Self {
         let parsed: Option<ErrorBody> = serde_json::from_slice(body).ok();
-        let header_code = headers.get("x-amzn-errortype").and_then(|v| v.to_str().ok()).map(str::to_string);
+        let header_code = headers
+            .get("x-amzn-errortype")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
         let code = header_code
             .or_else(|| parsed.as_ref().and_then(|b| b.code.clone()))
             .or_else(|| parsed.as_ref().and_then(|b| b.type_.clone()))
             .map(|c| sanitize_code(&c).to_string())
             .filter(|c| !c.is_empty());
         let message = parsed.and_then(|b| b.message.or(b.message_upper).or(b.error_message));
-        ErrorResponse { status, code, request_id: request_id(headers), body, message }
+        ErrorResponse {
+            status,
+            code,
+            request_id: request_id(headers),
+            body,
+            message,
+        }
     }
 
     /// The HTTP status.
@@ -342,8 +370,8 @@ impl<'a> ErrorResponse<'a> {
     /// Parses the body as a modelled error structure. A body that does not
     /// parse yields the response as an [`UnhandledError`] instead, which still
     /// carries the code, message and request id.
-    pub fn parse<T: serde::de::DeserializeOwned>(&self) -> Result<T, UnhandledError> {
-        crate::json::from_body(self.body).map_err(|_| self.unhandled())
+    pub fn parse<T: crate::json::ReadJson>(&self) -> Result<T, UnhandledError> {
+        crate::json::from_slice(self.body).map_err(|_| self.unhandled())
     }
 
     /// The response as an [`UnhandledError`].
@@ -386,9 +414,30 @@ mod tests {
 
     #[test]
     fn error_code_resolution_order_and_sanitising() {
-        assert_eq!(resolve(Some("FooError:http://internal.amazon.com/"), r#"{"code":"Bar"}"#).as_deref(), Some("FooError"));
-        assert_eq!(resolve(None, r#"{"code":"aws.protocoltests.restjson#FooError","__type":"Baz"}"#).as_deref(), Some("FooError"));
-        assert_eq!(resolve(None, r#"{"__type":"aws.protocoltests.restjson#FooError:http://x"}"#).as_deref(), Some("FooError"));
+        assert_eq!(
+            resolve(
+                Some("FooError:http://internal.amazon.com/"),
+                r#"{"code":"Bar"}"#
+            )
+            .as_deref(),
+            Some("FooError")
+        );
+        assert_eq!(
+            resolve(
+                None,
+                r#"{"code":"aws.protocoltests.restjson#FooError","__type":"Baz"}"#
+            )
+            .as_deref(),
+            Some("FooError")
+        );
+        assert_eq!(
+            resolve(
+                None,
+                r#"{"__type":"aws.protocoltests.restjson#FooError:http://x"}"#
+            )
+            .as_deref(),
+            Some("FooError")
+        );
         assert_eq!(resolve(None, "<html>bad gateway</html>"), None);
         assert_eq!(resolve(None, ""), None);
     }

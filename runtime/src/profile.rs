@@ -29,19 +29,31 @@ impl ProfileSet {
         let home = env("HOME").or_else(|| env("USERPROFILE"));
         let path = |var: &str, default: &str| -> Option<PathBuf> {
             match env(var) {
-                Some(p) if p.starts_with("~/") => home.as_ref().map(|h| PathBuf::from(h).join(&p[2..])),
+                Some(p) if p.starts_with("~/") => {
+                    home.as_ref().map(|h| PathBuf::from(h).join(&p[2..]))
+                }
                 Some(p) => Some(PathBuf::from(p)),
-                None => home.as_ref().map(|h| PathBuf::from(h).join(".aws").join(default)),
+                None => home
+                    .as_ref()
+                    .map(|h| PathBuf::from(h).join(".aws").join(default)),
             }
         };
-        let mut set = ProfileSet { name: env("AWS_PROFILE").unwrap_or_else(|| "default".into()), ..Default::default() };
+        let mut set = ProfileSet {
+            name: env("AWS_PROFILE").unwrap_or_else(|| "default".into()),
+            ..Default::default()
+        };
         // The credentials file is read second: its keys win over the config file's.
-        for (file, is_config) in [(path("AWS_CONFIG_FILE", "config"), true), (path("AWS_SHARED_CREDENTIALS_FILE", "credentials"), false)] {
+        for (file, is_config) in [
+            (path("AWS_CONFIG_FILE", "config"), true),
+            (path("AWS_SHARED_CREDENTIALS_FILE", "credentials"), false),
+        ] {
             let Some(file) = file else { continue };
             match std::fs::read_to_string(&file) {
                 Ok(text) => set.merge(&text, is_config),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => set.problems.push(format!("could not read {}: {e}", file.display())),
+                Err(e) => set
+                    .problems
+                    .push(format!("could not read {}: {e}", file.display())),
             }
         }
         set
@@ -70,16 +82,24 @@ impl ProfileSet {
                 let words: Vec<&str> = section.split_whitespace().collect();
                 current = match (is_config, words.as_slice()) {
                     (true, ["default"]) => Some(self.profiles.entry("default".into()).or_default()),
-                    (true, ["profile", name]) => Some(self.profiles.entry((*name).into()).or_default()),
-                    (true, ["services", name]) => Some(self.services.entry((*name).into()).or_default()),
+                    (true, ["profile", name]) => {
+                        Some(self.profiles.entry((*name).into()).or_default())
+                    }
+                    (true, ["services", name]) => {
+                        Some(self.services.entry((*name).into()).or_default())
+                    }
                     (false, [name]) => Some(self.profiles.entry((*name).into()).or_default()),
                     // Other sections (sso-session, malformed names) are not ours.
                     _ => None,
                 };
                 continue;
             }
-            let Some(props) = current.as_deref_mut() else { continue };
-            let Some((key, value)) = line.split_once('=') else { continue };
+            let Some(props) = current.as_deref_mut() else {
+                continue;
+            };
+            let Some((key, value)) = line.split_once('=') else {
+                continue;
+            };
             let (key, value) = (key.trim().to_ascii_lowercase(), value.trim().to_string());
             if indented {
                 if let Some(p) = &parent {
@@ -116,17 +136,26 @@ mod tests {
 
     #[test]
     fn reads_profiles_services_and_comments() {
-        let mut set = ProfileSet { name: "dev".into(), ..Default::default() };
+        let mut set = ProfileSet {
+            name: "dev".into(),
+            ..Default::default()
+        };
         set.merge(
             "# comment\n[default]\nregion = us-east-1\n[profile dev]\nregion = eu-west-1 ; inline\nservices = local\n\
              [services local]\nkinesis_video =\n  endpoint_url = http://localhost:4566\n[sso-session x]\nregion = nope\n",
             true,
         );
-        set.merge("[dev]\naws_access_key_id = AKID\naws_secret_access_key = SECRET\n", false);
+        set.merge(
+            "[dev]\naws_access_key_id = AKID\naws_secret_access_key = SECRET\n",
+            false,
+        );
         let dev = set.selected().unwrap();
         assert_eq!(dev["region"], "eu-west-1");
         assert_eq!(dev["aws_access_key_id"], "AKID");
-        assert_eq!(set.services["local"]["kinesis_video.endpoint_url"], "http://localhost:4566");
+        assert_eq!(
+            set.services["local"]["kinesis_video.endpoint_url"],
+            "http://localhost:4566"
+        );
         assert_eq!(set.profiles["default"]["region"], "us-east-1");
         assert_eq!(set.profiles.len(), 2);
     }

@@ -19,7 +19,11 @@ pub struct RetryConfig {
 impl Default for RetryConfig {
     /// The standard mode: 3 attempts, backoff starting at 1 s, capped at 20 s.
     fn default() -> Self {
-        RetryConfig { max_attempts: 3, initial_backoff: Duration::from_secs(1), max_backoff: Duration::from_secs(20) }
+        RetryConfig {
+            max_attempts: 3,
+            initial_backoff: Duration::from_secs(1),
+            max_backoff: Duration::from_secs(20),
+        }
     }
 }
 
@@ -60,7 +64,10 @@ impl RetryConfig {
     /// The wait before attempt `next` (2 for the first retry).
     pub(crate) fn backoff(&self, next: u32) -> Duration {
         let exp = next.saturating_sub(2).min(30);
-        let ceiling = self.initial_backoff.saturating_mul(1u32 << exp).min(self.max_backoff);
+        let ceiling = self
+            .initial_backoff
+            .saturating_mul(1u32 << exp)
+            .min(self.max_backoff);
         ceiling.mul_f64(fastrand::f64())
     }
 }
@@ -135,15 +142,26 @@ impl Default for RetryQuota {
 impl RetryQuota {
     /// Takes the cost of one retry; `None` when the quota is spent.
     pub fn acquire(&self, timeout: bool) -> Option<u32> {
-        let cost = if timeout { TIMEOUT_RETRY_COST } else { RETRY_COST };
-        self.0.fetch_update(Ordering::AcqRel, Ordering::Acquire, |t| t.checked_sub(cost)).ok().map(|_| cost)
+        let cost = if timeout {
+            TIMEOUT_RETRY_COST
+        } else {
+            RETRY_COST
+        };
+        self.0
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |t| t.checked_sub(cost))
+            .ok()
+            .map(|_| cost)
     }
 
     /// Returns tokens after a success: what its retries cost, or 1 for a
     /// first-try success.
     pub fn release(&self, spent: u32) {
         let back = if spent == 0 { 1 } else { spent };
-        let _ = self.0.fetch_update(Ordering::AcqRel, Ordering::Acquire, |t| Some((t + back).min(QUOTA_CAPACITY)));
+        let _ = self
+            .0
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |t| {
+                Some((t + back).min(QUOTA_CAPACITY))
+            });
     }
 }
 
@@ -153,7 +171,9 @@ mod tests {
 
     #[test]
     fn backoff_doubles_and_caps() {
-        let r = RetryConfig::standard().with_initial_backoff(Duration::from_secs(1)).with_max_backoff(Duration::from_secs(3));
+        let r = RetryConfig::standard()
+            .with_initial_backoff(Duration::from_secs(1))
+            .with_max_backoff(Duration::from_secs(3));
         for _ in 0..100 {
             assert!(r.backoff(2) <= Duration::from_secs(1));
             assert!(r.backoff(3) <= Duration::from_secs(2));
@@ -163,10 +183,16 @@ mod tests {
 
     #[test]
     fn classification() {
-        assert_eq!(classify_response(400, Some("ClientLimitExceededException")), Some(RetryKind::Throttling));
+        assert_eq!(
+            classify_response(400, Some("ClientLimitExceededException")),
+            Some(RetryKind::Throttling)
+        );
         assert_eq!(classify_response(503, None), Some(RetryKind::ServerError));
         assert_eq!(classify_response(429, None), Some(RetryKind::Throttling));
-        assert_eq!(classify_response(404, Some("ResourceNotFoundException")), None);
+        assert_eq!(
+            classify_response(404, Some("ResourceNotFoundException")),
+            None
+        );
     }
 
     #[test]

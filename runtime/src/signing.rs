@@ -17,7 +17,12 @@ use std::sync::Mutex;
 use std::time::SystemTime;
 
 /// Headers SigV4 leaves unsigned, as `aws-sigv4`'s defaults do.
-const UNSIGNED: [&str; 4] = ["authorization", "user-agent", "x-amzn-trace-id", "transfer-encoding"];
+const UNSIGNED: [&str; 4] = [
+    "authorization",
+    "user-agent",
+    "x-amzn-trace-id",
+    "transfer-encoding",
+];
 
 /// The derived signing key of one (secret, day, region, service).
 #[derive(Debug, Default)]
@@ -52,7 +57,10 @@ pub(crate) fn sign(
     match fast_authorization(request, body, credentials, name, region, time, keys) {
         Some((date_time, authorization)) => {
             let headers = request.headers_mut();
-            headers.insert(HeaderName::from_static("x-amz-date"), HeaderValue::from_str(&date_time)?);
+            headers.insert(
+                HeaderName::from_static("x-amz-date"),
+                HeaderValue::from_str(&date_time)?,
+            );
             if let Some(token) = credentials.session_token() {
                 let mut v = HeaderValue::from_str(token)?;
                 v.set_sensitive(true);
@@ -86,9 +94,17 @@ pub(crate) fn sign_with_aws_sigv4(
         .settings(SigningSettings::default())
         .build()?
         .into();
-    let headers = request.headers().iter().filter_map(|(k, v)| Some((k.as_str(), v.to_str().ok()?)));
+    let headers = request
+        .headers()
+        .iter()
+        .filter_map(|(k, v)| Some((k.as_str(), v.to_str().ok()?)));
     let uri = request.uri().to_string();
-    let signable = SignableRequest::new(request.method().as_str(), uri, headers, SignableBody::Bytes(body))?;
+    let signable = SignableRequest::new(
+        request.method().as_str(),
+        uri,
+        headers,
+        SignableBody::Bytes(body),
+    )?;
     let (instructions, _signature) = sign(signable, &params)?.into_parts();
     instructions.apply_to_request_http1x(request);
     Ok(())
@@ -108,7 +124,9 @@ fn fast_authorization(
     let uri = request.uri();
     let path = uri.path();
     let plain_path = path.starts_with('/')
-        && path.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~/".contains(&b))
+        && path
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~/".contains(&b))
         && !path.contains("//")
         && path.split('/').all(|s| s != "." && s != "..");
     if uri.query().is_some() || !plain_path {
@@ -132,7 +150,13 @@ fn fast_authorization(
             return None;
         }
         let value = request.headers().get(name)?.to_str().ok()?;
-        if value != value.trim() || value.contains("  ") || matches!(name.as_str(), "host" | "x-amz-date" | "x-amz-security-token") {
+        if value != value.trim()
+            || value.contains("  ")
+            || matches!(
+                name.as_str(),
+                "host" | "x-amz-date" | "x-amz-security-token"
+            )
+        {
             return None;
         }
         headers.push((name.as_str(), value));
@@ -144,7 +168,12 @@ fn fast_authorization(
     }
     headers.sort_unstable_by(|a, b| a.0.cmp(b.0));
 
-    let mut canonical = String::with_capacity(256 + headers.iter().map(|(k, v)| k.len() + v.len() + 2).sum::<usize>());
+    let mut canonical = String::with_capacity(
+        256 + headers
+            .iter()
+            .map(|(k, v)| k.len() + v.len() + 2)
+            .sum::<usize>(),
+    );
     canonical.push_str(request.method().as_str());
     canonical.push('\n');
     canonical.push_str(path);
@@ -179,7 +208,10 @@ fn fast_authorization(
     let signature = {
         let secret = credentials.secret_access_key();
         let mut cached = keys.0.lock().unwrap_or_else(|e| e.into_inner());
-        if !cached.as_ref().is_some_and(|c| c.is_for(secret, date, region, name)) {
+        if !cached
+            .as_ref()
+            .is_some_and(|c| c.is_for(secret, date, region, name))
+        {
             let key = aws_sigv4::sign::v4::generate_signing_key(secret, time, region, name);
             *cached = Some(CachedKey {
                 secret: secret.to_string(),
@@ -211,7 +243,9 @@ fn push_hex(out: &mut String, bytes: &[u8]) {
 /// `YYYYMMDDTHHMMSSZ` in UTC.
 fn amz_date_time(time: SystemTime) -> Option<String> {
     let secs = time.duration_since(SystemTime::UNIX_EPOCH).ok()?.as_secs() as i64;
-    let text = aws_smithy_types::DateTime::from_secs(secs).fmt(aws_smithy_types::date_time::Format::DateTime).ok()?;
+    let text = aws_smithy_types::DateTime::from_secs(secs)
+        .fmt(aws_smithy_types::date_time::Format::DateTime)
+        .ok()?;
     // `2024-05-01T10:00:00Z` → `20240501T100000Z`
     let compact: String = text.chars().filter(|c| *c != '-' && *c != ':').collect();
     (compact.len() == 16).then_some(compact)
@@ -236,22 +270,74 @@ mod tests {
         let time = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_123);
         let keys = KeyCache::default();
         let cases: &[(&str, &[(&str, &str)])] = &[
-            ("https://kinesisvideo.us-west-2.amazonaws.com/getImages", &[("content-type", "application/json")]),
-            ("https://b-1.kinesisvideo.us-west-2.amazonaws.com:443/getImages", &[("content-type", "application/json"), ("user-agent", "x")]),
-            ("http://127.0.0.1:8080/a/b-c_d.e~f", &[("content-type", "application/json"), ("amz-sdk-request", "attempt=1; max=3"), ("x-custom", "v")]),
+            (
+                "https://kinesisvideo.us-west-2.amazonaws.com/getImages",
+                &[("content-type", "application/json")],
+            ),
+            (
+                "https://b-1.kinesisvideo.us-west-2.amazonaws.com:443/getImages",
+                &[("content-type", "application/json"), ("user-agent", "x")],
+            ),
+            (
+                "http://127.0.0.1:8080/a/b-c_d.e~f",
+                &[
+                    ("content-type", "application/json"),
+                    ("amz-sdk-request", "attempt=1; max=3"),
+                    ("x-custom", "v"),
+                ],
+            ),
             ("http://localhost:80/", &[]),
         ];
         for token in [None, Some("token/with+chars=")] {
-            let credentials = Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", token.map(str::to_string), None, "test");
+            let credentials = Credentials::new(
+                "AKIDEXAMPLE",
+                "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+                token.map(str::to_string),
+                None,
+                "test",
+            );
             for (uri, headers) in cases {
                 for body in [&b""[..], br#"{"StreamName":"cam-1"}"#] {
                     let mut fast = request(uri, headers);
-                    assert!(fast_authorization(&fast, body, &credentials, "kinesisvideo", "us-west-2", time, &keys).is_some(), "{uri}");
-                    sign(&mut fast, body, &credentials, "kinesisvideo", "us-west-2", time, &keys).unwrap();
+                    assert!(
+                        fast_authorization(
+                            &fast,
+                            body,
+                            &credentials,
+                            "kinesisvideo",
+                            "us-west-2",
+                            time,
+                            &keys
+                        )
+                        .is_some(),
+                        "{uri}"
+                    );
+                    sign(
+                        &mut fast,
+                        body,
+                        &credentials,
+                        "kinesisvideo",
+                        "us-west-2",
+                        time,
+                        &keys,
+                    )
+                    .unwrap();
                     let mut reference = request(uri, headers);
-                    sign_with_aws_sigv4(&mut reference, body, &credentials, "kinesisvideo", "us-west-2", time).unwrap();
+                    sign_with_aws_sigv4(
+                        &mut reference,
+                        body,
+                        &credentials,
+                        "kinesisvideo",
+                        "us-west-2",
+                        time,
+                    )
+                    .unwrap();
                     for h in ["authorization", "x-amz-date", "x-amz-security-token"] {
-                        assert_eq!(fast.headers().get(h), reference.headers().get(h), "{uri} {h} token={token:?}");
+                        assert_eq!(
+                            fast.headers().get(h),
+                            reference.headers().get(h),
+                            "{uri} {h} token={token:?}"
+                        );
                     }
                 }
             }
@@ -271,7 +357,10 @@ mod tests {
             ("https://h.example/x", vec![("x-a", "1"), ("x-a", "2")]),
         ] {
             let r = request(uri, &headers);
-            assert!(fast_authorization(&r, b"", &c, "svc", "us-east-1", time, &keys).is_none(), "{uri} {headers:?}");
+            assert!(
+                fast_authorization(&r, b"", &c, "svc", "us-east-1", time, &keys).is_none(),
+                "{uri} {headers:?}"
+            );
         }
     }
 }

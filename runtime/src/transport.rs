@@ -56,7 +56,10 @@ pub enum TransportErrorKind {
 impl TransportError {
     /// A transport error of the given kind.
     pub fn new(kind: TransportErrorKind, source: impl Into<BoxError>) -> Self {
-        Self { kind, source: source.into() }
+        Self {
+            kind,
+            source: source.into(),
+        }
     }
 
     /// The kind of failure.
@@ -66,7 +69,10 @@ impl TransportError {
 
     /// Whether the failure is transient, so another attempt may succeed.
     pub fn is_transient(&self) -> bool {
-        matches!(self.kind, TransportErrorKind::Connect | TransportErrorKind::Io)
+        matches!(
+            self.kind,
+            TransportErrorKind::Connect | TransportErrorKind::Io
+        )
     }
 }
 
@@ -178,7 +184,10 @@ impl http_body::Body for Body {
     type Data = Bytes;
     type Error = BoxError;
 
-    fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
         match &mut self.0 {
             BodyInner::Bytes(b) if b.is_empty() => Poll::Ready(None),
             BodyInner::Bytes(b) => Poll::Ready(Some(Ok(Frame::data(std::mem::take(b))))),
@@ -264,7 +273,9 @@ impl HyperClient {
     /// never fails.
     pub fn new(connect_timeout: Option<Duration>) -> Self {
         let inner = Self::build(connect_timeout);
-        HyperClient { inner: Arc::new(inner) }
+        HyperClient {
+            inner: Arc::new(inner),
+        }
     }
 
     /// One client per connect timeout is shared by every configuration, so
@@ -272,7 +283,10 @@ impl HyperClient {
     pub(crate) fn shared(connect_timeout: Option<Duration>) -> Self {
         type Pool = std::sync::Mutex<Vec<(Option<Duration>, HyperClient)>>;
         static SHARED: OnceLock<Pool> = OnceLock::new();
-        let mut all = SHARED.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+        let mut all = SHARED
+            .get_or_init(Default::default)
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         if let Some((_, c)) = all.iter().find(|(t, _)| *t == connect_timeout) {
             return c.clone();
         }
@@ -292,10 +306,11 @@ impl HyperClient {
             .https_or_http()
             .enable_http1()
             .wrap_connector(http);
-        let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
-            .pool_idle_timeout(Duration::from_secs(90))
-            .pool_timer(hyper_util::rt::TokioTimer::new())
-            .build(https);
+        let client =
+            hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+                .pool_idle_timeout(Duration::from_secs(90))
+                .pool_timer(hyper_util::rt::TokioTimer::new())
+                .build(https);
         Ok(client)
     }
 }
@@ -310,7 +325,11 @@ impl HttpClient for HyperClient {
             match client.request(request).await {
                 Ok(response) => Ok(response.map(Body::from_stream)),
                 Err(e) => {
-                    let kind = if e.is_connect() { TransportErrorKind::Connect } else { TransportErrorKind::Io };
+                    let kind = if e.is_connect() {
+                        TransportErrorKind::Connect
+                    } else {
+                        TransportErrorKind::Io
+                    };
                     Err(TransportError::new(kind, e))
                 }
             }

@@ -113,7 +113,11 @@ pub struct ValidationError {
 impl fmt::Display for ValidationError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.violations.len();
-        write!(f, "{n} validation error{} detected.", if n == 1 { "" } else { "s" })?;
+        write!(
+            f,
+            "{n} validation error{} detected.",
+            if n == 1 { "" } else { "s" }
+        )?;
         for v in &self.violations {
             write!(f, " {}", v.message)?;
         }
@@ -124,12 +128,19 @@ impl fmt::Display for ValidationError {
 impl std::error::Error for ValidationError {}
 
 fn violation(path: &Path, constraint: Constraint, message: String) -> Violation {
-    Violation { path: path.as_str().to_string(), constraint, message }
+    Violation {
+        path: path.as_str().to_string(),
+        constraint,
+        message,
+    }
 }
 
 /// A required member is absent.
 pub fn required(path: &Path, out: &mut Vec<Violation>) {
-    let message = format!("Value at '{}' failed to satisfy constraint: Member must not be null", path.as_str());
+    let message = format!(
+        "Value at '{}' failed to satisfy constraint: Member must not be null",
+        path.as_str()
+    );
     out.push(violation(path, Constraint::Required, message));
 }
 
@@ -144,7 +155,13 @@ fn bounds_text(min: Option<&str>, max: Option<&str>) -> String {
 
 /// `@length`: `len` is in Unicode scalar values for strings, bytes for blobs,
 /// entries for lists and maps. Bounds come as numbers and as model text.
-pub fn length(path: &Path, out: &mut Vec<Violation>, len: usize, min: Option<(usize, &str)>, max: Option<(usize, &str)>) {
+pub fn length(
+    path: &Path,
+    out: &mut Vec<Violation>,
+    len: usize,
+    min: Option<(usize, &str)>,
+    max: Option<(usize, &str)>,
+) {
     let too_short = min.is_some_and(|(m, _)| len < m);
     let too_long = max.is_some_and(|(m, _)| len > m);
     if too_short || too_long {
@@ -168,15 +185,29 @@ fn range_violation(path: &Path, out: &mut Vec<Violation>, min: Option<&str>, max
 
 /// `@range` on an integer type. Fractional bounds were rounded inward by the
 /// generator (`min: 1.5` checks `>= 2`); the message shows them as modelled.
-pub fn range_int(path: &Path, out: &mut Vec<Violation>, value: i64, min: Option<(i64, &str)>, max: Option<(i64, &str)>) {
+pub fn range_int(
+    path: &Path,
+    out: &mut Vec<Violation>,
+    value: i64,
+    min: Option<(i64, &str)>,
+    max: Option<(i64, &str)>,
+) {
     if min.is_some_and(|(m, _)| value < m) || max.is_some_and(|(m, _)| value > m) {
         range_violation(path, out, min.map(|b| b.1), max.map(|b| b.1));
     }
 }
 
 /// `@range` on a float or big number. NaN is outside every range.
-pub fn range_float(path: &Path, out: &mut Vec<Violation>, value: f64, min: Option<(f64, &str)>, max: Option<(f64, &str)>) {
-    let outside = value.is_nan() || min.is_some_and(|(m, _)| value < m) || max.is_some_and(|(m, _)| value > m);
+pub fn range_float(
+    path: &Path,
+    out: &mut Vec<Violation>,
+    value: f64,
+    min: Option<(f64, &str)>,
+    max: Option<(f64, &str)>,
+) {
+    let outside = value.is_nan()
+        || min.is_some_and(|(m, _)| value < m)
+        || max.is_some_and(|(m, _)| value > m);
     if outside {
         range_violation(path, out, min.map(|b| b.1), max.map(|b| b.1));
     }
@@ -205,9 +236,15 @@ pub fn enum_value(path: &Path, out: &mut Vec<Violation>, allowed: &[&str]) {
 
 /// `@uniqueItems`.
 pub fn unique<T: PartialEq>(path: &Path, out: &mut Vec<Violation>, items: &[T]) {
-    let repeated = items.iter().enumerate().any(|(i, a)| items[i + 1..].contains(a));
+    let repeated = items
+        .iter()
+        .enumerate()
+        .any(|(i, a)| items[i + 1..].contains(a));
     if repeated {
-        let message = format!("Value at '{}' failed to satisfy constraint: Member must have unique values", path.as_str());
+        let message = format!(
+            "Value at '{}' failed to satisfy constraint: Member must have unique values",
+            path.as_str()
+        );
         out.push(violation(path, Constraint::UniqueItems, message));
     }
 }

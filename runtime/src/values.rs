@@ -51,7 +51,9 @@ macro_rules! big_number {
             /// Wraps decimal text. Returns `None` if it is not a JSON number.
             pub fn new(text: impl Into<String>) -> Option<Self> {
                 let text = text.into();
-                serde_json::from_str::<serde_json::Number>(&text).ok().map(|_| Self(text))
+                serde_json::from_str::<serde_json::Number>(&text)
+                    .ok()
+                    .map(|_| Self(text))
             }
             /// The decimal text.
             pub fn as_str(&self) -> &str {
@@ -74,17 +76,14 @@ macro_rules! big_number {
                 crate::json::raw_number(&self.0)?.serialize(s)
             }
         }
-
-        impl<'de> serde::Deserialize<'de> for $name {
-            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                crate::json::number_text(d).map(Self)
-            }
-        }
     };
 }
 
 big_number!(BigInteger, "A Smithy `bigInteger`: an integer of any size.");
-big_number!(BigDecimal, "A Smithy `bigDecimal`: a decimal number of any size and precision.");
+big_number!(
+    BigDecimal,
+    "A Smithy `bigDecimal`: a decimal number of any size and precision."
+);
 
 /// A builder was asked to build a value without all its required members.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -113,7 +112,12 @@ impl BuildError {
 
 impl fmt::Display for BuildError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "cannot build {}: required member(s) not set: {}", self.type_name, self.missing.join(", "))
+        write!(
+            f,
+            "cannot build {}: required member(s) not set: {}",
+            self.type_name,
+            self.missing.join(", ")
+        )
     }
 }
 

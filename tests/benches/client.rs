@@ -32,17 +32,30 @@ fn page(count: usize, size: usize) -> Bytes {
     let images: Vec<serde_json::Value> = (0..count)
         .map(|i| serde_json::json!({ "TimeStamp": 1_700_000_000.0 + i as f64 * 0.2, "ImageContent": content }))
         .collect();
-    serde_json::to_vec(&serde_json::json!({ "Images": images, "NextToken": "dG9rZW4tMg==" })).unwrap().into()
+    serde_json::to_vec(&serde_json::json!({ "Images": images, "NextToken": "dG9rZW4tMg==" }))
+        .unwrap()
+        .into()
 }
 
 fn client_for(body: Bytes) -> Client {
     let transport = from_fn(move |_request| {
         let body = body.clone();
-        async move { Ok(smithy_client_runtime::http::Response::builder().status(200).body(Body::from(body)).unwrap()) }
+        async move {
+            Ok(smithy_client_runtime::http::Response::builder()
+                .status(200)
+                .body(Body::from(body))
+                .unwrap())
+        }
     });
     let config = Config::builder()
         .region("us-west-2")
-        .credentials(Credentials::new("AKIDEXAMPLE", "secret", Some("token".into()), None, "bench"))
+        .credentials(Credentials::new(
+            "AKIDEXAMPLE",
+            "secret",
+            Some("token".into()),
+            None,
+            "bench",
+        ))
         .endpoint_url("https://b-1234abcd.kinesisvideo.us-west-2.amazonaws.com")
         .http_client(transport)
         .build();
@@ -63,7 +76,10 @@ fn measure(budget: Duration, mut f: impl FnMut()) -> Duration {
 
 fn case(name: &str, count: usize, size: usize, budget: Duration) {
     let body = page(count, size);
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap();
     let client = client_for(body.clone());
     let call = || {
         let page = runtime.block_on(
@@ -78,14 +94,18 @@ fn case(name: &str, count: usize, size: usize, budget: Duration) {
                 .max_results(100)
                 .send(),
         );
-        assert_eq!(black_box(page).unwrap().images.map_or(0, |i| i.len()), count);
+        assert_eq!(
+            black_box(page).unwrap().images.map_or(0, |i| i.len()),
+            count
+        );
     };
     let baseline = || {
         let page: PlainPage = serde_json::from_slice(black_box(&body)).unwrap();
         assert_eq!(black_box(page).Images.map_or(0, |i| i.len()), count);
     };
     let parse_only = || {
-        let page: kinesis_video_archived_media::types::GetImagesOutput = serde_json::from_slice(black_box(&body)).unwrap();
+        let page: kinesis_video_archived_media::types::GetImagesOutput =
+            smithy_client_runtime::json::from_slice(black_box(&body)).unwrap();
         assert_eq!(black_box(page).images.map_or(0, |i| i.len()), count);
     };
     // Alternate rounds so that all sides see the same machine conditions.
@@ -110,15 +130,25 @@ fn case(name: &str, count: usize, size: usize, budget: Duration) {
         theirs.as_secs_f64() * 1e6,
         rate(ours) / rate(theirs),
     );
-    println!("    (generated output type parsed alone: {:.1} µs/call)", types.as_secs_f64() * 1e6);
+    println!(
+        "    (generated output type parsed alone: {:.1} µs/call)",
+        types.as_secs_f64() * 1e6
+    );
 }
 
 fn main() {
     // `cargo test --benches` runs bench binaries with `--bench` absent; keep that quick.
     let quick = !std::env::args().any(|a| a == "--bench");
-    let budget = if quick { Duration::from_millis(50) } else { Duration::from_secs(5) };
+    let budget = if quick {
+        Duration::from_millis(50)
+    } else {
+        Duration::from_secs(5)
+    };
     // A plain argument picks the cases whose name contains it (`large`, `tiny`).
-    let filter: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
+    let filter: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
     let wanted = |tag: &str| filter.is_empty() || filter.iter().any(|f| tag.contains(f.as_str()));
     if wanted("large") {
         case("GetImages 100 × 64 KiB (large)", 100, 64 * 1024, budget);

@@ -29,7 +29,10 @@ fn main() -> ExitCode {
 }
 
 fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the repository").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the repository")
+        .to_path_buf()
 }
 
 fn codegen(args: &[String]) -> Result<(), String> {
@@ -40,7 +43,11 @@ fn codegen(args: &[String]) -> Result<(), String> {
     let mut crate_name = None;
     let mut it = args.iter();
     while let Some(arg) = it.next() {
-        let mut value = |flag: &str| it.next().cloned().ok_or_else(|| format!("{flag} needs a value\n\n{USAGE}"));
+        let mut value = |flag: &str| {
+            it.next()
+                .cloned()
+                .ok_or_else(|| format!("{flag} needs a value\n\n{USAGE}"))
+        };
         match arg.as_str() {
             "--check" => check = true,
             "--model" => models.push(PathBuf::from(value("--model")?)),
@@ -57,7 +64,9 @@ fn codegen(args: &[String]) -> Result<(), String> {
     match (models.is_empty(), out) {
         (true, None) => project_codegen(check),
         (false, Some(out)) if !check => standalone(&models, &out, service.as_deref(), crate_name),
-        _ => Err(format!("--model and --out go together, without --check\n\n{USAGE}")),
+        _ => Err(format!(
+            "--model and --out go together, without --check\n\n{USAGE}"
+        )),
     }
 }
 
@@ -77,9 +86,13 @@ fn project_codegen(check: bool) -> Result<(), String> {
             list.join("\n")
         ));
     }
-    project::apply(&root, &expected, &changes).map_err(|e| format!("cannot write generated/: {e}"))?;
+    project::apply(&root, &expected, &changes)
+        .map_err(|e| format!("cannot write generated/: {e}"))?;
     if changes.is_empty() {
-        println!("generated/ is up to date ({} files unchanged)", expected.len());
+        println!(
+            "generated/ is up to date ({} files unchanged)",
+            expected.len()
+        );
     }
     for c in &changes {
         let verb = match c {
@@ -93,7 +106,12 @@ fn project_codegen(check: bool) -> Result<(), String> {
     Ok(())
 }
 
-fn standalone(models: &[PathBuf], out: &Path, service: Option<&str>, crate_name: Option<String>) -> Result<(), String> {
+fn standalone(
+    models: &[PathBuf],
+    out: &Path,
+    service: Option<&str>,
+    crate_name: Option<String>,
+) -> Result<(), String> {
     let model = smithy_codegen::load(models).map_err(|d| d.to_string())?;
     let runtime = repo_root().join("runtime");
     let options = Options {
@@ -101,22 +119,33 @@ fn standalone(models: &[PathBuf], out: &Path, service: Option<&str>, crate_name:
         command: "cargo xtask codegen --model".into(),
         crate_name,
     };
-    let generated = smithy_codegen::generate(&model, service, &options).map_err(|d| d.to_string())?;
+    let generated =
+        smithy_codegen::generate(&model, service, &options).map_err(|d| d.to_string())?;
     let mut written = 0;
     for (path, text) in &generated.files {
         let full = out.join(path);
         // A standalone crate is its own workspace, wherever it is written.
-        let text = if path == "Cargo.toml" { format!("{text}\n[workspace]\n") } else { text.clone() };
+        let text = if path == "Cargo.toml" {
+            format!("{text}\n[workspace]\n")
+        } else {
+            text.clone()
+        };
         if std::fs::read_to_string(&full).ok().as_deref() == Some(text.as_str()) {
             continue;
         }
         if let Some(parent) = full.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+            std::fs::create_dir_all(parent)
+                .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
         }
         std::fs::write(&full, text).map_err(|e| format!("cannot write {}: {e}", full.display()))?;
         println!("wrote {}", full.display());
         written += 1;
     }
-    println!("crate `{}` in {} ({written} of {} files changed)", generated.name, out.display(), generated.files.len());
+    println!(
+        "crate `{}` in {} ({written} of {} files changed)",
+        generated.name,
+        out.display(),
+        generated.files.len()
+    );
     Ok(())
 }

@@ -1,8 +1,8 @@
 //! Emit stage: the service client, with one method per operation returning a
 //! request builder whose `send` validates, signs and sends the request.
 
-use super::{deprecated, doc_line, docs, member_docs, value_type};
 use super::types::setter_param;
+use super::{deprecated, doc_line, docs, member_docs, value_type};
 use crate::ir::*;
 use crate::names::ident;
 use proc_macro2::TokenStream;
@@ -11,14 +11,20 @@ use quote::{format_ident, quote};
 pub fn emit(ir: &CrateIr) -> TokenStream {
     let s = &ir.service;
     let sdk_id = s.sdk_id.clone().unwrap_or_else(|| s.name.clone());
-    let prefix = s.endpoint_prefix.clone().unwrap_or_else(|| crate::names::crate_name(&sdk_id).replace('-', ""));
+    let prefix = s
+        .endpoint_prefix
+        .clone()
+        .unwrap_or_else(|| crate::names::crate_name(&sdk_id).replace('-', ""));
     let signing = match &s.signing_name {
         Some(n) => quote!(Some(#n)),
         None => quote!(None),
     };
     let title = s.title.as_deref().unwrap_or(&s.name);
     let client_doc = doc_line(&format!("A client for {title}."));
-    let env_var = format!("AWS_ENDPOINT_URL_{}", sdk_id.to_ascii_uppercase().replace([' ', '-'], "_"));
+    let env_var = format!(
+        "AWS_ENDPOINT_URL_{}",
+        sdk_id.to_ascii_uppercase().replace([' ', '-'], "_")
+    );
     let endpoint_doc = doc_line(&format!(
         "The endpoint is the config's `endpoint_url`, else `{env_var}`, else `AWS_ENDPOINT_URL` (or the shared \
          config's equivalents, when the config came from `Config::from_env`), else `https://{prefix}.{{region}}.amazonaws.com`."
@@ -113,7 +119,10 @@ fn fluent_builder(ir: &CrateIr, op: &Operation) -> TokenStream {
             pub fn #set_name(mut self, value: Option<#value_ty>) -> Self { self.input = self.input.#set_name(value); self }
         }
     });
-    let doc = doc_line(&format!("A [`{}`](crate::operations::{}) request, sent by [`send`](Self::send).", op.name, op.name));
+    let doc = doc_line(&format!(
+        "A [`{}`](crate::operations::{}) request, sent by [`send`](Self::send).",
+        op.name, op.name
+    ));
     quote! {
         #doc
         #[derive(Clone, Debug)]

@@ -9,7 +9,11 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 pub fn emit(ir: &CrateIr) -> TokenStream {
-    let errors = ir.service.operations.iter().map(|op| operation_error(ir, op));
+    let errors = ir
+        .service
+        .operations
+        .iter()
+        .map(|op| operation_error(ir, op));
     quote! {
         //! The typed error of each operation.
 
@@ -22,7 +26,10 @@ pub fn emit(ir: &CrateIr) -> TokenStream {
 
 fn operation_error(ir: &CrateIr, op: &Operation) -> TokenStream {
     let name = ident(&op.error_type);
-    let doc = doc_line(&format!("An error [`{0}`](crate::operations::{0}) can return.", op.name));
+    let doc = doc_line(&format!(
+        "An error [`{0}`](crate::operations::{0}) can return.",
+        op.name
+    ));
     let mut variants = Vec::new();
     let mut arms = Vec::new();
     let mut display = Vec::new();
@@ -32,12 +39,19 @@ fn operation_error(ir: &CrateIr, op: &Operation) -> TokenStream {
     let mut retry = Vec::new();
     for e in &op.errors {
         let Some(t) = ir.types.get(e) else { continue };
-        let NamedKind::Struct(Struct { error: Some(info), .. }) = &t.kind else { continue };
+        let NamedKind::Struct(Struct {
+            error: Some(info), ..
+        }) = &t.kind
+        else {
+            continue;
+        };
         let v = ident(e);
         let code = t.id.rsplit_once('#').map_or(t.id.as_str(), |(_, n)| n);
         let vdoc = doc_line(&format!("[`{e}`]: HTTP {}.", info.http_status));
         variants.push(quote! { #vdoc #v(#v), });
-        arms.push(quote! { Some(#code) => response.parse().map_or_else(Self::Unhandled, Self::#v), });
+        arms.push(
+            quote! { Some(#code) => response.parse().map_or_else(Self::Unhandled, Self::#v), },
+        );
         display.push(quote! { Self::#v(e) => e.fmt(f), });
         source.push(quote! { Self::#v(e) => Some(e), });
         codes.push(quote! { Self::#v(_) => Some(#code), });

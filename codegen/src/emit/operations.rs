@@ -31,7 +31,15 @@ fn operation(ir: &CrateIr, op: &Operation) -> TokenStream {
     let method = &op.http.method;
     let uri = uri_template(&op.http);
     let code = proc_macro2::Literal::u16_unsuffixed(op.http.code);
-    let errors = if op.errors.is_empty() { "none".to_string() } else { op.errors.iter().map(|e| format!("[`{e}`]")).collect::<Vec<_>>().join(", ") };
+    let errors = if op.errors.is_empty() {
+        "none".to_string()
+    } else {
+        op.errors
+            .iter()
+            .map(|e| format!("[`{e}`]"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let errors_doc = doc_line(&format!("Modelled errors: {errors}."));
     let paginated = op.paginator.as_ref().map(|p| paginator(ir, op, p));
     quote! {
@@ -77,10 +85,14 @@ fn uri_template(h: &HttpRoute) -> String {
         uri.push('/');
     }
     if !h.query_literals.is_empty() {
-        let q: Vec<String> = h.query_literals.iter().map(|(k, v)| match v {
-            Some(v) => format!("{k}={v}"),
-            None => k.clone(),
-        }).collect();
+        let q: Vec<String> = h
+            .query_literals
+            .iter()
+            .map(|(k, v)| match v {
+                Some(v) => format!("{k}={v}"),
+                None => k.clone(),
+            })
+            .collect();
         uri.push('?');
         uri.push_str(&q.join("&"));
     }
@@ -90,8 +102,18 @@ fn uri_template(h: &HttpRoute) -> String {
 /// Follows a field path from `root`. Returns an expression of type `&T` (or
 /// `&mut T`) when every step is required, else of type `Option<&T>`, and which
 /// of the two it is.
-fn path_expr(ir: &CrateIr, root_type: &str, root: TokenStream, path: &[String], as_mut: bool) -> (TokenStream, bool) {
-    let (r, opt) = if as_mut { (quote!(&mut), quote!(as_mut)) } else { (quote!(&), quote!(as_ref)) };
+fn path_expr(
+    ir: &CrateIr,
+    root_type: &str,
+    root: TokenStream,
+    path: &[String],
+    as_mut: bool,
+) -> (TokenStream, bool) {
+    let (r, opt) = if as_mut {
+        (quote!(&mut), quote!(as_mut))
+    } else {
+        (quote!(&), quote!(as_ref))
+    };
     // While every step is required, `expr` is a place (`output.a.b`); after the
     // first optional step it is an `Option<&T>`.
     let mut expr = root;
@@ -139,7 +161,10 @@ fn paginator(ir: &CrateIr, op: &Operation, p: &Paginator) -> TokenStream {
         quote!(Some(#token_expr.as_str()).filter(|t| !t.is_empty()))
     };
     let input_member = ir.types.get(&op.input).and_then(|t| match &t.kind {
-        NamedKind::Struct(s) => s.members.iter().find(|m| m.field == p.page_size.clone().unwrap_or_default()),
+        NamedKind::Struct(s) => s
+            .members
+            .iter()
+            .find(|m| m.field == p.page_size.clone().unwrap_or_default()),
         _ => None,
     });
     let set_page_size = match (&p.page_size, input_member) {
@@ -170,7 +195,13 @@ fn paginator(ir: &CrateIr, op: &Operation, p: &Paginator) -> TokenStream {
             };
             (ty, take)
         }
-        None => (quote!(()), quote!({ let _ = output; Vec::new() })),
+        None => (
+            quote!(()),
+            quote!({
+                let _ = output;
+                Vec::new()
+            }),
+        ),
     };
     quote! {
         impl rt::operation::Paginated for #name {

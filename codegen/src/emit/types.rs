@@ -1,8 +1,12 @@
 //! Emit stage: data types. Structures with builders, enums and intEnums that
 //! keep unknown values, unions with an unknown-variant case, error structures,
-//! and their restJson1 JSON mapping through serde.
+//! and their restJson1 JSON mapping: serde's `Serialize` for request bodies,
+//! and a `ReadJson` impl per type that reads response bodies straight from bytes.
 
-use super::{codec, codec_or_same, deprecated, doc_line, docs, field_type, member_docs, rust_type, value_type};
+use super::{
+    codec, codec_or_same, deprecated, doc_line, docs, field_type, member_docs, rust_type,
+    value_type,
+};
 use crate::ir::*;
 use crate::names::ident;
 use proc_macro2::{Literal, TokenStream};
@@ -11,7 +15,14 @@ use quote::{format_ident, quote};
 pub fn emit(ir: &CrateIr) -> TokenStream {
     let mut items = Vec::new();
     let mut defaults = Vec::new();
+    let mut defaults_use_outer_names = false;
     for t in ir.types.values() {
+        if let NamedKind::Struct(s) = &t.kind {
+            defaults_use_outer_names |= s
+                .members
+                .iter()
+                .any(|m| !m.optional && uses_outer_names(&m.ty));
+        }
         let is_input = ir.service.operations.iter().any(|op| op.input == t.name);
         items.push(match &t.kind {
             NamedKind::Struct(s) => structure(t, s, is_input, &mut defaults),
@@ -20,11 +31,16 @@ pub fn emit(ir: &CrateIr) -> TokenStream {
             NamedKind::IntEnum(e) => int_enum(t, e),
         });
     }
+    let outer = defaults_use_outer_names.then(|| {
+        quote!(
+            use super::*;
+        )
+    });
     let defaults = (!defaults.is_empty()).then(|| {
         quote! {
-            /// Model `@default` values, and readers that turn a JSON `null` into them.
+            /// Model `@default` values.
             mod defaults {
-                use super::*;
+                #outer
                 #(#defaults)*
             }
         }
@@ -46,7 +62,12 @@ fn serde_attrs() -> TokenStream {
     quote!(#[serde(crate = "rt::serde")])
 }
 
-fn structure(t: &NamedType, s: &Struct, is_input: bool, defaults: &mut Vec<TokenStream>) -> TokenStream {
+fn structure(
+    t: &NamedType,
+    s: &Struct,
+    is_input: bool,
+    defaults: &mut Vec<TokenStream>,
+) -> TokenStream {
     let name = ident(&t.name);
     let builder = ident(&crate::names::builder(&t.name));
     let doc = docs(t.docs.as_deref());
@@ -61,6 +82,8 @@ fn structure(t: &NamedType, s: &Struct, is_input: bool, defaults: &mut Vec<Token
     let mut build_fields = Vec::new();
     let mut from_fields = Vec::new();
     let mut debug_fields = Vec::new();
+    let mut read_init = Vec::new();
+    let mut read_arms = Vec::new();
     for m in &s.members {
         let field = ident(&m.field);
         let default_fn = ident(&crate::names::default_fn(&t.name, &m.field));
@@ -73,30 +96,58 @@ fn structure(t: &NamedType, s: &Struct, is_input: bool, defaults: &mut Vec<Token
             quote!(#[serde(skip)])
         } else if m.optional {
             let with = codec(&m.ty).map(|c| {
-                let path = quote!(rt::json::As::<Option<#c>>).to_string().replace(' ', "");
-                quote!(, with = #path)
-            });
-            quote!(#[serde(rename = #wire, default, skip_serializing_if = "Option::is_none" #with)])
-        } else {
-            let de_fn = format_ident!("de_{}", default_fn);
-            let value = default_tokens(m.default.as_ref().expect("non-optional members have defaults"), &m.ty);
-            let c = codec_or_same(&m.ty);
-            let boxed = m.boxed.then(|| quote!(.map(Box::new)));
-            let value = if m.boxed { quote!(Box::new(#value)) } else { value };
-            defaults.push(quote! {
-                pub(super) fn #default_fn() -> #value_ty { #value }
-                pub(super) fn #de_fn<'de, D: rt::serde::Deserializer<'de>>(d: D) -> Result<#value_ty, D::Error> {
-                    Ok(rt::json::As::<Option<#c>>::deserialize(d)? #boxed .unwrap_or_else(#default_fn))
-                }
-            });
-            let default_path = format!("defaults::{default_fn}");
-            let de_path = format!("defaults::{de_fn}");
-            let ser = codec(&m.ty).map(|c| {
-                let path = quote!(rt::json::As::<#c>::serialize).to_string().replace(' ', "");
+                let path = quote!(rt::json::As::<Option<#c>>::serialize)
+                    .to_string()
+                    .replace(' ', "");
                 quote!(, serialize_with = #path)
             });
-            quote!(#[serde(rename = #wire, default = #default_path, deserialize_with = #de_path #ser)])
+            quote!(#[serde(rename = #wire, skip_serializing_if = "Option::is_none" #with)])
+        } else {
+            let value = default_tokens(
+                m.default
+                    .as_ref()
+                    .expect("non-optional members have defaults"),
+                &m.ty,
+            );
+            let value = if m.boxed {
+                quote!(Box::new(#value))
+            } else {
+                value
+            };
+            defaults.push(quote! {
+                pub(super) fn #default_fn() -> #value_ty { #value }
+            });
+            let ser = codec(&m.ty).map(|c| {
+                let path = quote!(rt::json::As::<#c>::serialize)
+                    .to_string()
+                    .replace(' ', "");
+                quote!(, serialize_with = #path)
+            });
+            quote!(#[serde(rename = #wire #ser)])
         };
+        // The reader starts from the value an absent member takes, and
+        // overwrites it for each member the body sends.
+        let wire_name = &m.wire_name;
+        let read = read_expr(&m.ty);
+        let read = if m.boxed {
+            quote!(#read.map(Box::new))
+        } else {
+            read
+        };
+        read_init.push(if m.optional {
+            quote!(#field: None,)
+        } else {
+            quote!(#field: defaults::#default_fn(),)
+        });
+        if m.binding == Binding::Body {
+            read_arms.push(if m.optional {
+                quote! { #wire_name => out.#field = r.optional(|r| #read).map_err(|e| e.in_member(#wire_name))?, }
+            } else {
+                quote! {
+                    #wire_name => if let Some(v) = r.optional(|r| #read).map_err(|e| e.in_member(#wire_name))? { out.#field = v; },
+                }
+            });
+        }
         fields.push(quote! { #mdoc #mdep #serde_attr pub #field: #ty, });
         builder_fields.push(quote! { #field: Option<#value_ty>, });
 
@@ -170,10 +221,24 @@ fn structure(t: &NamedType, s: &Struct, is_input: bool, defaults: &mut Vec<Token
     let ctor_doc = doc_line(&format!("Starts building a [`{type_name}`]."));
     quote! {
         #doc #dep
-        #[derive(Clone, #derive_debug PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+        #[derive(Clone, #derive_debug PartialEq, rt::serde::Serialize)]
         #serde_crate
         #[non_exhaustive]
         pub struct #name { #(#fields)* }
+
+        impl rt::json::ReadJson for #name {
+            fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+                let mut out = Self { #(#read_init)* };
+                let mut state = r.begin_object()?;
+                while let Some(key) = r.next_key(&mut state)? {
+                    match &*key {
+                        #(#read_arms)*
+                        _ => r.skip_value()?,
+                    }
+                }
+                Ok(out)
+            }
+        }
 
         impl #name {
             #ctor_doc
@@ -220,7 +285,10 @@ fn error_impls(t: &NamedType, s: &Struct, e: &ErrorInfo) -> TokenStream {
     let status = Literal::u16_unsuffixed(e.http_status);
     let server = e.fault == Fault::Server;
     let (retryable, throttling) = (e.retryable, e.throttling);
-    let message_member = e.message_field.as_ref().and_then(|f| s.members.iter().find(|m| &m.field == f));
+    let message_member = e
+        .message_field
+        .as_ref()
+        .and_then(|f| s.members.iter().find(|m| &m.field == f));
     let message = match message_member {
         Some(m) if m.ty.kind == TypeKind::String && m.optional => {
             let f = ident(&m.field);
@@ -274,7 +342,11 @@ fn default_tokens(d: &DefaultValue, ty: &TypeRef) -> TokenStream {
             quote!(#lit)
         }
         DefaultValue::Float(f) => {
-            let lit = if ty.kind == TypeKind::Float { Literal::f32_suffixed(*f as f32) } else { Literal::f64_suffixed(*f) };
+            let lit = if ty.kind == TypeKind::Float {
+                Literal::f32_suffixed(*f as f32)
+            } else {
+                Literal::f64_suffixed(*f)
+            };
             quote!(#lit)
         }
         DefaultValue::String(s) => quote!(#s.to_owned()),
@@ -283,7 +355,9 @@ fn default_tokens(d: &DefaultValue, ty: &TypeRef) -> TokenStream {
             let v = ident(v);
             quote!(#ty::#v)
         }
-        DefaultValue::Timestamp { seconds, nanos } => quote!(rt::DateTime::from_secs_and_nanos(#seconds, #nanos)),
+        DefaultValue::Timestamp { seconds, nanos } => {
+            quote!(rt::DateTime::from_secs_and_nanos(#seconds, #nanos))
+        }
         DefaultValue::Blob(bytes) => {
             let lit = Literal::byte_string(bytes);
             quote!(rt::Blob::new(#lit.to_vec()))
@@ -363,9 +437,9 @@ fn string_enum(t: &NamedType, e: &Enum) -> TokenStream {
             }
         }
 
-        impl<'de> rt::serde::Deserialize<'de> for #name {
-            fn deserialize<D: rt::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                rt::json::enum_text(d).map(|s| Self::from(&*s))
+        impl rt::json::ReadJson for #name {
+            fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+                r.str().map(|s| Self::from(&*s))
             }
         }
     }
@@ -427,9 +501,9 @@ fn int_enum(t: &NamedType, e: &IntEnum) -> TokenStream {
             }
         }
 
-        impl<'de> rt::serde::Deserialize<'de> for #name {
-            fn deserialize<D: rt::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                <i32 as rt::serde::Deserialize>::deserialize(d).map(Self::from)
+        impl rt::json::ReadJson for #name {
+            fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+                r.integer::<i32>().map(Self::from)
             }
         }
     }
@@ -458,12 +532,16 @@ fn union(t: &NamedType, u: &Union) -> TokenStream {
         ser_arms.push(quote! {
             Self::#variant(v) => map.serialize_entry(#wire, &rt::json::Ser::<#value_ty, #c>::new(v))?,
         });
-        let wrap = if v.boxed { quote!(|v| #name::#variant(Box::new(v))) } else { quote!(#name::#variant) };
+        let wrap = if v.boxed {
+            quote!(|v| #name::#variant(Box::new(v)))
+        } else {
+            quote!(#name::#variant)
+        };
+        let read = read_expr(&v.ty);
         de_arms.push(quote! {
-            #wire => map.next_value::<rt::json::De<Option<#value_ty>, Option<#c>>>()?.into_inner().map(#wrap),
+            #wire => r.optional(|r| #read).map_err(|e| e.in_member(#wire))?.map(#wrap),
         });
     }
-    let expecting = format!("a {type_name} union: an object with exactly one member set");
     let too_many = format!("a {type_name} union has more than one member set");
     let none = format!("a {type_name} union has no member set");
     let unknown_ser = format!("cannot serialise an unknown variant of the {type_name} union");
@@ -491,36 +569,98 @@ fn union(t: &NamedType, u: &Union) -> TokenStream {
             }
         }
 
-        impl<'de> rt::serde::Deserialize<'de> for #name {
-            fn deserialize<D: rt::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                struct Visitor;
-                impl<'de> rt::serde::de::Visitor<'de> for Visitor {
-                    type Value = #name;
-                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                        f.write_str(#expecting)
-                    }
-                    fn visit_map<A: rt::serde::de::MapAccess<'de>>(self, mut map: A) -> Result<#name, A::Error> {
-                        use rt::serde::de::Error as _;
-                        let mut found: Option<#name> = None;
-                        while let Some(key) = map.next_key::<String>()? {
-                            let value = match key.as_str() {
-                                #(#de_arms)*
-                                "__type" => { map.next_value::<rt::serde::de::IgnoredAny>()?; None }
-                                _ => {
-                                    let v = map.next_value::<rt::Document>()?;
-                                    (!v.is_null()).then(|| #name::Unknown(rt::UnknownValue::new(key.clone())))
-                                }
-                            };
-                            if let Some(value) = value {
-                                if found.replace(value).is_some() {
-                                    return Err(A::Error::custom(#too_many));
-                                }
+        impl rt::json::ReadJson for #name {
+            fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+                let mut found: Option<Self> = None;
+                let mut state = r.begin_object()?;
+                while let Some(key) = r.next_key(&mut state)? {
+                    let value = match &*key {
+                        #(#de_arms)*
+                        "__type" => {
+                            r.skip_value()?;
+                            None
+                        }
+                        _ => {
+                            if r.null()? {
+                                None
+                            } else {
+                                r.skip_value()?;
+                                Some(Self::Unknown(rt::UnknownValue::new(key.to_string())))
                             }
                         }
-                        found.ok_or_else(|| A::Error::custom(#none))
+                    };
+                    if let Some(value) = value {
+                        if found.replace(value).is_some() {
+                            return Err(rt::json::ReadError::invalid(r, #too_many));
+                        }
                     }
                 }
-                d.deserialize_map(Visitor)
+                found.ok_or_else(|| rt::json::ReadError::invalid(r, #none))
+            }
+        }
+    }
+}
+
+/// Whether a value of `ty` is written with names from the parent module
+/// (generated types or `rt`), so the `defaults` module must import them.
+fn uses_outer_names(ty: &TypeRef) -> bool {
+    match &ty.kind {
+        TypeKind::List { item, .. } => uses_outer_names(item),
+        TypeKind::Map { key, value, .. } => uses_outer_names(key) || uses_outer_names(value),
+        TypeKind::Named { .. }
+        | TypeKind::Timestamp(_)
+        | TypeKind::Blob
+        | TypeKind::Document
+        | TypeKind::BigInteger
+        | TypeKind::BigDecimal => true,
+        _ => false,
+    }
+}
+
+/// An expression reading one value of `ty` from the reader `r`, of type
+/// `Result<T, rt::json::ReadError>`.
+pub(crate) fn read_expr(ty: &TypeRef) -> TokenStream {
+    match &ty.kind {
+        TypeKind::Bool => quote!(r.bool()),
+        TypeKind::Byte => quote!(r.integer::<i8>()),
+        TypeKind::Short => quote!(r.integer::<i16>()),
+        TypeKind::Integer => quote!(r.integer::<i32>()),
+        TypeKind::Long => quote!(r.integer::<i64>()),
+        TypeKind::Float => quote!(r.f32()),
+        TypeKind::Double => quote!(r.f64()),
+        TypeKind::BigInteger => quote!(r.big_integer()),
+        TypeKind::BigDecimal => quote!(r.big_decimal()),
+        TypeKind::String => quote!(r.string()),
+        TypeKind::Blob => quote!(r.blob()),
+        TypeKind::Timestamp(TimestampFormat::EpochSeconds) => quote!(r.epoch_seconds()),
+        TypeKind::Timestamp(TimestampFormat::DateTime) => quote!(r.date_time()),
+        TypeKind::Timestamp(TimestampFormat::HttpDate) => quote!(r.http_date()),
+        TypeKind::Document => quote!(r.document()),
+        TypeKind::Named { .. } => {
+            let t = rust_type(ty);
+            quote!(<#t as rt::json::ReadJson>::read_json(r))
+        }
+        TypeKind::List { item, sparse } => {
+            let item = read_expr(item);
+            if *sparse {
+                quote!(r.sparse_list(|r| #item))
+            } else {
+                quote!(r.list(|r| #item))
+            }
+        }
+        TypeKind::Map { key, value, sparse } => {
+            let key = match key.kind {
+                TypeKind::Named { .. } => {
+                    let k = rust_type(key);
+                    quote!(|k| #k::from(&*k))
+                }
+                _ => quote!(::std::borrow::Cow::into_owned),
+            };
+            let value = read_expr(value);
+            if *sparse {
+                quote!(r.sparse_map(#key, |r| #value))
+            } else {
+                quote!(r.map(#key, |r| #value))
             }
         }
     }

@@ -24,7 +24,8 @@ pub fn emit(ir: &CrateIr) -> TokenStream {
         }
     }
     for (i, p) in sources.into_iter().enumerate() {
-        cx.patterns.insert(p.source.clone(), (format!("PATTERN_{i}"), p.rust.clone()));
+        cx.patterns
+            .insert(p.source.clone(), (format!("PATTERN_{i}"), p.rust.clone()));
     }
     let mut impls = Vec::new();
     for t in ir.types.values().filter(|t| t.validated) {
@@ -82,7 +83,9 @@ impl Cx {
                     quote! { match &self.#field { Some(v) => { #c } None => rt::validation::required(path, out), } }
                 }
                 (true, Some(c)) => quote! { if let Some(v) = &self.#field { #c } },
-                (true, None) if required => quote! { if self.#field.is_none() { rt::validation::required(path, out); } },
+                (true, None) if required => {
+                    quote! { if self.#field.is_none() { rt::validation::required(path, out); } }
+                }
                 (true, None) => continue,
                 (false, Some(c)) => quote! { let v = &self.#field; #c },
                 (false, None) => continue,
@@ -156,10 +159,16 @@ impl Cx {
             out.push(quote! { rt::validation::length(path, out, #measure, #min, #max); });
         }
         if let Some(range) = &c.range {
-            let float = matches!(ty.kind, TypeKind::Float | TypeKind::Double | TypeKind::BigInteger | TypeKind::BigDecimal);
+            let float = matches!(
+                ty.kind,
+                TypeKind::Float | TypeKind::Double | TypeKind::BigInteger | TypeKind::BigDecimal
+            );
             let value = match &ty.kind {
                 TypeKind::BigInteger | TypeKind::BigDecimal => quote!(#v.to_f64()),
-                TypeKind::Named { shape: NamedShape::IntEnum, .. } => quote!(i64::from(#v.value())),
+                TypeKind::Named {
+                    shape: NamedShape::IntEnum,
+                    ..
+                } => quote!(i64::from(#v.value())),
                 TypeKind::Float => quote!(f64::from(*#v)),
                 TypeKind::Double | TypeKind::Long => quote!(*#v),
                 _ => quote!(i64::from(*#v)),
@@ -178,7 +187,11 @@ impl Cx {
                 None => quote!(None),
             };
             let (min, max) = (bound(&range.min, true), bound(&range.max, false));
-            let f = if float { quote!(range_float) } else { quote!(range_int) };
+            let f = if float {
+                quote!(range_float)
+            } else {
+                quote!(range_int)
+            };
             out.push(quote! { rt::validation::#f(path, out, #value, #min, #max); });
         }
         if let Some(p) = &c.pattern {
@@ -190,11 +203,17 @@ impl Cx {
             out.push(quote! { rt::validation::unique(path, out, #v); });
         }
         match &ty.kind {
-            TypeKind::Named { name, shape: NamedShape::Enum } => {
+            TypeKind::Named {
+                name,
+                shape: NamedShape::Enum,
+            } => {
                 let n = ident(name);
                 out.push(quote! { if !#v.is_known() { rt::validation::enum_value(path, out, #n::VALUES); } });
             }
-            TypeKind::Named { name, shape: NamedShape::IntEnum } => {
+            TypeKind::Named {
+                name,
+                shape: NamedShape::IntEnum,
+            } => {
                 let n = ident(name);
                 out.push(quote! {
                     if !#v.is_known() {
@@ -204,12 +223,19 @@ impl Cx {
                     }
                 });
             }
-            TypeKind::Named { shape: NamedShape::Struct | NamedShape::Union, .. } => {
+            TypeKind::Named {
+                shape: NamedShape::Struct | NamedShape::Union,
+                ..
+            } => {
                 out.push(quote! { #v.validate_into(path, out); });
             }
             TypeKind::List { item, sparse } => {
                 if let Some(inner) = self.checks(item, quote!(item)) {
-                    let body = if *sparse { quote! { if let Some(item) = item { #inner } } } else { inner };
+                    let body = if *sparse {
+                        quote! { if let Some(item) = item { #inner } }
+                    } else {
+                        inner
+                    };
                     out.push(quote! {
                         for (i, item) in #v.iter().enumerate() {
                             let mark = path.push_index(i);
@@ -226,7 +252,11 @@ impl Cx {
                 if key_checks.is_some() || value_checks.is_some() {
                     let key_part = key_checks.map(|k| quote! { #k });
                     let value_part = value_checks.map(|vc| {
-                        let vc = if *sparse { quote! { if let Some(value) = value { #vc } } } else { vc };
+                        let vc = if *sparse {
+                            quote! { if let Some(value) = value { #vc } }
+                        } else {
+                            vc
+                        };
                         quote! {
                             let mark = path.push(key.as_str());
                             #vc

@@ -7,14 +7,19 @@
 
 #![forbid(unsafe_code)]
 
+#[rustfmt::skip]
 pub mod client;
 
+#[rustfmt::skip]
 pub mod error;
 
+#[rustfmt::skip]
 pub mod operations;
 
+#[rustfmt::skip]
 pub mod types;
 
+#[rustfmt::skip]
 mod validate;
 
 pub use client::Client;
@@ -23,7 +28,6 @@ pub use smithy_client_runtime::validation::{Validate, ValidationError, Violation
 
 pub use smithy_client_runtime::{Config, ConfigBuilder, Credentials, Error, RetryConfig};
 
-pub use smithy_client_runtime::{
-    BigDecimal, BigInteger, Blob, BuildError, DateTime, DateTimeFormat, Document,
-    UnknownValue,
-};
+pub use smithy_client_runtime::{BigDecimal, BigInteger, Blob, BuildError};
+
+pub use smithy_client_runtime::{DateTime, DateTimeFormat, Document, UnknownValue};

@@ -7,13 +7,31 @@
 use smithy_client_runtime as rt;
 
 /// The request was throttled because the caller exceeded the allowed rate of API calls. Retry the request later.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 #[non_exhaustive]
 pub struct ClientLimitExceededException {
     /// A human-readable description of the error.
-    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl rt::json::ReadJson for ClientLimitExceededException {
+    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+        let mut out = Self { message: None };
+        let mut state = r.begin_object()?;
+        while let Some(key) = r.next_key(&mut state)? {
+            match &*key {
+                "Message" => {
+                    out.message = r
+                        .optional(|r| r.string())
+                        .map_err(|e| e.in_member("Message"))?;
+                }
+                _ => r.skip_value()?,
+            }
+        }
+        Ok(out)
+    }
 }
 
 impl ClientLimitExceededException {
@@ -152,9 +170,9 @@ impl rt::serde::Serialize for Format {
     }
 }
 
-impl<'de> rt::serde::Deserialize<'de> for Format {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        rt::json::enum_text(d).map(|s| Self::from(&*s))
+impl rt::json::ReadJson for Format {
+    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+        r.str().map(|s| Self::from(&*s))
     }
 }
 
@@ -222,50 +240,90 @@ impl rt::serde::Serialize for FormatConfigKey {
     }
 }
 
-impl<'de> rt::serde::Deserialize<'de> for FormatConfigKey {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        rt::json::enum_text(d).map(|s| Self::from(&*s))
+impl rt::json::ReadJson for FormatConfigKey {
+    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+        r.str().map(|s| Self::from(&*s))
     }
 }
 
 /// Metadata describing one stored fragment of a stream.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 #[non_exhaustive]
 pub struct Fragment {
     /// Identifier of the fragment, unique within the stream.
-    #[serde(rename = "FragmentNumber", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "FragmentNumber", skip_serializing_if = "Option::is_none")]
     pub fragment_number: Option<String>,
     /// Size of the fragment in bytes, including metadata.
-    #[serde(
-        rename = "FragmentSizeInBytes",
-        default = "defaults::fragment_fragment_size_in_bytes",
-        deserialize_with = "defaults::de_fragment_fragment_size_in_bytes"
-    )]
+    #[serde(rename = "FragmentSizeInBytes")]
     pub fragment_size_in_bytes: i64,
     /// Start time of the fragment according to the producer.
     #[serde(
         rename = "ProducerTimestamp",
-        default,
         skip_serializing_if = "Option::is_none",
-        with = "rt::json::As::<Option<rt::json::EpochSeconds>>"
+        serialize_with = "rt::json::As::<Option<rt::json::EpochSeconds>>::serialize"
     )]
     pub producer_timestamp: Option<rt::DateTime>,
     /// Time at which the server received the fragment.
     #[serde(
         rename = "ServerTimestamp",
-        default,
         skip_serializing_if = "Option::is_none",
-        with = "rt::json::As::<Option<rt::json::EpochSeconds>>"
+        serialize_with = "rt::json::As::<Option<rt::json::EpochSeconds>>::serialize"
     )]
     pub server_timestamp: Option<rt::DateTime>,
     /// Playback duration of the fragment in milliseconds.
-    #[serde(
-        rename = "FragmentLengthInMilliseconds",
-        default = "defaults::fragment_fragment_length_in_milliseconds",
-        deserialize_with = "defaults::de_fragment_fragment_length_in_milliseconds"
-    )]
+    #[serde(rename = "FragmentLengthInMilliseconds")]
     pub fragment_length_in_milliseconds: i64,
+}
+
+impl rt::json::ReadJson for Fragment {
+    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+        let mut out = Self {
+            fragment_number: None,
+            fragment_size_in_bytes: defaults::fragment_fragment_size_in_bytes(),
+            producer_timestamp: None,
+            server_timestamp: None,
+            fragment_length_in_milliseconds: defaults::fragment_fragment_length_in_milliseconds(),
+        };
+        let mut state = r.begin_object()?;
+        while let Some(key) = r.next_key(&mut state)? {
+            match &*key {
+                "FragmentNumber" => {
+                    out.fragment_number = r
+                        .optional(|r| r.string())
+                        .map_err(|e| e.in_member("FragmentNumber"))?;
+                }
+                "FragmentSizeInBytes" => {
+                    if let Some(v) = r
+                        .optional(|r| r.integer::<i64>())
+                        .map_err(|e| e.in_member("FragmentSizeInBytes"))?
+                    {
+                        out.fragment_size_in_bytes = v;
+                    }
+                }
+                "ProducerTimestamp" => {
+                    out.producer_timestamp = r
+                        .optional(|r| r.epoch_seconds())
+                        .map_err(|e| e.in_member("ProducerTimestamp"))?;
+                }
+                "ServerTimestamp" => {
+                    out.server_timestamp = r
+                        .optional(|r| r.epoch_seconds())
+                        .map_err(|e| e.in_member("ServerTimestamp"))?;
+                }
+                "FragmentLengthInMilliseconds" => {
+                    if let Some(v) = r
+                        .optional(|r| r.integer::<i64>())
+                        .map_err(|e| e.in_member("FragmentLengthInMilliseconds"))?
+                    {
+                        out.fragment_length_in_milliseconds = v;
+                    }
+                }
+                _ => r.skip_value()?,
+            }
+        }
+        Ok(out)
+    }
 }
 
 impl Fragment {
@@ -375,24 +433,50 @@ impl From<Fragment> for FragmentBuilder {
 }
 
 /// Chooses fragments by the kind of timestamp and a range of that timestamp.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 #[non_exhaustive]
 pub struct FragmentSelector {
     /// Whether the range is matched against producer or server timestamps.
     ///
     /// Required.
-    #[serde(
-        rename = "FragmentSelectorType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "FragmentSelectorType", skip_serializing_if = "Option::is_none")]
     pub fragment_selector_type: Option<FragmentSelectorType>,
     /// The time range fragments must fall in.
     ///
     /// Required.
-    #[serde(rename = "TimestampRange", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "TimestampRange", skip_serializing_if = "Option::is_none")]
     pub timestamp_range: Option<TimestampRange>,
+}
+
+impl rt::json::ReadJson for FragmentSelector {
+    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+        let mut out = Self {
+            fragment_selector_type: None,
+            timestamp_range: None,
+        };
+        let mut state = r.begin_object()?;
+        while let Some(key) = r.next_key(&mut state)? {
+            match &*key {
+                "FragmentSelectorType" => {
+                    out.fragment_selector_type = r
+                        .optional(|r| <FragmentSelectorType as rt::json::ReadJson>::read_json(
+                            r,
+                        ))
+                        .map_err(|e| e.in_member("FragmentSelectorType"))?;
+                }
+                "TimestampRange" => {
+                    out.timestamp_range = r
+                        .optional(|r| <TimestampRange as rt::json::ReadJson>::read_json(
+                            r,
+                        ))
+                        .map_err(|e| e.in_member("TimestampRange"))?;
+                }
+                _ => r.skip_value()?,
+            }
+        }
+        Ok(out)
+    }
 }
 
 impl FragmentSelector {
@@ -540,40 +624,35 @@ impl rt::serde::Serialize for FragmentSelectorType {
     }
 }
 
-impl<'de> rt::serde::Deserialize<'de> for FragmentSelectorType {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        rt::json::enum_text(d).map(|s| Self::from(&*s))
+impl rt::json::ReadJson for FragmentSelectorType {
+    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+        r.str().map(|s| Self::from(&*s))
     }
 }
 
 /// Input for GetImages.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 #[non_exhaustive]
 pub struct GetImagesInput {
     /// Name of the stream to read from. Supply exactly one of StreamName and StreamARN.
-    #[serde(rename = "StreamName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "StreamName", skip_serializing_if = "Option::is_none")]
     pub stream_name: Option<String>,
     /// ARN of the stream to read from. Supply exactly one of StreamName and StreamARN.
-    #[serde(rename = "StreamARN", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "StreamARN", skip_serializing_if = "Option::is_none")]
     pub stream_arn: Option<String>,
     /// Selects whether the time range refers to producer timestamps or server timestamps.
     ///
     /// Required.
-    #[serde(
-        rename = "ImageSelectorType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ImageSelectorType", skip_serializing_if = "Option::is_none")]
     pub image_selector_type: Option<ImageSelectorType>,
     /// Beginning of the time range (inclusive) from which images are generated.
     ///
     /// Required.
     #[serde(
         rename = "StartTimestamp",
-        default,
         skip_serializing_if = "Option::is_none",
-        with = "rt::json::As::<Option<rt::json::EpochSeconds>>"
+        serialize_with = "rt::json::As::<Option<rt::json::EpochSeconds>>::serialize"
     )]
     pub start_timestamp: Option<rt::DateTime>,
     /// End of the time range for image generation. It may be no more than 300 seconds after StartTimestamp; a longer range is rejected.
@@ -581,38 +660,123 @@ pub struct GetImagesInput {
     /// Required.
     #[serde(
         rename = "EndTimestamp",
-        default,
         skip_serializing_if = "Option::is_none",
-        with = "rt::json::As::<Option<rt::json::EpochSeconds>>"
+        serialize_with = "rt::json::As::<Option<rt::json::EpochSeconds>>::serialize"
     )]
     pub end_timestamp: Option<rt::DateTime>,
     /// Milliseconds between successive images. The smallest accepted value is 200 ms (five images per second). When the range is shorter than the interval, only the image at the start timestamp is returned, if one exists.
-    #[serde(
-        rename = "SamplingInterval",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SamplingInterval", skip_serializing_if = "Option::is_none")]
     pub sampling_interval: Option<i32>,
     /// Encoding used for the generated images.
     ///
     /// Required.
-    #[serde(rename = "Format", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Format", skip_serializing_if = "Option::is_none")]
     pub format: Option<Format>,
     /// Extra encoding parameters. The only key is JPEGQuality, whose value is an integer from 1 (smallest file, lowest quality) to 100 (highest quality, least compression); the service uses 80 when it is omitted.
-    #[serde(rename = "FormatConfig", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "FormatConfig", skip_serializing_if = "Option::is_none")]
     pub format_config: Option<::std::collections::BTreeMap<FormatConfigKey, String>>,
     /// Output image width in pixels. Must be given together with HeightPixels; if neither is set the stream's native resolution is used.
-    #[serde(rename = "WidthPixels", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "WidthPixels", skip_serializing_if = "Option::is_none")]
     pub width_pixels: Option<i32>,
     /// Output image height in pixels. Must be given together with WidthPixels; if neither is set the stream's native resolution is used.
-    #[serde(rename = "HeightPixels", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "HeightPixels", skip_serializing_if = "Option::is_none")]
     pub height_pixels: Option<i32>,
     /// Largest number of images to return in one response; further images are paginated. Defaults to 100.
-    #[serde(rename = "MaxResults", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "MaxResults", skip_serializing_if = "Option::is_none")]
     pub max_results: Option<i64>,
     /// Pagination token from a previous truncated GetImages response, indicating where to resume.
-    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "NextToken", skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
+}
+
+impl rt::json::ReadJson for GetImagesInput {
+    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+        let mut out = Self {
+            stream_name: None,
+            stream_arn: None,
+            image_selector_type: None,
+            start_timestamp: None,
+            end_timestamp: None,
+            sampling_interval: None,
+            format: None,
+            format_config: None,
+            width_pixels: None,
+            height_pixels: None,
+            max_results: None,
+            next_token: None,
+        };
+        let mut state = r.begin_object()?;
+        while let Some(key) = r.next_key(&mut state)? {
+            match &*key {
+                "StreamName" => {
+                    out.stream_name = r
+                        .optional(|r| r.string())
+                        .map_err(|e| e.in_member("StreamName"))?;
+                }
+                "StreamARN" => {
+                    out.stream_arn = r
+                        .optional(|r| r.string())
+                        .map_err(|e| e.in_member("StreamARN"))?;
+                }
+                "ImageSelectorType" => {
+                    out.image_selector_type = r
+                        .optional(|r| <ImageSelectorType as rt::json::ReadJson>::read_json(
+                            r,
+                        ))
+                        .map_err(|e| e.in_member("ImageSelectorType"))?;
+                }
+                "StartTimestamp" => {
+                    out.start_timestamp = r
+                        .optional(|r| r.epoch_seconds())
+                        .map_err(|e| e.in_member("StartTimestamp"))?;
+                }
+                "EndTimestamp" => {
+                    out.end_timestamp = r
+                        .optional(|r| r.epoch_seconds())
+                        .map_err(|e| e.in_member("EndTimestamp"))?;
+                }
+                "SamplingInterval" => {
+                    out.sampling_interval = r
+                        .optional(|r| r.integer::<i32>())
+                        .map_err(|e| e.in_member("SamplingInterval"))?;
+                }
+                "Format" => {
+                    out.format = r
+                        .optional(|r| <Format as rt::json::ReadJson>::read_json(r))
+                        .map_err(|e| e.in_member("Format"))?;
+                }
+                "FormatConfig" => {
+                    out.format_config = r
+                        .optional(|r| {
+                            r.map(|k| FormatConfigKey::from(&*k), |r| r.string())
+                        })
+                        .map_err(|e| e.in_member("FormatConfig"))?;
+                }
+                "WidthPixels" => {
+                    out.width_pixels = r
+                        .optional(|r| r.integer::<i32>())
+                        .map_err(|e| e.in_member("WidthPixels"))?;
+                }
+                "HeightPixels" => {
+                    out.height_pixels = r
+                        .optional(|r| r.integer::<i32>())
+                        .map_err(|e| e.in_member("HeightPixels"))?;
+                }
+                "MaxResults" => {
+                    out.max_results = r
+                        .optional(|r| r.integer::<i64>())
+                        .map_err(|e| e.in_member("MaxResults"))?;
+                }
+                "NextToken" => {
+                    out.next_token = r
+                        .optional(|r| r.string())
+                        .map_err(|e| e.in_member("NextToken"))?;
+                }
+                _ => r.skip_value()?,
+            }
+        }
+        Ok(out)
+    }
 }
 
 impl GetImagesInput {
@@ -871,16 +1035,44 @@ impl From<GetImagesInput> for GetImagesInputBuilder {
 }
 
 /// Output of GetImages.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 #[non_exhaustive]
 pub struct GetImagesOutput {
     /// Images extracted from the stream. A timestamp with no media is reported with the NO_MEDIA error, and a failed extraction with MEDIA_ERROR.
-    #[serde(rename = "Images", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Images", skip_serializing_if = "Option::is_none")]
     pub images: Option<Vec<Image>>,
     /// Token for fetching the next page of images; absent when there are no more results.
-    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "NextToken", skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
+}
+
+impl rt::json::ReadJson for GetImagesOutput {
+    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+        let mut out = Self {
+            images: None,
+            next_token: None,
+        };
+        let mut state = r.begin_object()?;
+        while let Some(key) = r.next_key(&mut state)? {
+            match &*key {
+                "Images" => {
+                    out.images = r
+                        .optional(|r| {
+                            r.list(|r| <Image as rt::json::ReadJson>::read_json(r))
+                        })
+                        .map_err(|e| e.in_member("Images"))?;
+                }
+                "NextToken" => {
+                    out.next_token = r
+                        .optional(|r| r.string())
+                        .map_err(|e| e.in_member("NextToken"))?;
+                }
+                _ => r.skip_value()?,
+            }
+        }
+        Ok(out)
+    }
 }
 
 impl GetImagesOutput {
@@ -941,24 +1133,55 @@ impl From<GetImagesOutput> for GetImagesOutputBuilder {
 }
 
 /// An image taken from the stream at one sampling point, or the reason it could not be produced.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 #[non_exhaustive]
 pub struct Image {
     /// Stream time the image corresponds to; useful for spotting gaps and tracking the pagination window.
     #[serde(
         rename = "TimeStamp",
-        default,
         skip_serializing_if = "Option::is_none",
-        with = "rt::json::As::<Option<rt::json::EpochSeconds>>"
+        serialize_with = "rt::json::As::<Option<rt::json::EpochSeconds>>::serialize"
     )]
     pub time_stamp: Option<rt::DateTime>,
     /// Set when no image could be produced for this timestamp, giving the reason.
-    #[serde(rename = "Error", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Error", skip_serializing_if = "Option::is_none")]
     pub error: Option<ImageError>,
     /// The encoded image data as Base64 text.
-    #[serde(rename = "ImageContent", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ImageContent", skip_serializing_if = "Option::is_none")]
     pub image_content: Option<String>,
+}
+
+impl rt::json::ReadJson for Image {
+    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+        let mut out = Self {
+            time_stamp: None,
+            error: None,
+            image_content: None,
+        };
+        let mut state = r.begin_object()?;
+        while let Some(key) = r.next_key(&mut state)? {
+            match &*key {
+                "TimeStamp" => {
+                    out.time_stamp = r
+                        .optional(|r| r.epoch_seconds())
+                        .map_err(|e| e.in_member("TimeStamp"))?;
+                }
+                "Error" => {
+                    out.error = r
+                        .optional(|r| <ImageError as rt::json::ReadJson>::read_json(r))
+                        .map_err(|e| e.in_member("Error"))?;
+                }
+                "ImageContent" => {
+                    out.image_content = r
+                        .optional(|r| r.string())
+                        .map_err(|e| e.in_member("ImageContent"))?;
+                }
+                _ => r.skip_value()?,
+            }
+        }
+        Ok(out)
+    }
 }
 
 impl Image {
@@ -1101,9 +1324,9 @@ impl rt::serde::Serialize for ImageError {
     }
 }
 
-impl<'de> rt::serde::Deserialize<'de> for ImageError {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        rt::json::enum_text(d).map(|s| Self::from(&*s))
+impl rt::json::ReadJson for ImageError {
+    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+        r.str().map(|s| Self::from(&*s))
     }
 }
 
@@ -1178,20 +1401,38 @@ impl rt::serde::Serialize for ImageSelectorType {
     }
 }
 
-impl<'de> rt::serde::Deserialize<'de> for ImageSelectorType {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        rt::json::enum_text(d).map(|s| Self::from(&*s))
+impl rt::json::ReadJson for ImageSelectorType {
+    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+        r.str().map(|s| Self::from(&*s))
     }
 }
 
 /// A parameter was invalid, or a value fell outside its permitted range or format.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 #[non_exhaustive]
 pub struct InvalidArgumentException {
     /// A human-readable description of the error.
-    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl rt::json::ReadJson for InvalidArgumentException {
+    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+        let mut out = Self { message: None };
+        let mut state = r.begin_object()?;
+        while let Some(key) = r.next_key(&mut state)? {
+            match &*key {
+                "Message" => {
+                    out.message = r
+                        .optional(|r| r.string())
+                        .map_err(|e| e.in_member("Message"))?;
+                }
+                _ => r.skip_value()?,
+            }
+        }
+        Ok(out)
+    }
 }
 
 impl InvalidArgumentException {
@@ -1263,29 +1504,71 @@ impl rt::operation::ModeledError for InvalidArgumentException {
 }
 
 /// Input for ListFragments.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 #[non_exhaustive]
 pub struct ListFragmentsInput {
     /// Name of the stream to read from. Supply exactly one of StreamName and StreamARN.
-    #[serde(rename = "StreamName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "StreamName", skip_serializing_if = "Option::is_none")]
     pub stream_name: Option<String>,
     /// ARN of the stream to read from. Supply exactly one of StreamName and StreamARN.
-    #[serde(rename = "StreamARN", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "StreamARN", skip_serializing_if = "Option::is_none")]
     pub stream_arn: Option<String>,
     /// Largest number of fragments to return in one response; further fragments are paginated.
-    #[serde(rename = "MaxResults", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "MaxResults", skip_serializing_if = "Option::is_none")]
     pub max_results: Option<i64>,
     /// Pagination token from a previous truncated ListFragments response, indicating where to resume.
-    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "NextToken", skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
     /// Restricts the listing to fragments within a timestamp range.
-    #[serde(
-        rename = "FragmentSelector",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "FragmentSelector", skip_serializing_if = "Option::is_none")]
     pub fragment_selector: Option<FragmentSelector>,
+}
+
+impl rt::json::ReadJson for ListFragmentsInput {
+    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+        let mut out = Self {
+            stream_name: None,
+            stream_arn: None,
+            max_results: None,
+            next_token: None,
+            fragment_selector: None,
+        };
+        let mut state = r.begin_object()?;
+        while let Some(key) = r.next_key(&mut state)? {
+            match &*key {
+                "StreamName" => {
+                    out.stream_name = r
+                        .optional(|r| r.string())
+                        .map_err(|e| e.in_member("StreamName"))?;
+                }
+                "StreamARN" => {
+                    out.stream_arn = r
+                        .optional(|r| r.string())
+                        .map_err(|e| e.in_member("StreamARN"))?;
+                }
+                "MaxResults" => {
+                    out.max_results = r
+                        .optional(|r| r.integer::<i64>())
+                        .map_err(|e| e.in_member("MaxResults"))?;
+                }
+                "NextToken" => {
+                    out.next_token = r
+                        .optional(|r| r.string())
+                        .map_err(|e| e.in_member("NextToken"))?;
+                }
+                "FragmentSelector" => {
+                    out.fragment_selector = r
+                        .optional(|r| <FragmentSelector as rt::json::ReadJson>::read_json(
+                            r,
+                        ))
+                        .map_err(|e| e.in_member("FragmentSelector"))?;
+                }
+                _ => r.skip_value()?,
+            }
+        }
+        Ok(out)
+    }
 }
 
 impl ListFragmentsInput {
@@ -1402,16 +1685,44 @@ impl From<ListFragmentsInput> for ListFragmentsInputBuilder {
 }
 
 /// Output of ListFragments.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 #[non_exhaustive]
 pub struct ListFragmentsOutput {
     /// Fragments that matched the request. They are not guaranteed to be ordered.
-    #[serde(rename = "Fragments", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Fragments", skip_serializing_if = "Option::is_none")]
     pub fragments: Option<Vec<Fragment>>,
     /// Token for fetching the next page of fragments; absent when there are no more results.
-    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "NextToken", skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
+}
+
+impl rt::json::ReadJson for ListFragmentsOutput {
+    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+        let mut out = Self {
+            fragments: None,
+            next_token: None,
+        };
+        let mut state = r.begin_object()?;
+        while let Some(key) = r.next_key(&mut state)? {
+            match &*key {
+                "Fragments" => {
+                    out.fragments = r
+                        .optional(|r| {
+                            r.list(|r| <Fragment as rt::json::ReadJson>::read_json(r))
+                        })
+                        .map_err(|e| e.in_member("Fragments"))?;
+                }
+                "NextToken" => {
+                    out.next_token = r
+                        .optional(|r| r.string())
+                        .map_err(|e| e.in_member("NextToken"))?;
+                }
+                _ => r.skip_value()?,
+            }
+        }
+        Ok(out)
+    }
 }
 
 impl ListFragmentsOutput {
@@ -1472,13 +1783,31 @@ impl From<ListFragmentsOutput> for ListFragmentsOutputBuilder {
 }
 
 /// The stream has no data retention configured (a retention period of zero), so no archived media can be read from it.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 #[non_exhaustive]
 pub struct NoDataRetentionException {
     /// A human-readable description of the error.
-    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl rt::json::ReadJson for NoDataRetentionException {
+    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+        let mut out = Self { message: None };
+        let mut state = r.begin_object()?;
+        while let Some(key) = r.next_key(&mut state)? {
+            match &*key {
+                "Message" => {
+                    out.message = r
+                        .optional(|r| r.string())
+                        .map_err(|e| e.in_member("Message"))?;
+                }
+                _ => r.skip_value()?,
+            }
+        }
+        Ok(out)
+    }
 }
 
 impl NoDataRetentionException {
@@ -1550,13 +1879,31 @@ impl rt::operation::ModeledError for NoDataRetentionException {
 }
 
 /// The caller lacks permission to perform this operation, or the supplied security token has expired.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 #[non_exhaustive]
 pub struct NotAuthorizedException {
     /// A human-readable description of the error.
-    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl rt::json::ReadJson for NotAuthorizedException {
+    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+        let mut out = Self { message: None };
+        let mut state = r.begin_object()?;
+        while let Some(key) = r.next_key(&mut state)? {
+            match &*key {
+                "Message" => {
+                    out.message = r
+                        .optional(|r| r.string())
+                        .map_err(|e| e.in_member("Message"))?;
+                }
+                _ => r.skip_value()?,
+            }
+        }
+        Ok(out)
+    }
 }
 
 impl NotAuthorizedException {
@@ -1628,13 +1975,31 @@ impl rt::operation::ModeledError for NotAuthorizedException {
 }
 
 /// The requested stream, or data within it, could not be found.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 #[non_exhaustive]
 pub struct ResourceNotFoundException {
     /// A human-readable description of the error.
-    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl rt::json::ReadJson for ResourceNotFoundException {
+    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+        let mut out = Self { message: None };
+        let mut state = r.begin_object()?;
+        while let Some(key) = r.next_key(&mut state)? {
+            match &*key {
+                "Message" => {
+                    out.message = r
+                        .optional(|r| r.string())
+                        .map_err(|e| e.in_member("Message"))?;
+                }
+                _ => r.skip_value()?,
+            }
+        }
+        Ok(out)
+    }
 }
 
 impl ResourceNotFoundException {
@@ -1706,7 +2071,7 @@ impl rt::operation::ModeledError for ResourceNotFoundException {
 }
 
 /// A start and end time bounding a fragment search.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 #[non_exhaustive]
 pub struct TimestampRange {
@@ -1715,9 +2080,8 @@ pub struct TimestampRange {
     /// Required.
     #[serde(
         rename = "StartTimestamp",
-        default,
         skip_serializing_if = "Option::is_none",
-        with = "rt::json::As::<Option<rt::json::EpochSeconds>>"
+        serialize_with = "rt::json::As::<Option<rt::json::EpochSeconds>>::serialize"
     )]
     pub start_timestamp: Option<rt::DateTime>,
     /// Latest timestamp of the range.
@@ -1725,11 +2089,36 @@ pub struct TimestampRange {
     /// Required.
     #[serde(
         rename = "EndTimestamp",
-        default,
         skip_serializing_if = "Option::is_none",
-        with = "rt::json::As::<Option<rt::json::EpochSeconds>>"
+        serialize_with = "rt::json::As::<Option<rt::json::EpochSeconds>>::serialize"
     )]
     pub end_timestamp: Option<rt::DateTime>,
+}
+
+impl rt::json::ReadJson for TimestampRange {
+    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+        let mut out = Self {
+            start_timestamp: None,
+            end_timestamp: None,
+        };
+        let mut state = r.begin_object()?;
+        while let Some(key) = r.next_key(&mut state)? {
+            match &*key {
+                "StartTimestamp" => {
+                    out.start_timestamp = r
+                        .optional(|r| r.epoch_seconds())
+                        .map_err(|e| e.in_member("StartTimestamp"))?;
+                }
+                "EndTimestamp" => {
+                    out.end_timestamp = r
+                        .optional(|r| r.epoch_seconds())
+                        .map_err(|e| e.in_member("EndTimestamp"))?;
+                }
+                _ => r.skip_value()?,
+            }
+        }
+        Ok(out)
+    }
 }
 
 impl TimestampRange {
@@ -1803,34 +2192,13 @@ impl From<TimestampRange> for TimestampRangeBuilder {
     }
 }
 
-/// Model `@default` values, and readers that turn a JSON `null` into them.
+/// Model `@default` values.
 mod defaults {
-    use super::*;
     pub(super) fn fragment_fragment_size_in_bytes() -> i64 {
         0i64
     }
 
-    pub(super) fn de_fragment_fragment_size_in_bytes<
-        'de,
-        D: rt::serde::Deserializer<'de>,
-    >(d: D) -> Result<i64, D::Error> {
-        Ok(
-            rt::json::As::<Option<rt::json::Same>>::deserialize(d)?
-                .unwrap_or_else(fragment_fragment_size_in_bytes),
-        )
-    }
-
     pub(super) fn fragment_fragment_length_in_milliseconds() -> i64 {
         0i64
-    }
-
-    pub(super) fn de_fragment_fragment_length_in_milliseconds<
-        'de,
-        D: rt::serde::Deserializer<'de>,
-    >(d: D) -> Result<i64, D::Error> {
-        Ok(
-            rt::json::As::<Option<rt::json::Same>>::deserialize(d)?
-                .unwrap_or_else(fragment_fragment_length_in_milliseconds),
-        )
     }
 }

@@ -107,20 +107,38 @@ impl rt::serde::Serialize for ApiName {
     }
 }
 
-impl<'de> rt::serde::Deserialize<'de> for ApiName {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        rt::json::enum_text(d).map(|s| Self::from(&*s))
+impl rt::json::ReadJson for ApiName {
+    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+        r.str().map(|s| Self::from(&*s))
     }
 }
 
 /// The request was throttled because the caller exceeded the allowed rate of API calls. Retry the request later.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 #[non_exhaustive]
 pub struct ClientLimitExceededException {
     /// A human-readable description of the error.
-    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl rt::json::ReadJson for ClientLimitExceededException {
+    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+        let mut out = Self { message: None };
+        let mut state = r.begin_object()?;
+        while let Some(key) = r.next_key(&mut state)? {
+            match &*key {
+                "Message" => {
+                    out.message = r
+                        .optional(|r| r.string())
+                        .map_err(|e| e.in_member("Message"))?;
+                }
+                _ => r.skip_value()?,
+            }
+        }
+        Ok(out)
+    }
 }
 
 impl ClientLimitExceededException {
@@ -192,21 +210,53 @@ impl rt::operation::ModeledError for ClientLimitExceededException {
 }
 
 /// Input for GetDataEndpoint.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 #[non_exhaustive]
 pub struct GetDataEndpointInput {
     /// Name of the stream whose endpoint is wanted. Supply exactly one of StreamName and StreamARN.
-    #[serde(rename = "StreamName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "StreamName", skip_serializing_if = "Option::is_none")]
     pub stream_name: Option<String>,
     /// ARN of the stream whose endpoint is wanted. Supply exactly one of StreamName and StreamARN.
-    #[serde(rename = "StreamARN", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "StreamARN", skip_serializing_if = "Option::is_none")]
     pub stream_arn: Option<String>,
     /// The data-plane API the endpoint will be used for.
     ///
     /// Required.
-    #[serde(rename = "APIName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "APIName", skip_serializing_if = "Option::is_none")]
     pub api_name: Option<ApiName>,
+}
+
+impl rt::json::ReadJson for GetDataEndpointInput {
+    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+        let mut out = Self {
+            stream_name: None,
+            stream_arn: None,
+            api_name: None,
+        };
+        let mut state = r.begin_object()?;
+        while let Some(key) = r.next_key(&mut state)? {
+            match &*key {
+                "StreamName" => {
+                    out.stream_name = r
+                        .optional(|r| r.string())
+                        .map_err(|e| e.in_member("StreamName"))?;
+                }
+                "StreamARN" => {
+                    out.stream_arn = r
+                        .optional(|r| r.string())
+                        .map_err(|e| e.in_member("StreamARN"))?;
+                }
+                "APIName" => {
+                    out.api_name = r
+                        .optional(|r| <ApiName as rt::json::ReadJson>::read_json(r))
+                        .map_err(|e| e.in_member("APIName"))?;
+                }
+                _ => r.skip_value()?,
+            }
+        }
+        Ok(out)
+    }
 }
 
 impl GetDataEndpointInput {
@@ -300,13 +350,31 @@ impl From<GetDataEndpointInput> for GetDataEndpointInputBuilder {
 }
 
 /// Output of GetDataEndpoint.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 #[non_exhaustive]
 pub struct GetDataEndpointOutput {
     /// HTTPS URL of the endpoint to use for the requested API on this stream.
-    #[serde(rename = "DataEndpoint", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "DataEndpoint", skip_serializing_if = "Option::is_none")]
     pub data_endpoint: Option<String>,
+}
+
+impl rt::json::ReadJson for GetDataEndpointOutput {
+    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+        let mut out = Self { data_endpoint: None };
+        let mut state = r.begin_object()?;
+        while let Some(key) = r.next_key(&mut state)? {
+            match &*key {
+                "DataEndpoint" => {
+                    out.data_endpoint = r
+                        .optional(|r| r.string())
+                        .map_err(|e| e.in_member("DataEndpoint"))?;
+                }
+                _ => r.skip_value()?,
+            }
+        }
+        Ok(out)
+    }
 }
 
 impl GetDataEndpointOutput {
@@ -352,13 +420,31 @@ impl From<GetDataEndpointOutput> for GetDataEndpointOutputBuilder {
 }
 
 /// A parameter was invalid, or a value fell outside its permitted range or format.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 #[non_exhaustive]
 pub struct InvalidArgumentException {
     /// A human-readable description of the error.
-    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl rt::json::ReadJson for InvalidArgumentException {
+    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+        let mut out = Self { message: None };
+        let mut state = r.begin_object()?;
+        while let Some(key) = r.next_key(&mut state)? {
+            match &*key {
+                "Message" => {
+                    out.message = r
+                        .optional(|r| r.string())
+                        .map_err(|e| e.in_member("Message"))?;
+                }
+                _ => r.skip_value()?,
+            }
+        }
+        Ok(out)
+    }
 }
 
 impl InvalidArgumentException {
@@ -430,13 +516,31 @@ impl rt::operation::ModeledError for InvalidArgumentException {
 }
 
 /// The caller lacks permission to perform this operation, or the supplied security token has expired.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 #[non_exhaustive]
 pub struct NotAuthorizedException {
     /// A human-readable description of the error.
-    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl rt::json::ReadJson for NotAuthorizedException {
+    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+        let mut out = Self { message: None };
+        let mut state = r.begin_object()?;
+        while let Some(key) = r.next_key(&mut state)? {
+            match &*key {
+                "Message" => {
+                    out.message = r
+                        .optional(|r| r.string())
+                        .map_err(|e| e.in_member("Message"))?;
+                }
+                _ => r.skip_value()?,
+            }
+        }
+        Ok(out)
+    }
 }
 
 impl NotAuthorizedException {
@@ -508,13 +612,31 @@ impl rt::operation::ModeledError for NotAuthorizedException {
 }
 
 /// The requested stream, or data within it, could not be found.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 #[non_exhaustive]
 pub struct ResourceNotFoundException {
     /// A human-readable description of the error.
-    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl rt::json::ReadJson for ResourceNotFoundException {
+    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+        let mut out = Self { message: None };
+        let mut state = r.begin_object()?;
+        while let Some(key) = r.next_key(&mut state)? {
+            match &*key {
+                "Message" => {
+                    out.message = r
+                        .optional(|r| r.string())
+                        .map_err(|e| e.in_member("Message"))?;
+                }
+                _ => r.skip_value()?,
+            }
+        }
+        Ok(out)
+    }
 }
 
 impl ResourceNotFoundException {

@@ -1,0 +1,1175 @@
+//! Runtime stage: the JSON reader that generated response parsers drive.
+//!
+//! Generated code reads each structure straight from the bytes: it asks for an
+//! object, matches each key against the model's wire names, and reads each value
+//! as the model's type. Nothing goes through an intermediate tree or a visitor,
+//! strings without escapes are borrowed until the field takes ownership, and
+//! timestamps are read exactly from their digits. That is what makes a page of
+//! small images cheaper to read here than through serde.
+//!
+//! The reader never panics on any input. Nesting is limited to [`MAX_DEPTH`]
+//! levels so that a hostile body cannot exhaust the stack. Errors carry the
+//! byte offset, line and column, and the member path (`Images[3].TimeStamp`).
+
+use crate::{BigDecimal, BigInteger, Blob, DateTime, Document};
+use aws_smithy_types::date_time::Format;
+use base64::Engine as _;
+use std::borrow::Cow;
+use std::fmt;
+
+/// How deeply objects and arrays may nest before the reader gives up.
+pub const MAX_DEPTH: u32 = 128;
+
+/// A type generated code knows how to read from restJson1 JSON.
+pub trait ReadJson: Sized {
+    /// Reads one value, leaving the reader after it.
+    fn read_json(r: &mut Reader<'_>) -> std::result::Result<Self, ReadError>;
+}
+
+/// Reads a whole JSON document as `T`. An empty body reads as `{}`, since
+/// restJson1 services may send no body for an output without members.
+pub fn from_slice<T: ReadJson>(body: &[u8]) -> std::result::Result<T, ReadError> {
+    let body = if body.iter().all(u8::is_ascii_whitespace) {
+        b"{}"
+    } else {
+        body
+    };
+    let text = std::str::from_utf8(body).map_err(|e| {
+        Reader::new("")
+            .at(e.valid_up_to(), body)
+            .syntax("the body is not valid UTF-8")
+    })?;
+    let mut r = Reader::new(text);
+    let value = T::read_json(&mut r)?;
+    r.finish()?;
+    Ok(value)
+}
+
+/// A cursor over JSON text.
+///
+/// The text is checked for UTF-8 once, up front (by the caller's `&str`), so
+/// each string is then a slice cut at ASCII quotes, with no second check.
+#[derive(Debug, Clone)]
+pub struct Reader<'a> {
+    text: &'a str,
+    input: &'a [u8],
+    pos: usize,
+    depth: u32,
+}
+
+/// The state of an object being read; see [`Reader::next_key`].
+#[derive(Debug)]
+pub struct ObjectState {
+    first: bool,
+}
+
+/// The state of an array being read; see [`Reader::next_item`].
+#[derive(Debug)]
+pub struct ArrayState {
+    first: bool,
+}
+
+type Result<T> = std::result::Result<T, ReadError>;
+
+impl<'a> Reader<'a> {
+    /// A reader at the start of `text`.
+    pub fn new(text: &'a str) -> Self {
+        Reader {
+            text,
+            input: text.as_bytes(),
+            pos: 0,
+            depth: 0,
+        }
+    }
+
+    /// An error location outside the reader's text (only for reporting).
+    fn at(mut self, pos: usize, input: &'a [u8]) -> Self {
+        self.input = input;
+        self.pos = pos;
+        self
+    }
+
+    /// Checks that only whitespace follows the value read.
+    pub fn finish(&mut self) -> Result<()> {
+        match self.peek() {
+            None => Ok(()),
+            Some(_) => Err(self.syntax("unexpected text after the JSON value")),
+        }
+    }
+
+    #[inline]
+    fn peek(&mut self) -> Option<u8> {
+        while let Some(&b) = self.input.get(self.pos) {
+            if !matches!(b, b' ' | b'\n' | b'\r' | b'\t') {
+                return Some(b);
+            }
+            self.pos += 1;
+        }
+        None
+    }
+
+    /// Consumes `null` if it is next, and says whether it was.
+    #[inline]
+    pub fn null(&mut self) -> Result<bool> {
+        if self.peek() == Some(b'n') {
+            self.literal(b"null")?;
+            Ok(true)
+        } else {
+            Ok(false)
+        }
+    }
+
+    /// Reads `null` as `None`, anything else with `read`.
+    #[inline]
+    pub fn optional<T>(&mut self, read: impl FnOnce(&mut Self) -> Result<T>) -> Result<Option<T>> {
+        if self.null()? {
+            Ok(None)
+        } else {
+            read(self).map(Some)
+        }
+    }
+
+    /// Starts reading an object: consumes `{`.
+    #[inline]
+    pub fn begin_object(&mut self) -> Result<ObjectState> {
+        match self.peek() {
+            Some(b'{') => {
+                self.pos += 1;
+                self.enter()?;
+                Ok(ObjectState { first: true })
+            }
+            other => Err(self.unexpected(other, "an object")),
+        }
+    }
+
+    /// The next key of the object, positioned before its value, or `None`
+    /// after the closing `}`. Every key returned must have its value read
+    /// (or skipped with [`skip_value`](Self::skip_value)) before the next call.
+    #[inline]
+    pub fn next_key(&mut self, state: &mut ObjectState) -> Result<Option<Cow<'a, str>>> {
+        let mut next = self.peek();
+        if state.first {
+            state.first = false;
+            if next == Some(b'}') {
+                return Ok(self.leave());
+            }
+        } else {
+            match next {
+                Some(b',') => {
+                    self.pos += 1;
+                    next = self.peek();
+                }
+                Some(b'}') => return Ok(self.leave()),
+                other => return Err(self.unexpected(other, "`,` or `}` after an object member")),
+            }
+        }
+        if next != Some(b'"') {
+            return Err(self.unexpected(next, "a string key"));
+        }
+        self.pos += 1;
+        let key = self.string_body()?;
+        match self.peek() {
+            Some(b':') => self.pos += 1,
+            other => return Err(self.unexpected(other, "`:` after an object key")),
+        }
+        Ok(Some(key))
+    }
+
+    /// Starts reading an array: consumes `[`.
+    #[inline]
+    pub fn begin_array(&mut self) -> Result<ArrayState> {
+        match self.peek() {
+            Some(b'[') => {
+                self.pos += 1;
+                self.enter()?;
+                Ok(ArrayState { first: true })
+            }
+            other => Err(self.unexpected(other, "an array")),
+        }
+    }
+
+    /// True when another item follows (the reader is then before it), false
+    /// after the closing `]`.
+    #[inline]
+    pub fn next_item(&mut self, state: &mut ArrayState) -> Result<bool> {
+        let next = self.peek();
+        if state.first {
+            state.first = false;
+            if next == Some(b']') {
+                return Ok(self.leave::<()>().is_some());
+            }
+            return Ok(true);
+        }
+        match next {
+            Some(b',') => {
+                self.pos += 1;
+                Ok(true)
+            }
+            Some(b']') => Ok(self.leave::<()>().is_some()),
+            other => Err(self.unexpected(other, "`,` or `]` after an array item")),
+        }
+    }
+
+    fn enter(&mut self) -> Result<()> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(self.syntax(&format!(
+                "objects and arrays nest more than {MAX_DEPTH} levels deep"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Consumes a closing bracket. Always returns `None`; the type lets both
+    /// loops use it as their "no more" value.
+    fn leave<T>(&mut self) -> Option<T> {
+        self.pos += 1;
+        self.depth -= 1;
+        None
+    }
+
+    /// Reads a list. Dense lists drop `null` items, as Smithy asks clients to.
+    #[inline]
+    pub fn list<T>(&mut self, mut read: impl FnMut(&mut Self) -> Result<T>) -> Result<Vec<T>> {
+        let mut state = self.begin_array()?;
+        let mut items = Vec::new();
+        while self.next_item(&mut state)? {
+            if self.null()? {
+                continue;
+            }
+            let index = items.len();
+            items.push(read(self).map_err(|e| e.in_index(index))?);
+        }
+        Ok(items)
+    }
+
+    /// Reads a sparse list, keeping `null` items as `None`.
+    #[inline]
+    pub fn sparse_list<T>(
+        &mut self,
+        mut read: impl FnMut(&mut Self) -> Result<T>,
+    ) -> Result<Vec<Option<T>>> {
+        let mut state = self.begin_array()?;
+        let mut items = Vec::new();
+        while self.next_item(&mut state)? {
+            let index = items.len();
+            items.push(self.optional(&mut read).map_err(|e| e.in_index(index))?);
+        }
+        Ok(items)
+    }
+
+    /// Reads a map. Dense maps drop entries whose value is `null`.
+    #[inline]
+    pub fn map<K: Ord, V>(
+        &mut self,
+        mut key: impl FnMut(Cow<'a, str>) -> K,
+        mut read: impl FnMut(&mut Self) -> Result<V>,
+    ) -> Result<std::collections::BTreeMap<K, V>> {
+        let mut state = self.begin_object()?;
+        let mut entries = std::collections::BTreeMap::new();
+        while let Some(k) = self.next_key(&mut state)? {
+            if self.null()? {
+                continue;
+            }
+            let value = read(self).map_err(|e| e.in_key(&k))?;
+            entries.insert(key(k), value);
+        }
+        Ok(entries)
+    }
+
+    /// Reads a sparse map, keeping `null` values as `None`.
+    #[inline]
+    pub fn sparse_map<K: Ord, V>(
+        &mut self,
+        mut key: impl FnMut(Cow<'a, str>) -> K,
+        mut read: impl FnMut(&mut Self) -> Result<V>,
+    ) -> Result<std::collections::BTreeMap<K, Option<V>>> {
+        let mut state = self.begin_object()?;
+        let mut entries = std::collections::BTreeMap::new();
+        while let Some(k) = self.next_key(&mut state)? {
+            let value = self.optional(&mut read).map_err(|e| e.in_key(&k))?;
+            entries.insert(key(k), value);
+        }
+        Ok(entries)
+    }
+
+    /// Reads a string, borrowed from the input unless it has escapes.
+    #[inline]
+    pub fn str(&mut self) -> Result<Cow<'a, str>> {
+        match self.peek() {
+            Some(b'"') => {
+                self.pos += 1;
+                self.string_body()
+            }
+            other => Err(self.unexpected(other, "a string")),
+        }
+    }
+
+    /// Reads a string into an owned `String`.
+    #[inline]
+    pub fn string(&mut self) -> Result<String> {
+        self.str().map(Cow::into_owned)
+    }
+
+    /// The rest of a string whose opening quote has been consumed.
+    #[inline]
+    fn string_body(&mut self) -> Result<Cow<'a, str>> {
+        let start = self.pos;
+        let end = start + find_special(&self.input[start..]);
+        match self.input.get(end) {
+            Some(b'"') => {
+                let text = self.utf8(start, end)?;
+                self.pos = end + 1;
+                Ok(Cow::Borrowed(text))
+            }
+            Some(b'\\') => self.escaped_string(start, end).map(Cow::Owned),
+            Some(_) => {
+                self.pos = end;
+                Err(self.syntax("a control character inside a string must be escaped"))
+            }
+            None => {
+                self.pos = end;
+                Err(self.eof("inside a string"))
+            }
+        }
+    }
+
+    /// The text between two offsets that sit on ASCII bytes.
+    #[inline]
+    fn utf8(&mut self, start: usize, end: usize) -> Result<&'a str> {
+        let text = self.text;
+        text.get(start..end)
+            .ok_or_else(|| self.syntax("a string is cut inside a UTF-8 character"))
+    }
+
+    /// The slow path for strings with escapes; `at` is the first backslash.
+    fn escaped_string(&mut self, start: usize, mut at: usize) -> Result<String> {
+        let mut out = String::with_capacity(at - start + 16);
+        out.push_str(self.utf8(start, at)?);
+        loop {
+            // `at` is on a backslash.
+            self.pos = at + 1;
+            let escape = match self.input.get(self.pos) {
+                Some(&b) => b,
+                None => return Err(self.eof("inside a string")),
+            };
+            self.pos += 1;
+            match escape {
+                b'"' => out.push('"'),
+                b'\\' => out.push('\\'),
+                b'/' => out.push('/'),
+                b'b' => out.push('\u{8}'),
+                b'f' => out.push('\u{c}'),
+                b'n' => out.push('\n'),
+                b'r' => out.push('\r'),
+                b't' => out.push('\t'),
+                b'u' => {
+                    let c = self.unicode_escape()?;
+                    out.push(c);
+                }
+                _ => {
+                    self.pos -= 1;
+                    return Err(self.syntax("an invalid escape in a string"));
+                }
+            }
+            let run = self.pos;
+            at = run + find_special(&self.input[run..]);
+            out.push_str(self.utf8(run, at)?);
+            match self.input.get(at) {
+                Some(b'"') => {
+                    self.pos = at + 1;
+                    return Ok(out);
+                }
+                Some(b'\\') => continue,
+                Some(_) => {
+                    self.pos = at;
+                    return Err(self.syntax("a control character inside a string must be escaped"));
+                }
+                None => {
+                    self.pos = at;
+                    return Err(self.eof("inside a string"));
+                }
+            }
+        }
+    }
+
+    /// Reads the four hex digits after `\u` (and a low surrogate's escape after
+    /// a high surrogate).
+    fn unicode_escape(&mut self) -> Result<char> {
+        let first = self.hex4()?;
+        let code = match first {
+            0xD800..=0xDBFF => {
+                if self.input.get(self.pos..self.pos + 2) != Some(b"\\u") {
+                    return Err(
+                        self.syntax("a UTF-16 high surrogate escape is not followed by a low one")
+                    );
+                }
+                self.pos += 2;
+                let low = self.hex4()?;
+                if !(0xDC00..=0xDFFF).contains(&low) {
+                    return Err(
+                        self.syntax("a UTF-16 high surrogate escape is not followed by a low one")
+                    );
+                }
+                0x10000 + ((first - 0xD800) << 10) + (low - 0xDC00)
+            }
+            0xDC00..=0xDFFF => {
+                return Err(self.syntax("a UTF-16 low surrogate escape without a high one"))
+            }
+            c => c,
+        };
+        char::from_u32(code).ok_or_else(|| self.syntax("an escape that is not a Unicode character"))
+    }
+
+    fn hex4(&mut self) -> Result<u32> {
+        let digits = &self.input[self.pos.min(self.input.len())..];
+        if digits.len() < 4 && digits.iter().all(u8::is_ascii_hexdigit) {
+            return Err(self.eof("inside a string"));
+        }
+        let mut value = 0;
+        for &d in digits.iter().take(4) {
+            let v = match d {
+                b'0'..=b'9' => d - b'0',
+                b'a'..=b'f' => d - b'a' + 10,
+                b'A'..=b'F' => d - b'A' + 10,
+                _ => return Err(self.syntax("`\\u` must be followed by four hex digits")),
+            };
+            value = value * 16 + u32::from(v);
+        }
+        self.pos += 4;
+        Ok(value)
+    }
+
+    fn literal(&mut self, word: &'static [u8]) -> Result<()> {
+        let end = self.pos + word.len();
+        match self.input.get(self.pos..end) {
+            Some(w) if w == word => {
+                self.pos = end;
+                Ok(())
+            }
+            _ if self.input.len() < end
+                && self.input[self.pos..].iter().zip(word).all(|(a, b)| a == b) =>
+            {
+                self.pos = self.input.len();
+                Err(self.eof("inside a literal"))
+            }
+            _ => Err(self.syntax("an invalid literal (expected `true`, `false` or `null`)")),
+        }
+    }
+
+    /// Reads `true` or `false`.
+    pub fn bool(&mut self) -> Result<bool> {
+        match self.peek() {
+            Some(b't') => self.literal(b"true").map(|_| true),
+            Some(b'f') => self.literal(b"false").map(|_| false),
+            other => Err(self.unexpected(other, "a boolean")),
+        }
+    }
+
+    /// The text of the number that is next, checked against JSON's grammar.
+    pub fn number_text(&mut self) -> Result<&'a str> {
+        match self.peek() {
+            Some(b'-' | b'0'..=b'9') => {}
+            other => return Err(self.unexpected(other, "a number")),
+        }
+        let input = self.input;
+        let start = self.pos;
+        let mut i = start;
+        let digit = |i: usize| input.get(i).is_some_and(u8::is_ascii_digit);
+        if input[i] == b'-' {
+            i += 1;
+        }
+        if !digit(i) {
+            return self.bad_number(i);
+        }
+        if input[i] == b'0' {
+            i += 1;
+        } else {
+            while digit(i) {
+                i += 1;
+            }
+        }
+        if input.get(i) == Some(&b'.') {
+            i += 1;
+            if !digit(i) {
+                return self.bad_number(i);
+            }
+            while digit(i) {
+                i += 1;
+            }
+        }
+        if matches!(input.get(i), Some(b'e' | b'E')) {
+            i += 1;
+            if matches!(input.get(i), Some(b'+' | b'-')) {
+                i += 1;
+            }
+            if !digit(i) {
+                return self.bad_number(i);
+            }
+            while digit(i) {
+                i += 1;
+            }
+        }
+        self.pos = i;
+        self.utf8(start, i)
+    }
+
+    fn bad_number<T>(&mut self, at: usize) -> std::result::Result<T, ReadError> {
+        self.pos = at;
+        if at >= self.input.len() {
+            Err(self.eof("inside a number"))
+        } else {
+            Err(self.syntax("an invalid number"))
+        }
+    }
+
+    /// Reads an integer that fits `T`.
+    pub fn integer<T: TryFrom<i64>>(&mut self) -> std::result::Result<T, ReadError> {
+        let start = self.peek().map(|_| self.pos);
+        let text = self.number_text()?;
+        let value = text.parse::<i64>().ok().and_then(|v| T::try_from(v).ok());
+        value.ok_or_else(|| {
+            self.pos = start.unwrap_or(self.pos);
+            self.data(&format!(
+                "expected an integer of type {}, found {text}",
+                short_type_name::<T>()
+            ))
+        })
+    }
+
+    /// Reads a float, accepting `"NaN"`, `"Infinity"` and `"-Infinity"` as restJson1 writes them.
+    pub fn f64(&mut self) -> Result<f64> {
+        if self.peek() == Some(b'"') {
+            let start = self.pos;
+            return match &*self.str()? {
+                "NaN" => Ok(f64::NAN),
+                "Infinity" => Ok(f64::INFINITY),
+                "-Infinity" => Ok(f64::NEG_INFINITY),
+                other => {
+                    let message = format!("expected a number, found the string {other:?}");
+                    self.pos = start;
+                    Err(self.data(&message))
+                }
+            };
+        }
+        let text = self.number_text()?;
+        // JSON's grammar is a subset of Rust's float syntax, so this parses.
+        Ok(text.parse().unwrap_or(f64::NAN))
+    }
+
+    /// Reads a float as `f32`; see [`f64`](Self::f64).
+    pub fn f32(&mut self) -> Result<f32> {
+        if self.peek() == Some(b'"') {
+            return self.f64().map(|v| v as f32);
+        }
+        let text = self.number_text()?;
+        Ok(text.parse().unwrap_or(f32::NAN))
+    }
+
+    /// Reads a `bigInteger`, keeping every digit.
+    pub fn big_integer(&mut self) -> Result<BigInteger> {
+        let text = self.number_text()?;
+        BigInteger::new(text).ok_or_else(|| self.data("expected an integer"))
+    }
+
+    /// Reads a `bigDecimal`, keeping every digit.
+    pub fn big_decimal(&mut self) -> Result<BigDecimal> {
+        let text = self.number_text()?;
+        BigDecimal::new(text).ok_or_else(|| self.data("expected a number"))
+    }
+
+    /// Reads a timestamp in epoch seconds, exact to the nanosecond.
+    ///
+    /// The common form (up to 18 integer digits, up to 9 fractional ones) is
+    /// read in one pass over the digits; anything else (negative, exponent,
+    /// more digits, malformed) goes the general way.
+    #[inline]
+    pub fn epoch_seconds(&mut self) -> Result<DateTime> {
+        let start = match self.peek() {
+            Some(b'1'..=b'9') => self.pos,
+            _ => return self.epoch_seconds_general(),
+        };
+        let input = self.input;
+        let mut i = start;
+        let mut secs: i64 = 0;
+        while let Some(&d) = input.get(i).filter(|d| d.is_ascii_digit()) {
+            if i - start == 18 {
+                return self.epoch_seconds_general();
+            }
+            secs = secs * 10 + i64::from(d - b'0');
+            i += 1;
+        }
+        let mut nanos: u32 = 0;
+        if input.get(i) == Some(&b'.') {
+            i += 1;
+            let fraction = i;
+            let mut scale = 100_000_000;
+            while let Some(&d) = input.get(i).filter(|d| d.is_ascii_digit()) {
+                if i - fraction == 9 {
+                    return self.epoch_seconds_general();
+                }
+                nanos += u32::from(d - b'0') * scale;
+                scale /= 10;
+                i += 1;
+            }
+            if i == fraction {
+                return self.epoch_seconds_general();
+            }
+        }
+        if matches!(input.get(i), Some(b'e' | b'E')) {
+            return self.epoch_seconds_general();
+        }
+        self.pos = i;
+        Ok(DateTime::from_secs_and_nanos(secs, nanos))
+    }
+
+    #[cold]
+    fn epoch_seconds_general(&mut self) -> Result<DateTime> {
+        let start = self.peek().map(|_| self.pos);
+        let text = self.number_text()?;
+        super::parse_epoch_seconds(text).map_err(|e| {
+            self.pos = start.unwrap_or(self.pos);
+            self.data(&e)
+        })
+    }
+
+    /// Reads a timestamp written as an RFC 3339 `date-time` string.
+    pub fn date_time(&mut self) -> Result<DateTime> {
+        self.text_timestamp(Format::DateTime, "an RFC 3339 date-time")
+    }
+
+    /// Reads a timestamp written as an IMF-fixdate `http-date` string.
+    pub fn http_date(&mut self) -> Result<DateTime> {
+        self.text_timestamp(Format::HttpDate, "an HTTP date")
+    }
+
+    fn text_timestamp(&mut self, format: Format, what: &str) -> Result<DateTime> {
+        let start = self.peek().map(|_| self.pos);
+        let text = self.str()?;
+        DateTime::from_str(&text, format).map_err(|e| {
+            let message = format!("{text:?} is not {what}: {e}");
+            self.pos = start.unwrap_or(self.pos);
+            self.data(&message)
+        })
+    }
+
+    /// Reads a blob from its base64 text.
+    pub fn blob(&mut self) -> Result<Blob> {
+        let start = self.peek().map(|_| self.pos);
+        let text = self.str()?;
+        base64::engine::general_purpose::STANDARD
+            .decode(text.as_bytes())
+            .map(Blob::new)
+            .map_err(|e| {
+                self.pos = start.unwrap_or(self.pos);
+                self.data(&format!("invalid base64 in a blob: {e}"))
+            })
+    }
+
+    /// Reads any JSON value as a document.
+    pub fn document(&mut self) -> Result<Document> {
+        Ok(match self.peek() {
+            Some(b'{') => {
+                let mut state = self.begin_object()?;
+                let mut map = serde_json::Map::new();
+                while let Some(key) = self.next_key(&mut state)? {
+                    let value = self.document().map_err(|e| e.in_key(&key))?;
+                    map.insert(key.into_owned(), value);
+                }
+                Document::Object(map)
+            }
+            Some(b'[') => {
+                let mut state = self.begin_array()?;
+                let mut items = Vec::new();
+                while self.next_item(&mut state)? {
+                    let index = items.len();
+                    items.push(self.document().map_err(|e| e.in_index(index))?);
+                }
+                Document::Array(items)
+            }
+            Some(b'"') => Document::String(self.string()?),
+            Some(b't' | b'f') => Document::Bool(self.bool()?),
+            Some(b'n') => {
+                self.literal(b"null")?;
+                Document::Null
+            }
+            Some(b'-' | b'0'..=b'9') => {
+                let text = self.number_text()?;
+                match text.parse::<serde_json::Number>() {
+                    Ok(n) => Document::Number(n),
+                    Err(_) => {
+                        return Err(
+                            self.data(&format!("the number {text} is out of range for a document"))
+                        )
+                    }
+                }
+            }
+            other => return Err(self.unexpected(other, "a JSON value")),
+        })
+    }
+
+    /// Skips any JSON value, checking its syntax.
+    pub fn skip_value(&mut self) -> Result<()> {
+        match self.peek() {
+            Some(b'{') => {
+                let mut state = self.begin_object()?;
+                while self.next_key(&mut state)?.is_some() {
+                    self.skip_value()?;
+                }
+            }
+            Some(b'[') => {
+                let mut state = self.begin_array()?;
+                while self.next_item(&mut state)? {
+                    self.skip_value()?;
+                }
+            }
+            Some(b'"') => {
+                self.str()?;
+            }
+            Some(b't' | b'f') => {
+                self.bool()?;
+            }
+            Some(b'n') => self.literal(b"null")?,
+            Some(b'-' | b'0'..=b'9') => {
+                self.number_text()?;
+            }
+            other => return Err(self.unexpected(other, "a JSON value")),
+        }
+        Ok(())
+    }
+
+    /// An error for a value of the wrong kind (or a syntax error if `found`
+    /// is not the start of any JSON value).
+    #[cold]
+    fn unexpected(&mut self, found: Option<u8>, expected: &str) -> ReadError {
+        let found = match found {
+            None => return self.eof(&format!("where it expects {expected}")),
+            Some(b'{') => "an object",
+            Some(b'[') => "an array",
+            Some(b'"') => "a string",
+            Some(b'-' | b'0'..=b'9') => "a number",
+            Some(b't' | b'f') => "a boolean",
+            Some(b'n') => "null",
+            Some(b) => {
+                let shown = if b.is_ascii_graphic() {
+                    format!("`{}`", b as char)
+                } else {
+                    format!("byte 0x{b:02x}")
+                };
+                return self.syntax(&format!("expected {expected}, found {shown}"));
+            }
+        };
+        // A key must be a string by JSON's grammar, not by the model's.
+        let structural = expected.starts_with('`') || expected == "a string key";
+        let message = format!("expected {expected}, found {found}");
+        if structural {
+            self.syntax(&message)
+        } else {
+            self.data(&message)
+        }
+    }
+
+    #[cold]
+    fn eof(&self, what: &str) -> ReadError {
+        self.error(ReadErrorKind::Eof, format!("the input ends {what}"))
+    }
+
+    #[cold]
+    fn syntax(&self, what: &str) -> ReadError {
+        self.error(ReadErrorKind::Syntax, what.to_string())
+    }
+
+    #[cold]
+    fn data(&self, what: &str) -> ReadError {
+        self.error(ReadErrorKind::Data, what.to_string())
+    }
+
+    fn error(&self, kind: ReadErrorKind, message: String) -> ReadError {
+        let offset = self.pos.min(self.input.len());
+        let before = &self.input[..offset];
+        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        let column = offset
+            - before
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |p| p + 1)
+            + 1;
+        ReadError {
+            kind,
+            message,
+            offset,
+            line,
+            column,
+            path: Vec::new(),
+        }
+    }
+}
+
+/// The offset of the first `"`, `\` or control character in `bytes`, or its
+/// length if there is none. Eight bytes are checked per step.
+#[inline]
+fn find_special(bytes: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut chunks = bytes.chunks_exact(8);
+    let mut offset = 0;
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(word);
+        let quote = w ^ (ONES * u64::from(b'"'));
+        let backslash = w ^ (ONES * u64::from(b'\\'));
+        // Each term sets a byte's high bit when that byte is a quote, a
+        // backslash or below 0x20; borrows can only add false hits above a
+        // true one, so the lowest hit is exact.
+        let hits = ((quote.wrapping_sub(ONES) & !quote)
+            | (backslash.wrapping_sub(ONES) & !backslash)
+            | (w.wrapping_sub(ONES * 0x20) & !w))
+            & HIGH;
+        if hits != 0 {
+            return offset + (hits.trailing_zeros() / 8) as usize;
+        }
+        offset += 8;
+    }
+    for &b in chunks.remainder() {
+        if b == b'"' || b == b'\\' || b < 0x20 {
+            return offset;
+        }
+        offset += 1;
+    }
+    offset
+}
+
+fn short_type_name<T>() -> &'static str {
+    let name = std::any::type_name::<T>();
+    name.rsplit("::").next().unwrap_or(name)
+}
+
+/// Why a JSON body could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadError {
+    kind: ReadErrorKind,
+    message: String,
+    offset: usize,
+    line: usize,
+    column: usize,
+    /// Innermost first, as the error travels outwards.
+    path: Vec<PathPart>,
+}
+
+/// The class of a [`ReadError`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ReadErrorKind {
+    /// The input ends before the value does (a truncated body).
+    Eof,
+    /// The input is not JSON.
+    Syntax,
+    /// The input is JSON but does not fit the model.
+    Data,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum PathPart {
+    Member(&'static str),
+    Key(String),
+    Index(usize),
+}
+
+impl ReadError {
+    /// The class of error.
+    pub fn kind(&self) -> ReadErrorKind {
+        self.kind
+    }
+
+    /// The byte offset where reading stopped.
+    pub fn offset(&self) -> usize {
+        self.offset
+    }
+
+    /// The member path where reading stopped (`Images[3].TimeStamp`), empty at the top level.
+    pub fn path(&self) -> String {
+        let mut out = String::new();
+        for part in self.path.iter().rev() {
+            match part {
+                PathPart::Member(m) => {
+                    if !out.is_empty() {
+                        out.push('.');
+                    }
+                    out.push_str(m);
+                }
+                PathPart::Key(k) => out.push_str(&format!("[{k:?}]")),
+                PathPart::Index(i) => out.push_str(&format!("[{i}]")),
+            }
+        }
+        out
+    }
+
+    /// Notes that the error happened inside member `name`. Used by generated code.
+    #[cold]
+    pub fn in_member(mut self, name: &'static str) -> Self {
+        self.path.push(PathPart::Member(name));
+        self
+    }
+
+    #[cold]
+    fn in_index(mut self, index: usize) -> Self {
+        self.path.push(PathPart::Index(index));
+        self
+    }
+
+    #[cold]
+    fn in_key(mut self, key: &str) -> Self {
+        self.path.push(PathPart::Key(key.to_string()));
+        self
+    }
+
+    /// An error for a value that is well-formed JSON but not what the model
+    /// allows (for example a union with two members set). Used by generated code.
+    #[cold]
+    pub fn invalid(r: &Reader<'_>, message: &str) -> Self {
+        r.data(message)
+    }
+}
+
+impl fmt::Display for ReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} at line {}, column {}",
+            self.message, self.line, self.column
+        )?;
+        if !self.path.is_empty() {
+            write!(f, " (in `{}`)", self.path())?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ReadError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read<T>(
+        text: &str,
+        f: impl FnOnce(&mut Reader<'_>) -> Result<T>,
+    ) -> std::result::Result<T, ReadError> {
+        let mut r = Reader::new(text);
+        let v = f(&mut r)?;
+        r.finish()?;
+        Ok(v)
+    }
+
+    #[test]
+    fn strings_borrow_when_plain_and_unescape_otherwise() {
+        assert!(matches!(
+            Reader::new(r#""plain text""#).str().unwrap(),
+            Cow::Borrowed("plain text")
+        ));
+        let s = read(r#"  "a\"b\\c\/d\n\t\u00e9\ud83d\ude00 end" "#, |r| {
+            r.string()
+        })
+        .unwrap();
+        assert_eq!(s, "a\"b\\c/d\n\té😀 end");
+        assert_eq!(
+            read(r#""long enough to cross a word: 0123456789\u0041""#, |r| r
+                .string())
+            .unwrap(),
+            "long enough to cross a word: 0123456789A"
+        );
+        assert_eq!(
+            read("\"caf\u{e9} \u{1F600}\"", |r| r.string()).unwrap(),
+            "café 😀"
+        );
+    }
+
+    #[test]
+    fn bad_strings_are_errors() {
+        for (text, kind) in [
+            ("\"abc", ReadErrorKind::Eof),
+            ("\"abc\\", ReadErrorKind::Eof),
+            ("\"ab\u{1}c\"", ReadErrorKind::Syntax),
+            (r#""\x""#, ReadErrorKind::Syntax),
+            (r#""\ud800""#, ReadErrorKind::Syntax),
+            (r#""\udc00""#, ReadErrorKind::Syntax),
+            (r#""\u12""#, ReadErrorKind::Syntax),
+            ("42", ReadErrorKind::Data),
+        ] {
+            assert_eq!(
+                read(text, |r| r.string()).unwrap_err().kind(),
+                kind,
+                "{text}"
+            );
+        }
+        #[derive(Debug)]
+        struct S;
+        impl ReadJson for S {
+            fn read_json(r: &mut Reader<'_>) -> Result<Self> {
+                r.string().map(|_| S)
+            }
+        }
+        let e = from_slice::<S>(&[b'"', b'a', 0xff, b'"']).unwrap_err();
+        assert_eq!((e.kind(), e.offset()), (ReadErrorKind::Syntax, 2));
+    }
+
+    #[test]
+    fn find_special_finds_the_first_hit_in_every_position() {
+        for len in 0..20 {
+            for at in 0..len {
+                for special in [b'"', b'\\', 0x00, 0x1f] {
+                    let mut bytes = vec![b'a'; len];
+                    bytes[at] = special;
+                    if at + 1 < len {
+                        bytes[at + 1] = b'"';
+                    }
+                    assert_eq!(find_special(&bytes), at, "{bytes:?}");
+                }
+            }
+            assert_eq!(find_special(&vec![0xe9; len]), len);
+        }
+    }
+
+    #[test]
+    fn numbers_follow_the_json_grammar() {
+        for ok in ["0", "-0", "12", "-12.5", "1e5", "1E+5", "1.5e-3"] {
+            assert_eq!(
+                read(ok, |r| r.number_text().map(str::to_owned)).unwrap(),
+                ok
+            );
+        }
+        for bad in ["01", "-", "1.", ".5", "1e", "+1", "1.e3"] {
+            assert!(
+                read(bad, |r| r.number_text().map(str::to_owned)).is_err(),
+                "{bad}"
+            );
+        }
+        assert_eq!(read("-128", |r| r.integer::<i8>()).unwrap(), -128);
+        assert_eq!(
+            read("128", |r| r.integer::<i8>()).unwrap_err().kind(),
+            ReadErrorKind::Data
+        );
+        assert_eq!(
+            read("1.5", |r| r.integer::<i32>()).unwrap_err().kind(),
+            ReadErrorKind::Data
+        );
+        assert!(read(r#""NaN""#, |r| r.f64()).unwrap().is_nan());
+        assert_eq!(
+            read(r#""-Infinity""#, |r| r.f32()).unwrap(),
+            f32::NEG_INFINITY
+        );
+        assert_eq!(read("2.5e1", |r| r.f64()).unwrap(), 25.0);
+        assert_eq!(
+            read(r#""nope""#, |r| r.f64()).unwrap_err().kind(),
+            ReadErrorKind::Data
+        );
+    }
+
+    #[test]
+    fn epoch_seconds_are_exact() {
+        let t = read("1700000000.123456789", |r| r.epoch_seconds()).unwrap();
+        assert_eq!((t.secs(), t.subsec_nanos()), (1_700_000_000, 123_456_789));
+        let t = read("1.7e9", |r| r.epoch_seconds()).unwrap();
+        assert_eq!(t.secs(), 1_700_000_000);
+        for (text, secs, nanos) in [
+            ("0", 0, 0),
+            ("-1.5", -2, 500_000_000),
+            ("12.000000001", 12, 1),
+            ("123456789012345678", 123456789012345678, 0),
+        ] {
+            let t = read(text, |r| r.epoch_seconds()).unwrap();
+            assert_eq!((t.secs(), t.subsec_nanos()), (secs, nanos), "{text}");
+        }
+        for bad in ["1.", "01", "1.x", "\"1\""] {
+            assert!(read(bad, |r| r.epoch_seconds()).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn collections_skip_nulls_unless_sparse() {
+        assert_eq!(
+            read("[1, null, 2]", |r| r.list(|r| r.integer::<i32>())).unwrap(),
+            vec![1, 2]
+        );
+        assert_eq!(
+            read("[1, null]", |r| r.sparse_list(|r| r.integer::<i32>())).unwrap(),
+            vec![Some(1), None]
+        );
+        let m = read(r#"{"a": 1, "b": null}"#, |r| {
+            r.map(Cow::into_owned, |r| r.integer::<i32>())
+        })
+        .unwrap();
+        assert_eq!(m.len(), 1);
+        let m = read(r#"{"a": 1, "b": null}"#, |r| {
+            r.sparse_map(Cow::into_owned, |r| r.integer::<i32>())
+        })
+        .unwrap();
+        assert_eq!(m.get("b"), Some(&None));
+        assert_eq!(
+            read("[]", |r| r.list(|r| r.bool())).unwrap(),
+            Vec::<bool>::new()
+        );
+    }
+
+    #[test]
+    fn malformed_structure_is_a_syntax_error_and_truncation_is_eof() {
+        for text in [
+            "[1,]",
+            "[1 2]",
+            "{\"a\" 1}",
+            "{\"a\":1,}",
+            "{,}",
+            "{1:2}",
+            "[1]]",
+            "tru",
+            "nul x",
+        ] {
+            let e = read(text, |r| r.skip_value()).unwrap_err();
+            assert_ne!(e.kind(), ReadErrorKind::Data, "{text}: {e}");
+        }
+        for text in ["[1,", "{\"a\":", "{\"a\":[1, 2", "tr", "-", "\"abc"] {
+            assert_eq!(
+                read(text, |r| r.skip_value()).unwrap_err().kind(),
+                ReadErrorKind::Eof,
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        let text = "[".repeat(100_000);
+        let e = read(&text, |r| r.skip_value()).unwrap_err();
+        assert!(e.to_string().contains("nest more than"), "{e}");
+        let ok = format!("{}{}", "[".repeat(100), "]".repeat(100));
+        read(&ok, |r| r.skip_value()).unwrap();
+    }
+
+    #[test]
+    fn documents_keep_every_value() {
+        let text =
+            r#"{"a": [1, 2.5, "x", true, null, {"b": -3}], "big": 123456789012345678901234567890}"#;
+        let doc = read(text, |r| r.document()).unwrap();
+        assert_eq!(doc["a"][5]["b"], -3);
+        assert_eq!(doc["a"][1], 2.5);
+    }
+
+    #[test]
+    fn errors_name_the_place() {
+        let e = read("{\n  \"a\": [1, \"x\"]\n}", |r| {
+            let mut state = r.begin_object()?;
+            while let Some(_key) = r.next_key(&mut state)? {
+                r.list(|r| r.integer::<i32>())
+                    .map_err(|e| e.in_member("a"))?;
+            }
+            Ok(())
+        })
+        .unwrap_err();
+        assert_eq!(e.path(), "a[1]");
+        assert_eq!(
+            e.to_string(),
+            "expected a number, found a string at line 2, column 12 (in `a[1]`)"
+        );
+    }
+}
