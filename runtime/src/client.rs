@@ -226,7 +226,11 @@ impl ServiceClient {
                 .method(request.method.clone())
                 .uri(uri.clone());
             if let Some(headers) = http_request.headers_mut() {
-                headers.clone_from(&request.headers);
+                // Room for the signature headers too, so signing never regrows the map.
+                headers.reserve(request.headers.len() + 6);
+                for (name, value) in &request.headers {
+                    headers.append(name, value.clone());
+                }
                 headers.insert(
                     http::header::USER_AGENT,
                     HeaderValue::from_static(USER_AGENT),

@@ -196,7 +196,10 @@ fn fast_authorization(
     canonical.push('\n');
     push_hex(&mut canonical, &Sha256::digest(body));
 
-    let scope = format!("{date}/{region}/{name}/aws4_request");
+    let mut scope = String::with_capacity(date.len() + region.len() + name.len() + 16);
+    for part in [date, "/", region, "/", name, "/aws4_request"] {
+        scope.push_str(part);
+    }
     let mut string_to_sign = String::with_capacity(160);
     string_to_sign.push_str("AWS4-HMAC-SHA256\n");
     string_to_sign.push_str(&date_time);
@@ -224,11 +227,22 @@ fn fast_authorization(
         let key = &cached.as_ref()?.key;
         aws_sigv4::sign::v4::calculate_signature(key, string_to_sign.as_bytes())
     };
-    let authorization = format!(
-        "AWS4-HMAC-SHA256 Credential={}/{scope}, SignedHeaders={}, Signature={signature}",
-        credentials.access_key_id(),
-        &canonical[signed_start..signed_end],
-    );
+    let access_key = credentials.access_key_id();
+    let signed_headers = &canonical[signed_start..signed_end];
+    let mut authorization =
+        String::with_capacity(96 + access_key.len() + scope.len() + signed_headers.len());
+    for part in [
+        "AWS4-HMAC-SHA256 Credential=",
+        access_key,
+        "/",
+        &scope,
+        ", SignedHeaders=",
+        signed_headers,
+        ", Signature=",
+        &signature,
+    ] {
+        authorization.push_str(part);
+    }
     Some((date_time, authorization))
 }
 
@@ -240,15 +254,45 @@ fn push_hex(out: &mut String, bytes: &[u8]) {
     }
 }
 
-/// `YYYYMMDDTHHMMSSZ` in UTC.
+/// `YYYYMMDDTHHMMSSZ` in UTC, for years 0 to 9999.
 fn amz_date_time(time: SystemTime) -> Option<String> {
-    let secs = time.duration_since(SystemTime::UNIX_EPOCH).ok()?.as_secs() as i64;
-    let text = aws_smithy_types::DateTime::from_secs(secs)
-        .fmt(aws_smithy_types::date_time::Format::DateTime)
-        .ok()?;
-    // `2024-05-01T10:00:00Z` → `20240501T100000Z`
-    let compact: String = text.chars().filter(|c| *c != '-' && *c != ':').collect();
-    (compact.len() == 16).then_some(compact)
+    let secs = time.duration_since(SystemTime::UNIX_EPOCH).ok()?.as_secs();
+    let (days, rest) = (secs / 86_400, secs % 86_400);
+    let (year, month, day) = civil_from_days(days);
+    if year > 9999 {
+        return None;
+    }
+    let mut out = String::with_capacity(16);
+    for (value, width) in [(year, 4), (month, 2), (day, 2)] {
+        push_decimal(&mut out, value, width);
+    }
+    out.push('T');
+    for value in [rest / 3600, rest % 3600 / 60, rest % 60] {
+        push_decimal(&mut out, value, 2);
+    }
+    out.push('Z');
+    Some(out)
+}
+
+fn push_decimal(out: &mut String, value: u64, width: u32) {
+    for place in (0..width).rev() {
+        out.push(char::from(b'0' + (value / 10u64.pow(place) % 10) as u8));
+    }
+}
+
+/// The proleptic Gregorian (year, month, day) of a day count since 1970-01-01
+/// (Howard Hinnant's `civil_from_days`, for non-negative counts).
+fn civil_from_days(days: u64) -> (u64, u64, u64) {
+    let z = days + 719_468;
+    let era = z / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + u64::from(month <= 2);
+    (year, month, day)
 }
 
 #[cfg(test)]
@@ -265,6 +309,24 @@ mod tests {
     }
 
     /// The fast path and `aws-sigv4` sign the same requests identically.
+    #[test]
+    fn amz_date_time_matches_the_calendar() {
+        let mut secs: u64 = 0;
+        // Steps of an odd number of seconds cover every month, leap day and
+        // time of day over four centuries.
+        while secs < 13_000_000_000 {
+            let time = SystemTime::UNIX_EPOCH + Duration::from_secs(secs);
+            let text = aws_smithy_types::DateTime::from_secs(secs as i64)
+                .fmt(aws_smithy_types::date_time::Format::DateTime)
+                .unwrap();
+            let expected: String = text.chars().filter(|c| *c != '-' && *c != ':').collect();
+            assert_eq!(amz_date_time(time).unwrap(), expected, "{secs}");
+            secs += 86_399 * 7 + 13;
+        }
+        let far = SystemTime::UNIX_EPOCH + Duration::from_secs(300_000_000_000);
+        assert_eq!(amz_date_time(far), None);
+    }
+
     #[test]
     fn fast_path_matches_aws_sigv4() {
         let time = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_123);

@@ -102,6 +102,10 @@ pub struct EpochSeconds;
 
 impl SerializeAs<DateTime> for EpochSeconds {
     fn serialize_as<S: Serializer>(value: &DateTime, s: S) -> Result<S::Ok, S::Error> {
+        // Whole seconds, the usual case, need no text round trip.
+        if value.subsec_nanos() == 0 {
+            return s.serialize_i64(value.secs());
+        }
         let text = value
             .fmt(Format::EpochSeconds)
             .map_err(serde::ser::Error::custom)?;

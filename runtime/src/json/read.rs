@@ -794,14 +794,14 @@ impl<'a> Reader<'a> {
                 .rposition(|&b| b == b'\n')
                 .map_or(0, |p| p + 1)
             + 1;
-        ReadError {
+        ReadError(Box::new(ErrorInner {
             kind,
             message,
             offset,
             line,
             column,
             path: Vec::new(),
-        }
+        }))
     }
 }
 
@@ -846,8 +846,14 @@ fn short_type_name<T>() -> &'static str {
 }
 
 /// Why a JSON body could not be read.
+///
+/// Boxed, so that every `Result` the reader returns stays as small as its
+/// success value; errors are rare and reading is the hot path.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReadError {
+pub struct ReadError(Box<ErrorInner>);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ErrorInner {
     kind: ReadErrorKind,
     message: String,
     offset: usize,
@@ -879,18 +885,18 @@ enum PathPart {
 impl ReadError {
     /// The class of error.
     pub fn kind(&self) -> ReadErrorKind {
-        self.kind
+        self.0.kind
     }
 
     /// The byte offset where reading stopped.
     pub fn offset(&self) -> usize {
-        self.offset
+        self.0.offset
     }
 
     /// The member path where reading stopped (`Images[3].TimeStamp`), empty at the top level.
     pub fn path(&self) -> String {
         let mut out = String::new();
-        for part in self.path.iter().rev() {
+        for part in self.0.path.iter().rev() {
             match part {
                 PathPart::Member(m) => {
                     if !out.is_empty() {
@@ -908,19 +914,19 @@ impl ReadError {
     /// Notes that the error happened inside member `name`. Used by generated code.
     #[cold]
     pub fn in_member(mut self, name: &'static str) -> Self {
-        self.path.push(PathPart::Member(name));
+        self.0.path.push(PathPart::Member(name));
         self
     }
 
     #[cold]
     fn in_index(mut self, index: usize) -> Self {
-        self.path.push(PathPart::Index(index));
+        self.0.path.push(PathPart::Index(index));
         self
     }
 
     #[cold]
     fn in_key(mut self, key: &str) -> Self {
-        self.path.push(PathPart::Key(key.to_string()));
+        self.0.path.push(PathPart::Key(key.to_string()));
         self
     }
 
@@ -937,9 +943,9 @@ impl fmt::Display for ReadError {
         write!(
             f,
             "{} at line {}, column {}",
-            self.message, self.line, self.column
+            self.0.message, self.0.line, self.0.column
         )?;
-        if !self.path.is_empty() {
+        if !self.0.path.is_empty() {
             write!(f, " (in `{}`)", self.path())?;
         }
         Ok(())
