@@ -29,6 +29,9 @@ pub enum Error<E> {
     Response(ResponseError),
     /// The service answered with an error.
     Service(ServiceError<E>),
+    /// A paginator stopped because the service sent a continuation token it
+    /// had already sent in the same run, which would otherwise loop forever.
+    RepeatedToken(RepeatedTokenError),
 }
 
 impl<E> Error<E> {
@@ -68,6 +71,7 @@ impl<E: fmt::Display> fmt::Display for Error<E> {
             Error::Timeout(e) => e.fmt(f),
             Error::Response(e) => e.fmt(f),
             Error::Service(e) => e.fmt(f),
+            Error::RepeatedToken(e) => e.fmt(f),
         }
     }
 }
@@ -82,9 +86,35 @@ impl<E: std::error::Error + 'static> std::error::Error for Error<E> {
             Error::Timeout(e) => Some(e),
             Error::Response(e) => Some(e),
             Error::Service(e) => Some(e.error()),
+            Error::RepeatedToken(e) => Some(e),
         }
     }
 }
+
+/// The service sent a continuation token a second time in one pagination run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RepeatedTokenError {
+    pub(crate) token: String,
+}
+
+impl RepeatedTokenError {
+    /// The token that came back.
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+}
+
+impl fmt::Display for RepeatedTokenError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "the service sent the continuation token {:?} a second time in this run; stopping instead of reading the same pages again",
+            self.token
+        )
+    }
+}
+
+impl std::error::Error for RepeatedTokenError {}
 
 /// A configuration problem found when sending.
 #[derive(Debug, Clone, PartialEq, Eq)]

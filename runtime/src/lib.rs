@@ -7,7 +7,7 @@
 //! ([`error`]), the value types Smithy shapes map to ([`DateTime`], [`Blob`],
 //! [`Document`], big numbers), the JSON codecs for restJson1 bodies ([`json`]),
 //! constraint checking ([`validation`]), builder errors, and the operation
-//! metadata traits ([`operation`]).
+//! metadata traits ([`operation`]), and the pagination streams ([`paginate`]).
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -18,6 +18,7 @@ mod credentials;
 pub mod error;
 pub mod json;
 pub mod operation;
+pub mod paginate;
 mod profile;
 pub mod retry;
 mod signing;

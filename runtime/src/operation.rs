@@ -34,8 +34,8 @@ pub trait Paginated: Operation {
     /// Sets the page size, saturating at the member type's limits. Does nothing
     /// for operations without a `pageSize` member.
     fn set_page_size(input: &mut Self::Input, size: i64);
-    /// Takes the items out of a page.
-    fn take_items(output: &mut Self::Output) -> Vec<Self::Item>;
+    /// The page's item list, if the page has one.
+    fn items(output: &mut Self::Output) -> Option<&mut Vec<Self::Item>>;
 }
 
 /// A modelled error structure (`@error`).

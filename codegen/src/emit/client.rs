@@ -123,6 +123,17 @@ fn fluent_builder(ir: &CrateIr, op: &Operation) -> TokenStream {
         "A [`{}`](crate::operations::{}) request, sent by [`send`](Self::send).",
         op.name, op.name
     ));
+    let paginator = op.paginator.as_ref().map(|_| {
+        quote! {
+            /// Pages through the results instead of sending one request: call
+            /// [`pages`](rt::paginate::Paginator::pages) or
+            /// [`items`](rt::paginate::Paginator::items) on the result for a stream.
+            /// Each page is validated, signed and retried like [`send`](Self::send).
+            pub fn into_paginator(self) -> rt::paginate::Paginator<crate::operations::#op_name> {
+                rt::paginate::Paginator::new(self.client.inner.clone(), self.input.build_unchecked())
+            }
+        }
+    });
     quote! {
         #doc
         #[derive(Clone, Debug)]
@@ -151,6 +162,8 @@ fn fluent_builder(ir: &CrateIr, op: &Operation) -> TokenStream {
                 let input = self.input.build_unchecked();
                 self.client.inner.call::<crate::operations::#op_name>(&input).await
             }
+
+            #paginator
         }
     }
 }

@@ -14,11 +14,19 @@ pub fn emit(ir: &CrateIr) -> TokenStream {
         .operations
         .iter()
         .map(|op| operation_error(ir, op));
+    // Error structures live in `types`; a service whose operations model no
+    // errors must not import it for nothing.
+    let any_errors = ir.service.operations.iter().any(|op| !op.errors.is_empty());
+    let types = any_errors.then(|| {
+        quote!(
+            use crate::types::*;
+        )
+    });
     quote! {
         //! The typed error of each operation.
 
         use smithy_client_runtime as rt;
-        use crate::types::*;
+        #types
 
         #(#errors)*
     }
@@ -65,6 +73,16 @@ fn operation_error(ir: &CrateIr, op: &Operation) -> TokenStream {
         };
         retry.push(quote! { Self::#v(_) => #kind, });
     }
+    let from_response = if arms.is_empty() {
+        quote!(Self::Unhandled(response.unhandled()))
+    } else {
+        quote! {
+            match response.code() {
+                #(#arms)*
+                _ => Self::Unhandled(response.unhandled()),
+            }
+        }
+    };
     quote! {
         #doc
         #[derive(Debug)]
@@ -113,10 +131,7 @@ fn operation_error(ir: &CrateIr, op: &Operation) -> TokenStream {
 
         impl rt::error::OperationError for #name {
             fn from_response(response: &rt::error::ErrorResponse<'_>) -> Self {
-                match response.code() {
-                    #(#arms)*
-                    _ => Self::Unhandled(response.unhandled()),
-                }
+                #from_response
             }
 
             fn retry_kind(&self) -> Option<rt::retry::RetryKind> {

@@ -184,22 +184,17 @@ fn paginator(ir: &CrateIr, op: &Operation, p: &Paginator) -> TokenStream {
         }
         _ => quote!(let _ = (input, size);),
     };
-    let (item_ty, take_items) = match &p.items {
+    let (item_ty, items) = match &p.items {
         Some((path, item)) => {
             let ty = rust_type(item);
             let (expr, opt) = path_expr(ir, &op.output, quote!(output), path, true);
-            let take = if opt {
-                quote!(#expr.map(::std::mem::take).unwrap_or_default())
-            } else {
-                quote!(::std::mem::take(#expr))
-            };
-            (ty, take)
+            (ty, if opt { expr } else { quote!(Some(#expr)) })
         }
         None => (
             quote!(()),
             quote!({
                 let _ = output;
-                Vec::new()
+                None
             }),
         ),
     };
@@ -215,8 +210,8 @@ fn paginator(ir: &CrateIr, op: &Operation, p: &Paginator) -> TokenStream {
             fn set_page_size(input: &mut Self::Input, size: i64) {
                 #set_page_size
             }
-            fn take_items(output: &mut Self::Output) -> Vec<Self::Item> {
-                #take_items
+            fn items(output: &mut Self::Output) -> Option<&mut Vec<Self::Item>> {
+                #items
             }
         }
     }

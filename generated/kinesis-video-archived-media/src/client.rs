@@ -241,6 +241,19 @@ impl GetImagesFluentBuilder {
         let input = self.input.build_unchecked();
         self.client.inner.call::<crate::operations::GetImages>(&input).await
     }
+
+    /// Pages through the results instead of sending one request: call
+    /// [`pages`](rt::paginate::Paginator::pages) or
+    /// [`items`](rt::paginate::Paginator::items) on the result for a stream.
+    /// Each page is validated, signed and retried like [`send`](Self::send).
+    pub fn into_paginator(
+        self,
+    ) -> rt::paginate::Paginator<crate::operations::GetImages> {
+        rt::paginate::Paginator::new(
+            self.client.inner.clone(),
+            self.input.build_unchecked(),
+        )
+    }
 }
 
 /// A [`ListFragments`](crate::operations::ListFragments) request, sent by [`send`](Self::send).
@@ -329,5 +342,18 @@ impl ListFragmentsFluentBuilder {
     ) -> Result<ListFragmentsOutput, rt::Error<ListFragmentsError>> {
         let input = self.input.build_unchecked();
         self.client.inner.call::<crate::operations::ListFragments>(&input).await
+    }
+
+    /// Pages through the results instead of sending one request: call
+    /// [`pages`](rt::paginate::Paginator::pages) or
+    /// [`items`](rt::paginate::Paginator::items) on the result for a stream.
+    /// Each page is validated, signed and retried like [`send`](Self::send).
+    pub fn into_paginator(
+        self,
+    ) -> rt::paginate::Paginator<crate::operations::ListFragments> {
+        rt::paginate::Paginator::new(
+            self.client.inner.clone(),
+            self.input.build_unchecked(),
+        )
     }
 }

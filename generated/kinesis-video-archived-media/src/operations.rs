@@ -45,8 +45,8 @@ impl rt::operation::Paginated for GetImages {
         input.max_results = Some(size);
     }
 
-    fn take_items(output: &mut Self::Output) -> Vec<Self::Item> {
-        output.images.as_mut().map(::std::mem::take).unwrap_or_default()
+    fn items(output: &mut Self::Output) -> Option<&mut Vec<Self::Item>> {
+        output.images.as_mut()
     }
 }
 
@@ -89,7 +89,7 @@ impl rt::operation::Paginated for ListFragments {
         input.max_results = Some(size);
     }
 
-    fn take_items(output: &mut Self::Output) -> Vec<Self::Item> {
-        output.fragments.as_mut().map(::std::mem::take).unwrap_or_default()
+    fn items(output: &mut Self::Output) -> Option<&mut Vec<Self::Item>> {
+        output.fragments.as_mut()
     }
 }
