@@ -3,8 +3,11 @@
 //! ```text
 //! cargo run --example get_images -- --stream-name NAME --start 2024-05-01T10:00:00Z \
 //!     --end 2024-05-01T10:01:00Z --out images [--format jpeg|png] [--sampling-interval MS] \
-//!     [--width W --height H] [--endpoint-url URL] [--region R]
+//!     [--width W --height H] [--max-images N] [--endpoint-url URL] [--region R]
 //! ```
+//!
+//! It pages through the whole range with the operation's item stream (one page
+//! of up to 100 images in memory at a time); `--max-images` stops after N.
 //!
 //! Credentials and region come from the usual places (environment, then
 //! `~/.aws/config` and `~/.aws/credentials`). Without `--endpoint-url` the data
@@ -24,12 +27,13 @@ struct Args {
     format: Format,
     sampling_interval: i32,
     size: Option<(i32, i32)>,
+    max_images: Option<usize>,
     endpoint_url: Option<String>,
     region: Option<String>,
 }
 
 const USAGE: &str = "usage: get_images --stream-name NAME --start RFC3339 --end RFC3339 --out DIR \
-[--format jpeg|png] [--sampling-interval MS] [--width W --height H] [--endpoint-url URL] [--region R]";
+[--format jpeg|png] [--sampling-interval MS] [--width W --height H] [--max-images N] [--endpoint-url URL] [--region R]";
 
 fn parse_args() -> Result<Args, String> {
     let mut raw = std::env::args().skip(1);
@@ -80,6 +84,12 @@ fn parse_args() -> Result<Args, String> {
             (None, None) => None,
             _ => return Err("--width and --height go together".into()),
         },
+        max_images: take("max-images")
+            .map(|v| {
+                v.parse::<usize>()
+                    .map_err(|_| format!("--max-images `{v}` is not a whole number"))
+            })
+            .transpose()?,
         endpoint_url: take("endpoint-url"),
         region: take("region"),
     };
@@ -130,66 +140,72 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     };
 
     let (mut saved, mut no_media, mut media_error, mut bytes) = (0usize, 0usize, 0usize, 0usize);
-    let mut next_token: Option<String> = None;
-    loop {
-        let mut request = client
-            .get_images()
-            .image_selector_type(ImageSelectorType::ProducerTimestamp)
-            .start_timestamp(args.start)
-            .end_timestamp(args.end)
-            .sampling_interval(args.sampling_interval)
-            .format(args.format.clone())
-            .max_results(100)
-            .set_next_token(next_token.take());
-        request = match Stream::from(args.stream.as_str()) {
-            Stream::Name(name) => request.stream_name(name),
-            Stream::Arn(arn) => request.stream_arn(arn),
-        };
-        if let Some((w, h)) = args.size {
-            request = request.width_pixels(w).height_pixels(h);
-        }
-        let page = request.send().await?;
-        for mut image in page.images.unwrap_or_default() {
-            let when = image.time_stamp.map(|t| {
-                t.fmt(aws_date_format())
-                    .unwrap_or_else(|_| t.secs().to_string())
-            });
-            let when = when.unwrap_or_else(|| "unknown-time".into());
-            match &image.error {
-                Some(ImageError::NoMedia) => {
-                    no_media += 1;
-                    println!("{when}: NO_MEDIA (no frame at this time)");
-                    continue;
-                }
-                Some(ImageError::MediaError) => {
-                    media_error += 1;
-                    println!("{when}: MEDIA_ERROR (the frame could not be decoded)");
-                    continue;
-                }
-                Some(other) => {
-                    media_error += 1;
-                    println!("{when}: {other}");
-                    continue;
-                }
-                None => {}
+    let mut request = client
+        .get_images()
+        .image_selector_type(ImageSelectorType::ProducerTimestamp)
+        .start_timestamp(args.start)
+        .end_timestamp(args.end)
+        .sampling_interval(args.sampling_interval)
+        .format(args.format.clone());
+    request = match Stream::from(args.stream.as_str()) {
+        Stream::Name(name) => request.stream_name(name),
+        Stream::Arn(arn) => request.stream_arn(arn),
+    };
+    if let Some((w, h)) = args.size {
+        request = request.width_pixels(w).height_pixels(h);
+    }
+    let mut paginator = request.into_paginator().page_size(100);
+    if let Some(n) = args.max_images {
+        paginator = paginator.max_items(n);
+    }
+    let mut images = paginator.items();
+    while let Some(image) = images.next().await {
+        let mut image = match image {
+            Ok(image) => image,
+            Err(e) => {
+                let at = images
+                    .resume_token()
+                    .map_or_else(|| "the end".to_string(), |t| t.to_string());
+                return Err(format!(
+                    "{e}\n(saved {saved} image(s) so far; the next image to read is at {at})"
+                )
+                .into());
             }
-            let Some(content) = image.take_content_bytes() else {
+        };
+        let when = image.time_stamp.map(|t| {
+            t.fmt(aws_date_format())
+                .unwrap_or_else(|_| t.secs().to_string())
+        });
+        let when = when.unwrap_or_else(|| "unknown-time".into());
+        match &image.error {
+            Some(ImageError::NoMedia) => {
+                no_media += 1;
+                println!("{when}: NO_MEDIA (no frame at this time)");
                 continue;
-            };
-            let content =
-                content.map_err(|e| format!("image at {when} is not valid base64: {e}"))?;
-            let path = args
-                .out
-                .join(format!("{}.{extension}", when.replace(':', "-")));
-            std::fs::write(&path, &content)
-                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-            saved += 1;
-            bytes += content.len();
+            }
+            Some(ImageError::MediaError) => {
+                media_error += 1;
+                println!("{when}: MEDIA_ERROR (the frame could not be decoded)");
+                continue;
+            }
+            Some(other) => {
+                media_error += 1;
+                println!("{when}: {other}");
+                continue;
+            }
+            None => {}
         }
-        next_token = page.next_token.filter(|t| !t.is_empty());
-        if next_token.is_none() {
-            break;
-        }
+        let Some(content) = image.take_content_bytes() else {
+            continue;
+        };
+        let content = content.map_err(|e| format!("image at {when} is not valid base64: {e}"))?;
+        let path = args
+            .out
+            .join(format!("{}.{extension}", when.replace(':', "-")));
+        std::fs::write(&path, &content)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        saved += 1;
+        bytes += content.len();
     }
     println!(
         "saved {saved} image(s), {bytes} bytes, to {}; {no_media} NO_MEDIA, {media_error} MEDIA_ERROR",

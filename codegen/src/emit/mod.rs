@@ -156,6 +156,15 @@ fn lib_rs(ir: &CrateIr) -> TokenStream {
                   holds each operation's typed error; [`operations`] describes each operation's HTTP route \
                   and pagination; every type reachable from an input implements [`Validate`].");
     let doc_lines = doc_attrs(&doc, true);
+    let paging = s
+        .operations
+        .iter()
+        .any(|op| op.paginator.is_some())
+        .then(|| {
+            quote!(
+                pub use smithy_client_runtime::paginate::{Items, Pages, Paginator, ResumeToken};
+            )
+        });
     quote! {
         #doc_lines
         #![forbid(unsafe_code)]
@@ -178,6 +187,7 @@ fn lib_rs(ir: &CrateIr) -> TokenStream {
         pub use smithy_client_runtime::{Config, ConfigBuilder, Credentials, Error, RetryConfig};
         pub use smithy_client_runtime::{BigDecimal, BigInteger, Blob, BuildError};
         pub use smithy_client_runtime::{DateTime, DateTimeFormat, Document, UnknownValue};
+        #paging
     }
 }
 

@@ -31,3 +31,5 @@ pub use smithy_client_runtime::{Config, ConfigBuilder, Credentials, Error, Retry
 pub use smithy_client_runtime::{BigDecimal, BigInteger, Blob, BuildError};
 
 pub use smithy_client_runtime::{DateTime, DateTimeFormat, Document, UnknownValue};
+
+pub use smithy_client_runtime::paginate::{Items, Pages, Paginator, ResumeToken};
