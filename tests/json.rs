@@ -177,6 +177,13 @@ fn modelled_errors_display_code_and_message() {
         e.to_string(),
         "ResourceNotFoundException: no stream called x"
     );
+    // Services spell the key in more than one way.
+    for key in ["message", "errorMessage"] {
+        let body = format!("{{\"{key}\": \"no stream called y\"}}");
+        let e: ResourceNotFoundException =
+            smithy_client_runtime::json::from_slice(body.as_bytes()).unwrap();
+        assert_eq!(e.message(), Some("no stream called y"), "{key}");
+    }
     use smithy_client_runtime::operation::ModeledError;
     assert_eq!(ResourceNotFoundException::HTTP_STATUS, 404);
     let flags = (

@@ -200,8 +200,13 @@ async fn a_failed_page_then_a_resume_yields_every_item_exactly_once() {
 /// Reads every item; returns the image numbers and the error that ended the stream.
 async fn items_until_error(name: &str, mode: Mode) -> (Vec<i64>, Option<Error<GetImagesError>>) {
     let (replay, client) = replay(name, mode).await;
-    let (results, _) = collect(get_images(&client).into_paginator().page_size(2).items()).await;
+    let (results, items) = collect(get_images(&client).into_paginator().page_size(2).items()).await;
     replay.verify(true);
+    assert_eq!(
+        items.resume_token(),
+        None,
+        "nothing to resume after the end or a repeated token"
+    );
     let mut images = Vec::new();
     let mut error = None;
     for r in results {
@@ -275,6 +280,26 @@ async fn list_fragments_pages_the_same_way() {
             .map(|f| f.unwrap().fragment_size_in_bytes)
             .collect();
         assert_eq!(sizes, [1001, 1002, 1003]);
+        replay.verify(true);
+    }
+}
+
+#[tokio::test]
+async fn a_token_set_on_the_request_is_where_paging_starts() {
+    for mode in MODES {
+        // After the first paginator fails on page 2, the recording serves pages 2 and 3.
+        let (replay, client) = replay("paging_failure_then_resume", mode).await;
+        let (first, _) = collect(get_images(&client).into_paginator().page_size(2).items()).await;
+        assert_eq!(first.len(), 3);
+        let items = get_images(&client)
+            .next_token("QQ==")
+            .into_paginator()
+            .page_size(2)
+            .items();
+        assert_eq!(items.resume_token(), Some(ResumeToken::from("QQ==")));
+        let (rest, _) = collect(items).await;
+        let rest: Vec<Image> = rest.into_iter().map(Result::unwrap).collect();
+        assert_eq!(numbers(&rest), [3, 4, 5]);
         replay.verify(true);
     }
 }

@@ -29,6 +29,8 @@ pub trait Paginated: Operation {
     type Item;
     /// The continuation token of a page, if there is another one.
     fn next_token(output: &Self::Output) -> Option<&str>;
+    /// The continuation token of a request.
+    fn token(input: &Self::Input) -> Option<&str>;
     /// Sets (or clears) the continuation token of a request.
     fn set_token(input: &mut Self::Input, token: Option<String>);
     /// Sets the page size, saturating at the member type's limits. Does nothing

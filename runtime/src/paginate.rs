@@ -12,7 +12,8 @@
 //! - `max_items` stops after exactly that many items, cutting inside a page;
 //! - after every page, every item and every error, [`Pages::resume_token`] /
 //!   [`Items::resume_token`] say where a new paginator should start so that it
-//!   yields exactly the items not yet seen, even when a page was cut.
+//!   yields exactly the items not yet seen, even when a page was cut (after a
+//!   repeated token there is no position to resume from, so it is `None`).
 //!
 //! Errors of a page arrive as an `Err` item (retries happen inside the page
 //! request), after which the stream ends.
@@ -127,11 +128,16 @@ where
     /// Used by generated request builders.
     #[doc(hidden)]
     pub fn new(client: ServiceClient, input: O::Input) -> Self {
+        // A token already set on the request is where the caller wants to start.
+        let start = ResumeToken {
+            token: O::token(&input).map(str::to_string),
+            skip: 0,
+        };
         Paginator {
             client,
             input,
             max_items: None,
-            start: ResumeToken::default(),
+            start,
         }
     }
 
@@ -149,7 +155,8 @@ where
     }
 
     /// Starts from a resume token from an earlier stream, or from a service
-    /// continuation token. The token in the request, if any, is replaced.
+    /// continuation token. Without it, the paginator starts from the token set
+    /// on the request, if any, else from the first page.
     pub fn starting_token(mut self, token: impl Into<ResumeToken>) -> Self {
         self.start = token.into();
         self
@@ -195,6 +202,10 @@ enum State {
 }
 
 /// The pages of a paginated operation; see [`Paginator::pages`].
+///
+/// When `max_items` cuts a page, the yielded output keeps the service's
+/// continuation token, which points past the items that were cut off: to
+/// continue, use [`resume_token`](Self::resume_token), not the output's token.
 pub struct Pages<O: Paginated> {
     client: ServiceClient,
     input: O::Input,
@@ -289,13 +300,15 @@ where
                 self.resume = None;
             }
             Some(token) => {
-                self.resume = Some(ResumeToken {
-                    token: Some(token.clone()),
-                    skip: 0,
-                });
                 if !self.seen.insert(token.clone()) {
+                    // Resuming from a token that loops would only loop again.
+                    self.resume = None;
                     self.state = State::Repeated(token);
                 } else {
+                    self.resume = Some(ResumeToken {
+                        token: Some(token.clone()),
+                        skip: 0,
+                    });
                     self.page_token = Some(token);
                 }
             }

@@ -51,9 +51,13 @@ macro_rules! big_number {
             /// Wraps decimal text. Returns `None` if it is not a JSON number.
             pub fn new(text: impl Into<String>) -> Option<Self> {
                 let text = text.into();
-                serde_json::from_str::<serde_json::Number>(&text)
-                    .ok()
-                    .map(|_| Self(text))
+                // Any size: checked against JSON's number grammar, not an f64.
+                let mut r = crate::json::Reader::new(&text);
+                let valid = r.number_text().is_ok()
+                    && r.finish().is_ok()
+                    && !text.starts_with(char::is_whitespace)
+                    && !text.ends_with(char::is_whitespace);
+                valid.then(|| Self(text))
             }
             /// The decimal text.
             pub fn as_str(&self) -> &str {

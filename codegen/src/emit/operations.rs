@@ -204,6 +204,9 @@ fn paginator(ir: &CrateIr, op: &Operation, p: &Paginator) -> TokenStream {
             fn next_token(output: &Self::Output) -> Option<&str> {
                 #next_token
             }
+            fn token(input: &Self::Input) -> Option<&str> {
+                input.#input_token.as_deref()
+            }
             fn set_token(input: &mut Self::Input, token: Option<String>) {
                 input.#input_token = token;
             }

@@ -140,11 +140,26 @@ fn structure(
             quote!(#field: defaults::#default_fn(),)
         });
         if m.binding == Binding::Body {
+            // Services spell an error's message key several ways; the message
+            // member reads any spelling no other member uses.
+            let is_message =
+                s.error.as_ref().and_then(|e| e.message_field.as_ref()) == Some(&m.field);
+            let spellings: Vec<&str> = std::iter::once(wire_name.as_str())
+                .chain(
+                    ["message", "Message", "errorMessage"]
+                        .into_iter()
+                        .filter(|w| {
+                            is_message
+                                && *w != wire_name
+                                && !s.members.iter().any(|o| o.wire_name == *w)
+                        }),
+                )
+                .collect();
             read_arms.push(if m.optional {
-                quote! { #wire_name => out.#field = r.optional(|r| #read).map_err(|e| e.in_member(#wire_name))?, }
+                quote! { #(#spellings)|* => out.#field = r.optional(|r| #read).map_err(|e| e.in_member(#wire_name))?, }
             } else {
                 quote! {
-                    #wire_name => if let Some(v) = r.optional(|r| #read).map_err(|e| e.in_member(#wire_name))? { out.#field = v; },
+                    #(#spellings)|* => if let Some(v) = r.optional(|r| #read).map_err(|e| e.in_member(#wire_name))? { out.#field = v; },
                 }
             });
         }

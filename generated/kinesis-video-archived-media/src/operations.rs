@@ -37,6 +37,10 @@ impl rt::operation::Paginated for GetImages {
         output.next_token.as_deref().filter(|t| !t.is_empty())
     }
 
+    fn token(input: &Self::Input) -> Option<&str> {
+        input.next_token.as_deref()
+    }
+
     fn set_token(input: &mut Self::Input, token: Option<String>) {
         input.next_token = token;
     }
@@ -79,6 +83,10 @@ impl rt::operation::Paginated for ListFragments {
     type Item = Fragment;
     fn next_token(output: &Self::Output) -> Option<&str> {
         output.next_token.as_deref().filter(|t| !t.is_empty())
+    }
+
+    fn token(input: &Self::Input) -> Option<&str> {
+        input.next_token.as_deref()
     }
 
     fn set_token(input: &mut Self::Input, token: Option<String>) {

@@ -22,7 +22,7 @@ impl rt::json::ReadJson for ClientLimitExceededException {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
-                "Message" => {
+                "Message" | "message" | "errorMessage" => {
                     out.message = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("Message"))?;
@@ -1423,7 +1423,7 @@ impl rt::json::ReadJson for InvalidArgumentException {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
-                "Message" => {
+                "Message" | "message" | "errorMessage" => {
                     out.message = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("Message"))?;
@@ -1798,7 +1798,7 @@ impl rt::json::ReadJson for NoDataRetentionException {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
-                "Message" => {
+                "Message" | "message" | "errorMessage" => {
                     out.message = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("Message"))?;
@@ -1894,7 +1894,7 @@ impl rt::json::ReadJson for NotAuthorizedException {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
-                "Message" => {
+                "Message" | "message" | "errorMessage" => {
                     out.message = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("Message"))?;
@@ -1990,7 +1990,7 @@ impl rt::json::ReadJson for ResourceNotFoundException {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
-                "Message" => {
+                "Message" | "message" | "errorMessage" => {
                     out.message = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("Message"))?;

@@ -129,7 +129,7 @@ impl rt::json::ReadJson for ClientLimitExceededException {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
-                "Message" => {
+                "Message" | "message" | "errorMessage" => {
                     out.message = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("Message"))?;
@@ -435,7 +435,7 @@ impl rt::json::ReadJson for InvalidArgumentException {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
-                "Message" => {
+                "Message" | "message" | "errorMessage" => {
                     out.message = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("Message"))?;
@@ -531,7 +531,7 @@ impl rt::json::ReadJson for NotAuthorizedException {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
-                "Message" => {
+                "Message" | "message" | "errorMessage" => {
                     out.message = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("Message"))?;
@@ -627,7 +627,7 @@ impl rt::json::ReadJson for ResourceNotFoundException {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
-                "Message" => {
+                "Message" | "message" | "errorMessage" => {
                     out.message = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("Message"))?;

@@ -29,7 +29,10 @@ pub trait ReadJson: Sized {
 /// Reads a whole JSON document as `T`. An empty body reads as `{}`, since
 /// restJson1 services may send no body for an output without members.
 pub fn from_slice<T: ReadJson>(body: &[u8]) -> std::result::Result<T, ReadError> {
-    let body = if body.iter().all(u8::is_ascii_whitespace) {
+    let body = if body
+        .iter()
+        .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+    {
         b"{}"
     } else {
         body
@@ -61,12 +64,14 @@ pub struct Reader<'a> {
 #[derive(Debug)]
 pub struct ObjectState {
     first: bool,
+    done: bool,
 }
 
 /// The state of an array being read; see [`Reader::next_item`].
 #[derive(Debug)]
 pub struct ArrayState {
     first: bool,
+    done: bool,
 }
 
 type Result<T> = std::result::Result<T, ReadError>;
@@ -136,7 +141,10 @@ impl<'a> Reader<'a> {
             Some(b'{') => {
                 self.pos += 1;
                 self.enter()?;
-                Ok(ObjectState { first: true })
+                Ok(ObjectState {
+                    first: true,
+                    done: false,
+                })
             }
             other => Err(self.unexpected(other, "an object")),
         }
@@ -147,10 +155,14 @@ impl<'a> Reader<'a> {
     /// (or skipped with [`skip_value`](Self::skip_value)) before the next call.
     #[inline]
     pub fn next_key(&mut self, state: &mut ObjectState) -> Result<Option<Cow<'a, str>>> {
+        if state.done {
+            return Ok(None);
+        }
         let mut next = self.peek();
         if state.first {
             state.first = false;
             if next == Some(b'}') {
+                state.done = true;
                 return Ok(self.leave());
             }
         } else {
@@ -159,7 +171,10 @@ impl<'a> Reader<'a> {
                     self.pos += 1;
                     next = self.peek();
                 }
-                Some(b'}') => return Ok(self.leave()),
+                Some(b'}') => {
+                    state.done = true;
+                    return Ok(self.leave());
+                }
                 other => return Err(self.unexpected(other, "`,` or `}` after an object member")),
             }
         }
@@ -182,7 +197,10 @@ impl<'a> Reader<'a> {
             Some(b'[') => {
                 self.pos += 1;
                 self.enter()?;
-                Ok(ArrayState { first: true })
+                Ok(ArrayState {
+                    first: true,
+                    done: false,
+                })
             }
             other => Err(self.unexpected(other, "an array")),
         }
@@ -192,10 +210,14 @@ impl<'a> Reader<'a> {
     /// after the closing `]`.
     #[inline]
     pub fn next_item(&mut self, state: &mut ArrayState) -> Result<bool> {
+        if state.done {
+            return Ok(false);
+        }
         let next = self.peek();
         if state.first {
             state.first = false;
             if next == Some(b']') {
+                state.done = true;
                 return Ok(self.leave::<()>().is_some());
             }
             return Ok(true);
@@ -205,7 +227,10 @@ impl<'a> Reader<'a> {
                 self.pos += 1;
                 Ok(true)
             }
-            Some(b']') => Ok(self.leave::<()>().is_some()),
+            Some(b']') => {
+                state.done = true;
+                Ok(self.leave::<()>().is_some())
+            }
             other => Err(self.unexpected(other, "`,` or `]` after an array item")),
         }
     }
@@ -224,7 +249,7 @@ impl<'a> Reader<'a> {
     /// loops use it as their "no more" value.
     fn leave<T>(&mut self) -> Option<T> {
         self.pos += 1;
-        self.depth -= 1;
+        self.depth = self.depth.saturating_sub(1);
         None
     }
 
@@ -399,6 +424,10 @@ impl<'a> Reader<'a> {
         let first = self.hex4()?;
         let code = match first {
             0xD800..=0xDBFF => {
+                let rest = &self.input[self.pos.min(self.input.len())..];
+                if rest.len() < 2 && b"\\u".starts_with(rest) {
+                    return Err(self.eof("inside a string"));
+                }
                 if self.input.get(self.pos..self.pos + 2) != Some(b"\\u") {
                     return Err(
                         self.syntax("a UTF-16 high surrogate escape is not followed by a low one")
@@ -635,7 +664,8 @@ impl<'a> Reader<'a> {
 
     /// Reads a timestamp written as an RFC 3339 `date-time` string.
     pub fn date_time(&mut self) -> Result<DateTime> {
-        self.text_timestamp(Format::DateTime, "an RFC 3339 date-time")
+        // Services may send an offset (`…-01:00`); the instant is what counts.
+        self.text_timestamp(Format::DateTimeWithOffset, "an RFC 3339 date-time")
     }
 
     /// Reads a timestamp written as an IMF-fixdate `http-date` string.
@@ -1087,6 +1117,20 @@ mod tests {
             let t = read(text, |r| r.epoch_seconds()).unwrap();
             assert_eq!((t.secs(), t.subsec_nanos()), (secs, nanos), "{text}");
         }
+        for (text, secs, nanos) in [
+            ("1700000000.1234567891", 1_700_000_000, 123_456_789),
+            ("1700000000.1230000000", 1_700_000_000, 123_000_000),
+            ("-1.0000000001", -2, 999_999_999),
+            ("-1.0000000000", -1, 0),
+            ("-0.5", -1, 500_000_000),
+        ] {
+            let t = read(text, |r| r.epoch_seconds()).unwrap();
+            assert_eq!((t.secs(), t.subsec_nanos()), (secs, nanos), "{text}");
+        }
+        assert_eq!(
+            read("1e300", |r| r.epoch_seconds()).unwrap_err().kind(),
+            ReadErrorKind::Data
+        );
         for bad in ["1.", "01", "1.x", "\"1\""] {
             assert!(read(bad, |r| r.epoch_seconds()).is_err(), "{bad}");
         }
@@ -1144,12 +1188,43 @@ mod tests {
     }
 
     #[test]
+    fn a_finished_object_or_array_stays_finished() {
+        let mut r = Reader::new("{}}]");
+        let mut state = r.begin_object().unwrap();
+        assert!(r.next_key(&mut state).unwrap().is_none());
+        assert!(r.next_key(&mut state).unwrap().is_none());
+        let mut r = Reader::new("[]]");
+        let mut state = r.begin_array().unwrap();
+        assert!(!r.next_item(&mut state).unwrap());
+        assert!(!r.next_item(&mut state).unwrap());
+        assert_eq!(
+            read("\"\\ud83d", |r| r.string()).unwrap_err().kind(),
+            ReadErrorKind::Eof
+        );
+        assert_eq!(
+            read("\"\\ud83d\\", |r| r.string()).unwrap_err().kind(),
+            ReadErrorKind::Eof
+        );
+    }
+
+    #[test]
     fn deep_nesting_is_an_error_not_a_stack_overflow() {
         let text = "[".repeat(100_000);
         let e = read(&text, |r| r.skip_value()).unwrap_err();
         assert!(e.to_string().contains("nest more than"), "{e}");
         let ok = format!("{}{}", "[".repeat(100), "]".repeat(100));
         read(&ok, |r| r.skip_value()).unwrap();
+    }
+
+    #[test]
+    fn big_numbers_keep_every_digit_at_any_size() {
+        let digits = "9".repeat(400);
+        assert_eq!(read(&digits, |r| r.big_integer()).unwrap().as_str(), digits);
+        assert_eq!(
+            read("1e400", |r| r.big_decimal()).unwrap().as_str(),
+            "1e400"
+        );
+        assert!(BigInteger::new(" 1").is_none() && BigInteger::new("1x").is_none());
     }
 
     #[test]
