@@ -38,9 +38,12 @@ pub fn from_slice<T: ReadJson>(body: &[u8]) -> std::result::Result<T, ReadError>
         body
     };
     let text = std::str::from_utf8(body).map_err(|e| {
-        Reader::new("")
-            .at(e.valid_up_to(), body)
-            .syntax("the body is not valid UTF-8")
+        ReadError::at(
+            body,
+            e.valid_up_to(),
+            ReadErrorKind::Syntax,
+            "the body is not valid UTF-8".into(),
+        )
     })?;
     let mut r = Reader::new(text);
     let value = T::read_json(&mut r)?;
@@ -85,13 +88,6 @@ impl<'a> Reader<'a> {
             pos: 0,
             depth: 0,
         }
-    }
-
-    /// An error location outside the reader's text (only for reporting).
-    fn at(mut self, pos: usize, input: &'a [u8]) -> Self {
-        self.input = input;
-        self.pos = pos;
-        self
     }
 
     /// Checks that only whitespace follows the value read.
@@ -815,23 +811,7 @@ impl<'a> Reader<'a> {
     }
 
     fn error(&self, kind: ReadErrorKind, message: String) -> ReadError {
-        let offset = self.pos.min(self.input.len());
-        let before = &self.input[..offset];
-        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-        let column = offset
-            - before
-                .iter()
-                .rposition(|&b| b == b'\n')
-                .map_or(0, |p| p + 1)
-            + 1;
-        ReadError(Box::new(ErrorInner {
-            kind,
-            message,
-            offset,
-            line,
-            column,
-            path: Vec::new(),
-        }))
+        ReadError::at(self.input, self.pos, kind, message)
     }
 }
 
@@ -913,6 +893,27 @@ enum PathPart {
 }
 
 impl ReadError {
+    /// An error at byte `pos` of `input`, with its line and column.
+    fn at(input: &[u8], pos: usize, kind: ReadErrorKind, message: String) -> Self {
+        let offset = pos.min(input.len());
+        let before = &input[..offset];
+        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        let column = offset
+            - before
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |p| p + 1)
+            + 1;
+        ReadError(Box::new(ErrorInner {
+            kind,
+            message,
+            offset,
+            line,
+            column,
+            path: Vec::new(),
+        }))
+    }
+
     /// The class of error.
     pub fn kind(&self) -> ReadErrorKind {
         self.0.kind
