@@ -59,6 +59,18 @@ pub struct Operation {
     pub errors: Vec<String>,
     pub http: HttpRoute,
     pub paginator: Option<Paginator>,
+    /// True when the operation has no input structure (`smithy.api#Unit`), so
+    /// the request has no body at all.
+    pub input_unit: bool,
+    /// The `@endpoint` host prefix, split into text and `@hostLabel` fields.
+    pub host_prefix: Option<Vec<HostPart>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HostPart {
+    Literal(String),
+    /// A `{Label}` filled from the input field named here.
+    Label { field: String, member: String },
 }
 
 #[derive(Debug, Clone)]
@@ -186,6 +198,11 @@ pub struct Member {
     pub docs: Option<String>,
     pub deprecated: Option<Deprecation>,
     pub sensitive: bool,
+    /// `@mediaType` of a string or blob target: a header carries such a string
+    /// base64-encoded, and a payload is sent with this `Content-Type`.
+    pub media_type: Option<String>,
+    /// `@idempotencyToken`: filled with a fresh UUID when the caller leaves it unset.
+    pub idempotency_token: bool,
 }
 
 /// Where a member travels in an HTTP message.
@@ -221,6 +238,8 @@ pub enum TypeKind {
     BigDecimal,
     String,
     Blob,
+    /// A `@streaming` blob: the whole HTTP payload, read or sent as it flows.
+    Stream,
     Timestamp(TimestampFormat),
     Document,
     /// A generated type, by Rust name.

@@ -276,8 +276,18 @@ impl<'m> Lowering<'m> {
             };
             self.paginator(id, &merged, shape)
         });
+        let input_unit = matches!(
+            shape.input.as_ref().map(|r| r.target.as_str()),
+            None | Some("smithy.api#Unit")
+        );
+        let host_prefix = t
+            .endpoint
+            .as_ref()
+            .and_then(|e| self.host_prefix(id, &e.host_prefix, input.as_ref()));
         Some(Operation {
             id: id.to_string(),
+            input_unit,
+            host_prefix,
             method: names::snake(&name),
             error_type: names::operation_error(&names::type_name(&name)),
             fluent_builder: names::fluent_builder(&names::type_name(&name)),
@@ -339,6 +349,53 @@ impl<'m> Lowering<'m> {
                 Some((name, target.to_string()))
             }
         }
+    }
+
+    /// Splits an `@endpoint` host prefix into text and `@hostLabel` members.
+    fn host_prefix(
+        &mut self,
+        op: &str,
+        template: &str,
+        input: Option<&(String, String)>,
+    ) -> Option<Vec<HostPart>> {
+        let members: Vec<(String, AstMember)> = input
+            .and_then(|(_, id)| self.model.shape(id))
+            .map(|s| s.members.clone())
+            .unwrap_or_default();
+        let mut parts = Vec::new();
+        let mut rest = template;
+        while let Some(open) = rest.find('{') {
+            if open > 0 {
+                parts.push(HostPart::Literal(rest[..open].to_string()));
+            }
+            let Some(close) = rest[open..].find('}') else {
+                self.diags.push(Diagnostic::shape(
+                    op,
+                    format!("@endpoint hostPrefix {template:?} has an unclosed `{{`"),
+                ));
+                return None;
+            };
+            let label = &rest[open + 1..open + close];
+            let bound = members
+                .iter()
+                .any(|(n, m)| n == label && m.traits.contains_key("smithy.api#hostLabel"));
+            if !bound {
+                self.diags.push(Diagnostic::shape(
+                    op,
+                    format!("@endpoint hostPrefix label `{{{label}}}` has no input member with smithy.api#hostLabel"),
+                ));
+                return None;
+            }
+            parts.push(HostPart::Label {
+                field: names::snake(label),
+                member: label.to_string(),
+            });
+            rest = &rest[open + close + 1..];
+        }
+        if !rest.is_empty() {
+            parts.push(HostPart::Literal(rest.to_string()));
+        }
+        Some(parts)
     }
 
     fn http_route(
@@ -804,8 +861,44 @@ impl<'m> Lowering<'m> {
         if target.kind != "structure" && target.kind != "union" {
             self.report_unsupported(&m.target, None, &tt);
         }
-        let ty = self.type_ref(&m.target, &mt, from_input)?;
+        let mut ty = self.type_ref(&m.target, &mt, from_input)?;
         let binding = self.binding(owner, name, &mt);
+        // Outside a JSON body, a timestamp without `@timestampFormat` is an
+        // http-date in a header and a date-time in a label or query string.
+        let explicit_format = mt.timestamp_format.is_some()
+            || tt.timestamp_format.is_some()
+            || target.member.as_ref().is_some_and(|item| {
+                parse_traits(&item.traits).timestamp_format.is_some()
+                    || self
+                        .model
+                        .shape(&item.target)
+                        .is_some_and(|t| parse_traits(&t.traits).timestamp_format.is_some())
+            });
+        if !explicit_format {
+            let format = match binding {
+                Binding::Header(_) => Some(TimestampFormat::HttpDate),
+                Binding::Label | Binding::Query(_) => Some(TimestampFormat::DateTime),
+                _ => None,
+            };
+            if let Some(format) = format {
+                match &mut ty.kind {
+                    TypeKind::Timestamp(f) => *f = format,
+                    TypeKind::List { item, .. } => {
+                        if let TypeKind::Timestamp(f) = &mut item.kind {
+                            *f = format;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        if ty.kind == TypeKind::Stream && binding != Binding::Payload {
+            self.diags.push(Diagnostic::member(
+                owner,
+                name,
+                "targets a @streaming blob but is not the structure's @httpPayload",
+            ));
+        }
         let default_json = mt.default.clone().or_else(|| {
             if m.traits.contains_key("smithy.api#default") {
                 None
@@ -831,11 +924,13 @@ impl<'m> Lowering<'m> {
             docs: mt.documentation.clone().or(tt.documentation.clone()),
             deprecated: deprecation(&mt),
             sensitive: mt.sensitive || tt.sensitive,
+            media_type: tt.media_type.clone(),
+            idempotency_token: mt.idempotency_token,
             ty,
         })
     }
 
-    fn binding(&mut self, owner: &str, name: &str, t: &Traits) -> Binding {
+    fn binding(&mut self, _owner: &str, _name: &str, t: &Traits) -> Binding {
         let binding = if t.http_label {
             Binding::Label
         } else if let Some(q) = &t.http_query {
@@ -853,27 +948,6 @@ impl<'m> Lowering<'m> {
         } else {
             Binding::Body
         };
-        if binding != Binding::Body {
-            // The IR carries the binding; the wire emitters do not implement it yet.
-            let which = match &binding {
-                Binding::Label => "smithy.api#httpLabel",
-                Binding::Query(_) => "smithy.api#httpQuery",
-                Binding::QueryParams => "smithy.api#httpQueryParams",
-                Binding::Header(_) => "smithy.api#httpHeader",
-                Binding::PrefixHeaders(_) => "smithy.api#httpPrefixHeaders",
-                Binding::Payload => "smithy.api#httpPayload",
-                Binding::ResponseCode => "smithy.api#httpResponseCode",
-                Binding::Body => unreachable!(),
-            };
-            self.diags.push(
-                Diagnostic::member(
-                    owner,
-                    name,
-                    format!("HTTP binding trait `{which}` is not supported by the generator yet"),
-                )
-                .unsupported(),
-            );
-        }
         binding
     }
 
@@ -927,6 +1001,7 @@ impl<'m> Lowering<'m> {
             "double" => TypeKind::Double,
             "bigInteger" => TypeKind::BigInteger,
             "bigDecimal" => TypeKind::BigDecimal,
+            "blob" if tt.streaming => TypeKind::Stream,
             "blob" => TypeKind::Blob,
             "document" => TypeKind::Document,
             "timestamp" => TypeKind::Timestamp(
@@ -960,6 +1035,16 @@ impl<'m> Lowering<'m> {
                 name: self.named_ref(target_id, from_input)?,
                 shape: NamedShape::Struct,
             },
+            "union" if tt.streaming => {
+                self.diags.push(
+                    Diagnostic::shape(
+                        target_id,
+                        "is an event stream (a @streaming union); event streams are not supported by the generator yet",
+                    )
+                    .unsupported(),
+                );
+                return None;
+            }
             "union" => TypeKind::Named {
                 name: self.named_ref(target_id, from_input)?,
                 shape: NamedShape::Union,
@@ -1046,7 +1131,7 @@ impl<'m> Lowering<'m> {
                 parse_epoch(&text)
                     .map(|(seconds, nanos)| DefaultValue::Timestamp { seconds, nanos })
             }
-            (TypeKind::Blob, J::String(s)) => {
+            (TypeKind::Blob | TypeKind::Stream, J::String(s)) => {
                 use base64::Engine as _;
                 base64::engine::general_purpose::STANDARD
                     .decode(s)

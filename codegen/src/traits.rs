@@ -77,6 +77,12 @@ pub struct AwsServiceTrait {
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EndpointTrait {
+    pub host_prefix: String,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
 pub struct SigV4Trait {
     pub name: String,
 }
@@ -113,6 +119,11 @@ pub struct Traits {
     pub http_payload: bool,
     pub http_response_code: bool,
     pub paginated: Option<PaginatedTrait>,
+    pub streaming: bool,
+    pub media_type: Option<String>,
+    pub idempotency_token: bool,
+    pub endpoint: Option<EndpointTrait>,
+    pub host_label: bool,
     pub title: Option<String>,
     pub mixin: bool,
     pub aws_service: Option<AwsServiceTrait>,
@@ -156,7 +167,6 @@ const IGNORED: &[&str] = &[
     "smithy.api#xmlNamespace",
     "smithy.api#xmlAttribute",
     "smithy.api#xmlFlattened",
-    "smithy.api#mediaType",
     "smithy.api#traitValidators",
     "smithy.api#requiresLength",
     "smithy.api#eventHeader",
@@ -177,10 +187,6 @@ const IGNORED: &[&str] = &[
 /// Known traits the generator cannot act on yet. Each is reported as
 /// unsupported where it appears on a generated shape or member.
 const UNSUPPORTED: &[&str] = &[
-    "smithy.api#streaming",
-    "smithy.api#idempotencyToken",
-    "smithy.api#endpoint",
-    "smithy.api#hostLabel",
     "smithy.api#requestCompression",
     "smithy.api#httpChecksumRequired",
     "smithy.api#httpApiKeyAuth",
@@ -264,6 +270,11 @@ pub fn parse(raw: &BTreeMap<String, Value>) -> (Traits, Vec<(String, String)>) {
                 "smithy.api#httpPayload" => t.http_payload = marker(value)?,
                 "smithy.api#httpResponseCode" => t.http_response_code = marker(value)?,
                 "smithy.api#paginated" => t.paginated = Some(typed(value)?),
+                "smithy.api#streaming" => t.streaming = marker(value)?,
+                "smithy.api#mediaType" => t.media_type = Some(typed(value)?),
+                "smithy.api#idempotencyToken" => t.idempotency_token = marker(value)?,
+                "smithy.api#endpoint" => t.endpoint = Some(typed(value)?),
+                "smithy.api#hostLabel" => t.host_label = marker(value)?,
                 "smithy.api#title" => t.title = Some(typed(value)?),
                 "smithy.api#mixin" => t.mixin = true,
                 "aws.api#service" => t.aws_service = Some(typed(value)?),

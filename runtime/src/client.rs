@@ -36,31 +36,65 @@ pub struct OperationRequest {
     /// The path and query, starting with `/`.
     path_and_query: String,
     headers: HeaderMap,
-    body: Bytes,
+    body: RequestBody,
+    host_prefix: Option<String>,
+}
+
+/// A request body: bytes every attempt can send, or a stream sent once.
+#[derive(Debug, Clone)]
+pub(crate) enum RequestBody {
+    Bytes(Bytes),
+    Stream(Arc<std::sync::Mutex<Option<Body>>>),
 }
 
 impl OperationRequest {
-    /// A request whose input travels as a JSON document in the body.
-    pub fn json<T: serde::Serialize>(
-        method: &'static str,
-        path_and_query: &str,
-        input: &T,
-    ) -> Result<Self, String> {
-        let body = serde_json::to_vec(input)
-            .map_err(|e| format!("could not serialise the request body: {e}"))?;
-        let mut headers = HeaderMap::new();
-        headers.insert(
-            http::header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        );
-        let method = http::Method::from_bytes(method.as_bytes())
-            .map_err(|e| format!("invalid HTTP method {method}: {e}"))?;
-        Ok(OperationRequest {
+    /// Starts a request; generated operations fill in its bindings.
+    pub fn builder(method: &'static str) -> crate::wire::RequestBuilder {
+        crate::wire::RequestBuilder::new(method)
+    }
+
+    pub(crate) fn from_parts(
+        method: http::Method,
+        path_and_query: String,
+        headers: HeaderMap,
+        body: RequestBody,
+        host_prefix: Option<String>,
+    ) -> Self {
+        OperationRequest {
             method,
-            path_and_query: path_and_query.to_string(),
+            path_and_query,
             headers,
-            body: body.into(),
-        })
+            body,
+            host_prefix,
+        }
+    }
+
+    /// The HTTP method.
+    pub fn method(&self) -> &http::Method {
+        &self.method
+    }
+
+    /// The path and query string, percent-encoded, starting with `/`.
+    pub fn path_and_query(&self) -> &str {
+        &self.path_and_query
+    }
+
+    /// The headers from the input's bindings and the body's media type.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The body, when it is in memory (`None` for a streaming payload).
+    pub fn body(&self) -> Option<&Bytes> {
+        match &self.body {
+            RequestBody::Bytes(b) => Some(b),
+            RequestBody::Stream(_) => None,
+        }
+    }
+
+    /// The `@endpoint` host prefix to put before the endpoint's host.
+    pub fn host_prefix(&self) -> Option<&str> {
+        self.host_prefix.as_deref()
     }
 }
 
@@ -69,10 +103,24 @@ impl OperationRequest {
 pub struct OperationResponse {
     status: u16,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 }
 
 impl OperationResponse {
+    /// A response read whole into memory.
+    pub fn new(status: u16, headers: HeaderMap, body: Bytes) -> Self {
+        Self::streaming(status, headers, Body::from(body))
+    }
+
+    /// A response whose body may still be arriving.
+    pub fn streaming(status: u16, headers: HeaderMap, body: Body) -> Self {
+        OperationResponse {
+            status,
+            headers,
+            body,
+        }
+    }
+
     /// The HTTP status.
     pub fn status(&self) -> u16 {
         self.status
@@ -83,9 +131,39 @@ impl OperationResponse {
         &self.headers
     }
 
+    /// The body (empty for a streaming response, whose body is taken with
+    /// [`take_stream`](Self::take_stream)).
+    pub fn body(&self) -> &[u8] {
+        self.body.bytes().map_or(&[], |b| b)
+    }
+
     /// Parses the JSON body (an empty body reads as `{}`).
     pub fn json<T: crate::json::ReadJson>(&self) -> Result<T, String> {
-        crate::json::from_slice(&self.body).map_err(|e| describe_json_error(&e, &self.body))
+        let body = self.body();
+        crate::json::from_slice(body).map_err(|e| describe_json_error(&e, body))
+    }
+
+    /// Reads the output's body members: the JSON body when the output has
+    /// any, else none (every member starts from its default).
+    pub fn json_members<T: crate::json::ReadJson>(&self, has_body: bool) -> Result<T, String> {
+        if has_body {
+            self.json()
+        } else {
+            crate::json::from_slice(b"{}").map_err(|e| e.to_string())
+        }
+    }
+
+    /// Parses a JSON payload; `None` for an empty body.
+    pub fn json_payload<T: crate::json::ReadJson>(&self) -> Result<Option<T>, String> {
+        if self.body().trim_ascii().is_empty() {
+            return Ok(None);
+        }
+        self.json().map(Some)
+    }
+
+    /// Takes the body as a stream, for a `@streaming` payload.
+    pub fn take_stream(&mut self) -> crate::ByteStream {
+        crate::ByteStream::from_body(std::mem::take(&mut self.body))
     }
 }
 
@@ -189,14 +267,7 @@ impl ServiceClient {
             .endpoint
             .as_deref()
             .map_err(|e| Error::Config(e.clone()))?;
-        let uri = format!(
-            "{}{}",
-            endpoint.trim_end_matches('/'),
-            request.path_and_query
-        );
-        let uri: http::Uri = uri
-            .parse()
-            .map_err(|e| Error::Config(ConfigError(format!("invalid request URI {uri}: {e}"))))?;
+        let uri = request_uri(endpoint, &request)?;
         let signing = match self.service.signing_name {
             Some(name) => {
                 let region = inner.region.as_deref().ok_or_else(|| {
@@ -242,16 +313,27 @@ impl ServiceClient {
                         .unwrap_or(HeaderValue::from_static("attempt=1")),
                 );
             }
-            let mut http_request = http_request
-                .body(Body::from(request.body.clone()))
-                .map_err(|e| {
-                    Error::Config(ConfigError(format!("could not build the request: {e}")))
-                })?;
+            // A one-shot stream is sent by the first attempt only; a later
+            // attempt reports why the call failed instead.
+            let (body, payload) = match &request.body {
+                RequestBody::Bytes(b) => (Body::from(b.clone()), Some(&b[..])),
+                RequestBody::Stream(s) => match s.lock().unwrap_or_else(|e| e.into_inner()).take() {
+                    Some(b) => (b, None),
+                    None => {
+                        return Err(Error::Config(ConfigError(
+                            "the streaming request body was already sent and cannot be sent again".into(),
+                        )))
+                    }
+                },
+            };
+            let mut http_request = http_request.body(body).map_err(|e| {
+                Error::Config(ConfigError(format!("could not build the request: {e}")))
+            })?;
             if let (Some((name, region)), Some(credentials)) = (signing, credentials) {
                 let now = SystemTime::now();
                 crate::signing::sign(
                     &mut http_request,
-                    &request.body,
+                    payload,
                     &credentials,
                     name,
                     region,
@@ -262,25 +344,30 @@ impl ServiceClient {
                     Error::Config(ConfigError(format!("could not sign the request: {e}")))
                 })?;
             }
-            let outcome = self.attempt(http_request).await;
+            let outcome = self.attempt(http_request, O::STREAMING_OUTPUT).await;
             let (failure, retry) = match outcome {
                 Ok((status, headers, body)) if (200..300).contains(&status) => {
                     inner.quota.release(spent);
-                    let response = OperationResponse {
-                        status,
-                        headers,
-                        body,
-                    };
-                    return O::response(&response).map_err(|reason| {
+                    let request_id = crate::error::request_id(&headers);
+                    let mut response = OperationResponse::streaming(status, headers, body);
+                    return O::response(&mut response).map_err(|reason| {
                         Error::Response(ResponseError {
                             status,
-                            request_id: crate::error::request_id(&response.headers),
+                            request_id,
                             reason,
                             source: None,
                         })
                     });
                 }
                 Ok((status, headers, body)) => {
+                    // Error bodies are small; a streaming operation's error is read whole too.
+                    let body = match body.collect().await {
+                        Ok(b) => b,
+                        Err(e) => {
+                            let e = TransportError::new(TransportErrorKind::Io, e);
+                            return Err(Error::Transport(e));
+                        }
+                    };
                     let error_response = ErrorResponse::new(status, &headers, &body);
                     let error = O::Error::from_response(&error_response);
                     let kind = error
@@ -325,11 +412,14 @@ impl ServiceClient {
         }
     }
 
-    /// One exchange: send, then read the whole body, within the attempt timeout.
+    /// One exchange: send, then read the whole body, within the attempt
+    /// timeout. A successful streaming response is returned as soon as its
+    /// head arrives; its body is read by the caller.
     async fn attempt(
         &self,
         request: http::Request<Body>,
-    ) -> Result<(u16, HeaderMap, Bytes), AttemptError> {
+        streaming: bool,
+    ) -> Result<(u16, HeaderMap, Body), AttemptError> {
         let inner = &self.config.inner;
         let exchange = async {
             let response = inner
@@ -338,10 +428,13 @@ impl ServiceClient {
                 .await
                 .map_err(AttemptError::Transport)?;
             let (parts, body) = response.into_parts();
+            if streaming && parts.status.is_success() {
+                return Ok((parts.status.as_u16(), parts.headers, body));
+            }
             let body = body.collect().await.map_err(|e| {
                 AttemptError::Transport(TransportError::new(TransportErrorKind::Io, e))
             })?;
-            Ok((parts.status.as_u16(), parts.headers, body))
+            Ok((parts.status.as_u16(), parts.headers, Body::from(body)))
         };
         match inner.attempt_timeout {
             None => exchange.await,
@@ -350,6 +443,21 @@ impl ServiceClient {
                 .unwrap_or(Err(AttemptError::Timeout(limit))),
         }
     }
+}
+
+/// The endpoint plus the request's path and query, with any `@endpoint` host
+/// prefix put before the endpoint's host.
+fn request_uri<E>(endpoint: &str, request: &OperationRequest) -> Result<http::Uri, Error<E>> {
+    let endpoint = endpoint.trim_end_matches('/');
+    let uri = match request.host_prefix() {
+        None => format!("{endpoint}{}", request.path_and_query),
+        Some(prefix) => {
+            let (scheme, rest) = endpoint.split_once("://").unwrap_or(("https", endpoint));
+            format!("{scheme}://{prefix}{rest}{}", request.path_and_query)
+        }
+    };
+    uri.parse()
+        .map_err(|e| Error::Config(ConfigError(format!("invalid request URI {uri}: {e}"))))
 }
 
 enum AttemptError {

@@ -345,6 +345,7 @@ pub struct ErrorResponse<'a> {
     status: u16,
     code: Option<String>,
     request_id: Option<String>,
+    headers: &'a http::HeaderMap,
     body: &'a Bytes,
     message: Option<String>,
 }
@@ -366,7 +367,7 @@ impl<'a> ErrorResponse<'a> {
     /// Resolves the error code: the `X-Amzn-ErrorType` header, else the body's
     /// `code`, else its `__type`; in each, anything after `:` and anything up to
     /// `#` is dropped (`aws.protocoltests#FooError:http://…` is `FooError`).
-    pub(crate) fn new(status: u16, headers: &http::HeaderMap, body: &'a Bytes) -> Self {
+    pub fn new(status: u16, headers: &'a http::HeaderMap, body: &'a Bytes) -> Self {
         let parsed: Option<ErrorBody> = serde_json::from_slice(body).ok();
         let header_code = headers
             .get("x-amzn-errortype")
@@ -382,9 +383,15 @@ impl<'a> ErrorResponse<'a> {
             status,
             code,
             request_id: request_id(headers),
+            headers,
             body,
             message,
         }
+    }
+
+    /// The response headers, for error members bound to headers.
+    pub fn headers(&self) -> &http::HeaderMap {
+        self.headers
     }
 
     /// The HTTP status.

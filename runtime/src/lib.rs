@@ -22,14 +22,17 @@ pub mod paginate;
 mod profile;
 pub mod retry;
 mod signing;
+mod stream;
 pub mod transport;
 pub mod validation;
+pub mod wire;
 mod values;
 
 pub use aws_credential_types::{provider::ProvideCredentials, Credentials};
 pub use config::{Config, ConfigBuilder, DEFAULT_CONNECT_TIMEOUT};
 pub use error::Error;
 pub use retry::RetryConfig;
+pub use stream::{ByteStream, ByteStreamError};
 
 pub use aws_smithy_types::{date_time::Format as DateTimeFormat, Blob, DateTime};
 pub use values::{BigDecimal, BigInteger, BuildError, Document, UnknownValue};

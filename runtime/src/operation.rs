@@ -19,8 +19,11 @@ pub trait Operation {
     const SUCCESS_CODE: u16;
     /// Serialises an input into the request's path, query, headers and body.
     fn request(input: &Self::Input) -> Result<crate::client::OperationRequest, String>;
+    /// True when the output has a `@streaming` payload: a successful response
+    /// is handed over once its head arrives, and its body streams into the output.
+    const STREAMING_OUTPUT: bool = false;
     /// Parses a successful response; the error says what was wrong with it.
-    fn response(response: &crate::client::OperationResponse) -> Result<Self::Output, String>;
+    fn response(response: &mut crate::client::OperationResponse) -> Result<Self::Output, String>;
 }
 
 /// An operation with `@paginated`: how to move from one page to the next.

@@ -44,16 +44,20 @@ impl CachedKey {
 }
 
 /// Signs `request`, adding `Authorization`, `X-Amz-Date` and, with a session
-/// token, `X-Amz-Security-Token`.
+/// token, `X-Amz-Security-Token`. A streamed body (`None`) is signed as
+/// `UNSIGNED-PAYLOAD`, announced in `X-Amz-Content-Sha256`.
 pub(crate) fn sign(
     request: &mut http::Request<Body>,
-    body: &[u8],
+    body: Option<&[u8]>,
     credentials: &Credentials,
     name: &str,
     region: &str,
     time: SystemTime,
     keys: &KeyCache,
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let Some(body) = body else {
+        return sign_with_aws_sigv4(request, None, credentials, name, region, time);
+    };
     match fast_authorization(request, body, credentials, name, region, time, keys) {
         Some((date_time, authorization)) => {
             let headers = request.headers_mut();
@@ -71,14 +75,14 @@ pub(crate) fn sign(
             headers.insert(http::header::AUTHORIZATION, v);
             Ok(())
         }
-        None => sign_with_aws_sigv4(request, body, credentials, name, region, time),
+        None => sign_with_aws_sigv4(request, Some(body), credentials, name, region, time),
     }
 }
 
 /// The full `aws-sigv4` signer.
 pub(crate) fn sign_with_aws_sigv4(
     request: &mut http::Request<Body>,
-    body: &[u8],
+    body: Option<&[u8]>,
     credentials: &Credentials,
     name: &str,
     region: &str,
@@ -86,12 +90,16 @@ pub(crate) fn sign_with_aws_sigv4(
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
     let identity = credentials.clone().into();
+    let mut settings = SigningSettings::default();
+    if body.is_none() {
+        settings.payload_checksum_kind = aws_sigv4::http_request::PayloadChecksumKind::XAmzSha256;
+    }
     let params = aws_sigv4::sign::v4::SigningParams::builder()
         .identity(&identity)
         .region(region)
         .name(name)
         .time(time)
-        .settings(SigningSettings::default())
+        .settings(settings)
         .build()?
         .into();
     let headers = request
@@ -103,7 +111,10 @@ pub(crate) fn sign_with_aws_sigv4(
         request.method().as_str(),
         uri,
         headers,
-        SignableBody::Bytes(body),
+        match body {
+            Some(b) => SignableBody::Bytes(b),
+            None => SignableBody::UnsignedPayload,
+        },
     )?;
     let (instructions, _signature) = sign(signable, &params)?.into_parts();
     instructions.apply_to_request_http1x(request);
@@ -376,7 +387,7 @@ mod tests {
                     );
                     sign(
                         &mut fast,
-                        body,
+                        Some(body),
                         &credentials,
                         "kinesisvideo",
                         "us-west-2",
@@ -387,7 +398,7 @@ mod tests {
                     let mut reference = request(uri, headers);
                     sign_with_aws_sigv4(
                         &mut reference,
-                        body,
+                        Some(body),
                         &credentials,
                         "kinesisvideo",
                         "us-west-2",

@@ -22,6 +22,18 @@ pub fn emit(ir: &CrateIr) -> TokenStream {
             use crate::types::*;
         )
     });
+    // Error structures with members bound to headers get one reader each.
+    let mut readers = std::collections::BTreeSet::new();
+    for op in &ir.service.operations {
+        for e in &op.errors {
+            if super::http::error_has_bindings(super::http::members(ir, e)) {
+                readers.insert(e.clone());
+            }
+        }
+    }
+    let readers = readers
+        .iter()
+        .map(|e| super::http::error_reader(e, super::http::members(ir, e)));
     quote! {
         //! The typed error of each operation.
 
@@ -29,6 +41,7 @@ pub fn emit(ir: &CrateIr) -> TokenStream {
         #types
 
         #(#errors)*
+        #(#readers)*
     }
 }
 
@@ -57,9 +70,13 @@ fn operation_error(ir: &CrateIr, op: &Operation) -> TokenStream {
         let code = t.id.rsplit_once('#').map_or(t.id.as_str(), |(_, n)| n);
         let vdoc = doc_line(&format!("[`{e}`]: HTTP {}.", info.http_status));
         variants.push(quote! { #vdoc #v(#v), });
-        arms.push(
-            quote! { Some(#code) => response.parse().map_or_else(Self::Unhandled, Self::#v), },
-        );
+        let read = if super::http::error_has_bindings(super::http::members(ir, e)) {
+            let f = quote::format_ident!("read_{}", crate::names::snake(e));
+            quote!(#f(response))
+        } else {
+            quote!(response.parse())
+        };
+        arms.push(quote! { Some(#code) => #read.map_or_else(Self::Unhandled, Self::#v), });
         display.push(quote! { Self::#v(e) => e.fmt(f), });
         source.push(quote! { Self::#v(e) => Some(e), });
         codes.push(quote! { Self::#v(_) => Some(#code), });

@@ -6,6 +6,7 @@
 
 mod client;
 mod errors;
+mod http;
 mod operations;
 mod types;
 mod validators;
@@ -185,7 +186,7 @@ fn lib_rs(ir: &CrateIr) -> TokenStream {
         pub use client::Client;
         pub use smithy_client_runtime::validation::{Validate, ValidationError, Violation};
         pub use smithy_client_runtime::{Config, ConfigBuilder, Credentials, Error, RetryConfig};
-        pub use smithy_client_runtime::{BigDecimal, BigInteger, Blob, BuildError};
+        pub use smithy_client_runtime::{BigDecimal, BigInteger, Blob, BuildError, ByteStream};
         pub use smithy_client_runtime::{DateTime, DateTimeFormat, Document, UnknownValue};
         #paging
     }
@@ -289,6 +290,7 @@ pub(crate) fn rust_type(ty: &TypeRef) -> TokenStream {
         TypeKind::BigDecimal => quote!(rt::BigDecimal),
         TypeKind::String => quote!(String),
         TypeKind::Blob => quote!(rt::Blob),
+        TypeKind::Stream => quote!(rt::ByteStream),
         TypeKind::Timestamp(_) => quote!(rt::DateTime),
         TypeKind::Document => quote!(rt::Document),
         TypeKind::Named { name, .. } => {

@@ -42,6 +42,12 @@ fn operation(ir: &CrateIr, op: &Operation) -> TokenStream {
     };
     let errors_doc = doc_line(&format!("Modelled errors: {errors}."));
     let paginated = op.paginator.as_ref().map(|p| paginator(ir, op, p));
+    let request = super::http::request_body(ir, op);
+    let response = super::http::response_body(ir, op);
+    let streaming = super::http::members(ir, &op.output)
+        .iter()
+        .any(|m| m.binding == Binding::Payload && m.ty.kind == TypeKind::Stream)
+        .then(|| quote!(const STREAMING_OUTPUT: bool = true;));
     quote! {
         #doc
         ///
@@ -58,11 +64,12 @@ fn operation(ir: &CrateIr, op: &Operation) -> TokenStream {
             const METHOD: &'static str = #method;
             const URI: &'static str = #uri;
             const SUCCESS_CODE: u16 = #code;
+            #streaming
             fn request(input: &Self::Input) -> Result<rt::client::OperationRequest, String> {
-                rt::client::OperationRequest::json(Self::METHOD, Self::URI, input)
+                #request
             }
-            fn response(response: &rt::client::OperationResponse) -> Result<Self::Output, String> {
-                response.json()
+            fn response(response: &mut rt::client::OperationResponse) -> Result<Self::Output, String> {
+                #response
             }
         }
 

@@ -92,17 +92,7 @@ fn structure(
         let wire = &m.wire_name;
         let mdoc = member_docs(m);
         let mdep = deprecated(m.deprecated.as_ref());
-        let serde_attr = if m.binding != Binding::Body {
-            quote!(#[serde(skip)])
-        } else if m.optional {
-            let with = codec(&m.ty).map(|c| {
-                let path = quote!(rt::json::As::<Option<#c>>::serialize)
-                    .to_string()
-                    .replace(' ', "");
-                quote!(, serialize_with = #path)
-            });
-            quote!(#[serde(rename = #wire, skip_serializing_if = "Option::is_none" #with)])
-        } else {
+        if !m.optional {
             let value = default_tokens(
                 m.default
                     .as_ref()
@@ -117,6 +107,18 @@ fn structure(
             defaults.push(quote! {
                 pub(super) fn #default_fn() -> #value_ty { #value }
             });
+        }
+        let serde_attr = if m.binding != Binding::Body {
+            quote!(#[serde(skip)])
+        } else if m.optional {
+            let with = codec(&m.ty).map(|c| {
+                let path = quote!(rt::json::As::<Option<#c>>::serialize)
+                    .to_string()
+                    .replace(' ', "");
+                quote!(, serialize_with = #path)
+            });
+            quote!(#[serde(rename = #wire, skip_serializing_if = "Option::is_none" #with)])
+        } else {
             let ser = codec(&m.ty).map(|c| {
                 let path = quote!(rt::json::As::<#c>::serialize)
                     .to_string()
@@ -198,6 +200,8 @@ fn structure(
     }
     let type_name = &t.name;
     let derive_debug = (!sensitive).then(|| quote!(Debug,));
+    // A live stream cannot be copied, so a structure holding one is not `Clone`.
+    let derive_clone = (!s.members.iter().any(|m| m.ty.kind == TypeKind::Stream)).then(|| quote!(Clone,));
     let manual_debug = sensitive.then(|| {
         quote! {
             impl ::std::fmt::Debug for #name {
@@ -222,6 +226,11 @@ fn structure(
         }
     });
     let error_impl = s.error.as_ref().map(|e| error_impls(t, s, e));
+    let out_binding = if read_arms.is_empty() {
+        quote!(out)
+    } else {
+        quote!(mut out)
+    };
     // The client sends inputs as they are, so that validation reports missing
     // required members together with every other violation.
     let build_unchecked = is_input.then(|| {
@@ -236,14 +245,14 @@ fn structure(
     let ctor_doc = doc_line(&format!("Starts building a [`{type_name}`]."));
     quote! {
         #doc #dep
-        #[derive(Clone, #derive_debug PartialEq, rt::serde::Serialize)]
+        #[derive(#derive_clone #derive_debug PartialEq, rt::serde::Serialize)]
         #serde_crate
         #[non_exhaustive]
         pub struct #name { #(#fields)* }
 
         impl rt::json::ReadJson for #name {
             fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-                let mut out = Self { #(#read_init)* };
+                let #out_binding = Self { #(#read_init)* };
                 let mut state = r.begin_object()?;
                 while let Some(key) = r.next_key(&mut state)? {
                     match &*key {
@@ -261,7 +270,7 @@ fn structure(
         }
 
         #builder_doc
-        #[derive(Clone, Debug, Default, PartialEq)]
+        #[derive(#derive_clone Debug, Default, PartialEq)]
         pub struct #builder { #(#builder_fields)* }
 
         impl #builder {
@@ -372,6 +381,10 @@ fn default_tokens(d: &DefaultValue, ty: &TypeRef) -> TokenStream {
         }
         DefaultValue::Timestamp { seconds, nanos } => {
             quote!(rt::DateTime::from_secs_and_nanos(#seconds, #nanos))
+        }
+        DefaultValue::Blob(bytes) if ty.kind == TypeKind::Stream => {
+            let lit = Literal::byte_string(bytes);
+            quote!(rt::ByteStream::from_static(#lit))
         }
         DefaultValue::Blob(bytes) => {
             let lit = Literal::byte_string(bytes);
@@ -625,6 +638,7 @@ fn uses_outer_names(ty: &TypeRef) -> bool {
         TypeKind::Named { .. }
         | TypeKind::Timestamp(_)
         | TypeKind::Blob
+        | TypeKind::Stream
         | TypeKind::Document
         | TypeKind::BigInteger
         | TypeKind::BigDecimal => true,
@@ -647,6 +661,9 @@ pub(crate) fn read_expr(ty: &TypeRef) -> TokenStream {
         TypeKind::BigDecimal => quote!(r.big_decimal()),
         TypeKind::String => quote!(r.string()),
         TypeKind::Blob => quote!(r.blob()),
+        // A stream is only ever an HTTP payload, never inside a JSON body; this
+        // reads one that a JSON document carries anyway.
+        TypeKind::Stream => quote!(r.blob().map(|b| rt::ByteStream::new(b.into_inner()))),
         TypeKind::Timestamp(TimestampFormat::EpochSeconds) => quote!(r.epoch_seconds()),
         TypeKind::Timestamp(TimestampFormat::DateTime) => quote!(r.date_time()),
         TypeKind::Timestamp(TimestampFormat::HttpDate) => quote!(r.http_date()),

@@ -41,11 +41,47 @@ impl Client {
         self.inner.endpoint()
     }
 
+    /// Packages the archived media of a stream over a time range into a single, ordinary MP4 file and returns it as the response body. The stream must retain data, and its media must be H.264 or H.265 video with optional AAC or G.711 audio, each track carrying codec private data. A clip holds at most 100 MB or 200 fragments, counted from the start of the range. Call it on the endpoint returned by GetDataEndpoint with APIName GET_CLIP.
+    pub fn get_clip(&self) -> GetClipFluentBuilder {
+        GetClipFluentBuilder {
+            client: self.clone(),
+            input: GetClipInput::builder(),
+        }
+    }
+
+    /// Creates an MPEG-DASH session for a stream and returns a URL for its manifest (MPD), which a DASH-capable player can open to play live or archived media packaged as fragmented MP4. The stream must retain data, and its media must be H.264 or H.265 video with optional AAC or G.711 audio, each track carrying codec private data. A LIVE session fails with ResourceNotFoundException if nothing was ingested in roughly the last 30 seconds, and a LIVE_REPLAY or ON_DEMAND session fails with it if the requested range holds no fragments. Call it on the endpoint returned by GetDataEndpoint with APIName GET_DASH_STREAMING_SESSION_URL.
+    pub fn get_dash_streaming_session_url(
+        &self,
+    ) -> GetDashStreamingSessionUrlFluentBuilder {
+        GetDashStreamingSessionUrlFluentBuilder {
+            client: self.clone(),
+            input: GetDashStreamingSessionUrlInput::builder(),
+        }
+    }
+
+    /// Creates an HTTP Live Streaming (HLS) session for a stream and returns a URL for its master playlist, which an HLS-capable player can open to play live or archived media. The stream must retain data, and its media must be H.264 or H.265 video with optional AAC audio, each track carrying codec private data. A LIVE session fails with ResourceNotFoundException if nothing was ingested in roughly the last 30 seconds, and a LIVE_REPLAY or ON_DEMAND session fails with it if the requested range holds no fragments. Call it on the endpoint returned by GetDataEndpoint with APIName GET_HLS_STREAMING_SESSION_URL.
+    pub fn get_hls_streaming_session_url(
+        &self,
+    ) -> GetHlsStreamingSessionUrlFluentBuilder {
+        GetHlsStreamingSessionUrlFluentBuilder {
+            client: self.clone(),
+            input: GetHlsStreamingSessionUrlInput::builder(),
+        }
+    }
+
     /// Extracts still images from a stream's archived video over a time range, one image per sampling interval, encoded in the requested format and optional size. Call it on the endpoint returned by GetDataEndpoint with APIName GET_IMAGES.
     pub fn get_images(&self) -> GetImagesFluentBuilder {
         GetImagesFluentBuilder {
             client: self.clone(),
             input: GetImagesInput::builder(),
+        }
+    }
+
+    /// Returns the archived media of specific fragments, named by their fragment numbers (as reported by ListFragments), as one Matroska (MKV) stream in the response body. Call it on the endpoint returned by GetDataEndpoint with APIName GET_MEDIA_FOR_FRAGMENT_LIST.
+    pub fn get_media_for_fragment_list(&self) -> GetMediaForFragmentListFluentBuilder {
+        GetMediaForFragmentListFluentBuilder {
+            client: self.clone(),
+            input: GetMediaForFragmentListInput::builder(),
         }
     }
 
@@ -55,6 +91,375 @@ impl Client {
             client: self.clone(),
             input: ListFragmentsInput::builder(),
         }
+    }
+}
+
+/// A [`GetClip`](crate::operations::GetClip) request, sent by [`send`](Self::send).
+#[derive(Clone, Debug)]
+pub struct GetClipFluentBuilder {
+    client: Client,
+    input: GetClipInputBuilder,
+}
+
+impl GetClipFluentBuilder {
+    /// Name of the stream to cut the clip from. Supply exactly one of StreamName and StreamARN.
+    pub fn stream_name(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.stream_name(value);
+        self
+    }
+
+    /// Sets or clears [`stream_name`](Self::stream_name).
+    pub fn set_stream_name(mut self, value: Option<String>) -> Self {
+        self.input = self.input.set_stream_name(value);
+        self
+    }
+
+    /// ARN of the stream to cut the clip from. Supply exactly one of StreamName and StreamARN.
+    pub fn stream_arn(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.stream_arn(value);
+        self
+    }
+
+    /// Sets or clears [`stream_arn`](Self::stream_arn).
+    pub fn set_stream_arn(mut self, value: Option<String>) -> Self {
+        self.input = self.input.set_stream_arn(value);
+        self
+    }
+
+    /// The time range of the clip and which kind of timestamp it refers to.
+    ///
+    /// Required.
+    pub fn clip_fragment_selector(mut self, value: ClipFragmentSelector) -> Self {
+        self.input = self.input.clip_fragment_selector(value);
+        self
+    }
+
+    /// Sets or clears [`clip_fragment_selector`](Self::clip_fragment_selector).
+    pub fn set_clip_fragment_selector(
+        mut self,
+        value: Option<ClipFragmentSelector>,
+    ) -> Self {
+        self.input = self.input.set_clip_fragment_selector(value);
+        self
+    }
+
+    /// Replaces every member with those of `input`.
+    pub fn with_input(mut self, input: GetClipInput) -> Self {
+        self.input = GetClipInputBuilder::from(input);
+        self
+    }
+
+    /// The input as it stands.
+    pub fn input(&self) -> GetClipInput {
+        self.input.clone().build_unchecked()
+    }
+
+    /// Validates the input (unless validation is off in the config), then
+    /// sends it, retrying throttling, server and network errors.
+    pub async fn send(self) -> Result<GetClipOutput, rt::Error<GetClipError>> {
+        let input = self.input.build_unchecked();
+        self.client.inner.call::<crate::operations::GetClip>(&input).await
+    }
+}
+
+/// A [`GetDashStreamingSessionUrl`](crate::operations::GetDashStreamingSessionUrl) request, sent by [`send`](Self::send).
+#[derive(Clone, Debug)]
+pub struct GetDashStreamingSessionUrlFluentBuilder {
+    client: Client,
+    input: GetDashStreamingSessionUrlInputBuilder,
+}
+
+impl GetDashStreamingSessionUrlFluentBuilder {
+    /// Name of the stream to play back. Supply exactly one of StreamName and StreamARN.
+    pub fn stream_name(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.stream_name(value);
+        self
+    }
+
+    /// Sets or clears [`stream_name`](Self::stream_name).
+    pub fn set_stream_name(mut self, value: Option<String>) -> Self {
+        self.input = self.input.set_stream_name(value);
+        self
+    }
+
+    /// ARN of the stream to play back. Supply exactly one of StreamName and StreamARN.
+    pub fn stream_arn(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.stream_arn(value);
+        self
+    }
+
+    /// Sets or clears [`stream_arn`](Self::stream_arn).
+    pub fn set_stream_arn(mut self, value: Option<String>) -> Self {
+        self.input = self.input.set_stream_arn(value);
+        self
+    }
+
+    /// Whether the session follows the live edge, replays from a start time, or covers a fixed range. Defaults to LIVE.
+    pub fn playback_mode(mut self, value: DashPlaybackMode) -> Self {
+        self.input = self.input.playback_mode(value);
+        self
+    }
+
+    /// Sets or clears [`playback_mode`](Self::playback_mode).
+    pub fn set_playback_mode(mut self, value: Option<DashPlaybackMode>) -> Self {
+        self.input = self.input.set_playback_mode(value);
+        self
+    }
+
+    /// Whether each fragment's exact timestamp is written into the manifest. Worth enabling when the media has gaps, because the manifest's own timeline is adjusted to keep players going and times derived from it can be off. Defaults to NEVER.
+    pub fn display_fragment_timestamp(
+        mut self,
+        value: DashDisplayFragmentTimestamp,
+    ) -> Self {
+        self.input = self.input.display_fragment_timestamp(value);
+        self
+    }
+
+    /// Sets or clears [`display_fragment_timestamp`](Self::display_fragment_timestamp).
+    pub fn set_display_fragment_timestamp(
+        mut self,
+        value: Option<DashDisplayFragmentTimestamp>,
+    ) -> Self {
+        self.input = self.input.set_display_fragment_timestamp(value);
+        self
+    }
+
+    /// Whether each fragment's number is written into the manifest. Defaults to NEVER.
+    pub fn display_fragment_number(mut self, value: DashDisplayFragmentNumber) -> Self {
+        self.input = self.input.display_fragment_number(value);
+        self
+    }
+
+    /// Sets or clears [`display_fragment_number`](Self::display_fragment_number).
+    pub fn set_display_fragment_number(
+        mut self,
+        value: Option<DashDisplayFragmentNumber>,
+    ) -> Self {
+        self.input = self.input.set_display_fragment_number(value);
+        self
+    }
+
+    /// Which timestamps to use and, for LIVE_REPLAY and ON_DEMAND, the range of media to include. Leave the range out for LIVE. When the selector is omitted, server timestamps are used.
+    pub fn dash_fragment_selector(mut self, value: DashFragmentSelector) -> Self {
+        self.input = self.input.dash_fragment_selector(value);
+        self
+    }
+
+    /// Sets or clears [`dash_fragment_selector`](Self::dash_fragment_selector).
+    pub fn set_dash_fragment_selector(
+        mut self,
+        value: Option<DashFragmentSelector>,
+    ) -> Self {
+        self.input = self.input.set_dash_fragment_selector(value);
+        self
+    }
+
+    /// Seconds until the session expires, from 300 to 43200. Once expired, the session's URLs stop working. Defaults to 300 (5 minutes).
+    pub fn expires(mut self, value: i32) -> Self {
+        self.input = self.input.expires(value);
+        self
+    }
+
+    /// Sets or clears [`expires`](Self::expires).
+    pub fn set_expires(mut self, value: Option<i32>) -> Self {
+        self.input = self.input.set_expires(value);
+        self
+    }
+
+    /// Largest number of fragments listed in one manifest, up to 5000. For LIVE and LIVE_REPLAY the newest fragments are kept and the default is 5; for ON_DEMAND the earliest fragments in the range are listed and the default is 1000.
+    pub fn max_manifest_fragment_results(mut self, value: i64) -> Self {
+        self.input = self.input.max_manifest_fragment_results(value);
+        self
+    }
+
+    /// Sets or clears [`max_manifest_fragment_results`](Self::max_manifest_fragment_results).
+    pub fn set_max_manifest_fragment_results(mut self, value: Option<i64>) -> Self {
+        self.input = self.input.set_max_manifest_fragment_results(value);
+        self
+    }
+
+    /// Replaces every member with those of `input`.
+    pub fn with_input(mut self, input: GetDashStreamingSessionUrlInput) -> Self {
+        self.input = GetDashStreamingSessionUrlInputBuilder::from(input);
+        self
+    }
+
+    /// The input as it stands.
+    pub fn input(&self) -> GetDashStreamingSessionUrlInput {
+        self.input.clone().build_unchecked()
+    }
+
+    /// Validates the input (unless validation is off in the config), then
+    /// sends it, retrying throttling, server and network errors.
+    pub async fn send(
+        self,
+    ) -> Result<
+        GetDashStreamingSessionUrlOutput,
+        rt::Error<GetDashStreamingSessionUrlError>,
+    > {
+        let input = self.input.build_unchecked();
+        self.client
+            .inner
+            .call::<crate::operations::GetDashStreamingSessionUrl>(&input)
+            .await
+    }
+}
+
+/// A [`GetHlsStreamingSessionUrl`](crate::operations::GetHlsStreamingSessionUrl) request, sent by [`send`](Self::send).
+#[derive(Clone, Debug)]
+pub struct GetHlsStreamingSessionUrlFluentBuilder {
+    client: Client,
+    input: GetHlsStreamingSessionUrlInputBuilder,
+}
+
+impl GetHlsStreamingSessionUrlFluentBuilder {
+    /// Name of the stream to play back. Supply exactly one of StreamName and StreamARN.
+    pub fn stream_name(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.stream_name(value);
+        self
+    }
+
+    /// Sets or clears [`stream_name`](Self::stream_name).
+    pub fn set_stream_name(mut self, value: Option<String>) -> Self {
+        self.input = self.input.set_stream_name(value);
+        self
+    }
+
+    /// ARN of the stream to play back. Supply exactly one of StreamName and StreamARN.
+    pub fn stream_arn(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.stream_arn(value);
+        self
+    }
+
+    /// Sets or clears [`stream_arn`](Self::stream_arn).
+    pub fn set_stream_arn(mut self, value: Option<String>) -> Self {
+        self.input = self.input.set_stream_arn(value);
+        self
+    }
+
+    /// Whether the session follows the live edge, replays from a start time, or covers a fixed range. Defaults to LIVE.
+    pub fn playback_mode(mut self, value: HlsPlaybackMode) -> Self {
+        self.input = self.input.playback_mode(value);
+        self
+    }
+
+    /// Sets or clears [`playback_mode`](Self::playback_mode).
+    pub fn set_playback_mode(mut self, value: Option<HlsPlaybackMode>) -> Self {
+        self.input = self.input.set_playback_mode(value);
+        self
+    }
+
+    /// Which timestamps to use and, for LIVE_REPLAY and ON_DEMAND, the range of media to include. Leave the range out for LIVE. When the selector is omitted, server timestamps are used.
+    pub fn hls_fragment_selector(mut self, value: HlsFragmentSelector) -> Self {
+        self.input = self.input.hls_fragment_selector(value);
+        self
+    }
+
+    /// Sets or clears [`hls_fragment_selector`](Self::hls_fragment_selector).
+    pub fn set_hls_fragment_selector(
+        mut self,
+        value: Option<HlsFragmentSelector>,
+    ) -> Self {
+        self.input = self.input.set_hls_fragment_selector(value);
+        self
+    }
+
+    /// Container the media segments are packaged in. Defaults to FRAGMENTED_MP4.
+    pub fn container_format(mut self, value: ContainerFormat) -> Self {
+        self.input = self.input.container_format(value);
+        self
+    }
+
+    /// Sets or clears [`container_format`](Self::container_format).
+    pub fn set_container_format(mut self, value: Option<ContainerFormat>) -> Self {
+        self.input = self.input.set_container_format(value);
+        self
+    }
+
+    /// When the media playlist marks a discontinuity, telling the player to reset its timeline. The service uses ALWAYS with server timestamps and NEVER with producer timestamps unless told otherwise.
+    pub fn discontinuity_mode(mut self, value: HlsDiscontinuityMode) -> Self {
+        self.input = self.input.discontinuity_mode(value);
+        self
+    }
+
+    /// Sets or clears [`discontinuity_mode`](Self::discontinuity_mode).
+    pub fn set_discontinuity_mode(
+        mut self,
+        value: Option<HlsDiscontinuityMode>,
+    ) -> Self {
+        self.input = self.input.set_discontinuity_mode(value);
+        self
+    }
+
+    /// Whether the media playlist gives each fragment's absolute start time. Defaults to NEVER.
+    pub fn display_fragment_timestamp(
+        mut self,
+        value: HlsDisplayFragmentTimestamp,
+    ) -> Self {
+        self.input = self.input.display_fragment_timestamp(value);
+        self
+    }
+
+    /// Sets or clears [`display_fragment_timestamp`](Self::display_fragment_timestamp).
+    pub fn set_display_fragment_timestamp(
+        mut self,
+        value: Option<HlsDisplayFragmentTimestamp>,
+    ) -> Self {
+        self.input = self.input.set_display_fragment_timestamp(value);
+        self
+    }
+
+    /// Seconds until the session expires, from 300 to 43200. Once expired, the session's URLs stop working. Defaults to 300 (5 minutes).
+    pub fn expires(mut self, value: i32) -> Self {
+        self.input = self.input.expires(value);
+        self
+    }
+
+    /// Sets or clears [`expires`](Self::expires).
+    pub fn set_expires(mut self, value: Option<i32>) -> Self {
+        self.input = self.input.set_expires(value);
+        self
+    }
+
+    /// Largest number of fragments listed in one media playlist, up to 5000. For LIVE and LIVE_REPLAY the newest fragments are kept and the default is 5; for ON_DEMAND the earliest fragments in the range are listed and the default is 1000.
+    pub fn max_media_playlist_fragment_results(mut self, value: i64) -> Self {
+        self.input = self.input.max_media_playlist_fragment_results(value);
+        self
+    }
+
+    /// Sets or clears [`max_media_playlist_fragment_results`](Self::max_media_playlist_fragment_results).
+    pub fn set_max_media_playlist_fragment_results(
+        mut self,
+        value: Option<i64>,
+    ) -> Self {
+        self.input = self.input.set_max_media_playlist_fragment_results(value);
+        self
+    }
+
+    /// Replaces every member with those of `input`.
+    pub fn with_input(mut self, input: GetHlsStreamingSessionUrlInput) -> Self {
+        self.input = GetHlsStreamingSessionUrlInputBuilder::from(input);
+        self
+    }
+
+    /// The input as it stands.
+    pub fn input(&self) -> GetHlsStreamingSessionUrlInput {
+        self.input.clone().build_unchecked()
+    }
+
+    /// Validates the input (unless validation is off in the config), then
+    /// sends it, retrying throttling, server and network errors.
+    pub async fn send(
+        self,
+    ) -> Result<
+        GetHlsStreamingSessionUrlOutput,
+        rt::Error<GetHlsStreamingSessionUrlError>,
+    > {
+        let input = self.input.build_unchecked();
+        self.client
+            .inner
+            .call::<crate::operations::GetHlsStreamingSessionUrl>(&input)
+            .await
     }
 }
 
@@ -253,6 +658,76 @@ impl GetImagesFluentBuilder {
             self.client.inner.clone(),
             self.input.build_unchecked(),
         )
+    }
+}
+
+/// A [`GetMediaForFragmentList`](crate::operations::GetMediaForFragmentList) request, sent by [`send`](Self::send).
+#[derive(Clone, Debug)]
+pub struct GetMediaForFragmentListFluentBuilder {
+    client: Client,
+    input: GetMediaForFragmentListInputBuilder,
+}
+
+impl GetMediaForFragmentListFluentBuilder {
+    /// Name of the stream the fragments belong to. Supply exactly one of StreamName and StreamARN.
+    pub fn stream_name(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.stream_name(value);
+        self
+    }
+
+    /// Sets or clears [`stream_name`](Self::stream_name).
+    pub fn set_stream_name(mut self, value: Option<String>) -> Self {
+        self.input = self.input.set_stream_name(value);
+        self
+    }
+
+    /// ARN of the stream the fragments belong to. Supply exactly one of StreamName and StreamARN.
+    pub fn stream_arn(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.stream_arn(value);
+        self
+    }
+
+    /// Sets or clears [`stream_arn`](Self::stream_arn).
+    pub fn set_stream_arn(mut self, value: Option<String>) -> Self {
+        self.input = self.input.set_stream_arn(value);
+        self
+    }
+
+    /// Numbers of the fragments to fetch, from 1 to 1000 of them; obtain them from ListFragments.
+    ///
+    /// Required.
+    pub fn fragments(mut self, value: Vec<String>) -> Self {
+        self.input = self.input.fragments(value);
+        self
+    }
+
+    /// Sets or clears [`fragments`](Self::fragments).
+    pub fn set_fragments(mut self, value: Option<Vec<String>>) -> Self {
+        self.input = self.input.set_fragments(value);
+        self
+    }
+
+    /// Replaces every member with those of `input`.
+    pub fn with_input(mut self, input: GetMediaForFragmentListInput) -> Self {
+        self.input = GetMediaForFragmentListInputBuilder::from(input);
+        self
+    }
+
+    /// The input as it stands.
+    pub fn input(&self) -> GetMediaForFragmentListInput {
+        self.input.clone().build_unchecked()
+    }
+
+    /// Validates the input (unless validation is off in the config), then
+    /// sends it, retrying throttling, server and network errors.
+    pub async fn send(
+        self,
+    ) -> Result<GetMediaForFragmentListOutput, rt::Error<GetMediaForFragmentListError>> {
+        let input = self.input.build_unchecked();
+        self.client
+            .inner
+            .call::<crate::operations::GetMediaForFragmentList>(&input)
+            .await
     }
 }
 

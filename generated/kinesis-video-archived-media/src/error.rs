@@ -4,6 +4,501 @@
 use smithy_client_runtime as rt;
 use crate::types::*;
 
+/// An error [`GetClip`](crate::operations::GetClip) can return.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum GetClipError {
+    /// [`ClientLimitExceededException`]: HTTP 400.
+    ClientLimitExceededException(ClientLimitExceededException),
+    /// [`InvalidArgumentException`]: HTTP 400.
+    InvalidArgumentException(InvalidArgumentException),
+    /// [`InvalidCodecPrivateDataException`]: HTTP 400.
+    InvalidCodecPrivateDataException(InvalidCodecPrivateDataException),
+    /// [`InvalidMediaFrameException`]: HTTP 400.
+    InvalidMediaFrameException(InvalidMediaFrameException),
+    /// [`MissingCodecPrivateDataException`]: HTTP 400.
+    MissingCodecPrivateDataException(MissingCodecPrivateDataException),
+    /// [`NoDataRetentionException`]: HTTP 400.
+    NoDataRetentionException(NoDataRetentionException),
+    /// [`NotAuthorizedException`]: HTTP 401.
+    NotAuthorizedException(NotAuthorizedException),
+    /// [`ResourceNotFoundException`]: HTTP 404.
+    ResourceNotFoundException(ResourceNotFoundException),
+    /// [`UnsupportedStreamMediaTypeException`]: HTTP 400.
+    UnsupportedStreamMediaTypeException(UnsupportedStreamMediaTypeException),
+    /// An error the model does not list for this operation.
+    Unhandled(rt::error::UnhandledError),
+}
+
+impl GetClipError {
+    /// The error code (`ResourceNotFoundException`), if known.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            Self::ClientLimitExceededException(_) => Some("ClientLimitExceededException"),
+            Self::InvalidArgumentException(_) => Some("InvalidArgumentException"),
+            Self::InvalidCodecPrivateDataException(_) => {
+                Some("InvalidCodecPrivateDataException")
+            }
+            Self::InvalidMediaFrameException(_) => Some("InvalidMediaFrameException"),
+            Self::MissingCodecPrivateDataException(_) => {
+                Some("MissingCodecPrivateDataException")
+            }
+            Self::NoDataRetentionException(_) => Some("NoDataRetentionException"),
+            Self::NotAuthorizedException(_) => Some("NotAuthorizedException"),
+            Self::ResourceNotFoundException(_) => Some("ResourceNotFoundException"),
+            Self::UnsupportedStreamMediaTypeException(_) => {
+                Some("UnsupportedStreamMediaTypeException")
+            }
+            Self::Unhandled(e) => e.code(),
+        }
+    }
+
+    /// The message the service sent, if any.
+    pub fn message(&self) -> Option<&str> {
+        match self {
+            Self::ClientLimitExceededException(e) => e.message(),
+            Self::InvalidArgumentException(e) => e.message(),
+            Self::InvalidCodecPrivateDataException(e) => e.message(),
+            Self::InvalidMediaFrameException(e) => e.message(),
+            Self::MissingCodecPrivateDataException(e) => e.message(),
+            Self::NoDataRetentionException(e) => e.message(),
+            Self::NotAuthorizedException(e) => e.message(),
+            Self::ResourceNotFoundException(e) => e.message(),
+            Self::UnsupportedStreamMediaTypeException(e) => e.message(),
+            Self::Unhandled(e) => e.message(),
+        }
+    }
+}
+
+impl ::std::fmt::Display for GetClipError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::ClientLimitExceededException(e) => e.fmt(f),
+            Self::InvalidArgumentException(e) => e.fmt(f),
+            Self::InvalidCodecPrivateDataException(e) => e.fmt(f),
+            Self::InvalidMediaFrameException(e) => e.fmt(f),
+            Self::MissingCodecPrivateDataException(e) => e.fmt(f),
+            Self::NoDataRetentionException(e) => e.fmt(f),
+            Self::NotAuthorizedException(e) => e.fmt(f),
+            Self::ResourceNotFoundException(e) => e.fmt(f),
+            Self::UnsupportedStreamMediaTypeException(e) => e.fmt(f),
+            Self::Unhandled(e) => e.fmt(f),
+        }
+    }
+}
+
+impl ::std::error::Error for GetClipError {
+    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
+        match self {
+            Self::ClientLimitExceededException(e) => Some(e),
+            Self::InvalidArgumentException(e) => Some(e),
+            Self::InvalidCodecPrivateDataException(e) => Some(e),
+            Self::InvalidMediaFrameException(e) => Some(e),
+            Self::MissingCodecPrivateDataException(e) => Some(e),
+            Self::NoDataRetentionException(e) => Some(e),
+            Self::NotAuthorizedException(e) => Some(e),
+            Self::ResourceNotFoundException(e) => Some(e),
+            Self::UnsupportedStreamMediaTypeException(e) => Some(e),
+            Self::Unhandled(e) => Some(e),
+        }
+    }
+}
+
+impl rt::error::OperationError for GetClipError {
+    fn from_response(response: &rt::error::ErrorResponse<'_>) -> Self {
+        match response.code() {
+            Some("ClientLimitExceededException") => {
+                response
+                    .parse()
+                    .map_or_else(Self::Unhandled, Self::ClientLimitExceededException)
+            }
+            Some("InvalidArgumentException") => {
+                response
+                    .parse()
+                    .map_or_else(Self::Unhandled, Self::InvalidArgumentException)
+            }
+            Some("InvalidCodecPrivateDataException") => {
+                response
+                    .parse()
+                    .map_or_else(Self::Unhandled, Self::InvalidCodecPrivateDataException)
+            }
+            Some("InvalidMediaFrameException") => {
+                response
+                    .parse()
+                    .map_or_else(Self::Unhandled, Self::InvalidMediaFrameException)
+            }
+            Some("MissingCodecPrivateDataException") => {
+                response
+                    .parse()
+                    .map_or_else(Self::Unhandled, Self::MissingCodecPrivateDataException)
+            }
+            Some("NoDataRetentionException") => {
+                response
+                    .parse()
+                    .map_or_else(Self::Unhandled, Self::NoDataRetentionException)
+            }
+            Some("NotAuthorizedException") => {
+                response
+                    .parse()
+                    .map_or_else(Self::Unhandled, Self::NotAuthorizedException)
+            }
+            Some("ResourceNotFoundException") => {
+                response
+                    .parse()
+                    .map_or_else(Self::Unhandled, Self::ResourceNotFoundException)
+            }
+            Some("UnsupportedStreamMediaTypeException") => {
+                response
+                    .parse()
+                    .map_or_else(
+                        Self::Unhandled,
+                        Self::UnsupportedStreamMediaTypeException,
+                    )
+            }
+            _ => Self::Unhandled(response.unhandled()),
+        }
+    }
+
+    fn retry_kind(&self) -> Option<rt::retry::RetryKind> {
+        match self {
+            Self::ClientLimitExceededException(_) => {
+                Some(rt::retry::RetryKind::Throttling)
+            }
+            Self::InvalidArgumentException(_) => None,
+            Self::InvalidCodecPrivateDataException(_) => None,
+            Self::InvalidMediaFrameException(_) => None,
+            Self::MissingCodecPrivateDataException(_) => None,
+            Self::NoDataRetentionException(_) => None,
+            Self::NotAuthorizedException(_) => None,
+            Self::ResourceNotFoundException(_) => None,
+            Self::UnsupportedStreamMediaTypeException(_) => None,
+            Self::Unhandled(_) => None,
+        }
+    }
+}
+
+/// An error [`GetDashStreamingSessionUrl`](crate::operations::GetDashStreamingSessionUrl) can return.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum GetDashStreamingSessionUrlError {
+    /// [`ClientLimitExceededException`]: HTTP 400.
+    ClientLimitExceededException(ClientLimitExceededException),
+    /// [`InvalidArgumentException`]: HTTP 400.
+    InvalidArgumentException(InvalidArgumentException),
+    /// [`InvalidCodecPrivateDataException`]: HTTP 400.
+    InvalidCodecPrivateDataException(InvalidCodecPrivateDataException),
+    /// [`MissingCodecPrivateDataException`]: HTTP 400.
+    MissingCodecPrivateDataException(MissingCodecPrivateDataException),
+    /// [`NoDataRetentionException`]: HTTP 400.
+    NoDataRetentionException(NoDataRetentionException),
+    /// [`NotAuthorizedException`]: HTTP 401.
+    NotAuthorizedException(NotAuthorizedException),
+    /// [`ResourceNotFoundException`]: HTTP 404.
+    ResourceNotFoundException(ResourceNotFoundException),
+    /// [`UnsupportedStreamMediaTypeException`]: HTTP 400.
+    UnsupportedStreamMediaTypeException(UnsupportedStreamMediaTypeException),
+    /// An error the model does not list for this operation.
+    Unhandled(rt::error::UnhandledError),
+}
+
+impl GetDashStreamingSessionUrlError {
+    /// The error code (`ResourceNotFoundException`), if known.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            Self::ClientLimitExceededException(_) => Some("ClientLimitExceededException"),
+            Self::InvalidArgumentException(_) => Some("InvalidArgumentException"),
+            Self::InvalidCodecPrivateDataException(_) => {
+                Some("InvalidCodecPrivateDataException")
+            }
+            Self::MissingCodecPrivateDataException(_) => {
+                Some("MissingCodecPrivateDataException")
+            }
+            Self::NoDataRetentionException(_) => Some("NoDataRetentionException"),
+            Self::NotAuthorizedException(_) => Some("NotAuthorizedException"),
+            Self::ResourceNotFoundException(_) => Some("ResourceNotFoundException"),
+            Self::UnsupportedStreamMediaTypeException(_) => {
+                Some("UnsupportedStreamMediaTypeException")
+            }
+            Self::Unhandled(e) => e.code(),
+        }
+    }
+
+    /// The message the service sent, if any.
+    pub fn message(&self) -> Option<&str> {
+        match self {
+            Self::ClientLimitExceededException(e) => e.message(),
+            Self::InvalidArgumentException(e) => e.message(),
+            Self::InvalidCodecPrivateDataException(e) => e.message(),
+            Self::MissingCodecPrivateDataException(e) => e.message(),
+            Self::NoDataRetentionException(e) => e.message(),
+            Self::NotAuthorizedException(e) => e.message(),
+            Self::ResourceNotFoundException(e) => e.message(),
+            Self::UnsupportedStreamMediaTypeException(e) => e.message(),
+            Self::Unhandled(e) => e.message(),
+        }
+    }
+}
+
+impl ::std::fmt::Display for GetDashStreamingSessionUrlError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::ClientLimitExceededException(e) => e.fmt(f),
+            Self::InvalidArgumentException(e) => e.fmt(f),
+            Self::InvalidCodecPrivateDataException(e) => e.fmt(f),
+            Self::MissingCodecPrivateDataException(e) => e.fmt(f),
+            Self::NoDataRetentionException(e) => e.fmt(f),
+            Self::NotAuthorizedException(e) => e.fmt(f),
+            Self::ResourceNotFoundException(e) => e.fmt(f),
+            Self::UnsupportedStreamMediaTypeException(e) => e.fmt(f),
+            Self::Unhandled(e) => e.fmt(f),
+        }
+    }
+}
+
+impl ::std::error::Error for GetDashStreamingSessionUrlError {
+    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
+        match self {
+            Self::ClientLimitExceededException(e) => Some(e),
+            Self::InvalidArgumentException(e) => Some(e),
+            Self::InvalidCodecPrivateDataException(e) => Some(e),
+            Self::MissingCodecPrivateDataException(e) => Some(e),
+            Self::NoDataRetentionException(e) => Some(e),
+            Self::NotAuthorizedException(e) => Some(e),
+            Self::ResourceNotFoundException(e) => Some(e),
+            Self::UnsupportedStreamMediaTypeException(e) => Some(e),
+            Self::Unhandled(e) => Some(e),
+        }
+    }
+}
+
+impl rt::error::OperationError for GetDashStreamingSessionUrlError {
+    fn from_response(response: &rt::error::ErrorResponse<'_>) -> Self {
+        match response.code() {
+            Some("ClientLimitExceededException") => {
+                response
+                    .parse()
+                    .map_or_else(Self::Unhandled, Self::ClientLimitExceededException)
+            }
+            Some("InvalidArgumentException") => {
+                response
+                    .parse()
+                    .map_or_else(Self::Unhandled, Self::InvalidArgumentException)
+            }
+            Some("InvalidCodecPrivateDataException") => {
+                response
+                    .parse()
+                    .map_or_else(Self::Unhandled, Self::InvalidCodecPrivateDataException)
+            }
+            Some("MissingCodecPrivateDataException") => {
+                response
+                    .parse()
+                    .map_or_else(Self::Unhandled, Self::MissingCodecPrivateDataException)
+            }
+            Some("NoDataRetentionException") => {
+                response
+                    .parse()
+                    .map_or_else(Self::Unhandled, Self::NoDataRetentionException)
+            }
+            Some("NotAuthorizedException") => {
+                response
+                    .parse()
+                    .map_or_else(Self::Unhandled, Self::NotAuthorizedException)
+            }
+            Some("ResourceNotFoundException") => {
+                response
+                    .parse()
+                    .map_or_else(Self::Unhandled, Self::ResourceNotFoundException)
+            }
+            Some("UnsupportedStreamMediaTypeException") => {
+                response
+                    .parse()
+                    .map_or_else(
+                        Self::Unhandled,
+                        Self::UnsupportedStreamMediaTypeException,
+                    )
+            }
+            _ => Self::Unhandled(response.unhandled()),
+        }
+    }
+
+    fn retry_kind(&self) -> Option<rt::retry::RetryKind> {
+        match self {
+            Self::ClientLimitExceededException(_) => {
+                Some(rt::retry::RetryKind::Throttling)
+            }
+            Self::InvalidArgumentException(_) => None,
+            Self::InvalidCodecPrivateDataException(_) => None,
+            Self::MissingCodecPrivateDataException(_) => None,
+            Self::NoDataRetentionException(_) => None,
+            Self::NotAuthorizedException(_) => None,
+            Self::ResourceNotFoundException(_) => None,
+            Self::UnsupportedStreamMediaTypeException(_) => None,
+            Self::Unhandled(_) => None,
+        }
+    }
+}
+
+/// An error [`GetHlsStreamingSessionUrl`](crate::operations::GetHlsStreamingSessionUrl) can return.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum GetHlsStreamingSessionUrlError {
+    /// [`ClientLimitExceededException`]: HTTP 400.
+    ClientLimitExceededException(ClientLimitExceededException),
+    /// [`InvalidArgumentException`]: HTTP 400.
+    InvalidArgumentException(InvalidArgumentException),
+    /// [`InvalidCodecPrivateDataException`]: HTTP 400.
+    InvalidCodecPrivateDataException(InvalidCodecPrivateDataException),
+    /// [`MissingCodecPrivateDataException`]: HTTP 400.
+    MissingCodecPrivateDataException(MissingCodecPrivateDataException),
+    /// [`NoDataRetentionException`]: HTTP 400.
+    NoDataRetentionException(NoDataRetentionException),
+    /// [`NotAuthorizedException`]: HTTP 401.
+    NotAuthorizedException(NotAuthorizedException),
+    /// [`ResourceNotFoundException`]: HTTP 404.
+    ResourceNotFoundException(ResourceNotFoundException),
+    /// [`UnsupportedStreamMediaTypeException`]: HTTP 400.
+    UnsupportedStreamMediaTypeException(UnsupportedStreamMediaTypeException),
+    /// An error the model does not list for this operation.
+    Unhandled(rt::error::UnhandledError),
+}
+
+impl GetHlsStreamingSessionUrlError {
+    /// The error code (`ResourceNotFoundException`), if known.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            Self::ClientLimitExceededException(_) => Some("ClientLimitExceededException"),
+            Self::InvalidArgumentException(_) => Some("InvalidArgumentException"),
+            Self::InvalidCodecPrivateDataException(_) => {
+                Some("InvalidCodecPrivateDataException")
+            }
+            Self::MissingCodecPrivateDataException(_) => {
+                Some("MissingCodecPrivateDataException")
+            }
+            Self::NoDataRetentionException(_) => Some("NoDataRetentionException"),
+            Self::NotAuthorizedException(_) => Some("NotAuthorizedException"),
+            Self::ResourceNotFoundException(_) => Some("ResourceNotFoundException"),
+            Self::UnsupportedStreamMediaTypeException(_) => {
+                Some("UnsupportedStreamMediaTypeException")
+            }
+            Self::Unhandled(e) => e.code(),
+        }
+    }
+
+    /// The message the service sent, if any.
+    pub fn message(&self) -> Option<&str> {
+        match self {
+            Self::ClientLimitExceededException(e) => e.message(),
+            Self::InvalidArgumentException(e) => e.message(),
+            Self::InvalidCodecPrivateDataException(e) => e.message(),
+            Self::MissingCodecPrivateDataException(e) => e.message(),
+            Self::NoDataRetentionException(e) => e.message(),
+            Self::NotAuthorizedException(e) => e.message(),
+            Self::ResourceNotFoundException(e) => e.message(),
+            Self::UnsupportedStreamMediaTypeException(e) => e.message(),
+            Self::Unhandled(e) => e.message(),
+        }
+    }
+}
+
+impl ::std::fmt::Display for GetHlsStreamingSessionUrlError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::ClientLimitExceededException(e) => e.fmt(f),
+            Self::InvalidArgumentException(e) => e.fmt(f),
+            Self::InvalidCodecPrivateDataException(e) => e.fmt(f),
+            Self::MissingCodecPrivateDataException(e) => e.fmt(f),
+            Self::NoDataRetentionException(e) => e.fmt(f),
+            Self::NotAuthorizedException(e) => e.fmt(f),
+            Self::ResourceNotFoundException(e) => e.fmt(f),
+            Self::UnsupportedStreamMediaTypeException(e) => e.fmt(f),
+            Self::Unhandled(e) => e.fmt(f),
+        }
+    }
+}
+
+impl ::std::error::Error for GetHlsStreamingSessionUrlError {
+    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
+        match self {
+            Self::ClientLimitExceededException(e) => Some(e),
+            Self::InvalidArgumentException(e) => Some(e),
+            Self::InvalidCodecPrivateDataException(e) => Some(e),
+            Self::MissingCodecPrivateDataException(e) => Some(e),
+            Self::NoDataRetentionException(e) => Some(e),
+            Self::NotAuthorizedException(e) => Some(e),
+            Self::ResourceNotFoundException(e) => Some(e),
+            Self::UnsupportedStreamMediaTypeException(e) => Some(e),
+            Self::Unhandled(e) => Some(e),
+        }
+    }
+}
+
+impl rt::error::OperationError for GetHlsStreamingSessionUrlError {
+    fn from_response(response: &rt::error::ErrorResponse<'_>) -> Self {
+        match response.code() {
+            Some("ClientLimitExceededException") => {
+                response
+                    .parse()
+                    .map_or_else(Self::Unhandled, Self::ClientLimitExceededException)
+            }
+            Some("InvalidArgumentException") => {
+                response
+                    .parse()
+                    .map_or_else(Self::Unhandled, Self::InvalidArgumentException)
+            }
+            Some("InvalidCodecPrivateDataException") => {
+                response
+                    .parse()
+                    .map_or_else(Self::Unhandled, Self::InvalidCodecPrivateDataException)
+            }
+            Some("MissingCodecPrivateDataException") => {
+                response
+                    .parse()
+                    .map_or_else(Self::Unhandled, Self::MissingCodecPrivateDataException)
+            }
+            Some("NoDataRetentionException") => {
+                response
+                    .parse()
+                    .map_or_else(Self::Unhandled, Self::NoDataRetentionException)
+            }
+            Some("NotAuthorizedException") => {
+                response
+                    .parse()
+                    .map_or_else(Self::Unhandled, Self::NotAuthorizedException)
+            }
+            Some("ResourceNotFoundException") => {
+                response
+                    .parse()
+                    .map_or_else(Self::Unhandled, Self::ResourceNotFoundException)
+            }
+            Some("UnsupportedStreamMediaTypeException") => {
+                response
+                    .parse()
+                    .map_or_else(
+                        Self::Unhandled,
+                        Self::UnsupportedStreamMediaTypeException,
+                    )
+            }
+            _ => Self::Unhandled(response.unhandled()),
+        }
+    }
+
+    fn retry_kind(&self) -> Option<rt::retry::RetryKind> {
+        match self {
+            Self::ClientLimitExceededException(_) => {
+                Some(rt::retry::RetryKind::Throttling)
+            }
+            Self::InvalidArgumentException(_) => None,
+            Self::InvalidCodecPrivateDataException(_) => None,
+            Self::MissingCodecPrivateDataException(_) => None,
+            Self::NoDataRetentionException(_) => None,
+            Self::NotAuthorizedException(_) => None,
+            Self::ResourceNotFoundException(_) => None,
+            Self::UnsupportedStreamMediaTypeException(_) => None,
+            Self::Unhandled(_) => None,
+        }
+    }
+}
+
 /// An error [`GetImages`](crate::operations::GetImages) can return.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -113,6 +608,110 @@ impl rt::error::OperationError for GetImagesError {
             }
             Self::InvalidArgumentException(_) => None,
             Self::NoDataRetentionException(_) => None,
+            Self::NotAuthorizedException(_) => None,
+            Self::ResourceNotFoundException(_) => None,
+            Self::Unhandled(_) => None,
+        }
+    }
+}
+
+/// An error [`GetMediaForFragmentList`](crate::operations::GetMediaForFragmentList) can return.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum GetMediaForFragmentListError {
+    /// [`ClientLimitExceededException`]: HTTP 400.
+    ClientLimitExceededException(ClientLimitExceededException),
+    /// [`InvalidArgumentException`]: HTTP 400.
+    InvalidArgumentException(InvalidArgumentException),
+    /// [`NotAuthorizedException`]: HTTP 401.
+    NotAuthorizedException(NotAuthorizedException),
+    /// [`ResourceNotFoundException`]: HTTP 404.
+    ResourceNotFoundException(ResourceNotFoundException),
+    /// An error the model does not list for this operation.
+    Unhandled(rt::error::UnhandledError),
+}
+
+impl GetMediaForFragmentListError {
+    /// The error code (`ResourceNotFoundException`), if known.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            Self::ClientLimitExceededException(_) => Some("ClientLimitExceededException"),
+            Self::InvalidArgumentException(_) => Some("InvalidArgumentException"),
+            Self::NotAuthorizedException(_) => Some("NotAuthorizedException"),
+            Self::ResourceNotFoundException(_) => Some("ResourceNotFoundException"),
+            Self::Unhandled(e) => e.code(),
+        }
+    }
+
+    /// The message the service sent, if any.
+    pub fn message(&self) -> Option<&str> {
+        match self {
+            Self::ClientLimitExceededException(e) => e.message(),
+            Self::InvalidArgumentException(e) => e.message(),
+            Self::NotAuthorizedException(e) => e.message(),
+            Self::ResourceNotFoundException(e) => e.message(),
+            Self::Unhandled(e) => e.message(),
+        }
+    }
+}
+
+impl ::std::fmt::Display for GetMediaForFragmentListError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::ClientLimitExceededException(e) => e.fmt(f),
+            Self::InvalidArgumentException(e) => e.fmt(f),
+            Self::NotAuthorizedException(e) => e.fmt(f),
+            Self::ResourceNotFoundException(e) => e.fmt(f),
+            Self::Unhandled(e) => e.fmt(f),
+        }
+    }
+}
+
+impl ::std::error::Error for GetMediaForFragmentListError {
+    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
+        match self {
+            Self::ClientLimitExceededException(e) => Some(e),
+            Self::InvalidArgumentException(e) => Some(e),
+            Self::NotAuthorizedException(e) => Some(e),
+            Self::ResourceNotFoundException(e) => Some(e),
+            Self::Unhandled(e) => Some(e),
+        }
+    }
+}
+
+impl rt::error::OperationError for GetMediaForFragmentListError {
+    fn from_response(response: &rt::error::ErrorResponse<'_>) -> Self {
+        match response.code() {
+            Some("ClientLimitExceededException") => {
+                response
+                    .parse()
+                    .map_or_else(Self::Unhandled, Self::ClientLimitExceededException)
+            }
+            Some("InvalidArgumentException") => {
+                response
+                    .parse()
+                    .map_or_else(Self::Unhandled, Self::InvalidArgumentException)
+            }
+            Some("NotAuthorizedException") => {
+                response
+                    .parse()
+                    .map_or_else(Self::Unhandled, Self::NotAuthorizedException)
+            }
+            Some("ResourceNotFoundException") => {
+                response
+                    .parse()
+                    .map_or_else(Self::Unhandled, Self::ResourceNotFoundException)
+            }
+            _ => Self::Unhandled(response.unhandled()),
+        }
+    }
+
+    fn retry_kind(&self) -> Option<rt::retry::RetryKind> {
+        match self {
+            Self::ClientLimitExceededException(_) => {
+                Some(rt::retry::RetryKind::Throttling)
+            }
+            Self::InvalidArgumentException(_) => None,
             Self::NotAuthorizedException(_) => None,
             Self::ResourceNotFoundException(_) => None,
             Self::Unhandled(_) => None,

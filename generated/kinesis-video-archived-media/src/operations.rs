@@ -6,6 +6,101 @@
 use smithy_client_runtime as rt;
 use crate::types::*;
 
+/// Packages the archived media of a stream over a time range into a single, ordinary MP4 file and returns it as the response body. The stream must retain data, and its media must be H.264 or H.265 video with optional AAC or G.711 audio, each track carrying codec private data. A clip holds at most 100 MB or 200 fragments, counted from the start of the range. Call it on the endpoint returned by GetDataEndpoint with APIName GET_CLIP.
+///
+/// Modelled errors: [`ClientLimitExceededException`], [`InvalidArgumentException`], [`InvalidCodecPrivateDataException`], [`InvalidMediaFrameException`], [`MissingCodecPrivateDataException`], [`NoDataRetentionException`], [`NotAuthorizedException`], [`ResourceNotFoundException`], [`UnsupportedStreamMediaTypeException`].
+#[derive(Clone, Copy, Debug, Default)]
+pub struct GetClip;
+
+impl rt::operation::Operation for GetClip {
+    type Input = GetClipInput;
+    type Output = GetClipOutput;
+    type Error = crate::error::GetClipError;
+    const NAME: &'static str = "GetClip";
+    const METHOD: &'static str = "POST";
+    const URI: &'static str = "/getClip";
+    const SUCCESS_CODE: u16 = 200;
+    const STREAMING_OUTPUT: bool = true;
+    fn request(input: &Self::Input) -> Result<rt::client::OperationRequest, String> {
+        let mut req = rt::client::OperationRequest::builder(Self::METHOD);
+        req.literal("/getClip");
+        req.json(input)?;
+        req.finish()
+    }
+
+    fn response(
+        response: &mut rt::client::OperationResponse,
+    ) -> Result<Self::Output, String> {
+        let mut out: Self::Output = response.json_members(false)?;
+        if let Some(text) = rt::wire::header_text(response.headers(), "Content-Type") {
+            let value = {
+                let s = text.as_str();
+                Ok::<_, String>(s.to_string())
+            }
+                .map_err(|e| format!("{}: {e}", "header `Content-Type`"))?;
+            out.content_type = Some(value);
+        }
+        out.payload = response.take_stream();
+        Ok(out)
+    }
+}
+
+/// Creates an MPEG-DASH session for a stream and returns a URL for its manifest (MPD), which a DASH-capable player can open to play live or archived media packaged as fragmented MP4. The stream must retain data, and its media must be H.264 or H.265 video with optional AAC or G.711 audio, each track carrying codec private data. A LIVE session fails with ResourceNotFoundException if nothing was ingested in roughly the last 30 seconds, and a LIVE_REPLAY or ON_DEMAND session fails with it if the requested range holds no fragments. Call it on the endpoint returned by GetDataEndpoint with APIName GET_DASH_STREAMING_SESSION_URL.
+///
+/// Modelled errors: [`ClientLimitExceededException`], [`InvalidArgumentException`], [`InvalidCodecPrivateDataException`], [`MissingCodecPrivateDataException`], [`NoDataRetentionException`], [`NotAuthorizedException`], [`ResourceNotFoundException`], [`UnsupportedStreamMediaTypeException`].
+#[derive(Clone, Copy, Debug, Default)]
+pub struct GetDashStreamingSessionUrl;
+
+impl rt::operation::Operation for GetDashStreamingSessionUrl {
+    type Input = GetDashStreamingSessionUrlInput;
+    type Output = GetDashStreamingSessionUrlOutput;
+    type Error = crate::error::GetDashStreamingSessionUrlError;
+    const NAME: &'static str = "GetDASHStreamingSessionURL";
+    const METHOD: &'static str = "POST";
+    const URI: &'static str = "/getDASHStreamingSessionURL";
+    const SUCCESS_CODE: u16 = 200;
+    fn request(input: &Self::Input) -> Result<rt::client::OperationRequest, String> {
+        let mut req = rt::client::OperationRequest::builder(Self::METHOD);
+        req.literal("/getDASHStreamingSessionURL");
+        req.json(input)?;
+        req.finish()
+    }
+
+    fn response(
+        response: &mut rt::client::OperationResponse,
+    ) -> Result<Self::Output, String> {
+        response.json()
+    }
+}
+
+/// Creates an HTTP Live Streaming (HLS) session for a stream and returns a URL for its master playlist, which an HLS-capable player can open to play live or archived media. The stream must retain data, and its media must be H.264 or H.265 video with optional AAC audio, each track carrying codec private data. A LIVE session fails with ResourceNotFoundException if nothing was ingested in roughly the last 30 seconds, and a LIVE_REPLAY or ON_DEMAND session fails with it if the requested range holds no fragments. Call it on the endpoint returned by GetDataEndpoint with APIName GET_HLS_STREAMING_SESSION_URL.
+///
+/// Modelled errors: [`ClientLimitExceededException`], [`InvalidArgumentException`], [`InvalidCodecPrivateDataException`], [`MissingCodecPrivateDataException`], [`NoDataRetentionException`], [`NotAuthorizedException`], [`ResourceNotFoundException`], [`UnsupportedStreamMediaTypeException`].
+#[derive(Clone, Copy, Debug, Default)]
+pub struct GetHlsStreamingSessionUrl;
+
+impl rt::operation::Operation for GetHlsStreamingSessionUrl {
+    type Input = GetHlsStreamingSessionUrlInput;
+    type Output = GetHlsStreamingSessionUrlOutput;
+    type Error = crate::error::GetHlsStreamingSessionUrlError;
+    const NAME: &'static str = "GetHLSStreamingSessionURL";
+    const METHOD: &'static str = "POST";
+    const URI: &'static str = "/getHLSStreamingSessionURL";
+    const SUCCESS_CODE: u16 = 200;
+    fn request(input: &Self::Input) -> Result<rt::client::OperationRequest, String> {
+        let mut req = rt::client::OperationRequest::builder(Self::METHOD);
+        req.literal("/getHLSStreamingSessionURL");
+        req.json(input)?;
+        req.finish()
+    }
+
+    fn response(
+        response: &mut rt::client::OperationResponse,
+    ) -> Result<Self::Output, String> {
+        response.json()
+    }
+}
+
 /// Extracts still images from a stream's archived video over a time range, one image per sampling interval, encoded in the requested format and optional size. Call it on the endpoint returned by GetDataEndpoint with APIName GET_IMAGES.
 ///
 /// Modelled errors: [`ClientLimitExceededException`], [`InvalidArgumentException`], [`NoDataRetentionException`], [`NotAuthorizedException`], [`ResourceNotFoundException`].
@@ -21,11 +116,14 @@ impl rt::operation::Operation for GetImages {
     const URI: &'static str = "/getImages";
     const SUCCESS_CODE: u16 = 200;
     fn request(input: &Self::Input) -> Result<rt::client::OperationRequest, String> {
-        rt::client::OperationRequest::json(Self::METHOD, Self::URI, input)
+        let mut req = rt::client::OperationRequest::builder(Self::METHOD);
+        req.literal("/getImages");
+        req.json(input)?;
+        req.finish()
     }
 
     fn response(
-        response: &rt::client::OperationResponse,
+        response: &mut rt::client::OperationResponse,
     ) -> Result<Self::Output, String> {
         response.json()
     }
@@ -54,6 +152,45 @@ impl rt::operation::Paginated for GetImages {
     }
 }
 
+/// Returns the archived media of specific fragments, named by their fragment numbers (as reported by ListFragments), as one Matroska (MKV) stream in the response body. Call it on the endpoint returned by GetDataEndpoint with APIName GET_MEDIA_FOR_FRAGMENT_LIST.
+///
+/// Modelled errors: [`ClientLimitExceededException`], [`InvalidArgumentException`], [`NotAuthorizedException`], [`ResourceNotFoundException`].
+#[derive(Clone, Copy, Debug, Default)]
+pub struct GetMediaForFragmentList;
+
+impl rt::operation::Operation for GetMediaForFragmentList {
+    type Input = GetMediaForFragmentListInput;
+    type Output = GetMediaForFragmentListOutput;
+    type Error = crate::error::GetMediaForFragmentListError;
+    const NAME: &'static str = "GetMediaForFragmentList";
+    const METHOD: &'static str = "POST";
+    const URI: &'static str = "/getMediaForFragmentList";
+    const SUCCESS_CODE: u16 = 200;
+    const STREAMING_OUTPUT: bool = true;
+    fn request(input: &Self::Input) -> Result<rt::client::OperationRequest, String> {
+        let mut req = rt::client::OperationRequest::builder(Self::METHOD);
+        req.literal("/getMediaForFragmentList");
+        req.json(input)?;
+        req.finish()
+    }
+
+    fn response(
+        response: &mut rt::client::OperationResponse,
+    ) -> Result<Self::Output, String> {
+        let mut out: Self::Output = response.json_members(false)?;
+        if let Some(text) = rt::wire::header_text(response.headers(), "Content-Type") {
+            let value = {
+                let s = text.as_str();
+                Ok::<_, String>(s.to_string())
+            }
+                .map_err(|e| format!("{}: {e}", "header `Content-Type`"))?;
+            out.content_type = Some(value);
+        }
+        out.payload = response.take_stream();
+        Ok(out)
+    }
+}
+
 /// Lists the fragments stored in a stream, optionally limited to a timestamp range. Call it on the endpoint returned by GetDataEndpoint with APIName LIST_FRAGMENTS.
 ///
 /// Modelled errors: [`ClientLimitExceededException`], [`InvalidArgumentException`], [`NotAuthorizedException`], [`ResourceNotFoundException`].
@@ -69,11 +206,14 @@ impl rt::operation::Operation for ListFragments {
     const URI: &'static str = "/listFragments";
     const SUCCESS_CODE: u16 = 200;
     fn request(input: &Self::Input) -> Result<rt::client::OperationRequest, String> {
-        rt::client::OperationRequest::json(Self::METHOD, Self::URI, input)
+        let mut req = rt::client::OperationRequest::builder(Self::METHOD);
+        req.literal("/listFragments");
+        req.json(input)?;
+        req.finish()
     }
 
     fn response(
-        response: &rt::client::OperationResponse,
+        response: &mut rt::client::OperationResponse,
     ) -> Result<Self::Output, String> {
         response.json()
     }

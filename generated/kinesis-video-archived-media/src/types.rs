@@ -102,6 +102,910 @@ impl rt::operation::ModeledError for ClientLimitExceededException {
     }
 }
 
+/// Chooses the media of a clip by timestamp origin and time range.
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
+#[serde(crate = "rt::serde")]
+#[non_exhaustive]
+pub struct ClipFragmentSelector {
+    /// Whether the time range is matched against producer or server timestamps.
+    ///
+    /// Required.
+    #[serde(rename = "FragmentSelectorType", skip_serializing_if = "Option::is_none")]
+    pub fragment_selector_type: Option<ClipFragmentSelectorType>,
+    /// Time range the clip covers.
+    ///
+    /// Required.
+    #[serde(rename = "TimestampRange", skip_serializing_if = "Option::is_none")]
+    pub timestamp_range: Option<ClipTimestampRange>,
+}
+
+impl rt::json::ReadJson for ClipFragmentSelector {
+    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+        let mut out = Self {
+            fragment_selector_type: None,
+            timestamp_range: None,
+        };
+        let mut state = r.begin_object()?;
+        while let Some(key) = r.next_key(&mut state)? {
+            match &*key {
+                "FragmentSelectorType" => {
+                    out.fragment_selector_type = r
+                        .optional(|r| <ClipFragmentSelectorType as rt::json::ReadJson>::read_json(
+                            r,
+                        ))
+                        .map_err(|e| e.in_member("FragmentSelectorType"))?;
+                }
+                "TimestampRange" => {
+                    out.timestamp_range = r
+                        .optional(|r| <ClipTimestampRange as rt::json::ReadJson>::read_json(
+                            r,
+                        ))
+                        .map_err(|e| e.in_member("TimestampRange"))?;
+                }
+                _ => r.skip_value()?,
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl ClipFragmentSelector {
+    /// Starts building a [`ClipFragmentSelector`].
+    pub fn builder() -> ClipFragmentSelectorBuilder {
+        ClipFragmentSelectorBuilder::default()
+    }
+}
+
+/// A builder for [`ClipFragmentSelector`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ClipFragmentSelectorBuilder {
+    fragment_selector_type: Option<ClipFragmentSelectorType>,
+    timestamp_range: Option<ClipTimestampRange>,
+}
+
+impl ClipFragmentSelectorBuilder {
+    /// Whether the time range is matched against producer or server timestamps.
+    ///
+    /// Required.
+    pub fn fragment_selector_type(mut self, value: ClipFragmentSelectorType) -> Self {
+        self.fragment_selector_type = Some(value);
+        self
+    }
+
+    /// Sets or clears [`fragment_selector_type`](Self::fragment_selector_type).
+    pub fn set_fragment_selector_type(
+        mut self,
+        value: Option<ClipFragmentSelectorType>,
+    ) -> Self {
+        self.fragment_selector_type = value;
+        self
+    }
+
+    /// Time range the clip covers.
+    ///
+    /// Required.
+    pub fn timestamp_range(mut self, value: ClipTimestampRange) -> Self {
+        self.timestamp_range = Some(value);
+        self
+    }
+
+    /// Sets or clears [`timestamp_range`](Self::timestamp_range).
+    pub fn set_timestamp_range(mut self, value: Option<ClipTimestampRange>) -> Self {
+        self.timestamp_range = value;
+        self
+    }
+
+    /// Builds the value, or reports every required member that is still unset.
+    pub fn build(self) -> Result<ClipFragmentSelector, rt::BuildError> {
+        let mut missing: Vec<&'static str> = Vec::new();
+        if self.fragment_selector_type.is_none() {
+            missing.push("FragmentSelectorType");
+        }
+        if self.timestamp_range.is_none() {
+            missing.push("TimestampRange");
+        }
+        if !missing.is_empty() {
+            return Err(rt::BuildError::missing("ClipFragmentSelector", missing));
+        }
+        Ok(ClipFragmentSelector {
+            fragment_selector_type: self.fragment_selector_type,
+            timestamp_range: self.timestamp_range,
+        })
+    }
+}
+
+impl From<ClipFragmentSelector> for ClipFragmentSelectorBuilder {
+    fn from(value: ClipFragmentSelector) -> Self {
+        Self {
+            fragment_selector_type: value.fragment_selector_type,
+            timestamp_range: value.timestamp_range,
+        }
+    }
+}
+
+/// Which kind of timestamp a clip's range refers to.
+///
+/// Values this client does not know are kept in `Unknown`, so a response
+/// with a value added to the service later still parses.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum ClipFragmentSelectorType {
+    /// `PRODUCER_TIMESTAMP`: Match on timestamps set by the producer.
+    ProducerTimestamp,
+    /// `SERVER_TIMESTAMP`: Match on timestamps set by the server on ingestion.
+    ServerTimestamp,
+    /// A value this version of the client does not know.
+    Unknown(rt::UnknownValue),
+}
+
+impl ClipFragmentSelectorType {
+    /// Every value the model defines, in model order.
+    pub const VALUES: &'static [&'static str] = &[
+        "PRODUCER_TIMESTAMP",
+        "SERVER_TIMESTAMP",
+    ];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ProducerTimestamp => "PRODUCER_TIMESTAMP",
+            Self::ServerTimestamp => "SERVER_TIMESTAMP",
+            Self::Unknown(v) => v.as_str(),
+        }
+    }
+
+    /// False for `Unknown`.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for ClipFragmentSelectorType {
+    fn from(value: &str) -> Self {
+        match value {
+            "PRODUCER_TIMESTAMP" => Self::ProducerTimestamp,
+            "SERVER_TIMESTAMP" => Self::ServerTimestamp,
+            other => Self::Unknown(rt::UnknownValue::new(other.to_owned())),
+        }
+    }
+}
+
+impl ::std::str::FromStr for ClipFragmentSelectorType {
+    type Err = ::std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(s))
+    }
+}
+
+impl AsRef<str> for ClipFragmentSelectorType {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl ::std::fmt::Display for ClipFragmentSelectorType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl rt::serde::Serialize for ClipFragmentSelectorType {
+    fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl rt::json::ReadJson for ClipFragmentSelectorType {
+    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+        r.str().map(|s| Self::from(&*s))
+    }
+}
+
+/// Start and end of the media requested for a clip.
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
+#[serde(crate = "rt::serde")]
+#[non_exhaustive]
+pub struct ClipTimestampRange {
+    /// Start of the clip, inclusive. Fragments are compared by their start time; one that begins before this point is left out even if it runs past it.
+    ///
+    /// Required.
+    #[serde(
+        rename = "StartTimestamp",
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "rt::json::As::<Option<rt::json::EpochSeconds>>::serialize"
+    )]
+    pub start_timestamp: Option<rt::DateTime>,
+    /// End of the clip, inclusive; must be later than StartTimestamp. A fragment that begins before it is included even if it runs past it.
+    ///
+    /// Required.
+    #[serde(
+        rename = "EndTimestamp",
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "rt::json::As::<Option<rt::json::EpochSeconds>>::serialize"
+    )]
+    pub end_timestamp: Option<rt::DateTime>,
+}
+
+impl rt::json::ReadJson for ClipTimestampRange {
+    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+        let mut out = Self {
+            start_timestamp: None,
+            end_timestamp: None,
+        };
+        let mut state = r.begin_object()?;
+        while let Some(key) = r.next_key(&mut state)? {
+            match &*key {
+                "StartTimestamp" => {
+                    out.start_timestamp = r
+                        .optional(|r| r.epoch_seconds())
+                        .map_err(|e| e.in_member("StartTimestamp"))?;
+                }
+                "EndTimestamp" => {
+                    out.end_timestamp = r
+                        .optional(|r| r.epoch_seconds())
+                        .map_err(|e| e.in_member("EndTimestamp"))?;
+                }
+                _ => r.skip_value()?,
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl ClipTimestampRange {
+    /// Starts building a [`ClipTimestampRange`].
+    pub fn builder() -> ClipTimestampRangeBuilder {
+        ClipTimestampRangeBuilder::default()
+    }
+}
+
+/// A builder for [`ClipTimestampRange`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ClipTimestampRangeBuilder {
+    start_timestamp: Option<rt::DateTime>,
+    end_timestamp: Option<rt::DateTime>,
+}
+
+impl ClipTimestampRangeBuilder {
+    /// Start of the clip, inclusive. Fragments are compared by their start time; one that begins before this point is left out even if it runs past it.
+    ///
+    /// Required.
+    pub fn start_timestamp(mut self, value: rt::DateTime) -> Self {
+        self.start_timestamp = Some(value);
+        self
+    }
+
+    /// Sets or clears [`start_timestamp`](Self::start_timestamp).
+    pub fn set_start_timestamp(mut self, value: Option<rt::DateTime>) -> Self {
+        self.start_timestamp = value;
+        self
+    }
+
+    /// End of the clip, inclusive; must be later than StartTimestamp. A fragment that begins before it is included even if it runs past it.
+    ///
+    /// Required.
+    pub fn end_timestamp(mut self, value: rt::DateTime) -> Self {
+        self.end_timestamp = Some(value);
+        self
+    }
+
+    /// Sets or clears [`end_timestamp`](Self::end_timestamp).
+    pub fn set_end_timestamp(mut self, value: Option<rt::DateTime>) -> Self {
+        self.end_timestamp = value;
+        self
+    }
+
+    /// Builds the value, or reports every required member that is still unset.
+    pub fn build(self) -> Result<ClipTimestampRange, rt::BuildError> {
+        let mut missing: Vec<&'static str> = Vec::new();
+        if self.start_timestamp.is_none() {
+            missing.push("StartTimestamp");
+        }
+        if self.end_timestamp.is_none() {
+            missing.push("EndTimestamp");
+        }
+        if !missing.is_empty() {
+            return Err(rt::BuildError::missing("ClipTimestampRange", missing));
+        }
+        Ok(ClipTimestampRange {
+            start_timestamp: self.start_timestamp,
+            end_timestamp: self.end_timestamp,
+        })
+    }
+}
+
+impl From<ClipTimestampRange> for ClipTimestampRangeBuilder {
+    fn from(value: ClipTimestampRange) -> Self {
+        Self {
+            start_timestamp: value.start_timestamp,
+            end_timestamp: value.end_timestamp,
+        }
+    }
+}
+
+/// Container used to package HLS media segments.
+///
+/// Values this client does not know are kept in `Unknown`, so a response
+/// with a value added to the service later still parses.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum ContainerFormat {
+    /// `FRAGMENTED_MP4`: Fragmented MP4 (fMP4/CMAF) segments; lower packaging overhead. The default.
+    FragmentedMp4,
+    /// `MPEG_TS`: MPEG transport stream segments, for players that cannot handle fragmented MP4.
+    MpegTs,
+    /// A value this version of the client does not know.
+    Unknown(rt::UnknownValue),
+}
+
+impl ContainerFormat {
+    /// Every value the model defines, in model order.
+    pub const VALUES: &'static [&'static str] = &["FRAGMENTED_MP4", "MPEG_TS"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::FragmentedMp4 => "FRAGMENTED_MP4",
+            Self::MpegTs => "MPEG_TS",
+            Self::Unknown(v) => v.as_str(),
+        }
+    }
+
+    /// False for `Unknown`.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for ContainerFormat {
+    fn from(value: &str) -> Self {
+        match value {
+            "FRAGMENTED_MP4" => Self::FragmentedMp4,
+            "MPEG_TS" => Self::MpegTs,
+            other => Self::Unknown(rt::UnknownValue::new(other.to_owned())),
+        }
+    }
+}
+
+impl ::std::str::FromStr for ContainerFormat {
+    type Err = ::std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(s))
+    }
+}
+
+impl AsRef<str> for ContainerFormat {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl ::std::fmt::Display for ContainerFormat {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl rt::serde::Serialize for ContainerFormat {
+    fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl rt::json::ReadJson for ContainerFormat {
+    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+        r.str().map(|s| Self::from(&*s))
+    }
+}
+
+/// Whether a DASH manifest carries each fragment's number.
+///
+/// Values this client does not know are kept in `Unknown`, so a response
+/// with a value added to the service later still parses.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum DashDisplayFragmentNumber {
+    /// `ALWAYS`: Add each fragment's number to its segment entry.
+    Always,
+    /// `NEVER`: Leave fragment numbers out of the manifest.
+    Never,
+    /// A value this version of the client does not know.
+    Unknown(rt::UnknownValue),
+}
+
+impl DashDisplayFragmentNumber {
+    /// Every value the model defines, in model order.
+    pub const VALUES: &'static [&'static str] = &["ALWAYS", "NEVER"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Always => "ALWAYS",
+            Self::Never => "NEVER",
+            Self::Unknown(v) => v.as_str(),
+        }
+    }
+
+    /// False for `Unknown`.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for DashDisplayFragmentNumber {
+    fn from(value: &str) -> Self {
+        match value {
+            "ALWAYS" => Self::Always,
+            "NEVER" => Self::Never,
+            other => Self::Unknown(rt::UnknownValue::new(other.to_owned())),
+        }
+    }
+}
+
+impl ::std::str::FromStr for DashDisplayFragmentNumber {
+    type Err = ::std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(s))
+    }
+}
+
+impl AsRef<str> for DashDisplayFragmentNumber {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl ::std::fmt::Display for DashDisplayFragmentNumber {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl rt::serde::Serialize for DashDisplayFragmentNumber {
+    fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl rt::json::ReadJson for DashDisplayFragmentNumber {
+    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+        r.str().map(|s| Self::from(&*s))
+    }
+}
+
+/// Whether a DASH manifest carries each fragment's exact timestamp.
+///
+/// Values this client does not know are kept in `Unknown`, so a response
+/// with a value added to the service later still parses.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum DashDisplayFragmentTimestamp {
+    /// `ALWAYS`: Add each fragment's timestamp (producer or server, following the selector type) to its segment entry.
+    Always,
+    /// `NEVER`: Leave fragment timestamps out of the manifest.
+    Never,
+    /// A value this version of the client does not know.
+    Unknown(rt::UnknownValue),
+}
+
+impl DashDisplayFragmentTimestamp {
+    /// Every value the model defines, in model order.
+    pub const VALUES: &'static [&'static str] = &["ALWAYS", "NEVER"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Always => "ALWAYS",
+            Self::Never => "NEVER",
+            Self::Unknown(v) => v.as_str(),
+        }
+    }
+
+    /// False for `Unknown`.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for DashDisplayFragmentTimestamp {
+    fn from(value: &str) -> Self {
+        match value {
+            "ALWAYS" => Self::Always,
+            "NEVER" => Self::Never,
+            other => Self::Unknown(rt::UnknownValue::new(other.to_owned())),
+        }
+    }
+}
+
+impl ::std::str::FromStr for DashDisplayFragmentTimestamp {
+    type Err = ::std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(s))
+    }
+}
+
+impl AsRef<str> for DashDisplayFragmentTimestamp {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl ::std::fmt::Display for DashDisplayFragmentTimestamp {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl rt::serde::Serialize for DashDisplayFragmentTimestamp {
+    fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl rt::json::ReadJson for DashDisplayFragmentTimestamp {
+    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+        r.str().map(|s| Self::from(&*s))
+    }
+}
+
+/// Chooses the media of a DASH session by timestamp origin and, except in LIVE mode, by a time range.
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
+#[serde(crate = "rt::serde")]
+#[non_exhaustive]
+pub struct DashFragmentSelector {
+    /// Whether the time range is matched against producer or server timestamps. Defaults to SERVER_TIMESTAMP.
+    #[serde(rename = "FragmentSelectorType", skip_serializing_if = "Option::is_none")]
+    pub fragment_selector_type: Option<DashFragmentSelectorType>,
+    /// Time range of the media to include. Needed for LIVE_REPLAY and ON_DEMAND; must be left out for LIVE.
+    #[serde(rename = "TimestampRange", skip_serializing_if = "Option::is_none")]
+    pub timestamp_range: Option<DashTimestampRange>,
+}
+
+impl rt::json::ReadJson for DashFragmentSelector {
+    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+        let mut out = Self {
+            fragment_selector_type: None,
+            timestamp_range: None,
+        };
+        let mut state = r.begin_object()?;
+        while let Some(key) = r.next_key(&mut state)? {
+            match &*key {
+                "FragmentSelectorType" => {
+                    out.fragment_selector_type = r
+                        .optional(|r| <DashFragmentSelectorType as rt::json::ReadJson>::read_json(
+                            r,
+                        ))
+                        .map_err(|e| e.in_member("FragmentSelectorType"))?;
+                }
+                "TimestampRange" => {
+                    out.timestamp_range = r
+                        .optional(|r| <DashTimestampRange as rt::json::ReadJson>::read_json(
+                            r,
+                        ))
+                        .map_err(|e| e.in_member("TimestampRange"))?;
+                }
+                _ => r.skip_value()?,
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl DashFragmentSelector {
+    /// Starts building a [`DashFragmentSelector`].
+    pub fn builder() -> DashFragmentSelectorBuilder {
+        DashFragmentSelectorBuilder::default()
+    }
+}
+
+/// A builder for [`DashFragmentSelector`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DashFragmentSelectorBuilder {
+    fragment_selector_type: Option<DashFragmentSelectorType>,
+    timestamp_range: Option<DashTimestampRange>,
+}
+
+impl DashFragmentSelectorBuilder {
+    /// Whether the time range is matched against producer or server timestamps. Defaults to SERVER_TIMESTAMP.
+    pub fn fragment_selector_type(mut self, value: DashFragmentSelectorType) -> Self {
+        self.fragment_selector_type = Some(value);
+        self
+    }
+
+    /// Sets or clears [`fragment_selector_type`](Self::fragment_selector_type).
+    pub fn set_fragment_selector_type(
+        mut self,
+        value: Option<DashFragmentSelectorType>,
+    ) -> Self {
+        self.fragment_selector_type = value;
+        self
+    }
+
+    /// Time range of the media to include. Needed for LIVE_REPLAY and ON_DEMAND; must be left out for LIVE.
+    pub fn timestamp_range(mut self, value: DashTimestampRange) -> Self {
+        self.timestamp_range = Some(value);
+        self
+    }
+
+    /// Sets or clears [`timestamp_range`](Self::timestamp_range).
+    pub fn set_timestamp_range(mut self, value: Option<DashTimestampRange>) -> Self {
+        self.timestamp_range = value;
+        self
+    }
+
+    /// Builds the value. Never fails: the structure has no required members without defaults.
+    pub fn build(self) -> Result<DashFragmentSelector, rt::BuildError> {
+        Ok(DashFragmentSelector {
+            fragment_selector_type: self.fragment_selector_type,
+            timestamp_range: self.timestamp_range,
+        })
+    }
+}
+
+impl From<DashFragmentSelector> for DashFragmentSelectorBuilder {
+    fn from(value: DashFragmentSelector) -> Self {
+        Self {
+            fragment_selector_type: value.fragment_selector_type,
+            timestamp_range: value.timestamp_range,
+        }
+    }
+}
+
+/// Which kind of timestamp a DASH session selects fragments by.
+///
+/// Values this client does not know are kept in `Unknown`, so a response
+/// with a value added to the service later still parses.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum DashFragmentSelectorType {
+    /// `PRODUCER_TIMESTAMP`: Match on timestamps set by the producer.
+    ProducerTimestamp,
+    /// `SERVER_TIMESTAMP`: Match on timestamps set by the server on ingestion.
+    ServerTimestamp,
+    /// A value this version of the client does not know.
+    Unknown(rt::UnknownValue),
+}
+
+impl DashFragmentSelectorType {
+    /// Every value the model defines, in model order.
+    pub const VALUES: &'static [&'static str] = &[
+        "PRODUCER_TIMESTAMP",
+        "SERVER_TIMESTAMP",
+    ];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ProducerTimestamp => "PRODUCER_TIMESTAMP",
+            Self::ServerTimestamp => "SERVER_TIMESTAMP",
+            Self::Unknown(v) => v.as_str(),
+        }
+    }
+
+    /// False for `Unknown`.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for DashFragmentSelectorType {
+    fn from(value: &str) -> Self {
+        match value {
+            "PRODUCER_TIMESTAMP" => Self::ProducerTimestamp,
+            "SERVER_TIMESTAMP" => Self::ServerTimestamp,
+            other => Self::Unknown(rt::UnknownValue::new(other.to_owned())),
+        }
+    }
+}
+
+impl ::std::str::FromStr for DashFragmentSelectorType {
+    type Err = ::std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(s))
+    }
+}
+
+impl AsRef<str> for DashFragmentSelectorType {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl ::std::fmt::Display for DashFragmentSelectorType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl rt::serde::Serialize for DashFragmentSelectorType {
+    fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl rt::json::ReadJson for DashFragmentSelectorType {
+    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+        r.str().map(|s| Self::from(&*s))
+    }
+}
+
+/// How a DASH session chooses the media it serves.
+///
+/// Values this client does not know are kept in `Unknown`, so a response
+/// with a value added to the service later still parses.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum DashPlaybackMode {
+    /// `LIVE`: Follow the most recent media; the manifest is refreshed with new fragments as they arrive and old ones drop off. Suited to live viewing with low latency.
+    Live,
+    /// `LIVE_REPLAY`: Start at a given time and play forward, adding newly ingested fragments as they arrive, until an optional end time.
+    LiveReplay,
+    /// `ON_DEMAND`: Serve a fixed, closed range of archived media, listed in full (up to the fragment limit) in the manifest.
+    OnDemand,
+    /// A value this version of the client does not know.
+    Unknown(rt::UnknownValue),
+}
+
+impl DashPlaybackMode {
+    /// Every value the model defines, in model order.
+    pub const VALUES: &'static [&'static str] = &["LIVE", "LIVE_REPLAY", "ON_DEMAND"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Live => "LIVE",
+            Self::LiveReplay => "LIVE_REPLAY",
+            Self::OnDemand => "ON_DEMAND",
+            Self::Unknown(v) => v.as_str(),
+        }
+    }
+
+    /// False for `Unknown`.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for DashPlaybackMode {
+    fn from(value: &str) -> Self {
+        match value {
+            "LIVE" => Self::Live,
+            "LIVE_REPLAY" => Self::LiveReplay,
+            "ON_DEMAND" => Self::OnDemand,
+            other => Self::Unknown(rt::UnknownValue::new(other.to_owned())),
+        }
+    }
+}
+
+impl ::std::str::FromStr for DashPlaybackMode {
+    type Err = ::std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(s))
+    }
+}
+
+impl AsRef<str> for DashPlaybackMode {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl ::std::fmt::Display for DashPlaybackMode {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl rt::serde::Serialize for DashPlaybackMode {
+    fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl rt::json::ReadJson for DashPlaybackMode {
+    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+        r.str().map(|s| Self::from(&*s))
+    }
+}
+
+/// Start and end of the media requested for a DASH session.
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
+#[serde(crate = "rt::serde")]
+#[non_exhaustive]
+pub struct DashTimestampRange {
+    /// Start of the range, inclusive. Required for LIVE_REPLAY and ON_DEMAND. Fragments are compared by their start time; one that begins before this point is left out even if it runs past it.
+    #[serde(
+        rename = "StartTimestamp",
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "rt::json::As::<Option<rt::json::EpochSeconds>>::serialize"
+    )]
+    pub start_timestamp: Option<rt::DateTime>,
+    /// End of the range, inclusive; a fragment that begins before it is included even if it runs past it. Required for ON_DEMAND, where it must be later than StartTimestamp and at most 24 hours after it; optional for LIVE_REPLAY, where the session otherwise keeps following new media.
+    #[serde(
+        rename = "EndTimestamp",
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "rt::json::As::<Option<rt::json::EpochSeconds>>::serialize"
+    )]
+    pub end_timestamp: Option<rt::DateTime>,
+}
+
+impl rt::json::ReadJson for DashTimestampRange {
+    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+        let mut out = Self {
+            start_timestamp: None,
+            end_timestamp: None,
+        };
+        let mut state = r.begin_object()?;
+        while let Some(key) = r.next_key(&mut state)? {
+            match &*key {
+                "StartTimestamp" => {
+                    out.start_timestamp = r
+                        .optional(|r| r.epoch_seconds())
+                        .map_err(|e| e.in_member("StartTimestamp"))?;
+                }
+                "EndTimestamp" => {
+                    out.end_timestamp = r
+                        .optional(|r| r.epoch_seconds())
+                        .map_err(|e| e.in_member("EndTimestamp"))?;
+                }
+                _ => r.skip_value()?,
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl DashTimestampRange {
+    /// Starts building a [`DashTimestampRange`].
+    pub fn builder() -> DashTimestampRangeBuilder {
+        DashTimestampRangeBuilder::default()
+    }
+}
+
+/// A builder for [`DashTimestampRange`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DashTimestampRangeBuilder {
+    start_timestamp: Option<rt::DateTime>,
+    end_timestamp: Option<rt::DateTime>,
+}
+
+impl DashTimestampRangeBuilder {
+    /// Start of the range, inclusive. Required for LIVE_REPLAY and ON_DEMAND. Fragments are compared by their start time; one that begins before this point is left out even if it runs past it.
+    pub fn start_timestamp(mut self, value: rt::DateTime) -> Self {
+        self.start_timestamp = Some(value);
+        self
+    }
+
+    /// Sets or clears [`start_timestamp`](Self::start_timestamp).
+    pub fn set_start_timestamp(mut self, value: Option<rt::DateTime>) -> Self {
+        self.start_timestamp = value;
+        self
+    }
+
+    /// End of the range, inclusive; a fragment that begins before it is included even if it runs past it. Required for ON_DEMAND, where it must be later than StartTimestamp and at most 24 hours after it; optional for LIVE_REPLAY, where the session otherwise keeps following new media.
+    pub fn end_timestamp(mut self, value: rt::DateTime) -> Self {
+        self.end_timestamp = Some(value);
+        self
+    }
+
+    /// Sets or clears [`end_timestamp`](Self::end_timestamp).
+    pub fn set_end_timestamp(mut self, value: Option<rt::DateTime>) -> Self {
+        self.end_timestamp = value;
+        self
+    }
+
+    /// Builds the value. Never fails: the structure has no required members without defaults.
+    pub fn build(self) -> Result<DashTimestampRange, rt::BuildError> {
+        Ok(DashTimestampRange {
+            start_timestamp: self.start_timestamp,
+            end_timestamp: self.end_timestamp,
+        })
+    }
+}
+
+impl From<DashTimestampRange> for DashTimestampRangeBuilder {
+    fn from(value: DashTimestampRange) -> Self {
+        Self {
+            start_timestamp: value.start_timestamp,
+            end_timestamp: value.end_timestamp,
+        }
+    }
+}
+
 /// Image encoding format.
 ///
 /// Values this client does not know are kept in `Unknown`, so a response
@@ -630,6 +1534,972 @@ impl rt::json::ReadJson for FragmentSelectorType {
     }
 }
 
+/// Input for GetClip.
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
+#[serde(crate = "rt::serde")]
+#[non_exhaustive]
+pub struct GetClipInput {
+    /// Name of the stream to cut the clip from. Supply exactly one of StreamName and StreamARN.
+    #[serde(rename = "StreamName", skip_serializing_if = "Option::is_none")]
+    pub stream_name: Option<String>,
+    /// ARN of the stream to cut the clip from. Supply exactly one of StreamName and StreamARN.
+    #[serde(rename = "StreamARN", skip_serializing_if = "Option::is_none")]
+    pub stream_arn: Option<String>,
+    /// The time range of the clip and which kind of timestamp it refers to.
+    ///
+    /// Required.
+    #[serde(rename = "ClipFragmentSelector", skip_serializing_if = "Option::is_none")]
+    pub clip_fragment_selector: Option<ClipFragmentSelector>,
+}
+
+impl rt::json::ReadJson for GetClipInput {
+    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+        let mut out = Self {
+            stream_name: None,
+            stream_arn: None,
+            clip_fragment_selector: None,
+        };
+        let mut state = r.begin_object()?;
+        while let Some(key) = r.next_key(&mut state)? {
+            match &*key {
+                "StreamName" => {
+                    out.stream_name = r
+                        .optional(|r| r.string())
+                        .map_err(|e| e.in_member("StreamName"))?;
+                }
+                "StreamARN" => {
+                    out.stream_arn = r
+                        .optional(|r| r.string())
+                        .map_err(|e| e.in_member("StreamARN"))?;
+                }
+                "ClipFragmentSelector" => {
+                    out.clip_fragment_selector = r
+                        .optional(|r| <ClipFragmentSelector as rt::json::ReadJson>::read_json(
+                            r,
+                        ))
+                        .map_err(|e| e.in_member("ClipFragmentSelector"))?;
+                }
+                _ => r.skip_value()?,
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl GetClipInput {
+    /// Starts building a [`GetClipInput`].
+    pub fn builder() -> GetClipInputBuilder {
+        GetClipInputBuilder::default()
+    }
+}
+
+/// A builder for [`GetClipInput`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct GetClipInputBuilder {
+    stream_name: Option<String>,
+    stream_arn: Option<String>,
+    clip_fragment_selector: Option<ClipFragmentSelector>,
+}
+
+impl GetClipInputBuilder {
+    /// Name of the stream to cut the clip from. Supply exactly one of StreamName and StreamARN.
+    pub fn stream_name(mut self, value: impl Into<String>) -> Self {
+        self.stream_name = Some(value.into());
+        self
+    }
+
+    /// Sets or clears [`stream_name`](Self::stream_name).
+    pub fn set_stream_name(mut self, value: Option<String>) -> Self {
+        self.stream_name = value;
+        self
+    }
+
+    /// ARN of the stream to cut the clip from. Supply exactly one of StreamName and StreamARN.
+    pub fn stream_arn(mut self, value: impl Into<String>) -> Self {
+        self.stream_arn = Some(value.into());
+        self
+    }
+
+    /// Sets or clears [`stream_arn`](Self::stream_arn).
+    pub fn set_stream_arn(mut self, value: Option<String>) -> Self {
+        self.stream_arn = value;
+        self
+    }
+
+    /// The time range of the clip and which kind of timestamp it refers to.
+    ///
+    /// Required.
+    pub fn clip_fragment_selector(mut self, value: ClipFragmentSelector) -> Self {
+        self.clip_fragment_selector = Some(value);
+        self
+    }
+
+    /// Sets or clears [`clip_fragment_selector`](Self::clip_fragment_selector).
+    pub fn set_clip_fragment_selector(
+        mut self,
+        value: Option<ClipFragmentSelector>,
+    ) -> Self {
+        self.clip_fragment_selector = value;
+        self
+    }
+
+    /// Builds the value, or reports every required member that is still unset.
+    pub fn build(self) -> Result<GetClipInput, rt::BuildError> {
+        let mut missing: Vec<&'static str> = Vec::new();
+        if self.clip_fragment_selector.is_none() {
+            missing.push("ClipFragmentSelector");
+        }
+        if !missing.is_empty() {
+            return Err(rt::BuildError::missing("GetClipInput", missing));
+        }
+        Ok(GetClipInput {
+            stream_name: self.stream_name,
+            stream_arn: self.stream_arn,
+            clip_fragment_selector: self.clip_fragment_selector,
+        })
+    }
+
+    /// Builds the value without checking required members.
+    pub(crate) fn build_unchecked(self) -> GetClipInput {
+        GetClipInput {
+            stream_name: self.stream_name,
+            stream_arn: self.stream_arn,
+            clip_fragment_selector: self.clip_fragment_selector,
+        }
+    }
+}
+
+impl From<GetClipInput> for GetClipInputBuilder {
+    fn from(value: GetClipInput) -> Self {
+        Self {
+            stream_name: value.stream_name,
+            stream_arn: value.stream_arn,
+            clip_fragment_selector: value.clip_fragment_selector,
+        }
+    }
+}
+
+/// Output of GetClip.
+#[derive(Debug, PartialEq, rt::serde::Serialize)]
+#[serde(crate = "rt::serde")]
+#[non_exhaustive]
+pub struct GetClipOutput {
+    /// Media type of the returned clip, taken from the Content-Type response header.
+    #[serde(skip)]
+    pub content_type: Option<String>,
+    /// The clip as an MP4 file, streamed as the response body. It covers at most the first 100 MB or the first 200 fragments from the start of the requested range.
+    #[serde(skip)]
+    pub payload: rt::ByteStream,
+}
+
+impl rt::json::ReadJson for GetClipOutput {
+    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+        let out = Self {
+            content_type: None,
+            payload: defaults::get_clip_output_payload(),
+        };
+        let mut state = r.begin_object()?;
+        while let Some(key) = r.next_key(&mut state)? {
+            match &*key {
+                _ => r.skip_value()?,
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl GetClipOutput {
+    /// Starts building a [`GetClipOutput`].
+    pub fn builder() -> GetClipOutputBuilder {
+        GetClipOutputBuilder::default()
+    }
+}
+
+/// A builder for [`GetClipOutput`].
+#[derive(Debug, Default, PartialEq)]
+pub struct GetClipOutputBuilder {
+    content_type: Option<String>,
+    payload: Option<rt::ByteStream>,
+}
+
+impl GetClipOutputBuilder {
+    /// Media type of the returned clip, taken from the Content-Type response header.
+    pub fn content_type(mut self, value: impl Into<String>) -> Self {
+        self.content_type = Some(value.into());
+        self
+    }
+
+    /// Sets or clears [`content_type`](Self::content_type).
+    pub fn set_content_type(mut self, value: Option<String>) -> Self {
+        self.content_type = value;
+        self
+    }
+
+    /// The clip as an MP4 file, streamed as the response body. It covers at most the first 100 MB or the first 200 fragments from the start of the requested range.
+    pub fn payload(mut self, value: rt::ByteStream) -> Self {
+        self.payload = Some(value);
+        self
+    }
+
+    /// Sets or clears [`payload`](Self::payload).
+    pub fn set_payload(mut self, value: Option<rt::ByteStream>) -> Self {
+        self.payload = value;
+        self
+    }
+
+    /// Builds the value. Never fails: the structure has no required members without defaults.
+    pub fn build(self) -> Result<GetClipOutput, rt::BuildError> {
+        Ok(GetClipOutput {
+            content_type: self.content_type,
+            payload: self.payload.unwrap_or_else(defaults::get_clip_output_payload),
+        })
+    }
+}
+
+impl From<GetClipOutput> for GetClipOutputBuilder {
+    fn from(value: GetClipOutput) -> Self {
+        Self {
+            content_type: value.content_type,
+            payload: Some(value.payload),
+        }
+    }
+}
+
+/// Input for GetDASHStreamingSessionURL.
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
+#[serde(crate = "rt::serde")]
+#[non_exhaustive]
+pub struct GetDashStreamingSessionUrlInput {
+    /// Name of the stream to play back. Supply exactly one of StreamName and StreamARN.
+    #[serde(rename = "StreamName", skip_serializing_if = "Option::is_none")]
+    pub stream_name: Option<String>,
+    /// ARN of the stream to play back. Supply exactly one of StreamName and StreamARN.
+    #[serde(rename = "StreamARN", skip_serializing_if = "Option::is_none")]
+    pub stream_arn: Option<String>,
+    /// Whether the session follows the live edge, replays from a start time, or covers a fixed range. Defaults to LIVE.
+    #[serde(rename = "PlaybackMode", skip_serializing_if = "Option::is_none")]
+    pub playback_mode: Option<DashPlaybackMode>,
+    /// Whether each fragment's exact timestamp is written into the manifest. Worth enabling when the media has gaps, because the manifest's own timeline is adjusted to keep players going and times derived from it can be off. Defaults to NEVER.
+    #[serde(
+        rename = "DisplayFragmentTimestamp",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub display_fragment_timestamp: Option<DashDisplayFragmentTimestamp>,
+    /// Whether each fragment's number is written into the manifest. Defaults to NEVER.
+    #[serde(rename = "DisplayFragmentNumber", skip_serializing_if = "Option::is_none")]
+    pub display_fragment_number: Option<DashDisplayFragmentNumber>,
+    /// Which timestamps to use and, for LIVE_REPLAY and ON_DEMAND, the range of media to include. Leave the range out for LIVE. When the selector is omitted, server timestamps are used.
+    #[serde(rename = "DASHFragmentSelector", skip_serializing_if = "Option::is_none")]
+    pub dash_fragment_selector: Option<DashFragmentSelector>,
+    /// Seconds until the session expires, from 300 to 43200. Once expired, the session's URLs stop working. Defaults to 300 (5 minutes).
+    #[serde(rename = "Expires", skip_serializing_if = "Option::is_none")]
+    pub expires: Option<i32>,
+    /// Largest number of fragments listed in one manifest, up to 5000. For LIVE and LIVE_REPLAY the newest fragments are kept and the default is 5; for ON_DEMAND the earliest fragments in the range are listed and the default is 1000.
+    #[serde(
+        rename = "MaxManifestFragmentResults",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_manifest_fragment_results: Option<i64>,
+}
+
+impl rt::json::ReadJson for GetDashStreamingSessionUrlInput {
+    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+        let mut out = Self {
+            stream_name: None,
+            stream_arn: None,
+            playback_mode: None,
+            display_fragment_timestamp: None,
+            display_fragment_number: None,
+            dash_fragment_selector: None,
+            expires: None,
+            max_manifest_fragment_results: None,
+        };
+        let mut state = r.begin_object()?;
+        while let Some(key) = r.next_key(&mut state)? {
+            match &*key {
+                "StreamName" => {
+                    out.stream_name = r
+                        .optional(|r| r.string())
+                        .map_err(|e| e.in_member("StreamName"))?;
+                }
+                "StreamARN" => {
+                    out.stream_arn = r
+                        .optional(|r| r.string())
+                        .map_err(|e| e.in_member("StreamARN"))?;
+                }
+                "PlaybackMode" => {
+                    out.playback_mode = r
+                        .optional(|r| <DashPlaybackMode as rt::json::ReadJson>::read_json(
+                            r,
+                        ))
+                        .map_err(|e| e.in_member("PlaybackMode"))?;
+                }
+                "DisplayFragmentTimestamp" => {
+                    out.display_fragment_timestamp = r
+                        .optional(|r| <DashDisplayFragmentTimestamp as rt::json::ReadJson>::read_json(
+                            r,
+                        ))
+                        .map_err(|e| e.in_member("DisplayFragmentTimestamp"))?;
+                }
+                "DisplayFragmentNumber" => {
+                    out.display_fragment_number = r
+                        .optional(|r| <DashDisplayFragmentNumber as rt::json::ReadJson>::read_json(
+                            r,
+                        ))
+                        .map_err(|e| e.in_member("DisplayFragmentNumber"))?;
+                }
+                "DASHFragmentSelector" => {
+                    out.dash_fragment_selector = r
+                        .optional(|r| <DashFragmentSelector as rt::json::ReadJson>::read_json(
+                            r,
+                        ))
+                        .map_err(|e| e.in_member("DASHFragmentSelector"))?;
+                }
+                "Expires" => {
+                    out.expires = r
+                        .optional(|r| r.integer::<i32>())
+                        .map_err(|e| e.in_member("Expires"))?;
+                }
+                "MaxManifestFragmentResults" => {
+                    out.max_manifest_fragment_results = r
+                        .optional(|r| r.integer::<i64>())
+                        .map_err(|e| e.in_member("MaxManifestFragmentResults"))?;
+                }
+                _ => r.skip_value()?,
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl GetDashStreamingSessionUrlInput {
+    /// Starts building a [`GetDashStreamingSessionUrlInput`].
+    pub fn builder() -> GetDashStreamingSessionUrlInputBuilder {
+        GetDashStreamingSessionUrlInputBuilder::default()
+    }
+}
+
+/// A builder for [`GetDashStreamingSessionUrlInput`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct GetDashStreamingSessionUrlInputBuilder {
+    stream_name: Option<String>,
+    stream_arn: Option<String>,
+    playback_mode: Option<DashPlaybackMode>,
+    display_fragment_timestamp: Option<DashDisplayFragmentTimestamp>,
+    display_fragment_number: Option<DashDisplayFragmentNumber>,
+    dash_fragment_selector: Option<DashFragmentSelector>,
+    expires: Option<i32>,
+    max_manifest_fragment_results: Option<i64>,
+}
+
+impl GetDashStreamingSessionUrlInputBuilder {
+    /// Name of the stream to play back. Supply exactly one of StreamName and StreamARN.
+    pub fn stream_name(mut self, value: impl Into<String>) -> Self {
+        self.stream_name = Some(value.into());
+        self
+    }
+
+    /// Sets or clears [`stream_name`](Self::stream_name).
+    pub fn set_stream_name(mut self, value: Option<String>) -> Self {
+        self.stream_name = value;
+        self
+    }
+
+    /// ARN of the stream to play back. Supply exactly one of StreamName and StreamARN.
+    pub fn stream_arn(mut self, value: impl Into<String>) -> Self {
+        self.stream_arn = Some(value.into());
+        self
+    }
+
+    /// Sets or clears [`stream_arn`](Self::stream_arn).
+    pub fn set_stream_arn(mut self, value: Option<String>) -> Self {
+        self.stream_arn = value;
+        self
+    }
+
+    /// Whether the session follows the live edge, replays from a start time, or covers a fixed range. Defaults to LIVE.
+    pub fn playback_mode(mut self, value: DashPlaybackMode) -> Self {
+        self.playback_mode = Some(value);
+        self
+    }
+
+    /// Sets or clears [`playback_mode`](Self::playback_mode).
+    pub fn set_playback_mode(mut self, value: Option<DashPlaybackMode>) -> Self {
+        self.playback_mode = value;
+        self
+    }
+
+    /// Whether each fragment's exact timestamp is written into the manifest. Worth enabling when the media has gaps, because the manifest's own timeline is adjusted to keep players going and times derived from it can be off. Defaults to NEVER.
+    pub fn display_fragment_timestamp(
+        mut self,
+        value: DashDisplayFragmentTimestamp,
+    ) -> Self {
+        self.display_fragment_timestamp = Some(value);
+        self
+    }
+
+    /// Sets or clears [`display_fragment_timestamp`](Self::display_fragment_timestamp).
+    pub fn set_display_fragment_timestamp(
+        mut self,
+        value: Option<DashDisplayFragmentTimestamp>,
+    ) -> Self {
+        self.display_fragment_timestamp = value;
+        self
+    }
+
+    /// Whether each fragment's number is written into the manifest. Defaults to NEVER.
+    pub fn display_fragment_number(mut self, value: DashDisplayFragmentNumber) -> Self {
+        self.display_fragment_number = Some(value);
+        self
+    }
+
+    /// Sets or clears [`display_fragment_number`](Self::display_fragment_number).
+    pub fn set_display_fragment_number(
+        mut self,
+        value: Option<DashDisplayFragmentNumber>,
+    ) -> Self {
+        self.display_fragment_number = value;
+        self
+    }
+
+    /// Which timestamps to use and, for LIVE_REPLAY and ON_DEMAND, the range of media to include. Leave the range out for LIVE. When the selector is omitted, server timestamps are used.
+    pub fn dash_fragment_selector(mut self, value: DashFragmentSelector) -> Self {
+        self.dash_fragment_selector = Some(value);
+        self
+    }
+
+    /// Sets or clears [`dash_fragment_selector`](Self::dash_fragment_selector).
+    pub fn set_dash_fragment_selector(
+        mut self,
+        value: Option<DashFragmentSelector>,
+    ) -> Self {
+        self.dash_fragment_selector = value;
+        self
+    }
+
+    /// Seconds until the session expires, from 300 to 43200. Once expired, the session's URLs stop working. Defaults to 300 (5 minutes).
+    pub fn expires(mut self, value: i32) -> Self {
+        self.expires = Some(value);
+        self
+    }
+
+    /// Sets or clears [`expires`](Self::expires).
+    pub fn set_expires(mut self, value: Option<i32>) -> Self {
+        self.expires = value;
+        self
+    }
+
+    /// Largest number of fragments listed in one manifest, up to 5000. For LIVE and LIVE_REPLAY the newest fragments are kept and the default is 5; for ON_DEMAND the earliest fragments in the range are listed and the default is 1000.
+    pub fn max_manifest_fragment_results(mut self, value: i64) -> Self {
+        self.max_manifest_fragment_results = Some(value);
+        self
+    }
+
+    /// Sets or clears [`max_manifest_fragment_results`](Self::max_manifest_fragment_results).
+    pub fn set_max_manifest_fragment_results(mut self, value: Option<i64>) -> Self {
+        self.max_manifest_fragment_results = value;
+        self
+    }
+
+    /// Builds the value. Never fails: the structure has no required members without defaults.
+    pub fn build(self) -> Result<GetDashStreamingSessionUrlInput, rt::BuildError> {
+        Ok(GetDashStreamingSessionUrlInput {
+            stream_name: self.stream_name,
+            stream_arn: self.stream_arn,
+            playback_mode: self.playback_mode,
+            display_fragment_timestamp: self.display_fragment_timestamp,
+            display_fragment_number: self.display_fragment_number,
+            dash_fragment_selector: self.dash_fragment_selector,
+            expires: self.expires,
+            max_manifest_fragment_results: self.max_manifest_fragment_results,
+        })
+    }
+
+    /// Builds the value without checking required members.
+    pub(crate) fn build_unchecked(self) -> GetDashStreamingSessionUrlInput {
+        GetDashStreamingSessionUrlInput {
+            stream_name: self.stream_name,
+            stream_arn: self.stream_arn,
+            playback_mode: self.playback_mode,
+            display_fragment_timestamp: self.display_fragment_timestamp,
+            display_fragment_number: self.display_fragment_number,
+            dash_fragment_selector: self.dash_fragment_selector,
+            expires: self.expires,
+            max_manifest_fragment_results: self.max_manifest_fragment_results,
+        }
+    }
+}
+
+impl From<GetDashStreamingSessionUrlInput> for GetDashStreamingSessionUrlInputBuilder {
+    fn from(value: GetDashStreamingSessionUrlInput) -> Self {
+        Self {
+            stream_name: value.stream_name,
+            stream_arn: value.stream_arn,
+            playback_mode: value.playback_mode,
+            display_fragment_timestamp: value.display_fragment_timestamp,
+            display_fragment_number: value.display_fragment_number,
+            dash_fragment_selector: value.dash_fragment_selector,
+            expires: value.expires,
+            max_manifest_fragment_results: value.max_manifest_fragment_results,
+        }
+    }
+}
+
+/// Output of GetDASHStreamingSessionURL.
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
+#[serde(crate = "rt::serde")]
+#[non_exhaustive]
+pub struct GetDashStreamingSessionUrlOutput {
+    /// URL of the session's MPEG-DASH manifest, to hand to a media player.
+    #[serde(rename = "DASHStreamingSessionURL", skip_serializing_if = "Option::is_none")]
+    pub dash_streaming_session_url: Option<String>,
+}
+
+impl rt::json::ReadJson for GetDashStreamingSessionUrlOutput {
+    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+        let mut out = Self {
+            dash_streaming_session_url: None,
+        };
+        let mut state = r.begin_object()?;
+        while let Some(key) = r.next_key(&mut state)? {
+            match &*key {
+                "DASHStreamingSessionURL" => {
+                    out.dash_streaming_session_url = r
+                        .optional(|r| r.string())
+                        .map_err(|e| e.in_member("DASHStreamingSessionURL"))?;
+                }
+                _ => r.skip_value()?,
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl GetDashStreamingSessionUrlOutput {
+    /// Starts building a [`GetDashStreamingSessionUrlOutput`].
+    pub fn builder() -> GetDashStreamingSessionUrlOutputBuilder {
+        GetDashStreamingSessionUrlOutputBuilder::default()
+    }
+}
+
+/// A builder for [`GetDashStreamingSessionUrlOutput`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct GetDashStreamingSessionUrlOutputBuilder {
+    dash_streaming_session_url: Option<String>,
+}
+
+impl GetDashStreamingSessionUrlOutputBuilder {
+    /// URL of the session's MPEG-DASH manifest, to hand to a media player.
+    pub fn dash_streaming_session_url(mut self, value: impl Into<String>) -> Self {
+        self.dash_streaming_session_url = Some(value.into());
+        self
+    }
+
+    /// Sets or clears [`dash_streaming_session_url`](Self::dash_streaming_session_url).
+    pub fn set_dash_streaming_session_url(mut self, value: Option<String>) -> Self {
+        self.dash_streaming_session_url = value;
+        self
+    }
+
+    /// Builds the value. Never fails: the structure has no required members without defaults.
+    pub fn build(self) -> Result<GetDashStreamingSessionUrlOutput, rt::BuildError> {
+        Ok(GetDashStreamingSessionUrlOutput {
+            dash_streaming_session_url: self.dash_streaming_session_url,
+        })
+    }
+}
+
+impl From<GetDashStreamingSessionUrlOutput> for GetDashStreamingSessionUrlOutputBuilder {
+    fn from(value: GetDashStreamingSessionUrlOutput) -> Self {
+        Self {
+            dash_streaming_session_url: value.dash_streaming_session_url,
+        }
+    }
+}
+
+/// Input for GetHLSStreamingSessionURL.
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
+#[serde(crate = "rt::serde")]
+#[non_exhaustive]
+pub struct GetHlsStreamingSessionUrlInput {
+    /// Name of the stream to play back. Supply exactly one of StreamName and StreamARN.
+    #[serde(rename = "StreamName", skip_serializing_if = "Option::is_none")]
+    pub stream_name: Option<String>,
+    /// ARN of the stream to play back. Supply exactly one of StreamName and StreamARN.
+    #[serde(rename = "StreamARN", skip_serializing_if = "Option::is_none")]
+    pub stream_arn: Option<String>,
+    /// Whether the session follows the live edge, replays from a start time, or covers a fixed range. Defaults to LIVE.
+    #[serde(rename = "PlaybackMode", skip_serializing_if = "Option::is_none")]
+    pub playback_mode: Option<HlsPlaybackMode>,
+    /// Which timestamps to use and, for LIVE_REPLAY and ON_DEMAND, the range of media to include. Leave the range out for LIVE. When the selector is omitted, server timestamps are used.
+    #[serde(rename = "HLSFragmentSelector", skip_serializing_if = "Option::is_none")]
+    pub hls_fragment_selector: Option<HlsFragmentSelector>,
+    /// Container the media segments are packaged in. Defaults to FRAGMENTED_MP4.
+    #[serde(rename = "ContainerFormat", skip_serializing_if = "Option::is_none")]
+    pub container_format: Option<ContainerFormat>,
+    /// When the media playlist marks a discontinuity, telling the player to reset its timeline. The service uses ALWAYS with server timestamps and NEVER with producer timestamps unless told otherwise.
+    #[serde(rename = "DiscontinuityMode", skip_serializing_if = "Option::is_none")]
+    pub discontinuity_mode: Option<HlsDiscontinuityMode>,
+    /// Whether the media playlist gives each fragment's absolute start time. Defaults to NEVER.
+    #[serde(
+        rename = "DisplayFragmentTimestamp",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub display_fragment_timestamp: Option<HlsDisplayFragmentTimestamp>,
+    /// Seconds until the session expires, from 300 to 43200. Once expired, the session's URLs stop working. Defaults to 300 (5 minutes).
+    #[serde(rename = "Expires", skip_serializing_if = "Option::is_none")]
+    pub expires: Option<i32>,
+    /// Largest number of fragments listed in one media playlist, up to 5000. For LIVE and LIVE_REPLAY the newest fragments are kept and the default is 5; for ON_DEMAND the earliest fragments in the range are listed and the default is 1000.
+    #[serde(
+        rename = "MaxMediaPlaylistFragmentResults",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_media_playlist_fragment_results: Option<i64>,
+}
+
+impl rt::json::ReadJson for GetHlsStreamingSessionUrlInput {
+    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+        let mut out = Self {
+            stream_name: None,
+            stream_arn: None,
+            playback_mode: None,
+            hls_fragment_selector: None,
+            container_format: None,
+            discontinuity_mode: None,
+            display_fragment_timestamp: None,
+            expires: None,
+            max_media_playlist_fragment_results: None,
+        };
+        let mut state = r.begin_object()?;
+        while let Some(key) = r.next_key(&mut state)? {
+            match &*key {
+                "StreamName" => {
+                    out.stream_name = r
+                        .optional(|r| r.string())
+                        .map_err(|e| e.in_member("StreamName"))?;
+                }
+                "StreamARN" => {
+                    out.stream_arn = r
+                        .optional(|r| r.string())
+                        .map_err(|e| e.in_member("StreamARN"))?;
+                }
+                "PlaybackMode" => {
+                    out.playback_mode = r
+                        .optional(|r| <HlsPlaybackMode as rt::json::ReadJson>::read_json(
+                            r,
+                        ))
+                        .map_err(|e| e.in_member("PlaybackMode"))?;
+                }
+                "HLSFragmentSelector" => {
+                    out.hls_fragment_selector = r
+                        .optional(|r| <HlsFragmentSelector as rt::json::ReadJson>::read_json(
+                            r,
+                        ))
+                        .map_err(|e| e.in_member("HLSFragmentSelector"))?;
+                }
+                "ContainerFormat" => {
+                    out.container_format = r
+                        .optional(|r| <ContainerFormat as rt::json::ReadJson>::read_json(
+                            r,
+                        ))
+                        .map_err(|e| e.in_member("ContainerFormat"))?;
+                }
+                "DiscontinuityMode" => {
+                    out.discontinuity_mode = r
+                        .optional(|r| <HlsDiscontinuityMode as rt::json::ReadJson>::read_json(
+                            r,
+                        ))
+                        .map_err(|e| e.in_member("DiscontinuityMode"))?;
+                }
+                "DisplayFragmentTimestamp" => {
+                    out.display_fragment_timestamp = r
+                        .optional(|r| <HlsDisplayFragmentTimestamp as rt::json::ReadJson>::read_json(
+                            r,
+                        ))
+                        .map_err(|e| e.in_member("DisplayFragmentTimestamp"))?;
+                }
+                "Expires" => {
+                    out.expires = r
+                        .optional(|r| r.integer::<i32>())
+                        .map_err(|e| e.in_member("Expires"))?;
+                }
+                "MaxMediaPlaylistFragmentResults" => {
+                    out.max_media_playlist_fragment_results = r
+                        .optional(|r| r.integer::<i64>())
+                        .map_err(|e| e.in_member("MaxMediaPlaylistFragmentResults"))?;
+                }
+                _ => r.skip_value()?,
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl GetHlsStreamingSessionUrlInput {
+    /// Starts building a [`GetHlsStreamingSessionUrlInput`].
+    pub fn builder() -> GetHlsStreamingSessionUrlInputBuilder {
+        GetHlsStreamingSessionUrlInputBuilder::default()
+    }
+}
+
+/// A builder for [`GetHlsStreamingSessionUrlInput`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct GetHlsStreamingSessionUrlInputBuilder {
+    stream_name: Option<String>,
+    stream_arn: Option<String>,
+    playback_mode: Option<HlsPlaybackMode>,
+    hls_fragment_selector: Option<HlsFragmentSelector>,
+    container_format: Option<ContainerFormat>,
+    discontinuity_mode: Option<HlsDiscontinuityMode>,
+    display_fragment_timestamp: Option<HlsDisplayFragmentTimestamp>,
+    expires: Option<i32>,
+    max_media_playlist_fragment_results: Option<i64>,
+}
+
+impl GetHlsStreamingSessionUrlInputBuilder {
+    /// Name of the stream to play back. Supply exactly one of StreamName and StreamARN.
+    pub fn stream_name(mut self, value: impl Into<String>) -> Self {
+        self.stream_name = Some(value.into());
+        self
+    }
+
+    /// Sets or clears [`stream_name`](Self::stream_name).
+    pub fn set_stream_name(mut self, value: Option<String>) -> Self {
+        self.stream_name = value;
+        self
+    }
+
+    /// ARN of the stream to play back. Supply exactly one of StreamName and StreamARN.
+    pub fn stream_arn(mut self, value: impl Into<String>) -> Self {
+        self.stream_arn = Some(value.into());
+        self
+    }
+
+    /// Sets or clears [`stream_arn`](Self::stream_arn).
+    pub fn set_stream_arn(mut self, value: Option<String>) -> Self {
+        self.stream_arn = value;
+        self
+    }
+
+    /// Whether the session follows the live edge, replays from a start time, or covers a fixed range. Defaults to LIVE.
+    pub fn playback_mode(mut self, value: HlsPlaybackMode) -> Self {
+        self.playback_mode = Some(value);
+        self
+    }
+
+    /// Sets or clears [`playback_mode`](Self::playback_mode).
+    pub fn set_playback_mode(mut self, value: Option<HlsPlaybackMode>) -> Self {
+        self.playback_mode = value;
+        self
+    }
+
+    /// Which timestamps to use and, for LIVE_REPLAY and ON_DEMAND, the range of media to include. Leave the range out for LIVE. When the selector is omitted, server timestamps are used.
+    pub fn hls_fragment_selector(mut self, value: HlsFragmentSelector) -> Self {
+        self.hls_fragment_selector = Some(value);
+        self
+    }
+
+    /// Sets or clears [`hls_fragment_selector`](Self::hls_fragment_selector).
+    pub fn set_hls_fragment_selector(
+        mut self,
+        value: Option<HlsFragmentSelector>,
+    ) -> Self {
+        self.hls_fragment_selector = value;
+        self
+    }
+
+    /// Container the media segments are packaged in. Defaults to FRAGMENTED_MP4.
+    pub fn container_format(mut self, value: ContainerFormat) -> Self {
+        self.container_format = Some(value);
+        self
+    }
+
+    /// Sets or clears [`container_format`](Self::container_format).
+    pub fn set_container_format(mut self, value: Option<ContainerFormat>) -> Self {
+        self.container_format = value;
+        self
+    }
+
+    /// When the media playlist marks a discontinuity, telling the player to reset its timeline. The service uses ALWAYS with server timestamps and NEVER with producer timestamps unless told otherwise.
+    pub fn discontinuity_mode(mut self, value: HlsDiscontinuityMode) -> Self {
+        self.discontinuity_mode = Some(value);
+        self
+    }
+
+    /// Sets or clears [`discontinuity_mode`](Self::discontinuity_mode).
+    pub fn set_discontinuity_mode(
+        mut self,
+        value: Option<HlsDiscontinuityMode>,
+    ) -> Self {
+        self.discontinuity_mode = value;
+        self
+    }
+
+    /// Whether the media playlist gives each fragment's absolute start time. Defaults to NEVER.
+    pub fn display_fragment_timestamp(
+        mut self,
+        value: HlsDisplayFragmentTimestamp,
+    ) -> Self {
+        self.display_fragment_timestamp = Some(value);
+        self
+    }
+
+    /// Sets or clears [`display_fragment_timestamp`](Self::display_fragment_timestamp).
+    pub fn set_display_fragment_timestamp(
+        mut self,
+        value: Option<HlsDisplayFragmentTimestamp>,
+    ) -> Self {
+        self.display_fragment_timestamp = value;
+        self
+    }
+
+    /// Seconds until the session expires, from 300 to 43200. Once expired, the session's URLs stop working. Defaults to 300 (5 minutes).
+    pub fn expires(mut self, value: i32) -> Self {
+        self.expires = Some(value);
+        self
+    }
+
+    /// Sets or clears [`expires`](Self::expires).
+    pub fn set_expires(mut self, value: Option<i32>) -> Self {
+        self.expires = value;
+        self
+    }
+
+    /// Largest number of fragments listed in one media playlist, up to 5000. For LIVE and LIVE_REPLAY the newest fragments are kept and the default is 5; for ON_DEMAND the earliest fragments in the range are listed and the default is 1000.
+    pub fn max_media_playlist_fragment_results(mut self, value: i64) -> Self {
+        self.max_media_playlist_fragment_results = Some(value);
+        self
+    }
+
+    /// Sets or clears [`max_media_playlist_fragment_results`](Self::max_media_playlist_fragment_results).
+    pub fn set_max_media_playlist_fragment_results(
+        mut self,
+        value: Option<i64>,
+    ) -> Self {
+        self.max_media_playlist_fragment_results = value;
+        self
+    }
+
+    /// Builds the value. Never fails: the structure has no required members without defaults.
+    pub fn build(self) -> Result<GetHlsStreamingSessionUrlInput, rt::BuildError> {
+        Ok(GetHlsStreamingSessionUrlInput {
+            stream_name: self.stream_name,
+            stream_arn: self.stream_arn,
+            playback_mode: self.playback_mode,
+            hls_fragment_selector: self.hls_fragment_selector,
+            container_format: self.container_format,
+            discontinuity_mode: self.discontinuity_mode,
+            display_fragment_timestamp: self.display_fragment_timestamp,
+            expires: self.expires,
+            max_media_playlist_fragment_results: self.max_media_playlist_fragment_results,
+        })
+    }
+
+    /// Builds the value without checking required members.
+    pub(crate) fn build_unchecked(self) -> GetHlsStreamingSessionUrlInput {
+        GetHlsStreamingSessionUrlInput {
+            stream_name: self.stream_name,
+            stream_arn: self.stream_arn,
+            playback_mode: self.playback_mode,
+            hls_fragment_selector: self.hls_fragment_selector,
+            container_format: self.container_format,
+            discontinuity_mode: self.discontinuity_mode,
+            display_fragment_timestamp: self.display_fragment_timestamp,
+            expires: self.expires,
+            max_media_playlist_fragment_results: self.max_media_playlist_fragment_results,
+        }
+    }
+}
+
+impl From<GetHlsStreamingSessionUrlInput> for GetHlsStreamingSessionUrlInputBuilder {
+    fn from(value: GetHlsStreamingSessionUrlInput) -> Self {
+        Self {
+            stream_name: value.stream_name,
+            stream_arn: value.stream_arn,
+            playback_mode: value.playback_mode,
+            hls_fragment_selector: value.hls_fragment_selector,
+            container_format: value.container_format,
+            discontinuity_mode: value.discontinuity_mode,
+            display_fragment_timestamp: value.display_fragment_timestamp,
+            expires: value.expires,
+            max_media_playlist_fragment_results: value
+                .max_media_playlist_fragment_results,
+        }
+    }
+}
+
+/// Output of GetHLSStreamingSessionURL.
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
+#[serde(crate = "rt::serde")]
+#[non_exhaustive]
+pub struct GetHlsStreamingSessionUrlOutput {
+    /// URL of the session's HLS master playlist, to hand to a media player.
+    #[serde(rename = "HLSStreamingSessionURL", skip_serializing_if = "Option::is_none")]
+    pub hls_streaming_session_url: Option<String>,
+}
+
+impl rt::json::ReadJson for GetHlsStreamingSessionUrlOutput {
+    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+        let mut out = Self {
+            hls_streaming_session_url: None,
+        };
+        let mut state = r.begin_object()?;
+        while let Some(key) = r.next_key(&mut state)? {
+            match &*key {
+                "HLSStreamingSessionURL" => {
+                    out.hls_streaming_session_url = r
+                        .optional(|r| r.string())
+                        .map_err(|e| e.in_member("HLSStreamingSessionURL"))?;
+                }
+                _ => r.skip_value()?,
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl GetHlsStreamingSessionUrlOutput {
+    /// Starts building a [`GetHlsStreamingSessionUrlOutput`].
+    pub fn builder() -> GetHlsStreamingSessionUrlOutputBuilder {
+        GetHlsStreamingSessionUrlOutputBuilder::default()
+    }
+}
+
+/// A builder for [`GetHlsStreamingSessionUrlOutput`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct GetHlsStreamingSessionUrlOutputBuilder {
+    hls_streaming_session_url: Option<String>,
+}
+
+impl GetHlsStreamingSessionUrlOutputBuilder {
+    /// URL of the session's HLS master playlist, to hand to a media player.
+    pub fn hls_streaming_session_url(mut self, value: impl Into<String>) -> Self {
+        self.hls_streaming_session_url = Some(value.into());
+        self
+    }
+
+    /// Sets or clears [`hls_streaming_session_url`](Self::hls_streaming_session_url).
+    pub fn set_hls_streaming_session_url(mut self, value: Option<String>) -> Self {
+        self.hls_streaming_session_url = value;
+        self
+    }
+
+    /// Builds the value. Never fails: the structure has no required members without defaults.
+    pub fn build(self) -> Result<GetHlsStreamingSessionUrlOutput, rt::BuildError> {
+        Ok(GetHlsStreamingSessionUrlOutput {
+            hls_streaming_session_url: self.hls_streaming_session_url,
+        })
+    }
+}
+
+impl From<GetHlsStreamingSessionUrlOutput> for GetHlsStreamingSessionUrlOutputBuilder {
+    fn from(value: GetHlsStreamingSessionUrlOutput) -> Self {
+        Self {
+            hls_streaming_session_url: value.hls_streaming_session_url,
+        }
+    }
+}
+
 /// Input for GetImages.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
@@ -1132,6 +3002,748 @@ impl From<GetImagesOutput> for GetImagesOutputBuilder {
     }
 }
 
+/// Input for GetMediaForFragmentList.
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
+#[serde(crate = "rt::serde")]
+#[non_exhaustive]
+pub struct GetMediaForFragmentListInput {
+    /// Name of the stream the fragments belong to. Supply exactly one of StreamName and StreamARN.
+    #[serde(rename = "StreamName", skip_serializing_if = "Option::is_none")]
+    pub stream_name: Option<String>,
+    /// ARN of the stream the fragments belong to. Supply exactly one of StreamName and StreamARN.
+    #[serde(rename = "StreamARN", skip_serializing_if = "Option::is_none")]
+    pub stream_arn: Option<String>,
+    /// Numbers of the fragments to fetch, from 1 to 1000 of them; obtain them from ListFragments.
+    ///
+    /// Required.
+    #[serde(rename = "Fragments", skip_serializing_if = "Option::is_none")]
+    pub fragments: Option<Vec<String>>,
+}
+
+impl rt::json::ReadJson for GetMediaForFragmentListInput {
+    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+        let mut out = Self {
+            stream_name: None,
+            stream_arn: None,
+            fragments: None,
+        };
+        let mut state = r.begin_object()?;
+        while let Some(key) = r.next_key(&mut state)? {
+            match &*key {
+                "StreamName" => {
+                    out.stream_name = r
+                        .optional(|r| r.string())
+                        .map_err(|e| e.in_member("StreamName"))?;
+                }
+                "StreamARN" => {
+                    out.stream_arn = r
+                        .optional(|r| r.string())
+                        .map_err(|e| e.in_member("StreamARN"))?;
+                }
+                "Fragments" => {
+                    out.fragments = r
+                        .optional(|r| r.list(|r| r.string()))
+                        .map_err(|e| e.in_member("Fragments"))?;
+                }
+                _ => r.skip_value()?,
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl GetMediaForFragmentListInput {
+    /// Starts building a [`GetMediaForFragmentListInput`].
+    pub fn builder() -> GetMediaForFragmentListInputBuilder {
+        GetMediaForFragmentListInputBuilder::default()
+    }
+}
+
+/// A builder for [`GetMediaForFragmentListInput`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct GetMediaForFragmentListInputBuilder {
+    stream_name: Option<String>,
+    stream_arn: Option<String>,
+    fragments: Option<Vec<String>>,
+}
+
+impl GetMediaForFragmentListInputBuilder {
+    /// Name of the stream the fragments belong to. Supply exactly one of StreamName and StreamARN.
+    pub fn stream_name(mut self, value: impl Into<String>) -> Self {
+        self.stream_name = Some(value.into());
+        self
+    }
+
+    /// Sets or clears [`stream_name`](Self::stream_name).
+    pub fn set_stream_name(mut self, value: Option<String>) -> Self {
+        self.stream_name = value;
+        self
+    }
+
+    /// ARN of the stream the fragments belong to. Supply exactly one of StreamName and StreamARN.
+    pub fn stream_arn(mut self, value: impl Into<String>) -> Self {
+        self.stream_arn = Some(value.into());
+        self
+    }
+
+    /// Sets or clears [`stream_arn`](Self::stream_arn).
+    pub fn set_stream_arn(mut self, value: Option<String>) -> Self {
+        self.stream_arn = value;
+        self
+    }
+
+    /// Numbers of the fragments to fetch, from 1 to 1000 of them; obtain them from ListFragments.
+    ///
+    /// Required.
+    pub fn fragments(mut self, value: Vec<String>) -> Self {
+        self.fragments = Some(value);
+        self
+    }
+
+    /// Sets or clears [`fragments`](Self::fragments).
+    pub fn set_fragments(mut self, value: Option<Vec<String>>) -> Self {
+        self.fragments = value;
+        self
+    }
+
+    /// Builds the value, or reports every required member that is still unset.
+    pub fn build(self) -> Result<GetMediaForFragmentListInput, rt::BuildError> {
+        let mut missing: Vec<&'static str> = Vec::new();
+        if self.fragments.is_none() {
+            missing.push("Fragments");
+        }
+        if !missing.is_empty() {
+            return Err(rt::BuildError::missing("GetMediaForFragmentListInput", missing));
+        }
+        Ok(GetMediaForFragmentListInput {
+            stream_name: self.stream_name,
+            stream_arn: self.stream_arn,
+            fragments: self.fragments,
+        })
+    }
+
+    /// Builds the value without checking required members.
+    pub(crate) fn build_unchecked(self) -> GetMediaForFragmentListInput {
+        GetMediaForFragmentListInput {
+            stream_name: self.stream_name,
+            stream_arn: self.stream_arn,
+            fragments: self.fragments,
+        }
+    }
+}
+
+impl From<GetMediaForFragmentListInput> for GetMediaForFragmentListInputBuilder {
+    fn from(value: GetMediaForFragmentListInput) -> Self {
+        Self {
+            stream_name: value.stream_name,
+            stream_arn: value.stream_arn,
+            fragments: value.fragments,
+        }
+    }
+}
+
+/// Output of GetMediaForFragmentList.
+#[derive(Debug, PartialEq, rt::serde::Serialize)]
+#[serde(crate = "rt::serde")]
+#[non_exhaustive]
+pub struct GetMediaForFragmentListOutput {
+    /// Media type of the returned data, taken from the Content-Type response header.
+    #[serde(skip)]
+    pub content_type: Option<String>,
+    /// The requested fragments as a Matroska (MKV) stream, streamed as the response body. Each fragment is tagged with its fragment number and its server and producer timestamps; if the service hits a problem part-way, it adds tags carrying an error code and description.
+    #[serde(skip)]
+    pub payload: rt::ByteStream,
+}
+
+impl rt::json::ReadJson for GetMediaForFragmentListOutput {
+    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+        let out = Self {
+            content_type: None,
+            payload: defaults::get_media_for_fragment_list_output_payload(),
+        };
+        let mut state = r.begin_object()?;
+        while let Some(key) = r.next_key(&mut state)? {
+            match &*key {
+                _ => r.skip_value()?,
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl GetMediaForFragmentListOutput {
+    /// Starts building a [`GetMediaForFragmentListOutput`].
+    pub fn builder() -> GetMediaForFragmentListOutputBuilder {
+        GetMediaForFragmentListOutputBuilder::default()
+    }
+}
+
+/// A builder for [`GetMediaForFragmentListOutput`].
+#[derive(Debug, Default, PartialEq)]
+pub struct GetMediaForFragmentListOutputBuilder {
+    content_type: Option<String>,
+    payload: Option<rt::ByteStream>,
+}
+
+impl GetMediaForFragmentListOutputBuilder {
+    /// Media type of the returned data, taken from the Content-Type response header.
+    pub fn content_type(mut self, value: impl Into<String>) -> Self {
+        self.content_type = Some(value.into());
+        self
+    }
+
+    /// Sets or clears [`content_type`](Self::content_type).
+    pub fn set_content_type(mut self, value: Option<String>) -> Self {
+        self.content_type = value;
+        self
+    }
+
+    /// The requested fragments as a Matroska (MKV) stream, streamed as the response body. Each fragment is tagged with its fragment number and its server and producer timestamps; if the service hits a problem part-way, it adds tags carrying an error code and description.
+    pub fn payload(mut self, value: rt::ByteStream) -> Self {
+        self.payload = Some(value);
+        self
+    }
+
+    /// Sets or clears [`payload`](Self::payload).
+    pub fn set_payload(mut self, value: Option<rt::ByteStream>) -> Self {
+        self.payload = value;
+        self
+    }
+
+    /// Builds the value. Never fails: the structure has no required members without defaults.
+    pub fn build(self) -> Result<GetMediaForFragmentListOutput, rt::BuildError> {
+        Ok(GetMediaForFragmentListOutput {
+            content_type: self.content_type,
+            payload: self
+                .payload
+                .unwrap_or_else(defaults::get_media_for_fragment_list_output_payload),
+        })
+    }
+}
+
+impl From<GetMediaForFragmentListOutput> for GetMediaForFragmentListOutputBuilder {
+    fn from(value: GetMediaForFragmentListOutput) -> Self {
+        Self {
+            content_type: value.content_type,
+            payload: Some(value.payload),
+        }
+    }
+}
+
+/// When an HLS media playlist marks a discontinuity between fragments.
+///
+/// Values this client does not know are kept in `Unknown`, so a response
+/// with a value added to the service later still parses.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum HlsDiscontinuityMode {
+    /// `ALWAYS`: Mark a discontinuity before every fragment.
+    Always,
+    /// `NEVER`: Never mark a discontinuity; the player keeps one continuous timeline.
+    Never,
+    /// `ON_DISCONTINUITY`: Mark a discontinuity only where consecutive fragments leave a gap or overlap.
+    OnDiscontinuity,
+    /// A value this version of the client does not know.
+    Unknown(rt::UnknownValue),
+}
+
+impl HlsDiscontinuityMode {
+    /// Every value the model defines, in model order.
+    pub const VALUES: &'static [&'static str] = &["ALWAYS", "NEVER", "ON_DISCONTINUITY"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Always => "ALWAYS",
+            Self::Never => "NEVER",
+            Self::OnDiscontinuity => "ON_DISCONTINUITY",
+            Self::Unknown(v) => v.as_str(),
+        }
+    }
+
+    /// False for `Unknown`.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for HlsDiscontinuityMode {
+    fn from(value: &str) -> Self {
+        match value {
+            "ALWAYS" => Self::Always,
+            "NEVER" => Self::Never,
+            "ON_DISCONTINUITY" => Self::OnDiscontinuity,
+            other => Self::Unknown(rt::UnknownValue::new(other.to_owned())),
+        }
+    }
+}
+
+impl ::std::str::FromStr for HlsDiscontinuityMode {
+    type Err = ::std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(s))
+    }
+}
+
+impl AsRef<str> for HlsDiscontinuityMode {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl ::std::fmt::Display for HlsDiscontinuityMode {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl rt::serde::Serialize for HlsDiscontinuityMode {
+    fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl rt::json::ReadJson for HlsDiscontinuityMode {
+    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+        r.str().map(|s| Self::from(&*s))
+    }
+}
+
+/// Whether an HLS media playlist states each fragment's absolute start time.
+///
+/// Values this client does not know are kept in `Unknown`, so a response
+/// with a value added to the service later still parses.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum HlsDisplayFragmentTimestamp {
+    /// `ALWAYS`: Give every fragment's start time (producer or server, following the selector type) in the playlist.
+    Always,
+    /// `NEVER`: Leave fragment start times out of the playlist.
+    Never,
+    /// A value this version of the client does not know.
+    Unknown(rt::UnknownValue),
+}
+
+impl HlsDisplayFragmentTimestamp {
+    /// Every value the model defines, in model order.
+    pub const VALUES: &'static [&'static str] = &["ALWAYS", "NEVER"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Always => "ALWAYS",
+            Self::Never => "NEVER",
+            Self::Unknown(v) => v.as_str(),
+        }
+    }
+
+    /// False for `Unknown`.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for HlsDisplayFragmentTimestamp {
+    fn from(value: &str) -> Self {
+        match value {
+            "ALWAYS" => Self::Always,
+            "NEVER" => Self::Never,
+            other => Self::Unknown(rt::UnknownValue::new(other.to_owned())),
+        }
+    }
+}
+
+impl ::std::str::FromStr for HlsDisplayFragmentTimestamp {
+    type Err = ::std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(s))
+    }
+}
+
+impl AsRef<str> for HlsDisplayFragmentTimestamp {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl ::std::fmt::Display for HlsDisplayFragmentTimestamp {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl rt::serde::Serialize for HlsDisplayFragmentTimestamp {
+    fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl rt::json::ReadJson for HlsDisplayFragmentTimestamp {
+    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+        r.str().map(|s| Self::from(&*s))
+    }
+}
+
+/// Chooses the media of an HLS session by timestamp origin and, except in LIVE mode, by a time range.
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
+#[serde(crate = "rt::serde")]
+#[non_exhaustive]
+pub struct HlsFragmentSelector {
+    /// Whether the time range is matched against producer or server timestamps. Defaults to SERVER_TIMESTAMP.
+    #[serde(rename = "FragmentSelectorType", skip_serializing_if = "Option::is_none")]
+    pub fragment_selector_type: Option<HlsFragmentSelectorType>,
+    /// Time range of the media to include. Needed for LIVE_REPLAY and ON_DEMAND; must be left out for LIVE.
+    #[serde(rename = "TimestampRange", skip_serializing_if = "Option::is_none")]
+    pub timestamp_range: Option<HlsTimestampRange>,
+}
+
+impl rt::json::ReadJson for HlsFragmentSelector {
+    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+        let mut out = Self {
+            fragment_selector_type: None,
+            timestamp_range: None,
+        };
+        let mut state = r.begin_object()?;
+        while let Some(key) = r.next_key(&mut state)? {
+            match &*key {
+                "FragmentSelectorType" => {
+                    out.fragment_selector_type = r
+                        .optional(|r| <HlsFragmentSelectorType as rt::json::ReadJson>::read_json(
+                            r,
+                        ))
+                        .map_err(|e| e.in_member("FragmentSelectorType"))?;
+                }
+                "TimestampRange" => {
+                    out.timestamp_range = r
+                        .optional(|r| <HlsTimestampRange as rt::json::ReadJson>::read_json(
+                            r,
+                        ))
+                        .map_err(|e| e.in_member("TimestampRange"))?;
+                }
+                _ => r.skip_value()?,
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl HlsFragmentSelector {
+    /// Starts building a [`HlsFragmentSelector`].
+    pub fn builder() -> HlsFragmentSelectorBuilder {
+        HlsFragmentSelectorBuilder::default()
+    }
+}
+
+/// A builder for [`HlsFragmentSelector`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct HlsFragmentSelectorBuilder {
+    fragment_selector_type: Option<HlsFragmentSelectorType>,
+    timestamp_range: Option<HlsTimestampRange>,
+}
+
+impl HlsFragmentSelectorBuilder {
+    /// Whether the time range is matched against producer or server timestamps. Defaults to SERVER_TIMESTAMP.
+    pub fn fragment_selector_type(mut self, value: HlsFragmentSelectorType) -> Self {
+        self.fragment_selector_type = Some(value);
+        self
+    }
+
+    /// Sets or clears [`fragment_selector_type`](Self::fragment_selector_type).
+    pub fn set_fragment_selector_type(
+        mut self,
+        value: Option<HlsFragmentSelectorType>,
+    ) -> Self {
+        self.fragment_selector_type = value;
+        self
+    }
+
+    /// Time range of the media to include. Needed for LIVE_REPLAY and ON_DEMAND; must be left out for LIVE.
+    pub fn timestamp_range(mut self, value: HlsTimestampRange) -> Self {
+        self.timestamp_range = Some(value);
+        self
+    }
+
+    /// Sets or clears [`timestamp_range`](Self::timestamp_range).
+    pub fn set_timestamp_range(mut self, value: Option<HlsTimestampRange>) -> Self {
+        self.timestamp_range = value;
+        self
+    }
+
+    /// Builds the value. Never fails: the structure has no required members without defaults.
+    pub fn build(self) -> Result<HlsFragmentSelector, rt::BuildError> {
+        Ok(HlsFragmentSelector {
+            fragment_selector_type: self.fragment_selector_type,
+            timestamp_range: self.timestamp_range,
+        })
+    }
+}
+
+impl From<HlsFragmentSelector> for HlsFragmentSelectorBuilder {
+    fn from(value: HlsFragmentSelector) -> Self {
+        Self {
+            fragment_selector_type: value.fragment_selector_type,
+            timestamp_range: value.timestamp_range,
+        }
+    }
+}
+
+/// Which kind of timestamp an HLS session selects fragments by.
+///
+/// Values this client does not know are kept in `Unknown`, so a response
+/// with a value added to the service later still parses.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum HlsFragmentSelectorType {
+    /// `PRODUCER_TIMESTAMP`: Match on timestamps set by the producer.
+    ProducerTimestamp,
+    /// `SERVER_TIMESTAMP`: Match on timestamps set by the server on ingestion.
+    ServerTimestamp,
+    /// A value this version of the client does not know.
+    Unknown(rt::UnknownValue),
+}
+
+impl HlsFragmentSelectorType {
+    /// Every value the model defines, in model order.
+    pub const VALUES: &'static [&'static str] = &[
+        "PRODUCER_TIMESTAMP",
+        "SERVER_TIMESTAMP",
+    ];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ProducerTimestamp => "PRODUCER_TIMESTAMP",
+            Self::ServerTimestamp => "SERVER_TIMESTAMP",
+            Self::Unknown(v) => v.as_str(),
+        }
+    }
+
+    /// False for `Unknown`.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for HlsFragmentSelectorType {
+    fn from(value: &str) -> Self {
+        match value {
+            "PRODUCER_TIMESTAMP" => Self::ProducerTimestamp,
+            "SERVER_TIMESTAMP" => Self::ServerTimestamp,
+            other => Self::Unknown(rt::UnknownValue::new(other.to_owned())),
+        }
+    }
+}
+
+impl ::std::str::FromStr for HlsFragmentSelectorType {
+    type Err = ::std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(s))
+    }
+}
+
+impl AsRef<str> for HlsFragmentSelectorType {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl ::std::fmt::Display for HlsFragmentSelectorType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl rt::serde::Serialize for HlsFragmentSelectorType {
+    fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl rt::json::ReadJson for HlsFragmentSelectorType {
+    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+        r.str().map(|s| Self::from(&*s))
+    }
+}
+
+/// How an HLS session chooses the media it serves.
+///
+/// Values this client does not know are kept in `Unknown`, so a response
+/// with a value added to the service later still parses.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum HlsPlaybackMode {
+    /// `LIVE`: Follow the most recent media; the playlist is refreshed with new fragments as they arrive and old ones drop off. Suited to live viewing with low latency.
+    Live,
+    /// `LIVE_REPLAY`: Start at a given time and play forward, adding newly ingested fragments as they arrive, until an optional end time.
+    LiveReplay,
+    /// `ON_DEMAND`: Serve a fixed, closed range of archived media, listed in full (up to the fragment limit) in the playlist.
+    OnDemand,
+    /// A value this version of the client does not know.
+    Unknown(rt::UnknownValue),
+}
+
+impl HlsPlaybackMode {
+    /// Every value the model defines, in model order.
+    pub const VALUES: &'static [&'static str] = &["LIVE", "LIVE_REPLAY", "ON_DEMAND"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Live => "LIVE",
+            Self::LiveReplay => "LIVE_REPLAY",
+            Self::OnDemand => "ON_DEMAND",
+            Self::Unknown(v) => v.as_str(),
+        }
+    }
+
+    /// False for `Unknown`.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for HlsPlaybackMode {
+    fn from(value: &str) -> Self {
+        match value {
+            "LIVE" => Self::Live,
+            "LIVE_REPLAY" => Self::LiveReplay,
+            "ON_DEMAND" => Self::OnDemand,
+            other => Self::Unknown(rt::UnknownValue::new(other.to_owned())),
+        }
+    }
+}
+
+impl ::std::str::FromStr for HlsPlaybackMode {
+    type Err = ::std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(s))
+    }
+}
+
+impl AsRef<str> for HlsPlaybackMode {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl ::std::fmt::Display for HlsPlaybackMode {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl rt::serde::Serialize for HlsPlaybackMode {
+    fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl rt::json::ReadJson for HlsPlaybackMode {
+    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+        r.str().map(|s| Self::from(&*s))
+    }
+}
+
+/// Start and end of the media requested for an HLS session.
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
+#[serde(crate = "rt::serde")]
+#[non_exhaustive]
+pub struct HlsTimestampRange {
+    /// Start of the range, inclusive. Required for LIVE_REPLAY and ON_DEMAND. Fragments are compared by their start time; one that begins before this point is left out even if it runs past it.
+    #[serde(
+        rename = "StartTimestamp",
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "rt::json::As::<Option<rt::json::EpochSeconds>>::serialize"
+    )]
+    pub start_timestamp: Option<rt::DateTime>,
+    /// End of the range, inclusive; a fragment that begins before it is included even if it runs past it. Required for ON_DEMAND, where it must be later than StartTimestamp and at most 24 hours after it; optional for LIVE_REPLAY, where the session otherwise keeps following new media.
+    #[serde(
+        rename = "EndTimestamp",
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "rt::json::As::<Option<rt::json::EpochSeconds>>::serialize"
+    )]
+    pub end_timestamp: Option<rt::DateTime>,
+}
+
+impl rt::json::ReadJson for HlsTimestampRange {
+    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+        let mut out = Self {
+            start_timestamp: None,
+            end_timestamp: None,
+        };
+        let mut state = r.begin_object()?;
+        while let Some(key) = r.next_key(&mut state)? {
+            match &*key {
+                "StartTimestamp" => {
+                    out.start_timestamp = r
+                        .optional(|r| r.epoch_seconds())
+                        .map_err(|e| e.in_member("StartTimestamp"))?;
+                }
+                "EndTimestamp" => {
+                    out.end_timestamp = r
+                        .optional(|r| r.epoch_seconds())
+                        .map_err(|e| e.in_member("EndTimestamp"))?;
+                }
+                _ => r.skip_value()?,
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl HlsTimestampRange {
+    /// Starts building a [`HlsTimestampRange`].
+    pub fn builder() -> HlsTimestampRangeBuilder {
+        HlsTimestampRangeBuilder::default()
+    }
+}
+
+/// A builder for [`HlsTimestampRange`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct HlsTimestampRangeBuilder {
+    start_timestamp: Option<rt::DateTime>,
+    end_timestamp: Option<rt::DateTime>,
+}
+
+impl HlsTimestampRangeBuilder {
+    /// Start of the range, inclusive. Required for LIVE_REPLAY and ON_DEMAND. Fragments are compared by their start time; one that begins before this point is left out even if it runs past it.
+    pub fn start_timestamp(mut self, value: rt::DateTime) -> Self {
+        self.start_timestamp = Some(value);
+        self
+    }
+
+    /// Sets or clears [`start_timestamp`](Self::start_timestamp).
+    pub fn set_start_timestamp(mut self, value: Option<rt::DateTime>) -> Self {
+        self.start_timestamp = value;
+        self
+    }
+
+    /// End of the range, inclusive; a fragment that begins before it is included even if it runs past it. Required for ON_DEMAND, where it must be later than StartTimestamp and at most 24 hours after it; optional for LIVE_REPLAY, where the session otherwise keeps following new media.
+    pub fn end_timestamp(mut self, value: rt::DateTime) -> Self {
+        self.end_timestamp = Some(value);
+        self
+    }
+
+    /// Sets or clears [`end_timestamp`](Self::end_timestamp).
+    pub fn set_end_timestamp(mut self, value: Option<rt::DateTime>) -> Self {
+        self.end_timestamp = value;
+        self
+    }
+
+    /// Builds the value. Never fails: the structure has no required members without defaults.
+    pub fn build(self) -> Result<HlsTimestampRange, rt::BuildError> {
+        Ok(HlsTimestampRange {
+            start_timestamp: self.start_timestamp,
+            end_timestamp: self.end_timestamp,
+        })
+    }
+}
+
+impl From<HlsTimestampRange> for HlsTimestampRangeBuilder {
+    fn from(value: HlsTimestampRange) -> Self {
+        Self {
+            start_timestamp: value.start_timestamp,
+            end_timestamp: value.end_timestamp,
+        }
+    }
+}
+
 /// An image taken from the stream at one sampling point, or the reason it could not be produced.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
@@ -1503,6 +4115,198 @@ impl rt::operation::ModeledError for InvalidArgumentException {
     }
 }
 
+/// The codec private data found in at least one track of the requested media is not usable by this operation.
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
+#[serde(crate = "rt::serde")]
+#[non_exhaustive]
+pub struct InvalidCodecPrivateDataException {
+    /// A human-readable description of the error.
+    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+impl rt::json::ReadJson for InvalidCodecPrivateDataException {
+    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+        let mut out = Self { message: None };
+        let mut state = r.begin_object()?;
+        while let Some(key) = r.next_key(&mut state)? {
+            match &*key {
+                "Message" | "message" | "errorMessage" => {
+                    out.message = r
+                        .optional(|r| r.string())
+                        .map_err(|e| e.in_member("Message"))?;
+                }
+                _ => r.skip_value()?,
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl InvalidCodecPrivateDataException {
+    /// Starts building a [`InvalidCodecPrivateDataException`].
+    pub fn builder() -> InvalidCodecPrivateDataExceptionBuilder {
+        InvalidCodecPrivateDataExceptionBuilder::default()
+    }
+}
+
+/// A builder for [`InvalidCodecPrivateDataException`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct InvalidCodecPrivateDataExceptionBuilder {
+    message: Option<String>,
+}
+
+impl InvalidCodecPrivateDataExceptionBuilder {
+    /// A human-readable description of the error.
+    pub fn message(mut self, value: impl Into<String>) -> Self {
+        self.message = Some(value.into());
+        self
+    }
+
+    /// Sets or clears [`message`](Self::message).
+    pub fn set_message(mut self, value: Option<String>) -> Self {
+        self.message = value;
+        self
+    }
+
+    /// Builds the value. Never fails: the structure has no required members without defaults.
+    pub fn build(self) -> Result<InvalidCodecPrivateDataException, rt::BuildError> {
+        Ok(InvalidCodecPrivateDataException {
+            message: self.message,
+        })
+    }
+}
+
+impl From<InvalidCodecPrivateDataException> for InvalidCodecPrivateDataExceptionBuilder {
+    fn from(value: InvalidCodecPrivateDataException) -> Self {
+        Self { message: value.message }
+    }
+}
+
+impl InvalidCodecPrivateDataException {
+    /// The message the service sent, if any.
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+}
+
+impl ::std::fmt::Display for InvalidCodecPrivateDataException {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self.message() {
+            Some(m) => write!(f, "InvalidCodecPrivateDataException: {}", m),
+            None => f.write_str("InvalidCodecPrivateDataException"),
+        }
+    }
+}
+
+impl ::std::error::Error for InvalidCodecPrivateDataException {}
+impl rt::operation::ModeledError for InvalidCodecPrivateDataException {
+    const CODE: &'static str = "InvalidCodecPrivateDataException";
+    const HTTP_STATUS: u16 = 400;
+    const SERVER_FAULT: bool = false;
+    const RETRYABLE: bool = false;
+    const THROTTLING: bool = false;
+    fn message(&self) -> Option<&str> {
+        InvalidCodecPrivateDataException::message(self)
+    }
+}
+
+/// At least one frame in the requested time range could not be parsed according to the codec of its track, so the clip could not be built.
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
+#[serde(crate = "rt::serde")]
+#[non_exhaustive]
+pub struct InvalidMediaFrameException {
+    /// A human-readable description of the error.
+    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+impl rt::json::ReadJson for InvalidMediaFrameException {
+    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+        let mut out = Self { message: None };
+        let mut state = r.begin_object()?;
+        while let Some(key) = r.next_key(&mut state)? {
+            match &*key {
+                "Message" | "message" | "errorMessage" => {
+                    out.message = r
+                        .optional(|r| r.string())
+                        .map_err(|e| e.in_member("Message"))?;
+                }
+                _ => r.skip_value()?,
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl InvalidMediaFrameException {
+    /// Starts building a [`InvalidMediaFrameException`].
+    pub fn builder() -> InvalidMediaFrameExceptionBuilder {
+        InvalidMediaFrameExceptionBuilder::default()
+    }
+}
+
+/// A builder for [`InvalidMediaFrameException`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct InvalidMediaFrameExceptionBuilder {
+    message: Option<String>,
+}
+
+impl InvalidMediaFrameExceptionBuilder {
+    /// A human-readable description of the error.
+    pub fn message(mut self, value: impl Into<String>) -> Self {
+        self.message = Some(value.into());
+        self
+    }
+
+    /// Sets or clears [`message`](Self::message).
+    pub fn set_message(mut self, value: Option<String>) -> Self {
+        self.message = value;
+        self
+    }
+
+    /// Builds the value. Never fails: the structure has no required members without defaults.
+    pub fn build(self) -> Result<InvalidMediaFrameException, rt::BuildError> {
+        Ok(InvalidMediaFrameException {
+            message: self.message,
+        })
+    }
+}
+
+impl From<InvalidMediaFrameException> for InvalidMediaFrameExceptionBuilder {
+    fn from(value: InvalidMediaFrameException) -> Self {
+        Self { message: value.message }
+    }
+}
+
+impl InvalidMediaFrameException {
+    /// The message the service sent, if any.
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+}
+
+impl ::std::fmt::Display for InvalidMediaFrameException {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self.message() {
+            Some(m) => write!(f, "InvalidMediaFrameException: {}", m),
+            None => f.write_str("InvalidMediaFrameException"),
+        }
+    }
+}
+
+impl ::std::error::Error for InvalidMediaFrameException {}
+impl rt::operation::ModeledError for InvalidMediaFrameException {
+    const CODE: &'static str = "InvalidMediaFrameException";
+    const HTTP_STATUS: u16 = 400;
+    const SERVER_FAULT: bool = false;
+    const RETRYABLE: bool = false;
+    const THROTTLING: bool = false;
+    fn message(&self) -> Option<&str> {
+        InvalidMediaFrameException::message(self)
+    }
+}
+
 /// Input for ListFragments.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
@@ -1779,6 +4583,102 @@ impl From<ListFragmentsOutput> for ListFragmentsOutputBuilder {
             fragments: value.fragments,
             next_token: value.next_token,
         }
+    }
+}
+
+/// At least one track of the requested media carries no codec private data, which the service needs to package the media.
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
+#[serde(crate = "rt::serde")]
+#[non_exhaustive]
+pub struct MissingCodecPrivateDataException {
+    /// A human-readable description of the error.
+    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+impl rt::json::ReadJson for MissingCodecPrivateDataException {
+    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+        let mut out = Self { message: None };
+        let mut state = r.begin_object()?;
+        while let Some(key) = r.next_key(&mut state)? {
+            match &*key {
+                "Message" | "message" | "errorMessage" => {
+                    out.message = r
+                        .optional(|r| r.string())
+                        .map_err(|e| e.in_member("Message"))?;
+                }
+                _ => r.skip_value()?,
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl MissingCodecPrivateDataException {
+    /// Starts building a [`MissingCodecPrivateDataException`].
+    pub fn builder() -> MissingCodecPrivateDataExceptionBuilder {
+        MissingCodecPrivateDataExceptionBuilder::default()
+    }
+}
+
+/// A builder for [`MissingCodecPrivateDataException`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct MissingCodecPrivateDataExceptionBuilder {
+    message: Option<String>,
+}
+
+impl MissingCodecPrivateDataExceptionBuilder {
+    /// A human-readable description of the error.
+    pub fn message(mut self, value: impl Into<String>) -> Self {
+        self.message = Some(value.into());
+        self
+    }
+
+    /// Sets or clears [`message`](Self::message).
+    pub fn set_message(mut self, value: Option<String>) -> Self {
+        self.message = value;
+        self
+    }
+
+    /// Builds the value. Never fails: the structure has no required members without defaults.
+    pub fn build(self) -> Result<MissingCodecPrivateDataException, rt::BuildError> {
+        Ok(MissingCodecPrivateDataException {
+            message: self.message,
+        })
+    }
+}
+
+impl From<MissingCodecPrivateDataException> for MissingCodecPrivateDataExceptionBuilder {
+    fn from(value: MissingCodecPrivateDataException) -> Self {
+        Self { message: value.message }
+    }
+}
+
+impl MissingCodecPrivateDataException {
+    /// The message the service sent, if any.
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+}
+
+impl ::std::fmt::Display for MissingCodecPrivateDataException {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self.message() {
+            Some(m) => write!(f, "MissingCodecPrivateDataException: {}", m),
+            None => f.write_str("MissingCodecPrivateDataException"),
+        }
+    }
+}
+
+impl ::std::error::Error for MissingCodecPrivateDataException {}
+impl rt::operation::ModeledError for MissingCodecPrivateDataException {
+    const CODE: &'static str = "MissingCodecPrivateDataException";
+    const HTTP_STATUS: u16 = 400;
+    const SERVER_FAULT: bool = false;
+    const RETRYABLE: bool = false;
+    const THROTTLING: bool = false;
+    fn message(&self) -> Option<&str> {
+        MissingCodecPrivateDataException::message(self)
     }
 }
 
@@ -2192,13 +5092,119 @@ impl From<TimestampRange> for TimestampRangeBuilder {
     }
 }
 
+/// The media type of the stream could not be worked out from the codec IDs of the tracks in the first fragment the request covers, or it is not one the operation can package. Playback and clips expect H.264 or H.265 video in track 1 and, optionally, AAC (or, where supported, G.711) audio in track 2.
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
+#[serde(crate = "rt::serde")]
+#[non_exhaustive]
+pub struct UnsupportedStreamMediaTypeException {
+    /// A human-readable description of the error.
+    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+impl rt::json::ReadJson for UnsupportedStreamMediaTypeException {
+    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+        let mut out = Self { message: None };
+        let mut state = r.begin_object()?;
+        while let Some(key) = r.next_key(&mut state)? {
+            match &*key {
+                "Message" | "message" | "errorMessage" => {
+                    out.message = r
+                        .optional(|r| r.string())
+                        .map_err(|e| e.in_member("Message"))?;
+                }
+                _ => r.skip_value()?,
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl UnsupportedStreamMediaTypeException {
+    /// Starts building a [`UnsupportedStreamMediaTypeException`].
+    pub fn builder() -> UnsupportedStreamMediaTypeExceptionBuilder {
+        UnsupportedStreamMediaTypeExceptionBuilder::default()
+    }
+}
+
+/// A builder for [`UnsupportedStreamMediaTypeException`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct UnsupportedStreamMediaTypeExceptionBuilder {
+    message: Option<String>,
+}
+
+impl UnsupportedStreamMediaTypeExceptionBuilder {
+    /// A human-readable description of the error.
+    pub fn message(mut self, value: impl Into<String>) -> Self {
+        self.message = Some(value.into());
+        self
+    }
+
+    /// Sets or clears [`message`](Self::message).
+    pub fn set_message(mut self, value: Option<String>) -> Self {
+        self.message = value;
+        self
+    }
+
+    /// Builds the value. Never fails: the structure has no required members without defaults.
+    pub fn build(self) -> Result<UnsupportedStreamMediaTypeException, rt::BuildError> {
+        Ok(UnsupportedStreamMediaTypeException {
+            message: self.message,
+        })
+    }
+}
+
+impl From<UnsupportedStreamMediaTypeException>
+for UnsupportedStreamMediaTypeExceptionBuilder {
+    fn from(value: UnsupportedStreamMediaTypeException) -> Self {
+        Self { message: value.message }
+    }
+}
+
+impl UnsupportedStreamMediaTypeException {
+    /// The message the service sent, if any.
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+}
+
+impl ::std::fmt::Display for UnsupportedStreamMediaTypeException {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self.message() {
+            Some(m) => write!(f, "UnsupportedStreamMediaTypeException: {}", m),
+            None => f.write_str("UnsupportedStreamMediaTypeException"),
+        }
+    }
+}
+
+impl ::std::error::Error for UnsupportedStreamMediaTypeException {}
+impl rt::operation::ModeledError for UnsupportedStreamMediaTypeException {
+    const CODE: &'static str = "UnsupportedStreamMediaTypeException";
+    const HTTP_STATUS: u16 = 400;
+    const SERVER_FAULT: bool = false;
+    const RETRYABLE: bool = false;
+    const THROTTLING: bool = false;
+    fn message(&self) -> Option<&str> {
+        UnsupportedStreamMediaTypeException::message(self)
+    }
+}
+
 /// Model `@default` values.
 mod defaults {
+    use super::*;
     pub(super) fn fragment_fragment_size_in_bytes() -> i64 {
         0i64
     }
 
     pub(super) fn fragment_fragment_length_in_milliseconds() -> i64 {
         0i64
+    }
+
+    pub(super) fn get_clip_output_payload() -> rt::ByteStream {
+        rt::ByteStream::from_static(b"")
+    }
+
+    pub(super) fn get_media_for_fragment_list_output_payload() -> rt::ByteStream {
+        rt::ByteStream::from_static(b"")
     }
 }

@@ -11,34 +11,101 @@ use smithy_client_runtime as rt;
 use rt::validation::{Path, Validate, Violation};
 use crate::types::*;
 
-/// `^[a-zA-Z0-9+/]+={0,2}$`
+/// `^[0-9]+$`
 static PATTERN_0: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(||
+{ rt::regex::Regex::new("^[0-9]+$").expect("the generator checked this pattern") });
+
+/// `^[a-zA-Z0-9+/]+={0,2}$`
+static PATTERN_1: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(||
 {
     rt::regex::Regex::new("^[a-zA-Z0-9+/]+={0,2}$")
         .expect("the generator checked this pattern")
 });
 
 /// `^[a-zA-Z0-9_.-]+$`
-static PATTERN_1: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(||
+static PATTERN_2: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(||
 {
     rt::regex::Regex::new("^[a-zA-Z0-9_.-]+$")
         .expect("the generator checked this pattern")
 });
 
 /// `^[a-zA-Z_0-9]+$`
-static PATTERN_2: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(||
+static PATTERN_3: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(||
 {
     rt::regex::Regex::new("^[a-zA-Z_0-9]+$").expect("the generator checked this pattern")
 });
 
 /// `^arn:[a-z\d-]+:kinesisvideo:[a-z0-9-]+:[0-9]+:[a-z]+/[a-zA-Z0-9_.-]+/[0-9]+$`
-static PATTERN_3: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(||
+static PATTERN_4: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(||
 {
     rt::regex::Regex::new(
             "^arn:[a-z0-9-]+:kinesisvideo:[a-z0-9-]+:[0-9]+:[a-z]+/[a-zA-Z0-9_.-]+/[0-9]+$",
         )
         .expect("the generator checked this pattern")
 });
+
+impl Validate for ClipFragmentSelector {
+    fn validate_into(&self, path: &mut Path, out: &mut Vec<Violation>) {
+        let mark = path.push("FragmentSelectorType");
+        match &self.fragment_selector_type {
+            Some(v) => {
+                if !v.is_known() {
+                    rt::validation::enum_value(
+                        path,
+                        out,
+                        ClipFragmentSelectorType::VALUES,
+                    );
+                }
+            }
+            None => rt::validation::required(path, out),
+        }
+        path.pop(mark);
+        let mark = path.push("TimestampRange");
+        match &self.timestamp_range {
+            Some(v) => {
+                v.validate_into(path, out);
+            }
+            None => rt::validation::required(path, out),
+        }
+        path.pop(mark);
+    }
+}
+
+impl Validate for ClipTimestampRange {
+    fn validate_into(&self, path: &mut Path, out: &mut Vec<Violation>) {
+        let mark = path.push("StartTimestamp");
+        if self.start_timestamp.is_none() {
+            rt::validation::required(path, out);
+        }
+        path.pop(mark);
+        let mark = path.push("EndTimestamp");
+        if self.end_timestamp.is_none() {
+            rt::validation::required(path, out);
+        }
+        path.pop(mark);
+    }
+}
+
+impl Validate for DashFragmentSelector {
+    fn validate_into(&self, path: &mut Path, out: &mut Vec<Violation>) {
+        let mark = path.push("FragmentSelectorType");
+        if let Some(v) = &self.fragment_selector_type {
+            if !v.is_known() {
+                rt::validation::enum_value(path, out, DashFragmentSelectorType::VALUES);
+            }
+        }
+        path.pop(mark);
+        let mark = path.push("TimestampRange");
+        if let Some(v) = &self.timestamp_range {
+            v.validate_into(path, out);
+        }
+        path.pop(mark);
+    }
+}
+
+impl Validate for DashTimestampRange {
+    fn validate_into(&self, path: &mut Path, out: &mut Vec<Violation>) {}
+}
 
 impl Validate for FragmentSelector {
     fn validate_into(&self, path: &mut Path, out: &mut Vec<Violation>) {
@@ -63,7 +130,7 @@ impl Validate for FragmentSelector {
     }
 }
 
-impl Validate for GetImagesInput {
+impl Validate for GetClipInput {
     fn validate_into(&self, path: &mut Path, out: &mut Vec<Violation>) {
         let mark = path.push("StreamName");
         if let Some(v) = &self.stream_name {
@@ -74,7 +141,7 @@ impl Validate for GetImagesInput {
                 Some((1usize, "1")),
                 Some((256usize, "256")),
             );
-            rt::validation::pattern(path, out, v, &PATTERN_1, "^[a-zA-Z0-9_.-]+$");
+            rt::validation::pattern(path, out, v, &PATTERN_2, "^[a-zA-Z0-9_.-]+$");
         }
         path.pop(mark);
         let mark = path.push("StreamARN");
@@ -90,7 +157,231 @@ impl Validate for GetImagesInput {
                 path,
                 out,
                 v,
-                &PATTERN_3,
+                &PATTERN_4,
+                "^arn:[a-z\\d-]+:kinesisvideo:[a-z0-9-]+:[0-9]+:[a-z]+/[a-zA-Z0-9_.-]+/[0-9]+$",
+            );
+        }
+        path.pop(mark);
+        let mark = path.push("ClipFragmentSelector");
+        match &self.clip_fragment_selector {
+            Some(v) => {
+                v.validate_into(path, out);
+            }
+            None => rt::validation::required(path, out),
+        }
+        path.pop(mark);
+    }
+}
+
+impl Validate for GetDashStreamingSessionUrlInput {
+    fn validate_into(&self, path: &mut Path, out: &mut Vec<Violation>) {
+        let mark = path.push("StreamName");
+        if let Some(v) = &self.stream_name {
+            rt::validation::length(
+                path,
+                out,
+                v.chars().count(),
+                Some((1usize, "1")),
+                Some((256usize, "256")),
+            );
+            rt::validation::pattern(path, out, v, &PATTERN_2, "^[a-zA-Z0-9_.-]+$");
+        }
+        path.pop(mark);
+        let mark = path.push("StreamARN");
+        if let Some(v) = &self.stream_arn {
+            rt::validation::length(
+                path,
+                out,
+                v.chars().count(),
+                Some((1usize, "1")),
+                Some((1024usize, "1024")),
+            );
+            rt::validation::pattern(
+                path,
+                out,
+                v,
+                &PATTERN_4,
+                "^arn:[a-z\\d-]+:kinesisvideo:[a-z0-9-]+:[0-9]+:[a-z]+/[a-zA-Z0-9_.-]+/[0-9]+$",
+            );
+        }
+        path.pop(mark);
+        let mark = path.push("PlaybackMode");
+        if let Some(v) = &self.playback_mode {
+            if !v.is_known() {
+                rt::validation::enum_value(path, out, DashPlaybackMode::VALUES);
+            }
+        }
+        path.pop(mark);
+        let mark = path.push("DisplayFragmentTimestamp");
+        if let Some(v) = &self.display_fragment_timestamp {
+            if !v.is_known() {
+                rt::validation::enum_value(
+                    path,
+                    out,
+                    DashDisplayFragmentTimestamp::VALUES,
+                );
+            }
+        }
+        path.pop(mark);
+        let mark = path.push("DisplayFragmentNumber");
+        if let Some(v) = &self.display_fragment_number {
+            if !v.is_known() {
+                rt::validation::enum_value(path, out, DashDisplayFragmentNumber::VALUES);
+            }
+        }
+        path.pop(mark);
+        let mark = path.push("DASHFragmentSelector");
+        if let Some(v) = &self.dash_fragment_selector {
+            v.validate_into(path, out);
+        }
+        path.pop(mark);
+        let mark = path.push("Expires");
+        if let Some(v) = &self.expires {
+            rt::validation::range_int(
+                path,
+                out,
+                i64::from(*v),
+                Some((300i64, "300")),
+                Some((43200i64, "43200")),
+            );
+        }
+        path.pop(mark);
+        let mark = path.push("MaxManifestFragmentResults");
+        if let Some(v) = &self.max_manifest_fragment_results {
+            rt::validation::range_int(
+                path,
+                out,
+                *v,
+                Some((1i64, "1")),
+                Some((5000i64, "5000")),
+            );
+        }
+        path.pop(mark);
+    }
+}
+
+impl Validate for GetHlsStreamingSessionUrlInput {
+    fn validate_into(&self, path: &mut Path, out: &mut Vec<Violation>) {
+        let mark = path.push("StreamName");
+        if let Some(v) = &self.stream_name {
+            rt::validation::length(
+                path,
+                out,
+                v.chars().count(),
+                Some((1usize, "1")),
+                Some((256usize, "256")),
+            );
+            rt::validation::pattern(path, out, v, &PATTERN_2, "^[a-zA-Z0-9_.-]+$");
+        }
+        path.pop(mark);
+        let mark = path.push("StreamARN");
+        if let Some(v) = &self.stream_arn {
+            rt::validation::length(
+                path,
+                out,
+                v.chars().count(),
+                Some((1usize, "1")),
+                Some((1024usize, "1024")),
+            );
+            rt::validation::pattern(
+                path,
+                out,
+                v,
+                &PATTERN_4,
+                "^arn:[a-z\\d-]+:kinesisvideo:[a-z0-9-]+:[0-9]+:[a-z]+/[a-zA-Z0-9_.-]+/[0-9]+$",
+            );
+        }
+        path.pop(mark);
+        let mark = path.push("PlaybackMode");
+        if let Some(v) = &self.playback_mode {
+            if !v.is_known() {
+                rt::validation::enum_value(path, out, HlsPlaybackMode::VALUES);
+            }
+        }
+        path.pop(mark);
+        let mark = path.push("HLSFragmentSelector");
+        if let Some(v) = &self.hls_fragment_selector {
+            v.validate_into(path, out);
+        }
+        path.pop(mark);
+        let mark = path.push("ContainerFormat");
+        if let Some(v) = &self.container_format {
+            if !v.is_known() {
+                rt::validation::enum_value(path, out, ContainerFormat::VALUES);
+            }
+        }
+        path.pop(mark);
+        let mark = path.push("DiscontinuityMode");
+        if let Some(v) = &self.discontinuity_mode {
+            if !v.is_known() {
+                rt::validation::enum_value(path, out, HlsDiscontinuityMode::VALUES);
+            }
+        }
+        path.pop(mark);
+        let mark = path.push("DisplayFragmentTimestamp");
+        if let Some(v) = &self.display_fragment_timestamp {
+            if !v.is_known() {
+                rt::validation::enum_value(
+                    path,
+                    out,
+                    HlsDisplayFragmentTimestamp::VALUES,
+                );
+            }
+        }
+        path.pop(mark);
+        let mark = path.push("Expires");
+        if let Some(v) = &self.expires {
+            rt::validation::range_int(
+                path,
+                out,
+                i64::from(*v),
+                Some((300i64, "300")),
+                Some((43200i64, "43200")),
+            );
+        }
+        path.pop(mark);
+        let mark = path.push("MaxMediaPlaylistFragmentResults");
+        if let Some(v) = &self.max_media_playlist_fragment_results {
+            rt::validation::range_int(
+                path,
+                out,
+                *v,
+                Some((1i64, "1")),
+                Some((5000i64, "5000")),
+            );
+        }
+        path.pop(mark);
+    }
+}
+
+impl Validate for GetImagesInput {
+    fn validate_into(&self, path: &mut Path, out: &mut Vec<Violation>) {
+        let mark = path.push("StreamName");
+        if let Some(v) = &self.stream_name {
+            rt::validation::length(
+                path,
+                out,
+                v.chars().count(),
+                Some((1usize, "1")),
+                Some((256usize, "256")),
+            );
+            rt::validation::pattern(path, out, v, &PATTERN_2, "^[a-zA-Z0-9_.-]+$");
+        }
+        path.pop(mark);
+        let mark = path.push("StreamARN");
+        if let Some(v) = &self.stream_arn {
+            rt::validation::length(
+                path,
+                out,
+                v.chars().count(),
+                Some((1usize, "1")),
+                Some((1024usize, "1024")),
+            );
+            rt::validation::pattern(
+                path,
+                out,
+                v,
+                &PATTERN_4,
                 "^arn:[a-z\\d-]+:kinesisvideo:[a-z0-9-]+:[0-9]+:[a-z]+/[a-zA-Z0-9_.-]+/[0-9]+$",
             );
         }
@@ -146,7 +437,7 @@ impl Validate for GetImagesInput {
                     Some((0usize, "0")),
                     Some((256usize, "256")),
                 );
-                rt::validation::pattern(path, out, value, &PATTERN_2, "^[a-zA-Z_0-9]+$");
+                rt::validation::pattern(path, out, value, &PATTERN_3, "^[a-zA-Z_0-9]+$");
                 path.pop(mark);
             }
         }
@@ -193,13 +484,13 @@ impl Validate for GetImagesInput {
                 Some((1usize, "1")),
                 Some((4096usize, "4096")),
             );
-            rt::validation::pattern(path, out, v, &PATTERN_0, "^[a-zA-Z0-9+/]+={0,2}$");
+            rt::validation::pattern(path, out, v, &PATTERN_1, "^[a-zA-Z0-9+/]+={0,2}$");
         }
         path.pop(mark);
     }
 }
 
-impl Validate for ListFragmentsInput {
+impl Validate for GetMediaForFragmentListInput {
     fn validate_into(&self, path: &mut Path, out: &mut Vec<Violation>) {
         let mark = path.push("StreamName");
         if let Some(v) = &self.stream_name {
@@ -210,7 +501,7 @@ impl Validate for ListFragmentsInput {
                 Some((1usize, "1")),
                 Some((256usize, "256")),
             );
-            rt::validation::pattern(path, out, v, &PATTERN_1, "^[a-zA-Z0-9_.-]+$");
+            rt::validation::pattern(path, out, v, &PATTERN_2, "^[a-zA-Z0-9_.-]+$");
         }
         path.pop(mark);
         let mark = path.push("StreamARN");
@@ -226,7 +517,89 @@ impl Validate for ListFragmentsInput {
                 path,
                 out,
                 v,
-                &PATTERN_3,
+                &PATTERN_4,
+                "^arn:[a-z\\d-]+:kinesisvideo:[a-z0-9-]+:[0-9]+:[a-z]+/[a-zA-Z0-9_.-]+/[0-9]+$",
+            );
+        }
+        path.pop(mark);
+        let mark = path.push("Fragments");
+        match &self.fragments {
+            Some(v) => {
+                rt::validation::length(
+                    path,
+                    out,
+                    v.len(),
+                    Some((1usize, "1")),
+                    Some((1000usize, "1000")),
+                );
+                for (i, item) in v.iter().enumerate() {
+                    let mark = path.push_index(i);
+                    rt::validation::length(
+                        path,
+                        out,
+                        item.chars().count(),
+                        Some((1usize, "1")),
+                        Some((128usize, "128")),
+                    );
+                    rt::validation::pattern(path, out, item, &PATTERN_0, "^[0-9]+$");
+                    path.pop(mark);
+                }
+            }
+            None => rt::validation::required(path, out),
+        }
+        path.pop(mark);
+    }
+}
+
+impl Validate for HlsFragmentSelector {
+    fn validate_into(&self, path: &mut Path, out: &mut Vec<Violation>) {
+        let mark = path.push("FragmentSelectorType");
+        if let Some(v) = &self.fragment_selector_type {
+            if !v.is_known() {
+                rt::validation::enum_value(path, out, HlsFragmentSelectorType::VALUES);
+            }
+        }
+        path.pop(mark);
+        let mark = path.push("TimestampRange");
+        if let Some(v) = &self.timestamp_range {
+            v.validate_into(path, out);
+        }
+        path.pop(mark);
+    }
+}
+
+impl Validate for HlsTimestampRange {
+    fn validate_into(&self, path: &mut Path, out: &mut Vec<Violation>) {}
+}
+
+impl Validate for ListFragmentsInput {
+    fn validate_into(&self, path: &mut Path, out: &mut Vec<Violation>) {
+        let mark = path.push("StreamName");
+        if let Some(v) = &self.stream_name {
+            rt::validation::length(
+                path,
+                out,
+                v.chars().count(),
+                Some((1usize, "1")),
+                Some((256usize, "256")),
+            );
+            rt::validation::pattern(path, out, v, &PATTERN_2, "^[a-zA-Z0-9_.-]+$");
+        }
+        path.pop(mark);
+        let mark = path.push("StreamARN");
+        if let Some(v) = &self.stream_arn {
+            rt::validation::length(
+                path,
+                out,
+                v.chars().count(),
+                Some((1usize, "1")),
+                Some((1024usize, "1024")),
+            );
+            rt::validation::pattern(
+                path,
+                out,
+                v,
+                &PATTERN_4,
                 "^arn:[a-z\\d-]+:kinesisvideo:[a-z0-9-]+:[0-9]+:[a-z]+/[a-zA-Z0-9_.-]+/[0-9]+$",
             );
         }
@@ -251,7 +624,7 @@ impl Validate for ListFragmentsInput {
                 Some((1usize, "1")),
                 Some((4096usize, "4096")),
             );
-            rt::validation::pattern(path, out, v, &PATTERN_0, "^[a-zA-Z0-9+/]+={0,2}$");
+            rt::validation::pattern(path, out, v, &PATTERN_1, "^[a-zA-Z0-9+/]+={0,2}$");
         }
         path.pop(mark);
         let mark = path.push("FragmentSelector");

@@ -28,6 +28,6 @@ pub use smithy_client_runtime::validation::{Validate, ValidationError, Violation
 
 pub use smithy_client_runtime::{Config, ConfigBuilder, Credentials, Error, RetryConfig};
 
-pub use smithy_client_runtime::{BigDecimal, BigInteger, Blob, BuildError};
+pub use smithy_client_runtime::{BigDecimal, BigInteger, Blob, BuildError, ByteStream};
 
 pub use smithy_client_runtime::{DateTime, DateTimeFormat, Document, UnknownValue};

@@ -21,11 +21,14 @@ impl rt::operation::Operation for GetDataEndpoint {
     const URI: &'static str = "/getDataEndpoint";
     const SUCCESS_CODE: u16 = 200;
     fn request(input: &Self::Input) -> Result<rt::client::OperationRequest, String> {
-        rt::client::OperationRequest::json(Self::METHOD, Self::URI, input)
+        let mut req = rt::client::OperationRequest::builder(Self::METHOD);
+        req.literal("/getDataEndpoint");
+        req.json(input)?;
+        req.finish()
     }
 
     fn response(
-        response: &rt::client::OperationResponse,
+        response: &mut rt::client::OperationResponse,
     ) -> Result<Self::Output, String> {
         response.json()
     }
