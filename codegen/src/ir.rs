@@ -14,6 +14,8 @@ pub struct CrateIr {
     pub service: Service,
     /// Named Rust types (structures, unions, enums), keyed and sorted by Rust name.
     pub types: BTreeMap<String, NamedType>,
+    /// The model's protocol test cases that apply to a client, sorted by test name.
+    pub protocol_tests: Vec<ProtocolTest>,
 }
 
 #[derive(Debug, Clone)]
@@ -70,7 +72,10 @@ pub struct Operation {
 pub enum HostPart {
     Literal(String),
     /// A `{Label}` filled from the input field named here.
-    Label { field: String, member: String },
+    Label {
+        field: String,
+        member: String,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -339,4 +344,86 @@ pub enum DefaultValue {
     EmptyList,
     EmptyMap,
     Document(serde_json::Value),
+}
+
+/// One case of `smithy.test#httpRequestTests` or `httpResponseTests` that
+/// applies to a client, ready to become a Rust test.
+#[derive(Debug, Clone)]
+pub struct ProtocolTest {
+    /// The case id from the model.
+    pub id: String,
+    /// The Rust test function name (unique in the crate).
+    pub test_fn: String,
+    /// The Rust name of the operation the case exercises.
+    pub operation: String,
+    /// True for an `httpRequestTests` case, false for `httpResponseTests`.
+    pub is_request: bool,
+    pub docs: Option<String>,
+    pub kind: ProtocolTestKind,
+}
+
+#[derive(Debug, Clone)]
+pub enum ProtocolTestKind {
+    Request(RequestTest),
+    Response(ResponseTest),
+    /// A response test on an error structure, run through the operation's error type.
+    Error {
+        error: String,
+        test: ResponseTest,
+    },
+    /// A case whose parameters do not fit the model; the test reports this.
+    Invalid(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct RequestTest {
+    pub method: String,
+    pub uri: String,
+    pub host: Option<String>,
+    pub resolved_host: Option<String>,
+    pub query_params: Vec<String>,
+    pub forbid_query_params: Vec<String>,
+    pub require_query_params: Vec<String>,
+    pub headers: Vec<(String, String)>,
+    pub forbid_headers: Vec<String>,
+    pub require_headers: Vec<String>,
+    pub body: Option<String>,
+    pub body_media_type: Option<String>,
+    /// The input, typed.
+    pub params: Value,
+}
+
+#[derive(Debug, Clone)]
+pub struct ResponseTest {
+    pub code: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<String>,
+    pub body_media_type: Option<String>,
+    /// The expected output or error structure, typed.
+    pub params: Value,
+}
+
+/// A test parameter, checked against its Smithy type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    /// A bigInteger or bigDecimal, as decimal text.
+    BigNumber(String),
+    Blob(Vec<u8>),
+    Timestamp {
+        seconds: i64,
+        nanos: u32,
+    },
+    Document(serde_json::Value),
+    /// A structure: the members present, by Rust field name.
+    Struct(Vec<(String, Value)>),
+    /// A union variant, by Rust variant name.
+    Union(String, Box<Value>),
+    /// List items; `None` is a null in a sparse list.
+    List(Vec<Option<Value>>),
+    /// Map entries; `None` is a null in a sparse map.
+    Map(Vec<(String, Option<Value>)>),
 }

@@ -13,6 +13,7 @@ pub mod model;
 pub mod names;
 pub mod pattern;
 pub mod project;
+pub mod protocol_tests;
 pub mod traits;
 pub mod validate;
 
@@ -73,6 +74,78 @@ pub fn generate(
         ));
         d
     })
+}
+
+/// An operation [`generate_supported`] left out, and why.
+#[derive(Debug, Clone)]
+pub struct Skipped {
+    pub operation: String,
+    pub reasons: Vec<String>,
+}
+
+/// Like [`generate`], but leaves out every operation that reaches a feature
+/// the generator does not support (reported as `unsupported`), instead of
+/// failing. Invalid models still fail.
+pub fn generate_supported(
+    model: &model::Model,
+    service: Option<&str>,
+    options: &Options,
+) -> Result<(GeneratedCrate, Vec<Skipped>), Diagnostics> {
+    let mut exclude = std::collections::BTreeSet::new();
+    let mut skipped = Vec::new();
+    loop {
+        let mut diags = validate::validate(model);
+        let lowered = lower::lower_excluding(model, service, &exclude);
+        let ir = match lowered {
+            Ok(ir) if diags.is_empty() => ir,
+            Ok(_) => return Err(diags.sorted()),
+            Err(more) => {
+                diags.extend(more);
+                let unsupported: Vec<&Diagnostic> = diags
+                    .0
+                    .iter()
+                    .filter(|d| d.kind == diagnostics::Kind::Unsupported)
+                    .collect();
+                if unsupported.len() != diags.0.len() {
+                    return Err(diags.sorted());
+                }
+                let service_id = service.map(str::to_string).or_else(|| model.only_service());
+                let mut newly = 0;
+                for op in model.operations_of(service_id.as_deref().unwrap_or_default()) {
+                    if exclude.contains(&op) {
+                        continue;
+                    }
+                    let reach = model.reachable_from(&op);
+                    let reasons: Vec<String> = unsupported
+                        .iter()
+                        .filter(|d| reach.contains(&d.subject))
+                        .map(|d| d.to_string())
+                        .collect();
+                    if !reasons.is_empty() {
+                        exclude.insert(op.clone());
+                        skipped.push(Skipped {
+                            operation: op,
+                            reasons,
+                        });
+                        newly += 1;
+                    }
+                }
+                if newly == 0 {
+                    return Err(diags.sorted());
+                }
+                continue;
+            }
+        };
+        let generated = emit::emit(&ir, options).map_err(|e| {
+            let mut d = Diagnostics::default();
+            d.push(Diagnostic::shape(
+                &ir.service.id,
+                format!("generated code did not parse: {e}"),
+            ));
+            d
+        })?;
+        return Ok((generated, skipped));
+    }
 }
 
 /// Parses, validates, lowers and emits in one call, from JSON texts (named for messages).

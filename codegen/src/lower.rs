@@ -16,6 +16,15 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 /// Lowers the service `service_id` (or the model's only service when `None`).
 pub fn lower(model: &Model, service_id: Option<&str>) -> Result<CrateIr, Diagnostics> {
+    lower_excluding(model, service_id, &BTreeSet::new())
+}
+
+/// Lowers the service without the operations in `exclude` (shape ids).
+pub fn lower_excluding(
+    model: &Model,
+    service_id: Option<&str>,
+    exclude: &BTreeSet<String>,
+) -> Result<CrateIr, Diagnostics> {
     let mut d = Diagnostics::default();
     let services: Vec<&String> = model
         .shapes
@@ -60,8 +69,12 @@ pub fn lower(model: &Model, service_id: Option<&str>) -> Result<CrateIr, Diagnos
         type_ids: BTreeMap::new(),
         queue: VecDeque::new(),
         validated: BTreeSet::new(),
+        exclude: exclude.clone(),
     };
-    let ir = cx.service(&service_id, service_shape);
+    let ir = cx.service(&service_id, service_shape).map(|mut ir| {
+        ir.protocol_tests = crate::protocol_tests::lower(model, &ir);
+        ir
+    });
     let mut diags = cx.diags;
     match ir {
         Some(ir) if diags.is_empty() => Ok(ir),
@@ -84,6 +97,8 @@ struct Lowering<'m> {
     queue: VecDeque<(String, bool)>,
     /// Shape ids reachable from an operation input.
     validated: BTreeSet<String>,
+    /// Operations left out on request.
+    exclude: BTreeSet<String>,
 }
 
 fn parse_traits(raw: &BTreeMap<String, serde_json::Value>) -> Traits {
@@ -111,6 +126,7 @@ impl<'m> Lowering<'m> {
         self.report_unsupported(id, None, &t);
         let mut op_ids = BTreeSet::new();
         self.collect_operations(shape, &mut op_ids, &mut BTreeSet::new());
+        op_ids.retain(|op| !self.exclude.contains(op));
         let service_errors: Vec<String> = shape.errors.iter().map(|e| e.target.clone()).collect();
         let mut operations = Vec::new();
         let mut op_names: BTreeMap<String, String> = BTreeMap::new();
@@ -166,6 +182,7 @@ impl<'m> Lowering<'m> {
                 errors,
             },
             types: std::mem::take(&mut self.types),
+            protocol_tests: Vec::new(),
         })
     }
 

@@ -21,6 +21,68 @@ impl Model {
     pub fn shape(&self, id: &str) -> Option<&AstShape> {
         self.shapes.get(id)
     }
+
+    /// The id of the model's service, when it has exactly one.
+    pub fn only_service(&self) -> Option<String> {
+        let mut services = self.shapes.iter().filter(|(_, s)| s.kind == "service");
+        match (services.next(), services.next()) {
+            (Some((id, _)), None) => Some(id.clone()),
+            _ => None,
+        }
+    }
+
+    /// Every operation bound to `service`, directly or through its resources.
+    pub fn operations_of(&self, service: &str) -> Vec<String> {
+        let mut out = std::collections::BTreeSet::new();
+        let mut stack = vec![service.to_string()];
+        let mut seen = std::collections::BTreeSet::new();
+        while let Some(id) = stack.pop() {
+            if !seen.insert(id.clone()) {
+                continue;
+            }
+            let Some(s) = self.shape(&id) else { continue };
+            let lifecycle = [&s.create, &s.put, &s.read, &s.update, &s.delete, &s.list];
+            for r in s
+                .operations
+                .iter()
+                .chain(&s.collection_operations)
+                .chain(lifecycle.into_iter().flatten())
+            {
+                out.insert(r.target.clone());
+            }
+            stack.extend(s.resources.iter().map(|r| r.target.clone()));
+        }
+        out.into_iter().collect()
+    }
+
+    /// Every shape id an operation reaches through its input, output, errors
+    /// and their members, including the operation itself.
+    pub fn reachable_from(&self, op: &str) -> std::collections::BTreeSet<String> {
+        let mut seen = std::collections::BTreeSet::new();
+        let mut stack = vec![op.to_string()];
+        while let Some(id) = stack.pop() {
+            if !seen.insert(id.clone()) {
+                continue;
+            }
+            let Some(s) = self.shape(&id) else { continue };
+            let refs = s
+                .input
+                .iter()
+                .chain(&s.output)
+                .chain(&s.errors)
+                .map(|r| &r.target);
+            let members = s
+                .members
+                .iter()
+                .map(|(_, m)| m)
+                .chain(&s.member)
+                .chain(&s.key)
+                .chain(&s.value)
+                .map(|m| &m.target);
+            stack.extend(refs.chain(members).cloned());
+        }
+        seen
+    }
 }
 
 /// Splits `ns#Name` into its two halves.

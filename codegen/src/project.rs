@@ -41,7 +41,7 @@ pub fn expected(root: &Path) -> Result<BTreeMap<PathBuf, String>, Diagnostics> {
     let mut crates: BTreeMap<String, String> = BTreeMap::new();
     for service in &services {
         match crate::generate(&model, Some(service), &Options::default()) {
-            Ok(GeneratedCrate { name, files }) => {
+            Ok(GeneratedCrate { name, files, .. }) => {
                 if let Some(prev) = crates.insert(name.clone(), service.clone()) {
                     diags.push(Diagnostic::shape(
                         service,

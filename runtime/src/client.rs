@@ -317,14 +317,15 @@ impl ServiceClient {
             // attempt reports why the call failed instead.
             let (body, payload) = match &request.body {
                 RequestBody::Bytes(b) => (Body::from(b.clone()), Some(&b[..])),
-                RequestBody::Stream(s) => match s.lock().unwrap_or_else(|e| e.into_inner()).take() {
-                    Some(b) => (b, None),
-                    None => {
-                        return Err(Error::Config(ConfigError(
-                            "the streaming request body was already sent and cannot be sent again".into(),
-                        )))
+                RequestBody::Stream(s) => {
+                    match s.lock().unwrap_or_else(|e| e.into_inner()).take() {
+                        Some(b) => (b, None),
+                        None => return Err(Error::Config(ConfigError(
+                            "the streaming request body was already sent and cannot be sent again"
+                                .into(),
+                        ))),
                     }
-                },
+                }
             };
             let mut http_request = http_request.body(body).map_err(|e| {
                 Error::Config(ConfigError(format!("could not build the request: {e}")))

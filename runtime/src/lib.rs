@@ -20,13 +20,15 @@ pub mod json;
 pub mod operation;
 pub mod paginate;
 mod profile;
+#[doc(hidden)]
+pub mod protocol_test;
 pub mod retry;
 mod signing;
 mod stream;
 pub mod transport;
 pub mod validation;
-pub mod wire;
 mod values;
+pub mod wire;
 
 pub use aws_credential_types::{provider::ProvideCredentials, Credentials};
 pub use config::{Config, ConfigBuilder, DEFAULT_CONNECT_TIMEOUT};

@@ -153,12 +153,10 @@ impl RequestBuilder {
             Some(b) => RequestBody::Bytes(b.clone()),
             None => match body.take_body() {
                 Some(b) => RequestBody::Stream(std::sync::Arc::new(std::sync::Mutex::new(Some(b)))),
-                None => {
-                    return Err(
-                        "the streaming payload was already sent; build a new input to send it again"
-                            .into(),
-                    )
-                }
+                None => return Err(
+                    "the streaming payload was already sent; build a new input to send it again"
+                        .into(),
+                ),
             },
         };
         Ok(())
@@ -166,14 +164,11 @@ impl RequestBuilder {
 
     /// Sets the `@endpoint` host prefix (`foo.` or `foo.{label}.` filled in).
     pub fn host_prefix(&mut self, prefix: String) -> Result<(), String> {
-        let valid = prefix
-            .trim_end_matches('.')
-            .split('.')
-            .all(|part| {
-                !part.is_empty()
-                    && part.len() <= 63
-                    && part.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-            });
+        let valid = prefix.trim_end_matches('.').split('.').all(|part| {
+            !part.is_empty()
+                && part.len() <= 63
+                && part.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        });
         if !valid {
             return Err(format!(
                 "the host prefix `{prefix}` is not a valid DNS name; check the host label members"

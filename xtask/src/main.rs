@@ -1,6 +1,8 @@
 //! Task runner: `cargo xtask codegen` drives the generator over this repository's
 //! model, or over any model given on the command line.
 
+mod conformance;
+
 use smithy_codegen::project::{self, Change};
 use smithy_codegen::Options;
 use std::path::{Path, PathBuf};
@@ -11,12 +13,16 @@ usage:
   cargo xtask codegen              regenerate generated/ from model/*.json
   cargo xtask codegen --check      exit non-zero if generated/ is not what codegen would write
   cargo xtask codegen --model FILE [--model FILE ...] --out DIR [--service SHAPE_ID] [--crate-name NAME]
-                                   generate a standalone crate for one service of any model";
+                                   generate a standalone crate for one service of any model
+  cargo xtask conformance [--model FILE] [--service SHAPE_ID] [--expected-failures FILE]
+                                   run a model's protocol tests (default: ../shared/conformance/restjson1.json)
+                                   and compare with xtask/expected-failures/<model>.txt";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("codegen") => codegen(&args[1..]),
+        Some("conformance") => conformance::run(&args[1..], &repo_root()),
         _ => Err(USAGE.to_string()),
     };
     match result {
@@ -118,6 +124,7 @@ fn standalone(
         runtime_path: runtime.display().to_string(),
         command: "cargo xtask codegen --model".into(),
         crate_name,
+        protocol_tests: true,
     };
     let generated =
         smithy_codegen::generate(&model, service, &options).map_err(|d| d.to_string())?;

@@ -134,9 +134,22 @@ fn fluent_builder(ir: &CrateIr, op: &Operation) -> TokenStream {
             }
         }
     });
+    // A streaming input can be sent once, so its builder is not `Clone`.
+    let streaming_input = super::http::members(ir, &op.input)
+        .iter()
+        .any(|m| m.ty.kind == TypeKind::Stream);
+    let derive_clone = (!streaming_input).then(|| quote!(Clone,));
+    let input_accessor = (!streaming_input).then(|| {
+        quote! {
+            /// The input as it stands.
+            pub fn input(&self) -> #input {
+                self.input.clone().build_unchecked()
+            }
+        }
+    });
     quote! {
         #doc
-        #[derive(Clone, Debug)]
+        #[derive(#derive_clone Debug)]
         pub struct #name {
             client: Client,
             input: #input_builder,
@@ -151,10 +164,7 @@ fn fluent_builder(ir: &CrateIr, op: &Operation) -> TokenStream {
                 self
             }
 
-            /// The input as it stands.
-            pub fn input(&self) -> #input {
-                self.input.clone().build_unchecked()
-            }
+            #input_accessor
 
             /// Validates the input (unless validation is off in the config), then
             /// sends it, retrying throttling, server and network errors.

@@ -92,7 +92,9 @@ fn parse_expr(ty: &TypeRef, media_type: bool) -> TokenStream {
             quote!(rt::wire::parse_timestamp(s, #f))
         }
         TypeKind::Blob => quote!(rt::wire::parse_base64(s).map(rt::Blob::new)),
-        _ => quote!(Err::<(), String>("this type cannot be read from text".to_string())),
+        _ => quote!(Err::<(), String>(
+            "this type cannot be read from text".to_string()
+        )),
     }
 }
 
@@ -123,11 +125,11 @@ pub(crate) fn request_body(ir: &CrateIr, op: &Operation) -> TokenStream {
         let fills = tokens.iter().map(|m| {
             let f = ident(&m.field);
             quote! {
-                if filled.#f.is_none() { filled.#f = Some(rt::wire::idempotency_token()); }
+                if copy.#f.is_none() { copy.#f = Some(rt::wire::idempotency_token()); }
             }
         });
         stmts.push(quote! {
-            let filled;
+            let filled: Self::Input;
             let input = if #(#checks)||* {
                 let mut copy = input.clone();
                 #(#fills)*
@@ -252,7 +254,10 @@ pub(crate) fn request_body(ir: &CrateIr, op: &Operation) -> TokenStream {
                     let missing = format!(
                         "input member `{member}` is required: it fills the host label {{{member}}}"
                     );
-                    let optional = members.iter().find(|m| &m.field == field).is_none_or(|m| m.optional);
+                    let optional = members
+                        .iter()
+                        .find(|m| &m.field == field)
+                        .is_none_or(|m| m.optional);
                     args.push(if optional {
                         quote!(input.#f.as_deref().ok_or_else(|| #missing.to_string())?)
                     } else {
@@ -272,7 +277,9 @@ pub(crate) fn request_body(ir: &CrateIr, op: &Operation) -> TokenStream {
 
 fn header_write(m: &Member, name: &str) -> TokenStream {
     match &m.ty.kind {
-        TypeKind::List { item, .. } if item.kind == TypeKind::Timestamp(TimestampFormat::HttpDate) => {
+        TypeKind::List { item, .. }
+            if item.kind == TypeKind::Timestamp(TimestampFormat::HttpDate) =>
+        {
             quote! { req.header(#name, &rt::wire::join_http_dates(v)?)?; }
         }
         TypeKind::List { item, .. } => {
@@ -417,7 +424,9 @@ pub(crate) fn response_body(ir: &CrateIr, op: &Operation) -> TokenStream {
                         ..
                     } => {
                         let t = rust_type(&m.ty);
-                        let set = assign(quote!(#t::from(rt::wire::text_payload(response.body())?.as_str())));
+                        let set = assign(
+                            quote!(#t::from(rt::wire::text_payload(response.body())?.as_str())),
+                        );
                         quote!(if !response.body().is_empty() { #set })
                     }
                     _ => {

@@ -8,6 +8,7 @@ mod client;
 mod errors;
 mod http;
 mod operations;
+mod protocol_tests;
 mod types;
 mod validators;
 
@@ -25,6 +26,8 @@ pub struct Options {
     pub command: String,
     /// Overrides the crate name derived from the service.
     pub crate_name: Option<String>,
+    /// Emits the model's protocol test cases as `#[cfg(test)]` tests.
+    pub protocol_tests: bool,
 }
 
 impl Default for Options {
@@ -33,6 +36,7 @@ impl Default for Options {
             runtime_path: "../../runtime".into(),
             command: "cargo xtask codegen".into(),
             crate_name: None,
+            protocol_tests: true,
         }
     }
 }
@@ -42,6 +46,19 @@ impl Default for Options {
 pub struct GeneratedCrate {
     pub name: String,
     pub files: BTreeMap<String, String>,
+    /// The emitted protocol tests: `(test path, case id, what it checks)`.
+    pub protocol_tests: Vec<EmittedTest>,
+}
+
+/// One emitted protocol test.
+#[derive(Debug, Clone)]
+pub struct EmittedTest {
+    /// The test's path as `cargo test` prints it (`protocol_tests::foo_request`).
+    pub path: String,
+    /// The case id from the model.
+    pub id: String,
+    /// `request` or `response`.
+    pub kind: &'static str,
 }
 
 /// Emits every file of the crate.
@@ -56,7 +73,6 @@ pub fn emit(ir: &CrateIr, options: &Options) -> Result<GeneratedCrate, syn::Erro
     );
     let mut files = BTreeMap::new();
     files.insert("Cargo.toml".to_string(), cargo_toml(&name, ir, options));
-    files.insert("src/lib.rs".into(), rust_file(&header, lib_rs(ir))?);
     files.insert("src/types.rs".into(), rust_file(&header, types::emit(ir))?);
     files.insert(
         "src/validate.rs".into(),
@@ -71,7 +87,32 @@ pub fn emit(ir: &CrateIr, options: &Options) -> Result<GeneratedCrate, syn::Erro
         rust_file(&header, client::emit(ir))?,
     );
     files.insert("src/error.rs".into(), rust_file(&header, errors::emit(ir))?);
-    Ok(GeneratedCrate { name, files })
+    let with_tests = options.protocol_tests && !ir.protocol_tests.is_empty();
+    let mut tests = Vec::new();
+    if with_tests {
+        files.insert(
+            "src/protocol_tests.rs".into(),
+            rust_file(&header, protocol_tests::emit(ir))?,
+        );
+        tests = ir
+            .protocol_tests
+            .iter()
+            .map(|t| EmittedTest {
+                path: format!("protocol_tests::{}", t.test_fn),
+                id: t.id.clone(),
+                kind: if t.is_request { "request" } else { "response" },
+            })
+            .collect();
+    }
+    files.insert(
+        "src/lib.rs".into(),
+        rust_file(&header, lib_rs(ir, with_tests))?,
+    );
+    Ok(GeneratedCrate {
+        name,
+        files,
+        protocol_tests: tests,
+    })
 }
 
 fn rust_file(header: &str, tokens: TokenStream) -> Result<String, syn::Error> {
@@ -141,7 +182,7 @@ fn cargo_toml(name: &str, ir: &CrateIr, options: &Options) -> String {
     )
 }
 
-fn lib_rs(ir: &CrateIr) -> TokenStream {
+fn lib_rs(ir: &CrateIr, with_tests: bool) -> TokenStream {
     let s = &ir.service;
     let mut doc = format!("A client for {}", s.title.as_deref().unwrap_or(&s.name));
     if let Some(v) = &s.version {
@@ -166,6 +207,13 @@ fn lib_rs(ir: &CrateIr) -> TokenStream {
                 pub use smithy_client_runtime::paginate::{Items, Pages, Paginator, ResumeToken};
             )
         });
+    let tests_mod = with_tests.then(|| {
+        quote! {
+            #[cfg(test)]
+            #[rustfmt::skip]
+            mod protocol_tests;
+        }
+    });
     quote! {
         #doc_lines
         #![forbid(unsafe_code)]
@@ -182,6 +230,7 @@ fn lib_rs(ir: &CrateIr) -> TokenStream {
         pub mod types;
         #[rustfmt::skip]
         mod validate;
+        #tests_mod
 
         pub use client::Client;
         pub use smithy_client_runtime::validation::{Validate, ValidationError, Violation};

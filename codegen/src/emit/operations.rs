@@ -44,10 +44,19 @@ fn operation(ir: &CrateIr, op: &Operation) -> TokenStream {
     let paginated = op.paginator.as_ref().map(|p| paginator(ir, op, p));
     let request = super::http::request_body(ir, op);
     let response = super::http::response_body(ir, op);
+    let input_param = if uses_ident(&request, "input") {
+        quote!(input)
+    } else {
+        quote!(_input)
+    };
     let streaming = super::http::members(ir, &op.output)
         .iter()
         .any(|m| m.binding == Binding::Payload && m.ty.kind == TypeKind::Stream)
-        .then(|| quote!(const STREAMING_OUTPUT: bool = true;));
+        .then(|| {
+            quote!(
+                const STREAMING_OUTPUT: bool = true;
+            )
+        });
     quote! {
         #doc
         ///
@@ -65,7 +74,7 @@ fn operation(ir: &CrateIr, op: &Operation) -> TokenStream {
             const URI: &'static str = #uri;
             const SUCCESS_CODE: u16 = #code;
             #streaming
-            fn request(input: &Self::Input) -> Result<rt::client::OperationRequest, String> {
+            fn request(#input_param: &Self::Input) -> Result<rt::client::OperationRequest, String> {
                 #request
             }
             fn response(response: &mut rt::client::OperationResponse) -> Result<Self::Output, String> {
@@ -225,4 +234,13 @@ fn paginator(ir: &CrateIr, op: &Operation, p: &Paginator) -> TokenStream {
             }
         }
     }
+}
+
+/// Whether `tokens` mention the identifier `name` anywhere.
+fn uses_ident(tokens: &TokenStream, name: &str) -> bool {
+    tokens.clone().into_iter().any(|t| match t {
+        proc_macro2::TokenTree::Ident(i) => i == name,
+        proc_macro2::TokenTree::Group(g) => uses_ident(&g.stream(), name),
+        _ => false,
+    })
 }

@@ -201,7 +201,8 @@ fn structure(
     let type_name = &t.name;
     let derive_debug = (!sensitive).then(|| quote!(Debug,));
     // A live stream cannot be copied, so a structure holding one is not `Clone`.
-    let derive_clone = (!s.members.iter().any(|m| m.ty.kind == TypeKind::Stream)).then(|| quote!(Clone,));
+    let derive_clone =
+        (!s.members.iter().any(|m| m.ty.kind == TypeKind::Stream)).then(|| quote!(Clone,));
     let manual_debug = sensitive.then(|| {
         quote! {
             impl ::std::fmt::Debug for #name {
@@ -226,6 +227,11 @@ fn structure(
         }
     });
     let error_impl = s.error.as_ref().map(|e| error_impls(t, s, e));
+    let from_param = if s.members.is_empty() {
+        quote!(_value)
+    } else {
+        quote!(value)
+    };
     let out_binding = if read_arms.is_empty() {
         quote!(out)
     } else {
@@ -284,7 +290,7 @@ fn structure(
         }
 
         impl From<#name> for #builder {
-            fn from(value: #name) -> Self {
+            fn from(#from_param: #name) -> Self {
                 Self { #(#from_fields)* }
             }
         }
@@ -353,7 +359,7 @@ fn error_impls(t: &NamedType, s: &Struct, e: &ErrorInfo) -> TokenStream {
     }
 }
 
-fn default_tokens(d: &DefaultValue, ty: &TypeRef) -> TokenStream {
+pub(crate) fn default_tokens(d: &DefaultValue, ty: &TypeRef) -> TokenStream {
     match d {
         DefaultValue::Bool(b) => quote!(#b),
         DefaultValue::Int(i) => {

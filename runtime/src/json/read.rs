@@ -26,6 +26,12 @@ pub trait ReadJson: Sized {
     fn read_json(r: &mut Reader<'_>) -> std::result::Result<Self, ReadError>;
 }
 
+impl ReadJson for crate::Document {
+    fn read_json(r: &mut Reader<'_>) -> std::result::Result<Self, ReadError> {
+        r.document()
+    }
+}
+
 /// Reads a whole JSON document as `T`. An empty body reads as `{}`, since
 /// restJson1 services may send no body for an output without members.
 pub fn from_slice<T: ReadJson>(body: &[u8]) -> std::result::Result<T, ReadError> {

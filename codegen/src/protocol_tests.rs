@@ -1,0 +1,342 @@
+//! Lowering stage, test cases: turns the `smithy.test#httpRequestTests` and
+//! `smithy.test#httpResponseTests` traits of the generated operations and
+//! errors into [`ProtocolTest`] IR nodes, with every parameter checked
+//! against its type. A case whose parameters do not fit becomes an `Invalid`
+//! node, so one bad case fails one test instead of the whole crate.
+
+use crate::ir::*;
+use crate::model::Model;
+use crate::names;
+use serde::Deserialize;
+use serde_json::Value as J;
+use std::collections::{BTreeMap, BTreeSet};
+
+const PROTOCOL: &str = "aws.protocols#restJson1";
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RequestCase {
+    id: String,
+    protocol: String,
+    method: String,
+    uri: String,
+    host: Option<String>,
+    resolved_host: Option<String>,
+    #[serde(default)]
+    query_params: Vec<String>,
+    #[serde(default)]
+    forbid_query_params: Vec<String>,
+    #[serde(default)]
+    require_query_params: Vec<String>,
+    #[serde(default)]
+    headers: BTreeMap<String, String>,
+    #[serde(default)]
+    forbid_headers: Vec<String>,
+    #[serde(default)]
+    require_headers: Vec<String>,
+    body: Option<String>,
+    body_media_type: Option<String>,
+    #[serde(default)]
+    params: Option<J>,
+    documentation: Option<String>,
+    applies_to: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ResponseCase {
+    id: String,
+    protocol: String,
+    code: u16,
+    #[serde(default)]
+    headers: BTreeMap<String, String>,
+    body: Option<String>,
+    body_media_type: Option<String>,
+    #[serde(default)]
+    params: Option<J>,
+    documentation: Option<String>,
+    applies_to: Option<String>,
+}
+
+/// The client cases of every generated operation and of the errors they use.
+pub fn lower(model: &Model, ir: &CrateIr) -> Vec<ProtocolTest> {
+    let mut tests = Vec::new();
+    let mut used_names = BTreeSet::new();
+    let mut push = |tests: &mut Vec<ProtocolTest>, mut t: ProtocolTest| {
+        let base = t.test_fn.clone();
+        let mut n = 2;
+        while !used_names.insert(t.test_fn.clone()) {
+            t.test_fn = format!("{base}_{n}");
+            n += 1;
+        }
+        tests.push(t);
+    };
+    for op in &ir.service.operations {
+        let Some(shape) = model.shape(&op.id) else {
+            continue;
+        };
+        if let Some(raw) = shape.traits.get("smithy.test#httpRequestTests") {
+            for case in cases::<RequestCase>(raw) {
+                if case.applies_to.as_deref() == Some("server") || case.protocol != PROTOCOL {
+                    continue;
+                }
+                let t = request_test(ir, op, case);
+                push(&mut tests, t);
+            }
+        }
+        if let Some(raw) = shape.traits.get("smithy.test#httpResponseTests") {
+            for case in cases::<ResponseCase>(raw) {
+                if case.applies_to.as_deref() == Some("server") || case.protocol != PROTOCOL {
+                    continue;
+                }
+                let kind = match response_test(ir, &op.output, &case) {
+                    Ok(test) => ProtocolTestKind::Response(test),
+                    Err(e) => ProtocolTestKind::Invalid(e),
+                };
+                push(
+                    &mut tests,
+                    ProtocolTest {
+                        test_fn: format!("{}_response", names::snake(&case.id)),
+                        id: case.id,
+                        operation: op.name.clone(),
+                        is_request: false,
+                        docs: case.documentation,
+                        kind,
+                    },
+                );
+            }
+        }
+    }
+    // An error's cases run through the first operation (by name) that lists it.
+    for t in ir.types.values() {
+        let NamedKind::Struct(Struct { error: Some(_), .. }) = &t.kind else {
+            continue;
+        };
+        let Some(op) = ir
+            .service
+            .operations
+            .iter()
+            .find(|op| op.errors.contains(&t.name))
+        else {
+            continue;
+        };
+        let Some(raw) = model
+            .shape(&t.id)
+            .and_then(|s| s.traits.get("smithy.test#httpResponseTests"))
+        else {
+            continue;
+        };
+        for case in cases::<ResponseCase>(raw) {
+            if case.applies_to.as_deref() == Some("server") || case.protocol != PROTOCOL {
+                continue;
+            }
+            let kind = match response_test(ir, &t.name, &case) {
+                Ok(test) => ProtocolTestKind::Error {
+                    error: t.name.clone(),
+                    test,
+                },
+                Err(e) => ProtocolTestKind::Invalid(e),
+            };
+            push(
+                &mut tests,
+                ProtocolTest {
+                    test_fn: format!("{}_response", names::snake(&case.id)),
+                    id: case.id,
+                    operation: op.name.clone(),
+                    is_request: false,
+                    docs: case.documentation,
+                    kind,
+                },
+            );
+        }
+    }
+    tests.sort_by(|a, b| a.test_fn.cmp(&b.test_fn));
+    tests
+}
+
+/// The cases of a test trait; a malformed case is skipped (validation of the
+/// `smithy.test` namespace is the Smithy tooling's job).
+fn cases<T: for<'de> Deserialize<'de>>(raw: &J) -> Vec<T> {
+    raw.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|c| serde_json::from_value(c.clone()).ok())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn request_test(ir: &CrateIr, op: &Operation, case: RequestCase) -> ProtocolTest {
+    let params = case.params.clone().unwrap_or(J::Object(Default::default()));
+    let kind = match struct_value(ir, &op.input, &params) {
+        Ok(params) => ProtocolTestKind::Request(RequestTest {
+            method: case.method,
+            uri: case.uri,
+            host: case.host,
+            resolved_host: case.resolved_host,
+            query_params: case.query_params,
+            forbid_query_params: case.forbid_query_params,
+            require_query_params: case.require_query_params,
+            headers: case.headers.into_iter().collect(),
+            forbid_headers: case.forbid_headers,
+            require_headers: case.require_headers,
+            body: case.body,
+            body_media_type: case.body_media_type,
+            params,
+        }),
+        Err(e) => ProtocolTestKind::Invalid(e),
+    };
+    ProtocolTest {
+        test_fn: format!("{}_request", names::snake(&case.id)),
+        id: case.id,
+        operation: op.name.clone(),
+        is_request: true,
+        docs: case.documentation,
+        kind,
+    }
+}
+
+fn response_test(ir: &CrateIr, ty: &str, case: &ResponseCase) -> Result<ResponseTest, String> {
+    let params = case.params.clone().unwrap_or(J::Object(Default::default()));
+    Ok(ResponseTest {
+        code: case.code,
+        headers: case.headers.clone().into_iter().collect(),
+        body: case.body.clone(),
+        body_media_type: case.body_media_type.clone(),
+        params: struct_value(ir, ty, &params)?,
+    })
+}
+
+fn struct_value(ir: &CrateIr, name: &str, v: &J) -> Result<Value, String> {
+    let Some(t) = ir.types.get(name) else {
+        return Err(format!("type `{name}` is not generated"));
+    };
+    let J::Object(fields) = v else {
+        return Err(format!("`{name}` needs an object, found {v}"));
+    };
+    match &t.kind {
+        NamedKind::Struct(s) => {
+            let mut out = Vec::new();
+            for (key, value) in fields {
+                let Some(m) = s.members.iter().find(|m| &m.name == key) else {
+                    return Err(format!("`{name}` has no member `{key}`"));
+                };
+                if value.is_null() {
+                    continue;
+                }
+                let v = value_of(ir, &m.ty, value).map_err(|e| format!("{name}.{key}: {e}"))?;
+                out.push((m.field.clone(), v));
+            }
+            Ok(Value::Struct(out))
+        }
+        NamedKind::Union(u) => {
+            let mut it = fields.iter().filter(|(_, v)| !v.is_null());
+            let (Some((key, value)), None) = (it.next(), it.next()) else {
+                return Err(format!("union `{name}` needs exactly one member set"));
+            };
+            let Some(m) = u.variants.iter().find(|m| &m.name == key) else {
+                return Err(format!("union `{name}` has no member `{key}`"));
+            };
+            let v = value_of(ir, &m.ty, value).map_err(|e| format!("{name}.{key}: {e}"))?;
+            Ok(Value::Union(m.variant.clone(), Box::new(v)))
+        }
+        _ => Err(format!("`{name}` is not a structure or union")),
+    }
+}
+
+fn value_of(ir: &CrateIr, ty: &TypeRef, v: &J) -> Result<Value, String> {
+    let wrong = || format!("{v} does not fit {:?}", ty.kind);
+    Ok(match (&ty.kind, v) {
+        (TypeKind::Bool, J::Bool(b)) => Value::Bool(*b),
+        (TypeKind::Byte | TypeKind::Short | TypeKind::Integer | TypeKind::Long, J::Number(n)) => {
+            Value::Int(n.as_i64().ok_or_else(wrong)?)
+        }
+        (TypeKind::Float | TypeKind::Double, J::Number(n)) => {
+            Value::Float(n.as_f64().ok_or_else(wrong)?)
+        }
+        (TypeKind::Float | TypeKind::Double, J::String(s)) => Value::Float(match s.as_str() {
+            "NaN" => f64::NAN,
+            "Infinity" => f64::INFINITY,
+            "-Infinity" => f64::NEG_INFINITY,
+            _ => return Err(wrong()),
+        }),
+        (TypeKind::BigInteger | TypeKind::BigDecimal, J::Number(n)) => {
+            Value::BigNumber(n.to_string())
+        }
+        (TypeKind::BigInteger | TypeKind::BigDecimal, J::String(s)) => Value::BigNumber(s.clone()),
+        (TypeKind::String, J::String(s)) => Value::Str(s.clone()),
+        (TypeKind::Blob | TypeKind::Stream, J::String(s)) => Value::Blob(s.as_bytes().to_vec()),
+        (TypeKind::Timestamp(_), J::Number(n)) => {
+            let (seconds, nanos) = crate::lower::parse_epoch(&n.to_string()).ok_or_else(wrong)?;
+            Value::Timestamp { seconds, nanos }
+        }
+        (TypeKind::Document, v) => Value::Document(v.clone()),
+        (
+            TypeKind::Named {
+                shape: NamedShape::Enum,
+                ..
+            },
+            J::String(s),
+        ) => Value::Str(s.clone()),
+        (
+            TypeKind::Named {
+                shape: NamedShape::IntEnum,
+                ..
+            },
+            J::Number(n),
+        ) => Value::Int(n.as_i64().ok_or_else(wrong)?),
+        (
+            TypeKind::Named {
+                name,
+                shape: NamedShape::Struct | NamedShape::Union,
+            },
+            v,
+        ) => struct_value(ir, name, v)?,
+        (TypeKind::List { item, sparse }, J::Array(items)) => Value::List(
+            items
+                .iter()
+                .map(|i| match i {
+                    J::Null if *sparse => Ok(None),
+                    i => value_of(ir, item, i).map(Some),
+                })
+                .collect::<Result<_, _>>()?,
+        ),
+        (TypeKind::Map { value, sparse, .. }, J::Object(entries)) => Value::Map(
+            entries
+                .iter()
+                .map(|(k, i)| match i {
+                    J::Null if *sparse => Ok((k.clone(), None)),
+                    i => value_of(ir, value, i).map(|v| (k.clone(), Some(v))),
+                })
+                .collect::<Result<_, _>>()?,
+        ),
+        _ => return Err(wrong()),
+    })
+}
+
+/// The ids of an operation's client cases, each with `request` or `response`,
+/// for reporting cases of operations that were left out.
+pub fn client_case_ids(model: &Model, op: &str) -> Vec<(String, &'static str)> {
+    let mut out = Vec::new();
+    let Some(shape) = model.shape(op) else {
+        return out;
+    };
+    for (trait_id, kind) in [
+        ("smithy.test#httpRequestTests", "request"),
+        ("smithy.test#httpResponseTests", "response"),
+    ] {
+        let Some(raw) = shape.traits.get(trait_id).and_then(|v| v.as_array()) else {
+            continue;
+        };
+        for case in raw {
+            let applies = case.get("appliesTo").and_then(|v| v.as_str());
+            let protocol = case.get("protocol").and_then(|v| v.as_str());
+            if applies != Some("server") && protocol == Some(PROTOCOL) {
+                if let Some(id) = case.get("id").and_then(|v| v.as_str()) {
+                    out.push((id.to_string(), kind));
+                }
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,174 @@
+//! Runtime stage, test support: the comparisons generated protocol tests make
+//! (`smithy.test#httpRequestTests` and `httpResponseTests`). Not for use
+//! outside generated tests.
+
+#![allow(missing_docs)]
+
+use crate::client::OperationRequest;
+use http::HeaderMap;
+use serde_json::Value;
+use std::fmt::Debug;
+
+/// What a request case expects the client to send.
+#[derive(Debug)]
+pub struct ExpectedRequest<'a> {
+    pub method: &'a str,
+    /// The path, percent-encoded, without the query.
+    pub uri: &'a str,
+    /// `key=value` pairs (encoded) that must all be in the query string.
+    pub query: &'a [&'a str],
+    /// Keys that must not be in the query string.
+    pub forbid_query: &'a [&'a str],
+    /// Keys that must be in the query string.
+    pub require_query: &'a [&'a str],
+    /// Headers that must be sent with exactly these values.
+    pub headers: &'a [(&'a str, &'a str)],
+    pub forbid_headers: &'a [&'a str],
+    pub require_headers: &'a [&'a str],
+    /// The body, compared as JSON when the media type says so.
+    pub body: Option<&'a str>,
+    pub media_type: Option<&'a str>,
+    /// The endpoint's host, and the host the request must go to.
+    pub host: Option<&'a str>,
+    pub resolved_host: Option<&'a str>,
+}
+
+impl ExpectedRequest<'_> {
+    /// Every difference between the request and the expectation, or `Ok`.
+    pub fn check(&self, request: &OperationRequest) -> Result<(), String> {
+        let mut problems = Vec::new();
+        if request.method().as_str() != self.method {
+            problems.push(format!(
+                "method: expected {}, sent {}",
+                self.method,
+                request.method()
+            ));
+        }
+        let (path, query) = request
+            .path_and_query()
+            .split_once('?')
+            .unwrap_or((request.path_and_query(), ""));
+        if path != self.uri {
+            problems.push(format!("path: expected {}, sent {path}", self.uri));
+        }
+        let mut sent: Vec<&str> = query.split('&').filter(|p| !p.is_empty()).collect();
+        for expected in self.query {
+            match sent.iter().position(|p| p == expected) {
+                Some(i) => {
+                    sent.remove(i);
+                }
+                None => problems.push(format!("query: expected `{expected}` in `{query}`")),
+            }
+        }
+        let keys: Vec<&str> = query
+            .split('&')
+            .map(|p| p.split_once('=').map_or(p, |(k, _)| k))
+            .collect();
+        for k in self.forbid_query {
+            if keys.contains(k) {
+                problems.push(format!("query: `{k}` must not be sent"));
+            }
+        }
+        for k in self.require_query {
+            if !keys.contains(k) {
+                problems.push(format!("query: `{k}` must be sent"));
+            }
+        }
+        let headers = request.headers();
+        for (name, value) in self.headers {
+            match crate::wire::header_text(headers, &name.to_ascii_lowercase()) {
+                Some(v) if v == *value => {}
+                Some(v) => problems.push(format!("header {name}: expected {value:?}, sent {v:?}")),
+                None => problems.push(format!("header {name}: expected {value:?}, not sent")),
+            }
+        }
+        for name in self.forbid_headers {
+            if headers.contains_key(name.to_ascii_lowercase().as_str()) {
+                problems.push(format!("header {name} must not be sent"));
+            }
+        }
+        for name in self.require_headers {
+            if !headers.contains_key(name.to_ascii_lowercase().as_str()) {
+                problems.push(format!("header {name} must be sent"));
+            }
+        }
+        if let Some(expected) = self.body {
+            let sent = request.body().map(|b| b.to_vec()).unwrap_or_default();
+            let json = self.media_type.is_some_and(|m| m.contains("json"));
+            if let Err(e) = compare_body(expected, &sent, json) {
+                problems.push(e);
+            }
+        }
+        if let (Some(host), Some(resolved)) = (self.host, self.resolved_host) {
+            let actual = format!("{}{host}", request.host_prefix().unwrap_or(""));
+            if actual != resolved {
+                problems.push(format!("host: expected {resolved}, sent {actual}"));
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems.join("\n"))
+        }
+    }
+}
+
+fn compare_body(expected: &str, sent: &[u8], json: bool) -> Result<(), String> {
+    let sent_text = String::from_utf8_lossy(sent);
+    if json && !expected.trim().is_empty() {
+        let e: Value = serde_json::from_str(expected)
+            .map_err(|e| format!("the expected body is not JSON: {e}"))?;
+        let s: Value = serde_json::from_slice(sent)
+            .map_err(|err| format!("body: expected JSON {e}, sent {sent_text:?} ({err})"))?;
+        if !json_eq(&e, &s) {
+            return Err(format!("body: expected {e}, sent {s}"));
+        }
+        return Ok(());
+    }
+    if expected.as_bytes() != sent {
+        return Err(format!("body: expected {expected:?}, sent {sent_text:?}"));
+    }
+    Ok(())
+}
+
+/// JSON equality where numbers compare by value (`1` equals `1.0`).
+fn json_eq(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x == y || x.as_f64() == y.as_f64(),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| json_eq(a, b))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
+/// A header map from `(name, value)` pairs.
+pub fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
+    let mut map = HeaderMap::new();
+    for (k, v) in pairs {
+        if let (Ok(k), Ok(v)) = (
+            http::HeaderName::from_bytes(k.as_bytes()),
+            http::HeaderValue::from_str(v),
+        ) {
+            map.append(k, v);
+        }
+    }
+    map
+}
+
+/// Panics unless `expected` and `actual` are equal. Values holding NaN are
+/// compared by their debug text, where NaN equals NaN.
+pub fn assert_same<T: PartialEq + Debug>(expected: &T, actual: &T) {
+    if expected == actual {
+        return;
+    }
+    let (e, a) = (format!("{expected:?}"), format!("{actual:?}"));
+    if !(e.contains("NaN") && e == a) {
+        panic!("expected {expected:#?}\n   got {actual:#?}");
+    }
+}

@@ -1,0 +1,195 @@
+//! Task: `cargo xtask conformance`. Generates a service's client with its
+//! protocol tests into a scratch crate, runs them, and compares the outcome
+//! with the checked-in list of expected failures.
+
+use smithy_codegen::Options;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// One case's outcome: `Ok` or the reason it failed.
+type Outcomes = BTreeMap<String, Result<(), String>>;
+
+pub fn run(args: &[String], root: &Path) -> Result<(), String> {
+    let mut model = root.join("../shared/conformance/restjson1.json");
+    let mut service = None;
+    let mut expected_path = None;
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let mut value = |flag: &str| {
+            it.next()
+                .cloned()
+                .ok_or_else(|| format!("{flag} needs a value"))
+        };
+        match arg.as_str() {
+            "--model" => model = PathBuf::from(value("--model")?),
+            "--service" => service = Some(value("--service")?),
+            "--expected-failures" => {
+                expected_path = Some(PathBuf::from(value("--expected-failures")?))
+            }
+            other => return Err(format!("unknown argument `{other}`")),
+        }
+    }
+    let stem = model
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let expected_path = expected_path.unwrap_or_else(|| {
+        root.join("xtask/expected-failures")
+            .join(format!("{stem}.txt"))
+    });
+    let loaded = smithy_codegen::load(&[&model]).map_err(|d| d.to_string())?;
+    let options = Options {
+        runtime_path: root.join("runtime").display().to_string(),
+        command: "cargo xtask conformance".into(),
+        crate_name: Some(format!("{}-conformance", stem.replace('_', "-"))),
+        protocol_tests: true,
+    };
+    let (generated, skipped) =
+        smithy_codegen::generate_supported(&loaded, service.as_deref(), &options)
+            .map_err(|d| format!("{} cannot be generated:\n{d}", model.display()))?;
+    let mut outcomes = Outcomes::new();
+    for s in &skipped {
+        eprintln!("left out {}: {}", s.operation, s.reasons.join("; "));
+        for (id, kind) in smithy_codegen::protocol_tests::client_case_ids(&loaded, &s.operation) {
+            outcomes.insert(
+                format!("{id} ({kind})"),
+                Err(format!("operation {} is not generated", s.operation)),
+            );
+        }
+    }
+
+    // The scratch crate lives under target/, so its build is incremental and
+    // shares the workspace's compiled dependencies.
+    let target = root.join("target");
+    let dir = target.join("conformance").join(&generated.name);
+    for (path, text) in &generated.files {
+        let full = dir.join(path);
+        let text = if path == "Cargo.toml" {
+            format!("{text}\n[workspace]\n")
+        } else {
+            text.clone()
+        };
+        if std::fs::read_to_string(&full).ok().as_deref() == Some(text.as_str()) {
+            continue;
+        }
+        std::fs::create_dir_all(full.parent().unwrap_or(&dir))
+            .and_then(|_| std::fs::write(&full, text))
+            .map_err(|e| format!("cannot write {}: {e}", full.display()))?;
+    }
+    eprintln!(
+        "running {} protocol tests of {} in {}",
+        generated.protocol_tests.len(),
+        generated.name,
+        dir.display()
+    );
+    let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args(["test", "--quiet", "--lib", "--manifest-path"])
+        .arg(dir.join("Cargo.toml"))
+        .args(["--", "protocol_tests::", "--format=terse"])
+        .env("CARGO_TARGET_DIR", &target)
+        .output()
+        .map_err(|e| format!("cannot run cargo test: {e}"))?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    if !stdout.contains("test result:") {
+        return Err(format!(
+            "the generated tests did not build or run:\n{stderr}\n{stdout}"
+        ));
+    }
+    let failures = parse_failures(&stdout);
+    for t in &generated.protocol_tests {
+        let key = format!("{} ({})", t.id, t.kind);
+        let outcome = match failures.get(&t.path) {
+            Some(reason) => Err(reason.clone()),
+            None => Ok(()),
+        };
+        outcomes.insert(key, outcome);
+    }
+    report(&outcomes, &expected_path)
+}
+
+/// The failing tests by path, each with the first line of its panic message.
+/// libtest prints each failure's captured output under `---- path stdout ----`;
+/// the message is the line after `panicked at …:`.
+fn parse_failures(stdout: &str) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    let mut current: Option<String> = None;
+    let mut lines = stdout.lines();
+    while let Some(line) = lines.next() {
+        if let Some(name) = line
+            .strip_prefix("---- ")
+            .and_then(|l| l.strip_suffix(" stdout ----"))
+        {
+            current = Some(name.to_string());
+            out.insert(name.to_string(), "failed".to_string());
+        } else if line.starts_with("thread '") && line.contains(" panicked at ") {
+            if let (Some(name), Some(message)) = (&current, lines.next()) {
+                out.insert(name.clone(), message.trim().to_string());
+            }
+        }
+    }
+    out
+}
+
+fn report(outcomes: &Outcomes, expected_path: &Path) -> Result<(), String> {
+    let expected = read_expected(expected_path)?;
+    let passed = outcomes.values().filter(|o| o.is_ok()).count();
+    let failed: Vec<(&String, &String)> = outcomes
+        .iter()
+        .filter_map(|(k, o)| o.as_ref().err().map(|e| (k, e)))
+        .collect();
+    println!("{passed} passed, {} failed", failed.len());
+    for (id, reason) in &failed {
+        println!("{id}: {reason}");
+    }
+    let mut problems = Vec::new();
+    for (id, _) in &failed {
+        if !expected.contains_key(*id) {
+            problems.push(format!("unexpected failure: {id}"));
+        }
+    }
+    for id in expected.keys() {
+        match outcomes.get(id) {
+            Some(Ok(())) => problems.push(format!(
+                "expected to fail but passed (remove it from {}): {id}",
+                expected_path.display()
+            )),
+            None => problems.push(format!(
+                "listed in {} but not a case: {id}",
+                expected_path.display()
+            )),
+            Some(Err(_)) => {}
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.join("\n"))
+    }
+}
+
+/// `Case (request|response): reason` lines; `#` starts a comment.
+fn read_expected(path: &Path) -> Result<BTreeMap<String, String>, String> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+    };
+    let mut out = BTreeMap::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let Some((id, reason)) = line.split_once("):") else {
+            return Err(format!(
+                "{}:{}: expected `Case (request|response): reason`",
+                path.display(),
+                n + 1
+            ));
+        };
+        out.insert(format!("{})", id.trim()), reason.trim().to_string());
+    }
+    Ok(out)
+}
