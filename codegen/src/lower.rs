@@ -879,7 +879,17 @@ impl<'m> Lowering<'m> {
             self.report_unsupported(&m.target, None, &tt);
         }
         let mut ty = self.type_ref(&m.target, &mt, from_input)?;
-        let binding = self.binding(owner, name, &mt);
+        let mut binding = self.binding(owner, name, &mt);
+        // Labels and query parameters only exist in requests: in a structure
+        // that is never an input, such a member travels in the JSON body.
+        if !from_input
+            && matches!(
+                binding,
+                Binding::Label | Binding::Query(_) | Binding::QueryParams
+            )
+        {
+            binding = Binding::Body;
+        }
         // Outside a JSON body, a timestamp without `@timestampFormat` is an
         // http-date in a header and a date-time in a label or query string.
         let explicit_format = mt.timestamp_format.is_some()

@@ -48,6 +48,13 @@ impl ExpectedRequest<'_> {
             .path_and_query()
             .split_once('?')
             .unwrap_or((request.path_and_query(), ""));
+        // An endpoint with a path (`example.com/custom`) puts it before the
+        // operation's path, as the client does when it sends.
+        let base = self
+            .host
+            .and_then(|h| h.find('/').map(|i| h[i..].trim_end_matches('/')))
+            .unwrap_or("");
+        let path = format!("{base}{path}");
         if path != self.uri {
             problems.push(format!("path: expected {}, sent {path}", self.uri));
         }
@@ -100,6 +107,7 @@ impl ExpectedRequest<'_> {
             }
         }
         if let (Some(host), Some(resolved)) = (self.host, self.resolved_host) {
+            let host = host.split('/').next().unwrap_or(host);
             let actual = format!("{}{host}", request.host_prefix().unwrap_or(""));
             if actual != resolved {
                 problems.push(format!("host: expected {resolved}, sent {actual}"));

@@ -114,7 +114,7 @@ impl RequestBuilder {
         let v = HeaderValue::from_str(value).map_err(|_| {
             format!("the value of header `{name}` contains characters HTTP headers cannot carry")
         })?;
-        self.headers.append(header, v);
+        self.headers.insert(header, v);
         Ok(())
     }
 

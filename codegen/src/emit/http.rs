@@ -224,7 +224,18 @@ pub(crate) fn request_body(ir: &CrateIr, op: &Operation) -> TokenStream {
             stmts.push(with_value(m, quote!(input.#f), body));
         }
     }
-    for m in members {
+    // Prefix headers first, so a specific header member wins over a map
+    // entry of the same name.
+    let mut ordered: Vec<&Member> = members
+        .iter()
+        .filter(|m| matches!(m.binding, Binding::PrefixHeaders(_)))
+        .collect();
+    ordered.extend(
+        members
+            .iter()
+            .filter(|m| matches!(m.binding, Binding::Header(_))),
+    );
+    for m in ordered {
         let f = ident(&m.field);
         match &m.binding {
             Binding::Header(name) => {
@@ -323,9 +334,26 @@ fn request_payload(op: &Operation, members: &[Member]) -> TokenStream {
             } => quote!(req.payload(v.as_str().as_bytes().to_vec(), "text/plain");),
             _ => quote!(req.json(v)?;),
         };
+        // An unset structure payload is sent as an empty object; an unset
+        // union, blob or string payload as no body at all.
+        let is_struct = matches!(
+            m.ty.kind,
+            TypeKind::Named {
+                shape: NamedShape::Struct,
+                ..
+            }
+        );
+        if is_struct && m.optional {
+            return quote! {
+                match &input.#f {
+                    Some(v) => req.json(v)?,
+                    None => req.json_body(b"{}".to_vec()),
+                }
+            };
+        }
         return with_value(m, quote!(input.#f), body);
     }
-    let has_body = members.is_empty() || members.iter().any(|m| m.binding == Binding::Body);
+    let has_body = members.iter().any(|m| m.binding == Binding::Body);
     if has_body {
         quote!(req.json(input)?;)
     } else {
