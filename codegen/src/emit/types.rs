@@ -232,6 +232,22 @@ fn structure(
     } else {
         quote!(value)
     };
+    let read_loop = if read_arms.is_empty() {
+        quote! {
+            while r.next_key(&mut state)?.is_some() {
+                r.skip_value()?;
+            }
+        }
+    } else {
+        quote! {
+            while let Some(key) = r.next_key(&mut state)? {
+                match &*key {
+                    #(#read_arms)*
+                    _ => r.skip_value()?,
+                }
+            }
+        }
+    };
     let out_binding = if read_arms.is_empty() {
         quote!(out)
     } else {
@@ -260,12 +276,7 @@ fn structure(
             fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
                 let #out_binding = Self { #(#read_init)* };
                 let mut state = r.begin_object()?;
-                while let Some(key) = r.next_key(&mut state)? {
-                    match &*key {
-                        #(#read_arms)*
-                        _ => r.skip_value()?,
-                    }
-                }
+                #read_loop
                 Ok(out)
             }
         }

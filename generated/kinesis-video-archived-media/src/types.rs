@@ -1699,10 +1699,8 @@ impl rt::json::ReadJson for GetClipOutput {
             payload: defaults::get_clip_output_payload(),
         };
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                _ => r.skip_value()?,
-            }
+        while r.next_key(&mut state)?.is_some() {
+            r.skip_value()?;
         }
         Ok(out)
     }
@@ -3162,10 +3160,8 @@ impl rt::json::ReadJson for GetMediaForFragmentListOutput {
             payload: defaults::get_media_for_fragment_list_output_payload(),
         };
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                _ => r.skip_value()?,
-            }
+        while r.next_key(&mut state)?.is_some() {
+            r.skip_value()?;
         }
         Ok(out)
     }
