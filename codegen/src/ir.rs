@@ -156,6 +156,8 @@ pub struct IntEnum {
 pub struct EnumValue<T> {
     pub variant: String,
     pub value: T,
+    /// Tagged `internal`: valid, but left out of validation messages.
+    pub internal: bool,
     pub docs: Option<String>,
     pub deprecated: Option<Deprecation>,
 }
@@ -356,8 +358,9 @@ pub struct ProtocolTest {
     pub test_fn: String,
     /// The Rust name of the operation the case exercises.
     pub operation: String,
-    /// True for an `httpRequestTests` case, false for `httpResponseTests`.
-    pub is_request: bool,
+    /// Which trait the case comes from: `request` (`httpRequestTests`),
+    /// `response` (`httpResponseTests`) or `malformed` (`httpMalformedRequestTests`).
+    pub category: &'static str,
     pub docs: Option<String>,
     pub kind: ProtocolTestKind,
 }
@@ -373,6 +376,13 @@ pub enum ProtocolTestKind {
     },
     /// A case whose parameters do not fit the model; the test reports this.
     Invalid(String),
+    /// An `httpMalformedRequestTests` case that expects a `ValidationException`:
+    /// the body is decoded into the input, validated, and the violations
+    /// compared with the expected `(path, message)` list.
+    Malformed {
+        body: String,
+        violations: Vec<(String, String)>,
+    },
 }
 
 #[derive(Debug, Clone)]

@@ -728,6 +728,7 @@ impl<'m> Lowering<'m> {
                                 .as_ref()
                                 .and_then(|v| v.as_i64())
                                 .unwrap_or_default() as i32,
+                            internal: mt.internal,
                             docs: mt.documentation.clone(),
                             deprecated: deprecation(&mt),
                         }
@@ -772,6 +773,7 @@ impl<'m> Lowering<'m> {
                         .and_then(|v| v.as_str())
                         .unwrap_or(n)
                         .to_string(),
+                    internal: mt.internal,
                     docs: mt.documentation.clone(),
                     deprecated: deprecation(&mt),
                 }
@@ -798,6 +800,7 @@ impl<'m> Lowering<'m> {
                 EnumValue {
                     variant: names::variant(&base),
                     value: v.value.clone(),
+                    internal: v.tags.iter().any(|t| t == "internal"),
                     docs: v.documentation.clone(),
                     deprecated: v.deprecated.then_some(Deprecation {
                         message: None,

@@ -99,11 +99,27 @@ pub fn lower(model: &Model, ir: &CrateIr) -> Vec<ProtocolTest> {
                         test_fn: format!("{}_response", names::snake(&case.id)),
                         id: case.id,
                         operation: op.name.clone(),
-                        is_request: false,
+                        category: "response",
                         docs: case.documentation,
                         kind,
                     },
                 );
+            }
+        }
+    }
+    for op in &ir.service.operations {
+        let Some(raw) = model
+            .shape(&op.id)
+            .and_then(|s| s.traits.get("smithy.test#httpMalformedRequestTests"))
+        else {
+            continue;
+        };
+        for case in cases::<MalformedCase>(raw) {
+            if case.protocol != PROTOCOL {
+                continue;
+            }
+            for t in malformed_tests(op, &case) {
+                push(&mut tests, t);
             }
         }
     }
@@ -143,7 +159,7 @@ pub fn lower(model: &Model, ir: &CrateIr) -> Vec<ProtocolTest> {
                     test_fn: format!("{}_response", names::snake(&case.id)),
                     id: case.id,
                     operation: op.name.clone(),
-                    is_request: false,
+                    category: "response",
                     docs: case.documentation,
                     kind,
                 },
@@ -190,7 +206,7 @@ fn request_test(ir: &CrateIr, op: &Operation, case: RequestCase) -> ProtocolTest
         test_fn: format!("{}_request", names::snake(&case.id)),
         id: case.id,
         operation: op.name.clone(),
-        is_request: true,
+        category: "request",
         docs: case.documentation,
         kind,
     }
@@ -337,6 +353,135 @@ pub fn client_case_ids(model: &Model, op: &str) -> Vec<(String, &'static str)> {
                 }
             }
         }
+    }
+    out
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct MalformedCase {
+    id: String,
+    protocol: String,
+    request: MalformedRequest,
+    response: MalformedResponse,
+    documentation: Option<String>,
+    #[serde(default)]
+    test_parameters: BTreeMap<String, Vec<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct MalformedRequest {
+    body: Option<String>,
+    #[serde(default)]
+    query_params: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct MalformedResponse {
+    #[serde(default)]
+    headers: BTreeMap<String, String>,
+    body: Option<MalformedBody>,
+}
+
+#[derive(Deserialize)]
+struct MalformedBody {
+    assertion: MalformedAssertion,
+}
+
+#[derive(Deserialize)]
+struct MalformedAssertion {
+    contents: Option<String>,
+}
+
+/// The case id of a malformed-request case run with parameter set `i` of `n`.
+pub fn malformed_id(id: &str, i: usize, n: usize) -> String {
+    if n > 1 {
+        format!("{id}/{i}")
+    } else {
+        id.to_string()
+    }
+}
+
+/// One test per parameter set of a malformed-request case that expects a
+/// `ValidationException`.
+fn malformed_tests(op: &Operation, case: &MalformedCase) -> Vec<ProtocolTest> {
+    let error = case
+        .response
+        .headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("x-amzn-errortype"))
+        .map(|(_, v)| v.as_str());
+    if error != Some("ValidationException") {
+        return Vec::new();
+    }
+    let n = case
+        .test_parameters
+        .values()
+        .map(Vec::len)
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    let mut out = Vec::new();
+    for i in 0..n {
+        let subst = |text: &str| {
+            // `$$` is a literal `$` in these templates.
+            let mut text = text.replace("$$", "\u{0}");
+            for (name, values) in &case.test_parameters {
+                let Some(v) = values.get(i) else { continue };
+                text = text.replace(
+                    &format!("${name}:S"),
+                    &serde_json::to_string(v).unwrap_or_default(),
+                );
+                text = text.replace(&format!("${name}:L"), v);
+            }
+            text.replace('\u{0}', "$")
+        };
+        let id = malformed_id(&case.id, i, n);
+        let kind = (|| -> Result<ProtocolTestKind, String> {
+            if !case.request.query_params.is_empty() {
+                return Err(
+                    "the case sets query parameters; only request bodies are decoded into inputs"
+                        .into(),
+                );
+            }
+            let contents = case
+                .response
+                .body
+                .as_ref()
+                .and_then(|b| b.assertion.contents.as_deref())
+                .ok_or("the case asserts no response body")?;
+            let contents: J = serde_json::from_str(&subst(contents))
+                .map_err(|e| format!("the expected ValidationException is not JSON: {e}"))?;
+            let violations = contents
+                .get("fieldList")
+                .and_then(|l| l.as_array())
+                .ok_or("the expected ValidationException has no fieldList")?
+                .iter()
+                .map(|f| {
+                    let field = |k: &str| {
+                        f.get(k)
+                            .and_then(|v| v.as_str())
+                            .unwrap_or_default()
+                            .to_string()
+                    };
+                    (field("path"), field("message"))
+                })
+                .collect();
+            Ok(ProtocolTestKind::Malformed {
+                body: subst(case.request.body.as_deref().unwrap_or("")),
+                violations,
+            })
+        })()
+        .unwrap_or_else(ProtocolTestKind::Invalid);
+        out.push(ProtocolTest {
+            test_fn: format!("{}_malformed_{i}", names::snake(&case.id)),
+            id,
+            operation: op.name.clone(),
+            category: "malformed",
+            docs: case.documentation.clone(),
+            kind,
+        });
     }
     out
 }

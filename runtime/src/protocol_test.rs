@@ -180,3 +180,34 @@ pub fn assert_same<T: PartialEq + Debug>(expected: &T, actual: &T) {
         panic!("expected {expected:#?}\n   got {actual:#?}");
     }
 }
+
+/// Panics unless validating `input` finds exactly the expected `(path,
+/// message)` violations, in any order.
+pub fn assert_violations<T: crate::validation::Validate>(input: &T, expected: &[(&str, &str)]) {
+    let found: Vec<(String, String)> = match input.validate() {
+        Ok(()) => Vec::new(),
+        Err(e) => e
+            .violations
+            .into_iter()
+            .map(|v| (v.path, v.message))
+            .collect(),
+    };
+    let mut missing: Vec<String> = Vec::new();
+    let mut rest = found.clone();
+    for (path, message) in expected {
+        match rest.iter().position(|(p, m)| p == path && m == message) {
+            Some(i) => {
+                rest.remove(i);
+            }
+            None => missing.push(format!("{path}: {message}")),
+        }
+    }
+    if !missing.is_empty() || !rest.is_empty() {
+        let found: Vec<String> = found.iter().map(|(p, m)| format!("{p}: {m}")).collect();
+        panic!(
+            "expected violations [{}], found [{}]",
+            missing.join(" | "),
+            found.join(" | ")
+        );
+    }
+}

@@ -100,7 +100,7 @@ pub fn emit(ir: &CrateIr, options: &Options) -> Result<GeneratedCrate, syn::Erro
             .map(|t| EmittedTest {
                 path: format!("protocol_tests::{}", t.test_fn),
                 id: t.id.clone(),
-                kind: if t.is_request { "request" } else { "response" },
+                kind: t.category,
             })
             .collect();
     }

@@ -37,6 +37,20 @@ fn test(ir: &CrateIr, t: &ProtocolTest) -> TokenStream {
             quote!(panic!(#msg);)
         }
         ProtocolTestKind::Request(r) => request(ir, t, r),
+        ProtocolTestKind::Malformed { body, violations } => {
+            let input = ir
+                .service
+                .operations
+                .iter()
+                .find(|o| o.name == t.operation)
+                .map(|o| ident(&o.input));
+            let expected = pairs(violations);
+            quote! {
+                let input: #input = rt::json::from_slice(#body.as_bytes())
+                    .unwrap_or_else(|e| panic!("the body did not decode into the input: {e}"));
+                rt::protocol_test::assert_violations(&input, #expected);
+            }
+        }
         ProtocolTestKind::Response(r) => {
             let output = ir
                 .service

@@ -27,6 +27,27 @@ pub fn emit(ir: &CrateIr) -> TokenStream {
         cx.patterns
             .insert(p.source.clone(), (format!("PATTERN_{i}"), p.rust.clone()));
     }
+    for t in ir.types.values() {
+        match &t.kind {
+            NamedKind::Enum(e) if e.values.iter().any(|v| v.internal) => {
+                let public = e
+                    .values
+                    .iter()
+                    .filter(|v| !v.internal)
+                    .map(|v| v.value.clone());
+                cx.public_values.insert(t.name.clone(), public.collect());
+            }
+            NamedKind::IntEnum(e) if e.values.iter().any(|v| v.internal) => {
+                let public = e
+                    .values
+                    .iter()
+                    .filter(|v| !v.internal)
+                    .map(|v| v.value.to_string());
+                cx.public_values.insert(t.name.clone(), public.collect());
+            }
+            _ => {}
+        }
+    }
     let mut impls = Vec::new();
     for t in ir.types.values().filter(|t| t.validated) {
         match &t.kind {
@@ -67,6 +88,8 @@ pub fn emit(ir: &CrateIr) -> TokenStream {
 struct Cx {
     /// Pattern source → (static name, translated regex).
     patterns: BTreeMap<String, (String, String)>,
+    /// Enums with `internal` values → the values validation messages list.
+    public_values: BTreeMap<String, Vec<String>>,
 }
 
 impl Cx {
@@ -208,20 +231,29 @@ impl Cx {
                 shape: NamedShape::Enum,
             } => {
                 let n = ident(name);
-                out.push(quote! { if !#v.is_known() { rt::validation::enum_value(path, out, #n::VALUES); } });
+                // Internal values are accepted but not advertised.
+                let allowed = match self.public_values.get(name) {
+                    Some(values) => quote!(&[#(#values),*]),
+                    None => quote!(#n::VALUES),
+                };
+                out.push(quote! { if !#v.is_known() { rt::validation::enum_value(path, out, #allowed); } });
             }
             TypeKind::Named {
                 name,
                 shape: NamedShape::IntEnum,
             } => {
                 let n = ident(name);
-                out.push(quote! {
+                if let Some(values) = self.public_values.get(name) {
+                    out.push(quote! { if !#v.is_known() { rt::validation::enum_value(path, out, &[#(#values),*]); } });
+                } else {
+                    out.push(quote! {
                     if !#v.is_known() {
                         let allowed: Vec<String> = #n::VALUES.iter().map(|v| v.to_string()).collect();
                         let allowed: Vec<&str> = allowed.iter().map(String::as_str).collect();
                         rt::validation::enum_value(path, out, &allowed);
                     }
                 });
+                }
             }
             TypeKind::Named {
                 shape: NamedShape::Struct | NamedShape::Union,
