@@ -882,7 +882,7 @@ impl<'m> Lowering<'m> {
             self.report_unsupported(&m.target, None, &tt);
         }
         let mut ty = self.type_ref(&m.target, &mt, from_input)?;
-        let mut binding = self.binding(owner, name, &mt);
+        let mut binding = Self::binding(&mt);
         // Labels and query parameters only exist in requests: in a structure
         // that is never an input, such a member travels in the JSON body.
         if !from_input
@@ -960,8 +960,8 @@ impl<'m> Lowering<'m> {
         })
     }
 
-    fn binding(&mut self, _owner: &str, _name: &str, t: &Traits) -> Binding {
-        let binding = if t.http_label {
+    fn binding(t: &Traits) -> Binding {
+        if t.http_label {
             Binding::Label
         } else if let Some(q) = &t.http_query {
             Binding::Query(q.clone())
@@ -977,8 +977,7 @@ impl<'m> Lowering<'m> {
             Binding::ResponseCode
         } else {
             Binding::Body
-        };
-        binding
+        }
     }
 
     /// Resolves a member target to a Rust type, with the member's traits layered
