@@ -376,7 +376,7 @@ fn read_bound(members: &[Member], headers: TokenStream) -> Vec<TokenStream> {
         };
         match &m.binding {
             Binding::Header(name) => {
-                let context = format!("header `{name}`");
+                let context = format!("header `{name}`: {{e}}");
                 let value = match &m.ty.kind {
                     TypeKind::List { item, .. }
                         if item.kind == TypeKind::Timestamp(TimestampFormat::HttpDate) =>
@@ -399,7 +399,7 @@ fn read_bound(members: &[Member], headers: TokenStream) -> Vec<TokenStream> {
                 let set = assign(quote!(value));
                 stmts.push(quote! {
                     if let Some(text) = rt::wire::header_text(#headers, #name) {
-                        let value = #value.map_err(|e| format!("{}: {e}", #context))?;
+                        let value = #value.map_err(|e| format!(#context))?;
                         #set
                     }
                 });

@@ -37,7 +37,7 @@ impl rt::operation::Operation for GetClip {
                 let s = text.as_str();
                 Ok::<_, String>(s.to_string())
             }
-                .map_err(|e| format!("{}: {e}", "header `Content-Type`"))?;
+                .map_err(|e| format!("header `Content-Type`: {e}"))?;
             out.content_type = Some(value);
         }
         out.payload = response.take_stream();
@@ -183,7 +183,7 @@ impl rt::operation::Operation for GetMediaForFragmentList {
                 let s = text.as_str();
                 Ok::<_, String>(s.to_string())
             }
-                .map_err(|e| format!("{}: {e}", "header `Content-Type`"))?;
+                .map_err(|e| format!("header `Content-Type`: {e}"))?;
             out.content_type = Some(value);
         }
         out.payload = response.take_stream();
