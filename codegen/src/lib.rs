@@ -66,7 +66,13 @@ pub fn generate(
             return Err(diags.sorted());
         }
     };
-    emit::emit(&ir, options).map_err(|e| {
+    emit_reporting(&ir, options)
+}
+
+/// Emits the crate; a generator bug that produces unparsable code is reported
+/// like a model problem instead of panicking.
+fn emit_reporting(ir: &ir::CrateIr, options: &Options) -> Result<GeneratedCrate, Diagnostics> {
+    emit::emit(ir, options).map_err(|e| {
         let mut d = Diagnostics::default();
         d.push(Diagnostic::shape(
             &ir.service.id,
@@ -91,60 +97,49 @@ pub fn generate_supported(
     service: Option<&str>,
     options: &Options,
 ) -> Result<(GeneratedCrate, Vec<Skipped>), Diagnostics> {
+    let invalid = validate::validate(model);
+    if !invalid.is_empty() {
+        return Err(invalid.sorted());
+    }
+    let service_id = service.map(str::to_string).or_else(|| model.only_service());
     let mut exclude = std::collections::BTreeSet::new();
     let mut skipped = Vec::new();
     loop {
-        let mut diags = validate::validate(model);
-        let lowered = lower::lower_excluding(model, service, &exclude);
-        let ir = match lowered {
-            Ok(ir) if diags.is_empty() => ir,
-            Ok(_) => return Err(diags.sorted()),
-            Err(more) => {
-                diags.extend(more);
-                let unsupported: Vec<&Diagnostic> = diags
-                    .0
-                    .iter()
-                    .filter(|d| d.kind == diagnostics::Kind::Unsupported)
-                    .collect();
-                if unsupported.len() != diags.0.len() {
-                    return Err(diags.sorted());
-                }
-                let service_id = service.map(str::to_string).or_else(|| model.only_service());
-                let mut newly = 0;
-                for op in model.operations_of(service_id.as_deref().unwrap_or_default()) {
-                    if exclude.contains(&op) {
-                        continue;
-                    }
-                    let reach = model.reachable_from(&op);
-                    let reasons: Vec<String> = unsupported
-                        .iter()
-                        .filter(|d| reach.contains(&d.subject))
-                        .map(|d| d.to_string())
-                        .collect();
-                    if !reasons.is_empty() {
-                        exclude.insert(op.clone());
-                        skipped.push(Skipped {
-                            operation: op,
-                            reasons,
-                        });
-                        newly += 1;
-                    }
-                }
-                if newly == 0 {
-                    return Err(diags.sorted());
-                }
+        let diags = match lower::lower_excluding(model, service, &exclude) {
+            Ok(ir) => return Ok((emit_reporting(&ir, options)?, skipped)),
+            Err(diags) => diags,
+        };
+        if diags
+            .0
+            .iter()
+            .any(|d| d.kind != diagnostics::Kind::Unsupported)
+        {
+            return Err(diags);
+        }
+        // Leave out every operation that reaches an unsupported shape, then lower again.
+        let before = skipped.len();
+        for op in model.operations_of(service_id.as_deref().unwrap_or_default()) {
+            if exclude.contains(&op) {
                 continue;
             }
-        };
-        let generated = emit::emit(&ir, options).map_err(|e| {
-            let mut d = Diagnostics::default();
-            d.push(Diagnostic::shape(
-                &ir.service.id,
-                format!("generated code did not parse: {e}"),
-            ));
-            d
-        })?;
-        return Ok((generated, skipped));
+            let reach = model.reachable_from(&op);
+            let reasons: Vec<String> = diags
+                .0
+                .iter()
+                .filter(|d| reach.contains(&d.subject))
+                .map(|d| d.to_string())
+                .collect();
+            if !reasons.is_empty() {
+                exclude.insert(op.clone());
+                skipped.push(Skipped {
+                    operation: op,
+                    reasons,
+                });
+            }
+        }
+        if skipped.len() == before {
+            return Err(diags);
+        }
     }
 }
 

@@ -124,8 +124,7 @@ impl<'m> Lowering<'m> {
             );
         }
         self.report_unsupported(id, None, &t);
-        let mut op_ids = BTreeSet::new();
-        self.collect_operations(shape, &mut op_ids, &mut BTreeSet::new());
+        let mut op_ids: BTreeSet<String> = self.model.operations_of(id).into_iter().collect();
         op_ids.retain(|op| !self.exclude.contains(op));
         let service_errors: Vec<String> = shape.errors.iter().map(|e| e.target.clone()).collect();
         let mut operations = Vec::new();
@@ -184,38 +183,6 @@ impl<'m> Lowering<'m> {
             types: std::mem::take(&mut self.types),
             protocol_tests: Vec::new(),
         })
-    }
-
-    /// Operations bound to the service directly and through its resources.
-    fn collect_operations(
-        &self,
-        shape: &AstShape,
-        out: &mut BTreeSet<String>,
-        seen: &mut BTreeSet<String>,
-    ) {
-        let lifecycle = [
-            &shape.create,
-            &shape.put,
-            &shape.read,
-            &shape.update,
-            &shape.delete,
-            &shape.list,
-        ];
-        for r in shape
-            .operations
-            .iter()
-            .chain(&shape.collection_operations)
-            .chain(lifecycle.into_iter().flatten())
-        {
-            out.insert(r.target.clone());
-        }
-        for r in &shape.resources {
-            if seen.insert(r.target.clone()) {
-                if let Some(res) = self.model.shape(&r.target) {
-                    self.collect_operations(res, out, seen);
-                }
-            }
-        }
     }
 
     fn report_unsupported(&mut self, id: &str, member: Option<&str>, t: &Traits) {
@@ -922,12 +889,8 @@ impl<'m> Lowering<'m> {
                 }
             }
         }
-        if ty.kind == TypeKind::Stream && binding != Binding::Payload {
-            self.diags.push(Diagnostic::member(
-                owner,
-                name,
-                "targets a @streaming blob but is not the structure's @httpPayload",
-            ));
+        if let Some(reason) = binding_problem(&binding, &ty) {
+            self.diags.push(Diagnostic::member(owner, name, reason));
         }
         let default_json = mt.default.clone().or_else(|| {
             if m.traits.contains_key("smithy.api#default") {
@@ -1290,6 +1253,80 @@ impl<'m> Lowering<'m> {
             }
         }
     }
+}
+
+/// Why a member's type cannot travel where its HTTP binding puts it, if it cannot.
+fn binding_problem(binding: &Binding, ty: &TypeRef) -> Option<String> {
+    let scalar = |t: &TypeRef| {
+        !matches!(
+            t.kind,
+            TypeKind::Document
+                | TypeKind::Stream
+                | TypeKind::List { .. }
+                | TypeKind::Map { .. }
+                | TypeKind::Named {
+                    shape: NamedShape::Struct | NamedShape::Union,
+                    ..
+                }
+        )
+    };
+    let scalar_or_list = |t: &TypeRef| match &t.kind {
+        TypeKind::List { item, .. } => scalar(item),
+        _ => scalar(t),
+    };
+    let string_map = |t: &TypeRef, lists: bool| match &t.kind {
+        TypeKind::Map { value, .. } => match &value.kind {
+            TypeKind::String => true,
+            TypeKind::List { item, .. } => lists && item.kind == TypeKind::String,
+            _ => false,
+        },
+        _ => false,
+    };
+    let (ok, what) = match binding {
+        Binding::Body => (
+            ty.kind != TypeKind::Stream,
+            "a @streaming blob must be the structure's @httpPayload",
+        ),
+        Binding::Label => (
+            scalar(ty),
+            "@httpLabel needs a string, number, boolean, enum or timestamp",
+        ),
+        Binding::Query(_) => (
+            scalar_or_list(ty),
+            "@httpQuery needs a simple value or a list of them",
+        ),
+        Binding::Header(_) => (
+            scalar_or_list(ty),
+            "@httpHeader needs a simple value or a list of them",
+        ),
+        Binding::QueryParams => (
+            string_map(ty, true),
+            "@httpQueryParams needs a map of strings or of lists of strings",
+        ),
+        Binding::PrefixHeaders(_) => (
+            string_map(ty, false),
+            "@httpPrefixHeaders needs a map of strings",
+        ),
+        Binding::Payload => (
+            !matches!(ty.kind, TypeKind::List { .. } | TypeKind::Map { .. })
+                && (!scalar(ty)
+                    || matches!(
+                        ty.kind,
+                        TypeKind::String
+                            | TypeKind::Blob
+                            | TypeKind::Named {
+                                shape: NamedShape::Enum,
+                                ..
+                            }
+                    )),
+            "@httpPayload needs a structure, union, document, string, enum or blob",
+        ),
+        Binding::ResponseCode => (
+            ty.kind == TypeKind::Integer,
+            "@httpResponseCode needs an integer",
+        ),
+    };
+    (!ok).then(|| what.to_string())
 }
 
 fn deprecation(t: &Traits) -> Option<Deprecation> {

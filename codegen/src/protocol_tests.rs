@@ -13,6 +13,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 const PROTOCOL: &str = "aws.protocols#restJson1";
 
+/// Whether a case with these fields is a restJson1 case a client runs.
+fn for_client(applies_to: Option<&str>, protocol: &str) -> bool {
+    applies_to != Some("server") && protocol == PROTOCOL
+}
+
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct RequestCase {
@@ -77,7 +82,7 @@ pub fn lower(model: &Model, ir: &CrateIr) -> Vec<ProtocolTest> {
         };
         if let Some(raw) = shape.traits.get("smithy.test#httpRequestTests") {
             for case in cases::<RequestCase>(raw) {
-                if case.applies_to.as_deref() == Some("server") || case.protocol != PROTOCOL {
+                if !for_client(case.applies_to.as_deref(), &case.protocol) {
                     continue;
                 }
                 let t = request_test(ir, op, case);
@@ -86,7 +91,7 @@ pub fn lower(model: &Model, ir: &CrateIr) -> Vec<ProtocolTest> {
         }
         if let Some(raw) = shape.traits.get("smithy.test#httpResponseTests") {
             for case in cases::<ResponseCase>(raw) {
-                if case.applies_to.as_deref() == Some("server") || case.protocol != PROTOCOL {
+                if !for_client(case.applies_to.as_deref(), &case.protocol) {
                     continue;
                 }
                 let kind = match response_test(ir, &op.output, &case) {
@@ -143,7 +148,7 @@ pub fn lower(model: &Model, ir: &CrateIr) -> Vec<ProtocolTest> {
             continue;
         };
         for case in cases::<ResponseCase>(raw) {
-            if case.applies_to.as_deref() == Some("server") || case.protocol != PROTOCOL {
+            if !for_client(case.applies_to.as_deref(), &case.protocol) {
                 continue;
             }
             let kind = match response_test(ir, &t.name, &case) {
@@ -347,7 +352,7 @@ pub fn client_case_ids(model: &Model, op: &str) -> Vec<(String, &'static str)> {
         for case in raw {
             let applies = case.get("appliesTo").and_then(|v| v.as_str());
             let protocol = case.get("protocol").and_then(|v| v.as_str());
-            if applies != Some("server") && protocol == Some(PROTOCOL) {
+            if for_client(applies, protocol.unwrap_or_default()) {
                 if let Some(id) = case.get("id").and_then(|v| v.as_str()) {
                     out.push((id.to_string(), kind));
                 }

@@ -361,14 +361,9 @@ impl ServiceClient {
                     });
                 }
                 Ok((status, headers, body)) => {
-                    // Error bodies are small; a streaming operation's error is read whole too.
-                    let body = match body.collect().await {
-                        Ok(b) => b,
-                        Err(e) => {
-                            let e = TransportError::new(TransportErrorKind::Io, e);
-                            return Err(Error::Transport(e));
-                        }
-                    };
+                    // `attempt` read every unsuccessful body whole, streaming
+                    // operation or not.
+                    let body = body.bytes().cloned().unwrap_or_default();
                     let error_response = ErrorResponse::new(status, &headers, &body);
                     let error = O::Error::from_response(&error_response);
                     let kind = error

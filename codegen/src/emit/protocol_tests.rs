@@ -30,20 +30,19 @@ fn test(ir: &CrateIr, t: &ProtocolTest) -> TokenStream {
         Some(d) => format!("`{}`: {d}", t.id),
         None => format!("`{}`", t.id),
     }));
-    let op = ident(&t.operation);
+    // Lowering only makes cases for generated operations.
+    let Some(operation) = ir.service.operations.iter().find(|o| o.name == t.operation) else {
+        return quote!();
+    };
+    let op = ident(&operation.name);
     let body = match &t.kind {
         ProtocolTestKind::Invalid(reason) => {
             let msg = format!("the case cannot be generated: {reason}");
             quote!(panic!(#msg);)
         }
-        ProtocolTestKind::Request(r) => request(ir, t, r),
+        ProtocolTestKind::Request(r) => request(ir, operation, r),
         ProtocolTestKind::Malformed { body, violations } => {
-            let input = ir
-                .service
-                .operations
-                .iter()
-                .find(|o| o.name == t.operation)
-                .map(|o| ident(&o.input));
+            let input = ident(&operation.input);
             let expected = pairs(violations);
             quote! {
                 let input: #input = rt::json::from_slice(#body.as_bytes())
@@ -52,14 +51,7 @@ fn test(ir: &CrateIr, t: &ProtocolTest) -> TokenStream {
             }
         }
         ProtocolTestKind::Response(r) => {
-            let output = ir
-                .service
-                .operations
-                .iter()
-                .find(|o| o.name == t.operation)
-                .map(|o| o.output.clone())
-                .unwrap_or_default();
-            let expected = struct_tokens(ir, &output, &r.params);
+            let expected = struct_tokens(ir, &operation.output, &r.params);
             let response = response_parts(r);
             let code = r.code;
             quote! {
@@ -72,12 +64,7 @@ fn test(ir: &CrateIr, t: &ProtocolTest) -> TokenStream {
             }
         }
         ProtocolTestKind::Error { error, test: r } => {
-            let op_error = ir
-                .service
-                .operations
-                .iter()
-                .find(|o| o.name == t.operation)
-                .map(|o| ident(&o.error_type));
+            let op_error = ident(&operation.error_type);
             let variant = ident(error);
             let expected = struct_tokens(ir, error, &r.params);
             let response = response_parts(r);
@@ -119,16 +106,9 @@ fn opt(s: &Option<String>) -> TokenStream {
     }
 }
 
-fn request(ir: &CrateIr, t: &ProtocolTest, r: &RequestTest) -> TokenStream {
-    let op = ident(&t.operation);
-    let input = ir
-        .service
-        .operations
-        .iter()
-        .find(|o| o.name == t.operation)
-        .map(|o| o.input.clone())
-        .unwrap_or_default();
-    let value = struct_tokens(ir, &input, &r.params);
+fn request(ir: &CrateIr, operation: &Operation, r: &RequestTest) -> TokenStream {
+    let op = ident(&operation.name);
+    let value = struct_tokens(ir, &operation.input, &r.params);
     let method = &r.method;
     let uri = &r.uri;
     let query = strs(&r.query_params);

@@ -27,26 +27,24 @@ pub fn emit(ir: &CrateIr) -> TokenStream {
         cx.patterns
             .insert(p.source.clone(), (format!("PATTERN_{i}"), p.rust.clone()));
     }
+    // Validation messages list every value but those marked `@internal`.
     for t in ir.types.values() {
-        match &t.kind {
-            NamedKind::Enum(e) if e.values.iter().any(|v| v.internal) => {
-                let public = e
-                    .values
-                    .iter()
-                    .filter(|v| !v.internal)
-                    .map(|v| v.value.clone());
-                cx.public_values.insert(t.name.clone(), public.collect());
-            }
-            NamedKind::IntEnum(e) if e.values.iter().any(|v| v.internal) => {
-                let public = e
-                    .values
-                    .iter()
-                    .filter(|v| !v.internal)
-                    .map(|v| v.value.to_string());
-                cx.public_values.insert(t.name.clone(), public.collect());
-            }
-            _ => {}
-        }
+        let public: Vec<String> = match &t.kind {
+            NamedKind::Enum(e) => e
+                .values
+                .iter()
+                .filter(|v| !v.internal)
+                .map(|v| v.value.clone())
+                .collect(),
+            NamedKind::IntEnum(e) => e
+                .values
+                .iter()
+                .filter(|v| !v.internal)
+                .map(|v| v.value.to_string())
+                .collect(),
+            _ => continue,
+        };
+        cx.public_values.insert(t.name.clone(), public);
     }
     let mut impls = Vec::new();
     for t in ir.types.values().filter(|t| t.validated) {
@@ -88,7 +86,7 @@ pub fn emit(ir: &CrateIr) -> TokenStream {
 struct Cx {
     /// Pattern source → (static name, translated regex).
     patterns: BTreeMap<String, (String, String)>,
-    /// Enums with `internal` values → the values validation messages list.
+    /// Enum and intEnum names → the values validation messages list.
     public_values: BTreeMap<String, Vec<String>>,
 }
 
@@ -228,32 +226,10 @@ impl Cx {
         match &ty.kind {
             TypeKind::Named {
                 name,
-                shape: NamedShape::Enum,
+                shape: NamedShape::Enum | NamedShape::IntEnum,
             } => {
-                let n = ident(name);
-                // Internal values are accepted but not advertised.
-                let allowed = match self.public_values.get(name) {
-                    Some(values) => quote!(&[#(#values),*]),
-                    None => quote!(#n::VALUES),
-                };
-                out.push(quote! { if !#v.is_known() { rt::validation::enum_value(path, out, #allowed); } });
-            }
-            TypeKind::Named {
-                name,
-                shape: NamedShape::IntEnum,
-            } => {
-                let n = ident(name);
-                if let Some(values) = self.public_values.get(name) {
-                    out.push(quote! { if !#v.is_known() { rt::validation::enum_value(path, out, &[#(#values),*]); } });
-                } else {
-                    out.push(quote! {
-                    if !#v.is_known() {
-                        let allowed: Vec<String> = #n::VALUES.iter().map(|v| v.to_string()).collect();
-                        let allowed: Vec<&str> = allowed.iter().map(String::as_str).collect();
-                        rt::validation::enum_value(path, out, &allowed);
-                    }
-                });
-                }
+                let allowed = self.public_values.get(name).into_iter().flatten();
+                out.push(quote! { if !#v.is_known() { rt::validation::enum_value(path, out, &[#(#allowed),*]); } });
             }
             TypeKind::Named {
                 shape: NamedShape::Struct | NamedShape::Union,

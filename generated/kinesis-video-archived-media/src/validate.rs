@@ -53,7 +53,7 @@ impl Validate for ClipFragmentSelector {
                     rt::validation::enum_value(
                         path,
                         out,
-                        ClipFragmentSelectorType::VALUES,
+                        &["PRODUCER_TIMESTAMP", "SERVER_TIMESTAMP"],
                     );
                 }
             }
@@ -91,7 +91,11 @@ impl Validate for DashFragmentSelector {
         let mark = path.push("FragmentSelectorType");
         if let Some(v) = &self.fragment_selector_type {
             if !v.is_known() {
-                rt::validation::enum_value(path, out, DashFragmentSelectorType::VALUES);
+                rt::validation::enum_value(
+                    path,
+                    out,
+                    &["PRODUCER_TIMESTAMP", "SERVER_TIMESTAMP"],
+                );
             }
         }
         path.pop(mark);
@@ -113,7 +117,11 @@ impl Validate for FragmentSelector {
         match &self.fragment_selector_type {
             Some(v) => {
                 if !v.is_known() {
-                    rt::validation::enum_value(path, out, FragmentSelectorType::VALUES);
+                    rt::validation::enum_value(
+                        path,
+                        out,
+                        &["PRODUCER_TIMESTAMP", "SERVER_TIMESTAMP"],
+                    );
                 }
             }
             None => rt::validation::required(path, out),
@@ -208,25 +216,25 @@ impl Validate for GetDashStreamingSessionUrlInput {
         let mark = path.push("PlaybackMode");
         if let Some(v) = &self.playback_mode {
             if !v.is_known() {
-                rt::validation::enum_value(path, out, DashPlaybackMode::VALUES);
+                rt::validation::enum_value(
+                    path,
+                    out,
+                    &["LIVE", "LIVE_REPLAY", "ON_DEMAND"],
+                );
             }
         }
         path.pop(mark);
         let mark = path.push("DisplayFragmentTimestamp");
         if let Some(v) = &self.display_fragment_timestamp {
             if !v.is_known() {
-                rt::validation::enum_value(
-                    path,
-                    out,
-                    DashDisplayFragmentTimestamp::VALUES,
-                );
+                rt::validation::enum_value(path, out, &["ALWAYS", "NEVER"]);
             }
         }
         path.pop(mark);
         let mark = path.push("DisplayFragmentNumber");
         if let Some(v) = &self.display_fragment_number {
             if !v.is_known() {
-                rt::validation::enum_value(path, out, DashDisplayFragmentNumber::VALUES);
+                rt::validation::enum_value(path, out, &["ALWAYS", "NEVER"]);
             }
         }
         path.pop(mark);
@@ -295,7 +303,11 @@ impl Validate for GetHlsStreamingSessionUrlInput {
         let mark = path.push("PlaybackMode");
         if let Some(v) = &self.playback_mode {
             if !v.is_known() {
-                rt::validation::enum_value(path, out, HlsPlaybackMode::VALUES);
+                rt::validation::enum_value(
+                    path,
+                    out,
+                    &["LIVE", "LIVE_REPLAY", "ON_DEMAND"],
+                );
             }
         }
         path.pop(mark);
@@ -307,25 +319,25 @@ impl Validate for GetHlsStreamingSessionUrlInput {
         let mark = path.push("ContainerFormat");
         if let Some(v) = &self.container_format {
             if !v.is_known() {
-                rt::validation::enum_value(path, out, ContainerFormat::VALUES);
+                rt::validation::enum_value(path, out, &["FRAGMENTED_MP4", "MPEG_TS"]);
             }
         }
         path.pop(mark);
         let mark = path.push("DiscontinuityMode");
         if let Some(v) = &self.discontinuity_mode {
             if !v.is_known() {
-                rt::validation::enum_value(path, out, HlsDiscontinuityMode::VALUES);
+                rt::validation::enum_value(
+                    path,
+                    out,
+                    &["ALWAYS", "NEVER", "ON_DISCONTINUITY"],
+                );
             }
         }
         path.pop(mark);
         let mark = path.push("DisplayFragmentTimestamp");
         if let Some(v) = &self.display_fragment_timestamp {
             if !v.is_known() {
-                rt::validation::enum_value(
-                    path,
-                    out,
-                    HlsDisplayFragmentTimestamp::VALUES,
-                );
+                rt::validation::enum_value(path, out, &["ALWAYS", "NEVER"]);
             }
         }
         path.pop(mark);
@@ -390,7 +402,11 @@ impl Validate for GetImagesInput {
         match &self.image_selector_type {
             Some(v) => {
                 if !v.is_known() {
-                    rt::validation::enum_value(path, out, ImageSelectorType::VALUES);
+                    rt::validation::enum_value(
+                        path,
+                        out,
+                        &["PRODUCER_TIMESTAMP", "SERVER_TIMESTAMP"],
+                    );
                 }
             }
             None => rt::validation::required(path, out),
@@ -410,7 +426,7 @@ impl Validate for GetImagesInput {
         match &self.format {
             Some(v) => {
                 if !v.is_known() {
-                    rt::validation::enum_value(path, out, Format::VALUES);
+                    rt::validation::enum_value(path, out, &["JPEG", "PNG"]);
                 }
             }
             None => rt::validation::required(path, out),
@@ -427,7 +443,7 @@ impl Validate for GetImagesInput {
             );
             for (key, value) in v.iter() {
                 if !key.is_known() {
-                    rt::validation::enum_value(path, out, FormatConfigKey::VALUES);
+                    rt::validation::enum_value(path, out, &["JPEGQuality"]);
                 }
                 let mark = path.push(key.as_str());
                 rt::validation::length(
@@ -556,7 +572,11 @@ impl Validate for HlsFragmentSelector {
         let mark = path.push("FragmentSelectorType");
         if let Some(v) = &self.fragment_selector_type {
             if !v.is_known() {
-                rt::validation::enum_value(path, out, HlsFragmentSelectorType::VALUES);
+                rt::validation::enum_value(
+                    path,
+                    out,
+                    &["PRODUCER_TIMESTAMP", "SERVER_TIMESTAMP"],
+                );
             }
         }
         path.pop(mark);

@@ -63,7 +63,20 @@ impl Validate for GetDataEndpointInput {
         match &self.api_name {
             Some(v) => {
                 if !v.is_known() {
-                    rt::validation::enum_value(path, out, ApiName::VALUES);
+                    rt::validation::enum_value(
+                        path,
+                        out,
+                        &[
+                            "PUT_MEDIA",
+                            "GET_MEDIA",
+                            "LIST_FRAGMENTS",
+                            "GET_MEDIA_FOR_FRAGMENT_LIST",
+                            "GET_HLS_STREAMING_SESSION_URL",
+                            "GET_DASH_STREAMING_SESSION_URL",
+                            "GET_CLIP",
+                            "GET_IMAGES",
+                        ],
+                    );
                 }
             }
             None => rt::validation::required(path, out),
