@@ -2,6 +2,7 @@
 //! model, or over any model given on the command line.
 
 mod conformance;
+mod corpus;
 
 use smithy_codegen::project::{self, Change};
 use smithy_codegen::Options;
@@ -16,13 +17,17 @@ usage:
                                    generate a standalone crate for one service of any model
   cargo xtask conformance [--model FILE] [--service SHAPE_ID] [--expected-failures FILE]
                                    run a model's protocol tests (default: ../shared/conformance/restjson1.json)
-                                   and compare with xtask/expected-failures/<model>.txt";
+                                   and compare with xtask/expected-failures/<model>.txt
+  cargo xtask corpus PATH...       generate every model file under PATH (files or folders) into
+                                   target/corpus/, check each crate with warnings denied, and
+                                   compare with xtask/expected-failures/corpus-<first path>.txt";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("codegen") => codegen(&args[1..]),
         Some("conformance") => conformance::run(&args[1..], &repo_root()),
+        Some("corpus") => corpus::run(&args[1..], &repo_root()),
         _ => Err(USAGE.to_string()),
     };
     match result {
