@@ -323,8 +323,9 @@ pub struct Bound {
 pub struct Pattern {
     /// The ECMA-262 pattern from the model, for messages.
     pub source: String,
-    /// The same pattern in the `regex` crate's syntax, with ECMA-262 meaning.
-    pub rust: String,
+    /// The same expression in strict Unicode-mode ECMA-262 syntax, which the
+    /// runtime's engine compiles (see `pattern::normalize`).
+    pub ecma: String,
 }
 
 /// A `@default` value, already checked against the member's type.

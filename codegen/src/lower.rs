@@ -973,9 +973,9 @@ impl<'m> Lowering<'m> {
             .clone()
             .or(tt.pattern.clone())
             .and_then(|p| {
-                pattern::translate(&p)
+                pattern::normalize(&p)
                     .ok()
-                    .map(|rust| Pattern { source: p, rust })
+                    .map(|ecma| Pattern { source: p, ecma })
             });
         let mut constraints = Constraints {
             length: bounds(pick(&member_traits.length, &tt.length)),

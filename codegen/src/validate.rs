@@ -9,7 +9,7 @@
 use crate::ast::{AstMember, AstShape};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::model::Model;
-use crate::pattern::{self, PatternError};
+use crate::pattern;
 use crate::traits::{self, Traits};
 
 const SIMPLE: &[&str] = &[
@@ -295,12 +295,10 @@ fn check_constraints(
                 "`smithy.api#pattern` does not apply to a {kind}"
             )));
         }
-        match pattern::translate(p) {
-            Ok(_) => {}
-            Err(PatternError::Invalid(why)) => d.push(diag(format!("`smithy.api#pattern` {p:?} is not a valid regular expression: {why}"))),
-            Err(PatternError::Unsupported(what)) => {
-                d.push(diag(format!("`smithy.api#pattern` {p:?} uses {what}, which the generated validators cannot evaluate")).unsupported())
-            }
+        if let Err(e) = pattern::normalize(p) {
+            d.push(diag(format!(
+                "`smithy.api#pattern` {p:?} is not a valid ECMA-262 regular expression {e}"
+            )));
         }
     }
     if t.unique_items && !matches!(kind, "list" | "set") {

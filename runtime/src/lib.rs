@@ -42,4 +42,4 @@ pub use values::{BigDecimal, BigInteger, BuildError, Document, UnknownValue};
 // Generated code reaches its dependencies through these, so a generated crate
 // needs a single dependency line.
 #[doc(hidden)]
-pub use {bytes, http, regex, serde, serde_json};
+pub use {bytes, http, serde, serde_json};

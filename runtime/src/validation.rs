@@ -5,8 +5,8 @@
 //! [`Path`], and call the checks here, which word each violation exactly as
 //! Smithy's own validation messages do.
 
-use regex::Regex;
 use std::fmt;
+use std::sync::OnceLock;
 
 /// A value that can check the constraint traits of its shape.
 pub trait Validate {
@@ -213,15 +213,68 @@ pub fn range_float(
     }
 }
 
-/// `@pattern`: the pattern matches anywhere in the value unless it anchors itself.
-pub fn pattern(path: &Path, out: &mut Vec<Violation>, value: &str, regex: &Regex, source: &str) {
-    if !regex.is_match(value) {
-        let message = format!(
-            "Value at '{}' failed to satisfy constraint: Member must satisfy regular expression pattern: {source}",
-            path.as_str()
-        );
-        out.push(violation(path, Constraint::Pattern, message));
+/// A `@pattern`, compiled by the ECMA-262 engine on first use and shared by
+/// every member that uses it.
+pub struct Pattern {
+    source: &'static str,
+    ecma: &'static str,
+    compiled: OnceLock<Result<regress::Regex, String>>,
+}
+
+impl Pattern {
+    /// `source` is the pattern as the model wrote it (for messages); `ecma` is
+    /// the same expression in strict Unicode-mode ECMA-262 syntax, as the
+    /// generator wrote and checked it.
+    pub const fn new(source: &'static str, ecma: &'static str) -> Self {
+        Pattern {
+            source,
+            ecma,
+            compiled: OnceLock::new(),
+        }
     }
+
+    /// The pattern as the model wrote it.
+    pub fn source(&self) -> &'static str {
+        self.source
+    }
+
+    /// Whether the pattern matches anywhere in `value` (it is not anchored
+    /// unless it says `^…$`), or why it could not be compiled.
+    pub fn is_match(&self, value: &str) -> Result<bool, &str> {
+        let compiled = self
+            .compiled
+            .get_or_init(|| regress::Regex::with_flags(self.ecma, "u").map_err(|e| e.to_string()));
+        match compiled {
+            Ok(re) => Ok(re.find(value).is_some()),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+impl fmt::Debug for Pattern {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Pattern").field(&self.source).finish()
+    }
+}
+
+/// `@pattern`. A pattern the engine cannot compile (the generator checked
+/// it with the same engine, so only a different engine version could cause
+/// this) is reported as a violation that says so, rather than passing silently.
+pub fn pattern(path: &Path, out: &mut Vec<Violation>, value: &str, pattern: &Pattern) {
+    let message = match pattern.is_match(value) {
+        Ok(true) => return,
+        Ok(false) => format!(
+            "Value at '{}' failed to satisfy constraint: Member must satisfy regular expression pattern: {}",
+            path.as_str(),
+            pattern.source
+        ),
+        Err(e) => format!(
+            "Value at '{}' could not be checked against regular expression pattern {}: {e}",
+            path.as_str(),
+            pattern.source
+        ),
+    };
+    out.push(violation(path, Constraint::Pattern, message));
 }
 
 /// A value outside an enum's (or intEnum's) set.

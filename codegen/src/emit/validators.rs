@@ -25,7 +25,7 @@ pub fn emit(ir: &CrateIr) -> TokenStream {
     }
     for (i, p) in sources.into_iter().enumerate() {
         cx.patterns
-            .insert(p.source.clone(), (format!("PATTERN_{i}"), p.rust.clone()));
+            .insert(p.source.clone(), (format!("PATTERN_{i}"), p.ecma.clone()));
     }
     // Validation messages list every value but those marked `@internal`.
     for t in ir.types.values() {
@@ -54,14 +54,10 @@ pub fn emit(ir: &CrateIr) -> TokenStream {
             NamedKind::Enum(_) | NamedKind::IntEnum(_) => {}
         }
     }
-    let statics = cx.patterns.iter().map(|(source, (name, rust))| {
+    let statics = cx.patterns.iter().map(|(source, (name, ecma))| {
         let name = format_ident!("{}", name);
-        let doc = super::doc_line(&format!("`{source}`"));
         quote! {
-            #doc
-            static #name: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(|| {
-                rt::regex::Regex::new(#rust).expect("the generator checked this pattern")
-            });
+            static #name: rt::validation::Pattern = rt::validation::Pattern::new(#source, #ecma);
         }
     });
     quote! {
@@ -84,7 +80,7 @@ pub fn emit(ir: &CrateIr) -> TokenStream {
 
 #[derive(Default)]
 struct Cx {
-    /// Pattern source → (static name, translated regex).
+    /// Pattern source → (static name, the pattern in strict ECMA-262 syntax).
     patterns: BTreeMap<String, (String, String)>,
     /// Enum and intEnum names → the values validation messages list.
     public_values: BTreeMap<String, Vec<String>>,
@@ -217,8 +213,7 @@ impl Cx {
         }
         if let Some(p) = &c.pattern {
             let stat = self.pattern_static(p);
-            let source = &p.source;
-            out.push(quote! { rt::validation::pattern(path, out, #v, &#stat, #source); });
+            out.push(quote! { rt::validation::pattern(path, out, #v, &#stat); });
         }
         if c.unique_items {
             out.push(quote! { rt::validation::unique(path, out, #v); });

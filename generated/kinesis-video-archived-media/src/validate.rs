@@ -11,38 +11,30 @@ use smithy_client_runtime as rt;
 use rt::validation::{Path, Validate, Violation};
 use crate::types::*;
 
-/// `^[0-9]+$`
-static PATTERN_0: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(||
-{ rt::regex::Regex::new("^[0-9]+$").expect("the generator checked this pattern") });
+static PATTERN_0: rt::validation::Pattern = rt::validation::Pattern::new(
+    "^[0-9]+$",
+    "^[0-9]+$",
+);
 
-/// `^[a-zA-Z0-9+/]+={0,2}$`
-static PATTERN_1: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(||
-{
-    rt::regex::Regex::new("^[a-zA-Z0-9+/]+={0,2}$")
-        .expect("the generator checked this pattern")
-});
+static PATTERN_1: rt::validation::Pattern = rt::validation::Pattern::new(
+    "^[a-zA-Z0-9+/]+={0,2}$",
+    "^[a-zA-Z0-9+/]+={0,2}$",
+);
 
-/// `^[a-zA-Z0-9_.-]+$`
-static PATTERN_2: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(||
-{
-    rt::regex::Regex::new("^[a-zA-Z0-9_.-]+$")
-        .expect("the generator checked this pattern")
-});
+static PATTERN_2: rt::validation::Pattern = rt::validation::Pattern::new(
+    "^[a-zA-Z0-9_.-]+$",
+    "^[a-zA-Z0-9_.\\-]+$",
+);
 
-/// `^[a-zA-Z_0-9]+$`
-static PATTERN_3: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(||
-{
-    rt::regex::Regex::new("^[a-zA-Z_0-9]+$").expect("the generator checked this pattern")
-});
+static PATTERN_3: rt::validation::Pattern = rt::validation::Pattern::new(
+    "^[a-zA-Z_0-9]+$",
+    "^[a-zA-Z_0-9]+$",
+);
 
-/// `^arn:[a-z\d-]+:kinesisvideo:[a-z0-9-]+:[0-9]+:[a-z]+/[a-zA-Z0-9_.-]+/[0-9]+$`
-static PATTERN_4: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(||
-{
-    rt::regex::Regex::new(
-            "^arn:[a-z0-9-]+:kinesisvideo:[a-z0-9-]+:[0-9]+:[a-z]+/[a-zA-Z0-9_.-]+/[0-9]+$",
-        )
-        .expect("the generator checked this pattern")
-});
+static PATTERN_4: rt::validation::Pattern = rt::validation::Pattern::new(
+    "^arn:[a-z\\d-]+:kinesisvideo:[a-z0-9-]+:[0-9]+:[a-z]+/[a-zA-Z0-9_.-]+/[0-9]+$",
+    "^arn:[a-z\\d\\-]+:kinesisvideo:[a-z0-9\\-]+:[0-9]+:[a-z]+/[a-zA-Z0-9_.\\-]+/[0-9]+$",
+);
 
 impl Validate for ClipFragmentSelector {
     fn validate_into(&self, path: &mut Path, out: &mut Vec<Violation>) {
@@ -149,7 +141,7 @@ impl Validate for GetClipInput {
                 Some((1usize, "1")),
                 Some((256usize, "256")),
             );
-            rt::validation::pattern(path, out, v, &PATTERN_2, "^[a-zA-Z0-9_.-]+$");
+            rt::validation::pattern(path, out, v, &PATTERN_2);
         }
         path.pop(mark);
         let mark = path.push("StreamARN");
@@ -161,13 +153,7 @@ impl Validate for GetClipInput {
                 Some((1usize, "1")),
                 Some((1024usize, "1024")),
             );
-            rt::validation::pattern(
-                path,
-                out,
-                v,
-                &PATTERN_4,
-                "^arn:[a-z\\d-]+:kinesisvideo:[a-z0-9-]+:[0-9]+:[a-z]+/[a-zA-Z0-9_.-]+/[0-9]+$",
-            );
+            rt::validation::pattern(path, out, v, &PATTERN_4);
         }
         path.pop(mark);
         let mark = path.push("ClipFragmentSelector");
@@ -192,7 +178,7 @@ impl Validate for GetDashStreamingSessionUrlInput {
                 Some((1usize, "1")),
                 Some((256usize, "256")),
             );
-            rt::validation::pattern(path, out, v, &PATTERN_2, "^[a-zA-Z0-9_.-]+$");
+            rt::validation::pattern(path, out, v, &PATTERN_2);
         }
         path.pop(mark);
         let mark = path.push("StreamARN");
@@ -204,13 +190,7 @@ impl Validate for GetDashStreamingSessionUrlInput {
                 Some((1usize, "1")),
                 Some((1024usize, "1024")),
             );
-            rt::validation::pattern(
-                path,
-                out,
-                v,
-                &PATTERN_4,
-                "^arn:[a-z\\d-]+:kinesisvideo:[a-z0-9-]+:[0-9]+:[a-z]+/[a-zA-Z0-9_.-]+/[0-9]+$",
-            );
+            rt::validation::pattern(path, out, v, &PATTERN_4);
         }
         path.pop(mark);
         let mark = path.push("PlaybackMode");
@@ -279,7 +259,7 @@ impl Validate for GetHlsStreamingSessionUrlInput {
                 Some((1usize, "1")),
                 Some((256usize, "256")),
             );
-            rt::validation::pattern(path, out, v, &PATTERN_2, "^[a-zA-Z0-9_.-]+$");
+            rt::validation::pattern(path, out, v, &PATTERN_2);
         }
         path.pop(mark);
         let mark = path.push("StreamARN");
@@ -291,13 +271,7 @@ impl Validate for GetHlsStreamingSessionUrlInput {
                 Some((1usize, "1")),
                 Some((1024usize, "1024")),
             );
-            rt::validation::pattern(
-                path,
-                out,
-                v,
-                &PATTERN_4,
-                "^arn:[a-z\\d-]+:kinesisvideo:[a-z0-9-]+:[0-9]+:[a-z]+/[a-zA-Z0-9_.-]+/[0-9]+$",
-            );
+            rt::validation::pattern(path, out, v, &PATTERN_4);
         }
         path.pop(mark);
         let mark = path.push("PlaybackMode");
@@ -377,7 +351,7 @@ impl Validate for GetImagesInput {
                 Some((1usize, "1")),
                 Some((256usize, "256")),
             );
-            rt::validation::pattern(path, out, v, &PATTERN_2, "^[a-zA-Z0-9_.-]+$");
+            rt::validation::pattern(path, out, v, &PATTERN_2);
         }
         path.pop(mark);
         let mark = path.push("StreamARN");
@@ -389,13 +363,7 @@ impl Validate for GetImagesInput {
                 Some((1usize, "1")),
                 Some((1024usize, "1024")),
             );
-            rt::validation::pattern(
-                path,
-                out,
-                v,
-                &PATTERN_4,
-                "^arn:[a-z\\d-]+:kinesisvideo:[a-z0-9-]+:[0-9]+:[a-z]+/[a-zA-Z0-9_.-]+/[0-9]+$",
-            );
+            rt::validation::pattern(path, out, v, &PATTERN_4);
         }
         path.pop(mark);
         let mark = path.push("ImageSelectorType");
@@ -453,7 +421,7 @@ impl Validate for GetImagesInput {
                     Some((0usize, "0")),
                     Some((256usize, "256")),
                 );
-                rt::validation::pattern(path, out, value, &PATTERN_3, "^[a-zA-Z_0-9]+$");
+                rt::validation::pattern(path, out, value, &PATTERN_3);
                 path.pop(mark);
             }
         }
@@ -500,7 +468,7 @@ impl Validate for GetImagesInput {
                 Some((1usize, "1")),
                 Some((4096usize, "4096")),
             );
-            rt::validation::pattern(path, out, v, &PATTERN_1, "^[a-zA-Z0-9+/]+={0,2}$");
+            rt::validation::pattern(path, out, v, &PATTERN_1);
         }
         path.pop(mark);
     }
@@ -517,7 +485,7 @@ impl Validate for GetMediaForFragmentListInput {
                 Some((1usize, "1")),
                 Some((256usize, "256")),
             );
-            rt::validation::pattern(path, out, v, &PATTERN_2, "^[a-zA-Z0-9_.-]+$");
+            rt::validation::pattern(path, out, v, &PATTERN_2);
         }
         path.pop(mark);
         let mark = path.push("StreamARN");
@@ -529,13 +497,7 @@ impl Validate for GetMediaForFragmentListInput {
                 Some((1usize, "1")),
                 Some((1024usize, "1024")),
             );
-            rt::validation::pattern(
-                path,
-                out,
-                v,
-                &PATTERN_4,
-                "^arn:[a-z\\d-]+:kinesisvideo:[a-z0-9-]+:[0-9]+:[a-z]+/[a-zA-Z0-9_.-]+/[0-9]+$",
-            );
+            rt::validation::pattern(path, out, v, &PATTERN_4);
         }
         path.pop(mark);
         let mark = path.push("Fragments");
@@ -557,7 +519,7 @@ impl Validate for GetMediaForFragmentListInput {
                         Some((1usize, "1")),
                         Some((128usize, "128")),
                     );
-                    rt::validation::pattern(path, out, item, &PATTERN_0, "^[0-9]+$");
+                    rt::validation::pattern(path, out, item, &PATTERN_0);
                     path.pop(mark);
                 }
             }
@@ -603,7 +565,7 @@ impl Validate for ListFragmentsInput {
                 Some((1usize, "1")),
                 Some((256usize, "256")),
             );
-            rt::validation::pattern(path, out, v, &PATTERN_2, "^[a-zA-Z0-9_.-]+$");
+            rt::validation::pattern(path, out, v, &PATTERN_2);
         }
         path.pop(mark);
         let mark = path.push("StreamARN");
@@ -615,13 +577,7 @@ impl Validate for ListFragmentsInput {
                 Some((1usize, "1")),
                 Some((1024usize, "1024")),
             );
-            rt::validation::pattern(
-                path,
-                out,
-                v,
-                &PATTERN_4,
-                "^arn:[a-z\\d-]+:kinesisvideo:[a-z0-9-]+:[0-9]+:[a-z]+/[a-zA-Z0-9_.-]+/[0-9]+$",
-            );
+            rt::validation::pattern(path, out, v, &PATTERN_4);
         }
         path.pop(mark);
         let mark = path.push("MaxResults");
@@ -644,7 +600,7 @@ impl Validate for ListFragmentsInput {
                 Some((1usize, "1")),
                 Some((4096usize, "4096")),
             );
-            rt::validation::pattern(path, out, v, &PATTERN_1, "^[a-zA-Z0-9+/]+={0,2}$");
+            rt::validation::pattern(path, out, v, &PATTERN_1);
         }
         path.pop(mark);
         let mark = path.push("FragmentSelector");

@@ -11,21 +11,15 @@ use smithy_client_runtime as rt;
 use rt::validation::{Path, Validate, Violation};
 use crate::types::*;
 
-/// `^[a-zA-Z0-9_.-]+$`
-static PATTERN_0: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(||
-{
-    rt::regex::Regex::new("^[a-zA-Z0-9_.-]+$")
-        .expect("the generator checked this pattern")
-});
+static PATTERN_0: rt::validation::Pattern = rt::validation::Pattern::new(
+    "^[a-zA-Z0-9_.-]+$",
+    "^[a-zA-Z0-9_.\\-]+$",
+);
 
-/// `^arn:[a-z\d-]+:kinesisvideo:[a-z0-9-]+:[0-9]+:[a-z]+/[a-zA-Z0-9_.-]+/[0-9]+$`
-static PATTERN_1: ::std::sync::LazyLock<rt::regex::Regex> = ::std::sync::LazyLock::new(||
-{
-    rt::regex::Regex::new(
-            "^arn:[a-z0-9-]+:kinesisvideo:[a-z0-9-]+:[0-9]+:[a-z]+/[a-zA-Z0-9_.-]+/[0-9]+$",
-        )
-        .expect("the generator checked this pattern")
-});
+static PATTERN_1: rt::validation::Pattern = rt::validation::Pattern::new(
+    "^arn:[a-z\\d-]+:kinesisvideo:[a-z0-9-]+:[0-9]+:[a-z]+/[a-zA-Z0-9_.-]+/[0-9]+$",
+    "^arn:[a-z\\d\\-]+:kinesisvideo:[a-z0-9\\-]+:[0-9]+:[a-z]+/[a-zA-Z0-9_.\\-]+/[0-9]+$",
+);
 
 impl Validate for GetDataEndpointInput {
     fn validate_into(&self, path: &mut Path, out: &mut Vec<Violation>) {
@@ -38,7 +32,7 @@ impl Validate for GetDataEndpointInput {
                 Some((1usize, "1")),
                 Some((256usize, "256")),
             );
-            rt::validation::pattern(path, out, v, &PATTERN_0, "^[a-zA-Z0-9_.-]+$");
+            rt::validation::pattern(path, out, v, &PATTERN_0);
         }
         path.pop(mark);
         let mark = path.push("StreamARN");
@@ -50,13 +44,7 @@ impl Validate for GetDataEndpointInput {
                 Some((1usize, "1")),
                 Some((1024usize, "1024")),
             );
-            rt::validation::pattern(
-                path,
-                out,
-                v,
-                &PATTERN_1,
-                "^arn:[a-z\\d-]+:kinesisvideo:[a-z0-9-]+:[0-9]+:[a-z]+/[a-zA-Z0-9_.-]+/[0-9]+$",
-            );
+            rt::validation::pattern(path, out, v, &PATTERN_1);
         }
         path.pop(mark);
         let mark = path.push("APIName");
