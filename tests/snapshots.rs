@@ -38,7 +38,14 @@ fn generated_code_for_each_good_fixture() {
         let generated = smithy_codegen::generate(&model, None, &Default::default())
             .unwrap_or_else(|d| panic!("{}: {d}", path.display()));
         let mut text = String::new();
-        for file in ["src/types.rs", "src/validate.rs", "src/operations.rs"] {
+        for note in &generated.notes {
+            text.push_str(&format!("{note}\n"));
+        }
+        let mut files = vec!["src/types.rs", "src/validate.rs", "src/operations.rs"];
+        if name(&path).starts_with("naming") {
+            files.extend(["src/client.rs", "src/error.rs"]);
+        }
+        for file in files {
             text.push_str(&format!("==> {file} <==\n{}\n", generated.files[file]));
         }
         insta::assert_snapshot!(format!("generated__{}", name(&path)), text);

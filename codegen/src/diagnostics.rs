@@ -14,11 +14,13 @@ pub struct Diagnostic {
     pub reason: String,
 }
 
-/// Whether the model is wrong or the generator cannot handle it yet.
+/// Whether the model is wrong, the generator cannot handle it yet, or the
+/// generator only reports what it decided (a rename, a left-out operation).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Kind {
     Invalid,
     Unsupported,
+    Note,
 }
 
 impl Diagnostic {
@@ -51,6 +53,11 @@ impl Diagnostic {
         self.kind = Kind::Unsupported;
         self
     }
+    /// Marks the message as a note: information, not a problem.
+    pub fn note(mut self) -> Self {
+        self.kind = Kind::Note;
+        self
+    }
     pub fn at_member(id: &str, member: Option<&str>, reason: impl Into<String>) -> Self {
         Self {
             subject: id.to_string(),
@@ -66,6 +73,7 @@ impl fmt::Display for Diagnostic {
         let label = match self.kind {
             Kind::Invalid => "error",
             Kind::Unsupported => "unsupported",
+            Kind::Note => "note",
         };
         match &self.member {
             Some(m) => write!(f, "{label}: {}${m}: {}", self.subject, self.reason),
@@ -108,7 +116,11 @@ impl Diagnostics {
 impl fmt::Display for Diagnostics {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let invalid = self.0.iter().filter(|d| d.kind == Kind::Invalid).count();
-        let unsupported = self.0.len() - invalid;
+        let unsupported = self
+            .0
+            .iter()
+            .filter(|d| d.kind == Kind::Unsupported)
+            .count();
         writeln!(
             f,
             "the model has {invalid} error(s) and uses {unsupported} unsupported feature(s):"

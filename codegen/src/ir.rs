@@ -16,6 +16,9 @@ pub struct CrateIr {
     pub types: BTreeMap<String, NamedType>,
     /// The model's protocol test cases that apply to a client, sorted by test name.
     pub protocol_tests: Vec<ProtocolTest>,
+    /// What the generator decided that the user should know: renames that
+    /// resolve name collisions, operations left out.
+    pub notes: Vec<crate::diagnostics::Diagnostic>,
 }
 
 #[derive(Debug, Clone)]
@@ -34,6 +37,41 @@ pub struct Service {
     pub operations: Vec<Operation>,
     /// Errors every operation may return (the service's `errors` list).
     pub errors: Vec<String>,
+    /// The client's own methods.
+    pub client: ClientMethods,
+}
+
+/// The names of the client's own methods (moved when an operation takes one).
+#[derive(Debug, Clone)]
+pub struct ClientMethods {
+    pub new: String,
+    pub config: String,
+    pub endpoint: String,
+}
+
+/// The names of the methods the generator adds to a structure's builder, and
+/// to the request builder when the structure is an operation input.
+#[derive(Debug, Clone)]
+pub struct Helpers {
+    pub build: String,
+    pub build_unchecked: String,
+    pub send: String,
+    pub input: String,
+    pub with_input: String,
+    pub into_paginator: String,
+}
+
+impl Default for Helpers {
+    fn default() -> Self {
+        Helpers {
+            build: "build".into(),
+            build_unchecked: "build_unchecked".into(),
+            send: "send".into(),
+            input: "input".into(),
+            with_input: "with_input".into(),
+            into_paginator: "into_paginator".into(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,7 +143,8 @@ pub struct Paginator {
     pub input_token: String,
     /// Path of output fields to the next token (one element unless nested).
     pub output_token: Vec<String>,
-    /// Path of output fields to the list of items, with the item's Rust type.
+    /// Path of output fields to the items: a list, or a map whose entries
+    /// are the items. With the collection's type.
     pub items: Option<(Vec<String>, TypeRef)>,
     /// Input field that sets the page size.
     pub page_size: Option<String>,
@@ -122,6 +161,8 @@ pub struct NamedType {
     pub validated: bool,
 }
 
+// A handful of these exist per crate; boxing the structure variant would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum NamedKind {
     Struct(Struct),
@@ -134,6 +175,10 @@ pub enum NamedKind {
 pub struct Struct {
     pub members: Vec<Member>,
     pub error: Option<ErrorInfo>,
+    /// The builder type's name (`GetImagesInputBuilder`).
+    pub builder: String,
+    /// Names of the builder's (and request builder's) own methods.
+    pub helpers: Helpers,
 }
 
 #[derive(Debug, Clone)]
@@ -170,6 +215,8 @@ pub struct ErrorInfo {
     pub throttling: bool,
     /// The field holding the error message (`Message` or `message`), if any.
     pub message_field: Option<String>,
+    /// The function in `error` that reads the error with its header-bound members.
+    pub reader: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -188,8 +235,13 @@ pub struct Deprecation {
 pub struct Member {
     /// The Smithy member name (`StreamARN`), used in validation paths.
     pub name: String,
-    /// The Rust field, setter and variant base name (`stream_arn`).
+    /// The Rust field and setter name (`stream_arn`).
     pub field: String,
+    /// The setter taking an `Option` (`set_stream_arn`).
+    pub clearer: String,
+    /// The function in `types::defaults` that returns the `@default` value,
+    /// for a member that is not optional.
+    pub default_fn: String,
     /// The Rust variant name, for union members (`StreamArn`).
     pub variant: String,
     /// The JSON key (`@jsonName`, else the member name).

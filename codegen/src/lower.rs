@@ -61,15 +61,19 @@ pub fn lower_excluding(
         ));
         return Err(d);
     };
+    let mut op_ids = model.operations_of(&service_id);
+    op_ids.retain(|op| !exclude.contains(op));
+    let names = names::table::decide(model, &service_id, &op_ids);
+    d.extend(names.conflicts.clone());
     let mut cx = Lowering {
         model,
         diags: d,
-        renames: service_shape.rename.clone(),
+        names,
         types: BTreeMap::new(),
-        type_ids: BTreeMap::new(),
+        seen: BTreeSet::new(),
         queue: VecDeque::new(),
         validated: BTreeSet::new(),
-        exclude: exclude.clone(),
+        op_ids,
     };
     let ir = cx.service(&service_id, service_shape).map(|mut ir| {
         ir.protocol_tests = crate::protocol_tests::lower(model, &ir);
@@ -90,15 +94,16 @@ pub fn lower_excluding(
 struct Lowering<'m> {
     model: &'m Model,
     diags: Diagnostics,
-    renames: BTreeMap<String, String>,
+    /// Every Rust name, decided before lowering starts.
+    names: names::NameTable,
     types: BTreeMap<String, NamedType>,
-    /// Rust type name → shape id, to find collisions.
-    type_ids: BTreeMap<String, String>,
+    /// Shape ids already queued for lowering.
+    seen: BTreeSet<String>,
     queue: VecDeque<(String, bool)>,
     /// Shape ids reachable from an operation input.
     validated: BTreeSet<String>,
-    /// Operations left out on request.
-    exclude: BTreeSet<String>,
+    /// The operations to generate.
+    op_ids: Vec<String>,
 }
 
 fn parse_traits(raw: &BTreeMap<String, serde_json::Value>) -> Traits {
@@ -124,22 +129,10 @@ impl<'m> Lowering<'m> {
             );
         }
         self.report_unsupported(id, None, &t);
-        let mut op_ids: BTreeSet<String> = self.model.operations_of(id).into_iter().collect();
-        op_ids.retain(|op| !self.exclude.contains(op));
         let service_errors: Vec<String> = shape.errors.iter().map(|e| e.target.clone()).collect();
         let mut operations = Vec::new();
-        let mut op_names: BTreeMap<String, String> = BTreeMap::new();
-        for op_id in &op_ids {
-            if let Some(op) = self.operation(op_id, &t, &service_errors) {
-                if let Some(prev) = op_names.insert(op.method.clone(), op_id.clone()) {
-                    self.diags.push(Diagnostic::shape(
-                        op_id,
-                        format!(
-                            "method name `{}` collides with the one of `{prev}`",
-                            op.method
-                        ),
-                    ));
-                }
+        for op_id in self.op_ids.clone() {
+            if let Some(op) = self.operation(&op_id, &t, &service_errors) {
                 operations.push(op);
             }
         }
@@ -149,14 +142,7 @@ impl<'m> Lowering<'m> {
             .filter_map(|e| self.named_ref(e, false))
             .collect();
         self.drain_queue();
-        for op in &operations {
-            for generated in [&op.name, &op.error_type, &op.fluent_builder] {
-                if let Some(prev) = self.type_ids.get(generated.as_str()) {
-                    self.diags.push(Diagnostic::shape(&op.id, format!("the Rust name `{generated}` generated for the operation collides with the one generated for `{prev}`")));
-                }
-            }
-        }
-        let name = self.rust_type_name(id);
+        let name = names::type_name(local_name(id));
         let crate_name = names::crate_name(
             t.aws_service
                 .as_ref()
@@ -179,9 +165,11 @@ impl<'m> Lowering<'m> {
                 protocol: Protocol::RestJson1,
                 operations,
                 errors,
+                client: self.names.client.clone(),
             },
             types: std::mem::take(&mut self.types),
             protocol_tests: Vec::new(),
+            notes: self.names.notes.0.clone(),
         })
     }
 
@@ -198,8 +186,11 @@ impl<'m> Lowering<'m> {
         }
     }
 
+    /// The Rust name the naming stage gave a shape.
     fn rust_type_name(&self, id: &str) -> String {
-        names::type_name(self.renames.get(id).map_or(local_name(id), String::as_str))
+        self.names
+            .type_name(id)
+            .map_or_else(|| names::type_name(local_name(id)), str::to_string)
     }
 
     fn operation(
@@ -218,7 +209,7 @@ impl<'m> Lowering<'m> {
         }
         let t = parse_traits(&shape.traits);
         self.report_unsupported(id, None, &t);
-        let name = local_name(id).to_string();
+        let op_names = self.names.operation(id)?.clone();
         let input = self.operation_io(id, shape.input.as_ref().map(|r| r.target.as_str()), true);
         let output = self.operation_io(id, shape.output.as_ref().map(|r| r.target.as_str()), false);
         let mut errors: Vec<String> = Vec::new();
@@ -272,10 +263,10 @@ impl<'m> Lowering<'m> {
             id: id.to_string(),
             input_unit,
             host_prefix,
-            method: names::snake(&name),
-            error_type: names::operation_error(&names::type_name(&name)),
-            fluent_builder: names::fluent_builder(&names::type_name(&name)),
-            name: names::type_name(&name),
+            method: op_names.method,
+            error_type: op_names.error,
+            fluent_builder: op_names.fluent_builder,
+            name: op_names.marker,
             docs: t.documentation.clone(),
             deprecated: deprecation(&t),
             input: input?.0,
@@ -297,9 +288,10 @@ impl<'m> Lowering<'m> {
         let suffix = if input { "Input" } else { "Output" };
         match target {
             None | Some("smithy.api#Unit") => {
-                let name = names::type_name(&format!("{}{suffix}", local_name(op)));
                 let id = format!("{op}${suffix}");
-                self.claim_name(&name, &id);
+                let name = self.rust_type_name(&id);
+                let helpers = self.names.helpers(&id);
+                let builder = self.names.builder(&id);
                 self.types.insert(
                     name.clone(),
                     NamedType {
@@ -314,6 +306,8 @@ impl<'m> Lowering<'m> {
                         kind: NamedKind::Struct(Struct {
                             members: Vec::new(),
                             error: None,
+                            builder,
+                            helpers,
                         }),
                         validated: input,
                     },
@@ -370,8 +364,9 @@ impl<'m> Lowering<'m> {
                 ));
                 return None;
             }
+            let owner = input.map_or("", |(_, id)| id.as_str());
             parts.push(HostPart::Label {
-                field: names::snake(label),
+                field: self.names.member(owner, label).field,
                 member: label.to_string(),
             });
             rest = &rest[open + close + 1..];
@@ -416,8 +411,9 @@ impl<'m> Lowering<'m> {
                 if bound.is_none() {
                     self.diags.push(Diagnostic::shape(op, format!("http uri label `{{{label}}}` has no input member with smithy.api#httpLabel")));
                 }
+                let owner = input.map_or("", |(_, id)| id.as_str());
                 segments.push(PathSegment::Label {
-                    field: names::snake(label),
+                    field: self.names.member(owner, label).field,
                     member: label.to_string(),
                     greedy,
                 });
@@ -450,15 +446,14 @@ impl<'m> Lowering<'m> {
         p: &traits::PaginatedTrait,
         shape: &AstShape,
     ) -> Option<Paginator> {
-        let input = shape
-            .input
-            .as_ref()
-            .and_then(|r| self.model.shape(&r.target));
-        let output = shape
-            .output
-            .as_ref()
-            .and_then(|r| self.model.shape(&r.target));
-        let (Some(input), Some(output)) = (input, output) else {
+        let model = self.model;
+        let exists = |r: &Option<crate::ast::AstRef>| {
+            r.as_ref()
+                .filter(|r| model.shape(&r.target).is_some())
+                .map(|r| r.target.clone())
+        };
+        let (Some(input_id), Some(output_id)) = (exists(&shape.input), exists(&shape.output))
+        else {
             self.diags.push(Diagnostic::shape(
                 op,
                 "is paginated but has no input or no output structure",
@@ -469,11 +464,16 @@ impl<'m> Lowering<'m> {
             self.diags.push(Diagnostic::shape(op, "smithy.api#paginated needs inputToken and outputToken (on the operation or the service)"));
             return None;
         };
+        let input = model.shape(&input_id)?;
+        let input_id = &input_id;
+        let output_id = &output_id;
         let input_member =
             |name: &str, kinds: &[&str], what: &str, this: &mut Self| -> Option<String> {
                 let found = input.members.iter().find(|(n, _)| n == name);
                 match found.and_then(|(_, m)| this.model.shape(&m.target)) {
-                    Some(t) if kinds.contains(&t.kind.as_str()) => Some(names::snake(name)),
+                    Some(t) if kinds.contains(&t.kind.as_str()) => {
+                        Some(this.names.member(input_id, name).field)
+                    }
                     Some(t) => {
                         this.diags.push(Diagnostic::shape(
                             op,
@@ -505,22 +505,14 @@ impl<'m> Lowering<'m> {
             None => None,
         };
         let output_token = self
-            .output_path(op, output, output_token, "outputToken", &["string"])
+            .output_path(op, output_id, output_token, "outputToken", &["string"])
             .map(|(p, _)| p);
         let items = match &p.items {
             Some(items) => {
                 let (path, target) =
-                    self.output_path(op, output, items, "items", &["list", "set", "map"])?;
-                let shape = self.model.shape(&target)?;
-                let item_ty = match &shape.member {
-                    Some(m) => self.type_ref(&m.target, &parse_traits(&m.traits), false)?,
-                    None => {
-                        self.diags
-                            .push(Diagnostic::shape(op, "paginated items must be a list"));
-                        return None;
-                    }
-                };
-                Some((path, item_ty))
+                    self.output_path(op, output_id, items, "items", &["list", "set", "map"])?;
+                let collection = self.type_ref(&target, &Traits::default(), false)?;
+                Some((path, collection))
             }
             None => None,
         };
@@ -536,12 +528,13 @@ impl<'m> Lowering<'m> {
     fn output_path(
         &mut self,
         op: &str,
-        output: &AstShape,
+        output: &str,
         path: &str,
         what: &str,
         kinds: &[&str],
     ) -> Option<(Vec<String>, String)> {
-        let mut shape = output;
+        let mut shape_id = output.to_string();
+        let mut shape = self.model.shape(output)?;
         let mut fields = Vec::new();
         let parts: Vec<&str> = path.split('.').collect();
         for (i, part) in parts.iter().enumerate() {
@@ -554,7 +547,7 @@ impl<'m> Lowering<'m> {
                 ));
                 return None;
             };
-            fields.push(names::snake(part));
+            fields.push(self.names.member(&shape_id, part).field);
             let target = self.model.shape(&m.target)?;
             if i + 1 == parts.len() {
                 if !kinds.contains(&target.kind.as_str()) {
@@ -577,34 +570,16 @@ impl<'m> Lowering<'m> {
                 ));
                 return None;
             }
+            shape_id = m.target.clone();
             shape = target;
         }
         None
     }
 
-    /// Records that `name` is used by `id`; a second shape with the same Rust name
-    /// is a collision.
-    fn claim_name(&mut self, name: &str, id: &str) -> bool {
-        for generated in [name.to_string(), names::builder(name)] {
-            if let Some(prev) = self.type_ids.get(&generated) {
-                if prev != id {
-                    self.diags.push(Diagnostic::shape(id, format!("its Rust name `{generated}` collides with the one generated for `{prev}`")));
-                    return false;
-                }
-            }
-        }
-        self.type_ids.insert(name.to_string(), id.to_string());
-        self.type_ids.insert(names::builder(name), id.to_string());
-        true
-    }
-
     /// The Rust name of a structure, union or enum shape; queues it for lowering.
     fn named_ref(&mut self, id: &str, from_input: bool) -> Option<String> {
         let name = self.rust_type_name(id);
-        let first_sight = !self.type_ids.contains_key(&name);
-        if !self.claim_name(&name, id) {
-            return Some(name);
-        }
+        let first_sight = self.seen.insert(id.to_string());
         let newly_validated = from_input && self.validated.insert(id.to_string());
         if first_sight || newly_validated {
             self.queue.push_back((id.to_string(), from_input));
@@ -644,7 +619,7 @@ impl<'m> Lowering<'m> {
                         .members
                         .iter()
                         .find(|(n, _)| n.eq_ignore_ascii_case("message"))
-                        .map(|(n, _)| names::snake(n));
+                        .map(|(n, _)| self.names.member(id, n).field);
                     ErrorInfo {
                         fault,
                         http_status: t.http_error.unwrap_or(if fault == Fault::Server {
@@ -655,9 +630,15 @@ impl<'m> Lowering<'m> {
                         retryable: t.retryable.is_some(),
                         throttling: t.retryable.as_ref().is_some_and(|r| r.throttling),
                         message_field,
+                        reader: self.names.error_reader(id),
                     }
                 });
-                NamedKind::Struct(Struct { members, error })
+                NamedKind::Struct(Struct {
+                    members,
+                    error,
+                    builder: self.names.builder(id),
+                    helpers: self.names.helpers(id),
+                })
             }
             "union" => {
                 let variants: Vec<Member> = shape
@@ -689,7 +670,7 @@ impl<'m> Lowering<'m> {
                     .map(|(n, m)| {
                         let mt = parse_traits(&m.traits);
                         EnumValue {
-                            variant: names::variant(n),
+                            variant: self.names.member(id, n).variant,
                             value: mt
                                 .enum_value
                                 .as_ref()
@@ -701,7 +682,6 @@ impl<'m> Lowering<'m> {
                         }
                     })
                     .collect();
-                self.check_variants(id, values.iter().map(|v| (&v.variant, v.value.to_string())));
                 NamedKind::IntEnum(IntEnum { values })
             }
             other => {
@@ -733,7 +713,7 @@ impl<'m> Lowering<'m> {
             .map(|(n, m)| {
                 let mt = parse_traits(&m.traits);
                 EnumValue {
-                    variant: names::variant(n),
+                    variant: self.names.member(id, n).variant,
                     value: mt
                         .enum_value
                         .as_ref()
@@ -746,7 +726,6 @@ impl<'m> Lowering<'m> {
                 }
             })
             .collect();
-        self.check_variants(id, values.iter().map(|v| (&v.variant, v.value.clone())));
         values
     }
 
@@ -757,66 +736,24 @@ impl<'m> Lowering<'m> {
     ) -> Vec<EnumValue<String>> {
         let out: Vec<EnumValue<String>> = values
             .iter()
-            .map(|v| {
-                let base = v.name.clone().unwrap_or_else(|| {
-                    v.value
-                        .chars()
-                        .map(|c| if c.is_alphanumeric() { c } else { '_' })
-                        .collect()
-                });
-                EnumValue {
-                    variant: names::variant(&base),
-                    value: v.value.clone(),
-                    internal: v.tags.iter().any(|t| t == "internal"),
-                    docs: v.documentation.clone(),
-                    deprecated: v.deprecated.then_some(Deprecation {
-                        message: None,
-                        since: None,
-                    }),
-                }
+            .map(|v| EnumValue {
+                variant: self.names.member(id, &v.value).variant,
+                value: v.value.clone(),
+                internal: v.tags.iter().any(|t| t == "internal"),
+                docs: v.documentation.clone(),
+                deprecated: v.deprecated.then_some(Deprecation {
+                    message: None,
+                    since: None,
+                }),
             })
             .collect();
-        self.check_variants(id, out.iter().map(|v| (&v.variant, v.value.clone())));
         out
     }
 
-    fn check_variants<'a>(
-        &mut self,
-        id: &str,
-        variants: impl Iterator<Item = (&'a String, String)>,
-    ) {
-        let mut seen: BTreeMap<&String, String> = BTreeMap::new();
-        for (variant, value) in variants {
-            if let Some(prev) = seen.insert(variant, value.clone()) {
-                self.diags.push(Diagnostic::shape(id, format!("enum values {prev:?} and {value:?} both become the Rust variant `{variant}`")));
-            }
-        }
-    }
-
+    /// Two body members with the same JSON key cannot both be sent.
     fn check_member_names(&mut self, id: &str, members: Vec<Member>) -> Vec<Member> {
-        let mut fields: BTreeMap<String, String> = BTreeMap::new();
-        let mut variants: BTreeMap<String, String> = BTreeMap::new();
         let mut wire: BTreeMap<String, String> = BTreeMap::new();
         for m in &members {
-            if let Some(prev) = fields.insert(m.field.clone(), m.name.clone()) {
-                self.diags.push(Diagnostic::member(
-                    id,
-                    &m.name,
-                    format!(
-                        "its Rust name `{}` collides with the one of member `{prev}`",
-                        m.field
-                    ),
-                ));
-            } else if let Some(prev) = variants.insert(m.variant.clone(), m.name.clone()) {
-                self.diags.push(Diagnostic::member(
-                    id,
-                    &m.name,
-                    format!(
-                        "its Rust variant `{}` collides with the one of member `{prev}`",
-                        m.variant
-                    ),
-                ));
-            }
             if m.binding == Binding::Body {
                 if let Some(prev) = wire.insert(m.wire_name.clone(), m.name.clone()) {
                     self.diags.push(Diagnostic::member(
@@ -904,10 +841,13 @@ impl<'m> Lowering<'m> {
             Some(v) => self.default_value(owner, name, &ty, &v),
         };
         let optional = default.is_none() || mt.client_optional || input_struct;
+        let names = self.names.member(owner, name);
         Some(Member {
             name: name.to_string(),
-            field: names::snake(name),
-            variant: names::variant(name),
+            field: names.field,
+            clearer: names.clearer,
+            variant: names.variant,
+            default_fn: self.names.default_fn(owner, name),
             wire_name: mt.json_name.clone().unwrap_or_else(|| name.to_string()),
             required: mt.required,
             default,
@@ -1147,7 +1087,7 @@ impl<'m> Lowering<'m> {
 
     /// `(variant, value)` pairs of an enum already reached, by Rust name.
     fn enum_values_of(&mut self, rust_name: &str) -> Vec<(String, String)> {
-        let Some(id) = self.type_ids.get(rust_name).cloned() else {
+        let Some(id) = self.names.shape_of(rust_name).map(str::to_string) else {
             return Vec::new();
         };
         let Some(shape) = self.model.shape(&id) else {
@@ -1172,11 +1112,10 @@ impl<'m> Lowering<'m> {
     }
 
     fn int_enum_values_of(&self, rust_name: &str) -> Vec<(String, i32)> {
-        let Some(shape) = self
-            .type_ids
-            .get(rust_name)
-            .and_then(|id| self.model.shape(id))
-        else {
+        let Some(id) = self.names.shape_of(rust_name) else {
+            return Vec::new();
+        };
+        let Some(shape) = self.model.shape(id) else {
             return Vec::new();
         };
         shape
@@ -1184,7 +1123,7 @@ impl<'m> Lowering<'m> {
             .iter()
             .map(|(n, m)| {
                 (
-                    names::variant(n),
+                    self.names.member(id, n).variant,
                     parse_traits(&m.traits)
                         .enum_value
                         .and_then(|v| v.as_i64())

@@ -28,8 +28,11 @@ pub trait Operation {
 
 /// An operation with `@paginated`: how to move from one page to the next.
 pub trait Paginated: Operation {
-    /// The element type of the paginated item list.
+    /// One item: an element of a paginated list, or an entry `(key, value)`
+    /// of a paginated map.
     type Item;
+    /// The page's collection of items (`Vec<Item>` or a map).
+    type Items: ItemList<Item = Self::Item>;
     /// The continuation token of a page, if there is another one.
     fn next_token(output: &Self::Output) -> Option<&str>;
     /// The continuation token of a request.
@@ -39,8 +42,61 @@ pub trait Paginated: Operation {
     /// Sets the page size, saturating at the member type's limits. Does nothing
     /// for operations without a `pageSize` member.
     fn set_page_size(input: &mut Self::Input, size: i64);
-    /// The page's item list, if the page has one.
-    fn items(output: &mut Self::Output) -> Option<&mut Vec<Self::Item>>;
+    /// The page's items, if the page has them.
+    fn items(output: &mut Self::Output) -> Option<&mut Self::Items>;
+}
+
+/// The items of a page, as a paginator trims and hands them out: a list, or
+/// a map whose entries are the items (in key order, the same on every fetch
+/// of a page, so a resume position counts the same entries).
+pub trait ItemList: Default {
+    /// One item.
+    type Item;
+    /// How many items there are.
+    fn count(&self) -> usize;
+    /// Drops the first `n` items.
+    fn skip_first(&mut self, n: usize);
+    /// Keeps only the first `n` items.
+    fn keep_first(&mut self, n: usize);
+    /// The items, in order.
+    fn into_items(self) -> std::vec::IntoIter<Self::Item>;
+}
+
+impl<T> ItemList for Vec<T> {
+    type Item = T;
+    fn count(&self) -> usize {
+        self.len()
+    }
+    fn skip_first(&mut self, n: usize) {
+        self.drain(..n.min(self.len()));
+    }
+    fn keep_first(&mut self, n: usize) {
+        self.truncate(n);
+    }
+    fn into_items(self) -> std::vec::IntoIter<T> {
+        self.into_iter()
+    }
+}
+
+impl<K: Ord + Clone, V> ItemList for std::collections::BTreeMap<K, V> {
+    type Item = (K, V);
+    fn count(&self) -> usize {
+        self.len()
+    }
+    fn skip_first(&mut self, n: usize) {
+        match self.keys().nth(n).cloned() {
+            Some(first_kept) => *self = self.split_off(&first_kept),
+            None => self.clear(),
+        }
+    }
+    fn keep_first(&mut self, n: usize) {
+        if let Some(first_dropped) = self.keys().nth(n).cloned() {
+            self.split_off(&first_dropped);
+        }
+    }
+    fn into_items(self) -> std::vec::IntoIter<(K, V)> {
+        self.into_iter().collect::<Vec<_>>().into_iter()
+    }
 }
 
 /// A modelled error structure (`@error`).

@@ -20,7 +20,7 @@
 
 use crate::client::ServiceClient;
 use crate::error::{Error, RepeatedTokenError};
-use crate::operation::Paginated;
+use crate::operation::{ItemList, Paginated};
 use crate::validation::Validate;
 use futures_core::Stream;
 use std::collections::HashSet;
@@ -263,9 +263,9 @@ where
         let mut dropped = 0;
         let mut count = 0;
         if let Some(items) = O::items(output) {
-            dropped = self.skip.min(items.len());
-            items.drain(..dropped);
-            count = items.len();
+            dropped = self.skip.min(items.count());
+            items.skip_first(dropped);
+            count = items.count();
         }
         self.skip = 0;
         let next = O::next_token(output)
@@ -274,7 +274,7 @@ where
         if let Some(remaining) = self.remaining {
             if count >= remaining {
                 if let Some(items) = O::items(output) {
-                    items.truncate(remaining);
+                    items.keep_first(remaining);
                 }
                 self.remaining = Some(0);
                 self.state = State::Done;
@@ -444,7 +444,7 @@ where
                     this.current = O::items(&mut output)
                         .map(std::mem::take)
                         .unwrap_or_default()
-                        .into_iter();
+                        .into_items();
                     this.page_token = token;
                     this.offset = skip;
                 }

@@ -6,7 +6,7 @@ use super::{deprecated, doc_line, docs, member_docs, value_type};
 use crate::ir::*;
 use crate::names::ident;
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::quote;
 
 pub fn emit(ir: &CrateIr) -> TokenStream {
     let s = &ir.service;
@@ -30,6 +30,11 @@ pub fn emit(ir: &CrateIr) -> TokenStream {
          config's equivalents, when the config came from `Config::from_env`), else `https://{prefix}.{{region}}.amazonaws.com`."
     ));
     let methods = s.operations.iter().map(client_method);
+    let (new, config, endpoint) = (
+        ident(&s.client.new),
+        ident(&s.client.config),
+        ident(&s.client.endpoint),
+    );
     let builders = s.operations.iter().map(|op| fluent_builder(ir, op));
     quote! {
         //! The service client: one method per operation.
@@ -58,17 +63,17 @@ pub fn emit(ir: &CrateIr) -> TokenStream {
             /// A client using `config`.
             ///
             #endpoint_doc
-            pub fn new(config: &rt::Config) -> Self {
+            pub fn #new(config: &rt::Config) -> Self {
                 Client { inner: rt::client::ServiceClient::new(config, &SERVICE) }
             }
 
             /// The configuration this client was made from.
-            pub fn config(&self) -> &rt::Config {
+            pub fn #config(&self) -> &rt::Config {
                 self.inner.config()
             }
 
             /// The endpoint requests are sent to, or why there is none.
-            pub fn endpoint(&self) -> Result<&str, &rt::error::ConfigError> {
+            pub fn #endpoint(&self) -> Result<&str, &rt::error::ConfigError> {
                 self.inner.endpoint()
             }
 
@@ -98,14 +103,21 @@ fn fluent_builder(ir: &CrateIr, op: &Operation) -> TokenStream {
     let name = ident(&op.fluent_builder);
     let op_name = ident(&op.name);
     let (input, output, error) = (ident(&op.input), ident(&op.output), ident(&op.error_type));
-    let input_builder = ident(&crate::names::builder(&op.input));
-    let members = match ir.types.get(&op.input).map(|t| &t.kind) {
-        Some(NamedKind::Struct(s)) => s.members.as_slice(),
-        _ => &[],
+    let Some(NamedKind::Struct(input_struct)) = ir.types.get(&op.input).map(|t| &t.kind) else {
+        return TokenStream::new();
     };
-    let setters = members.iter().map(|m| {
+    let input_builder = ident(&input_struct.builder);
+    let h = &input_struct.helpers;
+    let (send, input_fn, with_input, into_paginator, build_unchecked) = (
+        ident(&h.send),
+        ident(&h.input),
+        ident(&h.with_input),
+        ident(&h.into_paginator),
+        ident(&h.build_unchecked),
+    );
+    let setters = input_struct.members.iter().map(|m| {
         let field = ident(&m.field);
-        let set_name = format_ident!("set_{}", m.field);
+        let set_name = ident(&m.clearer);
         let (param, _) = setter_param(&m.ty, m.boxed);
         let value_ty = value_type(m);
         let mdoc = member_docs(m);
@@ -120,30 +132,35 @@ fn fluent_builder(ir: &CrateIr, op: &Operation) -> TokenStream {
         }
     });
     let doc = doc_line(&format!(
-        "A [`{}`](crate::operations::{}) request, sent by [`send`](Self::send).",
-        op.name, op.name
+        "A [`{}`](crate::operations::{}) request, sent by [`{}`](Self::{}).",
+        op.name, op.name, h.send, h.send
     ));
     let paginator = op.paginator.as_ref().map(|_| {
+        let doc = doc_line(&format!(
+            "Each page is validated, signed and retried like [`{0}`](Self::{0}).",
+            h.send
+        ));
         quote! {
             /// Pages through the results instead of sending one request: call
             /// [`pages`](rt::paginate::Paginator::pages) or
             /// [`items`](rt::paginate::Paginator::items) on the result for a stream.
-            /// Each page is validated, signed and retried like [`send`](Self::send).
-            pub fn into_paginator(self) -> rt::paginate::Paginator<crate::operations::#op_name> {
-                rt::paginate::Paginator::new(self.client.inner.clone(), self.input.build_unchecked())
+            #doc
+            pub fn #into_paginator(self) -> rt::paginate::Paginator<crate::operations::#op_name> {
+                rt::paginate::Paginator::new(self.client.inner.clone(), self.input.#build_unchecked())
             }
         }
     });
     // A streaming input can be sent once, so its builder is not `Clone`.
-    let streaming_input = super::http::members(ir, &op.input)
+    let streaming_input = input_struct
+        .members
         .iter()
         .any(|m| m.ty.kind == TypeKind::Stream);
     let derive_clone = (!streaming_input).then(|| quote!(Clone,));
     let input_accessor = (!streaming_input).then(|| {
         quote! {
             /// The input as it stands.
-            pub fn input(&self) -> #input {
-                self.input.clone().build_unchecked()
+            pub fn #input_fn(&self) -> #input {
+                self.input.clone().#build_unchecked()
             }
         }
     });
@@ -159,7 +176,7 @@ fn fluent_builder(ir: &CrateIr, op: &Operation) -> TokenStream {
             #(#setters)*
 
             /// Replaces every member with those of `input`.
-            pub fn with_input(mut self, input: #input) -> Self {
+            pub fn #with_input(mut self, input: #input) -> Self {
                 self.input = #input_builder::from(input);
                 self
             }
@@ -168,8 +185,8 @@ fn fluent_builder(ir: &CrateIr, op: &Operation) -> TokenStream {
 
             /// Validates the input (unless validation is off in the config), then
             /// sends it, retrying throttling, server and network errors.
-            pub async fn send(self) -> Result<#output, rt::Error<#error>> {
-                let input = self.input.build_unchecked();
+            pub async fn #send(self) -> Result<#output, rt::Error<#error>> {
+                let input = self.input.#build_unchecked();
                 self.client.inner.call::<crate::operations::#op_name>(&input).await
             }
 

@@ -31,9 +31,14 @@ pub fn emit(ir: &CrateIr) -> TokenStream {
             }
         }
     }
-    let readers = readers
-        .iter()
-        .map(|e| super::http::error_reader(e, super::http::members(ir, e)));
+    let readers = readers.iter().filter_map(|e| match &ir.types.get(e)?.kind {
+        NamedKind::Struct(Struct {
+            error: Some(info),
+            members,
+            ..
+        }) => Some(super::http::error_reader(e, &info.reader, members)),
+        _ => None,
+    });
     quote! {
         //! The typed error of each operation.
 
@@ -71,7 +76,7 @@ fn operation_error(ir: &CrateIr, op: &Operation) -> TokenStream {
         let vdoc = doc_line(&format!("[`{e}`]: HTTP {}.", info.http_status));
         variants.push(quote! { #vdoc #v(#v), });
         let read = if super::http::error_has_bindings(super::http::members(ir, e)) {
-            let f = quote::format_ident!("read_{}", crate::names::snake(e));
+            let f = ident(&info.reader);
             quote!(#f(response))
         } else {
             quote!(response.parse())

@@ -492,9 +492,9 @@ pub(crate) fn error_has_bindings(members: &[Member]) -> bool {
 
 /// A function reading error structure `name` from an error response, body
 /// and headers.
-pub(crate) fn error_reader(name: &str, members: &[Member]) -> TokenStream {
+pub(crate) fn error_reader(name: &str, reader: &str, members: &[Member]) -> TokenStream {
     let t = ident(name);
-    let f = quote::format_ident!("read_{}", crate::names::snake(name));
+    let f = ident(reader);
     let stmts = read_bound(members, quote!(headers));
     quote! {
         fn #f(response: &rt::error::ErrorResponse<'_>) -> Result<#t, rt::error::UnhandledError> {

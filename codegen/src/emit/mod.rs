@@ -48,6 +48,8 @@ pub struct GeneratedCrate {
     pub files: BTreeMap<String, String>,
     /// The emitted protocol tests: `(test path, case id, what it checks)`.
     pub protocol_tests: Vec<EmittedTest>,
+    /// Notes from generation: renames that resolve name collisions, operations left out.
+    pub notes: Vec<crate::diagnostics::Diagnostic>,
 }
 
 /// One emitted protocol test.
@@ -112,6 +114,7 @@ pub fn emit(ir: &CrateIr, options: &Options) -> Result<GeneratedCrate, syn::Erro
         name,
         files,
         protocol_tests: tests,
+        notes: ir.notes.clone(),
     })
 }
 

@@ -200,14 +200,18 @@ fn paginator(ir: &CrateIr, op: &Operation, p: &Paginator) -> TokenStream {
         }
         _ => quote!(let _ = (input, size);),
     };
-    let (item_ty, items) = match &p.items {
-        Some((path, item)) => {
-            let ty = rust_type(item);
+    let (item_ty, items_ty, items) = match &p.items {
+        Some((path, collection)) => {
             let (expr, opt) = path_expr(ir, &op.output, quote!(output), path, true);
-            (ty, if opt { expr } else { quote!(Some(#expr)) })
+            (
+                item_type(collection),
+                rust_type(collection),
+                if opt { expr } else { quote!(Some(#expr)) },
+            )
         }
         None => (
             quote!(()),
+            quote!(Vec<()>),
             quote!({
                 let _ = output;
                 None
@@ -217,6 +221,7 @@ fn paginator(ir: &CrateIr, op: &Operation, p: &Paginator) -> TokenStream {
     quote! {
         impl rt::operation::Paginated for #name {
             type Item = #item_ty;
+            type Items = #items_ty;
             fn next_token(output: &Self::Output) -> Option<&str> {
                 #next_token
             }
@@ -229,10 +234,23 @@ fn paginator(ir: &CrateIr, op: &Operation, p: &Paginator) -> TokenStream {
             fn set_page_size(input: &mut Self::Input, size: i64) {
                 #set_page_size
             }
-            fn items(output: &mut Self::Output) -> Option<&mut Vec<Self::Item>> {
+            fn items(output: &mut Self::Output) -> Option<&mut Self::Items> {
                 #items
             }
         }
+    }
+}
+
+/// One item of a paginated collection: a list element, or a map entry.
+fn item_type(collection: &TypeRef) -> TokenStream {
+    let optional = |t: TokenStream, sparse: bool| if sparse { quote!(Option<#t>) } else { t };
+    match &collection.kind {
+        TypeKind::List { item, sparse } => optional(rust_type(item), *sparse),
+        TypeKind::Map { key, value, sparse } => {
+            let (k, v) = (rust_type(key), optional(rust_type(value), *sparse));
+            quote!((#k, #v))
+        }
+        _ => rust_type(collection),
     }
 }
 

@@ -10,7 +10,7 @@ use super::{
 use crate::ir::*;
 use crate::names::ident;
 use proc_macro2::{Literal, TokenStream};
-use quote::{format_ident, quote};
+use quote::quote;
 
 pub fn emit(ir: &CrateIr) -> TokenStream {
     let mut items = Vec::new();
@@ -69,7 +69,8 @@ fn structure(
     defaults: &mut Vec<TokenStream>,
 ) -> TokenStream {
     let name = ident(&t.name);
-    let builder = ident(&crate::names::builder(&t.name));
+    let builder = ident(&s.builder);
+    let (build, build_unchecked_fn) = (ident(&s.helpers.build), ident(&s.helpers.build_unchecked));
     let doc = docs(t.docs.as_deref());
     let dep = deprecated(t.deprecated.as_ref());
     let serde_crate = serde_attrs();
@@ -86,7 +87,7 @@ fn structure(
     let mut read_arms = Vec::new();
     for m in &s.members {
         let field = ident(&m.field);
-        let default_fn = ident(&crate::names::default_fn(&t.name, &m.field));
+        let default_fn = ident(&m.default_fn);
         let ty = field_type(m);
         let value_ty = value_type(m);
         let wire = &m.wire_name;
@@ -168,7 +169,7 @@ fn structure(
         fields.push(quote! { #mdoc #mdep #serde_attr pub #field: #ty, });
         builder_fields.push(quote! { #field: Option<#value_ty>, });
 
-        let set_name = format_ident!("set_{}", m.field);
+        let set_name = ident(&m.clearer);
         let set_doc = doc_line(&format!("Sets or clears [`{0}`](Self::{0}).", m.field));
         let (param, conv) = setter_param(&m.ty, m.boxed);
         setters.push(quote! {
@@ -258,7 +259,7 @@ fn structure(
     let build_unchecked = is_input.then(|| {
         quote! {
             /// Builds the value without checking required members.
-            pub(crate) fn build_unchecked(self) -> #name {
+            pub(crate) fn #build_unchecked_fn(self) -> #name {
                 #name { #(#build_fields)* }
             }
         }
@@ -293,7 +294,7 @@ fn structure(
         impl #builder {
             #(#setters)*
             #build_doc
-            pub fn build(self) -> Result<#name, rt::BuildError> {
+            pub fn #build(self) -> Result<#name, rt::BuildError> {
                 #check_missing
                 Ok(#name { #(#build_fields)* })
             }

@@ -131,6 +131,7 @@ impl rt::operation::Operation for GetImages {
 
 impl rt::operation::Paginated for GetImages {
     type Item = Image;
+    type Items = Vec<Image>;
     fn next_token(output: &Self::Output) -> Option<&str> {
         output.next_token.as_deref().filter(|t| !t.is_empty())
     }
@@ -147,7 +148,7 @@ impl rt::operation::Paginated for GetImages {
         input.max_results = Some(size);
     }
 
-    fn items(output: &mut Self::Output) -> Option<&mut Vec<Self::Item>> {
+    fn items(output: &mut Self::Output) -> Option<&mut Self::Items> {
         output.images.as_mut()
     }
 }
@@ -221,6 +222,7 @@ impl rt::operation::Operation for ListFragments {
 
 impl rt::operation::Paginated for ListFragments {
     type Item = Fragment;
+    type Items = Vec<Fragment>;
     fn next_token(output: &Self::Output) -> Option<&str> {
         output.next_token.as_deref().filter(|t| !t.is_empty())
     }
@@ -237,7 +239,7 @@ impl rt::operation::Paginated for ListFragments {
         input.max_results = Some(size);
     }
 
-    fn items(output: &mut Self::Output) -> Option<&mut Vec<Self::Item>> {
+    fn items(output: &mut Self::Output) -> Option<&mut Self::Items> {
         output.fragments.as_mut()
     }
 }

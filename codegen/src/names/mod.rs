@@ -2,10 +2,17 @@
 //!
 //! Casing is heck's; this module decides where the word boundaries are (heck
 //! alone splits `StreamARNs` into `stream_ar_ns` and `IPv4` into `i_pv4`) and
-//! applies one keyword policy. Every emitter takes names from the IR, which got
-//! them from here, so a rule changed here changes everywhere at once.
+//! applies one keyword policy. [`table`] then decides every name of a crate
+//! together, with a [`Scope`] per Rust namespace, so that two names can never
+//! collide. Every emitter takes names from the IR, which got them from here, so
+//! a rule changed here changes everywhere at once.
+
+pub mod table;
+
+pub use table::NameTable;
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
+use std::collections::BTreeMap;
 
 /// Acronyms written in a mixed case that heck would split in the wrong place.
 /// Each is matched case-sensitively and only where a word may start and end.
@@ -26,10 +33,20 @@ const KEYWORDS: &[&str] = &[
     "union", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
 ];
 
+/// Trait functions that generated code and users call on builders and clients
+/// by name (`XBuilder::default()`, `builder.clone()`, `XBuilder::from(x)`). A
+/// member or operation method of that name would shadow them, so it gets a
+/// trailing underscore like a keyword (`default` → `default_`).
+const TRAIT_FUNCTIONS: &[&str] = &["default", "clone", "from"];
+
 /// Type names that generated code uses from the standard prelude, or that are
-/// keywords in type position. A shape with one of these names gets `Value`
-/// appended (`Result` → `ResultValue`) so it cannot shadow them.
-const RESERVED_TYPES: &[&str] = &[
+/// keywords in type position, plus the names of the service client and of the
+/// operation errors' catch-all variant. A shape with one of these names gets
+/// `Value` appended (`Result` → `ResultValue`) so it cannot shadow them.
+pub(crate) const RESERVED_TYPES: &[&str] = &[
+    "Client",
+    "Unhandled",
+    "AsRef",
     "Self",
     "Option",
     "Result",
@@ -56,7 +73,7 @@ const RESERVED_TYPES: &[&str] = &[
 ];
 
 /// Enum variant names the generator itself uses.
-const RESERVED_VARIANTS: &[&str] = &["Unknown", "Self"];
+pub(crate) const RESERVED_VARIANTS: &[&str] = &["Unknown", "Self"];
 
 /// Splits an identifier into words, honouring the acronym table, and returns
 /// them joined by `_` in their original case.
@@ -128,6 +145,16 @@ pub fn snake(ident: &str) -> String {
     s
 }
 
+/// `snake_case` for members (fields and their setters) and client methods:
+/// [`snake`], and a trailing underscore for [`TRAIT_FUNCTIONS`].
+pub fn method(ident: &str) -> String {
+    let mut s = snake(ident);
+    if TRAIT_FUNCTIONS.contains(&s.as_str()) {
+        s.push('_');
+    }
+    s
+}
+
 /// `UpperCamelCase` without the reserved-name policy (used for pieces of names).
 fn pascal_raw(ident: &str) -> String {
     let s = split_words(ident).to_upper_camel_case();
@@ -138,44 +165,86 @@ fn pascal_raw(ident: &str) -> String {
     }
 }
 
-/// `UpperCamelCase` for type names.
+/// `UpperCamelCase` for type names, before collisions are resolved (a
+/// reserved name such as `Result` is resolved by the [`Scope`]).
 pub fn type_name(ident: &str) -> String {
-    let s = pascal_raw(ident);
-    if RESERVED_TYPES.contains(&s.as_str()) {
-        format!("{s}Value")
-    } else {
-        s
-    }
+    pascal_raw(ident)
 }
 
-/// `UpperCamelCase` for enum and union variants.
+/// `UpperCamelCase` for enum and union variants, before collisions are resolved.
 pub fn variant(ident: &str) -> String {
-    let s = pascal_raw(ident);
-    if RESERVED_VARIANTS.contains(&s.as_str()) {
-        format!("{s}Value")
-    } else {
-        s
+    pascal_raw(ident)
+}
+
+/// One Rust namespace, filled in a fixed order so the outcome is
+/// deterministic. A name is claimed by trying candidates in order (the natural
+/// name first); when all are taken, the first candidate gets `2`, `3`, …
+#[derive(Debug, Clone)]
+pub struct Scope {
+    /// Name → what holds it, for the notes that explain a rename.
+    taken: BTreeMap<String, String>,
+    /// Put between a name and its number: `Foo2`, `foo_2`.
+    separator: &'static str,
+}
+
+/// The outcome of [`Scope::claim`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claimed {
+    pub name: String,
+    /// What holds the natural (first) candidate, when the name is another one.
+    pub displaced_by: Option<String>,
+}
+
+impl Scope {
+    /// A namespace of `UpperCamelCase` names (numbered `Foo2`).
+    pub fn types() -> Self {
+        Scope {
+            taken: BTreeMap::new(),
+            separator: "",
+        }
     }
-}
 
-/// The builder type generated for a structure (`GetImagesInput` → `GetImagesInputBuilder`).
-pub fn builder(type_name: &str) -> String {
-    format!("{type_name}Builder")
-}
+    /// A namespace of `snake_case` names (numbered `foo_2`).
+    pub fn snake() -> Self {
+        Scope {
+            taken: BTreeMap::new(),
+            separator: "_",
+        }
+    }
 
-/// The typed error of an operation (`GetImages` → `GetImagesError`).
-pub fn operation_error(operation: &str) -> String {
-    format!("{operation}Error")
-}
+    /// Takes `name` for something outside the model (`holder` says what, in notes).
+    pub fn reserve(&mut self, name: &str, holder: &str) {
+        self.taken
+            .entry(name.to_string())
+            .or_insert_with(|| holder.to_string());
+    }
 
-/// The request builder a client method returns (`GetImages` → `GetImagesFluentBuilder`).
-pub fn fluent_builder(operation: &str) -> String {
-    format!("{operation}FluentBuilder")
-}
+    /// Whether `name` is free.
+    pub fn is_free(&self, name: &str) -> bool {
+        !self.taken.contains_key(name)
+    }
 
-/// The private function holding a member's `@default` value.
-pub fn default_fn(type_name: &str, field: &str) -> String {
-    format!("{}_{field}", snake(type_name))
+    /// Claims the first free candidate for `holder`.
+    pub fn claim(&mut self, holder: &str, candidates: &[String]) -> Claimed {
+        let natural = candidates.first().cloned().unwrap_or_default();
+        let chosen = candidates
+            .iter()
+            .find(|c| self.is_free(c))
+            .cloned()
+            .unwrap_or_else(|| {
+                let base = natural.trim_end_matches('_');
+                (2..)
+                    .map(|n| format!("{base}{}{n}", self.separator))
+                    .find(|c| self.is_free(c))
+                    .expect("some number is free")
+            });
+        let displaced_by = (chosen != natural).then(|| self.taken[&natural].clone());
+        self.taken.insert(chosen.clone(), holder.to_string());
+        Claimed {
+            name: chosen,
+            displaced_by,
+        }
+    }
 }
 
 /// `SCREAMING_SNAKE_CASE` for constants.
@@ -263,10 +332,7 @@ mod tests {
             ("HLSFragmentSelector", "HlsFragmentSelector"),
             ("StreamARNs", "StreamArns"),
             ("IPv4Config", "Ipv4Config"),
-            ("Result", "ResultValue"),
-            ("Option", "OptionValue"),
-            ("String", "StringValue"),
-            ("Self", "SelfValue"),
+            ("Result", "Result"),
             ("Error", "Error"),
             ("lowercase", "Lowercase"),
         ];
@@ -283,14 +349,45 @@ mod tests {
             ("JPEG", "Jpeg"),
             ("NO_MEDIA", "NoMedia"),
             ("GET_HLS_STREAMING_SESSION_URL", "GetHlsStreamingSessionUrl"),
-            ("UNKNOWN", "UnknownValue"),
-            ("Unknown", "UnknownValue"),
+            ("UNKNOWN", "Unknown"),
             ("1080p", "Value1080p"),
             ("t2.micro", "T2Micro"),
         ];
         for (input, expected) in cases {
             assert_eq!(variant(input), expected, "variant({input:?})");
         }
+    }
+
+    #[test]
+    fn methods_avoid_keywords_and_trait_functions() {
+        for (input, expected) in [
+            ("Default", "default_"),
+            ("clone", "clone_"),
+            ("From", "from_"),
+            ("Type", "type_"),
+            ("Input", "input"),
+            ("Eq", "eq"),
+        ] {
+            assert_eq!(method(input), expected, "method({input:?})");
+        }
+    }
+
+    #[test]
+    fn scope_claims_in_order_and_numbers_when_every_candidate_is_taken() {
+        let mut s = Scope::types();
+        s.reserve("Result", "the Rust prelude");
+        let natural = |n: &str| vec![n.to_string(), format!("{n}Value")];
+        assert_eq!(s.claim("a#Result", &natural("Result")).name, "ResultValue");
+        let c = s.claim("a#Foo", &natural("Foo"));
+        assert_eq!((c.name.as_str(), c.displaced_by), ("Foo", None));
+        let c = s.claim("a#Foo_", &natural("Foo"));
+        assert_eq!(c.name, "FooValue");
+        assert_eq!(c.displaced_by.as_deref(), Some("a#Foo"));
+        assert_eq!(s.claim("b#Foo", &natural("Foo")).name, "Foo2");
+        assert_eq!(s.claim("c#Foo", &natural("Foo")).name, "Foo3");
+        let mut s = Scope::snake();
+        assert_eq!(s.claim("x", &["type_".into()]).name, "type_");
+        assert_eq!(s.claim("y", &["type_".into()]).name, "type_2");
     }
 
     #[test]
