@@ -7,7 +7,7 @@ use kinesis_video_archived_media::client::GetImagesFluentBuilder;
 use kinesis_video_archived_media::error::{GetImagesError, ListFragmentsError};
 use kinesis_video_archived_media::types::*;
 use kinesis_video_archived_media::{Client, DateTime, Error};
-use kinesis_video_streams::{ApiName, Config, DataEndpoints, ImageExt, RetryConfig};
+use kinesis_video_streams::{ApiName, Config, DataEndpoints, ImageExt, RetryConfig, Validation};
 use std::time::Duration;
 use tests::replay::{Mode, Replay, ACCESS_KEY, REGION, SESSION_TOKEN};
 
@@ -248,25 +248,42 @@ async fn unknown_enum_value_is_preserved() {
 async fn validation_failure_never_reaches_the_server() {
     for mode in MODES {
         let mut replay = Replay::start("validation_failure", mode).await;
+        let invalid = |config: &Config| {
+            Client::new(config)
+                .get_images()
+                .stream_name("not a valid name!")
+                .start_timestamp(DateTime::from_secs(1_700_000_000))
+                .width_pixels(0)
+                .send()
+        };
+        let violations = |err: &Error<GetImagesError>| {
+            let Error::Validation(v) = err else {
+                panic!("{err}")
+            };
+            v.violations.iter().map(|v| v.path.clone()).collect::<Vec<_>>()
+        };
+        // The default level checks required members and lower bounds: the
+        // pattern of StreamName is the service's to enforce.
         let config = replay
             .config(true)
             .endpoint_url(replay.data_url.clone())
             .build();
-        let client = Client::new(&config);
-        let err = client
-            .get_images()
-            .stream_name("not a valid name!")
-            .start_timestamp(DateTime::from_secs(1_700_000_000))
-            .width_pixels(0)
-            .send()
-            .await
-            .expect_err("invalid");
-        let Error::Validation(v) = &err else {
-            panic!("{err}")
-        };
-        let paths: Vec<&str> = v.violations.iter().map(|v| v.path.as_str()).collect();
+        let err = invalid(&config).await.expect_err("invalid");
         assert_eq!(
-            paths,
+            violations(&err),
+            ["/ImageSelectorType", "/EndTimestamp", "/Format", "/WidthPixels"],
+            "{err}"
+        );
+        assert!(
+            err.to_string()
+                .starts_with("invalid request, not sent: 4 validation errors detected."),
+            "{err}"
+        );
+        // Strict checks every constraint.
+        let strict = config.to_builder().validation(Validation::Strict).build();
+        let err = invalid(&strict).await.expect_err("invalid");
+        assert_eq!(
+            violations(&err),
             [
                 "/StreamName",
                 "/ImageSelectorType",
@@ -274,11 +291,6 @@ async fn validation_failure_never_reaches_the_server() {
                 "/Format",
                 "/WidthPixels"
             ],
-            "{err}"
-        );
-        assert!(
-            err.to_string()
-                .starts_with("invalid request, not sent: 5 validation errors detected."),
             "{err}"
         );
         replay.verify(true);
@@ -289,7 +301,7 @@ async fn validation_failure_never_reaches_the_server() {
         let config = replay
             .config(true)
             .endpoint_url("http://127.0.0.1:9")
-            .validation(false)
+            .validation(Validation::Off)
             .retry(RetryConfig::disabled())
             .build();
         let err = Client::new(&config)

@@ -9,7 +9,7 @@ use futures_core::Stream;
 use kinesis_video_archived_media::client::GetImagesFluentBuilder;
 use kinesis_video_archived_media::error::GetImagesError;
 use kinesis_video_archived_media::types::*;
-use kinesis_video_archived_media::{Client, DateTime, Error};
+use kinesis_video_archived_media::{Client, DateTime, Error, OnRepeatedToken, Validation};
 use smithy_client_runtime::paginate::ResumeToken;
 use std::pin::Pin;
 use tests::replay::{Mode, Replay};
@@ -313,4 +313,101 @@ async fn a_validation_failure_is_the_first_item_and_nothing_is_sent() {
     assert!(matches!(&results[0], Err(Error::Validation(_))));
     assert_eq!(items.resume_token(), Some(ResumeToken::default()));
     assert!(replay.captured().is_empty());
+}
+
+#[tokio::test]
+async fn the_services_tokens_go_back_untouched_at_every_validation_level() {
+    // NextToken's @pattern is base64; these tokens are not. The client still
+    // sends each back exactly as it came, whatever the validation level.
+    for level in [Validation::Standard, Validation::Strict, Validation::Off] {
+        for mode in MODES {
+            let mut replay = Replay::start("paging_plain_tokens", mode).await;
+            let config = replay
+                .config(true)
+                .endpoint_url(replay.data_url.clone())
+                .validation(level)
+                .build();
+            let client = Client::new(&config);
+            let (items, _) =
+                collect(get_images(&client).into_paginator().page_size(2).items()).await;
+            let images: Vec<Image> = items.into_iter().map(Result::unwrap).collect();
+            assert_eq!(numbers(&images), [1, 2, 3, 4, 5], "{level:?}");
+            replay.verify(true);
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_starting_token_the_pattern_refuses_is_sent_too() {
+    let mut replay = Replay::start("paging_plain_tokens", Mode::InMemory).await;
+    let strict = replay
+        .config(true)
+        .endpoint_url(replay.data_url.clone())
+        .validation(Validation::Strict)
+        .build();
+    let client = Client::new(&strict);
+    // Consume page 1 so that the recording expects `tok-1` next.
+    let (first, _) = collect(
+        get_images(&client)
+            .into_paginator()
+            .page_size(2)
+            .max_items(2)
+            .pages(),
+    )
+    .await;
+    assert_eq!(first.len(), 1);
+    let (rest, _) = collect(
+        get_images(&client)
+            .into_paginator()
+            .page_size(2)
+            .starting_token("tok-1")
+            .items(),
+    )
+    .await;
+    let rest: Vec<Image> = rest.into_iter().map(Result::unwrap).collect();
+    assert_eq!(numbers(&rest), [3, 4, 5]);
+    replay.verify(true);
+}
+
+#[tokio::test]
+async fn a_repeated_token_can_stop_the_stream_for_polling_later() {
+    for mode in MODES {
+        let (replay, client) = replay("paging_polled_token", mode).await;
+        let paginator = || {
+            get_images(&client)
+                .into_paginator()
+                .page_size(2)
+                .on_repeated_token(OnRepeatedToken::Stop)
+        };
+        let (first, items) = collect(paginator().items()).await;
+        let first: Vec<Image> = first.into_iter().map(Result::unwrap).collect();
+        assert_eq!(numbers(&first), [1, 2]);
+        let resume = items.resume_token().expect("the stream can be polled again");
+        assert_eq!(resume, ResumeToken::from("fwd-1"));
+        // Polling again from the same token reads what arrived since.
+        let (later, items) = collect(paginator().starting_token(resume).items()).await;
+        let later: Vec<Image> = later.into_iter().map(Result::unwrap).collect();
+        assert_eq!(numbers(&later), [3]);
+        assert_eq!(items.resume_token(), Some(ResumeToken::from("fwd-1")));
+        replay.verify(true);
+    }
+}
+
+#[tokio::test]
+async fn a_repeated_token_can_be_followed() {
+    for mode in MODES {
+        let (replay, client) = replay("paging_polled_token", mode).await;
+        let (items, _) = collect(
+            get_images(&client)
+                .into_paginator()
+                .page_size(2)
+                .on_repeated_token(OnRepeatedToken::Continue)
+                .max_items(3)
+                .items(),
+        )
+        .await;
+        let items: Vec<Image> = items.into_iter().map(Result::unwrap).collect();
+        assert_eq!(numbers(&items), [1, 2, 3]);
+        replay.verify(true);
+    }
 }

@@ -302,9 +302,10 @@ fn unanchored_pattern_from_a_fixture_model_matches_inside_a_longer_string() {
     let ecma: &'static str = Box::leak(pattern.ecma.clone().into_boxed_str());
     let compiled = smithy_client_runtime::validation::Pattern::new(source, ecma);
     let check = |s: &str| {
-        let mut out = Vec::new();
-        smithy_client_runtime::validation::pattern(&Default::default(), &mut out, s, &compiled);
-        out.is_empty()
+        use smithy_client_runtime::validation::{Context, Validation};
+        let mut cx = Context::new(Validation::Strict);
+        cx.pattern(s, &compiled);
+        cx.finish().is_ok()
     };
     assert!(
         check("abc123def"),

@@ -917,7 +917,7 @@ impl<'m> Lowering<'m> {
                     .ok()
                     .map(|ecma| Pattern { source: p, ecma })
             });
-        let mut constraints = Constraints {
+        let constraints = Constraints {
             length: bounds(pick(&member_traits.length, &tt.length)),
             range: bounds(pick(&member_traits.range, &tt.range)),
             pattern,
@@ -948,7 +948,6 @@ impl<'m> Lowering<'m> {
                 },
             ),
             "string" if tt.legacy_enum.is_some() => {
-                constraints.pattern = None;
                 TypeKind::Named {
                     name: self.named_ref(target_id, from_input)?,
                     shape: NamedShape::Enum,

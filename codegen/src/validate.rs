@@ -239,7 +239,9 @@ fn check_constraints(
 ) {
     let diag = |reason: String| Diagnostic::at_member(id, member, reason);
     if let Some(len) = &t.length {
-        if !matches!(kind, "string" | "blob" | "list" | "set" | "map") {
+        // An enum is a string with a fixed set of values; its length and
+        // pattern constrain the value (AWS models put them there).
+        if !matches!(kind, "string" | "enum" | "blob" | "list" | "set" | "map") {
             d.push(diag(format!(
                 "`smithy.api#length` does not apply to a {kind}"
             )));
@@ -290,7 +292,7 @@ fn check_constraints(
         }
     }
     if let Some(p) = &t.pattern {
-        if kind != "string" {
+        if kind != "string" && kind != "enum" {
             d.push(diag(format!(
                 "`smithy.api#pattern` does not apply to a {kind}"
             )));

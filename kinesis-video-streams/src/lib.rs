@@ -29,6 +29,7 @@ pub use kinesis_video as control;
 pub use kinesis_video::types::ApiName;
 pub use kinesis_video_archived_media as archived_media;
 pub use smithy_client_runtime::paginate::ResumeToken;
+pub use smithy_client_runtime::validation::Validation;
 pub use smithy_client_runtime::{Config, ConfigBuilder, Credentials, Error, RetryConfig};
 
 use kinesis_video::error::GetDataEndpointError;

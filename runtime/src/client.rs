@@ -234,16 +234,29 @@ impl ServiceClient {
         self.endpoint.as_deref()
     }
 
-    /// Calls operation `O`: validates the input (unless validation is off),
-    /// then sends it with retries, within the operation timeout.
+    /// Calls operation `O`: validates the input at the config's
+    /// [`Validation`](crate::validation::Validation) level, then sends it with
+    /// retries, within the operation timeout.
     pub async fn call<O>(&self, input: &O::Input) -> Result<O::Output, Error<O::Error>>
     where
         O: Operation,
         O::Input: Validate,
     {
-        if self.config.inner.validation {
-            input.validate().map_err(Error::Validation)?;
-        }
+        input
+            .validate_with(self.config.inner.validation)
+            .map_err(Error::Validation)?;
+        self.call_validated::<O>(input).await
+    }
+
+    /// [`call`](Self::call) for an input the caller has already validated (a
+    /// paginator validates its input once, without the service's tokens).
+    pub(crate) async fn call_validated<O>(
+        &self,
+        input: &O::Input,
+    ) -> Result<O::Output, Error<O::Error>>
+    where
+        O: Operation,
+    {
         let request = O::request(input).map_err(|e| Error::Config(ConfigError(e)))?;
         match self.config.inner.operation_timeout {
             None => self.send::<O>(request).await,

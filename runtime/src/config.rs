@@ -5,6 +5,7 @@ use crate::credentials::{Cached, DefaultChain};
 use crate::profile::ProfileSet;
 use crate::retry::{RetryConfig, RetryQuota};
 use crate::transport::{HttpClient, HyperClient};
+use crate::validation::Validation;
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
 use aws_credential_types::Credentials;
 use std::collections::BTreeMap;
@@ -35,7 +36,7 @@ pub(crate) struct Inner {
     pub operation_timeout: Option<Duration>,
     pub retry: RetryConfig,
     pub quota: RetryQuota,
-    pub validation: bool,
+    pub validation: Validation,
 }
 
 /// Endpoint URLs from the environment and the shared config, looked up per
@@ -159,8 +160,8 @@ impl Config {
         self.inner.region.as_deref()
     }
 
-    /// Whether requests are validated before they are sent.
-    pub fn validation(&self) -> bool {
+    /// How much requests are checked before they are sent.
+    pub fn validation(&self) -> Validation {
         self.inner.validation
     }
 
@@ -195,7 +196,7 @@ impl Config {
             operation_timeout: i.operation_timeout,
             retry: i.retry.clone(),
             shared_quota: Some(i.quota.clone()),
-            validation: Some(i.validation),
+            validation: i.validation,
         }
     }
 }
@@ -215,8 +216,7 @@ pub struct ConfigBuilder {
     operation_timeout: Option<Duration>,
     retry: RetryConfig,
     shared_quota: Option<RetryQuota>,
-    /// `None` means the default, on.
-    validation: Option<bool>,
+    validation: Validation,
 }
 
 impl fmt::Debug for ConfigBuilder {
@@ -290,10 +290,14 @@ impl ConfigBuilder {
         self
     }
 
-    /// Whether to check requests against the model's constraints before sending
-    /// them (on by default). When off, the service does the checking.
-    pub fn validation(mut self, enabled: bool) -> Self {
-        self.validation = Some(enabled);
+    /// How much to check requests against the model's constraints before
+    /// sending them: [`Validation::Standard`] by default (required members and
+    /// lower bounds, which no service change can break), [`Validation::Strict`]
+    /// for every constraint, or [`Validation::Off`] to leave all checking to
+    /// the service. Pagination tokens are sent back as the service returned
+    /// them at every level.
+    pub fn validation(mut self, level: Validation) -> Self {
+        self.validation = level;
         self
     }
 
@@ -322,7 +326,7 @@ impl ConfigBuilder {
                 operation_timeout: self.operation_timeout,
                 retry: self.retry,
                 quota,
-                validation: self.validation.unwrap_or(true),
+                validation: self.validation,
             }),
         }
     }

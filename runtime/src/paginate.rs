@@ -95,6 +95,25 @@ pub struct Paginator<O: Paginated> {
     input: O::Input,
     max_items: Option<usize>,
     start: ResumeToken,
+    on_repeated_token: OnRepeatedToken,
+}
+
+/// What a paginator does when the service sends a continuation token it
+/// already sent in this run (A, B, A).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum OnRepeatedToken {
+    /// End the stream with [`Error::RepeatedToken`] naming the token, instead
+    /// of looping (the default).
+    #[default]
+    Error,
+    /// End the stream normally; the resume token points at the repeated page,
+    /// so polling can go on later. For services that repeat a token on
+    /// purpose, such as a log stream's forward token at its end.
+    Stop,
+    /// Keep requesting pages: the caller ends the stream (with `max_items`,
+    /// or by dropping it).
+    Continue,
 }
 
 impl<O: Paginated> fmt::Debug for Paginator<O> {
@@ -138,7 +157,15 @@ where
             input,
             max_items: None,
             start,
+            on_repeated_token: OnRepeatedToken::default(),
         }
+    }
+
+    /// What to do when the service repeats a continuation token
+    /// ([`OnRepeatedToken::Error`] unless set).
+    pub fn on_repeated_token(mut self, policy: OnRepeatedToken) -> Self {
+        self.on_repeated_token = policy;
+        self
     }
 
     /// Asks for `size` items per page, through the operation's page-size
@@ -163,11 +190,20 @@ where
     }
 
     /// A stream of pages. With `max_items`, the last page's item list is cut.
-    pub fn pages(self) -> Pages<O> {
+    ///
+    /// The input is validated once, at the config's level, without its
+    /// continuation token: a token goes back to the service exactly as the
+    /// service (or the caller's starting token) gave it.
+    pub fn pages(mut self) -> Pages<O> {
         let mut seen = HashSet::new();
         if let Some(t) = &self.start.token {
             seen.insert(t.clone());
         }
+        O::set_token(&mut self.input, None);
+        let state = match self.input.validate_with(self.client.config().validation()) {
+            Ok(()) => State::Ready,
+            Err(e) => State::Invalid(e),
+        };
         Pages {
             client: self.client,
             input: self.input,
@@ -177,7 +213,8 @@ where
             skip: self.start.skip,
             resume: Some(self.start),
             in_flight: None,
-            state: State::Ready,
+            state,
+            on_repeated_token: self.on_repeated_token,
         }
     }
 
@@ -195,6 +232,8 @@ where
 enum State {
     /// The next page (for `page_token`) is to be requested.
     Ready,
+    /// The input is invalid: the error is to be yielded next.
+    Invalid(crate::validation::ValidationError),
     /// A token repeated: the error is to be yielded next.
     Repeated(String),
     /// Nothing more will be yielded.
@@ -218,6 +257,7 @@ pub struct Pages<O: Paginated> {
     resume: Option<ResumeToken>,
     in_flight: Option<PageFuture<O>>,
     state: State,
+    on_repeated_token: OnRepeatedToken,
 }
 
 impl<O: Paginated> fmt::Debug for Pages<O> {
@@ -254,7 +294,7 @@ where
         let client = self.client.clone();
         let mut input = self.input.clone();
         O::set_token(&mut input, self.page_token.clone());
-        Box::pin(async move { client.call::<O>(&input).await })
+        Box::pin(async move { client.call_validated::<O>(&input).await })
     }
 
     /// Trims a fetched page (the skip of a resumed start, `max_items`), moves
@@ -300,10 +340,17 @@ where
                 self.resume = None;
             }
             Some(token) => {
-                if !self.seen.insert(token.clone()) {
+                let repeated = !self.seen.insert(token.clone());
+                if repeated && self.on_repeated_token == OnRepeatedToken::Error {
                     // Resuming from a token that loops would only loop again.
                     self.resume = None;
                     self.state = State::Repeated(token);
+                } else if repeated && self.on_repeated_token == OnRepeatedToken::Stop {
+                    self.state = State::Done;
+                    self.resume = Some(ResumeToken {
+                        token: Some(token),
+                        skip: 0,
+                    });
                 } else {
                     self.resume = Some(ResumeToken {
                         token: Some(token.clone()),
@@ -337,6 +384,10 @@ where
                 return Poll::Ready(Some(Err(Error::RepeatedToken(RepeatedTokenError {
                     token,
                 }))));
+            }
+            State::Invalid(e) => {
+                this.state = State::Done;
+                return Poll::Ready(Some(Err(Error::Validation(e))));
             }
             State::Ready => {}
         }

@@ -1,69 +1,246 @@
 //! Runtime stage: constraint checking for generated validators.
 //!
-//! Generated `validate_into` methods walk a value, keep the JSON-pointer-like
-//! path of the member being checked (`/FormatConfig/JPEGQuality`, `/Tags/2`) in a
-//! [`Path`], and call the checks here, which word each violation exactly as
-//! Smithy's own validation messages do.
+//! Generated `validate_into` methods walk a value and call the checks of a
+//! [`Context`], which keeps the JSON-pointer-like path of the member being
+//! checked (`/FormatConfig/JPEGQuality`, `/Tags/2`), the [`Validation`] level,
+//! and the violations found, each worded exactly as Smithy's own validation
+//! messages are.
 
 use std::fmt;
 use std::sync::OnceLock;
 
+/// How much a client checks before sending a request.
+///
+/// The Smithy specification says clients should not enforce constraints a
+/// service may relax later: when EC2 lengthened its resource ids, clients that
+/// checked `@length` maxima broke while the service accepted the new ids. So
+/// the default checks only what botocore has checked for years, which no
+/// service change can break.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Validation {
+    /// Required members, and the lower bounds of `@length` and `@range`: the
+    /// default. Values an enum does not list, patterns, maxima and
+    /// `@uniqueItems` are left to the service.
+    #[default]
+    Standard,
+    /// Every constraint of the model, as [`Validate::validate`] checks them.
+    Strict,
+    /// Nothing: the service does all checking.
+    Off,
+}
+
 /// A value that can check the constraint traits of its shape.
 pub trait Validate {
-    /// Checks every constraint and returns every violation found.
+    /// Checks every constraint ([`Validation::Strict`]) and returns every violation found.
     fn validate(&self) -> Result<(), ValidationError> {
-        let mut path = Path::default();
-        let mut violations = Vec::new();
-        self.validate_into(&mut path, &mut violations);
-        if violations.is_empty() {
-            Ok(())
-        } else {
-            Err(ValidationError { violations })
-        }
+        self.validate_with(Validation::Strict)
     }
 
-    /// Appends the violations of this value, found under `path`, to `out`.
-    fn validate_into(&self, path: &mut Path, out: &mut Vec<Violation>);
+    /// Checks the constraints `level` covers and returns every violation found.
+    fn validate_with(&self, level: Validation) -> Result<(), ValidationError> {
+        if level == Validation::Off {
+            return Ok(());
+        }
+        let mut cx = Context::new(level);
+        self.validate_into(&mut cx);
+        cx.finish()
+    }
+
+    /// Adds the violations of this value to `cx`, under its current path.
+    fn validate_into(&self, cx: &mut Context);
 }
 
 impl<T: Validate + ?Sized> Validate for Box<T> {
-    fn validate_into(&self, path: &mut Path, out: &mut Vec<Violation>) {
-        (**self).validate_into(path, out)
+    fn validate_into(&self, cx: &mut Context) {
+        (**self).validate_into(cx)
     }
 }
 
-/// The location of the value being checked, as `/Member/0/Key`.
-#[derive(Debug, Default, Clone)]
-pub struct Path(String);
+/// One validation run: the level, where it is in the value (`/Member/0/Key`),
+/// and what it found.
+#[derive(Debug, Clone)]
+pub struct Context {
+    level: Validation,
+    path: String,
+    violations: Vec<Violation>,
+}
 
-impl Path {
-    /// Descends into a member or map key; returns the mark to [`Path::pop`] to.
-    pub fn push(&mut self, segment: &str) -> usize {
-        let mark = self.0.len();
-        self.0.push('/');
-        self.0.push_str(segment);
+impl Context {
+    /// A run at `level`, at the root of a value.
+    pub fn new(level: Validation) -> Self {
+        Context {
+            level,
+            path: String::new(),
+            violations: Vec::new(),
+        }
+    }
+
+    /// Every violation found, or `Ok`.
+    pub fn finish(self) -> Result<(), ValidationError> {
+        if self.violations.is_empty() {
+            Ok(())
+        } else {
+            Err(ValidationError {
+                violations: self.violations,
+            })
+        }
+    }
+
+    /// The violations found so far.
+    pub fn violations(&self) -> &[Violation] {
+        &self.violations
+    }
+
+    fn strict(&self) -> bool {
+        self.level == Validation::Strict
+    }
+
+    /// Descends into a member or map key; returns the mark to [`leave`](Self::leave) to.
+    pub fn enter(&mut self, segment: &str) -> usize {
+        let mark = self.path.len();
+        self.path.push('/');
+        self.path.push_str(segment);
         mark
     }
 
     /// Descends into a list element.
-    pub fn push_index(&mut self, index: usize) -> usize {
+    pub fn enter_index(&mut self, index: usize) -> usize {
         use std::fmt::Write as _;
-        let mark = self.0.len();
-        let _ = write!(self.0, "/{index}");
+        let mark = self.path.len();
+        let _ = write!(self.path, "/{index}");
         mark
     }
 
-    /// Returns to a mark from `push`.
-    pub fn pop(&mut self, mark: usize) {
-        self.0.truncate(mark);
+    /// Returns to a mark from `enter`.
+    pub fn leave(&mut self, mark: usize) {
+        self.path.truncate(mark);
     }
 
-    /// The path as text (`/` for the root).
-    pub fn as_str(&self) -> &str {
-        if self.0.is_empty() {
+    /// The current path as text (`/` for the root).
+    pub fn path(&self) -> &str {
+        if self.path.is_empty() {
             "/"
         } else {
-            &self.0
+            &self.path
+        }
+    }
+
+    fn push(&mut self, constraint: Constraint, message: String) {
+        self.violations.push(Violation {
+            path: self.path().to_string(),
+            constraint,
+            message,
+        });
+    }
+
+    /// A required member is absent.
+    pub fn required(&mut self) {
+        let message = format!(
+            "Value at '{}' failed to satisfy constraint: Member must not be null",
+            self.path()
+        );
+        self.push(Constraint::Required, message);
+    }
+
+    /// `@length`: `len` is in Unicode scalar values for strings, bytes for
+    /// blobs, entries for lists and maps. Bounds come as numbers and as model
+    /// text. Below [`Validation::Strict`] only the minimum is checked.
+    pub fn length(&mut self, len: usize, min: Option<(usize, &str)>, max: Option<(usize, &str)>) {
+        let too_short = min.is_some_and(|(m, _)| len < m);
+        let too_long = self.strict() && max.is_some_and(|(m, _)| len > m);
+        if too_short || too_long {
+            let message = format!(
+                "Value with length {len} at '{}' failed to satisfy constraint: Member must have length {}",
+                self.path(),
+                bounds_text(min.map(|b| b.1), max.map(|b| b.1))
+            );
+            self.push(Constraint::Length, message);
+        }
+    }
+
+    fn range_violation(&mut self, min: Option<&str>, max: Option<&str>) {
+        let message = format!(
+            "Value at '{}' failed to satisfy constraint: Member must be {}",
+            self.path(),
+            bounds_text(min, max)
+        );
+        self.push(Constraint::Range, message);
+    }
+
+    /// `@range` on an integer type. Fractional bounds were rounded inward by
+    /// the generator (`min: 1.5` checks `>= 2`); the message shows them as
+    /// modelled. Below [`Validation::Strict`] only the minimum is checked.
+    pub fn range_int(&mut self, value: i64, min: Option<(i64, &str)>, max: Option<(i64, &str)>) {
+        let below = min.is_some_and(|(m, _)| value < m);
+        let above = self.strict() && max.is_some_and(|(m, _)| value > m);
+        if below || above {
+            self.range_violation(min.map(|b| b.1), max.map(|b| b.1));
+        }
+    }
+
+    /// `@range` on a float or big number. NaN is outside every range.
+    pub fn range_float(&mut self, value: f64, min: Option<(f64, &str)>, max: Option<(f64, &str)>) {
+        let below = value.is_nan() || min.is_some_and(|(m, _)| value < m);
+        let above = self.strict() && max.is_some_and(|(m, _)| value > m);
+        if below || above {
+            self.range_violation(min.map(|b| b.1), max.map(|b| b.1));
+        }
+    }
+
+    /// `@pattern` ([`Validation::Strict`] only). A pattern the engine cannot
+    /// compile (the generator checked it with the same engine, so only a
+    /// different engine version could cause this) is a violation that says so,
+    /// rather than a check that passes silently.
+    pub fn pattern(&mut self, value: &str, pattern: &Pattern) {
+        if !self.strict() {
+            return;
+        }
+        let message = match pattern.is_match(value) {
+            Ok(true) => return,
+            Ok(false) => format!(
+                "Value at '{}' failed to satisfy constraint: Member must satisfy regular expression pattern: {}",
+                self.path(),
+                pattern.source
+            ),
+            Err(e) => format!(
+                "Value at '{}' could not be checked against regular expression pattern {}: {e}",
+                self.path(),
+                pattern.source
+            ),
+        };
+        self.push(Constraint::Pattern, message);
+    }
+
+    /// A value outside an enum's (or intEnum's) set ([`Validation::Strict`]
+    /// only: a service may add values later).
+    pub fn enum_value(&mut self, allowed: &[&str]) {
+        if !self.strict() {
+            return;
+        }
+        let message = format!(
+            "Value at '{}' failed to satisfy constraint: Member must satisfy enum value set: [{}]",
+            self.path(),
+            allowed.join(", ")
+        );
+        self.push(Constraint::Enum, message);
+    }
+
+    /// `@uniqueItems` ([`Validation::Strict`] only).
+    pub fn unique<T: PartialEq>(&mut self, items: &[T]) {
+        if !self.strict() {
+            return;
+        }
+        let repeated = items
+            .iter()
+            .enumerate()
+            .any(|(i, a)| items[i + 1..].contains(a));
+        if repeated {
+            let message = format!(
+                "Value at '{}' failed to satisfy constraint: Member must have unique values",
+                self.path()
+            );
+            self.push(Constraint::UniqueItems, message);
         }
     }
 }
@@ -127,89 +304,12 @@ impl fmt::Display for ValidationError {
 
 impl std::error::Error for ValidationError {}
 
-fn violation(path: &Path, constraint: Constraint, message: String) -> Violation {
-    Violation {
-        path: path.as_str().to_string(),
-        constraint,
-        message,
-    }
-}
-
-/// A required member is absent.
-pub fn required(path: &Path, out: &mut Vec<Violation>) {
-    let message = format!(
-        "Value at '{}' failed to satisfy constraint: Member must not be null",
-        path.as_str()
-    );
-    out.push(violation(path, Constraint::Required, message));
-}
-
 fn bounds_text(min: Option<&str>, max: Option<&str>) -> String {
     match (min, max) {
         (Some(min), Some(max)) => format!("between {min} and {max}, inclusive"),
         (Some(min), None) => format!("greater than or equal to {min}"),
         (None, Some(max)) => format!("less than or equal to {max}"),
         (None, None) => "unconstrained".to_string(),
-    }
-}
-
-/// `@length`: `len` is in Unicode scalar values for strings, bytes for blobs,
-/// entries for lists and maps. Bounds come as numbers and as model text.
-pub fn length(
-    path: &Path,
-    out: &mut Vec<Violation>,
-    len: usize,
-    min: Option<(usize, &str)>,
-    max: Option<(usize, &str)>,
-) {
-    let too_short = min.is_some_and(|(m, _)| len < m);
-    let too_long = max.is_some_and(|(m, _)| len > m);
-    if too_short || too_long {
-        let message = format!(
-            "Value with length {len} at '{}' failed to satisfy constraint: Member must have length {}",
-            path.as_str(),
-            bounds_text(min.map(|b| b.1), max.map(|b| b.1))
-        );
-        out.push(violation(path, Constraint::Length, message));
-    }
-}
-
-fn range_violation(path: &Path, out: &mut Vec<Violation>, min: Option<&str>, max: Option<&str>) {
-    let message = format!(
-        "Value at '{}' failed to satisfy constraint: Member must be {}",
-        path.as_str(),
-        bounds_text(min, max)
-    );
-    out.push(violation(path, Constraint::Range, message));
-}
-
-/// `@range` on an integer type. Fractional bounds were rounded inward by the
-/// generator (`min: 1.5` checks `>= 2`); the message shows them as modelled.
-pub fn range_int(
-    path: &Path,
-    out: &mut Vec<Violation>,
-    value: i64,
-    min: Option<(i64, &str)>,
-    max: Option<(i64, &str)>,
-) {
-    if min.is_some_and(|(m, _)| value < m) || max.is_some_and(|(m, _)| value > m) {
-        range_violation(path, out, min.map(|b| b.1), max.map(|b| b.1));
-    }
-}
-
-/// `@range` on a float or big number. NaN is outside every range.
-pub fn range_float(
-    path: &Path,
-    out: &mut Vec<Violation>,
-    value: f64,
-    min: Option<(f64, &str)>,
-    max: Option<(f64, &str)>,
-) {
-    let outside = value.is_nan()
-        || min.is_some_and(|(m, _)| value < m)
-        || max.is_some_and(|(m, _)| value > m);
-    if outside {
-        range_violation(path, out, min.map(|b| b.1), max.map(|b| b.1));
     }
 }
 
@@ -254,50 +354,5 @@ impl Pattern {
 impl fmt::Debug for Pattern {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_tuple("Pattern").field(&self.source).finish()
-    }
-}
-
-/// `@pattern`. A pattern the engine cannot compile (the generator checked
-/// it with the same engine, so only a different engine version could cause
-/// this) is reported as a violation that says so, rather than passing silently.
-pub fn pattern(path: &Path, out: &mut Vec<Violation>, value: &str, pattern: &Pattern) {
-    let message = match pattern.is_match(value) {
-        Ok(true) => return,
-        Ok(false) => format!(
-            "Value at '{}' failed to satisfy constraint: Member must satisfy regular expression pattern: {}",
-            path.as_str(),
-            pattern.source
-        ),
-        Err(e) => format!(
-            "Value at '{}' could not be checked against regular expression pattern {}: {e}",
-            path.as_str(),
-            pattern.source
-        ),
-    };
-    out.push(violation(path, Constraint::Pattern, message));
-}
-
-/// A value outside an enum's (or intEnum's) set.
-pub fn enum_value(path: &Path, out: &mut Vec<Violation>, allowed: &[&str]) {
-    let message = format!(
-        "Value at '{}' failed to satisfy constraint: Member must satisfy enum value set: [{}]",
-        path.as_str(),
-        allowed.join(", ")
-    );
-    out.push(violation(path, Constraint::Enum, message));
-}
-
-/// `@uniqueItems`.
-pub fn unique<T: PartialEq>(path: &Path, out: &mut Vec<Violation>, items: &[T]) {
-    let repeated = items
-        .iter()
-        .enumerate()
-        .any(|(i, a)| items[i + 1..].contains(a));
-    if repeated {
-        let message = format!(
-            "Value at '{}' failed to satisfy constraint: Member must have unique values",
-            path.as_str()
-        );
-        out.push(violation(path, Constraint::UniqueItems, message));
     }
 }

@@ -207,7 +207,7 @@ fn lib_rs(ir: &CrateIr, with_tests: bool) -> TokenStream {
         .any(|op| op.paginator.is_some())
         .then(|| {
             quote!(
-                pub use smithy_client_runtime::paginate::{Items, Pages, Paginator, ResumeToken};
+                pub use smithy_client_runtime::paginate::{Items, OnRepeatedToken, Pages, Paginator, ResumeToken};
             )
         });
     let tests_mod = with_tests.then(|| {
@@ -236,7 +236,7 @@ fn lib_rs(ir: &CrateIr, with_tests: bool) -> TokenStream {
         #tests_mod
 
         pub use client::Client;
-        pub use smithy_client_runtime::validation::{Validate, ValidationError, Violation};
+        pub use smithy_client_runtime::validation::{Validate, Validation, ValidationError, Violation};
         pub use smithy_client_runtime::{Config, ConfigBuilder, Credentials, Error, RetryConfig};
         pub use smithy_client_runtime::{BigDecimal, BigInteger, Blob, BuildError, ByteStream};
         pub use smithy_client_runtime::{DateTime, DateTimeFormat, Document, UnknownValue};

@@ -70,7 +70,6 @@ pub fn emit(ir: &CrateIr) -> TokenStream {
         #![allow(unused_variables, clippy::needless_borrow, deprecated)]
 
         use smithy_client_runtime as rt;
-        use rt::validation::{Path, Validate, Violation};
         use crate::types::*;
 
         #(#statics)*
@@ -97,25 +96,25 @@ impl Cx {
             let required = m.required && m.optional;
             let body = match (m.optional, value_checks) {
                 (true, Some(c)) if required => {
-                    quote! { match &self.#field { Some(v) => { #c } None => rt::validation::required(path, out), } }
+                    quote! { match &self.#field { Some(v) => { #c } None => cx.required(), } }
                 }
                 (true, Some(c)) => quote! { if let Some(v) = &self.#field { #c } },
                 (true, None) if required => {
-                    quote! { if self.#field.is_none() { rt::validation::required(path, out); } }
+                    quote! { if self.#field.is_none() { cx.required(); } }
                 }
                 (true, None) => continue,
                 (false, Some(c)) => quote! { let v = &self.#field; #c },
                 (false, None) => continue,
             };
             checks.push(quote! {
-                let mark = path.push(#member_name);
+                let mark = cx.enter(#member_name);
                 #body
-                path.pop(mark);
+                cx.leave(mark);
             });
         }
         quote! {
-            impl Validate for #name {
-                fn validate_into(&self, path: &mut Path, out: &mut Vec<Violation>) {
+            impl rt::validation::Validate for #name {
+                fn validate_into(&self, cx: &mut rt::validation::Context) {
                     #(#checks)*
                 }
             }
@@ -131,16 +130,16 @@ impl Cx {
             if let Some(c) = self.checks(&v.ty, quote!(v)) {
                 arms.push(quote! {
                     Self::#variant(v) => {
-                        let mark = path.push(#member_name);
+                        let mark = cx.enter(#member_name);
                         #c
-                        path.pop(mark);
+                        cx.leave(mark);
                     }
                 });
             }
         }
         quote! {
-            impl Validate for #name {
-                fn validate_into(&self, path: &mut Path, out: &mut Vec<Violation>) {
+            impl rt::validation::Validate for #name {
+                fn validate_into(&self, cx: &mut rt::validation::Context) {
                     match self {
                         #(#arms)*
                         _ => {}
@@ -162,6 +161,10 @@ impl Cx {
         if let Some(len) = &c.length {
             let measure = match &ty.kind {
                 TypeKind::String => quote!(#v.chars().count()),
+                TypeKind::Named {
+                    shape: NamedShape::Enum,
+                    ..
+                } => quote!(#v.as_str().chars().count()),
                 TypeKind::Blob => quote!(#v.as_ref().len()),
                 _ => quote!(#v.len()),
             };
@@ -173,7 +176,7 @@ impl Cx {
                 None => quote!(None),
             };
             let (min, max) = (b(&len.min), b(&len.max));
-            out.push(quote! { rt::validation::length(path, out, #measure, #min, #max); });
+            out.push(quote! { cx.length(#measure, #min, #max); });
         }
         if let Some(range) = &c.range {
             let float = matches!(
@@ -209,14 +212,18 @@ impl Cx {
             } else {
                 quote!(range_int)
             };
-            out.push(quote! { rt::validation::#f(path, out, #value, #min, #max); });
+            out.push(quote! { cx.#f(#value, #min, #max); });
         }
         if let Some(p) = &c.pattern {
             let stat = self.pattern_static(p);
-            out.push(quote! { rt::validation::pattern(path, out, #v, &#stat); });
+            let text = match &ty.kind {
+                TypeKind::Named { .. } => quote!(#v.as_str()),
+                _ => quote!(#v),
+            };
+            out.push(quote! { cx.pattern(#text, &#stat); });
         }
         if c.unique_items {
-            out.push(quote! { rt::validation::unique(path, out, #v); });
+            out.push(quote! { cx.unique(#v); });
         }
         match &ty.kind {
             TypeKind::Named {
@@ -224,13 +231,13 @@ impl Cx {
                 shape: NamedShape::Enum | NamedShape::IntEnum,
             } => {
                 let allowed = self.public_values.get(name).into_iter().flatten();
-                out.push(quote! { if !#v.is_known() { rt::validation::enum_value(path, out, &[#(#allowed),*]); } });
+                out.push(quote! { if !#v.is_known() { cx.enum_value(&[#(#allowed),*]); } });
             }
             TypeKind::Named {
                 shape: NamedShape::Struct | NamedShape::Union,
                 ..
             } => {
-                out.push(quote! { #v.validate_into(path, out); });
+                out.push(quote! { rt::validation::Validate::validate_into(#v, cx); });
             }
             TypeKind::List { item, sparse } => {
                 if let Some(inner) = self.checks(item, quote!(item)) {
@@ -241,9 +248,9 @@ impl Cx {
                     };
                     out.push(quote! {
                         for (i, item) in #v.iter().enumerate() {
-                            let mark = path.push_index(i);
+                            let mark = cx.enter_index(i);
                             #body
-                            path.pop(mark);
+                            cx.leave(mark);
                         }
                     });
                 }
@@ -261,9 +268,9 @@ impl Cx {
                             vc
                         };
                         quote! {
-                            let mark = path.push(key.as_str());
+                            let mark = cx.enter(key.as_str());
                             #vc
-                            path.pop(mark);
+                            cx.leave(mark);
                         }
                     });
                     out.push(quote! {

@@ -8,7 +8,6 @@
 #![allow(unused_variables, clippy::needless_borrow, deprecated)]
 
 use smithy_client_runtime as rt;
-use rt::validation::{Path, Validate, Violation};
 use crate::types::*;
 
 static PATTERN_0: rt::validation::Pattern = rt::validation::Pattern::new(
@@ -36,592 +35,420 @@ static PATTERN_4: rt::validation::Pattern = rt::validation::Pattern::new(
     "^arn:[a-z\\d\\-]+:kinesisvideo:[a-z0-9\\-]+:[0-9]+:[a-z]+/[a-zA-Z0-9_.\\-]+/[0-9]+$",
 );
 
-impl Validate for ClipFragmentSelector {
-    fn validate_into(&self, path: &mut Path, out: &mut Vec<Violation>) {
-        let mark = path.push("FragmentSelectorType");
+impl rt::validation::Validate for ClipFragmentSelector {
+    fn validate_into(&self, cx: &mut rt::validation::Context) {
+        let mark = cx.enter("FragmentSelectorType");
         match &self.fragment_selector_type {
             Some(v) => {
                 if !v.is_known() {
-                    rt::validation::enum_value(
-                        path,
-                        out,
-                        &["PRODUCER_TIMESTAMP", "SERVER_TIMESTAMP"],
-                    );
+                    cx.enum_value(&["PRODUCER_TIMESTAMP", "SERVER_TIMESTAMP"]);
                 }
             }
-            None => rt::validation::required(path, out),
+            None => cx.required(),
         }
-        path.pop(mark);
-        let mark = path.push("TimestampRange");
+        cx.leave(mark);
+        let mark = cx.enter("TimestampRange");
         match &self.timestamp_range {
             Some(v) => {
-                v.validate_into(path, out);
+                rt::validation::Validate::validate_into(v, cx);
             }
-            None => rt::validation::required(path, out),
+            None => cx.required(),
         }
-        path.pop(mark);
+        cx.leave(mark);
     }
 }
 
-impl Validate for ClipTimestampRange {
-    fn validate_into(&self, path: &mut Path, out: &mut Vec<Violation>) {
-        let mark = path.push("StartTimestamp");
+impl rt::validation::Validate for ClipTimestampRange {
+    fn validate_into(&self, cx: &mut rt::validation::Context) {
+        let mark = cx.enter("StartTimestamp");
         if self.start_timestamp.is_none() {
-            rt::validation::required(path, out);
+            cx.required();
         }
-        path.pop(mark);
-        let mark = path.push("EndTimestamp");
+        cx.leave(mark);
+        let mark = cx.enter("EndTimestamp");
         if self.end_timestamp.is_none() {
-            rt::validation::required(path, out);
+            cx.required();
         }
-        path.pop(mark);
+        cx.leave(mark);
     }
 }
 
-impl Validate for DashFragmentSelector {
-    fn validate_into(&self, path: &mut Path, out: &mut Vec<Violation>) {
-        let mark = path.push("FragmentSelectorType");
+impl rt::validation::Validate for DashFragmentSelector {
+    fn validate_into(&self, cx: &mut rt::validation::Context) {
+        let mark = cx.enter("FragmentSelectorType");
         if let Some(v) = &self.fragment_selector_type {
             if !v.is_known() {
-                rt::validation::enum_value(
-                    path,
-                    out,
-                    &["PRODUCER_TIMESTAMP", "SERVER_TIMESTAMP"],
-                );
+                cx.enum_value(&["PRODUCER_TIMESTAMP", "SERVER_TIMESTAMP"]);
             }
         }
-        path.pop(mark);
-        let mark = path.push("TimestampRange");
+        cx.leave(mark);
+        let mark = cx.enter("TimestampRange");
         if let Some(v) = &self.timestamp_range {
-            v.validate_into(path, out);
+            rt::validation::Validate::validate_into(v, cx);
         }
-        path.pop(mark);
+        cx.leave(mark);
     }
 }
 
-impl Validate for DashTimestampRange {
-    fn validate_into(&self, path: &mut Path, out: &mut Vec<Violation>) {}
+impl rt::validation::Validate for DashTimestampRange {
+    fn validate_into(&self, cx: &mut rt::validation::Context) {}
 }
 
-impl Validate for FragmentSelector {
-    fn validate_into(&self, path: &mut Path, out: &mut Vec<Violation>) {
-        let mark = path.push("FragmentSelectorType");
+impl rt::validation::Validate for FragmentSelector {
+    fn validate_into(&self, cx: &mut rt::validation::Context) {
+        let mark = cx.enter("FragmentSelectorType");
         match &self.fragment_selector_type {
             Some(v) => {
                 if !v.is_known() {
-                    rt::validation::enum_value(
-                        path,
-                        out,
-                        &["PRODUCER_TIMESTAMP", "SERVER_TIMESTAMP"],
-                    );
+                    cx.enum_value(&["PRODUCER_TIMESTAMP", "SERVER_TIMESTAMP"]);
                 }
             }
-            None => rt::validation::required(path, out),
+            None => cx.required(),
         }
-        path.pop(mark);
-        let mark = path.push("TimestampRange");
+        cx.leave(mark);
+        let mark = cx.enter("TimestampRange");
         match &self.timestamp_range {
             Some(v) => {
-                v.validate_into(path, out);
+                rt::validation::Validate::validate_into(v, cx);
             }
-            None => rt::validation::required(path, out),
+            None => cx.required(),
         }
-        path.pop(mark);
+        cx.leave(mark);
     }
 }
 
-impl Validate for GetClipInput {
-    fn validate_into(&self, path: &mut Path, out: &mut Vec<Violation>) {
-        let mark = path.push("StreamName");
+impl rt::validation::Validate for GetClipInput {
+    fn validate_into(&self, cx: &mut rt::validation::Context) {
+        let mark = cx.enter("StreamName");
         if let Some(v) = &self.stream_name {
-            rt::validation::length(
-                path,
-                out,
-                v.chars().count(),
-                Some((1usize, "1")),
-                Some((256usize, "256")),
-            );
-            rt::validation::pattern(path, out, v, &PATTERN_2);
+            cx.length(v.chars().count(), Some((1usize, "1")), Some((256usize, "256")));
+            cx.pattern(v, &PATTERN_2);
         }
-        path.pop(mark);
-        let mark = path.push("StreamARN");
+        cx.leave(mark);
+        let mark = cx.enter("StreamARN");
         if let Some(v) = &self.stream_arn {
-            rt::validation::length(
-                path,
-                out,
-                v.chars().count(),
-                Some((1usize, "1")),
-                Some((1024usize, "1024")),
-            );
-            rt::validation::pattern(path, out, v, &PATTERN_4);
+            cx.length(v.chars().count(), Some((1usize, "1")), Some((1024usize, "1024")));
+            cx.pattern(v, &PATTERN_4);
         }
-        path.pop(mark);
-        let mark = path.push("ClipFragmentSelector");
+        cx.leave(mark);
+        let mark = cx.enter("ClipFragmentSelector");
         match &self.clip_fragment_selector {
             Some(v) => {
-                v.validate_into(path, out);
+                rt::validation::Validate::validate_into(v, cx);
             }
-            None => rt::validation::required(path, out),
+            None => cx.required(),
         }
-        path.pop(mark);
+        cx.leave(mark);
     }
 }
 
-impl Validate for GetDashStreamingSessionUrlInput {
-    fn validate_into(&self, path: &mut Path, out: &mut Vec<Violation>) {
-        let mark = path.push("StreamName");
+impl rt::validation::Validate for GetDashStreamingSessionUrlInput {
+    fn validate_into(&self, cx: &mut rt::validation::Context) {
+        let mark = cx.enter("StreamName");
         if let Some(v) = &self.stream_name {
-            rt::validation::length(
-                path,
-                out,
-                v.chars().count(),
-                Some((1usize, "1")),
-                Some((256usize, "256")),
-            );
-            rt::validation::pattern(path, out, v, &PATTERN_2);
+            cx.length(v.chars().count(), Some((1usize, "1")), Some((256usize, "256")));
+            cx.pattern(v, &PATTERN_2);
         }
-        path.pop(mark);
-        let mark = path.push("StreamARN");
+        cx.leave(mark);
+        let mark = cx.enter("StreamARN");
         if let Some(v) = &self.stream_arn {
-            rt::validation::length(
-                path,
-                out,
-                v.chars().count(),
-                Some((1usize, "1")),
-                Some((1024usize, "1024")),
-            );
-            rt::validation::pattern(path, out, v, &PATTERN_4);
+            cx.length(v.chars().count(), Some((1usize, "1")), Some((1024usize, "1024")));
+            cx.pattern(v, &PATTERN_4);
         }
-        path.pop(mark);
-        let mark = path.push("PlaybackMode");
+        cx.leave(mark);
+        let mark = cx.enter("PlaybackMode");
         if let Some(v) = &self.playback_mode {
             if !v.is_known() {
-                rt::validation::enum_value(
-                    path,
-                    out,
-                    &["LIVE", "LIVE_REPLAY", "ON_DEMAND"],
-                );
+                cx.enum_value(&["LIVE", "LIVE_REPLAY", "ON_DEMAND"]);
             }
         }
-        path.pop(mark);
-        let mark = path.push("DisplayFragmentTimestamp");
+        cx.leave(mark);
+        let mark = cx.enter("DisplayFragmentTimestamp");
         if let Some(v) = &self.display_fragment_timestamp {
             if !v.is_known() {
-                rt::validation::enum_value(path, out, &["ALWAYS", "NEVER"]);
+                cx.enum_value(&["ALWAYS", "NEVER"]);
             }
         }
-        path.pop(mark);
-        let mark = path.push("DisplayFragmentNumber");
+        cx.leave(mark);
+        let mark = cx.enter("DisplayFragmentNumber");
         if let Some(v) = &self.display_fragment_number {
             if !v.is_known() {
-                rt::validation::enum_value(path, out, &["ALWAYS", "NEVER"]);
+                cx.enum_value(&["ALWAYS", "NEVER"]);
             }
         }
-        path.pop(mark);
-        let mark = path.push("DASHFragmentSelector");
+        cx.leave(mark);
+        let mark = cx.enter("DASHFragmentSelector");
         if let Some(v) = &self.dash_fragment_selector {
-            v.validate_into(path, out);
+            rt::validation::Validate::validate_into(v, cx);
         }
-        path.pop(mark);
-        let mark = path.push("Expires");
+        cx.leave(mark);
+        let mark = cx.enter("Expires");
         if let Some(v) = &self.expires {
-            rt::validation::range_int(
-                path,
-                out,
+            cx.range_int(
                 i64::from(*v),
                 Some((300i64, "300")),
                 Some((43200i64, "43200")),
             );
         }
-        path.pop(mark);
-        let mark = path.push("MaxManifestFragmentResults");
+        cx.leave(mark);
+        let mark = cx.enter("MaxManifestFragmentResults");
         if let Some(v) = &self.max_manifest_fragment_results {
-            rt::validation::range_int(
-                path,
-                out,
-                *v,
-                Some((1i64, "1")),
-                Some((5000i64, "5000")),
-            );
+            cx.range_int(*v, Some((1i64, "1")), Some((5000i64, "5000")));
         }
-        path.pop(mark);
+        cx.leave(mark);
     }
 }
 
-impl Validate for GetHlsStreamingSessionUrlInput {
-    fn validate_into(&self, path: &mut Path, out: &mut Vec<Violation>) {
-        let mark = path.push("StreamName");
+impl rt::validation::Validate for GetHlsStreamingSessionUrlInput {
+    fn validate_into(&self, cx: &mut rt::validation::Context) {
+        let mark = cx.enter("StreamName");
         if let Some(v) = &self.stream_name {
-            rt::validation::length(
-                path,
-                out,
-                v.chars().count(),
-                Some((1usize, "1")),
-                Some((256usize, "256")),
-            );
-            rt::validation::pattern(path, out, v, &PATTERN_2);
+            cx.length(v.chars().count(), Some((1usize, "1")), Some((256usize, "256")));
+            cx.pattern(v, &PATTERN_2);
         }
-        path.pop(mark);
-        let mark = path.push("StreamARN");
+        cx.leave(mark);
+        let mark = cx.enter("StreamARN");
         if let Some(v) = &self.stream_arn {
-            rt::validation::length(
-                path,
-                out,
-                v.chars().count(),
-                Some((1usize, "1")),
-                Some((1024usize, "1024")),
-            );
-            rt::validation::pattern(path, out, v, &PATTERN_4);
+            cx.length(v.chars().count(), Some((1usize, "1")), Some((1024usize, "1024")));
+            cx.pattern(v, &PATTERN_4);
         }
-        path.pop(mark);
-        let mark = path.push("PlaybackMode");
+        cx.leave(mark);
+        let mark = cx.enter("PlaybackMode");
         if let Some(v) = &self.playback_mode {
             if !v.is_known() {
-                rt::validation::enum_value(
-                    path,
-                    out,
-                    &["LIVE", "LIVE_REPLAY", "ON_DEMAND"],
-                );
+                cx.enum_value(&["LIVE", "LIVE_REPLAY", "ON_DEMAND"]);
             }
         }
-        path.pop(mark);
-        let mark = path.push("HLSFragmentSelector");
+        cx.leave(mark);
+        let mark = cx.enter("HLSFragmentSelector");
         if let Some(v) = &self.hls_fragment_selector {
-            v.validate_into(path, out);
+            rt::validation::Validate::validate_into(v, cx);
         }
-        path.pop(mark);
-        let mark = path.push("ContainerFormat");
+        cx.leave(mark);
+        let mark = cx.enter("ContainerFormat");
         if let Some(v) = &self.container_format {
             if !v.is_known() {
-                rt::validation::enum_value(path, out, &["FRAGMENTED_MP4", "MPEG_TS"]);
+                cx.enum_value(&["FRAGMENTED_MP4", "MPEG_TS"]);
             }
         }
-        path.pop(mark);
-        let mark = path.push("DiscontinuityMode");
+        cx.leave(mark);
+        let mark = cx.enter("DiscontinuityMode");
         if let Some(v) = &self.discontinuity_mode {
             if !v.is_known() {
-                rt::validation::enum_value(
-                    path,
-                    out,
-                    &["ALWAYS", "NEVER", "ON_DISCONTINUITY"],
-                );
+                cx.enum_value(&["ALWAYS", "NEVER", "ON_DISCONTINUITY"]);
             }
         }
-        path.pop(mark);
-        let mark = path.push("DisplayFragmentTimestamp");
+        cx.leave(mark);
+        let mark = cx.enter("DisplayFragmentTimestamp");
         if let Some(v) = &self.display_fragment_timestamp {
             if !v.is_known() {
-                rt::validation::enum_value(path, out, &["ALWAYS", "NEVER"]);
+                cx.enum_value(&["ALWAYS", "NEVER"]);
             }
         }
-        path.pop(mark);
-        let mark = path.push("Expires");
+        cx.leave(mark);
+        let mark = cx.enter("Expires");
         if let Some(v) = &self.expires {
-            rt::validation::range_int(
-                path,
-                out,
+            cx.range_int(
                 i64::from(*v),
                 Some((300i64, "300")),
                 Some((43200i64, "43200")),
             );
         }
-        path.pop(mark);
-        let mark = path.push("MaxMediaPlaylistFragmentResults");
+        cx.leave(mark);
+        let mark = cx.enter("MaxMediaPlaylistFragmentResults");
         if let Some(v) = &self.max_media_playlist_fragment_results {
-            rt::validation::range_int(
-                path,
-                out,
-                *v,
-                Some((1i64, "1")),
-                Some((5000i64, "5000")),
-            );
+            cx.range_int(*v, Some((1i64, "1")), Some((5000i64, "5000")));
         }
-        path.pop(mark);
+        cx.leave(mark);
     }
 }
 
-impl Validate for GetImagesInput {
-    fn validate_into(&self, path: &mut Path, out: &mut Vec<Violation>) {
-        let mark = path.push("StreamName");
+impl rt::validation::Validate for GetImagesInput {
+    fn validate_into(&self, cx: &mut rt::validation::Context) {
+        let mark = cx.enter("StreamName");
         if let Some(v) = &self.stream_name {
-            rt::validation::length(
-                path,
-                out,
-                v.chars().count(),
-                Some((1usize, "1")),
-                Some((256usize, "256")),
-            );
-            rt::validation::pattern(path, out, v, &PATTERN_2);
+            cx.length(v.chars().count(), Some((1usize, "1")), Some((256usize, "256")));
+            cx.pattern(v, &PATTERN_2);
         }
-        path.pop(mark);
-        let mark = path.push("StreamARN");
+        cx.leave(mark);
+        let mark = cx.enter("StreamARN");
         if let Some(v) = &self.stream_arn {
-            rt::validation::length(
-                path,
-                out,
-                v.chars().count(),
-                Some((1usize, "1")),
-                Some((1024usize, "1024")),
-            );
-            rt::validation::pattern(path, out, v, &PATTERN_4);
+            cx.length(v.chars().count(), Some((1usize, "1")), Some((1024usize, "1024")));
+            cx.pattern(v, &PATTERN_4);
         }
-        path.pop(mark);
-        let mark = path.push("ImageSelectorType");
+        cx.leave(mark);
+        let mark = cx.enter("ImageSelectorType");
         match &self.image_selector_type {
             Some(v) => {
                 if !v.is_known() {
-                    rt::validation::enum_value(
-                        path,
-                        out,
-                        &["PRODUCER_TIMESTAMP", "SERVER_TIMESTAMP"],
-                    );
+                    cx.enum_value(&["PRODUCER_TIMESTAMP", "SERVER_TIMESTAMP"]);
                 }
             }
-            None => rt::validation::required(path, out),
+            None => cx.required(),
         }
-        path.pop(mark);
-        let mark = path.push("StartTimestamp");
+        cx.leave(mark);
+        let mark = cx.enter("StartTimestamp");
         if self.start_timestamp.is_none() {
-            rt::validation::required(path, out);
+            cx.required();
         }
-        path.pop(mark);
-        let mark = path.push("EndTimestamp");
+        cx.leave(mark);
+        let mark = cx.enter("EndTimestamp");
         if self.end_timestamp.is_none() {
-            rt::validation::required(path, out);
+            cx.required();
         }
-        path.pop(mark);
-        let mark = path.push("Format");
+        cx.leave(mark);
+        let mark = cx.enter("Format");
         match &self.format {
             Some(v) => {
                 if !v.is_known() {
-                    rt::validation::enum_value(path, out, &["JPEG", "PNG"]);
+                    cx.enum_value(&["JPEG", "PNG"]);
                 }
             }
-            None => rt::validation::required(path, out),
+            None => cx.required(),
         }
-        path.pop(mark);
-        let mark = path.push("FormatConfig");
+        cx.leave(mark);
+        let mark = cx.enter("FormatConfig");
         if let Some(v) = &self.format_config {
-            rt::validation::length(
-                path,
-                out,
-                v.len(),
-                Some((1usize, "1")),
-                Some((1usize, "1")),
-            );
+            cx.length(v.len(), Some((1usize, "1")), Some((1usize, "1")));
             for (key, value) in v.iter() {
                 if !key.is_known() {
-                    rt::validation::enum_value(path, out, &["JPEGQuality"]);
+                    cx.enum_value(&["JPEGQuality"]);
                 }
-                let mark = path.push(key.as_str());
-                rt::validation::length(
-                    path,
-                    out,
+                let mark = cx.enter(key.as_str());
+                cx.length(
                     value.chars().count(),
                     Some((0usize, "0")),
                     Some((256usize, "256")),
                 );
-                rt::validation::pattern(path, out, value, &PATTERN_3);
-                path.pop(mark);
+                cx.pattern(value, &PATTERN_3);
+                cx.leave(mark);
             }
         }
-        path.pop(mark);
-        let mark = path.push("WidthPixels");
+        cx.leave(mark);
+        let mark = cx.enter("WidthPixels");
         if let Some(v) = &self.width_pixels {
-            rt::validation::range_int(
-                path,
-                out,
-                i64::from(*v),
-                Some((1i64, "1")),
-                Some((3840i64, "3840")),
-            );
+            cx.range_int(i64::from(*v), Some((1i64, "1")), Some((3840i64, "3840")));
         }
-        path.pop(mark);
-        let mark = path.push("HeightPixels");
+        cx.leave(mark);
+        let mark = cx.enter("HeightPixels");
         if let Some(v) = &self.height_pixels {
-            rt::validation::range_int(
-                path,
-                out,
-                i64::from(*v),
-                Some((1i64, "1")),
-                Some((2160i64, "2160")),
-            );
+            cx.range_int(i64::from(*v), Some((1i64, "1")), Some((2160i64, "2160")));
         }
-        path.pop(mark);
-        let mark = path.push("MaxResults");
+        cx.leave(mark);
+        let mark = cx.enter("MaxResults");
         if let Some(v) = &self.max_results {
-            rt::validation::range_int(
-                path,
-                out,
-                *v,
-                Some((1i64, "1")),
-                Some((100i64, "100")),
-            );
+            cx.range_int(*v, Some((1i64, "1")), Some((100i64, "100")));
         }
-        path.pop(mark);
-        let mark = path.push("NextToken");
+        cx.leave(mark);
+        let mark = cx.enter("NextToken");
         if let Some(v) = &self.next_token {
-            rt::validation::length(
-                path,
-                out,
-                v.chars().count(),
-                Some((1usize, "1")),
-                Some((4096usize, "4096")),
-            );
-            rt::validation::pattern(path, out, v, &PATTERN_1);
+            cx.length(v.chars().count(), Some((1usize, "1")), Some((4096usize, "4096")));
+            cx.pattern(v, &PATTERN_1);
         }
-        path.pop(mark);
+        cx.leave(mark);
     }
 }
 
-impl Validate for GetMediaForFragmentListInput {
-    fn validate_into(&self, path: &mut Path, out: &mut Vec<Violation>) {
-        let mark = path.push("StreamName");
+impl rt::validation::Validate for GetMediaForFragmentListInput {
+    fn validate_into(&self, cx: &mut rt::validation::Context) {
+        let mark = cx.enter("StreamName");
         if let Some(v) = &self.stream_name {
-            rt::validation::length(
-                path,
-                out,
-                v.chars().count(),
-                Some((1usize, "1")),
-                Some((256usize, "256")),
-            );
-            rt::validation::pattern(path, out, v, &PATTERN_2);
+            cx.length(v.chars().count(), Some((1usize, "1")), Some((256usize, "256")));
+            cx.pattern(v, &PATTERN_2);
         }
-        path.pop(mark);
-        let mark = path.push("StreamARN");
+        cx.leave(mark);
+        let mark = cx.enter("StreamARN");
         if let Some(v) = &self.stream_arn {
-            rt::validation::length(
-                path,
-                out,
-                v.chars().count(),
-                Some((1usize, "1")),
-                Some((1024usize, "1024")),
-            );
-            rt::validation::pattern(path, out, v, &PATTERN_4);
+            cx.length(v.chars().count(), Some((1usize, "1")), Some((1024usize, "1024")));
+            cx.pattern(v, &PATTERN_4);
         }
-        path.pop(mark);
-        let mark = path.push("Fragments");
+        cx.leave(mark);
+        let mark = cx.enter("Fragments");
         match &self.fragments {
             Some(v) => {
-                rt::validation::length(
-                    path,
-                    out,
-                    v.len(),
-                    Some((1usize, "1")),
-                    Some((1000usize, "1000")),
-                );
+                cx.length(v.len(), Some((1usize, "1")), Some((1000usize, "1000")));
                 for (i, item) in v.iter().enumerate() {
-                    let mark = path.push_index(i);
-                    rt::validation::length(
-                        path,
-                        out,
+                    let mark = cx.enter_index(i);
+                    cx.length(
                         item.chars().count(),
                         Some((1usize, "1")),
                         Some((128usize, "128")),
                     );
-                    rt::validation::pattern(path, out, item, &PATTERN_0);
-                    path.pop(mark);
+                    cx.pattern(item, &PATTERN_0);
+                    cx.leave(mark);
                 }
             }
-            None => rt::validation::required(path, out),
+            None => cx.required(),
         }
-        path.pop(mark);
+        cx.leave(mark);
     }
 }
 
-impl Validate for HlsFragmentSelector {
-    fn validate_into(&self, path: &mut Path, out: &mut Vec<Violation>) {
-        let mark = path.push("FragmentSelectorType");
+impl rt::validation::Validate for HlsFragmentSelector {
+    fn validate_into(&self, cx: &mut rt::validation::Context) {
+        let mark = cx.enter("FragmentSelectorType");
         if let Some(v) = &self.fragment_selector_type {
             if !v.is_known() {
-                rt::validation::enum_value(
-                    path,
-                    out,
-                    &["PRODUCER_TIMESTAMP", "SERVER_TIMESTAMP"],
-                );
+                cx.enum_value(&["PRODUCER_TIMESTAMP", "SERVER_TIMESTAMP"]);
             }
         }
-        path.pop(mark);
-        let mark = path.push("TimestampRange");
+        cx.leave(mark);
+        let mark = cx.enter("TimestampRange");
         if let Some(v) = &self.timestamp_range {
-            v.validate_into(path, out);
+            rt::validation::Validate::validate_into(v, cx);
         }
-        path.pop(mark);
+        cx.leave(mark);
     }
 }
 
-impl Validate for HlsTimestampRange {
-    fn validate_into(&self, path: &mut Path, out: &mut Vec<Violation>) {}
+impl rt::validation::Validate for HlsTimestampRange {
+    fn validate_into(&self, cx: &mut rt::validation::Context) {}
 }
 
-impl Validate for ListFragmentsInput {
-    fn validate_into(&self, path: &mut Path, out: &mut Vec<Violation>) {
-        let mark = path.push("StreamName");
+impl rt::validation::Validate for ListFragmentsInput {
+    fn validate_into(&self, cx: &mut rt::validation::Context) {
+        let mark = cx.enter("StreamName");
         if let Some(v) = &self.stream_name {
-            rt::validation::length(
-                path,
-                out,
-                v.chars().count(),
-                Some((1usize, "1")),
-                Some((256usize, "256")),
-            );
-            rt::validation::pattern(path, out, v, &PATTERN_2);
+            cx.length(v.chars().count(), Some((1usize, "1")), Some((256usize, "256")));
+            cx.pattern(v, &PATTERN_2);
         }
-        path.pop(mark);
-        let mark = path.push("StreamARN");
+        cx.leave(mark);
+        let mark = cx.enter("StreamARN");
         if let Some(v) = &self.stream_arn {
-            rt::validation::length(
-                path,
-                out,
-                v.chars().count(),
-                Some((1usize, "1")),
-                Some((1024usize, "1024")),
-            );
-            rt::validation::pattern(path, out, v, &PATTERN_4);
+            cx.length(v.chars().count(), Some((1usize, "1")), Some((1024usize, "1024")));
+            cx.pattern(v, &PATTERN_4);
         }
-        path.pop(mark);
-        let mark = path.push("MaxResults");
+        cx.leave(mark);
+        let mark = cx.enter("MaxResults");
         if let Some(v) = &self.max_results {
-            rt::validation::range_int(
-                path,
-                out,
-                *v,
-                Some((1i64, "1")),
-                Some((1000i64, "1000")),
-            );
+            cx.range_int(*v, Some((1i64, "1")), Some((1000i64, "1000")));
         }
-        path.pop(mark);
-        let mark = path.push("NextToken");
+        cx.leave(mark);
+        let mark = cx.enter("NextToken");
         if let Some(v) = &self.next_token {
-            rt::validation::length(
-                path,
-                out,
-                v.chars().count(),
-                Some((1usize, "1")),
-                Some((4096usize, "4096")),
-            );
-            rt::validation::pattern(path, out, v, &PATTERN_1);
+            cx.length(v.chars().count(), Some((1usize, "1")), Some((4096usize, "4096")));
+            cx.pattern(v, &PATTERN_1);
         }
-        path.pop(mark);
-        let mark = path.push("FragmentSelector");
+        cx.leave(mark);
+        let mark = cx.enter("FragmentSelector");
         if let Some(v) = &self.fragment_selector {
-            v.validate_into(path, out);
+            rt::validation::Validate::validate_into(v, cx);
         }
-        path.pop(mark);
+        cx.leave(mark);
     }
 }
 
-impl Validate for TimestampRange {
-    fn validate_into(&self, path: &mut Path, out: &mut Vec<Violation>) {
-        let mark = path.push("StartTimestamp");
+impl rt::validation::Validate for TimestampRange {
+    fn validate_into(&self, cx: &mut rt::validation::Context) {
+        let mark = cx.enter("StartTimestamp");
         if self.start_timestamp.is_none() {
-            rt::validation::required(path, out);
+            cx.required();
         }
-        path.pop(mark);
-        let mark = path.push("EndTimestamp");
+        cx.leave(mark);
+        let mark = cx.enter("EndTimestamp");
         if self.end_timestamp.is_none() {
-            rt::validation::required(path, out);
+            cx.required();
         }
-        path.pop(mark);
+        cx.leave(mark);
     }
 }

@@ -8,7 +8,6 @@
 #![allow(unused_variables, clippy::needless_borrow, deprecated)]
 
 use smithy_client_runtime as rt;
-use rt::validation::{Path, Validate, Violation};
 use crate::types::*;
 
 static PATTERN_0: rt::validation::Pattern = rt::validation::Pattern::new(
@@ -21,39 +20,25 @@ static PATTERN_1: rt::validation::Pattern = rt::validation::Pattern::new(
     "^arn:[a-z\\d\\-]+:kinesisvideo:[a-z0-9\\-]+:[0-9]+:[a-z]+/[a-zA-Z0-9_.\\-]+/[0-9]+$",
 );
 
-impl Validate for GetDataEndpointInput {
-    fn validate_into(&self, path: &mut Path, out: &mut Vec<Violation>) {
-        let mark = path.push("StreamName");
+impl rt::validation::Validate for GetDataEndpointInput {
+    fn validate_into(&self, cx: &mut rt::validation::Context) {
+        let mark = cx.enter("StreamName");
         if let Some(v) = &self.stream_name {
-            rt::validation::length(
-                path,
-                out,
-                v.chars().count(),
-                Some((1usize, "1")),
-                Some((256usize, "256")),
-            );
-            rt::validation::pattern(path, out, v, &PATTERN_0);
+            cx.length(v.chars().count(), Some((1usize, "1")), Some((256usize, "256")));
+            cx.pattern(v, &PATTERN_0);
         }
-        path.pop(mark);
-        let mark = path.push("StreamARN");
+        cx.leave(mark);
+        let mark = cx.enter("StreamARN");
         if let Some(v) = &self.stream_arn {
-            rt::validation::length(
-                path,
-                out,
-                v.chars().count(),
-                Some((1usize, "1")),
-                Some((1024usize, "1024")),
-            );
-            rt::validation::pattern(path, out, v, &PATTERN_1);
+            cx.length(v.chars().count(), Some((1usize, "1")), Some((1024usize, "1024")));
+            cx.pattern(v, &PATTERN_1);
         }
-        path.pop(mark);
-        let mark = path.push("APIName");
+        cx.leave(mark);
+        let mark = cx.enter("APIName");
         match &self.api_name {
             Some(v) => {
                 if !v.is_known() {
-                    rt::validation::enum_value(
-                        path,
-                        out,
+                    cx.enum_value(
                         &[
                             "PUT_MEDIA",
                             "GET_MEDIA",
@@ -67,8 +52,8 @@ impl Validate for GetDataEndpointInput {
                     );
                 }
             }
-            None => rt::validation::required(path, out),
+            None => cx.required(),
         }
-        path.pop(mark);
+        cx.leave(mark);
     }
 }
