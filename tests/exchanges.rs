@@ -260,7 +260,10 @@ async fn validation_failure_never_reaches_the_server() {
             let Error::Validation(v) = err else {
                 panic!("{err}")
             };
-            v.violations.iter().map(|v| v.path.clone()).collect::<Vec<_>>()
+            v.violations
+                .iter()
+                .map(|v| v.path.clone())
+                .collect::<Vec<_>>()
         };
         // The default level checks required members and lower bounds: the
         // pattern of StreamName is the service's to enforce.
@@ -271,7 +274,12 @@ async fn validation_failure_never_reaches_the_server() {
         let err = invalid(&config).await.expect_err("invalid");
         assert_eq!(
             violations(&err),
-            ["/ImageSelectorType", "/EndTimestamp", "/Format", "/WidthPixels"],
+            [
+                "/ImageSelectorType",
+                "/EndTimestamp",
+                "/Format",
+                "/WidthPixels"
+            ],
             "{err}"
         );
         assert!(

@@ -382,7 +382,9 @@ async fn a_repeated_token_can_stop_the_stream_for_polling_later() {
         let (first, items) = collect(paginator().items()).await;
         let first: Vec<Image> = first.into_iter().map(Result::unwrap).collect();
         assert_eq!(numbers(&first), [1, 2]);
-        let resume = items.resume_token().expect("the stream can be polled again");
+        let resume = items
+            .resume_token()
+            .expect("the stream can be polled again");
         assert_eq!(resume, ResumeToken::from("fwd-1"));
         // Polling again from the same token reads what arrived since.
         let (later, items) = collect(paginator().starting_token(resume).items()).await;

@@ -314,3 +314,53 @@ fn unanchored_pattern_from_a_fixture_model_matches_inside_a_longer_string() {
     );
     assert!(!check("abcdef"));
 }
+
+#[test]
+fn the_default_level_checks_only_what_no_service_change_can_break() {
+    use kinesis_video_archived_media::Validation;
+    let levels = |input: &GetImagesInput| {
+        [Validation::Standard, Validation::Strict, Validation::Off].map(|level| {
+            input
+                .validate_with(level)
+                .err()
+                .map(|e| e.violations.into_iter().map(|v| v.path).collect::<Vec<_>>())
+        })
+    };
+    // A value the service added after this client was generated.
+    let newer_format = valid_images().format(Format::from("WEBP")).build().unwrap();
+    assert_eq!(
+        levels(&newer_format),
+        [None, Some(vec!["/Format".to_string()]), None]
+    );
+    // A pattern and a maximum the service may relax.
+    let relaxed = valid_images()
+        .stream_name("name with spaces")
+        .stream_arn(format!("arn:{}", "a".repeat(1100)))
+        .build()
+        .unwrap();
+    assert_eq!(
+        levels(&relaxed),
+        [
+            None,
+            Some(vec![
+                "/StreamName".to_string(),
+                "/StreamARN".to_string(),
+                "/StreamARN".to_string()
+            ]),
+            None
+        ]
+    );
+    // Minima are checked by default.
+    let below = valid_images()
+        .stream_name("")
+        .width_pixels(0)
+        .build()
+        .unwrap();
+    assert_eq!(
+        levels(&below)[0],
+        Some(vec!["/StreamName".to_string(), "/WidthPixels".to_string()])
+    );
+    // And so are required members (`send` checks the input as it stands).
+    let missing = GetImagesInput::builder().stream_name("cam").build();
+    assert!(missing.is_err(), "the builder reports missing members too");
+}

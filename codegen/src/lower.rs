@@ -947,12 +947,10 @@ impl<'m> Lowering<'m> {
                     _ => TimestampFormat::EpochSeconds,
                 },
             ),
-            "string" if tt.legacy_enum.is_some() => {
-                TypeKind::Named {
-                    name: self.named_ref(target_id, from_input)?,
-                    shape: NamedShape::Enum,
-                }
-            }
+            "string" if tt.legacy_enum.is_some() => TypeKind::Named {
+                name: self.named_ref(target_id, from_input)?,
+                shape: NamedShape::Enum,
+            },
             "string" => TypeKind::String,
             "enum" => TypeKind::Named {
                 name: self.named_ref(target_id, from_input)?,

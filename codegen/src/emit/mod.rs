@@ -207,7 +207,9 @@ fn lib_rs(ir: &CrateIr, with_tests: bool) -> TokenStream {
         .any(|op| op.paginator.is_some())
         .then(|| {
             quote!(
-                pub use smithy_client_runtime::paginate::{Items, OnRepeatedToken, Pages, Paginator, ResumeToken};
+                pub use smithy_client_runtime::paginate::{
+                    Items, OnRepeatedToken, Pages, Paginator, ResumeToken,
+                };
             )
         });
     let tests_mod = with_tests.then(|| {

@@ -24,9 +24,7 @@ mod validate;
 
 pub use client::Client;
 
-pub use smithy_client_runtime::validation::{
-    Validate, Validation, ValidationError, Violation,
-};
+pub use smithy_client_runtime::validation::{Validate, Validation, ValidationError, Violation};
 
 pub use smithy_client_runtime::{Config, ConfigBuilder, Credentials, Error, RetryConfig};
 
@@ -34,6 +32,4 @@ pub use smithy_client_runtime::{BigDecimal, BigInteger, Blob, BuildError, ByteSt
 
 pub use smithy_client_runtime::{DateTime, DateTimeFormat, Document, UnknownValue};
 
-pub use smithy_client_runtime::paginate::{
-    Items, OnRepeatedToken, Pages, Paginator, ResumeToken,
-};
+pub use smithy_client_runtime::paginate::{Items, OnRepeatedToken, Pages, Paginator, ResumeToken};

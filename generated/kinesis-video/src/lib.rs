@@ -24,9 +24,7 @@ mod validate;
 
 pub use client::Client;
 
-pub use smithy_client_runtime::validation::{
-    Validate, Validation, ValidationError, Violation,
-};
+pub use smithy_client_runtime::validation::{Validate, Validation, ValidationError, Violation};
 
 pub use smithy_client_runtime::{Config, ConfigBuilder, Credentials, Error, RetryConfig};
 
