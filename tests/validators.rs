@@ -300,7 +300,12 @@ fn unanchored_pattern_from_a_fixture_model_matches_inside_a_longer_string() {
         .expect("the constraints fixture has an unanchored pattern");
     let source: &'static str = Box::leak(pattern.source.clone().into_boxed_str());
     let ecma: &'static str = Box::leak(pattern.ecma.clone().into_boxed_str());
-    let compiled = smithy_client_runtime::validation::Pattern::new(source, ecma);
+    let linear: Option<&'static str> = pattern
+        .linear
+        .clone()
+        .map(|l| &*Box::leak(l.into_boxed_str()));
+    assert!(linear.is_some(), "a regular pattern gets a linear form");
+    let compiled = smithy_client_runtime::validation::Pattern::new(source, ecma, linear);
     let check = |s: &str| {
         use smithy_client_runtime::validation::{Context, Validation};
         let mut cx = Context::new(Validation::Strict);

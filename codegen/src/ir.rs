@@ -19,6 +19,17 @@ pub struct CrateIr {
     /// What the generator decided that the user should know: renames that
     /// resolve name collisions, operations left out.
     pub notes: Vec<crate::diagnostics::Diagnostic>,
+    /// Operations of the service that were not generated, and why.
+    pub left_out: Vec<LeftOut>,
+}
+
+/// An operation left out of the crate because it reaches a feature the
+/// generator does not support.
+#[derive(Debug, Clone)]
+pub struct LeftOut {
+    pub operation: String,
+    /// Each problem, as the generator reports it.
+    pub reasons: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -375,9 +386,12 @@ pub struct Bound {
 pub struct Pattern {
     /// The ECMA-262 pattern from the model, for messages.
     pub source: String,
-    /// The same expression in strict Unicode-mode ECMA-262 syntax, which the
-    /// runtime's engine compiles (see `pattern::normalize`).
+    /// The same expression in strict Unicode-mode ECMA-262 syntax, which
+    /// regress compiles (see `pattern::normalize`).
     pub ecma: String,
+    /// For a pattern without lookaround and backreferences, the same
+    /// expression for a linear-time automaton (see `pattern::linear`).
+    pub linear: Option<String>,
 }
 
 /// A `@default` value, already checked against the member's type.

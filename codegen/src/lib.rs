@@ -51,22 +51,105 @@ pub fn load_parsed(files: Vec<(String, ast::AstModel)>) -> Result<model::Model, 
 }
 
 /// Validates a loaded model and generates the crate for one of its services.
-/// Lowering copes with an invalid model, so its problems (name collisions,
-/// unsupported features, bad bindings) are reported alongside validation's.
+///
+/// Lowering copes with an invalid model, so its problems (bad bindings,
+/// conflicting names) are reported alongside validation's. An operation that
+/// reaches a feature the generator does not support is left out, listed in
+/// [`GeneratedCrate::left_out`] and the crate's documentation, unless
+/// [`Options::strict`] asks to fail instead. [`Options::operations`] limits the
+/// crate to some operations and the shapes they reach.
 pub fn generate(
     model: &model::Model,
     service: Option<&str>,
     options: &Options,
 ) -> Result<GeneratedCrate, Diagnostics> {
-    let mut diags = validate::validate(model);
-    let ir = match lower::lower(model, service) {
-        Ok(ir) => diags.into_result(ir)?,
-        Err(more) => {
-            diags.extend(more);
-            return Err(diags.sorted());
+    let invalid = validate::validate(model);
+    let service_id = lower::choose_service(model, service)?;
+    let selected = select_operations(model, &service_id, &options.operations)?;
+    if !invalid.is_empty() {
+        // Report lowering's problems too, in one list.
+        let mut all = invalid;
+        if let Err(more) = lower::lower_operations(model, &service_id, &selected) {
+            all.extend(more);
         }
-    };
-    emit_reporting(&ir, options)
+        return Err(all.sorted());
+    }
+    let mut left_out: Vec<ir::LeftOut> = Vec::new();
+    loop {
+        let included: Vec<String> = selected
+            .iter()
+            .filter(|op| !left_out.iter().any(|l| &l.operation == *op))
+            .cloned()
+            .collect();
+        let diags = match lower::lower_operations(model, &service_id, &included) {
+            Ok(mut ir) => {
+                for l in &left_out {
+                    ir.notes.push(
+                        Diagnostic::shape(
+                            &l.operation,
+                            format!("left out: {}", l.reasons.join("; ")),
+                        )
+                        .note(),
+                    );
+                }
+                ir.left_out = left_out;
+                return emit_reporting(&ir, options);
+            }
+            Err(diags) => diags,
+        };
+        let only_unsupported = diags.0.iter().all(|d| d.kind != diagnostics::Kind::Invalid);
+        if options.strict || !only_unsupported {
+            return Err(diags);
+        }
+        // Leave out every operation that reaches an unsupported shape, then lower again.
+        let before = left_out.len();
+        for op in &included {
+            let reach = model.reachable_from(op);
+            let reasons: Vec<String> = diags
+                .0
+                .iter()
+                .filter(|d| reach.contains(&d.subject))
+                .map(|d| d.to_string())
+                .collect();
+            if !reasons.is_empty() {
+                left_out.push(ir::LeftOut {
+                    operation: op.clone(),
+                    reasons,
+                });
+            }
+        }
+        // A problem no operation reaches (on the service itself) cannot be left out.
+        if left_out.len() == before {
+            return Err(diags);
+        }
+    }
+}
+
+/// The operations to generate: every operation of the service, or those
+/// `wanted` names (by shape id or name), each of which must exist.
+fn select_operations(
+    model: &model::Model,
+    service: &str,
+    wanted: &[String],
+) -> Result<Vec<String>, Diagnostics> {
+    let all = model.operations_of(service);
+    if wanted.is_empty() {
+        return Ok(all);
+    }
+    let mut selected = Vec::new();
+    let mut d = Diagnostics::default();
+    for w in wanted {
+        match all.iter().find(|op| *op == w || model::local_name(op) == w) {
+            Some(op) if !selected.contains(op) => selected.push(op.clone()),
+            Some(_) => {}
+            None => d.push(Diagnostic::shape(
+                service,
+                format!("has no operation `{w}` (asked for with --operation)"),
+            )),
+        }
+    }
+    selected.sort();
+    d.into_result(selected)
 }
 
 /// Emits the crate; a generator bug that produces unparsable code is reported
@@ -80,67 +163,6 @@ fn emit_reporting(ir: &ir::CrateIr, options: &Options) -> Result<GeneratedCrate,
         ));
         d
     })
-}
-
-/// An operation [`generate_supported`] left out, and why.
-#[derive(Debug, Clone)]
-pub struct Skipped {
-    pub operation: String,
-    pub reasons: Vec<String>,
-}
-
-/// Like [`generate`], but leaves out every operation that reaches a feature
-/// the generator does not support (reported as `unsupported`), instead of
-/// failing. Invalid models still fail.
-pub fn generate_supported(
-    model: &model::Model,
-    service: Option<&str>,
-    options: &Options,
-) -> Result<(GeneratedCrate, Vec<Skipped>), Diagnostics> {
-    let invalid = validate::validate(model);
-    if !invalid.is_empty() {
-        return Err(invalid.sorted());
-    }
-    let service_id = service.map(str::to_string).or_else(|| model.only_service());
-    let mut exclude = std::collections::BTreeSet::new();
-    let mut skipped = Vec::new();
-    loop {
-        let diags = match lower::lower_excluding(model, service, &exclude) {
-            Ok(ir) => return Ok((emit_reporting(&ir, options)?, skipped)),
-            Err(diags) => diags,
-        };
-        if diags
-            .0
-            .iter()
-            .any(|d| d.kind != diagnostics::Kind::Unsupported)
-        {
-            return Err(diags);
-        }
-        // Leave out every operation that reaches an unsupported shape, then lower again.
-        let before = skipped.len();
-        for op in model.operations_of(service_id.as_deref().unwrap_or_default()) {
-            if exclude.contains(&op) {
-                continue;
-            }
-            let reach = model.reachable_from(&op);
-            let reasons: Vec<String> = diags
-                .0
-                .iter()
-                .filter(|d| reach.contains(&d.subject))
-                .map(|d| d.to_string())
-                .collect();
-            if !reasons.is_empty() {
-                exclude.insert(op.clone());
-                skipped.push(Skipped {
-                    operation: op,
-                    reasons,
-                });
-            }
-        }
-        if skipped.len() == before {
-            return Err(diags);
-        }
-    }
 }
 
 /// Parses, validates, lowers and emits in one call, from JSON texts (named for messages).

@@ -16,15 +16,12 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 /// Lowers the service `service_id` (or the model's only service when `None`).
 pub fn lower(model: &Model, service_id: Option<&str>) -> Result<CrateIr, Diagnostics> {
-    lower_excluding(model, service_id, &BTreeSet::new())
+    let service_id = choose_service(model, service_id)?;
+    lower_operations(model, &service_id, &model.operations_of(&service_id))
 }
 
-/// Lowers the service without the operations in `exclude` (shape ids).
-pub fn lower_excluding(
-    model: &Model,
-    service_id: Option<&str>,
-    exclude: &BTreeSet<String>,
-) -> Result<CrateIr, Diagnostics> {
+/// The service to generate: `service_id` if given, else the model's only one.
+pub fn choose_service(model: &Model, service_id: Option<&str>) -> Result<String, Diagnostics> {
     let mut d = Diagnostics::default();
     let services: Vec<&String> = model
         .shapes
@@ -54,15 +51,36 @@ pub fn lower_excluding(
             return Err(d);
         }
     };
-    let Some(service_shape) = model.shape(&service_id).filter(|s| s.kind == "service") else {
+    if !model
+        .shape(&service_id)
+        .is_some_and(|s| s.kind == "service")
+    {
         d.push(Diagnostic::shape(
             &service_id,
             "is not a service defined in the model",
         ));
         return Err(d);
+    }
+    Ok(service_id)
+}
+
+/// Lowers `service_id` with only the operations `op_ids` (shape ids, each
+/// bound to the service).
+pub fn lower_operations(
+    model: &Model,
+    service_id: &str,
+    op_ids: &[String],
+) -> Result<CrateIr, Diagnostics> {
+    let mut d = Diagnostics::default();
+    let Some(service_shape) = model.shape(service_id).filter(|s| s.kind == "service") else {
+        d.push(Diagnostic::shape(
+            service_id,
+            "is not a service defined in the model",
+        ));
+        return Err(d);
     };
-    let mut op_ids = model.operations_of(&service_id);
-    op_ids.retain(|op| !exclude.contains(op));
+    let service_id = service_id.to_string();
+    let op_ids = op_ids.to_vec();
     let names = names::table::decide(model, &service_id, &op_ids);
     d.extend(names.conflicts.clone());
     let mut cx = Lowering {
@@ -170,6 +188,7 @@ impl<'m> Lowering<'m> {
             types: std::mem::take(&mut self.types),
             protocol_tests: Vec::new(),
             notes: self.names.notes.0.clone(),
+            left_out: Vec::new(),
         })
     }
 
@@ -913,9 +932,11 @@ impl<'m> Lowering<'m> {
             .clone()
             .or(tt.pattern.clone())
             .and_then(|p| {
-                pattern::normalize(&p)
-                    .ok()
-                    .map(|ecma| Pattern { source: p, ecma })
+                pattern::normalize(&p).ok().map(|ecma| Pattern {
+                    linear: pattern::linear(&ecma),
+                    source: p,
+                    ecma,
+                })
             });
         let constraints = Constraints {
             length: bounds(pick(&member_traits.length, &tt.length)),

@@ -313,24 +313,58 @@ fn bounds_text(min: Option<&str>, max: Option<&str>) -> String {
     }
 }
 
-/// A `@pattern`, compiled by the ECMA-262 engine on first use and shared by
-/// every member that uses it.
+/// A `@pattern`, compiled on first use and shared by every member that uses it.
+///
+/// A pattern without lookaround and backreferences is regular: it runs on a
+/// finite automaton (the `regex` crate), in time linear in the value, so no
+/// value can make a check take exponential time (a backtracking engine can,
+/// on `^([0-9]+)+$`). Any other pattern runs on regress, an ECMA-262 engine.
 pub struct Pattern {
     source: &'static str,
     ecma: &'static str,
-    compiled: OnceLock<Result<regress::Regex, String>>,
+    linear: Option<&'static str>,
+    compiled: OnceLock<Result<Engine, String>>,
 }
+
+enum Engine {
+    Linear(regex::Regex),
+    Ecma(regress::Regex),
+}
+
+/// The largest automaton built for one pattern; a pattern whose automaton
+/// would be larger (a counted repetition of a large class, `\S{1,8192}`)
+/// runs on regress, which handles such a pattern in linear time anyway.
+const AUTOMATON_SIZE_LIMIT: usize = 4 << 20;
 
 impl Pattern {
     /// `source` is the pattern as the model wrote it (for messages); `ecma` is
-    /// the same expression in strict Unicode-mode ECMA-262 syntax, as the
-    /// generator wrote and checked it.
-    pub const fn new(source: &'static str, ecma: &'static str) -> Self {
+    /// the same expression in strict Unicode-mode ECMA-262 syntax, and
+    /// `linear` its form for the automaton, as the generator wrote them.
+    pub const fn new(
+        source: &'static str,
+        ecma: &'static str,
+        linear: Option<&'static str>,
+    ) -> Self {
         Pattern {
             source,
             ecma,
+            linear,
             compiled: OnceLock::new(),
         }
+    }
+
+    fn compile(&self) -> Result<Engine, String> {
+        if let Some(linear) = self.linear {
+            let built = regex::RegexBuilder::new(linear)
+                .size_limit(AUTOMATON_SIZE_LIMIT)
+                .build();
+            if let Ok(re) = built {
+                return Ok(Engine::Linear(re));
+            }
+        }
+        regress::Regex::with_flags(self.ecma, "u")
+            .map(Engine::Ecma)
+            .map_err(|e| e.to_string())
     }
 
     /// The pattern as the model wrote it.
@@ -341,11 +375,9 @@ impl Pattern {
     /// Whether the pattern matches anywhere in `value` (it is not anchored
     /// unless it says `^…$`), or why it could not be compiled.
     pub fn is_match(&self, value: &str) -> Result<bool, &str> {
-        let compiled = self
-            .compiled
-            .get_or_init(|| regress::Regex::with_flags(self.ecma, "u").map_err(|e| e.to_string()));
-        match compiled {
-            Ok(re) => Ok(re.find(value).is_some()),
+        match self.compiled.get_or_init(|| self.compile()) {
+            Ok(Engine::Linear(re)) => Ok(re.is_match(value)),
+            Ok(Engine::Ecma(re)) => Ok(re.find(value).is_some()),
             Err(e) => Err(e),
         }
     }

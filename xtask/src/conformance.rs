@@ -43,13 +43,12 @@ pub fn run(args: &[String], root: &Path) -> Result<(), String> {
         runtime_path: root.join("runtime").display().to_string(),
         command: "cargo xtask conformance".into(),
         crate_name: Some(format!("{}-conformance", stem.replace('_', "-"))),
-        protocol_tests: true,
+        ..Options::default()
     };
-    let (generated, skipped) =
-        smithy_codegen::generate_supported(&loaded, service.as_deref(), &options)
-            .map_err(|d| format!("{} cannot be generated:\n{d}", model.display()))?;
+    let generated = smithy_codegen::generate(&loaded, service.as_deref(), &options)
+        .map_err(|d| format!("{} cannot be generated:\n{d}", model.display()))?;
     let mut outcomes = Outcomes::new();
-    for s in &skipped {
+    for s in &generated.left_out {
         eprintln!("left out {}: {}", s.operation, s.reasons.join("; "));
         for (id, kind) in smithy_codegen::protocol_tests::client_case_ids(&loaded, &s.operation) {
             outcomes.insert(

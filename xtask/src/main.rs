@@ -14,7 +14,11 @@ usage:
   cargo xtask codegen              regenerate generated/ from model/*.json
   cargo xtask codegen --check      exit non-zero if generated/ is not what codegen would write
   cargo xtask codegen --model FILE [--model FILE ...] --out DIR [--service SHAPE_ID] [--crate-name NAME]
-                                   generate a standalone crate for one service of any model
+                     [--operation NAME ...] [--strict]
+                                   generate a standalone crate for one service of any model;
+                                   --operation keeps only those operations (and the shapes they
+                                   reach); operations that reach an unsupported feature are left
+                                   out and listed, unless --strict makes that an error
   cargo xtask conformance [--model FILE] [--service SHAPE_ID] [--expected-failures FILE]
                                    run a model's protocol tests (default: ../shared/conformance/restjson1.json)
                                    and compare with xtask/expected-failures/<model>.txt
@@ -52,6 +56,8 @@ fn codegen(args: &[String]) -> Result<(), String> {
     let mut out = None;
     let mut service = None;
     let mut crate_name = None;
+    let mut operations = Vec::new();
+    let mut strict = false;
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         let mut value = |flag: &str| {
@@ -65,6 +71,8 @@ fn codegen(args: &[String]) -> Result<(), String> {
             "--out" => out = Some(PathBuf::from(value("--out")?)),
             "--service" => service = Some(value("--service")?),
             "--crate-name" => crate_name = Some(value("--crate-name")?),
+            "--operation" => operations.push(value("--operation")?),
+            "--strict" => strict = true,
             "-h" | "--help" => {
                 println!("{USAGE}");
                 return Ok(());
@@ -73,8 +81,21 @@ fn codegen(args: &[String]) -> Result<(), String> {
         }
     }
     match (models.is_empty(), out) {
+        (true, None) if !operations.is_empty() || strict => Err(format!(
+            "--operation and --strict go with --model and --out\n\n{USAGE}"
+        )),
         (true, None) => project_codegen(check),
-        (false, Some(out)) if !check => standalone(&models, &out, service.as_deref(), crate_name),
+        (false, Some(out)) if !check => {
+            let options = Options {
+                runtime_path: repo_root().join("runtime").display().to_string(),
+                command: "cargo xtask codegen --model".into(),
+                crate_name,
+                protocol_tests: true,
+                strict,
+                operations,
+            };
+            standalone(&models, &out, service.as_deref(), &options)
+        }
         _ => Err(format!(
             "--model and --out go together, without --check\n\n{USAGE}"
         )),
@@ -121,18 +142,14 @@ fn standalone(
     models: &[PathBuf],
     out: &Path,
     service: Option<&str>,
-    crate_name: Option<String>,
+    options: &Options,
 ) -> Result<(), String> {
     let model = smithy_codegen::load(models).map_err(|d| d.to_string())?;
-    let runtime = repo_root().join("runtime");
-    let options = Options {
-        runtime_path: runtime.display().to_string(),
-        command: "cargo xtask codegen --model".into(),
-        crate_name,
-        protocol_tests: true,
-    };
     let generated =
-        smithy_codegen::generate(&model, service, &options).map_err(|d| d.to_string())?;
+        smithy_codegen::generate(&model, service, options).map_err(|d| d.to_string())?;
+    for note in &generated.notes {
+        eprintln!("{note}");
+    }
     let mut written = 0;
     for (path, text) in &generated.files {
         let full = out.join(path);

@@ -28,6 +28,12 @@ pub struct Options {
     pub crate_name: Option<String>,
     /// Emits the model's protocol test cases as `#[cfg(test)]` tests.
     pub protocol_tests: bool,
+    /// Fails on any unsupported feature instead of leaving out the operations
+    /// that reach one.
+    pub strict: bool,
+    /// Generates only these operations (shape ids or names) and the shapes
+    /// they reach; all of the service's operations when empty.
+    pub operations: Vec<String>,
 }
 
 impl Default for Options {
@@ -37,6 +43,8 @@ impl Default for Options {
             command: "cargo xtask codegen".into(),
             crate_name: None,
             protocol_tests: true,
+            strict: false,
+            operations: Vec::new(),
         }
     }
 }
@@ -50,6 +58,8 @@ pub struct GeneratedCrate {
     pub protocol_tests: Vec<EmittedTest>,
     /// Notes from generation: renames that resolve name collisions, operations left out.
     pub notes: Vec<crate::diagnostics::Diagnostic>,
+    /// Operations left out because they reach an unsupported feature.
+    pub left_out: Vec<LeftOut>,
 }
 
 /// One emitted protocol test.
@@ -115,6 +125,7 @@ pub fn emit(ir: &CrateIr, options: &Options) -> Result<GeneratedCrate, syn::Erro
         files,
         protocol_tests: tests,
         notes: ir.notes.clone(),
+        left_out: ir.left_out.clone(),
     })
 }
 
@@ -200,6 +211,13 @@ fn lib_rs(ir: &CrateIr, with_tests: bool) -> TokenStream {
                   [`types`] holds every input, output, error and nested shape with its builder; [`error`] \
                   holds each operation's typed error; [`operations`] describes each operation's HTTP route \
                   and pagination; every type reachable from an input implements [`Validate`].");
+    if !ir.left_out.is_empty() {
+        doc.push_str("\n\n# Operations not generated\n\nThese operations of the service reach a feature the generator does not support yet:\n");
+        for l in &ir.left_out {
+            let name = crate::model::local_name(&l.operation);
+            doc.push_str(&format!("\n- `{name}`: {}", l.reasons.join("; ")));
+        }
+    }
     let doc_lines = doc_attrs(&doc, true);
     let paging = s
         .operations
@@ -207,9 +225,8 @@ fn lib_rs(ir: &CrateIr, with_tests: bool) -> TokenStream {
         .any(|op| op.paginator.is_some())
         .then(|| {
             quote!(
-                pub use smithy_client_runtime::paginate::{
-                    Items, OnRepeatedToken, Pages, Paginator, ResumeToken,
-                };
+                pub use smithy_client_runtime::paginate::{Items, OnRepeatedToken, Pages};
+                pub use smithy_client_runtime::paginate::{Paginator, ResumeToken};
             )
         });
     let tests_mod = with_tests.then(|| {
@@ -238,7 +255,10 @@ fn lib_rs(ir: &CrateIr, with_tests: bool) -> TokenStream {
         #tests_mod
 
         pub use client::Client;
-        pub use smithy_client_runtime::validation::{Validate, Validation, ValidationError, Violation};
+        // Each re-export stays under prettyplease's line width, so that rustfmt
+        // (which formats this file in a workspace) leaves it as it is.
+        pub use smithy_client_runtime::validation::{Validate, Validation};
+        pub use smithy_client_runtime::validation::{ValidationError, Violation};
         pub use smithy_client_runtime::{Config, ConfigBuilder, Credentials, Error, RetryConfig};
         pub use smithy_client_runtime::{BigDecimal, BigInteger, Blob, BuildError, ByteStream};
         pub use smithy_client_runtime::{DateTime, DateTimeFormat, Document, UnknownValue};

@@ -25,7 +25,7 @@ pub fn emit(ir: &CrateIr) -> TokenStream {
     }
     for (i, p) in sources.into_iter().enumerate() {
         cx.patterns
-            .insert(p.source.clone(), (format!("PATTERN_{i}"), p.ecma.clone()));
+            .insert(p.source.clone(), (format!("PATTERN_{i}"), p.clone()));
     }
     // Validation messages list every value but those marked `@internal`.
     for t in ir.types.values() {
@@ -54,10 +54,16 @@ pub fn emit(ir: &CrateIr) -> TokenStream {
             NamedKind::Enum(_) | NamedKind::IntEnum(_) => {}
         }
     }
-    let statics = cx.patterns.iter().map(|(source, (name, ecma))| {
+    let statics = cx.patterns.values().map(|(name, p)| {
         let name = format_ident!("{}", name);
+        let (source, ecma) = (&p.source, &p.ecma);
+        let linear = match &p.linear {
+            Some(l) => quote!(Some(#l)),
+            None => quote!(None),
+        };
         quote! {
-            static #name: rt::validation::Pattern = rt::validation::Pattern::new(#source, #ecma);
+            static #name: rt::validation::Pattern =
+                rt::validation::Pattern::new(#source, #ecma, #linear);
         }
     });
     quote! {
@@ -79,8 +85,8 @@ pub fn emit(ir: &CrateIr) -> TokenStream {
 
 #[derive(Default)]
 struct Cx {
-    /// Pattern source → (static name, the pattern in strict ECMA-262 syntax).
-    patterns: BTreeMap<String, (String, String)>,
+    /// Pattern source → (static name, the pattern).
+    patterns: BTreeMap<String, (String, Pattern)>,
     /// Enum and intEnum names → the values validation messages list.
     public_values: BTreeMap<String, Vec<String>>,
 }

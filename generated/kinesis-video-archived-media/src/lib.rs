@@ -24,7 +24,9 @@ mod validate;
 
 pub use client::Client;
 
-pub use smithy_client_runtime::validation::{Validate, Validation, ValidationError, Violation};
+pub use smithy_client_runtime::validation::{Validate, Validation};
+
+pub use smithy_client_runtime::validation::{ValidationError, Violation};
 
 pub use smithy_client_runtime::{Config, ConfigBuilder, Credentials, Error, RetryConfig};
 
@@ -32,4 +34,6 @@ pub use smithy_client_runtime::{BigDecimal, BigInteger, Blob, BuildError, ByteSt
 
 pub use smithy_client_runtime::{DateTime, DateTimeFormat, Document, UnknownValue};
 
-pub use smithy_client_runtime::paginate::{Items, OnRepeatedToken, Pages, Paginator, ResumeToken};
+pub use smithy_client_runtime::paginate::{Items, OnRepeatedToken, Pages};
+
+pub use smithy_client_runtime::paginate::{Paginator, ResumeToken};

@@ -13,26 +13,33 @@ use crate::types::*;
 static PATTERN_0: rt::validation::Pattern = rt::validation::Pattern::new(
     "^[0-9]+$",
     "^[0-9]+$",
+    Some("^[0-9]+$"),
 );
 
 static PATTERN_1: rt::validation::Pattern = rt::validation::Pattern::new(
     "^[a-zA-Z0-9+/]+={0,2}$",
     "^[a-zA-Z0-9+/]+={0,2}$",
+    Some("^[a-zA-Z0-9+/]+={0,2}$"),
 );
 
 static PATTERN_2: rt::validation::Pattern = rt::validation::Pattern::new(
     "^[a-zA-Z0-9_.-]+$",
     "^[a-zA-Z0-9_.\\-]+$",
+    Some("^[a-zA-Z0-9_.\\-]+$"),
 );
 
 static PATTERN_3: rt::validation::Pattern = rt::validation::Pattern::new(
     "^[a-zA-Z_0-9]+$",
     "^[a-zA-Z_0-9]+$",
+    Some("^[a-zA-Z_0-9]+$"),
 );
 
 static PATTERN_4: rt::validation::Pattern = rt::validation::Pattern::new(
     "^arn:[a-z\\d-]+:kinesisvideo:[a-z0-9-]+:[0-9]+:[a-z]+/[a-zA-Z0-9_.-]+/[0-9]+$",
     "^arn:[a-z\\d\\-]+:kinesisvideo:[a-z0-9\\-]+:[0-9]+:[a-z]+/[a-zA-Z0-9_.\\-]+/[0-9]+$",
+    Some(
+        "^arn:[a-z0-9\\-]+:kinesisvideo:[a-z0-9\\-]+:[0-9]+:[a-z]+/[a-zA-Z0-9_.\\-]+/[0-9]+$",
+    ),
 );
 
 impl rt::validation::Validate for ClipFragmentSelector {

@@ -24,7 +24,9 @@ mod validate;
 
 pub use client::Client;
 
-pub use smithy_client_runtime::validation::{Validate, Validation, ValidationError, Violation};
+pub use smithy_client_runtime::validation::{Validate, Validation};
+
+pub use smithy_client_runtime::validation::{ValidationError, Violation};
 
 pub use smithy_client_runtime::{Config, ConfigBuilder, Credentials, Error, RetryConfig};
 

@@ -13,11 +13,15 @@ use crate::types::*;
 static PATTERN_0: rt::validation::Pattern = rt::validation::Pattern::new(
     "^[a-zA-Z0-9_.-]+$",
     "^[a-zA-Z0-9_.\\-]+$",
+    Some("^[a-zA-Z0-9_.\\-]+$"),
 );
 
 static PATTERN_1: rt::validation::Pattern = rt::validation::Pattern::new(
     "^arn:[a-z\\d-]+:kinesisvideo:[a-z0-9-]+:[0-9]+:[a-z]+/[a-zA-Z0-9_.-]+/[0-9]+$",
     "^arn:[a-z\\d\\-]+:kinesisvideo:[a-z0-9\\-]+:[0-9]+:[a-z]+/[a-zA-Z0-9_.\\-]+/[0-9]+$",
+    Some(
+        "^arn:[a-z0-9\\-]+:kinesisvideo:[a-z0-9\\-]+:[0-9]+:[a-z]+/[a-zA-Z0-9_.\\-]+/[0-9]+$",
+    ),
 );
 
 impl rt::validation::Validate for GetDataEndpointInput {

@@ -22,6 +22,10 @@
 //! already ECMA-262 and passes through unchanged. Patterns are never anchored
 //! here: a Smithy pattern matches anywhere unless it says `^…$` itself.
 
+pub mod linear;
+
+pub use linear::linear;
+
 use std::fmt;
 
 /// A pattern regress cannot compile, with the position (in characters from the
