@@ -51,10 +51,7 @@ pub fn choose_service(model: &Model, service_id: Option<&str>) -> Result<String,
             return Err(d);
         }
     };
-    if !model
-        .shape(&service_id)
-        .is_some_and(|s| s.kind == "service")
-    {
+    if model.shape(&service_id).is_none_or(|s| s.kind != "service") {
         d.push(Diagnostic::shape(
             &service_id,
             "is not a service defined in the model",
