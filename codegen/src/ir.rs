@@ -115,6 +115,23 @@ pub struct Operation {
     pub input_unit: bool,
     /// The `@endpoint` host prefix, split into text and `@hostLabel` fields.
     pub host_prefix: Option<Vec<HostPart>>,
+    /// The auth schemes the client can use, in the model's order of preference.
+    pub auth: Vec<AuthKind>,
+    /// Sent unsigned when no scheme has an identity (`@optionalAuth`, or
+    /// `smithy.api#noAuth` among the schemes).
+    pub optional_auth: bool,
+    /// `aws.auth#unsignedPayload`.
+    pub unsigned_payload: bool,
+    /// `@httpChecksumRequired`: a `Content-MD5` header.
+    pub checksum_required: bool,
+    /// `@requestCompression` encodings.
+    pub compression: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthKind {
+    SigV4,
+    Bearer,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -75,6 +75,9 @@ pub fn generate(
         return Err(all.sorted());
     }
     let mut left_out: Vec<ir::LeftOut> = Vec::new();
+    // The report of the first attempt names every problem; later attempts
+    // only see what leaving operations out did not fix.
+    let mut first_report: Option<Diagnostics> = None;
     loop {
         let included: Vec<String> = selected
             .iter()
@@ -99,8 +102,9 @@ pub fn generate(
         };
         let only_unsupported = diags.0.iter().all(|d| d.kind != diagnostics::Kind::Invalid);
         if options.strict || !only_unsupported {
-            return Err(diags);
+            return Err(first_report.unwrap_or(diags));
         }
+        let first_report = first_report.get_or_insert_with(|| diags.clone());
         // Leave out every operation that reaches an unsupported shape, then lower again.
         let before = left_out.len();
         for op in &included {
@@ -120,7 +124,7 @@ pub fn generate(
         }
         // A problem no operation reaches (on the service itself) cannot be left out.
         if left_out.len() == before {
-            return Err(diags);
+            return Err(first_report.clone());
         }
     }
 }

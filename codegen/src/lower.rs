@@ -275,7 +275,13 @@ impl<'m> Lowering<'m> {
             .endpoint
             .as_ref()
             .and_then(|e| self.host_prefix(id, &e.host_prefix, input.as_ref()));
+        let (auth, optional_auth) = self.auth(id, service_traits, &t)?;
         Some(Operation {
+            auth,
+            optional_auth,
+            unsigned_payload: t.unsigned_payload,
+            checksum_required: t.checksum_required,
+            compression: t.request_compression.clone().unwrap_or_default(),
             id: id.to_string(),
             input_unit,
             host_prefix,
@@ -291,6 +297,51 @@ impl<'m> Lowering<'m> {
             http: http?,
             paginator,
         })
+    }
+
+    /// The auth schemes an operation accepts that the client supports, in the
+    /// model's order, and whether it may be sent unsigned. The service's
+    /// schemes are its `@auth` list, else every auth trait applied to it in
+    /// shape id order; an operation's `@auth` narrows them (`[]`: none).
+    fn auth(&mut self, op: &str, service: &Traits, t: &Traits) -> Option<(Vec<AuthKind>, bool)> {
+        let schemes = t
+            .auth
+            .clone()
+            .or_else(|| service.auth.clone())
+            .unwrap_or_else(|| {
+                let mut applied = service.auth_schemes.clone();
+                applied.sort();
+                applied
+            });
+        let mut kinds = Vec::new();
+        let mut optional = t.optional_auth || schemes.is_empty();
+        let mut unknown = Vec::new();
+        for scheme in &schemes {
+            match scheme.as_str() {
+                "aws.auth#sigv4" => kinds.push(AuthKind::SigV4),
+                "smithy.api#httpBearerAuth" => kinds.push(AuthKind::Bearer),
+                // Anonymous requests are acceptable from here on.
+                "smithy.api#noAuth" => {
+                    optional = true;
+                    break;
+                }
+                other => unknown.push(other.to_string()),
+            }
+        }
+        if kinds.is_empty() && !optional {
+            self.diags.push(
+                Diagnostic::shape(
+                    op,
+                    format!(
+                        "accepts only auth schemes the generator does not support yet ({})",
+                        unknown.join(", ")
+                    ),
+                )
+                .unsupported(),
+            );
+            return None;
+        }
+        Some((kinds, optional))
     }
 
     /// Resolves an operation's input or output to a structure type name, with its

@@ -130,6 +130,16 @@ pub struct Traits {
     pub mixin: bool,
     pub aws_service: Option<AwsServiceTrait>,
     pub sigv4: Option<SigV4Trait>,
+    /// Auth scheme traits applied to a service (`aws.auth#sigv4`,
+    /// `smithy.api#httpBearerAuth` …), by trait id.
+    pub auth_schemes: Vec<String>,
+    /// `@auth`: the schemes a service or operation accepts, in order.
+    pub auth: Option<Vec<String>>,
+    pub optional_auth: bool,
+    pub unsigned_payload: bool,
+    pub checksum_required: bool,
+    /// `@requestCompression` encodings.
+    pub request_compression: Option<Vec<String>>,
     pub rest_json1: bool,
     /// Other protocol traits on a service (`aws.protocols#awsJson1_1` …).
     pub other_protocols: Vec<String>,
@@ -155,8 +165,6 @@ const IGNORED: &[&str] = &[
     "smithy.api#readonly",
     "smithy.api#idempotent",
     "smithy.api#cors",
-    "smithy.api#auth",
-    "smithy.api#optionalAuth",
     "smithy.api#protocolDefinition",
     "smithy.api#authDefinition",
     "smithy.api#references",
@@ -182,23 +190,26 @@ const IGNORED: &[&str] = &[
     "aws.api#taggable",
     "aws.protocols#awsQueryError",
     "aws.protocols#awsQueryCompatible",
-    "aws.auth#unsignedPayload",
     "aws.auth#cognitoUserPools",
 ];
 
 /// Known traits the generator cannot act on yet. Each is reported as
 /// unsupported where it appears on a generated shape or member.
 const UNSUPPORTED: &[&str] = &[
-    "smithy.api#requestCompression",
-    "smithy.api#httpChecksumRequired",
+    "aws.api#clientEndpointDiscovery",
+    "aws.api#clientDiscoveredEndpoint",
+    "aws.protocols#httpChecksum",
+];
+
+/// Auth scheme traits. Each is recorded where it is applied; whether the
+/// generator supports it matters only when an operation would have to use it.
+pub const AUTH_SCHEMES: &[&str] = &[
+    "aws.auth#sigv4",
+    "aws.auth#sigv4a",
     "smithy.api#httpApiKeyAuth",
     "smithy.api#httpBasicAuth",
     "smithy.api#httpBearerAuth",
     "smithy.api#httpDigestAuth",
-    "aws.api#clientEndpointDiscovery",
-    "aws.api#clientDiscoveredEndpoint",
-    "aws.protocols#httpChecksum",
-    "aws.auth#sigv4a",
 ];
 
 const OTHER_PROTOCOLS: &[&str] = &[
@@ -282,7 +293,23 @@ pub fn parse(raw: &BTreeMap<String, Value>) -> (Traits, Vec<(String, String)>) {
                 "smithy.api#title" => t.title = Some(typed(value)?),
                 "smithy.api#mixin" => t.mixin = true,
                 "aws.api#service" => t.aws_service = Some(typed(value)?),
-                "aws.auth#sigv4" => t.sigv4 = Some(typed(value)?),
+                "aws.auth#sigv4" => {
+                    t.sigv4 = Some(typed(value)?);
+                    t.auth_schemes.push(id.clone());
+                }
+                other if AUTH_SCHEMES.contains(&other) => t.auth_schemes.push(other.to_string()),
+                "smithy.api#auth" => t.auth = Some(typed(value)?),
+                "smithy.api#optionalAuth" => t.optional_auth = marker(value)?,
+                "aws.auth#unsignedPayload" => t.unsigned_payload = marker(value)?,
+                "smithy.api#httpChecksumRequired" => t.checksum_required = marker(value)?,
+                "smithy.api#requestCompression" => {
+                    #[derive(Deserialize)]
+                    struct Compression {
+                        encodings: Vec<String>,
+                    }
+                    let c: Compression = typed(value)?;
+                    t.request_compression = Some(c.encodings);
+                }
                 "aws.protocols#restJson1" => t.rest_json1 = true,
                 other if OTHER_PROTOCOLS.contains(&other) => {
                     t.other_protocols.push(other.to_string())

@@ -2,12 +2,12 @@
 //! validate, serialise, then per attempt sign, send and read, classify the
 //! outcome, and retry with backoff while the standard mode allows.
 
-use crate::config::Config;
+use crate::config::{Config, RequestCompression};
 use crate::error::{
     ConfigError, Error, ErrorResponse, OperationError, ResponseError, ServiceError, TimeoutError,
     TimeoutKind,
 };
-use crate::operation::Operation;
+use crate::operation::{AuthScheme, Operation};
 use crate::retry::{classify_response, RetryKind};
 use crate::transport::{Body, TransportError, TransportErrorKind};
 use crate::validation::Validate;
@@ -96,6 +96,71 @@ impl OperationRequest {
     pub fn host_prefix(&self) -> Option<&str> {
         self.host_prefix.as_deref()
     }
+
+    fn set_body(&mut self, body: Bytes) {
+        self.headers
+            .insert(http::header::CONTENT_LENGTH, HeaderValue::from(body.len()));
+        self.body = RequestBody::Bytes(body);
+    }
+
+    /// `@requestCompression`: compresses an in-memory body of at least the
+    /// configured size with the first encoding this client supports, and adds
+    /// the encoding after any the request already has (`custom, gzip`).
+    fn compress(&mut self, encodings: &[&str], settings: &RequestCompression) {
+        let RequestBody::Bytes(body) = &self.body else {
+            return;
+        };
+        if settings.disabled || body.len() < settings.min_size_bytes {
+            return;
+        }
+        let Some((encoding, compressed)) = encodings
+            .iter()
+            .find_map(|e| crate::compression::encode(e, body).map(|c| (*e, c)))
+        else {
+            return;
+        };
+        let value = match self.headers.get(http::header::CONTENT_ENCODING) {
+            Some(v) if !v.is_empty() => format!("{}, {encoding}", v.to_str().unwrap_or_default()),
+            _ => encoding.to_string(),
+        };
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            self.headers.insert(http::header::CONTENT_ENCODING, value);
+            self.set_body(compressed.into());
+        }
+    }
+
+    /// `@httpChecksumRequired`: the body's MD5 digest in `Content-MD5`.
+    fn add_content_md5(&mut self) -> Result<(), String> {
+        use md5::Digest as _;
+        let RequestBody::Bytes(body) = &self.body else {
+            return Err(
+                "the operation requires a Content-MD5 checksum, which a streaming body cannot have: send the body from memory".into(),
+            );
+        };
+        let digest = md5::Md5::digest(body);
+        let value = crate::wire::base64(&digest);
+        let value = HeaderValue::from_str(&value).map_err(|e| e.to_string())?;
+        self.headers
+            .insert(HeaderName::from_static("content-md5"), value);
+        Ok(())
+    }
+}
+
+/// Serialises an input into the request operation `O` sends: its bindings,
+/// then the body encodings the model asks for (compression first, then the
+/// checksum of what is sent).
+pub fn prepare<O: Operation>(
+    input: &O::Input,
+    compression: &RequestCompression,
+) -> Result<OperationRequest, String> {
+    let mut request = O::request(input)?;
+    if !O::COMPRESSION.is_empty() {
+        request.compress(O::COMPRESSION, compression);
+    }
+    if O::CHECKSUM_REQUIRED {
+        request.add_content_md5()?;
+    }
+    Ok(request)
 }
 
 /// A successful response, for generated code to parse.
@@ -257,7 +322,8 @@ impl ServiceClient {
     where
         O: Operation,
     {
-        let request = O::request(input).map_err(|e| Error::Config(ConfigError(e)))?;
+        let request = prepare::<O>(input, &self.config.inner.compression)
+            .map_err(|e| Error::Config(ConfigError(e)))?;
         match self.config.inner.operation_timeout {
             None => self.send::<O>(request).await,
             Some(limit) => match tokio::time::timeout(limit, self.send::<O>(request)).await {
@@ -281,30 +347,19 @@ impl ServiceClient {
             .as_deref()
             .map_err(|e| Error::Config(e.clone()))?;
         let uri = request_uri(endpoint, &request)?;
-        let signing = match self.service.signing_name {
-            Some(name) => {
-                let region = inner.region.as_deref().ok_or_else(|| {
-                    Error::Config(ConfigError(format!(
-                        "no region is configured to sign requests to {}: set AWS_REGION or `Config::builder().region(..)`",
-                        self.service.sdk_id
-                    )))
-                })?;
-                Some((name, region))
-            }
-            None => None,
-        };
+        let auth = self.auth::<O>().map_err(Error::Config)?;
         let max_attempts = inner.retry.max_attempts();
         let mut spent = 0;
         let mut attempt = 1;
         loop {
-            let credentials = match (signing, &inner.credentials) {
-                (None, _) => None,
-                (Some(_), Some(c)) => Some(c.get().await.map_err(Error::Credentials)?),
-                (Some(_), None) => {
-                    return Err(Error::Config(ConfigError(
-                        "no credentials are configured: use `Config::from_env()` or `Config::builder().credentials_provider(..)`".into(),
-                    )))
-                }
+            let credentials = match (&auth, &inner.credentials) {
+                (Auth::SigV4 { .. }, Some(c)) => match c.get().await {
+                    Ok(c) => Some(c),
+                    // With `@optionalAuth`, no identity means an unsigned request.
+                    Err(_) if O::OPTIONAL_AUTH => None,
+                    Err(e) => return Err(Error::Credentials(e)),
+                },
+                _ => None,
             };
             let mut http_request = http::Request::builder()
                 .method(request.method.clone())
@@ -312,6 +367,9 @@ impl ServiceClient {
             if let Some(headers) = http_request.headers_mut() {
                 // Room for the signature headers too, so signing never regrows the map.
                 headers.reserve(request.headers.len() + 6);
+                if let Auth::Bearer(token) = &auth {
+                    headers.insert(http::header::AUTHORIZATION, token.clone());
+                }
                 for (name, value) in &request.headers {
                     headers.append(name, value.clone());
                 }
@@ -343,8 +401,10 @@ impl ServiceClient {
             let mut http_request = http_request.body(body).map_err(|e| {
                 Error::Config(ConfigError(format!("could not build the request: {e}")))
             })?;
-            if let (Some((name, region)), Some(credentials)) = (signing, credentials) {
+            if let (Auth::SigV4 { name, region }, Some(credentials)) = (&auth, credentials) {
                 let now = SystemTime::now();
+                // `aws.auth#unsignedPayload`: the body is not part of the signature.
+                let payload = if O::UNSIGNED_PAYLOAD { None } else { payload };
                 crate::signing::sign(
                     &mut http_request,
                     payload,
@@ -451,6 +511,60 @@ impl ServiceClient {
                 .await
                 .unwrap_or(Err(AttemptError::Timeout(limit))),
         }
+    }
+}
+
+/// How one call authenticates, chosen from the operation's schemes.
+enum Auth<'a> {
+    SigV4 {
+        name: &'static str,
+        region: &'a str,
+    },
+    /// The whole `Authorization` header value, marked sensitive.
+    Bearer(HeaderValue),
+    Anonymous,
+}
+
+impl ServiceClient {
+    /// The first of the operation's auth schemes the config has an identity
+    /// for; unsigned when the operation has none or its auth is optional.
+    fn auth<O: Operation>(&self) -> Result<Auth<'_>, ConfigError> {
+        let inner = &self.config.inner;
+        let mut missing = Vec::new();
+        for scheme in O::AUTH {
+            match scheme {
+                AuthScheme::SigV4 => match (self.service.signing_name, &inner.region, &inner.credentials) {
+                    (Some(name), Some(region), Some(_)) => return Ok(Auth::SigV4 { name, region }),
+                    (_, None, _) => missing.push(format!(
+                        "a region to sign requests to {} (set AWS_REGION or `Config::builder().region(..)`)",
+                        self.service.sdk_id
+                    )),
+                    _ => missing.push(
+                        "credentials (use `Config::from_env()` or `Config::builder().credentials_provider(..)`)".to_string(),
+                    ),
+                },
+                AuthScheme::Bearer => match self.config.bearer_token(self.service.sdk_id) {
+                    Some(token) => {
+                        let mut value = HeaderValue::from_str(&format!("Bearer {token}"))
+                            .map_err(|_| ConfigError("the bearer token is not a valid header value".into()))?;
+                        value.set_sensitive(true);
+                        return Ok(Auth::Bearer(value));
+                    }
+                    None => missing.push(format!(
+                        "a bearer token (set {} or `Config::builder().bearer_token(..)`)",
+                        crate::config::bearer_token_variable(self.service.sdk_id)
+                    )),
+                },
+            }
+        }
+        if O::AUTH.is_empty() || O::OPTIONAL_AUTH {
+            return Ok(Auth::Anonymous);
+        }
+        Err(ConfigError(format!(
+            "{} needs {} to authenticate",
+            O::NAME,
+            missing.join(", or ")
+        )))
     }
 }
 

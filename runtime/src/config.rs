@@ -37,6 +37,43 @@ pub(crate) struct Inner {
     pub retry: RetryConfig,
     pub quota: RetryQuota,
     pub validation: Validation,
+    pub compression: RequestCompression,
+    /// From `.bearer_token(..)`, for every service.
+    pub bearer_token: Option<String>,
+    /// `AWS_BEARER_TOKEN_<SERVICE>` variables, keyed by the part after the prefix.
+    pub bearer_tokens: BTreeMap<String, String>,
+}
+
+/// When requests of operations with `@requestCompression` are compressed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestCompression {
+    /// Never compress (`AWS_DISABLE_REQUEST_COMPRESSION`, the profile's
+    /// `disable_request_compression`).
+    pub disabled: bool,
+    /// Smaller bodies are sent as they are: compressing them saves too little
+    /// (`AWS_REQUEST_MIN_COMPRESSION_SIZE_BYTES`, the profile's
+    /// `request_min_compression_size_bytes`; 10,240 by default, as in the AWS SDKs).
+    pub min_size_bytes: usize,
+}
+
+impl Default for RequestCompression {
+    fn default() -> Self {
+        RequestCompression {
+            disabled: false,
+            min_size_bytes: 10_240,
+        }
+    }
+}
+
+/// The environment variable holding a service's bearer token
+/// (`AWS_BEARER_TOKEN_CODECATALYST` for the sdkId `CodeCatalyst`).
+pub(crate) fn bearer_token_variable(sdk_id: &str) -> String {
+    format!("AWS_BEARER_TOKEN_{}", env_suffix(sdk_id))
+}
+
+/// A sdkId as environment variables spell it (`Kinesis Video` → `KINESIS_VIDEO`).
+fn env_suffix(sdk_id: &str) -> String {
+    sdk_id.to_ascii_uppercase().replace([' ', '-'], "_")
 }
 
 /// Endpoint URLs from the environment and the shared config, looked up per
@@ -56,7 +93,7 @@ impl ConfiguredEndpoints {
     /// then `AWS_ENDPOINT_URL`, then the profile's `services` section, then the
     /// profile's `endpoint_url`.
     pub fn for_service(&self, sdk_id: &str) -> Option<&str> {
-        let env_key = sdk_id.to_ascii_uppercase().replace([' ', '-'], "_");
+        let env_key = env_suffix(sdk_id);
         let profile_key = sdk_id.to_ascii_lowercase().replace([' ', '-'], "_");
         self.env_services
             .get(&env_key)
@@ -147,10 +184,40 @@ impl Config {
             }
         }
         let chain = DefaultChain::load(&env, &profiles);
+        let bearer_tokens = vars
+            .iter()
+            .filter_map(|(k, v)| {
+                let service = k.strip_prefix("AWS_BEARER_TOKEN_")?;
+                (!v.trim().is_empty()).then(|| (service.to_string(), v.clone()))
+            })
+            .collect();
+        let setting = |env_key: &str, profile_key: &str| {
+            non_empty(env(env_key)).or_else(|| profile.and_then(|p| p.get(profile_key).cloned()))
+        };
+        let mut compression = RequestCompression::default();
+        if let Some(v) = setting(
+            "AWS_DISABLE_REQUEST_COMPRESSION",
+            "disable_request_compression",
+        ) {
+            compression.disabled = v.trim().eq_ignore_ascii_case("true");
+        }
+        if let Some(v) = setting(
+            "AWS_REQUEST_MIN_COMPRESSION_SIZE_BYTES",
+            "request_min_compression_size_bytes",
+        ) {
+            // The AWS SDKs accept 0 to 10 MiB; anything else keeps the default.
+            if let Ok(n) = v.trim().parse::<usize>() {
+                if n <= 10 * 1024 * 1024 {
+                    compression.min_size_bytes = n;
+                }
+            }
+        }
         ConfigBuilder {
             region,
             credentials: Some(SharedCredentialsProvider::new(chain)),
             configured_endpoints: endpoints,
+            bearer_tokens,
+            compression,
             ..Default::default()
         }
     }
@@ -163,6 +230,22 @@ impl Config {
     /// How much requests are checked before they are sent.
     pub fn validation(&self) -> Validation {
         self.inner.validation
+    }
+
+    /// The bearer token for the service with this sdkId: the builder's, else
+    /// its `AWS_BEARER_TOKEN_<SERVICE>` variable (with `Config::from_env`).
+    pub fn bearer_token(&self, sdk_id: &str) -> Option<&str> {
+        self.inner.bearer_token.as_deref().or_else(|| {
+            self.inner
+                .bearer_tokens
+                .get(&env_suffix(sdk_id))
+                .map(String::as_str)
+        })
+    }
+
+    /// When request bodies are compressed.
+    pub fn request_compression(&self) -> &RequestCompression {
+        &self.inner.compression
     }
 
     /// The endpoint URL set on the builder, if any.
@@ -197,6 +280,9 @@ impl Config {
             retry: i.retry.clone(),
             shared_quota: Some(i.quota.clone()),
             validation: i.validation,
+            compression: i.compression.clone(),
+            bearer_token: i.bearer_token.clone(),
+            bearer_tokens: i.bearer_tokens.clone(),
         }
     }
 }
@@ -217,6 +303,9 @@ pub struct ConfigBuilder {
     retry: RetryConfig,
     shared_quota: Option<RetryQuota>,
     validation: Validation,
+    compression: RequestCompression,
+    bearer_token: Option<String>,
+    bearer_tokens: BTreeMap<String, String>,
 }
 
 impl fmt::Debug for ConfigBuilder {
@@ -301,6 +390,20 @@ impl ConfigBuilder {
         self
     }
 
+    /// The token for services that authenticate with `Authorization: Bearer`
+    /// (`@httpBearerAuth`). Without it, such a service's token comes from its
+    /// `AWS_BEARER_TOKEN_<SERVICE>` variable.
+    pub fn bearer_token(mut self, token: impl Into<String>) -> Self {
+        self.bearer_token = Some(token.into());
+        self
+    }
+
+    /// When to compress the bodies of operations with `@requestCompression`.
+    pub fn request_compression(mut self, settings: RequestCompression) -> Self {
+        self.compression = settings;
+        self
+    }
+
     /// Finishes the configuration. Nothing here can fail: a missing region or
     /// missing credentials are reported by the first call that needs them.
     pub fn build(self) -> Config {
@@ -327,6 +430,9 @@ impl ConfigBuilder {
                 retry: self.retry,
                 quota,
                 validation: self.validation,
+                compression: self.compression,
+                bearer_token: self.bearer_token,
+                bearer_tokens: self.bearer_tokens,
             }),
         }
     }

@@ -13,6 +13,7 @@
 #![warn(missing_docs)]
 
 pub mod client;
+mod compression;
 mod config;
 mod credentials;
 pub mod error;
@@ -31,7 +32,7 @@ mod values;
 pub mod wire;
 
 pub use aws_credential_types::{provider::ProvideCredentials, Credentials};
-pub use config::{Config, ConfigBuilder, DEFAULT_CONNECT_TIMEOUT};
+pub use config::{Config, ConfigBuilder, RequestCompression, DEFAULT_CONNECT_TIMEOUT};
 pub use error::Error;
 pub use retry::RetryConfig;
 pub use stream::{ByteStream, ByteStreamError};

@@ -22,8 +22,30 @@ pub trait Operation {
     /// True when the output has a `@streaming` payload: a successful response
     /// is handed over once its head arrives, and its body streams into the output.
     const STREAMING_OUTPUT: bool = false;
+    /// The auth schemes the operation accepts, in the model's order of
+    /// preference; empty for an operation sent unsigned (`@auth([])`).
+    const AUTH: &'static [AuthScheme];
+    /// `@optionalAuth`: without an identity for any scheme, the request is
+    /// sent unsigned instead of failing.
+    const OPTIONAL_AUTH: bool = false;
+    /// `aws.auth#unsignedPayload`: SigV4 signs the request but not its body.
+    const UNSIGNED_PAYLOAD: bool = false;
+    /// `@httpChecksumRequired`: the request carries a `Content-MD5` header.
+    const CHECKSUM_REQUIRED: bool = false;
+    /// `@requestCompression` encodings, in the model's order of preference.
+    const COMPRESSION: &'static [&'static str] = &[];
     /// Parses a successful response; the error says what was wrong with it.
     fn response(response: &mut crate::client::OperationResponse) -> Result<Self::Output, String>;
+}
+
+/// How a request proves who sends it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AuthScheme {
+    /// `aws.auth#sigv4`: signed with the config's credentials.
+    SigV4,
+    /// `smithy.api#httpBearerAuth`: `Authorization: Bearer` with the config's token.
+    Bearer,
 }
 
 /// An operation with `@paginated`: how to move from one page to the next.

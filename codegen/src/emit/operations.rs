@@ -57,6 +57,32 @@ fn operation(ir: &CrateIr, op: &Operation) -> TokenStream {
                 const STREAMING_OUTPUT: bool = true;
             )
         });
+    let auth = op.auth.iter().map(|a| match a {
+        AuthKind::SigV4 => quote!(rt::operation::AuthScheme::SigV4),
+        AuthKind::Bearer => quote!(rt::operation::AuthScheme::Bearer),
+    });
+    // Only what differs from the trait's defaults.
+    let optional_auth = (op.optional_auth && !op.auth.is_empty()).then(|| {
+        quote!(
+            const OPTIONAL_AUTH: bool = true;
+        )
+    });
+    let unsigned_payload = op.unsigned_payload.then(|| {
+        quote!(
+            const UNSIGNED_PAYLOAD: bool = true;
+        )
+    });
+    let checksum = op.checksum_required.then(|| {
+        quote!(
+            const CHECKSUM_REQUIRED: bool = true;
+        )
+    });
+    let compression = (!op.compression.is_empty()).then(|| {
+        let encodings = &op.compression;
+        quote!(
+            const COMPRESSION: &'static [&'static str] = &[#(#encodings),*];
+        )
+    });
     quote! {
         #doc
         ///
@@ -73,6 +99,11 @@ fn operation(ir: &CrateIr, op: &Operation) -> TokenStream {
             const METHOD: &'static str = #method;
             const URI: &'static str = #uri;
             const SUCCESS_CODE: u16 = #code;
+            const AUTH: &'static [rt::operation::AuthScheme] = &[#(#auth),*];
+            #optional_auth
+            #unsigned_payload
+            #checksum
+            #compression
             #streaming
             fn request(#input_param: &Self::Input) -> Result<rt::client::OperationRequest, String> {
                 #request

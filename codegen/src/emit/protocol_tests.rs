@@ -124,7 +124,7 @@ fn request(ir: &CrateIr, operation: &Operation, r: &RequestTest) -> TokenStream 
     quote! {
         let input = #value;
         let request = rt::wire::with_fixed_idempotency_tokens(|| {
-            <crate::operations::#op as rt::operation::Operation>::request(&input)
+            rt::client::prepare::<crate::operations::#op>(&input, &Default::default())
         })
         .unwrap_or_else(|e| panic!("the request did not build: {e}"));
         let expected = rt::protocol_test::ExpectedRequest {

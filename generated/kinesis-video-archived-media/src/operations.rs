@@ -20,6 +20,9 @@ impl rt::operation::Operation for GetClip {
     const METHOD: &'static str = "POST";
     const URI: &'static str = "/getClip";
     const SUCCESS_CODE: u16 = 200;
+    const AUTH: &'static [rt::operation::AuthScheme] = &[
+        rt::operation::AuthScheme::SigV4,
+    ];
     const STREAMING_OUTPUT: bool = true;
     fn request(input: &Self::Input) -> Result<rt::client::OperationRequest, String> {
         let mut req = rt::client::OperationRequest::builder(Self::METHOD);
@@ -59,6 +62,9 @@ impl rt::operation::Operation for GetDashStreamingSessionUrl {
     const METHOD: &'static str = "POST";
     const URI: &'static str = "/getDASHStreamingSessionURL";
     const SUCCESS_CODE: u16 = 200;
+    const AUTH: &'static [rt::operation::AuthScheme] = &[
+        rt::operation::AuthScheme::SigV4,
+    ];
     fn request(input: &Self::Input) -> Result<rt::client::OperationRequest, String> {
         let mut req = rt::client::OperationRequest::builder(Self::METHOD);
         req.literal("/getDASHStreamingSessionURL");
@@ -87,6 +93,9 @@ impl rt::operation::Operation for GetHlsStreamingSessionUrl {
     const METHOD: &'static str = "POST";
     const URI: &'static str = "/getHLSStreamingSessionURL";
     const SUCCESS_CODE: u16 = 200;
+    const AUTH: &'static [rt::operation::AuthScheme] = &[
+        rt::operation::AuthScheme::SigV4,
+    ];
     fn request(input: &Self::Input) -> Result<rt::client::OperationRequest, String> {
         let mut req = rt::client::OperationRequest::builder(Self::METHOD);
         req.literal("/getHLSStreamingSessionURL");
@@ -115,6 +124,9 @@ impl rt::operation::Operation for GetImages {
     const METHOD: &'static str = "POST";
     const URI: &'static str = "/getImages";
     const SUCCESS_CODE: u16 = 200;
+    const AUTH: &'static [rt::operation::AuthScheme] = &[
+        rt::operation::AuthScheme::SigV4,
+    ];
     fn request(input: &Self::Input) -> Result<rt::client::OperationRequest, String> {
         let mut req = rt::client::OperationRequest::builder(Self::METHOD);
         req.literal("/getImages");
@@ -167,6 +179,9 @@ impl rt::operation::Operation for GetMediaForFragmentList {
     const METHOD: &'static str = "POST";
     const URI: &'static str = "/getMediaForFragmentList";
     const SUCCESS_CODE: u16 = 200;
+    const AUTH: &'static [rt::operation::AuthScheme] = &[
+        rt::operation::AuthScheme::SigV4,
+    ];
     const STREAMING_OUTPUT: bool = true;
     fn request(input: &Self::Input) -> Result<rt::client::OperationRequest, String> {
         let mut req = rt::client::OperationRequest::builder(Self::METHOD);
@@ -206,6 +221,9 @@ impl rt::operation::Operation for ListFragments {
     const METHOD: &'static str = "POST";
     const URI: &'static str = "/listFragments";
     const SUCCESS_CODE: u16 = 200;
+    const AUTH: &'static [rt::operation::AuthScheme] = &[
+        rt::operation::AuthScheme::SigV4,
+    ];
     fn request(input: &Self::Input) -> Result<rt::client::OperationRequest, String> {
         let mut req = rt::client::OperationRequest::builder(Self::METHOD);
         req.literal("/listFragments");

@@ -20,6 +20,9 @@ impl rt::operation::Operation for GetDataEndpoint {
     const METHOD: &'static str = "POST";
     const URI: &'static str = "/getDataEndpoint";
     const SUCCESS_CODE: u16 = 200;
+    const AUTH: &'static [rt::operation::AuthScheme] = &[
+        rt::operation::AuthScheme::SigV4,
+    ];
     fn request(input: &Self::Input) -> Result<rt::client::OperationRequest, String> {
         let mut req = rt::client::OperationRequest::builder(Self::METHOD);
         req.literal("/getDataEndpoint");

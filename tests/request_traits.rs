@@ -1,0 +1,276 @@
+//! Behaviour tests of the per-operation request traits, through the client
+//! with an in-memory transport that records what is sent: `@auth` order with
+//! SigV4 and `@httpBearerAuth` (token from config or environment), `@auth([])`
+//! and `@optionalAuth` sent unsigned, `aws.auth#unsignedPayload`,
+//! `@httpChecksumRequired` (Content-MD5) and `@requestCompression` (gzip).
+
+use smithy_client_runtime::client::{
+    OperationRequest, OperationResponse, ServiceClient, ServiceInfo,
+};
+use smithy_client_runtime::error::{ErrorResponse, OperationError, UnhandledError};
+use smithy_client_runtime::operation::{AuthScheme, Operation};
+use smithy_client_runtime::transport::{from_fn, Body};
+use smithy_client_runtime::validation::{Context, Validate};
+use smithy_client_runtime::{Config, ConfigBuilder, Credentials, Error, RequestCompression};
+use std::io::Read as _;
+use std::sync::{Arc, Mutex};
+
+static SERVICE: ServiceInfo = ServiceInfo {
+    sdk_id: "Code Catalyst",
+    endpoint_prefix: "codecatalyst",
+    signing_name: Some("codecatalyst"),
+};
+
+/// A request body of `n` bytes.
+#[derive(Clone, Debug)]
+struct Input(usize);
+
+impl Validate for Input {
+    fn validate_into(&self, _: &mut Context) {}
+}
+
+#[derive(Debug)]
+struct Failed(UnhandledError);
+
+impl std::fmt::Display for Failed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for Failed {}
+
+impl OperationError for Failed {
+    fn from_response(response: &ErrorResponse<'_>) -> Self {
+        Failed(response.unhandled())
+    }
+    fn retry_kind(&self) -> Option<smithy_client_runtime::retry::RetryKind> {
+        None
+    }
+}
+
+/// An operation for each combination of traits under test.
+macro_rules! operation {
+    ($name:ident, [$($auth:expr),*] $(, $konst:ident : $ty:ty = $value:expr)*) => {
+        struct $name;
+        impl Operation for $name {
+            type Input = Input;
+            type Output = ();
+            type Error = Failed;
+            const NAME: &'static str = stringify!($name);
+            const METHOD: &'static str = "POST";
+            const URI: &'static str = "/";
+            const SUCCESS_CODE: u16 = 200;
+            const AUTH: &'static [AuthScheme] = &[$($auth),*];
+            $(const $konst: $ty = $value;)*
+            fn request(input: &Input) -> Result<OperationRequest, String> {
+                let mut b = OperationRequest::builder("POST");
+                b.literal("/");
+                b.payload(vec![b'a'; input.0], "application/octet-stream");
+                b.finish()
+            }
+            fn response(_: &mut OperationResponse) -> Result<(), String> {
+                Ok(())
+            }
+        }
+    };
+}
+
+operation!(SigV4ThenBearer, [AuthScheme::SigV4, AuthScheme::Bearer]);
+operation!(BearerThenSigV4, [AuthScheme::Bearer, AuthScheme::SigV4]);
+operation!(NoAuth, []);
+operation!(OptionalSigV4, [AuthScheme::SigV4], OPTIONAL_AUTH: bool = true);
+operation!(UnsignedPayload, [AuthScheme::SigV4], UNSIGNED_PAYLOAD: bool = true);
+operation!(Md5, [], CHECKSUM_REQUIRED: bool = true);
+operation!(Gzip, [], COMPRESSION: &'static [&'static str] = &["br", "gzip"], CHECKSUM_REQUIRED: bool = true);
+
+/// What the transport received.
+type Sent = Arc<Mutex<Vec<http::Request<Vec<u8>>>>>;
+
+fn config(builder: ConfigBuilder) -> (Config, Sent) {
+    let sent: Sent = Default::default();
+    let log = sent.clone();
+    let transport = from_fn(move |request: http::Request<Body>| {
+        let log = log.clone();
+        async move {
+            let (parts, body) = request.into_parts();
+            let bytes = body.bytes().map(|b| b.to_vec()).unwrap_or_default();
+            log.lock()
+                .unwrap()
+                .push(http::Request::from_parts(parts, bytes));
+            Ok(http::Response::builder()
+                .status(200)
+                .body(Body::from("{}"))
+                .unwrap())
+        }
+    });
+    let config = builder
+        .endpoint_url("http://127.0.0.1:9")
+        .http_client(transport)
+        .build();
+    (config, sent)
+}
+
+fn signed() -> ConfigBuilder {
+    Config::builder()
+        .region("us-west-2")
+        .credentials(Credentials::new("AKID", "SECRET", None, None, "test"))
+}
+
+fn header(request: &http::Request<Vec<u8>>, name: &str) -> Option<String> {
+    request
+        .headers()
+        .get(name)
+        .map(|v| v.to_str().unwrap().to_string())
+}
+
+async fn send<O>(config: &Config, input: Input) -> Result<(), Error<Failed>>
+where
+    O: Operation<Input = Input, Output = (), Error = Failed>,
+{
+    ServiceClient::new(config, &SERVICE).call::<O>(&input).await
+}
+
+#[tokio::test]
+async fn the_first_scheme_with_an_identity_is_used() {
+    let (both, sent) = config(signed().bearer_token("tok"));
+    send::<SigV4ThenBearer>(&both, Input(1)).await.unwrap();
+    send::<BearerThenSigV4>(&both, Input(1)).await.unwrap();
+    let sent = sent.lock().unwrap();
+    assert!(header(&sent[0], "authorization")
+        .unwrap()
+        .starts_with("AWS4-HMAC-SHA256 "));
+    assert_eq!(
+        header(&sent[1], "authorization").as_deref(),
+        Some("Bearer tok")
+    );
+    assert_eq!(
+        header(&sent[1], "x-amz-date"),
+        None,
+        "a bearer request is not signed"
+    );
+}
+
+#[tokio::test]
+async fn a_bearer_token_comes_from_the_services_variable() {
+    let vars = [(
+        "AWS_BEARER_TOKEN_CODE_CATALYST".to_string(),
+        "from-env".to_string(),
+    )];
+    let (cfg, sent) = config(Config::from_vars(vars));
+    send::<BearerThenSigV4>(&cfg, Input(1)).await.unwrap();
+    assert_eq!(
+        header(&sent.lock().unwrap()[0], "authorization").as_deref(),
+        Some("Bearer from-env")
+    );
+}
+
+#[tokio::test]
+async fn without_any_identity_the_error_says_what_is_missing() {
+    let (cfg, sent) = config(Config::builder());
+    let err = send::<BearerThenSigV4>(&cfg, Input(1)).await.unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("AWS_BEARER_TOKEN_CODE_CATALYST"), "{text}");
+    assert!(text.contains("region"), "{text}");
+    assert!(sent.lock().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn no_auth_and_optional_auth_send_unsigned() {
+    let (cfg, sent) = config(Config::builder().region("us-west-2"));
+    send::<NoAuth>(&cfg, Input(1)).await.unwrap();
+    send::<OptionalSigV4>(&cfg, Input(1)).await.unwrap();
+    let (signed_cfg, signed_sent) = config(signed());
+    send::<NoAuth>(&signed_cfg, Input(1)).await.unwrap();
+    for r in sent
+        .lock()
+        .unwrap()
+        .iter()
+        .chain(signed_sent.lock().unwrap().iter())
+    {
+        assert_eq!(header(r, "authorization"), None);
+    }
+}
+
+#[tokio::test]
+async fn an_unsigned_payload_is_left_out_of_the_signature() {
+    let (cfg, sent) = config(signed());
+    send::<UnsignedPayload>(&cfg, Input(3)).await.unwrap();
+    send::<SigV4ThenBearer>(&cfg, Input(3)).await.unwrap();
+    let sent = sent.lock().unwrap();
+    assert_eq!(
+        header(&sent[0], "x-amz-content-sha256").as_deref(),
+        Some("UNSIGNED-PAYLOAD")
+    );
+    assert!(header(&sent[0], "authorization")
+        .unwrap()
+        .starts_with("AWS4-HMAC-SHA256 "));
+    assert_ne!(
+        header(&sent[1], "x-amz-content-sha256").as_deref(),
+        Some("UNSIGNED-PAYLOAD")
+    );
+}
+
+#[tokio::test]
+async fn a_required_checksum_is_the_bodys_md5() {
+    let (cfg, sent) = config(Config::builder());
+    send::<Md5>(&cfg, Input(3)).await.unwrap();
+    // MD5("aaa") = 47bce5c74f589f4867dbd57e9ca9f808
+    assert_eq!(
+        header(&sent.lock().unwrap()[0], "content-md5").as_deref(),
+        Some("R7zlx09Yn0hn29V+nKn4CA==")
+    );
+}
+
+#[tokio::test]
+async fn large_bodies_are_gzipped_and_the_checksum_covers_what_is_sent() {
+    use md5::Digest as _;
+    let (cfg, sent) = config(Config::builder());
+    send::<Gzip>(&cfg, Input(20_000)).await.unwrap();
+    send::<Gzip>(&cfg, Input(100)).await.unwrap();
+    let sent = sent.lock().unwrap();
+    // `br` is not supported, so the next encoding the model lists is used.
+    assert_eq!(
+        header(&sent[0], "content-encoding").as_deref(),
+        Some("gzip")
+    );
+    let mut plain = Vec::new();
+    flate2::read::GzDecoder::new(&sent[0].body()[..])
+        .read_to_end(&mut plain)
+        .unwrap();
+    assert_eq!(plain, vec![b'a'; 20_000]);
+    assert_eq!(
+        header(&sent[0], "content-length").as_deref(),
+        Some(sent[0].body().len().to_string().as_str())
+    );
+    let md5 = base64_md5(&md5::Md5::digest(sent[0].body()));
+    assert_eq!(header(&sent[0], "content-md5"), Some(md5));
+    // Below the minimum size, the body goes as it is.
+    assert_eq!(header(&sent[1], "content-encoding"), None);
+    assert_eq!(sent[1].body().len(), 100);
+}
+
+#[tokio::test]
+async fn compression_follows_the_settings() {
+    let (off, sent) = config(Config::builder().request_compression(RequestCompression {
+        disabled: true,
+        ..Default::default()
+    }));
+    send::<Gzip>(&off, Input(20_000)).await.unwrap();
+    let vars = [(
+        "AWS_REQUEST_MIN_COMPRESSION_SIZE_BYTES".to_string(),
+        "50".to_string(),
+    )];
+    let (small, small_sent) = config(Config::from_vars(vars));
+    send::<Gzip>(&small, Input(100)).await.unwrap();
+    assert_eq!(header(&sent.lock().unwrap()[0], "content-encoding"), None);
+    assert_eq!(
+        header(&small_sent.lock().unwrap()[0], "content-encoding").as_deref(),
+        Some("gzip")
+    );
+}
+
+fn base64_md5(digest: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(digest)
+}
