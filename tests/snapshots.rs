@@ -45,6 +45,9 @@ fn generated_code_for_each_good_fixture() {
         if name(&path).starts_with("naming") {
             files.extend(["src/client.rs", "src/error.rs"]);
         }
+        if name(&path).starts_with("partial") {
+            files.push("src/lib.rs");
+        }
         for file in files {
             text.push_str(&format!("==> {file} <==\n{}\n", generated.files[file]));
         }

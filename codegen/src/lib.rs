@@ -113,7 +113,10 @@ pub fn generate(
                 .0
                 .iter()
                 .filter(|d| reach.contains(&d.subject))
-                .map(|d| d.to_string())
+                .map(|d| match &d.member {
+                    Some(m) => format!("`{}${m}` {}", d.subject, d.reason),
+                    None => format!("`{}` {}", d.subject, d.reason),
+                })
                 .collect();
             if !reasons.is_empty() {
                 left_out.push(ir::LeftOut {

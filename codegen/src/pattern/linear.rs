@@ -263,3 +263,29 @@ fn push_class_literal(out: &mut String, c: char) {
     }
     out.push(c);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::linear;
+
+    #[test]
+    fn only_regular_patterns_have_a_linear_form() {
+        assert_eq!(linear("^(?!aws:).+$"), None);
+        assert_eq!(linear("(?<=a)b"), None);
+        assert_eq!(linear(r"(a)\1"), None);
+        assert_eq!(linear(r"(?<n>a)\k<n>"), None);
+        assert_eq!(linear("(?m:^a$)"), None);
+        assert_eq!(linear("[]"), None);
+        assert!(linear("^([0-9]+)+$").is_some());
+        assert!(linear("(?i:abc)").is_some());
+    }
+
+    #[test]
+    fn ecma_classes_are_spelled_out() {
+        assert_eq!(linear(r"^\d+$").unwrap(), "^[0-9]+$");
+        assert_eq!(linear(r"[\w\-]").unwrap(), r"[0-9A-Za-z_\-]");
+        assert_eq!(linear("(?s:.)").unwrap(), r"(?:[\x{0}-\x{10FFFF}])");
+        assert_eq!(linear(r"\uD83D\uDE00").unwrap(), r"\x{1f600}");
+        assert_eq!(linear("(?<year>a)").unwrap(), "(?:a)");
+    }
+}

@@ -792,12 +792,30 @@ fn is_syntax(c: char) -> bool {
 mod tests {
     use super::*;
 
+    /// Whether `pattern` matches `input`, on regress and, when the pattern
+    /// has a linear-time form, on the automaton too (which must agree).
     fn matches(pattern: &str, input: &str) -> bool {
         let normalized = normalize(pattern).unwrap_or_else(|e| panic!("{pattern}: {e}"));
-        regress::Regex::with_flags(&normalized, FLAGS)
+        let ecma = regress::Regex::with_flags(&normalized, FLAGS)
             .unwrap()
             .find(input)
-            .is_some()
+            .is_some();
+        if let Some(linear) = linear(&normalized) {
+            match regex::RegexBuilder::new(&linear)
+                .size_limit(4 << 20)
+                .build()
+            {
+                Ok(automaton) => assert_eq!(
+                    automaton.is_match(input),
+                    ecma,
+                    "{pattern:?} on {input:?}: the engines disagree"
+                ),
+                // Too large an automaton: the runtime uses regress for this one.
+                Err(regex::Error::CompiledTooBig(_)) => {}
+                Err(e) => panic!("{pattern}: linear form {linear:?}: {e}"),
+            }
+        }
+        ecma
     }
 
     /// `(pattern, input, matches)` rows, each pattern taken from an AWS model.
