@@ -136,3 +136,39 @@ pub trait ModeledError: std::error::Error {
     /// The message the service sent, if any.
     fn message(&self) -> Option<&str>;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::ItemList;
+    use std::collections::BTreeMap;
+
+    #[test]
+    fn a_map_pages_its_entries_in_key_order() {
+        let page = || -> BTreeMap<String, i32> {
+            [("c", 3), ("a", 1), ("b", 2), ("d", 4)]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect()
+        };
+        let mut skipped = page();
+        skipped.skip_first(1);
+        skipped.keep_first(2);
+        assert_eq!(skipped.count(), 2);
+        let items: Vec<(String, i32)> = skipped.into_items().collect();
+        assert_eq!(items, [("b".to_string(), 2), ("c".to_string(), 3)]);
+        let mut all_gone = page();
+        all_gone.skip_first(10);
+        assert_eq!(all_gone.count(), 0);
+        let mut kept = page();
+        kept.keep_first(10);
+        assert_eq!(kept.count(), 4);
+    }
+
+    #[test]
+    fn a_list_pages_its_elements_in_order() {
+        let mut list = vec![1, 2, 3, 4];
+        list.skip_first(1);
+        list.keep_first(2);
+        assert_eq!(list.into_items().collect::<Vec<_>>(), [2, 3]);
+    }
+}
