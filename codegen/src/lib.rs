@@ -102,7 +102,7 @@ pub fn generate(
         };
         let only_unsupported = diags.0.iter().all(|d| d.kind != diagnostics::Kind::Invalid);
         if options.strict || !only_unsupported {
-            return Err(first_report.unwrap_or(diags));
+            return Err(diags);
         }
         let first_report = first_report.get_or_insert_with(|| diags.clone());
         // Leave out every operation that reaches an unsupported shape, then lower again.

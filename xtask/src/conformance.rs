@@ -7,9 +7,6 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// One case's outcome: `Ok` or the reason it failed.
-type Outcomes = BTreeMap<String, Result<(), String>>;
-
 pub fn run(args: &[String], root: &Path) -> Result<(), String> {
     let mut model = root.join("../shared/conformance/restjson1.json");
     let mut service = None;
@@ -47,7 +44,7 @@ pub fn run(args: &[String], root: &Path) -> Result<(), String> {
     };
     let generated = smithy_codegen::generate(&loaded, service.as_deref(), &options)
         .map_err(|d| format!("{} cannot be generated:\n{d}", model.display()))?;
-    let mut outcomes = Outcomes::new();
+    let mut outcomes = crate::expected::Outcomes::new();
     for s in &generated.left_out {
         eprintln!("left out {}: {}", s.operation, s.reasons.join("; "));
         for (id, kind) in smithy_codegen::protocol_tests::client_case_ids(&loaded, &s.operation) {
@@ -105,7 +102,7 @@ pub fn run(args: &[String], root: &Path) -> Result<(), String> {
         };
         outcomes.insert(key, outcome);
     }
-    report(&outcomes, &expected_path)
+    crate::expected::report(&outcomes, &expected_path)
 }
 
 /// The failing tests by path, each with the first line of its panic message.
@@ -129,66 +126,4 @@ fn parse_failures(stdout: &str) -> BTreeMap<String, String> {
         }
     }
     out
-}
-
-fn report(outcomes: &Outcomes, expected_path: &Path) -> Result<(), String> {
-    let expected = read_expected(expected_path)?;
-    let passed = outcomes.values().filter(|o| o.is_ok()).count();
-    let failed: Vec<(&String, &String)> = outcomes
-        .iter()
-        .filter_map(|(k, o)| o.as_ref().err().map(|e| (k, e)))
-        .collect();
-    println!("{passed} passed, {} failed", failed.len());
-    for (id, reason) in &failed {
-        println!("{id}: {reason}");
-    }
-    let mut problems = Vec::new();
-    for (id, _) in &failed {
-        if !expected.contains_key(*id) {
-            problems.push(format!("unexpected failure: {id}"));
-        }
-    }
-    for id in expected.keys() {
-        match outcomes.get(id) {
-            Some(Ok(())) => problems.push(format!(
-                "expected to fail but passed (remove it from {}): {id}",
-                expected_path.display()
-            )),
-            None => problems.push(format!(
-                "listed in {} but not a case: {id}",
-                expected_path.display()
-            )),
-            Some(Err(_)) => {}
-        }
-    }
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(problems.join("\n"))
-    }
-}
-
-/// `Case (request|response): reason` lines; `#` starts a comment.
-fn read_expected(path: &Path) -> Result<BTreeMap<String, String>, String> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
-    };
-    let mut out = BTreeMap::new();
-    for (n, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let Some((id, reason)) = line.split_once("):") else {
-            return Err(format!(
-                "{}:{}: expected `Case (request|response): reason`",
-                path.display(),
-                n + 1
-            ));
-        };
-        out.insert(format!("{})", id.trim()), reason.trim().to_string());
-    }
-    Ok(out)
 }

@@ -94,7 +94,15 @@ pub fn run(args: &[String], root: &Path) -> Result<(), String> {
         root.join("xtask/expected-failures")
             .join(format!("corpus-{stem}.txt"))
     });
-    report(&models, &failures, &expected_path)
+    let outcomes: crate::expected::Outcomes = models
+        .iter()
+        .filter_map(|m| m.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .map(|name| {
+            let outcome = failures.get(&name).map_or(Ok(()), |f| Err(f.clone()));
+            (name, outcome)
+        })
+        .collect();
+    crate::expected::report(&outcomes, &expected_path)
 }
 
 /// Every `*.json` file among `paths`, folders searched recursively, sorted.
@@ -250,64 +258,4 @@ fn check(scratch: &Path, members: Vec<String>) -> Result<BTreeMap<String, String
         }
     }
     Ok(failures)
-}
-
-fn report(
-    models: &[PathBuf],
-    failures: &BTreeMap<String, String>,
-    expected_path: &Path,
-) -> Result<(), String> {
-    let expected = read_expected(expected_path)?;
-    for (model, reason) in failures {
-        println!("{model}: {reason}");
-    }
-    println!(
-        "{} passed, {} failed",
-        models.len() - failures.len(),
-        failures.len()
-    );
-    let mut problems = Vec::new();
-    for model in failures.keys() {
-        if !expected.contains_key(model) {
-            problems.push(format!("unexpected failure: {model}"));
-        }
-    }
-    for model in expected.keys() {
-        if !failures.contains_key(model) {
-            problems.push(format!(
-                "expected to fail but passed (remove it from {}): {model}",
-                expected_path.display()
-            ));
-        }
-    }
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(problems.join("\n"))
-    }
-}
-
-/// `model-file.json: reason` lines; `#` starts a comment. A missing file lists nothing.
-fn read_expected(path: &Path) -> Result<BTreeMap<String, String>, String> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
-        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
-    };
-    let mut out = BTreeMap::new();
-    for (n, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let Some((model, reason)) = line.split_once(": ") else {
-            return Err(format!(
-                "{}:{}: expected `model-file.json: reason`",
-                path.display(),
-                n + 1
-            ));
-        };
-        out.insert(model.trim().to_string(), reason.trim().to_string());
-    }
-    Ok(out)
 }

@@ -3,6 +3,7 @@
 
 mod conformance;
 mod corpus;
+mod expected;
 
 use smithy_codegen::project::{self, Change};
 use smithy_codegen::Options;
