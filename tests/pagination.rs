@@ -398,18 +398,39 @@ async fn a_repeated_token_can_stop_the_stream_for_polling_later() {
 #[tokio::test]
 async fn a_repeated_token_can_be_followed() {
     for mode in MODES {
-        let (replay, client) = replay("paging_polled_token", mode).await;
+        let (replay, client) = replay("paging_repeated_with_items", mode).await;
         let (items, _) = collect(
             get_images(&client)
                 .into_paginator()
                 .page_size(2)
                 .on_repeated_token(OnRepeatedToken::Continue)
-                .max_items(3)
+                .max_items(5)
                 .items(),
         )
         .await;
         let items: Vec<Image> = items.into_iter().map(Result::unwrap).collect();
-        assert_eq!(numbers(&items), [1, 2, 3]);
+        assert_eq!(numbers(&items), [1, 2, 3, 4, 5]);
         replay.verify(true);
     }
+}
+
+#[tokio::test]
+async fn following_a_repeated_token_stops_at_an_empty_page_instead_of_spinning() {
+    let (replay, client) = replay("paging_polled_token", Mode::InMemory).await;
+    let (items, stream) = collect(
+        get_images(&client)
+            .into_paginator()
+            .page_size(2)
+            .on_repeated_token(OnRepeatedToken::Continue)
+            .items(),
+    )
+    .await;
+    let items: Vec<Image> = items.into_iter().map(Result::unwrap).collect();
+    assert_eq!(numbers(&items), [1, 2]);
+    assert_eq!(stream.resume_token(), Some(ResumeToken::from("fwd-1")));
+    assert_eq!(
+        replay.captured().len(),
+        2,
+        "the third page is not requested"
+    );
 }

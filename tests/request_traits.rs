@@ -166,6 +166,27 @@ async fn a_bearer_token_comes_from_the_services_variable() {
 }
 
 #[tokio::test]
+async fn a_credentials_provider_without_credentials_moves_on_to_the_next_scheme() {
+    // `from_vars` installs the default chain, which finds no keys here.
+    let vars = [
+        ("AWS_REGION".to_string(), "us-west-2".to_string()),
+        (
+            "AWS_BEARER_TOKEN_CODE_CATALYST".to_string(),
+            "tok".to_string(),
+        ),
+    ];
+    let (cfg, sent) = config(Config::from_vars(vars));
+    send::<SigV4ThenBearer>(&cfg, Input(1)).await.unwrap();
+    assert_eq!(
+        header(&sent.lock().unwrap()[0], "authorization").as_deref(),
+        Some("Bearer tok")
+    );
+    // With SigV4 alone, the provider's own error is the answer.
+    let err = send::<UnsignedPayload>(&cfg, Input(1)).await.unwrap_err();
+    assert!(matches!(err, Error::Credentials(_)), "{err:?}");
+}
+
+#[tokio::test]
 async fn without_any_identity_the_error_says_what_is_missing() {
     let (cfg, sent) = config(Config::builder());
     let err = send::<BearerThenSigV4>(&cfg, Input(1)).await.unwrap_err();

@@ -276,6 +276,16 @@ impl<'m> Lowering<'m> {
             .as_ref()
             .and_then(|e| self.host_prefix(id, &e.host_prefix, input.as_ref()));
         let (auth, optional_auth) = self.auth(id, service_traits, &t)?;
+        if t.checksum_required && self.streams_input(shape) {
+            self.diags.push(
+                Diagnostic::shape(
+                    id,
+                    "requires a Content-MD5 checksum of a streaming body, which the generator does not support yet",
+                )
+                .unsupported(),
+            );
+            return None;
+        }
         Some(Operation {
             auth,
             optional_auth,
@@ -296,6 +306,18 @@ impl<'m> Lowering<'m> {
             errors,
             http: http?,
             paginator,
+        })
+    }
+
+    /// Whether an operation's input has a `@streaming` payload.
+    fn streams_input(&self, op: &AstShape) -> bool {
+        let Some(input) = op.input.as_ref().and_then(|r| self.model.shape(&r.target)) else {
+            return false;
+        };
+        input.members.iter().any(|(_, m)| {
+            self.model
+                .shape(&m.target)
+                .is_some_and(|t| t.kind == "blob" && t.traits.contains_key("smithy.api#streaming"))
         })
     }
 

@@ -190,7 +190,6 @@ const IGNORED: &[&str] = &[
     "aws.api#taggable",
     "aws.protocols#awsQueryError",
     "aws.protocols#awsQueryCompatible",
-    "aws.auth#cognitoUserPools",
 ];
 
 /// Known traits the generator cannot act on yet. Each is reported as
@@ -210,6 +209,7 @@ pub const AUTH_SCHEMES: &[&str] = &[
     "smithy.api#httpBasicAuth",
     "smithy.api#httpBearerAuth",
     "smithy.api#httpDigestAuth",
+    "aws.auth#cognitoUserPools",
 ];
 
 const OTHER_PROTOCOLS: &[&str] = &[

@@ -347,18 +347,18 @@ impl ServiceClient {
             .as_deref()
             .map_err(|e| Error::Config(e.clone()))?;
         let uri = request_uri(endpoint, &request)?;
-        let auth = self.auth::<O>().map_err(Error::Config)?;
+        let auth = self.auth::<O>().await?;
         let max_attempts = inner.retry.max_attempts();
         let mut spent = 0;
         let mut attempt = 1;
         loop {
+            // Credentials are cached; a later attempt gets them refreshed if
+            // they are about to expire.
             let credentials = match (&auth, &inner.credentials) {
-                (Auth::SigV4 { .. }, Some(c)) => match c.get().await {
-                    Ok(c) => Some(c),
-                    // With `@optionalAuth`, no identity means an unsigned request.
-                    Err(_) if O::OPTIONAL_AUTH => None,
-                    Err(e) => return Err(Error::Credentials(e)),
-                },
+                (Auth::SigV4 { .. }, Some(c)) if attempt > 1 => {
+                    Some(c.get().await.map_err(Error::Credentials)?)
+                }
+                (Auth::SigV4 { first, .. }, _) => Some(first.clone()),
                 _ => None,
             };
             let mut http_request = http::Request::builder()
@@ -367,11 +367,13 @@ impl ServiceClient {
             if let Some(headers) = http_request.headers_mut() {
                 // Room for the signature headers too, so signing never regrows the map.
                 headers.reserve(request.headers.len() + 6);
-                if let Auth::Bearer(token) = &auth {
-                    headers.insert(http::header::AUTHORIZATION, token.clone());
-                }
                 for (name, value) in &request.headers {
                     headers.append(name, value.clone());
+                }
+                // The auth scheme's header wins over a modelled one, as a
+                // SigV4 signature does.
+                if let Auth::Bearer(token) = &auth {
+                    headers.insert(http::header::AUTHORIZATION, token.clone());
                 }
                 headers.insert(
                     http::header::USER_AGENT,
@@ -401,7 +403,7 @@ impl ServiceClient {
             let mut http_request = http_request.body(body).map_err(|e| {
                 Error::Config(ConfigError(format!("could not build the request: {e}")))
             })?;
-            if let (Auth::SigV4 { name, region }, Some(credentials)) = (&auth, credentials) {
+            if let (Auth::SigV4 { name, region, .. }, Some(credentials)) = (&auth, credentials) {
                 let now = SystemTime::now();
                 // `aws.auth#unsignedPayload`: the body is not part of the signature.
                 let payload = if O::UNSIGNED_PAYLOAD { None } else { payload };
@@ -519,6 +521,8 @@ enum Auth<'a> {
     SigV4 {
         name: &'static str,
         region: &'a str,
+        /// The credentials resolved when the scheme was chosen.
+        first: aws_credential_types::Credentials,
     },
     /// The whole `Authorization` header value, marked sensitive.
     Bearer(HeaderValue),
@@ -527,14 +531,23 @@ enum Auth<'a> {
 
 impl ServiceClient {
     /// The first of the operation's auth schemes the config has an identity
-    /// for; unsigned when the operation has none or its auth is optional.
-    fn auth<O: Operation>(&self) -> Result<Auth<'_>, ConfigError> {
+    /// for (credentials are resolved here, so a provider that has none moves
+    /// on to the next scheme); unsigned when the operation has none or its auth
+    /// is optional.
+    async fn auth<O: Operation>(&self) -> Result<Auth<'_>, Error<O::Error>> {
         let inner = &self.config.inner;
         let mut missing = Vec::new();
+        let mut credentials_error = None;
         for scheme in O::AUTH {
             match scheme {
                 AuthScheme::SigV4 => match (self.service.signing_name, &inner.region, &inner.credentials) {
-                    (Some(name), Some(region), Some(_)) => return Ok(Auth::SigV4 { name, region }),
+                    (Some(name), Some(region), Some(provider)) => match provider.get().await {
+                        Ok(first) => return Ok(Auth::SigV4 { name, region, first }),
+                        Err(e) => {
+                            missing.push(format!("credentials ({e})"));
+                            credentials_error = Some(e);
+                        }
+                    },
                     (_, None, _) => missing.push(format!(
                         "a region to sign requests to {} (set AWS_REGION or `Config::builder().region(..)`)",
                         self.service.sdk_id
@@ -546,7 +559,11 @@ impl ServiceClient {
                 AuthScheme::Bearer => match self.config.bearer_token(self.service.sdk_id) {
                     Some(token) => {
                         let mut value = HeaderValue::from_str(&format!("Bearer {token}"))
-                            .map_err(|_| ConfigError("the bearer token is not a valid header value".into()))?;
+                            .map_err(|_| {
+                                Error::Config(ConfigError(
+                                    "the bearer token is not a valid header value".into(),
+                                ))
+                            })?;
                         value.set_sensitive(true);
                         return Ok(Auth::Bearer(value));
                     }
@@ -560,11 +577,15 @@ impl ServiceClient {
         if O::AUTH.is_empty() || O::OPTIONAL_AUTH {
             return Ok(Auth::Anonymous);
         }
-        Err(ConfigError(format!(
+        // SigV4 alone, with a provider that failed: its error says the most.
+        if let (Some(e), [_]) = (credentials_error, O::AUTH) {
+            return Err(Error::Credentials(e));
+        }
+        Err(Error::Config(ConfigError(format!(
             "{} needs {} to authenticate",
             O::NAME,
             missing.join(", or ")
-        )))
+        ))))
     }
 }
 

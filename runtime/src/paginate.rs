@@ -111,8 +111,9 @@ pub enum OnRepeatedToken {
     /// so polling can go on later. For services that repeat a token on
     /// purpose, such as a log stream's forward token at its end.
     Stop,
-    /// Keep requesting pages: the caller ends the stream (with `max_items`,
-    /// or by dropping it).
+    /// Keep requesting pages while a repeated token brings items; the caller
+    /// ends the stream (with `max_items`, or by dropping it). A repeated token
+    /// with an empty page ends it as `Stop` does, instead of polling at once.
     Continue,
 }
 
@@ -345,7 +346,11 @@ where
                     // Resuming from a token that loops would only loop again.
                     self.resume = None;
                     self.state = State::Repeated(token);
-                } else if repeated && self.on_repeated_token == OnRepeatedToken::Stop {
+                } else if repeated
+                    && (self.on_repeated_token == OnRepeatedToken::Stop || count == 0)
+                {
+                    // `Continue` stops too when a repeated token brings nothing:
+                    // requesting it again at once would spin.
                     self.state = State::Done;
                     self.resume = Some(ResumeToken {
                         token: Some(token),

@@ -489,7 +489,10 @@ impl<'a> Normalizer<'a> {
                     .take_while(|&&c| c != '}')
                     .collect();
                 self.i += hex.chars().count() + 2;
-                format!("\\u{{{hex}}}")
+                match u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
+                    Some(_) if self.i <= self.chars.len() => format!("\\u{{{hex}}}"),
+                    _ => return self.error(at, "`\\u{…}` must hold a code point in hexadecimal"),
+                }
             }
             'u' => {
                 let hex: String = self.chars[self.i..].iter().take(4).collect();
@@ -518,6 +521,42 @@ impl<'a> Normalizer<'a> {
             }
             'b' if in_class => "\\b".to_string(),
             '-' if in_class => "\\-".to_string(),
+            // Java's escapes for two control characters and horizontal space.
+            'e' => "\\u{1b}".to_string(),
+            'a' => "\\u{7}".to_string(),
+            'h' | 'H' => {
+                let items = r"\t \u{a0}\u{1680}\u{180e}\u{2000}-\u{200a}\u{202f}\u{205f}\u{3000}";
+                match (c, in_class) {
+                    ('h', true) => items.to_string(),
+                    ('h', false) => format!("[{items}]"),
+                    ('H', false) => format!("[^{items}]"),
+                    _ => return self.error(at, "Java's `\\H` cannot be inside a character class"),
+                }
+            }
+            'Q' => {
+                // Java quotes everything up to `\E` (or the end) literally.
+                let mut text = String::new();
+                let mut count = 0;
+                while self.i < self.chars.len() {
+                    if self.chars[self.i] == '\\' && self.peek(1) == Some('E') {
+                        self.i += 2;
+                        break;
+                    }
+                    let ch = self.chars[self.i];
+                    self.i += 1;
+                    count += 1;
+                    if is_syntax(ch) || ch == '/' || (in_class && ch == '-') {
+                        text.push('\\');
+                    }
+                    text.push(ch);
+                }
+                if !in_class && count > 1 {
+                    // A quoted run is one atom to a quantifier that follows.
+                    format!("(?:{text})")
+                } else {
+                    text
+                }
+            }
             c if is_syntax(c) || c == '/' => format!("\\{c}"),
             // An identity escape of a character that needs none.
             c if c.is_ascii_punctuation() || c == ' ' => c.to_string(),
@@ -551,15 +590,17 @@ impl<'a> Normalizer<'a> {
                 .is_ok()
                 .then_some(text)
         };
-        if let Some(text) = ecma(&name) {
-            return Ok(Property::Escape(text));
-        }
+        // Java's POSIX names first: ECMA-262 reads `Alpha`, `Lower` and
+        // `Upper` as Unicode aliases, but the models mean Java's ASCII classes.
         if let Some(set) = posix(&name) {
             return Ok(Property::Ranges(if negated {
                 complement(&set)
             } else {
                 set
             }));
+        }
+        if let Some(text) = ecma(&name) {
+            return Ok(Property::Escape(text));
         }
         if let Some(items) = java_property(&name) {
             return Ok(Property::Union(items.to_string(), negated));
@@ -950,6 +991,10 @@ mod tests {
             (r"^[\p{Alnum}\p{Punct}\p{Blank}]*$", "a\nb", false),
             (r"^[\p{all}]*$", "any\nthing", true),
             (r"^\P{Digit}+$", "abc", true),
+            // Java's POSIX classes are ASCII, though ECMA-262 knows `Lower` as Unicode.
+            (r"^\p{Lower}+$", "abc", true),
+            (r"^\p{Lower}+$", "é", false),
+            (r"^\p{Alpha}$", "ß", false),
             (r"^\P{Digit}+$", "a1", false),
             (r"^[\P{Alpha}]$", "1", true),
             (r"^[\P{Alpha}]$", "q", false),
@@ -1096,6 +1141,13 @@ mod tests {
             (r"^(\p{LD}|\p{Punct}| )+$", "Ünïcode 1.0!", true),
             (r"^(\p{LD}|\p{Punct}| )+$", "tab\t", false),
             (r"^\P{LD}+$", "-_-", true),
+            (r"^\Qa.b*\E+$", "a.b*a.b*", true),
+            (r"^\Qa.b*\E+$", "axb", false),
+            (r"^[\Q-.\E]+$", "-.", true),
+            (r"^a\hb$", "a\u{a0}b", true),
+            (r"^a\Hb$", "a b", false),
+            (r"^\e\a$", "\u{1b}\u{7}", true),
+            (r"(?i)^\P{Ll}$", "a", true),
         ]);
     }
 
@@ -1114,5 +1166,6 @@ mod tests {
         assert_eq!(err(r"(a)\1b*+").position, 6);
         assert!(err(r"ab\q").reason.contains(r"`\q`"));
         assert_eq!(err(r"^ok\1$").position, 3);
+        assert_eq!(err(r"^\u{41").position, 1);
     }
 }
