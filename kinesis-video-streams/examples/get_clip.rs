@@ -126,17 +126,17 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     // Written to a temporary name first, so an interrupted download never
     // leaves a truncated file under the requested name.
     let partial = args.out.with_extension("part");
-    let mut file = tokio::fs::File::create(&partial)
-        .await
-        .map_err(|e| format!("cannot create {}: {e}", partial.display()))?;
-    let mut written = 0u64;
-    while let Some(chunk) = clip.payload.next().await {
-        let chunk = chunk.map_err(|e| format!("{e} (after {written} bytes)"))?;
-        file.write_all(&chunk).await?;
-        written += chunk.len() as u64;
-    }
-    file.sync_all().await?;
-    drop(file);
+    let written = match save(&mut clip.payload, &partial).await {
+        Ok(n) => n,
+        Err(e) => {
+            // Nothing half-written is left behind.
+            let removed = match std::fs::remove_file(&partial) {
+                Ok(()) => format!("; removed the partial file {}", partial.display()),
+                Err(_) => String::new(),
+            };
+            return Err(format!("{e}{removed}").into());
+        }
+    };
     std::fs::rename(&partial, &args.out).map_err(|e| {
         format!(
             "cannot move {} to {}: {e}",
@@ -150,4 +150,28 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         args.out.display()
     );
     Ok(())
+}
+
+/// Writes the clip to `path` as it arrives; returns the bytes written. A body
+/// that stalls (no data for the config's grace period, 5 s by default) or
+/// breaks off ends with an error that says so and after how many bytes.
+async fn save(
+    payload: &mut kinesis_video_streams::archived_media::ByteStream,
+    path: &std::path::Path,
+) -> Result<u64, String> {
+    let mut file = tokio::fs::File::create(path)
+        .await
+        .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+    let mut written = 0u64;
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| format!("{e} (after {written} bytes)"))?;
+        file.write_all(&chunk)
+            .await
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        written += chunk.len() as u64;
+    }
+    file.sync_all()
+        .await
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(written)
 }

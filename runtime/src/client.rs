@@ -325,21 +325,26 @@ impl ServiceClient {
         let request = prepare::<O>(input, &self.config.inner.compression)
             .map_err(|e| Error::Config(ConfigError(e)))?;
         match self.config.inner.operation_timeout {
-            None => self.send::<O>(request).await,
-            Some(limit) => match tokio::time::timeout(limit, self.send::<O>(request)).await {
-                Ok(result) => result,
-                Err(_) => Err(Error::Timeout(TimeoutError {
-                    kind: TimeoutKind::Operation,
-                    after: limit,
-                    attempts: 0,
-                })),
-            },
+            None => self.send::<O>(request, None).await,
+            Some(limit) => {
+                // The deadline goes on covering a streaming body after its head.
+                let deadline = (tokio::time::Instant::now() + limit, limit);
+                match tokio::time::timeout(limit, self.send::<O>(request, Some(deadline))).await {
+                    Ok(result) => result,
+                    Err(_) => Err(Error::Timeout(TimeoutError::new(
+                        TimeoutKind::Operation,
+                        limit,
+                        0,
+                    ))),
+                }
+            }
         }
     }
 
     async fn send<O: Operation>(
         &self,
         request: OperationRequest,
+        deadline: Option<(tokio::time::Instant, std::time::Duration)>,
     ) -> Result<O::Output, Error<O::Error>> {
         let inner = &self.config.inner;
         let endpoint = self
@@ -420,7 +425,9 @@ impl ServiceClient {
                     Error::Config(ConfigError(format!("could not sign the request: {e}")))
                 })?;
             }
-            let outcome = self.attempt(http_request, O::STREAMING_OUTPUT).await;
+            let outcome = self
+                .attempt(http_request, O::STREAMING_OUTPUT, deadline)
+                .await;
             let (failure, retry) = match outcome {
                 Ok((status, headers, body)) if (200..300).contains(&status) => {
                     inner.quota.release(spent);
@@ -459,19 +466,33 @@ impl ServiceClient {
                     let kind = e.is_transient().then_some((RetryKind::Transient, false));
                     (Error::Transport(e), kind)
                 }
-                Err(AttemptError::Timeout(after)) => (
+                Err(AttemptError::Timeout(kind, after)) => (
+                    Error::Timeout(TimeoutError::new(kind, after, attempt)),
+                    Some((RetryKind::Transient, true)),
+                ),
+                Err(AttemptError::Stalled(stalled)) => (
                     Error::Timeout(TimeoutError {
-                        kind: TimeoutKind::Attempt,
-                        after,
-                        attempts: attempt,
+                        after: stalled.grace(),
+                        stalled: Some(stalled),
+                        ..TimeoutError::new(TimeoutKind::Stalled, Default::default(), attempt)
                     }),
                     Some((RetryKind::Transient, true)),
                 ),
+                Err(AttemptError::TooLarge(status, headers, e)) => {
+                    return Err(Error::Response(ResponseError {
+                        status,
+                        request_id: crate::error::request_id(&headers),
+                        reason: e.to_string(),
+                        source: Some(Box::new(e)),
+                    }))
+                }
             };
             let Some((_, timed_out)) = retry else {
                 return Err(failure);
             };
-            if attempt >= max_attempts {
+            // A one-shot stream went with the first attempt; another attempt
+            // could not send it, so the first failure is the answer.
+            if attempt >= max_attempts || matches!(request.body, RequestBody::Stream(_)) {
                 return Err(failure);
             }
             let Some(cost) = inner.quota.acquire(timed_out) else {
@@ -484,34 +505,66 @@ impl ServiceClient {
     }
 
     /// One exchange: send, then read the whole body, within the attempt
-    /// timeout. A successful streaming response is returned as soon as its
-    /// head arrives; its body is read by the caller.
+    /// timeout and under the progress guards (a stalled upload or download, no
+    /// response head in time, a body too large). A successful streaming
+    /// response is returned as soon as its head arrives; its body, still
+    /// guarded against stalls and the operation deadline, is read by the caller.
     async fn attempt(
         &self,
         request: http::Request<Body>,
         streaming: bool,
+        deadline: Option<(tokio::time::Instant, std::time::Duration)>,
     ) -> Result<(u16, HeaderMap, Body), AttemptError> {
+        use crate::progress::{watch, Guarded, Limits, Upload, Watchdog, Watched};
         let inner = &self.config.inner;
+        let upload = Upload::new();
+        let request = request.map(|b| Watched::new(b, upload.clone()));
         let exchange = async {
-            let response = inner
-                .http_client
-                .send(request)
-                .await
-                .map_err(AttemptError::Transport)?;
+            let response = tokio::select! {
+                response = inner.http_client.send(request) => {
+                    response.map_err(AttemptError::Transport)?
+                }
+                why = watch(&upload, inner.stall_grace, inner.response_timeout) => {
+                    return Err(match why {
+                        Watchdog::Stalled(e) => AttemptError::Stalled(e),
+                        Watchdog::NoResponse(after) => AttemptError::Timeout(TimeoutKind::Response, after),
+                    });
+                }
+            };
             let (parts, body) = response.into_parts();
+            let status = parts.status.as_u16();
             if streaming && parts.status.is_success() {
-                return Ok((parts.status.as_u16(), parts.headers, body));
+                let limits = Limits {
+                    grace: inner.stall_grace,
+                    deadline,
+                    max_bytes: None,
+                };
+                return Ok((status, parts.headers, Guarded::new(body, limits)));
             }
-            let body = body.collect().await.map_err(|e| {
-                AttemptError::Transport(TransportError::new(TransportErrorKind::Io, e))
-            })?;
-            Ok((parts.status.as_u16(), parts.headers, Body::from(body)))
+            let limits = Limits {
+                grace: inner.stall_grace,
+                deadline: None,
+                max_bytes: Some(inner.max_response_body),
+            };
+            match Guarded::new(body, limits).collect().await {
+                Ok(body) => Ok((status, parts.headers, Body::from(body))),
+                Err(e) => Err(match e.downcast::<crate::progress::StalledError>() {
+                    Ok(stalled) => AttemptError::Stalled(*stalled),
+                    Err(e) => match e.downcast::<crate::progress::TooLargeError>() {
+                        Ok(large) => AttemptError::TooLarge(status, parts.headers, *large),
+                        // A body cut short is a broken connection: transient.
+                        Err(e) => {
+                            AttemptError::Transport(TransportError::new(TransportErrorKind::Io, e))
+                        }
+                    },
+                }),
+            }
         };
         match inner.attempt_timeout {
             None => exchange.await,
             Some(limit) => tokio::time::timeout(limit, exchange)
                 .await
-                .unwrap_or(Err(AttemptError::Timeout(limit))),
+                .unwrap_or(Err(AttemptError::Timeout(TimeoutKind::Attempt, limit))),
         }
     }
 }
@@ -606,7 +659,9 @@ fn request_uri<E>(endpoint: &str, request: &OperationRequest) -> Result<http::Ur
 
 enum AttemptError {
     Transport(TransportError),
-    Timeout(std::time::Duration),
+    Timeout(TimeoutKind, std::time::Duration),
+    Stalled(crate::progress::StalledError),
+    TooLarge(u16, HeaderMap, crate::progress::TooLargeError),
 }
 
 const USER_AGENT: &str = concat!(

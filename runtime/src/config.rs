@@ -16,6 +16,18 @@ use std::time::Duration;
 /// The default time allowed to open a connection, as in the AWS SDKs.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_millis(3100);
 
+/// The default grace period of stalled-stream protection: a body that moves
+/// no data for this long ends the exchange, as in the AWS SDKs.
+pub const DEFAULT_STALL_GRACE: Duration = Duration::from_secs(5);
+
+/// The default time allowed for a response head to arrive after the request
+/// was sent (botocore's read timeout).
+pub const DEFAULT_RESPONSE_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The default limit of a response body read into memory: far above the
+/// largest GetImages page (100 images), far below what would exhaust memory.
+pub const DEFAULT_MAX_RESPONSE_BODY: u64 = 512 * 1024 * 1024;
+
 /// Settings shared by every client: region, credentials, endpoint override,
 /// transport, timeouts, retries and validation. Cheap to clone.
 ///
@@ -34,6 +46,9 @@ pub(crate) struct Inner {
     pub http_client: Arc<dyn HttpClient>,
     pub attempt_timeout: Option<Duration>,
     pub operation_timeout: Option<Duration>,
+    pub stall_grace: Option<Duration>,
+    pub response_timeout: Option<Duration>,
+    pub max_response_body: u64,
     pub retry: RetryConfig,
     pub quota: RetryQuota,
     pub validation: Validation,
@@ -113,6 +128,9 @@ impl fmt::Debug for Config {
             .field("http_client", &i.http_client)
             .field("attempt_timeout", &i.attempt_timeout)
             .field("operation_timeout", &i.operation_timeout)
+            .field("stall_grace", &i.stall_grace)
+            .field("response_timeout", &i.response_timeout)
+            .field("max_response_body", &i.max_response_body)
             .field("retry", &i.retry)
             .field("validation", &i.validation)
             .finish_non_exhaustive()
@@ -277,6 +295,9 @@ impl Config {
             connect_timeout: None,
             attempt_timeout: i.attempt_timeout,
             operation_timeout: i.operation_timeout,
+            stall_grace: Some(i.stall_grace),
+            response_timeout: Some(i.response_timeout),
+            max_response_body: Some(i.max_response_body),
             retry: i.retry.clone(),
             shared_quota: Some(i.quota.clone()),
             validation: i.validation,
@@ -300,6 +321,10 @@ pub struct ConfigBuilder {
     connect_timeout: Option<Duration>,
     attempt_timeout: Option<Duration>,
     operation_timeout: Option<Duration>,
+    /// `None` means the default; `Some(None)` turns the check off.
+    stall_grace: Option<Option<Duration>>,
+    response_timeout: Option<Option<Duration>>,
+    max_response_body: Option<u64>,
     retry: RetryConfig,
     shared_quota: Option<RetryQuota>,
     validation: Validation,
@@ -366,10 +391,35 @@ impl ConfigBuilder {
         self
     }
 
-    /// The time allowed for a whole call, all attempts and backoff included.
-    /// Unset by default.
+    /// The time allowed for a whole call, all attempts and backoff included,
+    /// and for a streaming response, reading its body too. Unset by default.
     pub fn operation_timeout(mut self, timeout: Duration) -> Self {
         self.operation_timeout = Some(timeout);
+        self
+    }
+
+    /// Stalled-stream protection: a request or response body that moves no
+    /// data for `grace` (5 s by default) ends the attempt with a timeout error
+    /// that says it stalled and after how many bytes; a non-streaming
+    /// response is then retried. `None` turns the protection off.
+    pub fn stalled_stream_grace(mut self, grace: Option<Duration>) -> Self {
+        self.stall_grace = Some(grace);
+        self
+    }
+
+    /// The time allowed for the response head to arrive once the request is
+    /// sent (60 s by default); an attempt without one is retried. `None`
+    /// waits as long as the service takes.
+    pub fn response_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.response_timeout = Some(timeout);
+        self
+    }
+
+    /// The largest response body read into memory (512 MiB by default);
+    /// a larger one is a response error, not an out-of-memory abort. Streaming
+    /// payloads are not limited: they never sit in memory whole.
+    pub fn max_response_body_bytes(mut self, limit: u64) -> Self {
+        self.max_response_body = Some(limit);
         self
     }
 
@@ -427,6 +477,11 @@ impl ConfigBuilder {
                 http_client,
                 attempt_timeout: self.attempt_timeout,
                 operation_timeout: self.operation_timeout,
+                stall_grace: self.stall_grace.unwrap_or(Some(DEFAULT_STALL_GRACE)),
+                response_timeout: self
+                    .response_timeout
+                    .unwrap_or(Some(DEFAULT_RESPONSE_TIMEOUT)),
+                max_response_body: self.max_response_body.unwrap_or(DEFAULT_MAX_RESPONSE_BODY),
                 retry: self.retry,
                 quota,
                 validation: self.validation,

@@ -130,11 +130,17 @@ impl std::error::Error for ConfigError {}
 
 /// Which timeout expired.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum TimeoutKind {
     /// One attempt took longer than the attempt timeout (and retries ran out).
     Attempt,
     /// The whole call took longer than the operation timeout.
     Operation,
+    /// No response head arrived within the response timeout (and retries ran out).
+    Response,
+    /// A request or response body moved no data for the stall grace period
+    /// (and retries ran out); [`TimeoutError::stalled`] says which and when.
+    Stalled,
 }
 
 /// A timeout expired.
@@ -143,12 +149,27 @@ pub struct TimeoutError {
     pub(crate) kind: TimeoutKind,
     pub(crate) after: Duration,
     pub(crate) attempts: u32,
+    pub(crate) stalled: Option<crate::progress::StalledError>,
 }
 
 impl TimeoutError {
+    pub(crate) fn new(kind: TimeoutKind, after: Duration, attempts: u32) -> Self {
+        TimeoutError {
+            kind,
+            after,
+            attempts,
+            stalled: None,
+        }
+    }
+
     /// Which timeout expired.
     pub fn kind(&self) -> TimeoutKind {
         self.kind
+    }
+
+    /// For a stall, which body stalled and after how many bytes.
+    pub fn stalled(&self) -> Option<&crate::progress::StalledError> {
+        self.stalled.as_ref()
     }
 
     /// The timeout's length.
@@ -168,6 +189,15 @@ impl fmt::Display for TimeoutError {
             TimeoutKind::Operation => {
                 write!(f, "the operation timeout of {:?} expired", self.after)?
             }
+            TimeoutKind::Response => write!(
+                f,
+                "no response arrived within the response timeout of {:?} on attempt {}",
+                self.after, self.attempts
+            )?,
+            TimeoutKind::Stalled => match &self.stalled {
+                Some(s) => write!(f, "{s} on attempt {}", self.attempts)?,
+                None => write!(f, "a body stalled on attempt {}", self.attempts)?,
+            },
         }
         f.write_str("; raise it in the Config if the network or the service is slow")
     }

@@ -21,6 +21,7 @@ pub mod json;
 pub mod operation;
 pub mod paginate;
 mod profile;
+pub mod progress;
 #[doc(hidden)]
 pub mod protocol_test;
 pub mod retry;
@@ -32,7 +33,10 @@ mod values;
 pub mod wire;
 
 pub use aws_credential_types::{provider::ProvideCredentials, Credentials};
-pub use config::{Config, ConfigBuilder, RequestCompression, DEFAULT_CONNECT_TIMEOUT};
+pub use config::{
+    Config, ConfigBuilder, RequestCompression, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BODY,
+    DEFAULT_RESPONSE_TIMEOUT, DEFAULT_STALL_GRACE,
+};
 pub use error::Error;
 pub use retry::RetryConfig;
 pub use stream::{ByteStream, ByteStreamError};

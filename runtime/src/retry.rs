@@ -1,6 +1,9 @@
 //! Runtime stage: the standard retry mode of the AWS SDKs. A failed attempt is
-//! retried when it was throttled, a server error (5xx), a transient network
-//! failure or an attempt timeout; the wait before attempt n is a random
+//! retried when it was throttled (a throttling error code, 429, or an error the
+//! model marks `@retryable(throttling: true)`), a transient server error (500,
+//! 502, 503, 504, a transient error code, or a `@retryable` error), a broken
+//! connection or a timeout; never another 5xx (501 says the request is not
+//! supported) or another 4xx. The wait before attempt n is a random
 //! fraction of `initial_backoff * 2^(n-2)`, capped by `max_backoff` ("full
 //! jitter"). A shared quota stops retry storms when a service is down.
 
@@ -103,7 +106,14 @@ const THROTTLING_CODES: &[&str] = &[
     "ClientLimitExceededException",
 ];
 
-const TRANSIENT_CODES: &[&str] = &["RequestTimeout", "RequestTimeoutException"];
+const TRANSIENT_CODES: &[&str] = &[
+    "RequestTimeout",
+    "RequestTimeoutException",
+    "PriorRequestNotComplete",
+];
+
+/// Statuses the standard mode retries as transient.
+const TRANSIENT_STATUSES: &[u16] = &[500, 502, 503, 504];
 
 /// Classifies an error response by status and error code, for errors the model
 /// does not describe.
@@ -118,7 +128,7 @@ pub(crate) fn classify_response(status: u16, code: Option<&str>) -> Option<Retry
     }
     match status {
         429 => Some(RetryKind::Throttling),
-        500..=599 => Some(RetryKind::ServerError),
+        s if TRANSIENT_STATUSES.contains(&s) => Some(RetryKind::ServerError),
         _ => None,
     }
 }
@@ -187,7 +197,23 @@ mod tests {
             classify_response(400, Some("ClientLimitExceededException")),
             Some(RetryKind::Throttling)
         );
-        assert_eq!(classify_response(503, None), Some(RetryKind::ServerError));
+        for status in [500, 502, 503, 504] {
+            assert_eq!(
+                classify_response(status, None),
+                Some(RetryKind::ServerError)
+            );
+        }
+        for status in [501, 505, 507, 400, 403, 404, 409] {
+            assert_eq!(classify_response(status, None), None, "{status}");
+        }
+        assert_eq!(
+            classify_response(400, Some("RequestTimeout")),
+            Some(RetryKind::Transient)
+        );
+        assert_eq!(
+            classify_response(500, Some("ThrottlingException")),
+            Some(RetryKind::Throttling)
+        );
         assert_eq!(classify_response(429, None), Some(RetryKind::Throttling));
         assert_eq!(
             classify_response(404, Some("ResourceNotFoundException")),

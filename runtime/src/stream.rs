@@ -43,6 +43,18 @@ impl fmt::Display for ByteStreamError {
     }
 }
 
+impl ByteStreamError {
+    /// When the body stalled (stalled-stream protection): after how many bytes.
+    pub fn stalled(&self) -> Option<&crate::progress::StalledError> {
+        self.0.downcast_ref()
+    }
+
+    /// Whether the operation timeout expired while the body was arriving.
+    pub fn is_timeout(&self) -> bool {
+        self.0.is::<crate::progress::DeadlineError>()
+    }
+}
+
 impl std::error::Error for ByteStreamError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         Some(self.0.as_ref())

@@ -97,7 +97,9 @@ fn peak_rss_kib() -> u64 {
 
 /// Streams `pages` pages and prints `images bytes peak_kib`.
 fn child(pages: usize) {
+    // The client's progress guards need the runtime's timers.
     let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
         .build()
         .expect("a runtime");
     let (images, bytes) = runtime.block_on(async {
