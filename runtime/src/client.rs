@@ -518,7 +518,7 @@ impl ServiceClient {
         use crate::progress::{watch, Guarded, Limits, Upload, Watchdog, Watched};
         let inner = &self.config.inner;
         let upload = Upload::new();
-        let request = request.map(|b| Watched::new(b, upload.clone()));
+        let request = request.map(|b| Watched::wrap(b, upload.clone()));
         let exchange = async {
             let response = tokio::select! {
                 response = inner.http_client.send(request) => {
@@ -539,14 +539,14 @@ impl ServiceClient {
                     deadline,
                     max_bytes: None,
                 };
-                return Ok((status, parts.headers, Guarded::new(body, limits)));
+                return Ok((status, parts.headers, Guarded::wrap(body, limits)));
             }
             let limits = Limits {
                 grace: inner.stall_grace,
                 deadline: None,
                 max_bytes: Some(inner.max_response_body),
             };
-            match Guarded::new(body, limits).collect().await {
+            match Guarded::wrap(body, limits).collect().await {
                 Ok(body) => Ok((status, parts.headers, Body::from(body))),
                 Err(e) => Err(match e.downcast::<crate::progress::StalledError>() {
                     Ok(stalled) => AttemptError::Stalled(*stalled),

@@ -132,7 +132,7 @@ pub(crate) struct Guarded {
 }
 
 impl Guarded {
-    pub(crate) fn new(inner: Body, limits: Limits) -> Body {
+    pub(crate) fn wrap(inner: Body, limits: Limits) -> Body {
         // A body already in memory cannot stall or grow.
         if inner.bytes().is_some() && limits.max_bytes.is_none() {
             return inner;
@@ -253,7 +253,7 @@ pub(crate) struct Watched {
 }
 
 impl Watched {
-    pub(crate) fn new(inner: Body, upload: Arc<Upload>) -> Body {
+    pub(crate) fn wrap(inner: Body, upload: Arc<Upload>) -> Body {
         if inner.bytes().is_some() {
             // An in-memory body goes in one frame; it counts as sent at once,
             // and the socket's own backpressure is the watchdog's to see.
