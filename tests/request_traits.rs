@@ -295,3 +295,80 @@ fn base64_md5(digest: &[u8]) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD.encode(digest)
 }
+
+/// A request body whose source sends one chunk, then nothing more.
+struct OneChunkThenSilence(Option<bytes::Bytes>);
+
+impl http_body::Body for OneChunkThenSilence {
+    type Data = bytes::Bytes;
+    type Error = std::convert::Infallible;
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<bytes::Bytes>, Self::Error>>> {
+        match self.0.take() {
+            Some(chunk) => std::task::Poll::Ready(Some(Ok(http_body::Frame::data(chunk)))),
+            None => std::task::Poll::Pending,
+        }
+    }
+}
+
+struct StalledUpload;
+
+impl Operation for StalledUpload {
+    type Input = Input;
+    type Output = ();
+    type Error = Failed;
+    const NAME: &'static str = "StalledUpload";
+    const METHOD: &'static str = "PUT";
+    const URI: &'static str = "/";
+    const SUCCESS_CODE: u16 = 200;
+    const AUTH: &'static [AuthScheme] = &[];
+    fn request(input: &Input) -> Result<OperationRequest, String> {
+        let source = OneChunkThenSilence(Some(vec![b'u'; input.0].into()));
+        let stream = smithy_client_runtime::ByteStream::from_body(Body::from_stream(source));
+        let mut b = OperationRequest::builder("PUT");
+        b.literal("/");
+        b.stream(&stream, "application/octet-stream")?;
+        b.finish()
+    }
+    fn response(_: &mut OperationResponse) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn an_upload_that_stalls_ends_with_a_stall_error_and_is_not_retried() {
+    use http_body_util::BodyExt as _;
+    let attempts = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let seen = attempts.clone();
+    // The transport reads the whole request body before it answers.
+    let transport = from_fn(move |request: http::Request<Body>| {
+        seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        async move {
+            let _ = request.into_body().collect().await;
+            Ok(http::Response::builder().status(200).body(Body::from("{}")).unwrap())
+        }
+    });
+    let config = Config::builder()
+        .endpoint_url("http://127.0.0.1:9")
+        .http_client(transport)
+        .stalled_stream_grace(Some(std::time::Duration::from_millis(200)))
+        .build();
+    let call = send::<StalledUpload>(&config, Input(1000));
+    let err = tokio::time::timeout(std::time::Duration::from_secs(10), call)
+        .await
+        .expect("must not hang")
+        .unwrap_err();
+    let Error::Timeout(t) = &err else {
+        panic!("{err}")
+    };
+    let stalled = t.stalled().expect("a stall");
+    assert_eq!(
+        stalled.direction(),
+        smithy_client_runtime::progress::Direction::Upload
+    );
+    assert_eq!(stalled.bytes(), 1000);
+    assert!(err.to_string().contains("request body stalled"), "{err}");
+    assert_eq!(attempts.load(std::sync::atomic::Ordering::SeqCst), 1);
+}
