@@ -7,10 +7,13 @@
 use smithy_client_runtime::client::{
     OperationRequest, OperationResponse, ServiceClient, ServiceInfo,
 };
-use smithy_client_runtime::error::{ErrorResponse, OperationError, UnhandledError};
+use smithy_client_runtime::error::{
+    ErrorResponse, OperationError, SerializationError, UnhandledError,
+};
 use smithy_client_runtime::operation::{AuthScheme, Operation};
 use smithy_client_runtime::transport::{from_fn, Body};
 use smithy_client_runtime::validation::{Context, Validate};
+use smithy_client_runtime::wire::IdempotencyTokens;
 use smithy_client_runtime::{Config, ConfigBuilder, Credentials, Error, RequestCompression};
 use std::io::Read as _;
 use std::sync::{Arc, Mutex};
@@ -63,7 +66,10 @@ macro_rules! operation {
             const SUCCESS_CODE: u16 = 200;
             const AUTH: &'static [AuthScheme] = &[$($auth),*];
             $(const $konst: $ty = $value;)*
-            fn request(input: &Input) -> Result<OperationRequest, String> {
+            fn request(
+                input: &Input,
+                _: &dyn IdempotencyTokens,
+            ) -> Result<OperationRequest, SerializationError> {
                 let mut b = OperationRequest::builder("POST");
                 b.literal("/");
                 b.payload(vec![b'a'; input.0], "application/octet-stream");
@@ -324,7 +330,10 @@ impl Operation for StalledUpload {
     const URI: &'static str = "/";
     const SUCCESS_CODE: u16 = 200;
     const AUTH: &'static [AuthScheme] = &[];
-    fn request(input: &Input) -> Result<OperationRequest, String> {
+    fn request(
+        input: &Input,
+        _: &dyn IdempotencyTokens,
+    ) -> Result<OperationRequest, SerializationError> {
         let source = OneChunkThenSilence(Some(vec![b'u'; input.0].into()));
         let stream = smithy_client_runtime::ByteStream::from_body(Body::from_stream(source));
         let mut b = OperationRequest::builder("PUT");
@@ -339,7 +348,6 @@ impl Operation for StalledUpload {
 
 #[tokio::test]
 async fn an_upload_that_stalls_ends_with_a_stall_error_and_is_not_retried() {
-    use http_body_util::BodyExt as _;
     let attempts = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let seen = attempts.clone();
     // The transport reads the whole request body before it answers.
@@ -347,7 +355,10 @@ async fn an_upload_that_stalls_ends_with_a_stall_error_and_is_not_retried() {
         seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         async move {
             let _ = request.into_body().collect().await;
-            Ok(http::Response::builder().status(200).body(Body::from("{}")).unwrap())
+            Ok(http::Response::builder()
+                .status(200)
+                .body(Body::from("{}"))
+                .unwrap())
         }
     });
     let config = Config::builder()
@@ -371,4 +382,65 @@ async fn an_upload_that_stalls_ends_with_a_stall_error_and_is_not_retried() {
     assert_eq!(stalled.bytes(), 1000);
     assert!(err.to_string().contains("request body stalled"), "{err}");
     assert_eq!(attempts.load(std::sync::atomic::Ordering::SeqCst), 1);
+}
+
+/// Puts the idempotency token it is given in a header; fails for input 0.
+struct Tokened;
+
+impl Operation for Tokened {
+    type Input = Input;
+    type Output = ();
+    type Error = Failed;
+    const NAME: &'static str = "Tokened";
+    const METHOD: &'static str = "POST";
+    const URI: &'static str = "/";
+    const SUCCESS_CODE: u16 = 200;
+    const AUTH: &'static [AuthScheme] = &[];
+    fn request(
+        input: &Input,
+        tokens: &dyn IdempotencyTokens,
+    ) -> Result<OperationRequest, SerializationError> {
+        if input.0 == 0 {
+            return Err(SerializationError::new("the URI label `Name` is empty"));
+        }
+        let mut b = OperationRequest::builder("POST");
+        b.literal("/");
+        b.header("x-token", &tokens.token())?;
+        b.finish()
+    }
+    fn response(_: &mut OperationResponse) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn idempotency_tokens_come_from_the_config() {
+    let (random, sent) = config(Config::builder());
+    send::<Tokened>(&random, Input(1)).await.unwrap();
+    send::<Tokened>(&random, Input(1)).await.unwrap();
+    let (fixed, fixed_sent) = config(
+        Config::builder()
+            .idempotency_tokens(smithy_client_runtime::wire::FixedToken("tok-7".into())),
+    );
+    send::<Tokened>(&fixed, Input(1)).await.unwrap();
+    let sent = sent.lock().unwrap();
+    let (a, b) = (
+        header(&sent[0], "x-token").unwrap(),
+        header(&sent[1], "x-token").unwrap(),
+    );
+    assert_ne!(a, b, "random tokens differ");
+    assert_eq!(a.len(), 36);
+    assert_eq!(
+        header(&fixed_sent.lock().unwrap()[0], "x-token").as_deref(),
+        Some("tok-7")
+    );
+}
+
+#[tokio::test]
+async fn an_input_that_cannot_be_written_is_a_serialization_error() {
+    let (cfg, sent) = config(Config::builder());
+    let err = send::<Tokened>(&cfg, Input(0)).await.unwrap_err();
+    assert!(matches!(err, Error::Serialization(_)), "{err:?}");
+    assert!(err.to_string().contains("label `Name` is empty"), "{err}");
+    assert!(sent.lock().unwrap().is_empty());
 }

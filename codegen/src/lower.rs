@@ -1106,14 +1106,14 @@ impl<'m> Lowering<'m> {
                 TypeKind::Byte | TypeKind::Short | TypeKind::Integer | TypeKind::Long,
                 J::Number(n),
             ) => {
-                let limit = match ty.kind {
-                    TypeKind::Byte => i8::MAX as i64,
-                    TypeKind::Short => i16::MAX as i64,
-                    TypeKind::Integer => i32::MAX as i64,
-                    _ => i64::MAX,
+                let (min, max) = match ty.kind {
+                    TypeKind::Byte => (i8::MIN as i64, i8::MAX as i64),
+                    TypeKind::Short => (i16::MIN as i64, i16::MAX as i64),
+                    TypeKind::Integer => (i32::MIN as i64, i32::MAX as i64),
+                    _ => (i64::MIN, i64::MAX),
                 };
                 n.as_i64()
-                    .filter(|i| i.unsigned_abs() <= limit as u64)
+                    .filter(|i| (min..=max).contains(i))
                     .map(DefaultValue::Int)
             }
             (TypeKind::Float | TypeKind::Double, J::Number(n)) => {

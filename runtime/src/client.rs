@@ -3,6 +3,7 @@
 //! outcome, and retry with backoff while the standard mode allows.
 
 use crate::config::{Config, RequestCompression};
+use crate::error::SerializationError;
 use crate::error::{
     ConfigError, Error, ErrorResponse, OperationError, ResponseError, ServiceError, TimeoutError,
     TimeoutKind,
@@ -11,6 +12,7 @@ use crate::operation::{AuthScheme, Operation};
 use crate::retry::{classify_response, RetryKind};
 use crate::transport::{Body, TransportError, TransportErrorKind};
 use crate::validation::Validate;
+use crate::wire::IdempotencyTokens;
 use bytes::Bytes;
 use http::{HeaderMap, HeaderName, HeaderValue};
 use std::fmt;
@@ -130,12 +132,12 @@ impl OperationRequest {
     }
 
     /// `@httpChecksumRequired`: the body's MD5 digest in `Content-MD5`.
-    fn add_content_md5(&mut self) -> Result<(), String> {
+    fn add_content_md5(&mut self) -> Result<(), SerializationError> {
         use md5::Digest as _;
         let RequestBody::Bytes(body) = &self.body else {
-            return Err(
-                "the operation requires a Content-MD5 checksum, which a streaming body cannot have: send the body from memory".into(),
-            );
+            return Err(SerializationError::new(
+                "the operation requires a Content-MD5 checksum, which a streaming body cannot have: send the body from memory",
+            ));
         };
         let digest = md5::Md5::digest(body);
         let value = crate::wire::base64(&digest);
@@ -146,14 +148,16 @@ impl OperationRequest {
     }
 }
 
-/// Serialises an input into the request operation `O` sends: its bindings,
-/// then the body encodings the model asks for (compression first, then the
+/// Serialises an input into the request operation `O` sends: its bindings
+/// (idempotency tokens from `tokens` where the caller left them unset), then
+/// the body encodings the model asks for (compression first, then the
 /// checksum of what is sent).
 pub fn prepare<O: Operation>(
     input: &O::Input,
     compression: &RequestCompression,
-) -> Result<OperationRequest, String> {
-    let mut request = O::request(input)?;
+    tokens: &dyn IdempotencyTokens,
+) -> Result<OperationRequest, SerializationError> {
+    let mut request = O::request(input, tokens)?;
     if !O::COMPRESSION.is_empty() {
         request.compress(O::COMPRESSION, compression);
     }
@@ -322,8 +326,9 @@ impl ServiceClient {
     where
         O: Operation,
     {
-        let request = prepare::<O>(input, &self.config.inner.compression)
-            .map_err(|e| Error::Config(ConfigError(e)))?;
+        let inner = &self.config.inner;
+        let request = prepare::<O>(input, &inner.compression, inner.idempotency_tokens.as_ref())
+            .map_err(Error::Serialization)?;
         match self.config.inner.operation_timeout {
             None => self.send::<O>(request, None).await,
             Some(limit) => {

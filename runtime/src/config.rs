@@ -53,6 +53,7 @@ pub(crate) struct Inner {
     pub quota: RetryQuota,
     pub validation: Validation,
     pub compression: RequestCompression,
+    pub idempotency_tokens: Arc<dyn crate::wire::IdempotencyTokens>,
     /// From `.bearer_token(..)`, for every service.
     pub bearer_token: Option<String>,
     /// `AWS_BEARER_TOKEN_<SERVICE>` variables, keyed by the part after the prefix.
@@ -302,6 +303,7 @@ impl Config {
             shared_quota: Some(i.quota.clone()),
             validation: i.validation,
             compression: i.compression.clone(),
+            idempotency_tokens: Some(i.idempotency_tokens.clone()),
             bearer_token: i.bearer_token.clone(),
             bearer_tokens: i.bearer_tokens.clone(),
         }
@@ -329,6 +331,7 @@ pub struct ConfigBuilder {
     shared_quota: Option<RetryQuota>,
     validation: Validation,
     compression: RequestCompression,
+    idempotency_tokens: Option<Arc<dyn crate::wire::IdempotencyTokens>>,
     bearer_token: Option<String>,
     bearer_tokens: BTreeMap<String, String>,
 }
@@ -448,6 +451,14 @@ impl ConfigBuilder {
         self
     }
 
+    /// Where the values of `@idempotencyToken` members left unset come from:
+    /// random version-4 UUIDs by default; [`crate::wire::FixedToken`] gives the
+    /// same token every time, for recordings and tests.
+    pub fn idempotency_tokens(mut self, tokens: impl crate::wire::IdempotencyTokens) -> Self {
+        self.idempotency_tokens = Some(Arc::new(tokens));
+        self
+    }
+
     /// When to compress the bodies of operations with `@requestCompression`.
     pub fn request_compression(mut self, settings: RequestCompression) -> Self {
         self.compression = settings;
@@ -486,6 +497,9 @@ impl ConfigBuilder {
                 quota,
                 validation: self.validation,
                 compression: self.compression,
+                idempotency_tokens: self
+                    .idempotency_tokens
+                    .unwrap_or_else(|| Arc::new(crate::wire::RandomTokens)),
                 bearer_token: self.bearer_token,
                 bearer_tokens: self.bearer_tokens,
             }),

@@ -15,6 +15,8 @@ use std::time::Duration;
 pub enum Error<E> {
     /// The input broke the model's constraints; nothing was sent.
     Validation(ValidationError),
+    /// The input could not be written as a request; nothing was sent.
+    Serialization(SerializationError),
     /// The client is not configured well enough to send (no region, a bad
     /// endpoint URL).
     Config(ConfigError),
@@ -57,6 +59,7 @@ impl<E: fmt::Display> fmt::Display for Error<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Validation(e) => write!(f, "invalid request, not sent: {e}"),
+            Error::Serialization(e) => e.fmt(f),
             Error::Config(e) => e.fmt(f),
             Error::Credentials(e) => {
                 write!(f, "could not load credentials: {e}")?;
@@ -80,6 +83,7 @@ impl<E: std::error::Error + 'static> std::error::Error for Error<E> {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::Validation(e) => Some(e),
+            Error::Serialization(e) => Some(e),
             Error::Config(e) => Some(e),
             Error::Credentials(e) => Some(e),
             Error::Transport(e) => Some(e),
@@ -115,6 +119,36 @@ impl fmt::Display for RepeatedTokenError {
 }
 
 impl std::error::Error for RepeatedTokenError {}
+
+/// An input that cannot be written as a request (an empty `@httpLabel`, a
+/// header value HTTP cannot carry); nothing was sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SerializationError(pub(crate) String);
+
+impl SerializationError {
+    /// What could not be written, and why.
+    pub fn new(reason: impl Into<String>) -> Self {
+        SerializationError(reason.into())
+    }
+}
+
+impl From<String> for SerializationError {
+    fn from(reason: String) -> Self {
+        SerializationError(reason)
+    }
+}
+
+impl fmt::Display for SerializationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "the request could not be written, nothing was sent: {}",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for SerializationError {}
 
 /// A configuration problem found when sending.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -17,8 +17,12 @@ pub trait Operation {
     const URI: &'static str;
     /// The HTTP status code of a successful response.
     const SUCCESS_CODE: u16;
-    /// Serialises an input into the request's path, query, headers and body.
-    fn request(input: &Self::Input) -> Result<crate::client::OperationRequest, String>;
+    /// Serialises an input into the request's path, query, headers and body;
+    /// `@idempotencyToken` members left unset get a token from `tokens`.
+    fn request(
+        input: &Self::Input,
+        tokens: &dyn crate::wire::IdempotencyTokens,
+    ) -> Result<crate::client::OperationRequest, crate::error::SerializationError>;
     /// True when the output has a `@streaming` payload: a successful response
     /// is handed over once its head arrives, and its body streams into the output.
     const STREAMING_OUTPUT: bool = false;

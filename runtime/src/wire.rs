@@ -179,7 +179,7 @@ impl RequestBuilder {
     }
 
     /// Finishes the request. A body of known length gets `Content-Length`.
-    pub fn finish(mut self) -> Result<OperationRequest, String> {
+    pub fn finish(mut self) -> Result<OperationRequest, crate::error::SerializationError> {
         if self.path.is_empty() {
             self.path.push('/');
         }
@@ -283,11 +283,42 @@ pub fn join_http_dates(items: &[DateTime]) -> Result<String, String> {
     Ok(out.join(", "))
 }
 
+/// Where the values of `@idempotencyToken` members the caller left unset
+/// come from ([`Config::builder().idempotency_tokens(..)`](crate::ConfigBuilder::idempotency_tokens)).
+pub trait IdempotencyTokens: Send + Sync + std::fmt::Debug + 'static {
+    /// A token for one request.
+    fn token(&self) -> String;
+}
+
+/// Random version-4 UUIDs: the default.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RandomTokens;
+
+impl IdempotencyTokens for RandomTokens {
+    fn token(&self) -> String {
+        idempotency_token()
+    }
+}
+
+/// The same token every time (the all-zero version-4 UUID unless given), as
+/// protocol tests and reproducible recordings want.
+#[derive(Debug, Clone)]
+pub struct FixedToken(pub String);
+
+impl Default for FixedToken {
+    fn default() -> Self {
+        FixedToken("00000000-0000-4000-8000-000000000000".into())
+    }
+}
+
+impl IdempotencyTokens for FixedToken {
+    fn token(&self) -> String {
+        self.0.clone()
+    }
+}
+
 /// A fresh idempotency token: a random version-4 UUID.
 pub fn idempotency_token() -> String {
-    if FIXED_TOKENS.with(|f| f.get()) {
-        return "00000000-0000-4000-8000-000000000000".to_string();
-    }
     let hi = fastrand::u64(..);
     let lo = fastrand::u64(..);
     let hi = (hi & !0xF000) | 0x4000;
@@ -300,20 +331,6 @@ pub fn idempotency_token() -> String {
         lo >> 48,
         lo & 0xFFFF_FFFF_FFFF
     )
-}
-
-thread_local! {
-    static FIXED_TOKENS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
-
-/// Runs `f` with idempotency tokens fixed to the all-zero version-4 UUID, as
-/// protocol tests expect. Affects only the calling thread.
-#[doc(hidden)]
-pub fn with_fixed_idempotency_tokens<T>(f: impl FnOnce() -> T) -> T {
-    FIXED_TOKENS.with(|c| c.set(true));
-    let out = f();
-    FIXED_TOKENS.with(|c| c.set(false));
-    out
 }
 
 // ---- Responses ----------------------------------------------------------

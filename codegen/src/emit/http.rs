@@ -125,7 +125,7 @@ pub(crate) fn request_body(ir: &CrateIr, op: &Operation) -> TokenStream {
         let fills = tokens.iter().map(|m| {
             let f = ident(&m.field);
             quote! {
-                if copy.#f.is_none() { copy.#f = Some(rt::wire::idempotency_token()); }
+                if copy.#f.is_none() { copy.#f = Some(tokens.token()); }
             }
         });
         stmts.push(quote! {

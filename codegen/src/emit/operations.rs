@@ -49,6 +49,11 @@ fn operation(ir: &CrateIr, op: &Operation) -> TokenStream {
     } else {
         quote!(_input)
     };
+    let tokens_param = if uses_ident(&request, "tokens") {
+        quote!(tokens)
+    } else {
+        quote!(_tokens)
+    };
     let streaming = super::http::members(ir, &op.output)
         .iter()
         .any(|m| m.binding == Binding::Payload && m.ty.kind == TypeKind::Stream)
@@ -105,7 +110,10 @@ fn operation(ir: &CrateIr, op: &Operation) -> TokenStream {
             #checksum
             #compression
             #streaming
-            fn request(#input_param: &Self::Input) -> Result<rt::client::OperationRequest, String> {
+            fn request(
+                #input_param: &Self::Input,
+                #tokens_param: &dyn rt::wire::IdempotencyTokens,
+            ) -> Result<rt::client::OperationRequest, rt::error::SerializationError> {
                 #request
             }
             fn response(response: &mut rt::client::OperationResponse) -> Result<Self::Output, String> {

@@ -123,9 +123,11 @@ fn request(ir: &CrateIr, operation: &Operation, r: &RequestTest) -> TokenStream 
     let resolved_host = opt(&r.resolved_host);
     quote! {
         let input = #value;
-        let request = rt::wire::with_fixed_idempotency_tokens(|| {
-            rt::client::prepare::<crate::operations::#op>(&input, &Default::default())
-        })
+        let request = rt::client::prepare::<crate::operations::#op>(
+            &input,
+            &Default::default(),
+            &rt::wire::FixedToken::default(),
+        )
         .unwrap_or_else(|e| panic!("the request did not build: {e}"));
         let expected = rt::protocol_test::ExpectedRequest {
             method: #method,

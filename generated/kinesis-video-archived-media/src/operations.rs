@@ -24,7 +24,10 @@ impl rt::operation::Operation for GetClip {
         rt::operation::AuthScheme::SigV4,
     ];
     const STREAMING_OUTPUT: bool = true;
-    fn request(input: &Self::Input) -> Result<rt::client::OperationRequest, String> {
+    fn request(
+        input: &Self::Input,
+        _tokens: &dyn rt::wire::IdempotencyTokens,
+    ) -> Result<rt::client::OperationRequest, rt::error::SerializationError> {
         let mut req = rt::client::OperationRequest::builder(Self::METHOD);
         req.literal("/getClip");
         req.json(input)?;
@@ -65,7 +68,10 @@ impl rt::operation::Operation for GetDashStreamingSessionUrl {
     const AUTH: &'static [rt::operation::AuthScheme] = &[
         rt::operation::AuthScheme::SigV4,
     ];
-    fn request(input: &Self::Input) -> Result<rt::client::OperationRequest, String> {
+    fn request(
+        input: &Self::Input,
+        _tokens: &dyn rt::wire::IdempotencyTokens,
+    ) -> Result<rt::client::OperationRequest, rt::error::SerializationError> {
         let mut req = rt::client::OperationRequest::builder(Self::METHOD);
         req.literal("/getDASHStreamingSessionURL");
         req.json(input)?;
@@ -96,7 +102,10 @@ impl rt::operation::Operation for GetHlsStreamingSessionUrl {
     const AUTH: &'static [rt::operation::AuthScheme] = &[
         rt::operation::AuthScheme::SigV4,
     ];
-    fn request(input: &Self::Input) -> Result<rt::client::OperationRequest, String> {
+    fn request(
+        input: &Self::Input,
+        _tokens: &dyn rt::wire::IdempotencyTokens,
+    ) -> Result<rt::client::OperationRequest, rt::error::SerializationError> {
         let mut req = rt::client::OperationRequest::builder(Self::METHOD);
         req.literal("/getHLSStreamingSessionURL");
         req.json(input)?;
@@ -127,7 +136,10 @@ impl rt::operation::Operation for GetImages {
     const AUTH: &'static [rt::operation::AuthScheme] = &[
         rt::operation::AuthScheme::SigV4,
     ];
-    fn request(input: &Self::Input) -> Result<rt::client::OperationRequest, String> {
+    fn request(
+        input: &Self::Input,
+        _tokens: &dyn rt::wire::IdempotencyTokens,
+    ) -> Result<rt::client::OperationRequest, rt::error::SerializationError> {
         let mut req = rt::client::OperationRequest::builder(Self::METHOD);
         req.literal("/getImages");
         req.json(input)?;
@@ -183,7 +195,10 @@ impl rt::operation::Operation for GetMediaForFragmentList {
         rt::operation::AuthScheme::SigV4,
     ];
     const STREAMING_OUTPUT: bool = true;
-    fn request(input: &Self::Input) -> Result<rt::client::OperationRequest, String> {
+    fn request(
+        input: &Self::Input,
+        _tokens: &dyn rt::wire::IdempotencyTokens,
+    ) -> Result<rt::client::OperationRequest, rt::error::SerializationError> {
         let mut req = rt::client::OperationRequest::builder(Self::METHOD);
         req.literal("/getMediaForFragmentList");
         req.json(input)?;
@@ -224,7 +239,10 @@ impl rt::operation::Operation for ListFragments {
     const AUTH: &'static [rt::operation::AuthScheme] = &[
         rt::operation::AuthScheme::SigV4,
     ];
-    fn request(input: &Self::Input) -> Result<rt::client::OperationRequest, String> {
+    fn request(
+        input: &Self::Input,
+        _tokens: &dyn rt::wire::IdempotencyTokens,
+    ) -> Result<rt::client::OperationRequest, rt::error::SerializationError> {
         let mut req = rt::client::OperationRequest::builder(Self::METHOD);
         req.literal("/listFragments");
         req.json(input)?;

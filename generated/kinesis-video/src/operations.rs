@@ -23,7 +23,10 @@ impl rt::operation::Operation for GetDataEndpoint {
     const AUTH: &'static [rt::operation::AuthScheme] = &[
         rt::operation::AuthScheme::SigV4,
     ];
-    fn request(input: &Self::Input) -> Result<rt::client::OperationRequest, String> {
+    fn request(
+        input: &Self::Input,
+        _tokens: &dyn rt::wire::IdempotencyTokens,
+    ) -> Result<rt::client::OperationRequest, rt::error::SerializationError> {
         let mut req = rt::client::OperationRequest::builder(Self::METHOD);
         req.literal("/getDataEndpoint");
         req.json(input)?;
