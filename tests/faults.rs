@@ -364,3 +364,60 @@ async fn the_operation_timeout_covers_a_streaming_body() {
         .unwrap_err();
     assert!(err.is_timeout(), "{err}");
 }
+
+/// Answers every request on a connection, keeping it open (HTTP/1.1 keep-alive).
+fn keep_alive() -> Behaviour {
+    behaviour(|mut s| async move {
+        loop {
+            let _ = s
+                .write_all(&response("200 OK", "application/json", IMAGES.as_bytes()))
+                .await;
+            // The next request on the same connection, or the end.
+            let mut probe = [0u8; 1];
+            match s.peek(&mut probe).await {
+                Ok(1..) => read_request(&mut s).await,
+                _ => return,
+            }
+        }
+    })
+}
+
+#[test]
+fn one_client_works_from_runtimes_that_come_and_go() {
+    // The server lives on its own runtime, on its own thread, for the whole test.
+    let (url_tx, url_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let server = serve((0..10).map(|_| keep_alive()).collect()).await;
+            url_tx.send(server.url.clone()).unwrap();
+            tokio::time::sleep(Duration::from_secs(60)).await;
+        });
+    });
+    let url = url_rx.recv().unwrap();
+    let client = client(&url);
+    // Each runtime's pooled connection dies with it; the next one must not
+    // trip over it.
+    for round in 0..3 {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let output = rt
+            .block_on(get_images(&client))
+            .unwrap_or_else(|e| panic!("round {round}: {e}"));
+        assert_eq!(image_count(&output), 2);
+        drop(rt);
+    }
+    // And from a multi-threaded runtime too.
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let output = rt.block_on(get_images(&client)).unwrap();
+    assert_eq!(image_count(&output), 2);
+}

@@ -44,8 +44,16 @@ const ARCHIVED_MEDIA_SDK_ID: &str = "Kinesis Video Archived Media";
 /// How long a resolved data endpoint is reused before it is asked for again.
 pub const DATA_ENDPOINT_TTL: Duration = Duration::from_secs(3600);
 
-/// Resolved endpoints with the time they were resolved.
-type EndpointCache = HashMap<(Stream, ApiName), (Arc<str>, Instant)>;
+/// How many streams' endpoints a [`DataEndpoints`] keeps; past that, expired
+/// entries go first, then the longest unused.
+pub const DATA_ENDPOINT_CACHE_SIZE: usize = 1024;
+
+/// One cached endpoint: its own lock, so that concurrent callers for one
+/// stream resolve it once (single flight) without holding up other streams.
+type Slot = Arc<tokio::sync::Mutex<Option<(Arc<str>, Instant)>>>;
+
+/// The slots, with when each was last used.
+type EndpointCache = HashMap<(Stream, ApiName), (Slot, Instant)>;
 
 /// A stream, by name or by ARN.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -74,8 +82,10 @@ impl From<String> for Stream {
 }
 
 /// Resolves the data endpoint of a stream and API through the control plane's
-/// `GetDataEndpoint`, and caches it for [`DATA_ENDPOINT_TTL`]. Cheap to clone;
-/// clones share the cache.
+/// `GetDataEndpoint`, and caches it for [`DATA_ENDPOINT_TTL`] (at most
+/// [`DATA_ENDPOINT_CACHE_SIZE`] of them). Concurrent requests for the same
+/// stream and API make one `GetDataEndpoint` call. Cheap to clone; clones
+/// share the cache.
 #[derive(Debug, Clone)]
 pub struct DataEndpoints {
     config: Config,
@@ -101,7 +111,9 @@ impl DataEndpoints {
         api: ApiName,
     ) -> Result<Arc<str>, Error<GetDataEndpointError>> {
         let key = (stream.into(), api);
-        if let Some((url, at)) = self.lock().get(&key) {
+        let slot = self.slot(&key);
+        let mut entry = slot.lock().await;
+        if let Some((url, at)) = entry.as_ref() {
             if at.elapsed() < DATA_ENDPOINT_TTL {
                 return Ok(url.clone());
             }
@@ -124,8 +136,49 @@ impl DataEndpoints {
                 ))
             }
         };
-        self.lock().insert(key, (url.clone(), Instant::now()));
+        *entry = Some((url.clone(), Instant::now()));
         Ok(url)
+    }
+
+    /// The cache slot for `key`, made if needed; keeps the cache within its size.
+    fn slot(&self, key: &(Stream, ApiName)) -> Slot {
+        let mut cache = self.lock();
+        let now = Instant::now();
+        if let Some((slot, used)) = cache.get_mut(key) {
+            *used = now;
+            return slot.clone();
+        }
+        if cache.len() >= DATA_ENDPOINT_CACHE_SIZE {
+            // Expired entries first (a slot being resolved is locked: keep it).
+            cache.retain(|_, (slot, _)| {
+                slot.try_lock().map_or(true, |e| {
+                    e.as_ref()
+                        .is_some_and(|(_, at)| at.elapsed() < DATA_ENDPOINT_TTL)
+                })
+            });
+            if cache.len() >= DATA_ENDPOINT_CACHE_SIZE {
+                if let Some(oldest) = cache
+                    .iter()
+                    .min_by_key(|(_, (_, used))| *used)
+                    .map(|(k, _)| k.clone())
+                {
+                    cache.remove(&oldest);
+                }
+            }
+        }
+        let slot = Slot::default();
+        cache.insert(key.clone(), (slot.clone(), now));
+        slot
+    }
+
+    /// How many endpoints are cached.
+    pub fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    /// Whether no endpoint is cached.
+    pub fn is_empty(&self) -> bool {
+        self.lock().is_empty()
     }
 
     /// An archived-media client bound to the data endpoint of `stream` and

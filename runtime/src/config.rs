@@ -474,7 +474,7 @@ impl ConfigBuilder {
             (None, None) => None,
         };
         let http_client = self.http_client.unwrap_or_else(|| {
-            Arc::new(HyperClient::shared(Some(
+            Arc::new(HyperClient::new(Some(
                 self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
             )))
         });

@@ -109,10 +109,14 @@ const REFRESH_BEFORE_EXPIRY: Duration = Duration::from_secs(300);
 
 /// Wraps a provider and caches what it returns until five minutes before expiry
 /// (forever for credentials without an expiry).
+///
+/// Refreshing is single-flight: when many calls find the credentials about to
+/// expire at once, one asks the provider and the others wait for its answer.
 #[derive(Debug)]
 pub(crate) struct Cached {
     provider: SharedCredentialsProvider,
     cached: Mutex<Option<Credentials>>,
+    refreshing: tokio::sync::Mutex<()>,
 }
 
 impl Cached {
@@ -120,20 +124,29 @@ impl Cached {
         Cached {
             provider,
             cached: Mutex::new(None),
+            refreshing: tokio::sync::Mutex::new(()),
         }
     }
 
-    pub async fn get(&self) -> Result<Credentials, CredentialsError> {
-        let now = SystemTime::now();
-        if let Some(c) = self
-            .cached
+    /// The cached credentials, unless they are missing or about to expire.
+    fn fresh(&self, now: SystemTime) -> Option<Credentials> {
+        self.cached
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .as_ref()
-        {
-            if c.expiry().is_none_or(|e| now + REFRESH_BEFORE_EXPIRY < e) {
-                return Ok(c.clone());
-            }
+            .filter(|c| c.expiry().is_none_or(|e| now + REFRESH_BEFORE_EXPIRY < e))
+            .cloned()
+    }
+
+    pub async fn get(&self) -> Result<Credentials, CredentialsError> {
+        if let Some(c) = self.fresh(SystemTime::now()) {
+            return Ok(c);
+        }
+        let _refresh = self.refreshing.lock().await;
+        // Another call may have refreshed them while this one waited.
+        let now = SystemTime::now();
+        if let Some(c) = self.fresh(now) {
+            return Ok(c);
         }
         let fresh = self.provider.provide_credentials().await?;
         if fresh.expiry().is_some_and(|e| e <= now) {
@@ -158,6 +171,42 @@ mod tests {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         move |k| map.get(k).cloned()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_callers_share_one_refresh() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use std::sync::Arc;
+        #[derive(Debug)]
+        struct Slow(Arc<AtomicUsize>);
+        impl aws_credential_types::provider::ProvideCredentials for Slow {
+            fn provide_credentials<'a>(
+                &'a self,
+            ) -> aws_credential_types::provider::future::ProvideCredentials<'a>
+            where
+                Self: 'a,
+            {
+                aws_credential_types::provider::future::ProvideCredentials::new(async move {
+                    self.0.fetch_add(1, Ordering::SeqCst);
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    Ok(Credentials::new("A", "S", None, None, "slow"))
+                })
+            }
+        }
+        let calls = Arc::new(AtomicUsize::new(0));
+        let cached = Arc::new(Cached::new(SharedCredentialsProvider::new(Slow(
+            calls.clone(),
+        ))));
+        let tasks: Vec<_> = (0..16)
+            .map(|_| {
+                let c = cached.clone();
+                tokio::spawn(async move { c.get().await.unwrap() })
+            })
+            .collect();
+        for t in tasks {
+            assert_eq!(t.await.unwrap().access_key_id(), "A");
+        }
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
     }
 
     #[test]

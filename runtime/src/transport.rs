@@ -9,7 +9,7 @@ use http_body_util::BodyExt;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -254,9 +254,17 @@ type HyperInner = hyper_util::client::legacy::Client<
 /// The default transport: HTTP/1.1 over rustls with the platform's root
 /// certificates, with a connection pool and a connect timeout. Plain `http://`
 /// URLs work too, for local endpoints.
+///
+/// Each `HyperClient` has its own connection pool, shared by its clones (and
+/// so by every client made from one [`Config`](crate::Config)). It is built on
+/// first use: the root certificates are read once per process, on a blocking
+/// thread, never inside an async task. Connections run on the runtime that
+/// opened them; one whose runtime has shut down is closed, and the pool opens
+/// a new one instead of reusing it.
 #[derive(Clone)]
 pub struct HyperClient {
-    inner: Arc<Result<HyperInner, String>>,
+    connect_timeout: Option<Duration>,
+    inner: Arc<tokio::sync::OnceCell<Result<HyperInner, String>>>,
 }
 
 impl fmt::Debug for HyperClient {
@@ -272,37 +280,29 @@ impl HyperClient {
     /// store); that failure is reported by every `send`, so building a client
     /// never fails.
     pub fn new(connect_timeout: Option<Duration>) -> Self {
-        let inner = Self::build(connect_timeout);
         HyperClient {
-            inner: Arc::new(inner),
+            connect_timeout,
+            inner: Arc::new(tokio::sync::OnceCell::new()),
         }
     }
 
-    /// One client per connect timeout is shared by every configuration, so
-    /// clients made from the same settings share one connection pool.
-    pub(crate) fn shared(connect_timeout: Option<Duration>) -> Self {
-        type Pool = std::sync::Mutex<Vec<(Option<Duration>, HyperClient)>>;
-        static SHARED: OnceLock<Pool> = OnceLock::new();
-        let mut all = SHARED
-            .get_or_init(Default::default)
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        if let Some((_, c)) = all.iter().find(|(t, _)| *t == connect_timeout) {
-            return c.clone();
-        }
-        let c = Self::new(connect_timeout);
-        all.push((connect_timeout, c.clone()));
-        c
+    /// The hyper client, built on first use.
+    async fn client(&self) -> &Result<HyperInner, String> {
+        self.inner
+            .get_or_init(|| async {
+                let tls = tls_config().await?;
+                Ok(Self::build(self.connect_timeout, tls))
+            })
+            .await
     }
 
-    fn build(connect_timeout: Option<Duration>) -> Result<HyperInner, String> {
+    fn build(connect_timeout: Option<Duration>, tls: rustls::ClientConfig) -> HyperInner {
         let mut http = hyper_util::client::legacy::connect::HttpConnector::new();
         http.enforce_http(false);
         http.set_connect_timeout(connect_timeout);
         http.set_nodelay(true);
         let https = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_native_roots()
-            .map_err(|e| format!("could not load the platform's root certificates: {e}"))?
+            .with_tls_config(tls)
             .https_or_http()
             .enable_http1()
             .wrap_connector(http);
@@ -311,14 +311,35 @@ impl HyperClient {
                 .pool_idle_timeout(Duration::from_secs(90))
                 .pool_timer(hyper_util::rt::TokioTimer::new())
                 .build(https);
-        Ok(client)
+        client
     }
+}
+
+/// The TLS settings with the platform's root certificates, read once per
+/// process on a blocking thread; a failure is reported by every request.
+async fn tls_config() -> Result<rustls::ClientConfig, String> {
+    static TLS: tokio::sync::OnceCell<Result<rustls::ClientConfig, String>> =
+        tokio::sync::OnceCell::const_new();
+    TLS.get_or_init(|| async {
+        let load = || {
+            use hyper_rustls::ConfigBuilderExt as _;
+            rustls::ClientConfig::builder()
+                .with_native_roots()
+                .map(|b| b.with_no_client_auth())
+                .map_err(|e| format!("could not load the platform's root certificates: {e}"))
+        };
+        tokio::task::spawn_blocking(load)
+            .await
+            .unwrap_or_else(|e| Err(format!("loading the root certificates failed: {e}")))
+    })
+    .await
+    .clone()
 }
 
 impl HttpClient for HyperClient {
     fn send(&self, request: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>> {
         Box::pin(async move {
-            let client = match self.inner.as_ref() {
+            let client = match self.client().await {
                 Ok(c) => c,
                 Err(e) => return Err(TransportError::new(TransportErrorKind::Other, e.clone())),
             };
