@@ -361,7 +361,11 @@ impl ServiceClient {
         let max_attempts = inner.retry.max_attempts();
         let mut spent = 0;
         let mut attempt = 1;
+        let adaptive = inner.retry.is_adaptive();
         loop {
+            if adaptive {
+                inner.quota.rate_limit().await;
+            }
             // Credentials are cached; a later attempt gets them refreshed if
             // they are about to expire.
             let credentials = match (&auth, &inner.credentials) {
@@ -436,6 +440,9 @@ impl ServiceClient {
             let (failure, retry) = match outcome {
                 Ok((status, headers, body)) if (200..300).contains(&status) => {
                     inner.quota.release(spent);
+                    if adaptive {
+                        inner.quota.record(false);
+                    }
                     let request_id = crate::error::request_id(&headers);
                     let mut response = OperationResponse::streaming(status, headers, body);
                     return O::response(&mut response).map_err(|reason| {
@@ -492,6 +499,11 @@ impl ServiceClient {
                     }))
                 }
             };
+            if adaptive {
+                inner
+                    .quota
+                    .record(matches!(retry, Some((RetryKind::Throttling, _))));
+            }
             let Some((_, timed_out)) = retry else {
                 return Err(failure);
             };

@@ -17,6 +17,7 @@ pub struct RetryConfig {
     max_attempts: u32,
     initial_backoff: Duration,
     max_backoff: Duration,
+    adaptive: bool,
 }
 
 impl Default for RetryConfig {
@@ -26,6 +27,7 @@ impl Default for RetryConfig {
             max_attempts: 3,
             initial_backoff: Duration::from_secs(1),
             max_backoff: Duration::from_secs(20),
+            adaptive: false,
         }
     }
 }
@@ -34,6 +36,22 @@ impl RetryConfig {
     /// The standard mode.
     pub fn standard() -> Self {
         Self::default()
+    }
+
+    /// The adaptive mode: the standard mode plus client-side rate limiting.
+    /// After a throttling response, every client made from the config sends
+    /// more slowly (a token bucket whose rate follows the AWS SDKs' CUBIC
+    /// curve), then speeds up again as requests succeed.
+    pub fn adaptive() -> Self {
+        RetryConfig {
+            adaptive: true,
+            ..Self::default()
+        }
+    }
+
+    /// Whether client-side rate limiting is on.
+    pub fn is_adaptive(&self) -> bool {
+        self.adaptive
     }
 
     /// No retries: one attempt only.
@@ -135,9 +153,10 @@ pub(crate) fn classify_response(status: u16, code: Option<&str>) -> Option<Retry
 
 /// The standard mode's retry quota: every retry spends tokens (more after a
 /// timeout), every success returns some, and no retry happens once the bucket
-/// is empty. Shared by the clients made from one [`crate::Config`].
+/// is empty. Shared by the clients made from one [`crate::Config`], with the
+/// adaptive mode's rate limiter.
 #[derive(Debug, Clone)]
-pub(crate) struct RetryQuota(Arc<AtomicU32>);
+pub(crate) struct RetryQuota(Arc<AtomicU32>, Arc<std::sync::Mutex<RateLimiter>>);
 
 const QUOTA_CAPACITY: u32 = 500;
 const RETRY_COST: u32 = 5;
@@ -145,11 +164,30 @@ const TIMEOUT_RETRY_COST: u32 = 10;
 
 impl Default for RetryQuota {
     fn default() -> Self {
-        RetryQuota(Arc::new(AtomicU32::new(QUOTA_CAPACITY)))
+        RetryQuota(
+            Arc::new(AtomicU32::new(QUOTA_CAPACITY)),
+            Arc::new(std::sync::Mutex::new(RateLimiter::new())),
+        )
     }
 }
 
 impl RetryQuota {
+    fn limiter(&self) -> std::sync::MutexGuard<'_, RateLimiter> {
+        self.1.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Adaptive mode: waits for the rate limiter's token before an attempt.
+    pub async fn rate_limit(&self) {
+        let wait = self.limiter().acquire(now_secs());
+        if wait > 0.0 {
+            tokio::time::sleep(Duration::from_secs_f64(wait)).await;
+        }
+    }
+
+    /// Adaptive mode: tells the rate limiter how an attempt went.
+    pub fn record(&self, throttled: bool) {
+        self.limiter().update(throttled, now_secs());
+    }
     /// Takes the cost of one retry; `None` when the quota is spent.
     pub fn acquire(&self, timeout: bool) -> Option<u32> {
         let cost = if timeout {
@@ -175,9 +213,150 @@ impl RetryQuota {
     }
 }
 
+/// Seconds on a monotonic clock (tokio's, so paused-time tests can drive it).
+fn now_secs() -> f64 {
+    static START: std::sync::OnceLock<tokio::time::Instant> = std::sync::OnceLock::new();
+    let start = *START.get_or_init(tokio::time::Instant::now);
+    tokio::time::Instant::now()
+        .saturating_duration_since(start)
+        .as_secs_f64()
+}
+
+/// The adaptive mode's client-side rate limiter, as the AWS SDKs define it: a
+/// token bucket that is off until the first throttling response, whose fill
+/// rate then drops to `beta` times the rate that was measured and recovers
+/// along a cubic curve while requests succeed.
+#[derive(Debug)]
+pub(crate) struct RateLimiter {
+    enabled: bool,
+    fill_rate: f64,
+    max_capacity: f64,
+    capacity: f64,
+    last_refill: Option<f64>,
+    measured_rate: f64,
+    rate_bucket: f64,
+    requests: u64,
+    last_max_rate: f64,
+    last_throttle: f64,
+    time_window: f64,
+}
+
+const SMOOTH: f64 = 0.8;
+const BETA: f64 = 0.7;
+const SCALE: f64 = 0.4;
+const MIN_FILL_RATE: f64 = 0.5;
+const MIN_CAPACITY: f64 = 1.0;
+
+impl RateLimiter {
+    fn new() -> Self {
+        RateLimiter {
+            enabled: false,
+            fill_rate: 0.0,
+            max_capacity: 0.0,
+            capacity: 0.0,
+            last_refill: None,
+            measured_rate: 0.0,
+            rate_bucket: 0.0,
+            requests: 0,
+            last_max_rate: 0.0,
+            last_throttle: 0.0,
+            time_window: 0.0,
+        }
+    }
+
+    fn refill(&mut self, now: f64) {
+        if let Some(last) = self.last_refill {
+            self.capacity = (self.capacity + (now - last) * self.fill_rate).min(self.max_capacity);
+        }
+        self.last_refill = Some(now);
+    }
+
+    /// Takes one token; returns how long to wait for it (0 when it is there).
+    fn acquire(&mut self, now: f64) -> f64 {
+        if !self.enabled {
+            return 0.0;
+        }
+        self.refill(now);
+        // The token is spent now; a debt is paid off by waiting.
+        self.capacity -= 1.0;
+        if self.capacity >= 0.0 {
+            0.0
+        } else {
+            -self.capacity / self.fill_rate
+        }
+    }
+
+    fn update(&mut self, throttled: bool, now: f64) {
+        self.update_measured_rate(now);
+        let rate = if throttled {
+            let rate = if self.enabled {
+                self.measured_rate.min(self.fill_rate)
+            } else {
+                self.measured_rate
+            };
+            self.last_max_rate = rate;
+            self.time_window = (self.last_max_rate * (1.0 - BETA) / SCALE).cbrt();
+            self.last_throttle = now;
+            self.enabled = true;
+            rate * BETA
+        } else {
+            self.time_window = (self.last_max_rate * (1.0 - BETA) / SCALE).cbrt();
+            SCALE * (now - self.last_throttle - self.time_window).powi(3) + self.last_max_rate
+        };
+        if self.enabled {
+            let new_rate = rate.min(2.0 * self.measured_rate);
+            self.refill(now);
+            self.fill_rate = new_rate.max(MIN_FILL_RATE);
+            self.max_capacity = new_rate.max(MIN_CAPACITY);
+            self.capacity = self.capacity.min(self.max_capacity);
+        }
+    }
+
+    fn update_measured_rate(&mut self, now: f64) {
+        let bucket = (now * 2.0).floor() / 2.0;
+        self.requests += 1;
+        if bucket > self.rate_bucket {
+            let current = self.requests as f64 / (bucket - self.rate_bucket);
+            self.measured_rate = current * SMOOTH + self.measured_rate * (1.0 - SMOOTH);
+            self.requests = 0;
+            self.rate_bucket = bucket;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_rate_limiter_is_off_until_throttled_then_slows_and_recovers() {
+        let mut r = RateLimiter::new();
+        // 20 requests a second for 5 s, all fine: no limit.
+        let mut t = 0.0;
+        while t < 5.0 {
+            assert_eq!(r.acquire(t), 0.0);
+            r.update(false, t);
+            t += 0.05;
+        }
+        // A throttle: the fill rate drops to 70 % of the measured ~20/s.
+        r.update(true, t);
+        assert!(r.enabled);
+        assert!((r.fill_rate - 0.7 * r.last_max_rate).abs() < 1e-9);
+        assert!(r.fill_rate > 10.0 && r.fill_rate < 16.0, "{}", r.fill_rate);
+        // Sending faster than the fill rate now waits.
+        let waits: f64 = (0..40).map(|i| r.acquire(t + i as f64 * 0.01)).sum();
+        assert!(waits > 0.0);
+        // Successes over the following seconds bring the rate back up.
+        let throttled_rate = r.fill_rate;
+        for i in 0..200 {
+            r.update(false, t + 1.0 + i as f64 * 0.05);
+        }
+        assert!(
+            r.fill_rate > throttled_rate,
+            "{} > {throttled_rate}",
+            r.fill_rate
+        );
+    }
 
     #[test]
     fn backoff_doubles_and_caps() {
