@@ -136,6 +136,7 @@ impl DataEndpoints {
                 ))
             }
         };
+        tracing::debug!(stream = ?key.0, api = %key.1.as_str(), endpoint = %url, "data endpoint resolved");
         *entry = Some((url.clone(), Instant::now()));
         Ok(url)
     }

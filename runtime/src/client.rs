@@ -285,6 +285,12 @@ impl ServiceClient {
                 ))),
             },
         };
+        match &endpoint {
+            Ok(url) => {
+                tracing::debug!(service = service.sdk_id, endpoint = %url, "endpoint resolved")
+            }
+            Err(e) => tracing::debug!(service = service.sdk_id, error = %e, "no endpoint"),
+        }
         ServiceClient {
             config: config.clone(),
             service,
@@ -323,6 +329,19 @@ impl ServiceClient {
         &self,
         input: &O::Input,
     ) -> Result<O::Output, Error<O::Error>>
+    where
+        O: Operation,
+    {
+        use tracing::Instrument as _;
+        let span = tracing::debug_span!(
+            "operation",
+            service = self.service.sdk_id,
+            operation = O::NAME
+        );
+        self.call_in_span::<O>(input).instrument(span).await
+    }
+
+    async fn call_in_span<O>(&self, input: &O::Input) -> Result<O::Output, Error<O::Error>>
     where
         O: Operation,
     {
@@ -434,9 +453,18 @@ impl ServiceClient {
                     Error::Config(ConfigError(format!("could not sign the request: {e}")))
                 })?;
             }
+            tracing::debug!(attempt, method = %request.method, "sending attempt");
             let outcome = self
                 .attempt(http_request, O::STREAMING_OUTPUT, deadline)
                 .await;
+            if let Ok((status, headers, _)) = &outcome {
+                tracing::debug!(
+                    attempt,
+                    status,
+                    request_id = crate::error::request_id(headers).as_deref(),
+                    "response"
+                );
+            }
             let (failure, retry) = match outcome {
                 Ok((status, headers, body)) if (200..300).contains(&status) => {
                     inner.quota.release(spent);
@@ -504,20 +532,35 @@ impl ServiceClient {
                     .quota
                     .record(matches!(retry, Some((RetryKind::Throttling, _))));
             }
-            let Some((_, timed_out)) = retry else {
+            let Some((kind, timed_out)) = retry else {
+                tracing::debug!(attempt, error = %failure, "not retried: the error is not transient");
                 return Err(failure);
             };
             // A one-shot stream went with the first attempt; another attempt
             // could not send it, so the first failure is the answer.
-            if attempt >= max_attempts || matches!(request.body, RequestBody::Stream(_)) {
+            if matches!(request.body, RequestBody::Stream(_)) {
+                tracing::debug!(attempt, error = %failure, "not retried: the request body was a one-shot stream");
+                return Err(failure);
+            }
+            if attempt >= max_attempts {
+                tracing::debug!(attempt, error = %failure, "not retried: no attempts left");
                 return Err(failure);
             }
             let Some(cost) = inner.quota.acquire(timed_out) else {
+                tracing::debug!(attempt, error = %failure, "not retried: the retry quota is spent");
                 return Err(failure);
             };
             spent += cost;
             attempt += 1;
-            tokio::time::sleep(inner.retry.backoff(attempt)).await;
+            let backoff = inner.retry.backoff(attempt);
+            tracing::debug!(
+                next_attempt = attempt,
+                reason = ?kind,
+                backoff_ms = backoff.as_millis() as u64,
+                error = %failure,
+                "retrying"
+            );
+            tokio::time::sleep(backoff).await;
         }
     }
 

@@ -148,7 +148,16 @@ impl Cached {
         if let Some(c) = self.fresh(now) {
             return Ok(c);
         }
-        let fresh = self.provider.provide_credentials().await?;
+        tracing::debug!("refreshing credentials");
+        let fresh = match self.provider.provide_credentials().await {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::debug!(error = %e, "credentials refresh failed");
+                return Err(e);
+            }
+        };
+        // Never the keys themselves: only where they came from and when they expire.
+        tracing::debug!(expiry = ?fresh.expiry(), "credentials refreshed");
         if fresh.expiry().is_some_and(|e| e <= now) {
             return Err(CredentialsError::provider_error(format!(
                 "the credentials provider returned credentials that expired at {:?}",
