@@ -25,7 +25,8 @@ pub mod progress;
 #[doc(hidden)]
 pub mod protocol_test;
 pub mod retry;
-mod signing;
+#[doc(hidden)]
+pub mod signing;
 mod stream;
 pub mod transport;
 pub mod validation;

@@ -79,6 +79,71 @@ pub(crate) fn sign(
     }
 }
 
+/// Fuzzing support: signs a request to `uri` with `headers` and `body` with
+/// this module's signer (its fast path when the request qualifies) and with
+/// `aws-sigv4` alone, and says where the two disagree. A request that HTTP
+/// cannot carry (an invalid URI or header) is not a disagreement.
+#[doc(hidden)]
+pub fn compare_with_aws_sigv4(
+    uri: &str,
+    headers: &[(String, String)],
+    body: &[u8],
+) -> Result<(), String> {
+    let build = || -> Option<http::Request<Body>> {
+        let mut b = http::Request::builder().method("POST").uri(uri);
+        for (k, v) in headers {
+            let name = HeaderName::from_bytes(k.as_bytes()).ok()?;
+            let value = HeaderValue::from_str(v).ok()?;
+            b = b.header(name, value);
+        }
+        b.body(Body::empty()).ok()
+    };
+    let (Some(mut ours), Some(mut reference)) = (build(), build()) else {
+        return Ok(());
+    };
+    let time = SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_700_000_123);
+    let credentials = Credentials::new(
+        "AKIDEXAMPLE",
+        "SECRET/KEY+x",
+        Some("t".into()),
+        None,
+        "fuzz",
+    );
+    let keys = KeyCache::default();
+    let a = sign(
+        &mut ours,
+        Some(body),
+        &credentials,
+        "svc",
+        "us-east-1",
+        time,
+        &keys,
+    );
+    let b = sign_with_aws_sigv4(
+        &mut reference,
+        Some(body),
+        &credentials,
+        "svc",
+        "us-east-1",
+        time,
+    );
+    match (a, b) {
+        (Ok(()), Ok(())) => {}
+        (Err(_), Err(_)) => return Ok(()),
+        (a, b) => return Err(format!("one signer failed: ours {a:?}, aws-sigv4 {b:?}")),
+    }
+    for h in ["authorization", "x-amz-date", "x-amz-security-token"] {
+        if ours.headers().get(h) != reference.headers().get(h) {
+            return Err(format!(
+                "{h}: ours {:?}, aws-sigv4 {:?}",
+                ours.headers().get(h),
+                reference.headers().get(h)
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// The full `aws-sigv4` signer.
 pub(crate) fn sign_with_aws_sigv4(
     request: &mut http::Request<Body>,

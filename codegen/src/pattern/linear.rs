@@ -20,6 +20,10 @@ const WORD: &str = "0-9A-Za-z_";
 const DIGIT: &str = "0-9";
 const LINE_TERMINATORS: &str = r"\n\r\x{2028}\x{2029}";
 
+/// The largest repetition count given to the automaton: `\S{1,8192}` in AWS
+/// models fits, and a count far beyond would not build anyway.
+const MAX_COUNT: u32 = 100_000;
+
 /// The linear-time form of `ecma` (a pattern [`super::normalize`] produced),
 /// or `None` when the pattern needs a backtracking engine.
 pub fn linear(ecma: &str) -> Option<String> {
@@ -79,8 +83,22 @@ impl Translator<'_> {
                     self.out.push_str(&dot);
                 }
                 // Unescaped braces are quantifiers (normalizing escaped every
-                // literal one), and their digits and commas need no escape.
-                '^' | '$' | '|' | '*' | '+' | '?' | '{' | '}' => self.out.push(c),
+                // literal one), and their digits and commas need no escape. A
+                // count beyond any automaton's size stays on regress.
+                '{' => {
+                    let counts: String = self.chars[self.i..]
+                        .iter()
+                        .take_while(|c| **c != '}')
+                        .collect();
+                    let too_large = counts
+                        .split(',')
+                        .any(|n| !n.is_empty() && n.parse::<u32>().map_or(true, |n| n > MAX_COUNT));
+                    if too_large {
+                        return None;
+                    }
+                    self.out.push('{');
+                }
+                '^' | '$' | '|' | '*' | '+' | '?' | '}' => self.out.push(c),
                 other => push_literal(&mut self.out, other),
             }
         }
@@ -296,6 +314,11 @@ mod tests {
         assert!(linear(r"(?i:\p{Ll})").is_some());
         assert!(linear("^([0-9]+)+$").is_some());
         assert!(linear("(?i:abc)").is_some());
+        assert!(linear("a{1,8192}").is_some());
+        assert_eq!(linear("a{5555555555555555551}"), None);
+        // Found by fuzzing: nested repetition that regress takes exponential
+        // time to match has a linear form.
+        assert!(linear("^(?:(?:(?:(?:@?)*)*)*)*/$").is_some());
     }
 
     #[test]

@@ -291,6 +291,29 @@ impl<'a> Normalizer<'a> {
         let start = match self.last {
             Last::Nothing => return self.error(at, "a quantifier must follow something to repeat"),
             Last::Atom(start) => start,
+            // `a**`, `a+*`, `a?+`: Java repeats the repetition, which means
+            // one `*`, `+` or `?` of `a`; nesting the loops instead would make
+            // a backtracking engine take exponential time even on short values.
+            Last::Wrapped(_)
+                if !possessive
+                    && matches!(text.as_str(), "*" | "+" | "?")
+                    && matches!(self.out.chars().last(), Some('*' | '+' | '?'))
+                    && !self.out.ends_with("*?")
+                    && !self.out.ends_with("+?")
+                    && !self.out.ends_with("??")
+                    && !self.out.ends_with("\\*")
+                    && !self.out.ends_with("\\+")
+                    && !self.out.ends_with("\\?") =>
+            {
+                let inner = self.out.pop().unwrap_or('*');
+                let outer = text.chars().next().unwrap_or('*');
+                self.out.push(match (inner, outer) {
+                    ('+', '+') => '+',
+                    ('?', '?') => '?',
+                    _ => '*',
+                });
+                return Ok(());
+            }
             Last::Wrapped(start) => {
                 self.out.insert_str(start, "(?:");
                 self.out.push(')');
@@ -1079,7 +1102,16 @@ mod tests {
             (r"^[0-9a-zA-Z]{11}{0,2}$", "abcdefghijk", true),
             (r"^[0-9a-zA-Z]{11}{0,2}$", "abcdefghij", false),
             (r"^(?!x)*a$", "a", true),
+            // Repeated repetition is one repetition (and no nested loops).
+            (r"^a+*$", "", true),
+            (r"^a+*$", "aaa", true),
+            (r"^a++$", "aaa", true),
+            (r"^a??b$", "b", true),
+            (r"^a??b$", "aab", false),
+            (r"]***]]", "]*]\u{0}", false),
+            (r"]***]]", "]]]", true),
         ]);
+        assert_eq!(normalize("]***]]").unwrap(), r"\]*\]\]");
     }
 
     #[test]
