@@ -421,3 +421,51 @@ fn one_client_works_from_runtimes_that_come_and_go() {
     let output = rt.block_on(get_images(&client)).unwrap();
     assert_eq!(image_count(&output), 2);
 }
+
+#[tokio::test]
+async fn a_clip_saved_to_a_file_that_stalls_leaves_no_file_and_says_so() {
+    let mut head = format!(
+        "HTTP/1.1 200 OK\r\ncontent-type: video/mp4\r\ncontent-length: {}\r\n\r\n",
+        4 << 20
+    )
+    .into_bytes();
+    head.extend_from_slice(&vec![7u8; 1 << 20]);
+    let server = serve(vec![then_stall(head)]).await;
+    let clip = get_clip(&client(&server.url)).await.unwrap();
+    let dir = std::env::temp_dir().join(format!("faults-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("clip.mp4");
+    let started = std::time::Instant::now();
+    let err = tokio::time::timeout(Duration::from_secs(30), clip.payload.write_to_file(&out))
+        .await
+        .expect("must fail within 30 s")
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains("stalled") && text.contains("after 1048576 bytes"),
+        "{text}"
+    );
+    assert!(text.contains("removed the partial file"), "{text}");
+    assert!(!out.exists());
+    assert!(!dir.join("clip.mp4.part").exists());
+    assert!(started.elapsed() < Duration::from_secs(5));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn a_clip_saved_to_a_file_arrives_whole_under_its_name() {
+    let server = serve(vec![then_close(response(
+        "200 OK",
+        "video/mp4",
+        &[9u8; 5000],
+    ))])
+    .await;
+    let clip = get_clip(&client(&server.url)).await.unwrap();
+    let dir = std::env::temp_dir().join(format!("faults-ok-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("clip.mp4");
+    assert_eq!(clip.payload.write_to_file(&out).await.unwrap(), 5000);
+    assert_eq!(std::fs::read(&out).unwrap(), vec![9u8; 5000]);
+    assert!(!dir.join("clip.mp4.part").exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -19,7 +19,6 @@ use kinesis_video_streams::archived_media::{DateTime, DateTimeFormat};
 use kinesis_video_streams::{archived_media_client, ApiName, Config, Stream};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use tokio::io::AsyncWriteExt as _;
 
 const USAGE: &str = "usage: get_clip --stream-name NAME --start RFC3339 --end RFC3339 --out FILE \
 [--server-timestamps] [--endpoint-url URL] [--region R]";
@@ -121,57 +120,20 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         Stream::Name(name) => request.stream_name(name),
         Stream::Arn(arn) => request.stream_arn(arn),
     };
-    let mut clip = request.send().await?;
+    let clip = request.send().await?;
 
-    // Written to a temporary name first, so an interrupted download never
-    // leaves a truncated file under the requested name.
-    let partial = args.out.with_extension("part");
-    let written = match save(&mut clip.payload, &partial).await {
-        Ok(n) => n,
-        Err(e) => {
-            // Nothing half-written is left behind.
-            let removed = match std::fs::remove_file(&partial) {
-                Ok(()) => format!("; removed the partial file {}", partial.display()),
-                Err(_) => String::new(),
-            };
-            return Err(format!("{e}{removed}").into());
-        }
-    };
-    std::fs::rename(&partial, &args.out).map_err(|e| {
-        format!(
-            "cannot move {} to {}: {e}",
-            partial.display(),
-            args.out.display()
-        )
-    })?;
+    // Written to `<out>.part` first and renamed at the end: a clip that
+    // stalls (no data for the config's grace period, 5 s by default) or breaks
+    // off leaves no file behind, and the error says so.
+    let written = clip
+        .payload
+        .write_to_file(&args.out)
+        .await
+        .map_err(|e| format!("{e} (saving {})", args.out.display()))?;
     println!(
         "saved {written} bytes of {} to {}",
         clip.content_type.as_deref().unwrap_or("media"),
         args.out.display()
     );
     Ok(())
-}
-
-/// Writes the clip to `path` as it arrives; returns the bytes written. A body
-/// that stalls (no data for the config's grace period, 5 s by default) or
-/// breaks off ends with an error that says so and after how many bytes.
-async fn save(
-    payload: &mut kinesis_video_streams::archived_media::ByteStream,
-    path: &std::path::Path,
-) -> Result<u64, String> {
-    let mut file = tokio::fs::File::create(path)
-        .await
-        .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
-    let mut written = 0u64;
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| format!("{e} (after {written} bytes)"))?;
-        file.write_all(&chunk)
-            .await
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-        written += chunk.len() as u64;
-    }
-    file.sync_all()
-        .await
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    Ok(written)
 }

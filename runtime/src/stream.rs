@@ -120,13 +120,35 @@ impl ByteStream {
         Ok(written)
     }
 
-    /// Creates (or truncates) the file at `path` and writes the stream into it
-    /// as it arrives; returns the bytes written.
+    /// Writes the stream to the file at `path` as it arrives; returns the
+    /// bytes written. The bytes go to `<path>.part` first, renamed to `path`
+    /// once the stream has ended: a stream that fails (stalls, breaks off)
+    /// leaves no file behind, and the error says the partial file was removed.
     pub async fn write_to_file(self, path: impl AsRef<std::path::Path>) -> std::io::Result<u64> {
-        let mut file = tokio::fs::File::create(path).await?;
-        let n = self.copy_to(&mut file).await?;
-        file.sync_all().await?;
-        Ok(n)
+        let path = path.as_ref();
+        let mut partial = path.as_os_str().to_owned();
+        partial.push(".part");
+        let partial = std::path::PathBuf::from(partial);
+        let written = async {
+            let mut file = tokio::fs::File::create(&partial).await?;
+            let n = self.copy_to(&mut file).await?;
+            file.sync_all().await?;
+            Ok::<_, std::io::Error>(n)
+        }
+        .await;
+        match written {
+            Ok(n) => {
+                tokio::fs::rename(&partial, path).await?;
+                Ok(n)
+            }
+            Err(e) => {
+                let note = match tokio::fs::remove_file(&partial).await {
+                    Ok(()) => format!("; removed the partial file {}", partial.display()),
+                    Err(_) => String::new(),
+                };
+                Err(std::io::Error::new(e.kind(), format!("{e}{note}")))
+            }
+        }
     }
 
     /// The body to send for a request. Bytes are shared, so every attempt can
