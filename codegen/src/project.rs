@@ -24,8 +24,17 @@ fn one(reason: String) -> Diagnostics {
     d
 }
 
-/// Every file `generated/` should hold, by path relative to the repository root:
-/// one crate per service in the merged model, named after the service.
+/// Fixture models whose crates are checked in too, so that tests can use the
+/// generated code of every shape type: (model, crate directory, crate name).
+pub const FIXTURE_CRATES: &[(&str, &str, &str)] = &[(
+    "tests/fixtures/all-features.json",
+    "tests/generated/kitchen-sink",
+    "kitchen-sink",
+)];
+
+/// Every file `generated/` (and each fixture crate's directory) should hold,
+/// by path relative to the repository root: one crate per service in the
+/// merged model, named after the service, and one per fixture crate.
 pub fn expected(root: &Path) -> Result<BTreeMap<PathBuf, String>, Diagnostics> {
     let files = model_files(root)?;
     let model = crate::load(&files)?;
@@ -55,7 +64,31 @@ pub fn expected(root: &Path) -> Result<BTreeMap<PathBuf, String>, Diagnostics> {
             Err(d) => diags.extend(d),
         }
     }
+    for (fixture, dir, name) in FIXTURE_CRATES {
+        let options = Options {
+            runtime_path: "../../../runtime".into(),
+            crate_name: Some(name.to_string()),
+            ..Options::default()
+        };
+        let generated = crate::load(&[root.join(fixture)])
+            .and_then(|model| crate::generate(&model, None, &options));
+        match generated {
+            Ok(GeneratedCrate { files, .. }) => {
+                for (path, text) in files {
+                    out.insert(Path::new(dir).join(path), text);
+                }
+            }
+            Err(d) => diags.extend(d),
+        }
+    }
     diags.into_result(out)
+}
+
+/// The directories `expected` writes into, relative to the repository root.
+pub fn output_dirs() -> Vec<PathBuf> {
+    let mut dirs = vec![PathBuf::from("generated")];
+    dirs.extend(FIXTURE_CRATES.iter().map(|(_, dir, _)| PathBuf::from(dir)));
+    dirs
 }
 
 /// A difference between the expected and the actual `generated/`.
@@ -87,7 +120,9 @@ pub fn diff(root: &Path, expected: &BTreeMap<PathBuf, String>) -> Vec<Change> {
         }
     }
     let mut on_disk = Vec::new();
-    walk(&root.join("generated"), root, &mut on_disk);
+    for dir in output_dirs() {
+        walk(&root.join(dir), root, &mut on_disk);
+    }
     for path in on_disk {
         if !expected.contains_key(&path) {
             changes.push(Change::Orphaned(path));
@@ -132,11 +167,9 @@ pub fn apply(
             }
             Change::Orphaned(p) => {
                 std::fs::remove_file(root.join(p))?;
+                let tops: Vec<PathBuf> = output_dirs().iter().map(|d| root.join(d)).collect();
                 let mut dir = root.join(p);
-                while dir.pop()
-                    && dir != root.join("generated")
-                    && std::fs::remove_dir(&dir).is_ok()
-                {}
+                while dir.pop() && !tops.contains(&dir) && std::fs::remove_dir(&dir).is_ok() {}
             }
         }
     }

@@ -158,8 +158,15 @@ fn structure(
                         }),
                 )
                 .collect();
+            // `null` is a document's own value, not an absent member: what a
+            // document member of `null` writes must read back the same.
+            let read_optional = if m.ty.kind == TypeKind::Document {
+                quote!(#read.map(Some))
+            } else {
+                quote!(r.optional(|r| #read))
+            };
             read_arms.push(if m.optional {
-                quote! { #(#spellings)|* => out.#field = r.optional(|r| #read).map_err(|e| e.in_member(#wire_name))?, }
+                quote! { #(#spellings)|* => out.#field = #read_optional.map_err(|e| e.in_member(#wire_name))?, }
             } else {
                 quote! {
                     #(#spellings)|* => if let Some(v) = r.optional(|r| #read).map_err(|e| e.in_member(#wire_name))? { out.#field = v; },
@@ -584,8 +591,13 @@ fn union(t: &NamedType, u: &Union) -> TokenStream {
             quote!(#name::#variant)
         };
         let read = read_expr(&v.ty);
+        let read_optional = if v.ty.kind == TypeKind::Document {
+            quote!(#read.map(Some))
+        } else {
+            quote!(r.optional(|r| #read))
+        };
         de_arms.push(quote! {
-            #wire => r.optional(|r| #read).map_err(|e| e.in_member(#wire))?.map(#wrap),
+            #wire => #read_optional.map_err(|e| e.in_member(#wire))?.map(#wrap),
         });
     }
     let too_many = format!("a {type_name} union has more than one member set");
