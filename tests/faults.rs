@@ -469,3 +469,46 @@ async fn a_clip_saved_to_a_file_arrives_whole_under_its_name() {
     assert!(!dir.join("clip.mp4.part").exists());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn a_connection_that_cannot_open_ends_at_the_connect_timeout() {
+    // A listener with a backlog of one that never accepts: once its queue is
+    // full, the kernel drops further handshakes and a connect waits.
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let listener = socket.listen(1).unwrap();
+    let addr = listener.local_addr().unwrap();
+    let mut fillers = Vec::new();
+    for _ in 0..4 {
+        if let Ok(Ok(s)) =
+            tokio::time::timeout(Duration::from_millis(200), TcpStream::connect(addr)).await
+        {
+            fillers.push(s);
+        }
+    }
+    let config = Config::builder()
+        .region("us-west-2")
+        .credentials(Credentials::new("AKID", "SECRET", None, None, "test"))
+        .endpoint_url(format!("http://{addr}"))
+        .connect_timeout(Duration::from_millis(300))
+        .retry(RetryConfig::disabled())
+        .build();
+    let started = std::time::Instant::now();
+    let err = get_images(&Client::new(&config)).await.unwrap_err();
+    // The connect timeout, not a refusal: it took about 300 ms.
+    assert!(
+        started.elapsed() >= Duration::from_millis(250),
+        "{:?}: {err}",
+        started.elapsed()
+    );
+    assert!(
+        matches!(&err, Error::Transport(t) if t.kind() == smithy_client_runtime::transport::TransportErrorKind::Connect),
+        "{err}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    drop((fillers, listener));
+}
