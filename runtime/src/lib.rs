@@ -16,6 +16,7 @@ pub mod client;
 mod compression;
 mod config;
 mod credentials;
+pub mod endpoint;
 pub mod error;
 pub mod json;
 pub mod operation;

@@ -106,7 +106,7 @@ pub fn run(args: &[String], root: &Path) -> Result<(), String> {
 }
 
 /// Every `*.json` file among `paths`, folders searched recursively, sorted.
-fn model_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+pub fn model_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     let mut out = Vec::new();
     for path in paths {
         collect(path, &mut out).map_err(|e| format!("cannot read {}: {e}", path.display()))?;

@@ -10,14 +10,28 @@ pub type Outcomes = BTreeMap<String, Result<(), String>>;
 /// Prints one line per failure and then `N passed, M failed`; fails when the
 /// failures differ from the list at `expected_path` (an unexpected failure, a
 /// listed one that passed, or a listed one that is not a case at all).
+///
+/// A failure whose reason starts with `[class] ` belongs to a class of
+/// failures the task has proven share one cause; it is expected when the
+/// list has a `[class]: reason` line, and is counted rather than printed.
 pub fn report(outcomes: &Outcomes, expected_path: &Path) -> Result<(), String> {
     let expected = read(expected_path)?;
     let failed: Vec<(&String, &String)> = outcomes
         .iter()
         .filter_map(|(k, o)| o.as_ref().err().map(|e| (k, e)))
         .collect();
+    let mut classes: BTreeMap<&str, usize> = BTreeMap::new();
     for (id, reason) in &failed {
-        println!("{id}: {reason}");
+        match class_of(reason) {
+            Some(class) => *classes.entry(class).or_default() += 1,
+            None => println!("{id}: {reason}"),
+        }
+    }
+    for (class, count) in &classes {
+        let why = expected
+            .get(*class)
+            .map_or("not in the list", String::as_str);
+        println!("{count} cases fail as {class}: {why}");
     }
     println!(
         "{} passed, {} failed",
@@ -25,12 +39,25 @@ pub fn report(outcomes: &Outcomes, expected_path: &Path) -> Result<(), String> {
         failed.len()
     );
     let mut problems = Vec::new();
-    for (id, _) in &failed {
-        if !expected.contains_key(*id) {
+    for (id, reason) in &failed {
+        let listed = match class_of(reason) {
+            Some(class) => expected.contains_key(class),
+            None => expected.contains_key(*id),
+        };
+        if !listed {
             problems.push(format!("unexpected failure: {id}"));
         }
     }
     for id in expected.keys() {
+        if id.starts_with('[') {
+            if !classes.contains_key(id.as_str()) {
+                problems.push(format!(
+                    "no case fails as {id} (remove it from {})",
+                    expected_path.display()
+                ));
+            }
+            continue;
+        }
         match outcomes.get(id) {
             Some(Ok(())) => problems.push(format!(
                 "expected to fail but passed (remove it from {}): {id}",
@@ -48,6 +75,12 @@ pub fn report(outcomes: &Outcomes, expected_path: &Path) -> Result<(), String> {
     } else {
         Err(problems.join("\n"))
     }
+}
+
+/// The `[class]` a failure's reason starts with, if any.
+fn class_of(reason: &str) -> Option<&str> {
+    let end = reason.strip_prefix('[')?.find(']')?;
+    Some(&reason[..end + 2])
 }
 
 /// `name: reason` lines (a case id with its kind, `Case (request): …`, or a

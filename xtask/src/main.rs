@@ -3,6 +3,7 @@
 
 mod conformance;
 mod corpus;
+mod endpoints;
 mod expected;
 
 use smithy_codegen::project::{self, Change};
@@ -33,6 +34,7 @@ fn main() -> ExitCode {
         Some("codegen") => codegen(&args[1..]),
         Some("conformance") => conformance::run(&args[1..], &repo_root()),
         Some("corpus") => corpus::run(&args[1..], &repo_root()),
+        Some("endpoint-tests") => endpoints::run(&args[1..], &repo_root()),
         _ => Err(USAGE.to_string()),
     };
     match result {
