@@ -22,6 +22,7 @@ static SERVICE: ServiceInfo = ServiceInfo {
     sdk_id: "Code Catalyst",
     endpoint_prefix: "codecatalyst",
     signing_name: Some("codecatalyst"),
+    endpoint_rules: None,
 };
 
 /// A request body of `n` bytes.

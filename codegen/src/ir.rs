@@ -50,6 +50,90 @@ pub struct Service {
     pub errors: Vec<String>,
     /// The client's own methods.
     pub client: ClientMethods,
+    /// The model's endpoint rules, when it has them; without them the client
+    /// uses `https://{endpoint_prefix}.{region}.{partition's DNS suffix}`.
+    pub endpoint_rules: Option<EndpointRules>,
+}
+
+/// A service's `smithy.rules#endpointRuleSet` and `smithy.rules#endpointTests`.
+#[derive(Debug, Clone)]
+pub struct EndpointRules {
+    /// The rule set as compact JSON, which the runtime parses once per process
+    /// and interprets.
+    pub rules_json: String,
+    /// The model's endpoint test cases, one `#[test]` each.
+    pub tests: Vec<EndpointTest>,
+    /// `@clientContextParams`, each a typed setter on the client.
+    pub client_params: Vec<ClientParam>,
+}
+
+/// One case of `smithy.rules#endpointTests`.
+#[derive(Debug, Clone)]
+pub struct EndpointTest {
+    /// The test function's name (`case_3`).
+    pub function: String,
+    pub docs: Option<String>,
+    /// The case as compact JSON.
+    pub case_json: String,
+}
+
+/// One `@clientContextParams` entry: a client method that sets it.
+#[derive(Debug, Clone)]
+pub struct ClientParam {
+    /// The rule set's parameter name (`ForcePathStyle`).
+    pub name: String,
+    /// The client method (`with_force_path_style`).
+    pub method: String,
+    pub kind: EndpointParamKind,
+    pub docs: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EndpointParamKind {
+    Bool,
+    String,
+    StringArray,
+}
+
+/// An endpoint parameter an operation sets for each call.
+#[derive(Debug, Clone)]
+pub struct EndpointParam {
+    /// The rule set's parameter name.
+    pub name: String,
+    pub value: EndpointParamValue,
+}
+
+#[derive(Debug, Clone)]
+pub enum EndpointParamValue {
+    /// `@staticContextParams`: a constant (boolean, string or list of strings).
+    Static(serde_json::Value),
+    /// `@contextParam` (one field) or `@operationContextParams` (a path):
+    /// read from the input.
+    Input {
+        steps: Vec<InputStep>,
+        leaf: InputLeaf,
+        /// True when the path fans out (`[*]`, `keys()`): the value is a list.
+        many: bool,
+    },
+}
+
+/// One step of a path over the input, from the input structure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InputStep {
+    /// A structure field; `optional` when the field is an `Option`.
+    Field { field: String, optional: bool },
+    /// Every element of a list (`[*]`).
+    Each { sparse: bool },
+    /// Every key of a map (`keys(…)`).
+    Keys,
+}
+
+/// The kind of value a path ends at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputLeaf {
+    /// A `String` or a string enum (read with `as_str`).
+    Str,
+    Bool,
 }
 
 /// The names of the client's own methods (moved when an operation takes one).
@@ -58,6 +142,8 @@ pub struct ClientMethods {
     pub new: String,
     pub config: String,
     pub endpoint: String,
+    /// `@clientContextParams` parameter name → its setter.
+    pub context_params: BTreeMap<String, String>,
 }
 
 /// The names of the methods the generator adds to a structure's builder, and
@@ -126,6 +212,9 @@ pub struct Operation {
     pub checksum_required: bool,
     /// `@requestCompression` encodings.
     pub compression: Vec<String>,
+    /// Endpoint parameters the operation sets (`@staticContextParams`,
+    /// `@contextParam`, `@operationContextParams`), sorted by name.
+    pub endpoint_params: Vec<EndpointParam>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

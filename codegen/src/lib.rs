@@ -9,6 +9,7 @@ pub mod diagnostics;
 pub mod emit;
 pub mod ir;
 pub mod lower;
+mod lower_endpoints;
 pub mod model;
 pub mod names;
 pub mod pattern;

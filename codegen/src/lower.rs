@@ -89,6 +89,7 @@ pub fn lower_operations(
         queue: VecDeque::new(),
         validated: BTreeSet::new(),
         op_ids,
+        pending_endpoint: BTreeMap::new(),
     };
     let ir = cx.service(&service_id, service_shape).map(|mut ir| {
         ir.protocol_tests = crate::protocol_tests::lower(model, &ir);
@@ -119,6 +120,8 @@ struct Lowering<'m> {
     validated: BTreeSet<String>,
     /// The operations to generate.
     op_ids: Vec<String>,
+    /// Each operation's endpoint parameters, resolved once every type is lowered.
+    pending_endpoint: BTreeMap<String, BTreeMap<String, crate::lower_endpoints::Pending>>,
 }
 
 fn parse_traits(raw: &BTreeMap<String, serde_json::Value>) -> Traits {
@@ -157,6 +160,14 @@ impl<'m> Lowering<'m> {
             .filter_map(|e| self.named_ref(e, false))
             .collect();
         self.drain_queue();
+        for op in &mut operations {
+            if let Some(pending) = self.pending_endpoint.get(&op.id) {
+                op.endpoint_params =
+                    crate::lower_endpoints::resolve(op, pending, &self.types, &mut self.diags);
+            }
+        }
+        let endpoint_rules =
+            crate::lower_endpoints::service_rules(id, &t, &self.names.client, &mut self.diags);
         let name = names::type_name(local_name(id));
         let crate_name = names::crate_name(
             t.aws_service
@@ -181,6 +192,7 @@ impl<'m> Lowering<'m> {
                 operations,
                 errors,
                 client: self.names.client.clone(),
+                endpoint_rules,
             },
             types: std::mem::take(&mut self.types),
             protocol_tests: Vec::new(),
@@ -286,7 +298,9 @@ impl<'m> Lowering<'m> {
             );
             return None;
         }
+        self.endpoint_params(id, shape, &t);
         Some(Operation {
+            endpoint_params: Vec::new(),
             auth,
             optional_auth,
             unsigned_payload: t.unsigned_payload,
@@ -307,6 +321,33 @@ impl<'m> Lowering<'m> {
             http: http?,
             paginator,
         })
+    }
+
+    /// Records the endpoint parameters an operation sets, to resolve once the
+    /// input's types are lowered.
+    fn endpoint_params(&mut self, id: &str, shape: &AstShape, t: &Traits) {
+        use crate::lower_endpoints::Pending;
+        let mut pending = BTreeMap::new();
+        for (name, value) in &t.static_context_params {
+            pending.insert(name.clone(), Pending::Static(value.clone()));
+        }
+        if let Some(input) = shape
+            .input
+            .as_ref()
+            .and_then(|r| self.model.shape(&r.target))
+        {
+            for (member, m) in &input.members {
+                if let Some(name) = parse_traits(&m.traits).context_param {
+                    pending.insert(name, Pending::Member(member.clone()));
+                }
+            }
+        }
+        for (name, path) in &t.operation_context_params {
+            pending.insert(name.clone(), Pending::Path(path.clone()));
+        }
+        if !pending.is_empty() {
+            self.pending_endpoint.insert(id.to_string(), pending);
+        }
     }
 
     /// Whether an operation's input has a `@streaming` payload.

@@ -145,6 +145,26 @@ pub struct Traits {
     pub other_protocols: Vec<String>,
     /// Known traits whose behaviour the generator does not implement yet.
     pub unsupported: Vec<String>,
+    /// `smithy.rules#endpointRuleSet`, as written (the runtime reads it).
+    pub endpoint_rule_set: Option<Value>,
+    /// `smithy.rules#endpointTests`: its test cases, as written.
+    pub endpoint_tests: Vec<Value>,
+    /// `smithy.rules#clientContextParams`: name → type and documentation.
+    pub client_context_params: BTreeMap<String, ClientContextParam>,
+    /// `smithy.rules#staticContextParams`: name → value.
+    pub static_context_params: BTreeMap<String, Value>,
+    /// `smithy.rules#contextParam`: the parameter a member binds.
+    pub context_param: Option<String>,
+    /// `smithy.rules#operationContextParams`: name → JMESPath over the input.
+    pub operation_context_params: BTreeMap<String, String>,
+}
+
+/// One `smithy.rules#clientContextParams` entry.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct ClientContextParam {
+    #[serde(rename = "type")]
+    pub ty: String,
+    pub documentation: Option<String>,
 }
 
 /// Traits that change nothing in generated code, or are handled elsewhere.
@@ -311,6 +331,47 @@ pub fn parse(raw: &BTreeMap<String, Value>) -> (Traits, Vec<(String, String)>) {
                     t.request_compression = Some(c.encodings);
                 }
                 "aws.protocols#restJson1" => t.rest_json1 = true,
+                "smithy.rules#endpointRuleSet" => {
+                    if !value.is_object() {
+                        return Err("is not an object".into());
+                    }
+                    t.endpoint_rule_set = Some(value.clone());
+                }
+                "smithy.rules#endpointTests" => {
+                    #[derive(Deserialize)]
+                    #[serde(rename_all = "camelCase")]
+                    struct Tests {
+                        #[serde(default)]
+                        test_cases: Vec<Value>,
+                    }
+                    t.endpoint_tests = typed::<Tests>(value)?.test_cases;
+                }
+                "smithy.rules#clientContextParams" => t.client_context_params = typed(value)?,
+                "smithy.rules#staticContextParams" => {
+                    #[derive(Deserialize)]
+                    struct Static {
+                        value: Value,
+                    }
+                    let params: BTreeMap<String, Static> = typed(value)?;
+                    t.static_context_params =
+                        params.into_iter().map(|(k, v)| (k, v.value)).collect();
+                }
+                "smithy.rules#contextParam" => {
+                    #[derive(Deserialize)]
+                    struct Context {
+                        name: String,
+                    }
+                    t.context_param = Some(typed::<Context>(value)?.name);
+                }
+                "smithy.rules#operationContextParams" => {
+                    #[derive(Deserialize)]
+                    struct Path {
+                        path: String,
+                    }
+                    let params: BTreeMap<String, Path> = typed(value)?;
+                    t.operation_context_params =
+                        params.into_iter().map(|(k, v)| (k, v.path)).collect();
+                }
                 other if OTHER_PROTOCOLS.contains(&other) => {
                     t.other_protocols.push(other.to_string())
                 }

@@ -3,14 +3,16 @@
 //! ```text
 //! cargo run --example get_clip -- --stream-name NAME --start 2024-05-01T10:00:00Z \
 //!     --end 2024-05-01T10:01:00Z --out clip.mp4 [--server-timestamps] \
-//!     [--endpoint-url URL] [--region R]
+//!     [--endpoint-url URL] [--region R] [--fips] [--dual-stack]
 //! ```
 //!
 //! The clip is written as it arrives, chunk by chunk, so a clip of any size
 //! (the service caps one at 100 MB or 200 fragments) never sits in memory
 //! whole. Credentials and region come from the usual places (environment,
 //! then `~/.aws/config` and `~/.aws/credentials`). Without `--endpoint-url`
-//! the data endpoint is resolved through `GetDataEndpoint`.
+//! the data endpoint is resolved through `GetDataEndpoint`. `--fips` and `--dual-stack`
+//! choose the control plane's FIPS or dual-stack endpoint, which returns the
+//! matching data endpoint.
 
 use kinesis_video_streams::archived_media::types::{
     ClipFragmentSelector, ClipFragmentSelectorType, ClipTimestampRange,
@@ -21,7 +23,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 const USAGE: &str = "usage: get_clip --stream-name NAME --start RFC3339 --end RFC3339 --out FILE \
-[--server-timestamps] [--endpoint-url URL] [--region R]";
+[--server-timestamps] [--endpoint-url URL] [--region R] [--fips] [--dual-stack]";
 
 struct Args {
     stream: String,
@@ -31,16 +33,21 @@ struct Args {
     server_timestamps: bool,
     endpoint_url: Option<String>,
     region: Option<String>,
+    fips: bool,
+    dual_stack: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
     let mut raw = std::env::args().skip(1);
     let mut get = std::collections::BTreeMap::new();
     let mut server_timestamps = false;
+    let (mut fips, mut dual_stack) = (false, false);
     while let Some(flag) = raw.next() {
         match flag.as_str() {
             "--help" | "-h" => return Err(USAGE.into()),
             "--server-timestamps" => server_timestamps = true,
+            "--fips" => fips = true,
+            "--dual-stack" => dual_stack = true,
             _ => {
                 let Some(name) = flag.strip_prefix("--") else {
                     return Err(format!("unexpected argument `{flag}`\n{USAGE}"));
@@ -67,6 +74,8 @@ fn parse_args() -> Result<Args, String> {
         server_timestamps,
         endpoint_url: take("endpoint-url"),
         region: take("region"),
+        fips,
+        dual_stack,
     };
     if let Some(k) = get.keys().next() {
         return Err(format!("unknown option --{k}\n{USAGE}"));
@@ -99,6 +108,15 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     }
     if let Some(url) = &args.endpoint_url {
         config = config.endpoint_url(url);
+    }
+    // Both reach the control plane's endpoint rules (GetDataEndpoint then
+    // returns the matching data endpoint); without the flags, the
+    // environment's AWS_USE_FIPS_ENDPOINT and AWS_USE_DUALSTACK_ENDPOINT apply.
+    if args.fips {
+        config = config.use_fips(true);
+    }
+    if args.dual_stack {
+        config = config.use_dual_stack(true);
     }
     let config = config.build();
     let client = archived_media_client(&config, args.stream.as_str(), ApiName::GetClip).await?;

@@ -3,7 +3,7 @@
 //! ```text
 //! cargo run --example get_images -- --stream-name NAME --start 2024-05-01T10:00:00Z \
 //!     --end 2024-05-01T10:01:00Z --out images [--format jpeg|png] [--sampling-interval MS] \
-//!     [--width W --height H] [--max-images N] [--endpoint-url URL] [--region R]
+//!     [--width W --height H] [--max-images N] [--endpoint-url URL] [--region R] [--fips] [--dual-stack]
 //! ```
 //!
 //! It pages through the whole range with the operation's item stream (one page
@@ -11,7 +11,9 @@
 //!
 //! Credentials and region come from the usual places (environment, then
 //! `~/.aws/config` and `~/.aws/credentials`). Without `--endpoint-url` the data
-//! endpoint is resolved through `GetDataEndpoint`.
+//! endpoint is resolved through `GetDataEndpoint`. `--fips` and `--dual-stack`
+//! choose the control plane's FIPS or dual-stack endpoint, which returns the
+//! matching data endpoint.
 
 use kinesis_video_streams::archived_media::types::{Format, ImageError, ImageSelectorType};
 use kinesis_video_streams::archived_media::DateTime;
@@ -30,17 +32,28 @@ struct Args {
     max_images: Option<usize>,
     endpoint_url: Option<String>,
     region: Option<String>,
+    fips: bool,
+    dual_stack: bool,
 }
 
 const USAGE: &str = "usage: get_images --stream-name NAME --start RFC3339 --end RFC3339 --out DIR \
-[--format jpeg|png] [--sampling-interval MS] [--width W --height H] [--max-images N] [--endpoint-url URL] [--region R]";
+[--format jpeg|png] [--sampling-interval MS] [--width W --height H] [--max-images N] [--endpoint-url URL] [--region R] [--fips] [--dual-stack]";
 
 fn parse_args() -> Result<Args, String> {
     let mut raw = std::env::args().skip(1);
     let mut get = std::collections::BTreeMap::new();
+    let (mut fips, mut dual_stack) = (false, false);
     while let Some(flag) = raw.next() {
         if flag == "--help" || flag == "-h" {
             return Err(USAGE.into());
+        }
+        if flag == "--fips" || flag == "--dual-stack" {
+            *(if flag == "--fips" {
+                &mut fips
+            } else {
+                &mut dual_stack
+            }) = true;
+            continue;
         }
         let Some(name) = flag.strip_prefix("--") else {
             return Err(format!("unexpected argument `{flag}`\n{USAGE}"));
@@ -92,6 +105,8 @@ fn parse_args() -> Result<Args, String> {
             .transpose()?,
         endpoint_url: take("endpoint-url"),
         region: take("region"),
+        fips,
+        dual_stack,
     };
     if let Some(k) = get.keys().next() {
         return Err(format!("unknown option --{k}\n{USAGE}"));
@@ -128,6 +143,15 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     }
     if let Some(url) = &args.endpoint_url {
         config = config.endpoint_url(url);
+    }
+    // Both reach the control plane's endpoint rules (GetDataEndpoint then
+    // returns the matching data endpoint); without the flags, the
+    // environment's AWS_USE_FIPS_ENDPOINT and AWS_USE_DUALSTACK_ENDPOINT apply.
+    if args.fips {
+        config = config.use_fips(true);
+    }
+    if args.dual_stack {
+        config = config.use_dual_stack(true);
     }
     let config = config.build();
     let client = archived_media_client(&config, args.stream.as_str(), ApiName::GetImages).await?;

@@ -199,9 +199,18 @@ impl DataEndpoints {
             return Ok(archived_media::Client::new(&self.config));
         }
         let url = self.endpoint(stream, api).await?;
-        Ok(archived_media::Client::new(
-            &self.config.to_builder().endpoint_url(url.as_ref()).build(),
-        ))
+        // The data endpoint is used as the control plane returned it: it is
+        // already the FIPS or dual-stack one when the control plane was, so
+        // the archived-media rules must not see those flags with a custom
+        // endpoint (which they refuse).
+        let config = self
+            .config
+            .to_builder()
+            .endpoint_url(url.as_ref())
+            .use_fips(false)
+            .use_dual_stack(false)
+            .build();
+        Ok(archived_media::Client::new(&config))
     }
 
     /// Forgets every cached endpoint, for example after the data endpoint

@@ -3,6 +3,7 @@
 //! outcome, and retry with backoff while the standard mode allows.
 
 use crate::config::{Config, RequestCompression};
+use crate::endpoint::{EmbeddedRules, Endpoint, Params, Value as EndpointValue};
 use crate::error::SerializationError;
 use crate::error::{
     ConfigError, Error, ErrorResponse, OperationError, ResponseError, ServiceError, TimeoutError,
@@ -29,6 +30,9 @@ pub struct ServiceInfo {
     pub endpoint_prefix: &'static str,
     /// The SigV4 signing name, or `None` for an unsigned service.
     pub signing_name: Option<&'static str>,
+    /// The model's endpoint rules; without them the endpoint is
+    /// `https://{endpoint_prefix}.{region}.{the partition's DNS suffix}`.
+    pub endpoint_rules: Option<&'static crate::endpoint::EmbeddedRules>,
 }
 
 /// A serialised request, before the endpoint, signing and transport are applied.
@@ -253,7 +257,14 @@ fn describe_json_error(e: &crate::json::ReadError, body: &[u8]) -> String {
 pub struct ServiceClient {
     config: Config,
     service: &'static ServiceInfo,
-    endpoint: Result<Arc<str>, ConfigError>,
+    /// Endpoint parameters from the config and the client's context
+    /// parameters; an operation with its own adds them per call.
+    params: Arc<Params>,
+    /// The endpoint of every call that adds no parameters, resolved once.
+    endpoint: Result<Arc<Endpoint>, ConfigError>,
+    /// The rules' `AWS::Auth::AccountId` parameter, set per call from the
+    /// credentials.
+    account_id_param: Option<Arc<str>>,
     keys: Arc<crate::signing::KeyCache>,
 }
 
@@ -261,42 +272,135 @@ impl fmt::Debug for ServiceClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ServiceClient")
             .field("service", &self.service.sdk_id)
-            .field("endpoint", &self.endpoint)
+            .field("endpoint", &self.endpoint.as_ref().map(|e| &e.url))
             .finish()
     }
 }
 
 impl ServiceClient {
-    /// A client for `service`. The endpoint is the config's `endpoint_url`, else
-    /// one from the environment or shared config for this service, else the
-    /// regional endpoint `https://{prefix}.{region}.amazonaws.com`.
+    /// A client for `service`. Its endpoint comes from the model's endpoint
+    /// rules, given the config's region, FIPS and dual-stack settings and
+    /// configured endpoint URL (`endpoint_url`, else the service's or the
+    /// global `AWS_ENDPOINT_URL*` variable or shared-config setting), which the
+    /// rules treat as `SDK::Endpoint`. A service without rules uses the
+    /// configured URL, else `https://{prefix}.{region}.{DNS suffix}`.
     pub fn new(config: &Config, service: &'static ServiceInfo) -> Self {
         let i = &config.inner;
-        let endpoint = match config.configured_endpoint(service.sdk_id) {
-            Some(url) => check_endpoint(url),
-            None => match &i.region {
-                Some(region) => {
-                    let suffix = if region.starts_with("cn-") { "amazonaws.com.cn" } else { "amazonaws.com" };
-                    check_endpoint(&format!("https://{}.{region}.{suffix}", service.endpoint_prefix))
-                }
-                None => Err(ConfigError(format!(
-                    "no region is configured for {}: set AWS_REGION, a `region` in the shared config, or `Config::builder().region(..)`",
-                    service.sdk_id
-                ))),
-            },
-        };
-        match &endpoint {
-            Ok(url) => {
-                tracing::debug!(service = service.sdk_id, endpoint = %url, "endpoint resolved")
+        let mut params = Params::new();
+        let mut account_id_param = None;
+        if let Some(Ok(rules)) = service.endpoint_rules.map(EmbeddedRules::get) {
+            for p in rules.parameters() {
+                let name = p.name.as_str();
+                match p.built_in.as_deref() {
+                    Some("AWS::Region") => params.set_opt(name, i.region.as_deref()),
+                    Some("AWS::UseFIPS") => params.set_opt(name, i.use_fips),
+                    Some("AWS::UseDualStack") => params.set_opt(name, i.use_dual_stack),
+                    Some("SDK::Endpoint") => {
+                        params.set_opt(name, config.configured_endpoint(service.sdk_id))
+                    }
+                    Some("AWS::Auth::AccountIdEndpointMode") => {
+                        params.set_opt(name, i.account_id_endpoint_mode.as_deref())
+                    }
+                    Some("AWS::Auth::AccountId") => {
+                        account_id_param = Some(Arc::from(name));
+                        &mut params
+                    }
+                    _ => &mut params,
+                };
             }
-            Err(e) => tracing::debug!(service = service.sdk_id, error = %e, "no endpoint"),
         }
-        ServiceClient {
+        let mut client = ServiceClient {
             config: config.clone(),
             service,
-            endpoint,
+            params: Arc::new(params),
+            endpoint: Err(ConfigError(String::new())),
+            account_id_param,
             keys: Default::default(),
+        };
+        client.endpoint = client.resolve(&client.params).map(Arc::new);
+        client
+    }
+
+    /// This client with one more endpoint parameter (a `@clientContextParams`
+    /// setting), its endpoint resolved again.
+    pub fn with_endpoint_param(mut self, name: &str, value: impl Into<EndpointValue>) -> Self {
+        Arc::make_mut(&mut self.params).set(name, value);
+        self.endpoint = self.resolve(&self.params).map(Arc::new);
+        self
+    }
+
+    /// Resolves the endpoint for these parameters: through the model's rules,
+    /// else the configured URL or the partition's regional endpoint.
+    fn resolve(&self, params: &Params) -> Result<Endpoint, ConfigError> {
+        let service = self.service;
+        let i = &self.config.inner;
+        let endpoint = match service.endpoint_rules {
+            Some(rules) => {
+                let rules = rules.get().map_err(|e| {
+                    ConfigError(format!("the endpoint rules of {} cannot be used: {e}", service.sdk_id))
+                })?;
+                rules.resolve(params).map_err(|e| {
+                    ConfigError(format!(
+                        "no endpoint for {}: {} (the service's endpoint rules; check the region, \
+                         `use_fips`, `use_dual_stack` and the configured endpoint URL)",
+                        service.sdk_id,
+                        e.message()
+                    ))
+                })?
+            }
+            None => match (self.config.configured_endpoint(service.sdk_id), &i.region) {
+                (Some(url), _) => Endpoint::url(url),
+                (None, Some(region)) => {
+                    let partition = crate::endpoint::partition_of(region);
+                    let (suffix, dual) = partition.as_ref().map_or(("amazonaws.com", "api.aws"), |p| {
+                        (p.dns_suffix(), p.dual_stack_dns_suffix())
+                    });
+                    let fips = if i.use_fips == Some(true) { "-fips" } else { "" };
+                    let suffix = if i.use_dual_stack == Some(true) { dual } else { suffix };
+                    Endpoint::url(format!(
+                        "https://{}{fips}.{region}.{suffix}",
+                        service.endpoint_prefix
+                    ))
+                }
+                (None, None) => {
+                    return Err(ConfigError(format!(
+                        "no region is configured for {}: set AWS_REGION, a `region` in the shared config, or `Config::builder().region(..)`",
+                        service.sdk_id
+                    )))
+                }
+            },
+        };
+        check_endpoint(&endpoint.url)?;
+        tracing::debug!(service = service.sdk_id, endpoint = %endpoint.url, "endpoint resolved");
+        Ok(endpoint)
+    }
+
+    /// The endpoint of one call: the client's, unless the operation sets
+    /// endpoint parameters from its input or the rules read the account id.
+    async fn endpoint_for<O: Operation>(
+        &self,
+        input: &O::Input,
+    ) -> Result<Arc<Endpoint>, ConfigError> {
+        let account_id = match (&self.account_id_param, &self.config.inner.credentials) {
+            (Some(_), Some(c))
+                if self.config.inner.account_id_endpoint_mode.as_deref() != Some("disabled") =>
+            {
+                c.get()
+                    .await
+                    .ok()
+                    .and_then(|c| c.account_id().map(|a| a.as_str().to_owned()))
+            }
+            _ => None,
+        };
+        if !O::ENDPOINT_PARAMS && account_id.is_none() {
+            return self.endpoint.clone();
         }
+        let mut params = (*self.params).clone();
+        O::endpoint_params(input, &mut params);
+        if let (Some(name), Some(id)) = (&self.account_id_param, account_id) {
+            params.set(name, id);
+        }
+        self.resolve(&params).map(Arc::new)
     }
 
     /// The configuration this client was made from.
@@ -306,6 +410,11 @@ impl ServiceClient {
 
     /// The resolved endpoint URL.
     pub fn endpoint(&self) -> Result<&str, &ConfigError> {
+        self.endpoint.as_ref().map(|e| e.url.as_str())
+    }
+
+    /// The resolved endpoint: URL, headers and properties (`authSchemes`).
+    pub fn resolved_endpoint(&self) -> Result<&Endpoint, &ConfigError> {
         self.endpoint.as_deref()
     }
 
@@ -348,12 +457,16 @@ impl ServiceClient {
         let inner = &self.config.inner;
         let request = prepare::<O>(input, &inner.compression, inner.idempotency_tokens.as_ref())
             .map_err(Error::Serialization)?;
+        let endpoint = self.endpoint_for::<O>(input).await.map_err(Error::Config)?;
+        let endpoint = &*endpoint;
         match self.config.inner.operation_timeout {
-            None => self.send::<O>(request, None).await,
+            None => self.send::<O>(request, endpoint, None).await,
             Some(limit) => {
                 // The deadline goes on covering a streaming body after its head.
                 let deadline = (tokio::time::Instant::now() + limit, limit);
-                match tokio::time::timeout(limit, self.send::<O>(request, Some(deadline))).await {
+                match tokio::time::timeout(limit, self.send::<O>(request, endpoint, Some(deadline)))
+                    .await
+                {
                     Ok(result) => result,
                     Err(_) => Err(Error::Timeout(TimeoutError::new(
                         TimeoutKind::Operation,
@@ -368,15 +481,13 @@ impl ServiceClient {
     async fn send<O: Operation>(
         &self,
         request: OperationRequest,
+        endpoint: &Endpoint,
         deadline: Option<(tokio::time::Instant, std::time::Duration)>,
     ) -> Result<O::Output, Error<O::Error>> {
         let inner = &self.config.inner;
-        let endpoint = self
-            .endpoint
-            .as_deref()
-            .map_err(|e| Error::Config(e.clone()))?;
-        let uri = request_uri(endpoint, &request)?;
-        let auth = self.auth::<O>().await?;
+        let uri = request_uri(&endpoint.url, &request)?;
+        let extra_headers = endpoint_headers(endpoint).map_err(Error::Config)?;
+        let auth = self.auth::<O>(endpoint).await?;
         let max_attempts = inner.retry.max_attempts();
         let mut spent = 0;
         let mut attempt = 1;
@@ -401,6 +512,9 @@ impl ServiceClient {
                 // Room for the signature headers too, so signing never regrows the map.
                 headers.reserve(request.headers.len() + 6);
                 for (name, value) in &request.headers {
+                    headers.append(name, value.clone());
+                }
+                for (name, value) in &extra_headers {
                     headers.append(name, value.clone());
                 }
                 // The auth scheme's header wins over a modelled one, as a
@@ -632,7 +746,7 @@ impl ServiceClient {
 /// How one call authenticates, chosen from the operation's schemes.
 enum Auth<'a> {
     SigV4 {
-        name: &'static str,
+        name: &'a str,
         region: &'a str,
         /// The credentials resolved when the scheme was chosen.
         first: aws_credential_types::Credentials,
@@ -647,13 +761,36 @@ impl ServiceClient {
     /// for (credentials are resolved here, so a provider that has none moves
     /// on to the next scheme); unsigned when the operation has none or its auth
     /// is optional.
-    async fn auth<O: Operation>(&self) -> Result<Auth<'_>, Error<O::Error>> {
+    async fn auth<'a, O: Operation>(
+        &'a self,
+        endpoint: &'a Endpoint,
+    ) -> Result<Auth<'a>, Error<O::Error>> {
         let inner = &self.config.inner;
         let mut missing = Vec::new();
         let mut credentials_error = None;
+        // The endpoint's `authSchemes` may name the signing name and region
+        // (a global endpoint signs for its home region).
+        let sigv4 = endpoint.auth_scheme("sigv4");
+        if sigv4.is_none()
+            && endpoint.auth_scheme("sigv4a").is_some()
+            && O::AUTH.contains(&AuthScheme::SigV4)
+            && !O::OPTIONAL_AUTH
+        {
+            return Err(Error::Config(ConfigError(format!(
+                "the endpoint {} requires SigV4a signing, which this client does not support yet",
+                endpoint.url
+            ))));
+        }
+        let text = |key: &str| {
+            sigv4
+                .and_then(|s| s.get(key))
+                .and_then(EndpointValue::as_str)
+        };
+        let signing_name = text("signingName").or(self.service.signing_name);
+        let signing_region = text("signingRegion").or(inner.region.as_deref());
         for scheme in O::AUTH {
             match scheme {
-                AuthScheme::SigV4 => match (self.service.signing_name, &inner.region, &inner.credentials) {
+                AuthScheme::SigV4 => match (signing_name, signing_region, &inner.credentials) {
                     (Some(name), Some(region), Some(provider)) => match provider.get().await {
                         Ok(first) => return Ok(Auth::SigV4 { name, region, first }),
                         Err(e) => {
@@ -729,6 +866,27 @@ const USER_AGENT: &str = concat!(
     env!("CARGO_PKG_VERSION"),
     " lang/rust"
 );
+
+/// The headers an endpoint asks every request to carry.
+fn endpoint_headers(endpoint: &Endpoint) -> Result<Vec<(HeaderName, HeaderValue)>, ConfigError> {
+    let mut out = Vec::new();
+    for (name, values) in &endpoint.headers {
+        let header = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+            ConfigError(format!(
+                "the endpoint rules name an invalid header `{name}`"
+            ))
+        })?;
+        for value in values {
+            let value = HeaderValue::from_str(value).map_err(|_| {
+                ConfigError(format!(
+                    "the endpoint rules give header `{name}` an invalid value"
+                ))
+            })?;
+            out.push((header.clone(), value));
+        }
+    }
+    Ok(out)
+}
 
 fn check_endpoint(url: &str) -> Result<Arc<str>, ConfigError> {
     let parsed: http::Uri = url

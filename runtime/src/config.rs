@@ -58,6 +58,12 @@ pub(crate) struct Inner {
     pub bearer_token: Option<String>,
     /// `AWS_BEARER_TOKEN_<SERVICE>` variables, keyed by the part after the prefix.
     pub bearer_tokens: BTreeMap<String, String>,
+    /// The `AWS::UseFIPS` endpoint parameter; `None` leaves the rules' default.
+    pub use_fips: Option<bool>,
+    /// The `AWS::UseDualStack` endpoint parameter.
+    pub use_dual_stack: Option<bool>,
+    /// The `AWS::Auth::AccountIdEndpointMode` endpoint parameter.
+    pub account_id_endpoint_mode: Option<String>,
 }
 
 /// When requests of operations with `@requestCompression` are compressed.
@@ -154,6 +160,10 @@ impl Config {
     ///   such as `AWS_ENDPOINT_URL_KINESIS_VIDEO`), `AWS_ENDPOINT_URL`, then the
     ///   profile's `services` section and `endpoint_url`, unless
     ///   `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` is `true`;
+    /// - FIPS and dual-stack endpoints: `AWS_USE_FIPS_ENDPOINT`,
+    ///   `AWS_USE_DUALSTACK_ENDPOINT`, then the profile's `use_fips_endpoint`,
+    ///   `use_dualstack_endpoint`; `AWS_ACCOUNT_ID_ENDPOINT_MODE`, then the
+    ///   profile's `account_id_endpoint_mode`;
     /// - the profile is `AWS_PROFILE` (else `default`) in `~/.aws/config` and
     ///   `~/.aws/credentials` (or `AWS_CONFIG_FILE`, `AWS_SHARED_CREDENTIALS_FILE`).
     ///
@@ -231,8 +241,25 @@ impl Config {
                 }
             }
         }
+        let flag = |env_key: &str, profile_key: &str| {
+            setting(env_key, profile_key).and_then(|v| {
+                match v.trim().to_ascii_lowercase().as_str() {
+                    "true" => Some(true),
+                    "false" => Some(false),
+                    _ => None,
+                }
+            })
+        };
+        let use_fips = flag("AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint");
+        let use_dual_stack = flag("AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint");
+        let account_id_endpoint_mode =
+            setting("AWS_ACCOUNT_ID_ENDPOINT_MODE", "account_id_endpoint_mode")
+                .map(|v| v.trim().to_owned());
         ConfigBuilder {
             region,
+            use_fips,
+            use_dual_stack,
+            account_id_endpoint_mode,
             credentials: Some(SharedCredentialsProvider::new(chain)),
             configured_endpoints: endpoints,
             bearer_tokens,
@@ -244,6 +271,16 @@ impl Config {
     /// The region, if one is configured.
     pub fn region(&self) -> Option<&str> {
         self.inner.region.as_deref()
+    }
+
+    /// Whether FIPS endpoints were asked for (`None`: not set anywhere).
+    pub fn use_fips(&self) -> Option<bool> {
+        self.inner.use_fips
+    }
+
+    /// Whether dual-stack endpoints were asked for (`None`: not set anywhere).
+    pub fn use_dual_stack(&self) -> Option<bool> {
+        self.inner.use_dual_stack
     }
 
     /// How much requests are checked before they are sent.
@@ -306,6 +343,9 @@ impl Config {
             idempotency_tokens: Some(i.idempotency_tokens.clone()),
             bearer_token: i.bearer_token.clone(),
             bearer_tokens: i.bearer_tokens.clone(),
+            use_fips: i.use_fips,
+            use_dual_stack: i.use_dual_stack,
+            account_id_endpoint_mode: i.account_id_endpoint_mode.clone(),
         }
     }
 }
@@ -334,6 +374,9 @@ pub struct ConfigBuilder {
     idempotency_tokens: Option<Arc<dyn crate::wire::IdempotencyTokens>>,
     bearer_token: Option<String>,
     bearer_tokens: BTreeMap<String, String>,
+    use_fips: Option<bool>,
+    use_dual_stack: Option<bool>,
+    account_id_endpoint_mode: Option<String>,
 }
 
 impl fmt::Debug for ConfigBuilder {
@@ -465,6 +508,32 @@ impl ConfigBuilder {
         self
     }
 
+    /// Sends requests to FIPS 140 endpoints (the `AWS::UseFIPS` endpoint
+    /// parameter). Overrides `AWS_USE_FIPS_ENDPOINT` and the profile's
+    /// `use_fips_endpoint`. A service or partition without FIPS endpoints
+    /// makes each call fail with the endpoint rules' message.
+    pub fn use_fips(mut self, enabled: bool) -> Self {
+        self.use_fips = Some(enabled);
+        self
+    }
+
+    /// Sends requests to dual-stack (IPv4 and IPv6) endpoints (the
+    /// `AWS::UseDualStack` endpoint parameter). Overrides
+    /// `AWS_USE_DUALSTACK_ENDPOINT` and the profile's `use_dualstack_endpoint`.
+    pub fn use_dual_stack(mut self, enabled: bool) -> Self {
+        self.use_dual_stack = Some(enabled);
+        self
+    }
+
+    /// Whether endpoints may be chosen by account id (`preferred`, the
+    /// default; `required`; `disabled`), for services whose rules use it.
+    /// Overrides `AWS_ACCOUNT_ID_ENDPOINT_MODE` and the profile's
+    /// `account_id_endpoint_mode`.
+    pub fn account_id_endpoint_mode(mut self, mode: impl Into<String>) -> Self {
+        self.account_id_endpoint_mode = Some(mode.into());
+        self
+    }
+
     /// Finishes the configuration. Nothing here can fail: a missing region or
     /// missing credentials are reported by the first call that needs them.
     pub fn build(self) -> Config {
@@ -502,6 +571,9 @@ impl ConfigBuilder {
                     .unwrap_or_else(|| Arc::new(crate::wire::RandomTokens)),
                 bearer_token: self.bearer_token,
                 bearer_tokens: self.bearer_tokens,
+                use_fips: self.use_fips,
+                use_dual_stack: self.use_dual_stack,
+                account_id_endpoint_mode: self.account_id_endpoint_mode,
             }),
         }
     }

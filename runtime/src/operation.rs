@@ -38,6 +38,12 @@ pub trait Operation {
     const CHECKSUM_REQUIRED: bool = false;
     /// `@requestCompression` encodings, in the model's order of preference.
     const COMPRESSION: &'static [&'static str] = &[];
+    /// True when the operation sets endpoint parameters from its input or
+    /// its model (`@contextParam`, `@staticContextParams`,
+    /// `@operationContextParams`), so each call resolves its own endpoint.
+    const ENDPOINT_PARAMS: bool = false;
+    /// Adds the operation's endpoint parameters.
+    fn endpoint_params(_input: &Self::Input, _params: &mut crate::endpoint::Params) {}
     /// Parses a successful response; the error says what was wrong with it.
     fn response(response: &mut crate::client::OperationResponse) -> Result<Self::Output, String>;
 }

@@ -4,7 +4,7 @@
 
 use crate::expected::{self, Outcomes};
 use serde_json::Value as Json;
-use smithy_client_runtime::endpoint::{check_test_case, check_test_case_with, Partitions, RuleSet};
+use smithy_client_runtime::endpoint::{run_test_case, CaseOutcome, RuleSet};
 use std::path::{Path, PathBuf};
 
 pub fn run(args: &[String], root: &Path) -> Result<(), String> {
@@ -14,7 +14,6 @@ pub fn run(args: &[String], root: &Path) -> Result<(), String> {
     let paths: Vec<PathBuf> = args.iter().map(PathBuf::from).collect();
     let files = crate::corpus::model_files(&paths)?;
     let mut outcomes = Outcomes::new();
-    let before_iso_dual_stack = iso_partitions_without_dual_stack();
     for file in &files {
         let name = file
             .file_name()
@@ -49,16 +48,16 @@ pub fn run(args: &[String], root: &Path) -> Result<(), String> {
                     .and_then(Json::as_str)
                     .unwrap_or("");
                 let key = format!("{name} {id} #{n} ({doc})");
-                let outcome =
-                    match &rules {
-                        Ok(rules) => check_test_case(rules, case).map_err(|e| {
-                            match check_test_case_with(rules, case, &before_iso_dual_stack) {
-                                Ok(()) => format!("{STALE_ISO_DUAL_STACK} {e}"),
-                                Err(_) => e,
-                            }
-                        }),
-                        Err(e) => Err(e.to_string()),
-                    };
+                let outcome = match &rules {
+                    Ok(rules) => match run_test_case(rules, case) {
+                        CaseOutcome::Passed => Ok(()),
+                        CaseOutcome::PredatesIsoDualStack(e) => {
+                            Err(format!("{PREDATES_ISO_DUAL_STACK} {e}"))
+                        }
+                        CaseOutcome::Failed(e) => Err(e),
+                    },
+                    Err(e) => Err(e.to_string()),
+                };
                 outcomes.insert(key, outcome);
             }
         }
@@ -73,30 +72,6 @@ pub fn run(args: &[String], root: &Path) -> Result<(), String> {
 
 /// The class of cases written before AWS gave the isolated partitions
 /// (`aws-iso*`) dual-stack endpoints: they expect `supportsDualStack: false`,
-/// which the partitions data of Smithy 1.73.0 no longer says.
-const STALE_ISO_DUAL_STACK: &str = "[expects-iso-partitions-without-dual-stack]";
-
-/// The embedded partitions as they were before that change: every `aws-iso*`
-/// partition without dual-stack, its dual-stack suffix its plain one. A case
-/// that fails with today's data and passes with this one is stale, not an
-/// engine error.
-fn iso_partitions_without_dual_stack() -> Partitions {
-    let mut json: Json = serde_json::from_str(Partitions::EMBEDDED_JSON).unwrap_or(Json::Null);
-    for p in json
-        .get_mut("partitions")
-        .and_then(Json::as_array_mut)
-        .into_iter()
-        .flatten()
-    {
-        let iso = p
-            .get("id")
-            .and_then(Json::as_str)
-            .is_some_and(|id| id.starts_with("aws-iso"));
-        if let (true, Some(outputs)) = (iso, p.get_mut("outputs").and_then(Json::as_object_mut)) {
-            let suffix = outputs.get("dnsSuffix").cloned().unwrap_or(Json::Null);
-            outputs.insert("supportsDualStack".into(), Json::Bool(false));
-            outputs.insert("dualStackDnsSuffix".into(), suffix);
-        }
-    }
-    Partitions::from_json(&json)
-}
+/// which the partitions data of Smithy 1.73.0 no longer says. The runtime
+/// proves each one by passing it with the data as it was before.
+const PREDATES_ISO_DUAL_STACK: &str = "[expects-iso-partitions-without-dual-stack]";

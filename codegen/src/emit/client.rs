@@ -25,10 +25,26 @@ pub fn emit(ir: &CrateIr) -> TokenStream {
         "AWS_ENDPOINT_URL_{}",
         sdk_id.to_ascii_uppercase().replace([' ', '-'], "_")
     );
-    let endpoint_doc = doc_line(&format!(
-        "The endpoint is the config's `endpoint_url`, else `{env_var}`, else `AWS_ENDPOINT_URL` (or the shared \
-         config's equivalents, when the config came from `Config::from_env`), else `https://{prefix}.{{region}}.amazonaws.com`."
-    ));
+    let configured = format!(
+        "the config's `endpoint_url`, else `{env_var}`, else `AWS_ENDPOINT_URL` (or the shared \
+         config's equivalents, when the config came from `Config::from_env`)"
+    );
+    let endpoint_doc = doc_line(&match &s.endpoint_rules {
+        Some(_) => format!(
+            "The endpoint comes from the service's endpoint rules, given the config's region, \
+             `use_fips` and `use_dual_stack` settings and the configured endpoint URL ({configured}), \
+             which the rules may accept or refuse (a custom endpoint with FIPS, for one)."
+        ),
+        None => format!(
+            "The endpoint is {configured}, else `https://{prefix}.{{region}}.{{DNS suffix of the region's partition}}` \
+             (`{prefix}-fips` with `use_fips`, the partition's dual-stack suffix with `use_dual_stack`)."
+        ),
+    });
+    let rules = match &s.endpoint_rules {
+        Some(_) => quote!(Some(&crate::endpoint::RULES)),
+        None => quote!(None),
+    };
+    let context_setters = super::endpoints::client_setters(s.endpoint_rules.as_ref());
     let methods = s.operations.iter().map(client_method);
     let (new, config, endpoint) = (
         ident(&s.client.new),
@@ -49,6 +65,7 @@ pub fn emit(ir: &CrateIr) -> TokenStream {
             sdk_id: #sdk_id,
             endpoint_prefix: #prefix,
             signing_name: #signing,
+            endpoint_rules: #rules,
         };
 
         #client_doc
@@ -76,6 +93,8 @@ pub fn emit(ir: &CrateIr) -> TokenStream {
             pub fn #endpoint(&self) -> Result<&str, &rt::error::ConfigError> {
                 self.inner.endpoint()
             }
+
+            #context_setters
 
             #(#methods)*
         }

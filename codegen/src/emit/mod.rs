@@ -5,6 +5,7 @@
 //! header, so the output is byte-identical on every machine.
 
 mod client;
+mod endpoints;
 mod errors;
 mod http;
 mod operations;
@@ -99,6 +100,12 @@ pub fn emit(ir: &CrateIr, options: &Options) -> Result<GeneratedCrate, syn::Erro
         rust_file(&header, client::emit(ir))?,
     );
     files.insert("src/error.rs".into(), rust_file(&header, errors::emit(ir))?);
+    if let Some(rules) = &ir.service.endpoint_rules {
+        files.insert(
+            "src/endpoint.rs".into(),
+            rust_file(&header, endpoints::emit_module(rules))?,
+        );
+    }
     let with_tests = options.protocol_tests && !ir.protocol_tests.is_empty();
     let mut tests = Vec::new();
     if with_tests {
@@ -229,6 +236,12 @@ fn lib_rs(ir: &CrateIr, with_tests: bool) -> TokenStream {
                 pub use smithy_client_runtime::paginate::{Paginator, ResumeToken};
             )
         });
+    let endpoint_mod = ir.service.endpoint_rules.is_some().then(|| {
+        quote! {
+            #[rustfmt::skip]
+            mod endpoint;
+        }
+    });
     let tests_mod = with_tests.then(|| {
         quote! {
             #[cfg(test)]
@@ -246,6 +259,7 @@ fn lib_rs(ir: &CrateIr, with_tests: bool) -> TokenStream {
         pub mod client;
         #[rustfmt::skip]
         pub mod error;
+        #endpoint_mod
         #[rustfmt::skip]
         pub mod operations;
         #[rustfmt::skip]

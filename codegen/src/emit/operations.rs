@@ -88,6 +88,7 @@ fn operation(ir: &CrateIr, op: &Operation) -> TokenStream {
             const COMPRESSION: &'static [&'static str] = &[#(#encodings),*];
         )
     });
+    let endpoint_params = super::endpoints::operation_items(op);
     quote! {
         #doc
         ///
@@ -110,6 +111,7 @@ fn operation(ir: &CrateIr, op: &Operation) -> TokenStream {
             #checksum
             #compression
             #streaming
+            #endpoint_params
             fn request(
                 #input_param: &Self::Input,
                 #tokens_param: &dyn rt::wire::IdempotencyTokens,

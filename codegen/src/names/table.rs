@@ -315,10 +315,34 @@ pub fn decide(model: &Model, service: &str, operations: &[String]) -> NameTable 
             &format!("the client's `{natural}`"),
         )
     };
+    let (new, config, endpoint) = (
+        client_helper("new", "with_config"),
+        client_helper("config", "client_config"),
+        client_helper("endpoint", "client_endpoint"),
+    );
+    let context_params = model
+        .shape(service)
+        .and_then(|s| s.traits.get("smithy.rules#clientContextParams"))
+        .and_then(|v| v.as_object())
+        .into_iter()
+        .flatten()
+        .map(|(param, _)| {
+            let natural = snake(param);
+            let method = d.claim(
+                &mut client,
+                service,
+                Some(param),
+                &[format!("with_{natural}"), format!("with_{natural}_param")],
+                &format!("the client's `with_{natural}`"),
+            );
+            (param.clone(), method)
+        })
+        .collect();
     let client_names = ClientMethods {
-        new: client_helper("new", "with_config"),
-        config: client_helper("config", "client_config"),
-        endpoint: client_helper("endpoint", "client_endpoint"),
+        new,
+        config,
+        endpoint,
+        context_params,
     };
 
     // Members, variants and helper methods.

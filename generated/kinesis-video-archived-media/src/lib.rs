@@ -14,6 +14,9 @@ pub mod client;
 pub mod error;
 
 #[rustfmt::skip]
+mod endpoint;
+
+#[rustfmt::skip]
 pub mod operations;
 
 #[rustfmt::skip]

@@ -11,6 +11,7 @@ static SERVICE: rt::client::ServiceInfo = rt::client::ServiceInfo {
     sdk_id: "Kinesis Video",
     endpoint_prefix: "kinesisvideo",
     signing_name: Some("kinesisvideo"),
+    endpoint_rules: Some(&crate::endpoint::RULES),
 };
 
 /// A client for Amazon Kinesis Video Streams.
@@ -24,7 +25,7 @@ pub struct Client {
 impl Client {
     /// A client using `config`.
     ///
-    /// The endpoint is the config's `endpoint_url`, else `AWS_ENDPOINT_URL_KINESIS_VIDEO`, else `AWS_ENDPOINT_URL` (or the shared config's equivalents, when the config came from `Config::from_env`), else `https://kinesisvideo.{region}.amazonaws.com`.
+    /// The endpoint comes from the service's endpoint rules, given the config's region, `use_fips` and `use_dual_stack` settings and the configured endpoint URL (the config's `endpoint_url`, else `AWS_ENDPOINT_URL_KINESIS_VIDEO`, else `AWS_ENDPOINT_URL` (or the shared config's equivalents, when the config came from `Config::from_env`)), which the rules may accept or refuse (a custom endpoint with FIPS, for one).
     pub fn new(config: &rt::Config) -> Self {
         Client {
             inner: rt::client::ServiceClient::new(config, &SERVICE),

@@ -27,6 +27,11 @@ impl Partition {
         self.get_str("dnsSuffix").unwrap_or_default()
     }
 
+    /// The DNS suffix of its dual-stack endpoints (`api.aws`).
+    pub fn dual_stack_dns_suffix(&self) -> &str {
+        self.get_str("dualStackDnsSuffix").unwrap_or_default()
+    }
+
     fn get_str(&self, key: &str) -> Option<&str> {
         self.outputs.get(key).and_then(Value::as_str)
     }
@@ -56,10 +61,6 @@ impl std::fmt::Debug for Partitions {
 }
 
 impl Partitions {
-    /// The embedded data's JSON text.
-    #[doc(hidden)]
-    pub const EMBEDDED_JSON: &'static str = PARTITIONS_JSON;
-
     /// The partitions embedded in this crate (Smithy 1.73.0's data).
     pub fn embedded() -> &'static Partitions {
         static TABLE: OnceLock<Partitions> = OnceLock::new();
@@ -135,5 +136,30 @@ fn record(json: &Json) -> BTreeMap<String, Value> {
 pub fn partition_of(region: &str) -> Option<Partition> {
     Partitions::embedded().lookup(region)
 }
+/// The embedded partitions as they were before AWS gave the isolated
+/// partitions dual-stack endpoints: every `aws-iso*` partition without
+/// dual-stack, its dual-stack suffix its plain one. Endpoint test cases of
+/// models written before that change expect this data.
+pub(super) fn iso_partitions_without_dual_stack() -> Partitions {
+    let mut json: Json = serde_json::from_str(PARTITIONS_JSON).unwrap_or(Json::Null);
+    for p in json
+        .get_mut("partitions")
+        .and_then(Json::as_array_mut)
+        .into_iter()
+        .flatten()
+    {
+        let iso = p
+            .get("id")
+            .and_then(Json::as_str)
+            .is_some_and(|id| id.starts_with("aws-iso"));
+        if let (true, Some(outputs)) = (iso, p.get_mut("outputs").and_then(Json::as_object_mut)) {
+            let suffix = outputs.get("dnsSuffix").cloned().unwrap_or(Json::Null);
+            outputs.insert("supportsDualStack".into(), Json::Bool(false));
+            outputs.insert("dualStackDnsSuffix".into(), suffix);
+        }
+    }
+    Partitions::from_json(&json)
+}
+
 #[cfg(test)]
 pub(super) const PARTITIONS_JSON_FOR_TESTS: &str = PARTITIONS_JSON;

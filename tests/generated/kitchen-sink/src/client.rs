@@ -11,6 +11,7 @@ static SERVICE: rt::client::ServiceInfo = rt::client::ServiceInfo {
     sdk_id: "KitchenSink",
     endpoint_prefix: "kitchensink",
     signing_name: Some("example"),
+    endpoint_rules: None,
 };
 
 /// A client for KitchenSink.
@@ -24,7 +25,7 @@ pub struct Client {
 impl Client {
     /// A client using `config`.
     ///
-    /// The endpoint is the config's `endpoint_url`, else `AWS_ENDPOINT_URL_KITCHENSINK`, else `AWS_ENDPOINT_URL` (or the shared config's equivalents, when the config came from `Config::from_env`), else `https://kitchensink.{region}.amazonaws.com`.
+    /// The endpoint is the config's `endpoint_url`, else `AWS_ENDPOINT_URL_KITCHENSINK`, else `AWS_ENDPOINT_URL` (or the shared config's equivalents, when the config came from `Config::from_env`), else `https://kitchensink.{region}.{DNS suffix of the region's partition}` (`kitchensink-fips` with `use_fips`, the partition's dual-stack suffix with `use_dual_stack`).
     pub fn new(config: &rt::Config) -> Self {
         Client {
             inner: rt::client::ServiceClient::new(config, &SERVICE),
