@@ -25,12 +25,20 @@ fn one(reason: String) -> Diagnostics {
 }
 
 /// Fixture models whose crates are checked in too, so that tests can use the
-/// generated code of every shape type: (model, crate directory, crate name).
-pub const FIXTURE_CRATES: &[(&str, &str, &str)] = &[(
-    "tests/fixtures/all-features.json",
-    "tests/generated/kitchen-sink",
-    "kitchen-sink",
-)];
+/// generated code of every shape type and of endpoint rules: (model, crate
+/// directory, crate name).
+pub const FIXTURE_CRATES: &[(&str, &str, &str)] = &[
+    (
+        "tests/fixtures/all-features.json",
+        "tests/generated/kitchen-sink",
+        "kitchen-sink",
+    ),
+    (
+        "tests/fixtures/endpoint-rules.json",
+        "tests/generated/endpoint-rules",
+        "endpoint-rules",
+    ),
+];
 
 /// Every file `generated/` (and each fixture crate's directory) should hold,
 /// by path relative to the repository root: one crate per service in the

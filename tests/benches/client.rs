@@ -2,7 +2,7 @@
 //! (validate, serialise, sign, in-memory transport, classify, parse), against a
 //! baseline measured in the same run: `serde_json` parsing the same bytes into
 //! a plain struct. Run with `cargo bench -p tests --bench client`; a case name
-//! (`large`, `tiny`, `empty`) picks cases, and `--client-only` times only the
+//! (`large`, `tiny`, `empty`, `endpoint`) picks cases, and `--client-only` times only the
 //! client path (for `perf record`).
 
 use kinesis_video_archived_media::types::{Format, ImageSelectorType};
@@ -144,6 +144,58 @@ fn case(name: &str, count: usize, size: usize, budget: Duration) {
     );
 }
 
+/// Endpoint resolution through the KVS control plane's rules (what happens
+/// once per client: calls of operations without context parameters reuse
+/// the result), against the fixed template the client used before rules.
+fn endpoint_case(budget: Duration) {
+    use smithy_client_runtime::endpoint::{Params, RuleSet};
+    let model: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../model/kinesis-video.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let service = model["shapes"]
+        .as_object()
+        .unwrap()
+        .values()
+        .find(|s| s["type"] == "service")
+        .unwrap();
+    let rules = RuleSet::from_json(&service["traits"]["smithy.rules#endpointRuleSet"]).unwrap();
+    let mut params = Params::new();
+    params
+        .set("Region", "us-west-2")
+        .set("UseFIPS", false)
+        .set("UseDualStack", false);
+    let resolve = || {
+        let e = rules.resolve(black_box(&params)).unwrap();
+        assert_eq!(black_box(e).url.len(), 44);
+    };
+    let template = || {
+        let url = format!(
+            "https://{}.{}.amazonaws.com",
+            black_box("kinesisvideo"),
+            black_box("us-west-2")
+        );
+        assert_eq!(black_box(url).len(), 44);
+    };
+    let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+    for _ in 0..5 {
+        ours.push(measure(budget / 5, resolve));
+        theirs.push(measure(budget / 5, template));
+    }
+    ours.sort();
+    theirs.sort();
+    println!(
+        "endpoint (rules)        : resolve {:.2} µs (once per client; a KVS call reuses it) | format! template baseline {:.3} µs | ratio {:.0}×",
+        ours[2].as_secs_f64() * 1e6,
+        theirs[2].as_secs_f64() * 1e6,
+        ours[2].as_secs_f64() / theirs[2].as_secs_f64(),
+    );
+}
+
 fn main() {
     // `cargo test --benches` runs bench binaries with `--bench` absent; keep that quick.
     let quick = !std::env::args().any(|a| a == "--bench");
@@ -166,5 +218,8 @@ fn main() {
     }
     if wanted("tiny") {
         case("GetImages 100 × 16 B   (tiny) ", 100, 16, budget);
+    }
+    if wanted("endpoint") {
+        endpoint_case(budget);
     }
 }

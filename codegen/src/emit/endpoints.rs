@@ -86,35 +86,12 @@ pub fn operation_items(op: &Operation) -> TokenStream {
                 quote!(params.set(#name, #value);)
             }
             EndpointParamValue::Input { steps, leaf, many } => {
-                let mut chain = quote!(std::iter::once(input));
-                for step in steps {
-                    chain = match step {
-                        InputStep::Field {
-                            field,
-                            optional: true,
-                        } => {
-                            let f = ident(field);
-                            quote!(#chain.filter_map(|v| v.#f.as_ref()))
-                        }
-                        InputStep::Field {
-                            field,
-                            optional: false,
-                        } => {
-                            let f = ident(field);
-                            quote!(#chain.map(|v| &v.#f))
-                        }
-                        InputStep::Each { sparse: false } => quote!(#chain.flat_map(|v| v.iter())),
-                        InputStep::Each { sparse: true } => {
-                            quote!(#chain.flat_map(|v| v.iter().flatten()))
-                        }
-                        InputStep::Keys => quote!(#chain.flat_map(|v| v.keys())),
-                    };
-                }
                 let value = match leaf {
                     InputLeaf::Str => quote!(rt::endpoint::Value::from(v.as_str())),
                     InputLeaf::Bool => quote!(rt::endpoint::Value::Bool(*v)),
                 };
                 if *many {
+                    let chain = fan_out(steps);
                     quote! {
                         let values: Vec<rt::endpoint::Value> = #chain.map(|v| #value).collect();
                         if !values.is_empty() {
@@ -122,8 +99,9 @@ pub fn operation_items(op: &Operation) -> TokenStream {
                         }
                     }
                 } else {
+                    let chain = optional_chain(steps);
                     quote! {
-                        if let Some(v) = #chain.next() {
+                        if let Some(v) = #chain {
                             params.set(#name, #value);
                         }
                     }
@@ -137,6 +115,52 @@ pub fn operation_items(op: &Operation) -> TokenStream {
             #(#sets)*
         }
     }
+}
+
+/// An iterator over every value a fanning-out path reaches.
+fn fan_out(steps: &[InputStep]) -> TokenStream {
+    let mut chain = quote!(std::iter::once(input));
+    for step in steps {
+        chain = match step {
+            InputStep::Field {
+                field,
+                optional: true,
+            } => {
+                let f = ident(field);
+                quote!(#chain.filter_map(|v| v.#f.as_ref()))
+            }
+            InputStep::Field {
+                field,
+                optional: false,
+            } => {
+                let f = ident(field);
+                quote!(#chain.map(|v| &v.#f))
+            }
+            InputStep::Each { sparse: false } => quote!(#chain.flat_map(|v| v.iter())),
+            InputStep::Each { sparse: true } => quote!(#chain.flat_map(|v| v.iter().flatten())),
+            InputStep::Keys => quote!(#chain.flat_map(|v| v.keys())),
+        };
+    }
+    chain
+}
+
+/// An `Option` of the value a path of fields reaches.
+fn optional_chain(steps: &[InputStep]) -> TokenStream {
+    let mut chain: Option<TokenStream> = None;
+    for step in steps {
+        let InputStep::Field { field, optional } = step else {
+            // Lowering gives a path through a list or map `many`.
+            continue;
+        };
+        let f = ident(field);
+        chain = Some(match (chain, optional) {
+            (None, true) => quote!(input.#f.as_ref()),
+            (None, false) => quote!(Some(&input.#f)),
+            (Some(c), true) => quote!(#c.and_then(|v| v.#f.as_ref())),
+            (Some(c), false) => quote!(#c.map(|v| &v.#f)),
+        });
+    }
+    chain.unwrap_or_else(|| quote!(None::<&String>))
 }
 
 fn static_value(v: &serde_json::Value) -> TokenStream {

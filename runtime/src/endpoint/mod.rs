@@ -555,10 +555,10 @@ impl Parser {
             if tail.starts_with("{{") || tail.starts_with("}}") {
                 literal.push_str(&tail[..1]);
                 rest = &tail[2..];
-            } else if tail.starts_with('}') {
+            } else if let Some(after) = tail.strip_prefix('}') {
                 // A lone `}` is taken literally, as Smithy's parser does.
                 literal.push('}');
-                rest = &tail[1..];
+                rest = after;
             } else {
                 let end = tail.find('}').ok_or_else(|| {
                     RuleSetError(format!("template `{text}` has an unclosed `{{`"))
@@ -871,7 +871,7 @@ fn call(f: Function, args: &[Expr], scope: &Scope) -> Option<Value> {
         Function::Partition => scope
             .partitions
             .lookup(&string(0)?)
-            .map(Partition::to_value),
+            .map(Partition::into_value),
         Function::ParseArn => functions::parse_arn(&string(0)?),
         Function::IsVirtualHostableS3Bucket => Some(Value::Bool(
             functions::is_virtual_hostable_s3_bucket(&string(0)?, boolean(1)?),

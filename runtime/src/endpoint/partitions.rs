@@ -36,7 +36,7 @@ impl Partition {
         self.outputs.get(key).and_then(Value::as_str)
     }
 
-    pub(super) fn to_value(self) -> Value {
+    pub(super) fn into_value(self) -> Value {
         Value::Record(self.outputs)
     }
 }
