@@ -305,3 +305,72 @@ async fn the_endpoint_names_the_signing_name_and_region() {
         "{authorization}"
     );
 }
+
+#[tokio::test]
+async fn the_account_id_comes_from_the_credentials_per_call() {
+    let with_account = |mode: Option<&str>| {
+        let (sent, transport) = recording("{}");
+        let mut config = region("us-west-2")
+            .credentials(
+                Credentials::builder()
+                    .access_key_id("AKID")
+                    .secret_access_key("SECRET")
+                    .account_id("123456789012")
+                    .provider_name("test")
+                    .build(),
+            )
+            .http_client(transport);
+        if let Some(mode) = mode {
+            config = config.account_id_endpoint_mode(mode);
+        }
+        (sent, endpoint_rules::Client::new(&config.build()))
+    };
+    let (sent, client) = with_account(None);
+    client.list_things().send().await.unwrap();
+    let (sent_disabled, client) = with_account(Some("disabled"));
+    client.list_things().send().await.unwrap();
+    assert_eq!(
+        sent.lock().unwrap()[0].uri.to_string(),
+        "https://123456789012.storage.us-west-2.amazonaws.com/things"
+    );
+    assert_eq!(
+        sent_disabled.lock().unwrap()[0].uri.to_string(),
+        "https://storage.us-west-2.amazonaws.com/things"
+    );
+    // Required, with credentials that carry no account id: the rules' error.
+    let (_, client) = storage(region("us-west-2").account_id_endpoint_mode("required"));
+    let error = client.list_things().send().await.unwrap_err();
+    assert!(
+        error.to_string().contains("no AccountId was provided"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_model_without_rules_uses_its_partitions_regional_endpoint() {
+    for (config, want) in [
+        (
+            region("us-west-2"),
+            "https://kitchensink.us-west-2.amazonaws.com",
+        ),
+        (
+            region("cn-north-1"),
+            "https://kitchensink.cn-north-1.amazonaws.com.cn",
+        ),
+        (
+            region("us-east-1").use_fips(true),
+            "https://kitchensink-fips.us-east-1.amazonaws.com",
+        ),
+        (
+            region("us-east-1").use_dual_stack(true),
+            "https://kitchensink.us-east-1.api.aws",
+        ),
+        (
+            region("us-east-1").endpoint_url("http://localhost:1"),
+            "http://localhost:1",
+        ),
+    ] {
+        let client = kitchen_sink::Client::new(&config.build());
+        assert_eq!(client.endpoint(), Ok(want));
+    }
+}

@@ -291,22 +291,25 @@ impl ServiceClient {
         if let Some(Ok(rules)) = service.endpoint_rules.map(EmbeddedRules::get) {
             for p in rules.parameters() {
                 let name = p.name.as_str();
-                match p.built_in.as_deref() {
-                    Some("AWS::Region") => params.set_opt(name, i.region.as_deref()),
-                    Some("AWS::UseFIPS") => params.set_opt(name, i.use_fips),
-                    Some("AWS::UseDualStack") => params.set_opt(name, i.use_dual_stack),
+                let value: Option<EndpointValue> = match p.built_in.as_deref() {
+                    Some("AWS::Region") => i.region.as_deref().map(Into::into),
+                    Some("AWS::UseFIPS") => i.use_fips.map(Into::into),
+                    Some("AWS::UseDualStack") => i.use_dual_stack.map(Into::into),
                     Some("SDK::Endpoint") => {
-                        params.set_opt(name, config.configured_endpoint(service.sdk_id))
+                        config.configured_endpoint(service.sdk_id).map(Into::into)
                     }
                     Some("AWS::Auth::AccountIdEndpointMode") => {
-                        params.set_opt(name, i.account_id_endpoint_mode.as_deref())
+                        i.account_id_endpoint_mode.as_deref().map(Into::into)
                     }
                     Some("AWS::Auth::AccountId") => {
                         account_id_param = Some(Arc::from(name));
-                        &mut params
+                        None
                     }
-                    _ => &mut params,
+                    // Others (`AWS::S3::*` …) keep the rules' default unless a
+                    // client context parameter sets them.
+                    _ => None,
                 };
+                params.set_opt(name, value);
             }
         }
         let mut client = ServiceClient {
