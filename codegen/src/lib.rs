@@ -7,6 +7,7 @@
 pub mod ast;
 pub mod diagnostics;
 pub mod emit;
+pub mod idl;
 pub mod ir;
 pub mod lower;
 mod lower_endpoints;
@@ -23,27 +24,96 @@ pub use emit::{GeneratedCrate, Options};
 
 use std::path::Path;
 
-/// Reads and merges model files. Validation runs in [`generate`], together with
-/// lowering, so one report holds every problem of both stages.
+/// Reads and merges model files: JSON AST (`.json`) and IDL (`.smithy`)
+/// files, and folders of them, searched recursively. Validation runs in
+/// [`generate`], together with lowering, so one report holds every problem
+/// of both stages.
 pub fn load(paths: &[impl AsRef<Path>]) -> Result<model::Model, Diagnostics> {
-    let mut files = Vec::new();
     let mut diags = Diagnostics::default();
+    let mut files = Vec::new();
     for path in paths {
         let path = path.as_ref();
+        if let Err(e) = collect_model_files(path, &mut files) {
+            diags.push(Diagnostic::model(
+                &path.display().to_string(),
+                format!("cannot be read: {e}"),
+            ));
+        }
+    }
+    let mut json = Vec::new();
+    let mut idl_files = Vec::new();
+    for path in &files {
         let name = path.display().to_string();
-        match std::fs::read_to_string(path) {
-            Ok(text) => match ast::parse(&text) {
-                Ok(ast) => files.push((name, ast)),
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) => {
+                diags.push(Diagnostic::model(&name, format!("cannot be read: {e}")));
+                continue;
+            }
+        };
+        if path.extension().is_some_and(|e| e == "smithy") {
+            match idl::parse_file(&name, &text) {
+                Ok(parsed) => idl_files.push(parsed),
+                Err(d) => diags.extend(d),
+            }
+        } else {
+            match ast::parse(&text) {
+                Ok(ast) => json.push((name, ast)),
                 Err(e) => diags.push(Diagnostic::model(
                     &name,
                     format!("is not a valid Smithy JSON AST: {e}"),
                 )),
-            },
-            Err(e) => diags.push(Diagnostic::model(&name, format!("cannot be read: {e}"))),
+            }
         }
     }
+    let mut defined: std::collections::BTreeSet<String> = json
+        .iter()
+        .flat_map(|(_, m): &(String, ast::AstModel)| {
+            m.shapes
+                .iter()
+                .filter(|(_, s)| s.kind != "apply")
+                .map(|(id, _)| id.clone())
+        })
+        .collect();
+    for p in &idl_files {
+        defined.extend(p.defined_ids());
+    }
+    let mut models = json;
+    for p in &idl_files {
+        match idl::to_ast(p, &defined) {
+            Ok(m) => models.push((p.name.clone(), m)),
+            Err(d) => diags.extend(d),
+        }
+    }
+    diags.extend(idl::fill_elided(&mut models));
     diags.into_result(())?;
-    load_parsed(files)
+    load_parsed(models)
+}
+
+/// The model files a path names: the file itself, or every `.json` and
+/// `.smithy` file under a folder, in name order.
+pub fn collect_model_files(path: &Path, out: &mut Vec<std::path::PathBuf>) -> std::io::Result<()> {
+    if path.is_dir() {
+        let mut entries: Vec<_> = std::fs::read_dir(path)?
+            .map(|e| e.map(|e| e.path()))
+            .collect::<Result<_, _>>()?;
+        entries.sort();
+        for entry in entries {
+            if entry.is_dir() {
+                collect_model_files(&entry, out)?;
+            } else if entry
+                .extension()
+                .is_some_and(|e| e == "json" || e == "smithy")
+            {
+                out.push(entry);
+            }
+        }
+        Ok(())
+    } else {
+        std::fs::metadata(path)?;
+        out.push(path.to_path_buf());
+        Ok(())
+    }
 }
 
 /// Merges already-parsed files (named for messages).

@@ -5,7 +5,7 @@
 //! whatever number of files it came from. `apply` statements are folded into their
 //! targets here.
 
-use crate::ast::{AstMember, AstModel, AstShape};
+use crate::ast::{AstMember, AstModel, AstRef, AstShape};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -122,7 +122,12 @@ pub fn merge(files: Vec<(String, AstModel)>) -> Result<Model, Diagnostics> {
             ));
         }
         for (id, shape) in ast.shapes {
-            if split_id(&id).is_none() {
+            // `apply` may name a member: `ns#Shape$member`.
+            let shape_part = match shape.kind.as_str() {
+                "apply" => id.split('$').next().unwrap_or_default(),
+                _ => id.as_str(),
+            };
+            if split_id(shape_part).is_none() {
                 diags.push(Diagnostic::shape(
                     &id,
                     "is not an absolute shape id of the form `namespace#Name`",
@@ -151,6 +156,10 @@ pub fn merge(files: Vec<(String, AstModel)>) -> Result<Model, Diagnostics> {
             }
         }
     }
+    // A member a shape only inherits from a mixin exists once mixins are
+    // flattened: such applies wait until then (and make the member the
+    // shape's own, as Smithy does).
+    let mut inherited = Vec::new();
     for (file, id, traits) in applies {
         let (shape_id, member) = match id.split_once('$') {
             Some((s, m)) => (s.to_string(), Some(m.to_string())),
@@ -163,19 +172,55 @@ pub fn merge(files: Vec<(String, AstModel)>) -> Result<Model, Diagnostics> {
             ));
             continue;
         };
+        let has_mixins = !shape.mixins.is_empty();
         let target: Option<&mut BTreeMap<String, Value>> = match &member {
             None => Some(&mut shape.traits),
             Some(m) => member_mut(shape, m).map(|mem| &mut mem.traits),
         };
         match target {
             Some(t) => t.extend(traits),
+            None if has_mixins => inherited.push((file, id, shape_id, member, traits)),
             None => diags.push(Diagnostic::shape(
                 &id,
                 format!("`apply` in {file} targets a member that does not exist"),
             )),
         }
     }
+    for (id, shape) in &model.shapes {
+        if !shape.traits.contains_key("smithy.api#mixin") {
+            continue;
+        }
+        let unit = |r: &Option<AstRef>| r.as_ref().is_none_or(|r| r.target == "smithy.api#Unit");
+        if shape.kind == "operation" && !(unit(&shape.input) && unit(&shape.output)) {
+            diags.push(Diagnostic::shape(
+                id,
+                "is an operation mixin, so its input and output must be `smithy.api#Unit`",
+            ));
+        }
+        if shape.kind == "resource"
+            && !(shape.identifiers.is_empty() && shape.properties.is_empty())
+        {
+            diags.push(Diagnostic::shape(
+                id,
+                "is a resource mixin, which may not define identifiers or properties",
+            ));
+        }
+    }
     flatten_mixins(&mut model, &mut diags);
+    for (file, id, shape_id, member, traits) in inherited {
+        let member = member.unwrap_or_default();
+        match model
+            .shapes
+            .get_mut(&shape_id)
+            .and_then(|shape| member_mut(shape, &member))
+        {
+            Some(m) => m.traits.extend(traits),
+            None => diags.push(Diagnostic::shape(
+                &id,
+                format!("`apply` in {file} targets a member that does not exist"),
+            )),
+        }
+    }
     diags.into_result(model)
 }
 
@@ -214,6 +259,7 @@ fn flattened(
     stack.push(id.to_string());
     let mut members: Vec<(String, AstMember)> = Vec::new();
     let mut traits = BTreeMap::new();
+    let mut out = shape.clone();
     for mixin in &shape.mixins {
         let Some(m) = flattened(model, &mixin.target, stack, diags) else {
             continue;
@@ -226,6 +272,30 @@ fn flattened(
                     mixin.target
                 ),
             ));
+        }
+        if m.kind != shape.kind {
+            diags.push(Diagnostic::shape(
+                id,
+                format!(
+                    "is a {} but uses the {} `{}` as a mixin; mixins must be of the same type",
+                    shape.kind, m.kind, mixin.target
+                ),
+            ));
+        }
+        // A member two mixins both give must have one target.
+        for (name, member) in &m.members {
+            if let Some((_, other)) = members.iter().find(|(n, _)| n == name) {
+                if other.target != member.target {
+                    diags.push(Diagnostic::member(
+                        id,
+                        name,
+                        format!(
+                            "conflicts with an inherited mixin member: `{}` from `{}` is not `{}`",
+                            member.target, mixin.target, other.target
+                        ),
+                    ));
+                }
+            }
         }
         let local: Vec<String> = m
             .traits
@@ -243,11 +313,49 @@ fn flattened(
                 members.push((name, member));
             }
         }
+        // A list's member, a map's key and value, an operation's input,
+        // output and errors come from the mixin unless the shape has its own
+        // (a member redeclared keeps the mixin's traits under its own).
+        for (own, inherited) in [
+            (&mut out.member, m.member),
+            (&mut out.key, m.key),
+            (&mut out.value, m.value),
+        ] {
+            match (own.as_mut(), inherited) {
+                (None, Some(i)) => *own = Some(i),
+                (Some(o), Some(i)) => {
+                    let mut t = i.traits;
+                    t.extend(std::mem::take(&mut o.traits));
+                    o.traits = t;
+                }
+                _ => {}
+            }
+        }
+        if out.input.is_none() {
+            out.input = m.input;
+        }
+        if out.output.is_none() {
+            out.output = m.output;
+        }
+        for e in m.errors {
+            if !out.errors.contains(&e) {
+                out.errors.push(e);
+            }
+        }
     }
     stack.pop();
-    let mut out = shape.clone();
     for (name, member) in &shape.members {
         match members.iter_mut().find(|(n, _)| n == name) {
+            Some((_, inherited)) if inherited.target != member.target => {
+                diags.push(Diagnostic::member(
+                    id,
+                    name,
+                    format!(
+                        "conflicts with an inherited mixin member: it targets `{}`, the mixin's targets `{}`",
+                        member.target, inherited.target
+                    ),
+                ));
+            }
             Some((_, inherited)) => inherited.traits.extend(member.traits.clone()),
             None => members.push((name.clone(), member.clone())),
         }
@@ -335,4 +443,94 @@ fn empty_shape(kind: &str) -> AstShape {
         list: None,
         collection_operations: Vec::new(),
     }
+}
+
+impl Model {
+    /// The model as a JSON AST document: every shape but the prelude's, with
+    /// keys sorted, fields that are empty left out. The form `cargo xtask ast`
+    /// prints and the IDL loader tests compare.
+    pub fn to_json(&self) -> Value {
+        let prelude = prelude();
+        let shapes: serde_json::Map<String, Value> = self
+            .shapes
+            .iter()
+            .filter(|(id, _)| !prelude.contains_key(*id))
+            .map(|(id, s)| (id.clone(), shape_json(s)))
+            .collect();
+        json!({ "smithy": "2.0", "shapes": shapes })
+    }
+}
+
+fn shape_json(s: &AstShape) -> Value {
+    let mut o = serde_json::Map::new();
+    o.insert("type".into(), json!(s.kind));
+    let target = |r: &AstRef| json!({ "target": r.target });
+    let member = |m: &AstMember| {
+        let mut v = json!({ "target": m.target });
+        if !m.traits.is_empty() {
+            v["traits"] = json!(m.traits);
+        }
+        v
+    };
+    let refs = |list: &[AstRef]| Value::Array(list.iter().map(target).collect());
+    if !s.mixins.is_empty() {
+        o.insert("mixins".into(), refs(&s.mixins));
+    }
+    if !s.members.is_empty() {
+        let members: serde_json::Map<String, Value> = s
+            .members
+            .iter()
+            .map(|(n, m)| (n.clone(), member(m)))
+            .collect();
+        o.insert("members".into(), Value::Object(members));
+    }
+    for (key, m) in [("member", &s.member), ("key", &s.key), ("value", &s.value)] {
+        if let Some(m) = m {
+            o.insert(key.into(), member(m));
+        }
+    }
+    if let Some(v) = &s.version {
+        o.insert("version".into(), json!(v));
+    }
+    for (key, list) in [
+        ("operations", &s.operations),
+        ("resources", &s.resources),
+        ("errors", &s.errors),
+        ("collectionOperations", &s.collection_operations),
+    ] {
+        if !list.is_empty() {
+            o.insert(key.into(), refs(list));
+        }
+    }
+    if !s.rename.is_empty() {
+        o.insert("rename".into(), json!(s.rename));
+    }
+    for (key, map) in [
+        ("identifiers", &s.identifiers),
+        ("properties", &s.properties),
+    ] {
+        if !map.is_empty() {
+            let m: serde_json::Map<String, Value> =
+                map.iter().map(|(k, r)| (k.clone(), target(r))).collect();
+            o.insert(key.into(), Value::Object(m));
+        }
+    }
+    for (key, r) in [
+        ("input", &s.input),
+        ("output", &s.output),
+        ("create", &s.create),
+        ("put", &s.put),
+        ("read", &s.read),
+        ("update", &s.update),
+        ("delete", &s.delete),
+        ("list", &s.list),
+    ] {
+        if let Some(r) = r {
+            o.insert(key.into(), target(r));
+        }
+    }
+    if !s.traits.is_empty() {
+        o.insert("traits".into(), json!(s.traits));
+    }
+    Value::Object(o)
 }

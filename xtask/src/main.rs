@@ -5,6 +5,7 @@ mod conformance;
 mod corpus;
 mod endpoints;
 mod expected;
+mod idl_tests;
 
 use smithy_codegen::project::{self, Change};
 use smithy_codegen::Options;
@@ -35,6 +36,7 @@ fn main() -> ExitCode {
         Some("conformance") => conformance::run(&args[1..], &repo_root()),
         Some("corpus") => corpus::run(&args[1..], &repo_root()),
         Some("endpoint-tests") => endpoints::run(&args[1..], &repo_root()),
+        Some("idl-tests") => idl_tests::run(&args[1..], &repo_root()),
         _ => Err(USAGE.to_string()),
     };
     match result {
