@@ -534,3 +534,70 @@ fn shape_json(s: &AstShape) -> Value {
     }
     Value::Object(o)
 }
+
+impl Model {
+    /// [`Model::to_json`] as pretty-printed text, with every structure's
+    /// members in model order (JSON objects are otherwise sorted by key).
+    pub fn to_json_text(&self) -> String {
+        let prelude = prelude();
+        let mut out = String::from("{\n  \"smithy\": \"2.0\",\n  \"shapes\": {");
+        let mut first = true;
+        for (id, shape) in self
+            .shapes
+            .iter()
+            .filter(|(id, _)| !prelude.contains_key(*id))
+        {
+            out.push_str(if first { "\n" } else { ",\n" });
+            first = false;
+            let Value::Object(fields) = shape_json(shape) else {
+                continue;
+            };
+            out.push_str(&format!("    {}: {{", json!(id)));
+            let mut first_field = true;
+            for (key, value) in &fields {
+                out.push_str(if first_field { "\n" } else { ",\n" });
+                first_field = false;
+                out.push_str(&format!("      {}: ", json!(key)));
+                match (key.as_str(), value) {
+                    ("members", Value::Object(members)) => {
+                        out.push('{');
+                        let mut first_member = true;
+                        for (name, _) in &shape.members {
+                            if let Some(m) = members.get(name) {
+                                out.push_str(if first_member { "\n" } else { ",\n" });
+                                first_member = false;
+                                out.push_str(&format!(
+                                    "        {}: {}",
+                                    json!(name),
+                                    indented(m, 8)
+                                ));
+                            }
+                        }
+                        out.push_str("\n      }");
+                    }
+                    _ => out.push_str(&indented(value, 6)),
+                }
+            }
+            out.push_str("\n    }");
+        }
+        out.push_str("\n  }\n}\n");
+        out
+    }
+}
+
+/// Pretty JSON whose continuation lines are indented by `by` spaces.
+fn indented(value: &Value, by: usize) -> String {
+    let text = serde_json::to_string_pretty(value).unwrap_or_default();
+    let pad = " ".repeat(by);
+    text.lines()
+        .enumerate()
+        .map(|(i, l)| {
+            if i == 0 {
+                l.to_owned()
+            } else {
+                format!("{pad}{l}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}

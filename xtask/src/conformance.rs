@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 pub fn run(args: &[String], root: &Path) -> Result<(), String> {
-    let mut model = root.join("../shared/conformance/restjson1.json");
-    let mut service = None;
+    let mut models: Vec<PathBuf> = Vec::new();
+    let mut services: Vec<String> = Vec::new();
     let mut expected_path = None;
     let mut it = args.iter();
     while let Some(arg) = it.next() {
@@ -19,15 +19,18 @@ pub fn run(args: &[String], root: &Path) -> Result<(), String> {
                 .ok_or_else(|| format!("{flag} needs a value"))
         };
         match arg.as_str() {
-            "--model" => model = PathBuf::from(value("--model")?),
-            "--service" => service = Some(value("--service")?),
+            "--model" => models.push(PathBuf::from(value("--model")?)),
+            "--service" => services.push(value("--service")?),
             "--expected-failures" => {
                 expected_path = Some(PathBuf::from(value("--expected-failures")?))
             }
             other => return Err(format!("unknown argument `{other}`")),
         }
     }
-    let stem = model
+    if models.is_empty() {
+        models.push(root.join("../shared/conformance/restjson1.json"));
+    }
+    let stem = models[0]
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
@@ -35,19 +38,56 @@ pub fn run(args: &[String], root: &Path) -> Result<(), String> {
         root.join("xtask/expected-failures")
             .join(format!("{stem}.txt"))
     });
-    let loaded = smithy_codegen::load(&[&model]).map_err(|d| d.to_string())?;
+    let loaded = smithy_codegen::load(&models).map_err(|d| d.to_string())?;
+    // Without `--service`: every service that has client protocol tests.
+    if services.is_empty() {
+        services = loaded
+            .shapes
+            .iter()
+            .filter(|(_, s)| s.kind == "service")
+            .map(|(id, _)| id.clone())
+            .filter(|id| {
+                loaded.operations_of(id).iter().any(|op| {
+                    !smithy_codegen::protocol_tests::client_case_ids(&loaded, op).is_empty()
+                })
+            })
+            .collect();
+    }
+    let mut outcomes = crate::expected::Outcomes::new();
+    for service in &services {
+        let name = if services.len() == 1 {
+            stem.clone()
+        } else {
+            format!("{stem}-{}", service.rsplit('#').next().unwrap_or(service))
+        };
+        outcomes.extend(run_service(&loaded, service, &name, root)?);
+    }
+    crate::expected::report(&outcomes, &expected_path)
+}
+
+/// Generates one service with its protocol tests, runs them, and returns
+/// each case's outcome.
+fn run_service(
+    loaded: &smithy_codegen::model::Model,
+    service: &str,
+    name: &str,
+    root: &Path,
+) -> Result<crate::expected::Outcomes, String> {
     let options = Options {
         runtime_path: root.join("runtime").display().to_string(),
         command: "cargo xtask conformance".into(),
-        crate_name: Some(format!("{}-conformance", stem.replace('_', "-"))),
+        crate_name: Some(format!(
+            "{}-conformance",
+            name.replace('_', "-").to_lowercase()
+        )),
         ..Options::default()
     };
-    let generated = smithy_codegen::generate(&loaded, service.as_deref(), &options)
-        .map_err(|d| format!("{} cannot be generated:\n{d}", model.display()))?;
+    let generated = smithy_codegen::generate(loaded, Some(service), &options)
+        .map_err(|d| format!("{service} cannot be generated:\n{d}"))?;
     let mut outcomes = crate::expected::Outcomes::new();
     for s in &generated.left_out {
         eprintln!("left out {}: {}", s.operation, s.reasons.join("; "));
-        for (id, kind) in smithy_codegen::protocol_tests::client_case_ids(&loaded, &s.operation) {
+        for (id, kind) in smithy_codegen::protocol_tests::client_case_ids(loaded, &s.operation) {
             outcomes.insert(
                 format!("{id} ({kind})"),
                 Err(format!("operation {} is not generated", s.operation)),
@@ -102,7 +142,7 @@ pub fn run(args: &[String], root: &Path) -> Result<(), String> {
         };
         outcomes.insert(key, outcome);
     }
-    crate::expected::report(&outcomes, &expected_path)
+    Ok(outcomes)
 }
 
 /// The failing tests by path, each with the first line of its panic message.

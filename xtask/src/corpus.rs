@@ -105,7 +105,8 @@ pub fn run(args: &[String], root: &Path) -> Result<(), String> {
     crate::expected::report(&outcomes, &expected_path)
 }
 
-/// Every `*.json` file among `paths`, folders searched recursively, sorted.
+/// Every model file (`*.json`, `*.smithy`) among `paths`, folders searched
+/// recursively, sorted: each is one model.
 pub fn model_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     let mut out = Vec::new();
     for path in paths {
@@ -121,7 +122,11 @@ fn collect(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
         for entry in std::fs::read_dir(path)? {
             collect(&entry?.path(), out)?;
         }
-    } else if path.extension().is_some_and(|x| x == "json") || !path.exists() {
+    } else if path
+        .extension()
+        .is_some_and(|x| x == "json" || x == "smithy")
+        || !path.exists()
+    {
         // A path that does not exist is reported when it is read.
         out.push(path.to_path_buf());
     }

@@ -20,23 +20,23 @@ pub fn run(args: &[String], root: &Path) -> Result<(), String> {
             .unwrap_or_default()
             .to_string_lossy()
             .into_owned();
-        let text = std::fs::read_to_string(file)
-            .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-        let model: Json = serde_json::from_str(&text)
-            .map_err(|e| format!("{}: not JSON: {e}", file.display()))?;
-        let services = model
-            .get("shapes")
-            .and_then(Json::as_object)
-            .into_iter()
-            .flatten()
-            .filter(|(_, s)| s.get("type").and_then(Json::as_str) == Some("service"));
+        // Each file is one model, read by the same loader as `codegen` (JSON
+        // AST or IDL).
+        let model = match smithy_codegen::load(&[file]) {
+            Ok(m) => m,
+            Err(d) => {
+                outcomes.insert(name.clone(), Err(format!("the model does not load: {d}")));
+                continue;
+            }
+        };
+        let services = model.shapes.iter().filter(|(_, s)| s.kind == "service");
         for (id, service) in services {
-            let traits = service.get("traits");
-            let Some(rules) = traits.and_then(|t| t.get("smithy.rules#endpointRuleSet")) else {
+            let traits = &service.traits;
+            let Some(rules) = traits.get("smithy.rules#endpointRuleSet") else {
                 continue;
             };
             let cases = traits
-                .and_then(|t| t.get("smithy.rules#endpointTests"))
+                .get("smithy.rules#endpointTests")
                 .and_then(|t| t.get("testCases"))
                 .and_then(Json::as_array)
                 .cloned()

@@ -22,9 +22,13 @@ usage:
                                    --operation keeps only those operations (and the shapes they
                                    reach); operations that reach an unsupported feature are left
                                    out and listed, unless --strict makes that an error
-  cargo xtask conformance [--model FILE] [--service SHAPE_ID] [--expected-failures FILE]
-                                   run a model's protocol tests (default: ../shared/conformance/restjson1.json)
+  cargo xtask conformance [--model PATH ...] [--service SHAPE_ID ...] [--expected-failures FILE]
+                                   run a model's protocol tests (default: ../shared/conformance/restjson1.json),
+                                   every service with client cases unless --service names some
                                    and compare with xtask/expected-failures/<model>.txt
+  cargo xtask ast PATH...          print the merged model (IDL and JSON AST files or folders) as JSON AST
+  cargo xtask idl-tests [DIR]      Smithy's IDL loader tests (default ../shared/smithy/idl-tests)
+  cargo xtask endpoint-tests PATH... run every smithy.rules#endpointTests case of each model file
   cargo xtask corpus PATH...       generate every model file under PATH (files or folders) into
                                    target/corpus/, check each crate with warnings denied, and
                                    compare with xtask/expected-failures/corpus-<first path>.txt";
@@ -37,6 +41,7 @@ fn main() -> ExitCode {
         Some("corpus") => corpus::run(&args[1..], &repo_root()),
         Some("endpoint-tests") => endpoints::run(&args[1..], &repo_root()),
         Some("idl-tests") => idl_tests::run(&args[1..], &repo_root()),
+        Some("ast") => ast(&args[1..]),
         _ => Err(USAGE.to_string()),
     };
     match result {
@@ -46,6 +51,17 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `cargo xtask ast PATH…`: the merged model as JSON AST, sorted and stable
+/// (the JVM-free `smithy ast`).
+fn ast(paths: &[String]) -> Result<(), String> {
+    if paths.is_empty() {
+        return Err("usage: cargo xtask ast PATH...".into());
+    }
+    let model = smithy_codegen::load(paths).map_err(|d| d.to_string())?;
+    print!("{}", model.to_json_text());
+    Ok(())
 }
 
 fn repo_root() -> PathBuf {

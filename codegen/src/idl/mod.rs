@@ -492,11 +492,15 @@ impl Convert<'_> {
             Node::Id(text, span) => {
                 let id = self.resolve_text(text);
                 let shape = id.split('$').next().unwrap_or_default();
-                let known = self.defined.contains(shape)
+                // A `use` or an absolute id names a shape on purpose (trait
+                // shapes such as `aws.protocols#restJson1` need not be loaded).
+                let name = text.split('$').next().unwrap_or_default();
+                let known = text.contains('#')
+                    || self.uses.contains_key(name)
+                    || self.defined.contains(shape)
                     || shape
                         .strip_prefix("smithy.api#")
-                        .is_some_and(|n| PRELUDE.contains(&n))
-                    || text.contains('#');
+                        .is_some_and(|n| PRELUDE.contains(&n));
                 if !known {
                     let message = format!(
                         "the unquoted value `{text}` is read as a shape id, but no shape `{id}` exists (quote it if it is a string)"
