@@ -40,27 +40,41 @@ pub fn load(paths: &[impl AsRef<Path>]) -> Result<model::Model, Diagnostics> {
             ));
         }
     }
-    let mut json = Vec::new();
-    let mut idl_files = Vec::new();
+    let mut texts = Vec::new();
     for path in &files {
         let name = path.display().to_string();
-        let text = match std::fs::read_to_string(path) {
-            Ok(text) => text,
-            Err(e) => {
-                diags.push(Diagnostic::model(&name, format!("cannot be read: {e}")));
-                continue;
-            }
-        };
-        if path.extension().is_some_and(|e| e == "smithy") {
-            match idl::parse_file(&name, &text) {
+        match std::fs::read_to_string(path) {
+            Ok(text) => texts.push((name, text)),
+            Err(e) => diags.push(Diagnostic::model(&name, format!("cannot be read: {e}"))),
+        }
+    }
+    match load_texts(&texts) {
+        Ok(model) => diags.into_result(model),
+        Err(more) => {
+            diags.extend(more);
+            Err(diags.sorted())
+        }
+    }
+}
+
+/// Reads and merges model texts, each named like its file: a name ending in
+/// `.smithy` is IDL, anything else JSON AST. Relative shape ids of IDL files
+/// resolve against the shapes of every text.
+pub fn load_texts(texts: &[(String, String)]) -> Result<model::Model, Diagnostics> {
+    let mut diags = Diagnostics::default();
+    let mut json = Vec::new();
+    let mut idl_files = Vec::new();
+    for (name, text) in texts {
+        if name.ends_with(".smithy") {
+            match idl::parse_file(name, text) {
                 Ok(parsed) => idl_files.push(parsed),
                 Err(d) => diags.extend(d),
             }
         } else {
-            match ast::parse(&text) {
-                Ok(ast) => json.push((name, ast)),
+            match ast::parse(text) {
+                Ok(ast) => json.push((name.clone(), ast)),
                 Err(e) => diags.push(Diagnostic::model(
-                    &name,
+                    name,
                     format!("is not a valid Smithy JSON AST: {e}"),
                 )),
             }
@@ -249,18 +263,10 @@ pub fn generate_from_texts(
     service: Option<&str>,
     options: &Options,
 ) -> Result<GeneratedCrate, Diagnostics> {
-    let mut files = Vec::new();
-    let mut diags = Diagnostics::default();
-    for (name, text) in texts {
-        match ast::parse(text) {
-            Ok(ast) => files.push((name.to_string(), ast)),
-            Err(e) => diags.push(Diagnostic::model(
-                name,
-                format!("is not a valid Smithy JSON AST: {e}"),
-            )),
-        }
-    }
-    diags.into_result(())?;
-    let model = load_parsed(files)?;
+    let texts: Vec<(String, String)> = texts
+        .iter()
+        .map(|(n, t)| (n.to_string(), t.to_string()))
+        .collect();
+    let model = load_texts(&texts)?;
     generate(&model, service, options)
 }

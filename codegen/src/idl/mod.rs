@@ -8,6 +8,7 @@
 //! and the resource named by `for`.
 
 pub mod parser;
+pub mod write;
 
 use crate::ast::{AstMember, AstModel, AstRef, AstShape};
 use crate::diagnostics::{Diagnostic, Diagnostics};
