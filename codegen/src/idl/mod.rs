@@ -727,6 +727,18 @@ const FOR_RESOURCE: &str = "\u{0}for";
 /// mixins (their own members, then theirs). Removes the markers.
 pub fn fill_elided(models: &mut [(String, AstModel)]) -> Diagnostics {
     let mut diags = Diagnostics::default();
+    let elided = |m: &AstMember| m.target == ELIDED;
+    let marked = |s: &AstShape| {
+        s.traits.contains_key(FOR_RESOURCE)
+            || s.members.iter().any(|(_, m)| elided(m))
+            || [&s.member, &s.key, &s.value]
+                .into_iter()
+                .flatten()
+                .any(elided)
+    };
+    if !models.iter().any(|(_, m)| m.shapes.values().any(marked)) {
+        return diags;
+    }
     // Every shape, for lookups (cloned so files can be edited after).
     let all: BTreeMap<String, AstShape> = models
         .iter()
