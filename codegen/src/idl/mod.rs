@@ -132,21 +132,51 @@ pub struct Parsed {
 
 /// Renders an error at `span` of a file: the file, line and column, the
 /// line with a caret under the span, and the message.
+///
+/// Only the error's line is handed to the renderer, cut to a window around
+/// the span and with control characters shown as `?`: any input must render
+/// (the renderer's layout of very long or odd lines can fail).
 pub fn render(name: &str, text: &str, span: Span, message: &str) -> String {
     use annotate_snippets::{Level, Renderer, Snippet};
-    let start = span.start.min(text.len());
-    let end = span.end.clamp(start, text.len());
-    // annotate-snippets wants character boundaries.
-    let start = floor_char(text, start);
-    let end = floor_char(text, end).max(start);
+    let start = floor_char(text, span.start.min(text.len()));
+    let end = floor_char(text, span.end.clamp(start, text.len()));
     let (line, column) = line_column(text, start);
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+    let chars: Vec<char> = text[line_start..line_end].chars().collect();
+    // Character positions of the span within its line.
+    let from = text[line_start..start].chars().count();
+    let to = (from + text[start..end.min(line_end)].chars().count()).max(from + 1);
+    const WINDOW: usize = 100;
+    let window_start = from.saturating_sub(WINDOW / 2);
+    let window_end = (window_start + WINDOW)
+        .max(to.min(window_start + WINDOW))
+        .min(chars.len());
+    let mut shown: String = chars[window_start.min(chars.len())..window_end]
+        .iter()
+        .map(|c| if c.is_control() { '?' } else { *c })
+        .collect();
+    let mut offset = from - window_start.min(from);
+    if window_start > 0 {
+        shown.insert(0, '…');
+        offset += 1;
+    }
+    if window_end < chars.len() {
+        shown.push('…');
+    }
+    let shown_len = shown.chars().count();
+    let caret_len = (to - from).min(shown_len.saturating_sub(offset)).max(1);
+    // Byte positions in `shown` for the renderer.
+    let byte_at = |n: usize| shown.char_indices().nth(n).map_or(shown.len(), |(i, _)| i);
+    let (a, b) = (byte_at(offset), byte_at(offset + caret_len));
     let title = format!("{message} (at {name}:{line}:{column})");
-    let message = Level::Error.title(&title).snippet(
-        Snippet::source(text)
-            .origin(name)
-            .fold(true)
-            .annotation(Level::Error.span(start..end.max(start + usize::from(start < text.len())))),
-    );
+    let snippet = Snippet::source(&shown).origin(name).line_start(line);
+    let snippet = if a < b {
+        snippet.annotation(Level::Error.span(a..b))
+    } else {
+        snippet
+    };
+    let message = Level::Error.title(&title).snippet(snippet);
     let rendered = Renderer::plain().render(message).to_string();
     // The diagnostic already says "error:".
     rendered
@@ -824,5 +854,39 @@ fn mixin_member(
             .mixins
             .iter()
             .find_map(|m| mixin_member(all, &m.target, name, depth + 1)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Found by the `idl` fuzz target: the renderer's layout of this input
+    /// panicked.
+    #[test]
+    fn odd_lines_render_without_panicking() {
+        let mut text = String::from("$version: \"2.0\"\nnamespace smithy.ex\"\u{0}ple\n");
+        text.push_str(&"x".repeat(300));
+        text.push_str(" @\n\tstructure \u{1}A {\n");
+        for span in [
+            Span { start: 0, end: 0 },
+            Span { start: 40, end: 41 },
+            Span {
+                start: 45,
+                end: 200,
+            },
+            Span {
+                start: 300,
+                end: 5000,
+            },
+            Span {
+                start: text.len(),
+                end: text.len(),
+            },
+        ] {
+            let r = render("f.smithy", &text, span, "message");
+            assert!(r.contains("f.smithy"), "{r}");
+        }
+        let _ = parse_file("f.smithy", &text);
     }
 }
