@@ -1,8 +1,9 @@
 //! Parse stage: a serde mirror of the Smithy 2.0 JSON AST, with no interpretation.
 //!
 //! Everything here is a faithful copy of what the file says. Member order is kept
-//! (structures serialise in model order), trait values stay raw JSON until the
-//! validation stage parses the ones the generator understands.
+//! (structures serialise in model order), trait values stay raw JSON; the merge
+//! stage parses them once into `typed` (what later stages read), and the
+//! validation stage reports the ones whose values have the wrong shape.
 
 use serde::de::{MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
@@ -35,6 +36,9 @@ pub struct AstMember {
     pub target: String,
     #[serde(default)]
     pub traits: BTreeMap<String, Value>,
+    /// `traits`, typed: filled once by the merge stage, read by every later one.
+    #[serde(skip)]
+    pub typed: crate::traits::Traits,
 }
 
 /// Any shape. Which fields are meaningful depends on `kind`; the validation stage
@@ -46,6 +50,9 @@ pub struct AstShape {
     pub kind: String,
     #[serde(default)]
     pub traits: BTreeMap<String, Value>,
+    /// `traits`, typed: filled once by the merge stage, read by every later one.
+    #[serde(skip)]
+    pub typed: crate::traits::Traits,
     #[serde(default)]
     pub mixins: Vec<AstRef>,
     /// Structure, union, enum and intEnum members, in model order.

@@ -124,14 +124,9 @@ struct Lowering<'m> {
     pending_endpoint: BTreeMap<String, BTreeMap<String, crate::lower_endpoints::Pending>>,
 }
 
-fn parse_traits(raw: &BTreeMap<String, serde_json::Value>) -> Traits {
-    // Values were checked by validation; here a bad value only means "absent".
-    traits::parse(raw).0
-}
-
 impl<'m> Lowering<'m> {
     fn service(&mut self, id: &str, shape: &AstShape) -> Option<CrateIr> {
-        let t = parse_traits(&shape.traits);
+        let t = shape.typed.clone();
         if !t.rest_json1 {
             let found = if t.other_protocols.is_empty() {
                 "no protocol trait".to_string()
@@ -235,7 +230,7 @@ impl<'m> Lowering<'m> {
             ));
             return None;
         }
-        let t = parse_traits(&shape.traits);
+        let t = shape.typed.clone();
         self.report_unsupported(id, None, &t);
         let op_names = self.names.operation(id)?.clone();
         let input = self.operation_io(id, shape.input.as_ref().map(|r| r.target.as_str()), true);
@@ -337,7 +332,7 @@ impl<'m> Lowering<'m> {
             .and_then(|r| self.model.shape(&r.target))
         {
             for (member, m) in &input.members {
-                if let Some(name) = parse_traits(&m.traits).context_param {
+                if let Some(name) = m.typed.clone().context_param {
                     pending.insert(name, Pending::Member(member.clone()));
                 }
             }
@@ -729,7 +724,7 @@ impl<'m> Lowering<'m> {
             return;
         };
         let name = self.rust_type_name(id);
-        let t = parse_traits(&shape.traits);
+        let t = shape.typed.clone();
         self.report_unsupported(id, None, &t);
         let kind = match shape.kind.as_str() {
             "structure" => {
@@ -798,7 +793,7 @@ impl<'m> Lowering<'m> {
                     .members
                     .iter()
                     .map(|(n, m)| {
-                        let mt = parse_traits(&m.traits);
+                        let mt = m.typed.clone();
                         EnumValue {
                             variant: self.names.member(id, n).variant,
                             value: mt
@@ -841,7 +836,7 @@ impl<'m> Lowering<'m> {
             .members
             .iter()
             .map(|(n, m)| {
-                let mt = parse_traits(&m.traits);
+                let mt = m.typed.clone();
                 EnumValue {
                     variant: self.names.member(id, n).variant,
                     value: mt
@@ -908,10 +903,10 @@ impl<'m> Lowering<'m> {
         from_input: bool,
         input_struct: bool,
     ) -> Option<Member> {
-        let mt = parse_traits(&m.traits);
+        let mt = m.typed.clone();
         self.report_unsupported(owner, Some(name), &mt);
         let target = self.model.shape(&m.target)?;
-        let tt = parse_traits(&target.traits);
+        let tt = target.typed.clone();
         if target.kind != "structure" && target.kind != "union" {
             self.report_unsupported(&m.target, None, &tt);
         }
@@ -932,11 +927,11 @@ impl<'m> Lowering<'m> {
         let explicit_format = mt.timestamp_format.is_some()
             || tt.timestamp_format.is_some()
             || target.member.as_ref().is_some_and(|item| {
-                parse_traits(&item.traits).timestamp_format.is_some()
+                item.typed.clone().timestamp_format.is_some()
                     || self
                         .model
                         .shape(&item.target)
-                        .is_some_and(|t| parse_traits(&t.traits).timestamp_format.is_some())
+                        .is_some_and(|t| t.typed.clone().timestamp_format.is_some())
             });
         if !explicit_format {
             let format = match binding {
@@ -1022,7 +1017,7 @@ impl<'m> Lowering<'m> {
         from_input: bool,
     ) -> Option<TypeRef> {
         let target = self.model.shape(target_id)?;
-        let tt = parse_traits(&target.traits);
+        let tt = target.typed.clone();
         let pick = |m: &Option<traits::LengthTrait>, t: &Option<traits::LengthTrait>| {
             m.clone().or_else(|| t.clone())
         };
@@ -1112,7 +1107,7 @@ impl<'m> Lowering<'m> {
             },
             "list" | "set" => {
                 let m = target.member.as_ref()?;
-                let item = self.type_ref(&m.target, &parse_traits(&m.traits), from_input)?;
+                let item = self.type_ref(&m.target, &m.typed.clone(), from_input)?;
                 TypeKind::List {
                     item: Box::new(item),
                     sparse: tt.sparse,
@@ -1120,8 +1115,8 @@ impl<'m> Lowering<'m> {
             }
             "map" => {
                 let (k, v) = (target.key.as_ref()?, target.value.as_ref()?);
-                let key = self.type_ref(&k.target, &parse_traits(&k.traits), from_input)?;
-                let value = self.type_ref(&v.target, &parse_traits(&v.traits), from_input)?;
+                let key = self.type_ref(&k.target, &k.typed.clone(), from_input)?;
+                let value = self.type_ref(&v.target, &v.typed.clone(), from_input)?;
                 TypeKind::Map {
                     key: Box::new(key),
                     value: Box::new(value),
@@ -1228,8 +1223,10 @@ impl<'m> Lowering<'m> {
                 .into_iter()
                 .map(|v| (v.variant, v.value))
                 .collect(),
-            _ => parse_traits(&shape.traits)
+            _ => shape
+                .typed
                 .legacy_enum
+                .clone()
                 .map(|vals| {
                     self.legacy_enum_values(&id, &vals)
                         .into_iter()
@@ -1253,8 +1250,9 @@ impl<'m> Lowering<'m> {
             .map(|(n, m)| {
                 (
                     self.names.member(id, n).variant,
-                    parse_traits(&m.traits)
+                    m.typed
                         .enum_value
+                        .clone()
                         .and_then(|v| v.as_i64())
                         .unwrap_or_default() as i32,
                 )

@@ -221,7 +221,27 @@ pub fn merge(files: Vec<(String, AstModel)>) -> Result<Model, Diagnostics> {
             )),
         }
     }
+    type_traits(&mut model);
     diags.into_result(model)
+}
+
+/// Parses every shape's and member's traits once into their typed form.
+/// A value of the wrong shape leaves that trait absent here; validation
+/// reports it.
+fn type_traits(model: &mut Model) {
+    for shape in model.shapes.values_mut() {
+        shape.typed = crate::traits::parse(&shape.traits).0;
+        let members = shape
+            .members
+            .iter_mut()
+            .map(|(_, m)| m)
+            .chain(shape.member.as_mut())
+            .chain(shape.key.as_mut())
+            .chain(shape.value.as_mut());
+        for m in members {
+            m.typed = crate::traits::parse(&m.traits).0;
+        }
+    }
 }
 
 /// Copies mixin members and traits into the shapes that use them, so later stages
@@ -421,6 +441,7 @@ fn empty_shape(kind: &str) -> AstShape {
     AstShape {
         kind: kind.to_string(),
         traits: BTreeMap::new(),
+        typed: Default::default(),
         mixins: Vec::new(),
         members: Vec::new(),
         member: None,

@@ -88,7 +88,7 @@ pub struct SigV4Trait {
 }
 
 /// The traits of one shape or member, typed. Absent traits are `None`/`false`.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Traits {
     pub documentation: Option<String>,
     pub required: bool,

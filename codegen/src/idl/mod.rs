@@ -443,6 +443,7 @@ fn empty_shape() -> AstShape {
     AstShape {
         kind: String::new(),
         traits: BTreeMap::new(),
+        typed: Default::default(),
         mixins: Vec::new(),
         members: Vec::new(),
         member: None,
@@ -594,7 +595,11 @@ impl Convert<'_> {
             }
             _ => {}
         }
-        AstMember { target, traits }
+        AstMember {
+            target,
+            traits,
+            typed: Default::default(),
+        }
     }
 
     fn shape(&mut self, s: &Shape) -> AstShape {
