@@ -15,6 +15,7 @@ pub mod model;
 pub mod names;
 pub mod pattern;
 pub mod project;
+pub mod protocol;
 pub mod protocol_tests;
 pub mod traits;
 pub mod validate;

@@ -90,6 +90,7 @@ pub fn lower_operations(
         validated: BTreeSet::new(),
         op_ids,
         pending_endpoint: BTreeMap::new(),
+        protocol: &crate::protocol::RestJson1,
     };
     let ir = cx.service(&service_id, service_shape).map(|mut ir| {
         ir.protocol_tests = crate::protocol_tests::lower(model, &ir);
@@ -120,6 +121,8 @@ struct Lowering<'m> {
     validated: BTreeSet<String>,
     /// The operations to generate.
     op_ids: Vec<String>,
+    /// The service's protocol, asked for every protocol decision.
+    protocol: &'static dyn crate::protocol::ClientProtocol,
     /// Each operation's endpoint parameters, resolved once every type is lowered.
     pending_endpoint: BTreeMap<String, BTreeMap<String, crate::lower_endpoints::Pending>>,
 }
@@ -127,19 +130,9 @@ struct Lowering<'m> {
 impl<'m> Lowering<'m> {
     fn service(&mut self, id: &str, shape: &AstShape) -> Option<CrateIr> {
         let t = shape.typed.clone();
-        if !t.rest_json1 {
-            let found = if t.other_protocols.is_empty() {
-                "no protocol trait".to_string()
-            } else {
-                t.other_protocols.join(", ")
-            };
-            self.diags.push(
-                Diagnostic::shape(
-                    id,
-                    format!("uses {found}; only aws.protocols#restJson1 is supported"),
-                )
-                .unsupported(),
-            );
+        match crate::protocol::for_service(&t) {
+            Ok(p) => self.protocol = p,
+            Err(reason) => self.diags.push(Diagnostic::shape(id, reason).unsupported()),
         }
         self.report_unsupported(id, None, &t);
         let service_errors: Vec<String> = shape.errors.iter().map(|e| e.target.clone()).collect();
@@ -183,7 +176,7 @@ impl<'m> Lowering<'m> {
                     .as_ref()
                     .and_then(|s| s.endpoint_prefix.clone()),
                 signing_name: t.sigv4.as_ref().map(|s| s.name.clone()),
-                protocol: Protocol::RestJson1,
+                protocol: self.protocol.ir(),
                 operations,
                 errors,
                 client: self.names.client.clone(),
@@ -257,10 +250,11 @@ impl<'m> Lowering<'m> {
         let http = match &t.http {
             Some(h) => self.http_route(id, h, input.as_ref()),
             None => {
-                self.diags.push(Diagnostic::shape(
-                    id,
-                    "has no smithy.api#http trait, which restJson1 requires",
-                ));
+                let requires = format!(
+                    "has no smithy.api#http trait, which {} requires",
+                    self.protocol.id().rsplit('#').next().unwrap_or_default()
+                );
+                self.diags.push(Diagnostic::shape(id, requires));
                 None
             }
         };
@@ -973,7 +967,7 @@ impl<'m> Lowering<'m> {
             clearer: names.clearer,
             variant: names.variant,
             default_fn: self.names.default_fn(owner, name),
-            wire_name: mt.json_name.clone().unwrap_or_else(|| name.to_string()),
+            wire_name: self.protocol.wire_name(name, &mt),
             required: mt.required,
             default,
             optional,
@@ -1071,7 +1065,7 @@ impl<'m> Lowering<'m> {
                 {
                     Some("date-time") => TimestampFormat::DateTime,
                     Some("http-date") => TimestampFormat::HttpDate,
-                    _ => TimestampFormat::EpochSeconds,
+                    _ => self.protocol.body_timestamp_format(),
                 },
             ),
             "string" if tt.legacy_enum.is_some() => TypeKind::Named {

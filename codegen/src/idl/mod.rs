@@ -16,29 +16,58 @@ use parser::{Body, File, Io, Member, Node, Ref, Shape, Span, SyntaxError, Trait}
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// The prelude's shapes: the simple types and the `smithy.api` traits a
-/// relative id can name.
+/// The prelude's shapes (Smithy 1.73.0's `prelude.smithy`): the types and
+/// the `smithy.api` traits a relative id can name.
 const PRELUDE: &[&str] = &[
-    "String",
-    "Blob",
-    "BigInteger",
+    "AuthTraitReference",
     "BigDecimal",
-    "Timestamp",
-    "Document",
+    "BigInteger",
+    "Blob",
     "Boolean",
-    "PrimitiveBoolean",
     "Byte",
-    "PrimitiveByte",
-    "Short",
-    "PrimitiveShort",
-    "Integer",
-    "PrimitiveInteger",
-    "Long",
-    "PrimitiveLong",
-    "Float",
-    "PrimitiveFloat",
+    "ClosureId",
+    "CommonMark",
+    "Document",
     "Double",
+    "EnumConstantBodyName",
+    "EnumDefinition",
+    "Example",
+    "ExampleError",
+    "Float",
+    "HttpApiKeyLocations",
+    "IdempotentErrors",
+    "Identifier",
+    "Integer",
+    "LocalMixinTrait",
+    "LocalMixinTraitList",
+    "Long",
+    "Namespaces",
+    "NonEmptyString",
+    "NonEmptyStringList",
+    "NonEmptyStringMap",
+    "PrimitiveBoolean",
+    "PrimitiveByte",
     "PrimitiveDouble",
+    "PrimitiveFloat",
+    "PrimitiveInteger",
+    "PrimitiveLong",
+    "PrimitiveShort",
+    "Reference",
+    "Renames",
+    "RequestCompressionEncodingsList",
+    "Severity",
+    "ShapeClosure",
+    "ShapeClosures",
+    "Short",
+    "String",
+    "StructurallyExclusive",
+    "Timestamp",
+    "TraitChangeType",
+    "TraitDiffRule",
+    "TraitDiffRules",
+    "TraitShapeId",
+    "TraitShapeIdList",
+    "TraitValidator",
     "Unit",
     "addedDefault",
     "auth",
@@ -79,11 +108,13 @@ const PRELUDE: &[&str] = &[
     "internal",
     "jsonName",
     "length",
+    "longPoll",
     "mediaType",
+    "metadata",
     "mixin",
+    "nestedProperties",
     "noReplace",
     "notProperty",
-    "nestedProperties",
     "optionalAuth",
     "output",
     "paginated",
@@ -117,9 +148,6 @@ const PRELUDE: &[&str] = &[
     "xmlFlattened",
     "xmlName",
     "xmlNamespace",
-    "smokeTests",
-    "unitType",
-    "NonEmptyString",
 ];
 
 /// A parsed IDL file, with its name and text for messages.
@@ -674,41 +702,44 @@ impl Convert<'_> {
 
     fn entity(&mut self, s: &Shape, pairs: &[(String, Node)], shape: &mut AstShape) {
         for (key, value) in pairs {
-            let refs = |cx: &mut Self, v: &Node| -> Vec<AstRef> {
-                match v {
-                    Node::Array(items) => items
-                        .iter()
-                        .filter_map(|i| match i {
-                            Node::Id(t, _) => Some(AstRef {
-                                target: cx.resolve_text(t),
-                            }),
-                            _ => None,
-                        })
-                        .collect(),
-                    _ => Vec::new(),
-                }
-            };
+            // A shape id, written bare or quoted (Smithy accepts both here).
             let one = |cx: &mut Self, v: &Node| match v {
-                Node::Id(t, _) => Some(AstRef {
+                Node::Id(t, _) | Node::String(t) => Some(AstRef {
                     target: cx.resolve_text(t),
                 }),
-                _ => None,
+                _ => {
+                    cx.error(
+                        s.span,
+                        format!("the {}'s `{key}` must be a shape id", s.kind),
+                    );
+                    None
+                }
+            };
+            let refs = |cx: &mut Self, v: &Node| -> Vec<AstRef> {
+                match v {
+                    Node::Array(items) => items.iter().filter_map(|i| one(cx, i)).collect(),
+                    _ => {
+                        cx.error(
+                            s.span,
+                            format!("the {}'s `{key}` must be a list of shape ids", s.kind),
+                        );
+                        Vec::new()
+                    }
+                }
             };
             let map = |cx: &mut Self, v: &Node| -> BTreeMap<String, AstRef> {
                 match v {
                     Node::Object(pairs) => pairs
                         .iter()
-                        .filter_map(|(k, v)| match v {
-                            Node::Id(t, _) => Some((
-                                k.clone(),
-                                AstRef {
-                                    target: cx.resolve_text(t),
-                                },
-                            )),
-                            _ => None,
-                        })
+                        .filter_map(|(k, v)| Some((k.clone(), one(cx, v)?)))
                         .collect(),
-                    _ => BTreeMap::new(),
+                    _ => {
+                        cx.error(
+                            s.span,
+                            format!("the {}'s `{key}` must be an object of shape ids", s.kind),
+                        );
+                        BTreeMap::new()
+                    }
                 }
             };
             match (s.kind.as_str(), key.as_str()) {
@@ -774,62 +805,82 @@ pub fn fill_elided(models: &mut [(String, AstModel)]) -> Diagnostics {
     if !models.iter().any(|(_, m)| m.shapes.values().any(marked)) {
         return diags;
     }
-    // Every shape, for lookups (cloned so files can be edited after).
-    let all: BTreeMap<String, AstShape> = models
-        .iter()
-        .flat_map(|(_, m)| m.shapes.iter().map(|(k, v)| (k.clone(), v.clone())))
-        .collect();
-    for (_, model) in models.iter_mut() {
-        for (id, shape) in model.shapes.iter_mut() {
-            let resource = match shape.traits.remove(FOR_RESOURCE) {
-                Some(Value::String(r)) => Some(r),
-                _ => None,
-            };
-            let mixins: Vec<String> = shape.mixins.iter().map(|m| m.target.clone()).collect();
-            let mut members: Vec<(String, &mut AstMember)> = shape
-                .members
-                .iter_mut()
-                .map(|(n, m)| (n.clone(), m))
-                .collect();
-            members.extend(shape.member.as_mut().map(|m| ("member".to_owned(), m)));
-            members.extend(shape.key.as_mut().map(|m| ("key".to_owned(), m)));
-            members.extend(shape.value.as_mut().map(|m| ("value".to_owned(), m)));
-            for (name, member) in members {
-                if member.target != ELIDED {
-                    continue;
-                }
-                let from_resource = resource.as_ref().and_then(|r| {
-                    let res = all.get(r)?;
-                    res.identifiers
-                        .get(&name)
-                        .or_else(|| res.properties.get(&name))
-                        .map(|t| t.target.clone())
-                });
-                let from_mixin = mixins.iter().find_map(|m| mixin_member(&all, m, &name, 0));
-                if let (Some(r), Some(m)) = (&from_resource, &from_mixin) {
-                    if r != m {
-                        diags.push(Diagnostic::member(
-                            id,
-                            &name,
-                            format!(
-                                "is elided, but its resource gives it `{r}` and a mixin `{m}`: the member conflicts with an inherited mixin member"
-                            ),
-                        ));
+    // A mixin may itself have elided members; each pass fills what the
+    // previous ones made known, until nothing changes.
+    let mut unresolved: Vec<(String, String)> = Vec::new();
+    for _pass in 0..8 {
+        unresolved.clear();
+        let mut filled = 0;
+        // Every shape, for lookups (cloned so files can be edited after).
+        let all: BTreeMap<String, AstShape> = models
+            .iter()
+            .flat_map(|(_, m)| m.shapes.iter().map(|(k, v)| (k.clone(), v.clone())))
+            .collect();
+        for (_, model) in models.iter_mut() {
+            for (id, shape) in model.shapes.iter_mut() {
+                let resource = match shape.traits.get(FOR_RESOURCE) {
+                    Some(Value::String(r)) => Some(r.clone()),
+                    _ => None,
+                };
+                let mixins: Vec<String> = shape.mixins.iter().map(|m| m.target.clone()).collect();
+                let mut members: Vec<(String, &mut AstMember)> = shape
+                    .members
+                    .iter_mut()
+                    .map(|(n, m)| (n.clone(), m))
+                    .collect();
+                members.extend(shape.member.as_mut().map(|m| ("member".to_owned(), m)));
+                members.extend(shape.key.as_mut().map(|m| ("key".to_owned(), m)));
+                members.extend(shape.value.as_mut().map(|m| ("value".to_owned(), m)));
+                for (name, member) in members {
+                    if member.target != ELIDED {
+                        continue;
                     }
-                }
-                let found = from_resource.or(from_mixin);
-                match found {
-                    Some(target) => member.target = target,
-                    None => diags.push(Diagnostic::member(
-                        id,
-                        &name,
-                        "is elided (`$name`), but no mixin or `for` resource of its shape has such a member",
-                    )),
+                    let from_resource = resource.as_ref().and_then(|r| {
+                        let res = all.get(r)?;
+                        res.identifiers
+                            .get(&name)
+                            .or_else(|| res.properties.get(&name))
+                            .map(|t| t.target.clone())
+                    });
+                    let from_mixin = mixins.iter().find_map(|m| mixin_member(&all, m, &name, 0));
+                    if let (Some(r), Some(m)) = (&from_resource, &from_mixin) {
+                        if r != m {
+                            diags.push(Diagnostic::member(
+                                id,
+                                &name,
+                                format!(
+                                    "is elided, but its resource gives it `{r}` and a mixin `{m}`: the member conflicts with an inherited mixin member"
+                                ),
+                            ));
+                        }
+                    }
+                    match from_resource.or(from_mixin) {
+                        Some(target) => {
+                            member.target = target;
+                            filled += 1;
+                        }
+                        None => unresolved.push((id.clone(), name)),
+                    }
                 }
             }
         }
+        if unresolved.is_empty() || filled == 0 {
+            break;
+        }
     }
-    diags
+    for (id, name) in unresolved {
+        diags.push(Diagnostic::member(
+            &id,
+            &name,
+            "is elided (`$name`), but no mixin or `for` resource of its shape has such a member",
+        ));
+    }
+    for (_, model) in models.iter_mut() {
+        for shape in model.shapes.values_mut() {
+            shape.traits.remove(FOR_RESOURCE);
+        }
+    }
+    diags.sorted()
 }
 
 fn mixin_member(

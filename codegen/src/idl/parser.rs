@@ -262,8 +262,9 @@ impl<'a> Parser<'a> {
                         .push(line.strip_prefix(' ').unwrap_or(line).to_owned());
                     self.pos = line_end;
                 }
+                // A plain comment is whitespace: documentation before it
+                // still documents what follows.
                 Some('/') if self.rest().starts_with("//") => {
-                    self.docs.clear();
                     self.pos = self
                         .rest()
                         .find('\n')
@@ -840,7 +841,9 @@ impl<'a> Parser<'a> {
                 }
                 Some('"') => return Ok(out),
                 Some('\\') => self.escape(&mut out)?,
+                // Line breaks read as `\n`, whatever the file uses.
                 Some('\r') if self.peek() == Some('\n') => {}
+                Some('\r') => out.push('\n'),
                 Some(c) => out.push(c),
             }
         }
@@ -880,7 +883,10 @@ impl<'a> Parser<'a> {
                 let c = if (0xD800..0xDC00).contains(&first) && self.rest().starts_with("\\u") {
                     self.pos += 2;
                     let second = hex(self)?;
-                    char::from_u32(0x10000 + ((first - 0xD800) << 10) + (second.wrapping_sub(0xDC00) & 0x3FF))
+                    // A high surrogate needs a low one after it.
+                    (0xDC00..=0xDFFF).contains(&second).then(|| {
+                        char::from_u32(0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00))
+                    }).flatten()
                 } else {
                     char::from_u32(first)
                 };
@@ -939,25 +945,28 @@ impl<'a> Parser<'a> {
             }
         };
         self.pos += 3;
-        let raw = self.text[body_start..end].replace("\r\n", "\n");
+        let raw = self.text[body_start..end]
+            .replace("\r\n", "\n")
+            .replace('\r', "\n");
         let lines: Vec<&str> = raw.split('\n').collect();
         let last = lines.len() - 1;
         // The indentation shared by every non-blank line, and by the closing line.
         let indent = lines
             .iter()
             .enumerate()
-            .filter(|(i, l)| *i == last || !l.trim().is_empty())
-            .map(|(_, l)| l.len() - l.trim_start_matches([' ', '\t']).len())
+            .filter(|(i, l)| *i == last || !l.trim_matches(' ').is_empty())
+            .map(|(_, l)| l.len() - l.trim_start_matches(' ').len())
             .min()
             .unwrap_or(0);
         let mut body = String::new();
         for (i, line) in lines.iter().enumerate() {
-            let stripped = if line.trim().is_empty() {
+            // Only spaces are indentation, as in Smithy.
+            let stripped = if line.trim_matches(' ').is_empty() {
                 ""
             } else {
                 &line[indent.min(line.len())..]
             };
-            let stripped = stripped.trim_end_matches([' ', '\t']);
+            let stripped = stripped.trim_end_matches(' ');
             body.push_str(stripped);
             if i != last {
                 body.push('\n');
@@ -1149,6 +1158,9 @@ impl<'a> Parser<'a> {
             let traits = self.traits()?;
             let start = self.pos;
             let elided = self.peek() == Some('$');
+            if elided && matches!(kind, "enum" | "intEnum") {
+                return self.error("an enum's members cannot be elided (`$name`)");
+            }
             if elided {
                 self.v2_only("elided members (`$name`)")?;
                 self.bump();

@@ -75,16 +75,18 @@ fn is_bucket_label(label: &str, min: usize) -> bool {
 }
 
 /// `split`: parts of `input` around `delimiter`; `limit` 0 means no limit,
-/// otherwise at most `limit` parts (the last holds the rest).
-pub(super) fn split(input: &str, delimiter: &str, limit: usize) -> Value {
-    let parts: Vec<Value> = if delimiter.is_empty() {
-        vec![Value::from(input)]
-    } else if limit == 0 {
+/// otherwise at most `limit` parts (the last holds the rest). An empty
+/// delimiter is refused.
+pub(super) fn split(input: &str, delimiter: &str, limit: usize) -> Option<Value> {
+    if delimiter.is_empty() {
+        return None;
+    }
+    let parts: Vec<Value> = if limit == 0 {
         input.split(delimiter).map(Value::from).collect()
     } else {
         input.splitn(limit, delimiter).map(Value::from).collect()
     };
-    Value::Array(parts)
+    Some(Value::Array(parts))
 }
 
 /// `parseURL`: an `http` or `https` URL without query or fragment, as the

@@ -494,10 +494,19 @@ impl Parser {
                 argv.len()
             )));
         }
-        let args = argv
+        let args: Vec<Expr> = argv
             .iter()
             .map(|a| self.expr(a))
             .collect::<Result<_, _>>()?;
+        // A literal `getAttr` path is checked now, not when the rule runs.
+        if let (Function::GetAttr, Some(Expr::Literal(Value::String(path)))) =
+            (function, args.get(1))
+        {
+            if path.is_empty() {
+                return Err(RuleSetError("`getAttr` has an empty path".into()));
+            }
+            parse_path(path)?;
+        }
         Ok(Expr::Call(function, args))
     }
 
@@ -555,10 +564,10 @@ impl Parser {
             if tail.starts_with("{{") || tail.starts_with("}}") {
                 literal.push_str(&tail[..1]);
                 rest = &tail[2..];
-            } else if let Some(after) = tail.strip_prefix('}') {
-                // A lone `}` is taken literally, as Smithy's parser does.
-                literal.push('}');
-                rest = after;
+            } else if tail.starts_with('}') {
+                return Err(RuleSetError(format!(
+                    "template `{text}` has an unmatched `}}` (write `}}}}` for a literal one)"
+                )));
             } else {
                 let end = tail.find('}').ok_or_else(|| {
                     RuleSetError(format!("template `{text}` has an unclosed `{{`"))
@@ -567,8 +576,16 @@ impl Parser {
                 if !literal.is_empty() {
                     parts.push(Part::Text(std::mem::take(&mut literal)));
                 }
-                let (name, path) = inner.split_once('#').unwrap_or((inner, ""));
-                parts.push(Part::Ref(self.slot(name)?, parse_path(path)?));
+                let path = match inner.split_once('#') {
+                    Some((_, "")) => {
+                        return Err(RuleSetError(format!(
+                            "template `{text}` has an empty path after `#`"
+                        )))
+                    }
+                    Some((name, path)) => (name, parse_path(path)?),
+                    None => (inner, Vec::new()),
+                };
+                parts.push(Part::Ref(self.slot(path.0)?, path.1));
                 rest = &tail[end + 1..];
             }
         }
@@ -759,8 +776,16 @@ fn eval_endpoint(e: &EndpointTemplate, scope: &Scope) -> Result<Endpoint, Resolv
     };
     let mut properties = BTreeMap::new();
     for (k, v) in &e.properties {
-        if let Some(v) = eval(v, scope) {
-            properties.insert(k.clone(), v);
+        match eval(v, scope) {
+            Some(v) => {
+                properties.insert(k.clone(), v);
+            }
+            // A property must not silently lose an auth scheme.
+            None => {
+                return Err(ResolveError(format!(
+                    "the endpoint property `{k}` refers to a value that is not set"
+                )))
+            }
         }
     }
     let mut headers = BTreeMap::new();
@@ -812,8 +837,8 @@ fn eval(expr: &Expr, scope: &Scope) -> Option<Value> {
         Expr::Record(fields) => Some(Value::Record(
             fields
                 .iter()
-                .filter_map(|(k, v)| Some((k.clone(), eval(v, scope)?)))
-                .collect(),
+                .map(|(k, v)| Some((k.clone(), eval(v, scope)?)))
+                .collect::<Option<_>>()?,
         )),
         Expr::Call(f, args) => call(*f, args, scope),
     }
@@ -858,7 +883,7 @@ fn call(f: Function, args: &[Expr], scope: &Scope) -> Option<Value> {
         ))),
         Function::Split => {
             let limit = usize::try_from(int(2)?).ok()?;
-            Some(functions::split(&string(0)?, &string(1)?, limit))
+            functions::split(&string(0)?, &string(1)?, limit)
         }
         Function::Coalesce => args.iter().find_map(|a| eval(a, scope)),
         Function::Ite => {

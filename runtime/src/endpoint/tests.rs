@@ -46,9 +46,10 @@ fn functions_follow_the_specification() {
     assert!(is_valid_host_label("a.b", true) && !is_valid_host_label("a..b", true));
     assert_eq!(
         split("a--b--c", "--", 2),
-        Value::Array(vec!["a".into(), "b--c".into()])
+        Some(Value::Array(vec!["a".into(), "b--c".into()]))
     );
-    assert_eq!(split("", "--", 0), Value::Array(vec!["".into()]));
+    assert_eq!(split("", "--", 0), Some(Value::Array(vec!["".into()])));
+    assert_eq!(split("abc", "", 0), None);
     let url = parse_url("https://[2001:db8::1]:443/p").unwrap();
     assert_eq!(
         url.to_json(),
@@ -98,4 +99,36 @@ fn templates_escape_braces_and_read_paths() {
 fn isoe() {
     let p = partition_of("eu-isoe-west-1").unwrap();
     assert_eq!(p.name(), "aws-iso-e");
+}
+
+#[test]
+fn rule_sets_with_bad_templates_or_paths_are_refused_when_parsed() {
+    let with_url = |url: serde_json::Value| {
+        serde_json::json!({
+            "version": "1.0",
+            "parameters": {"R": {"type": "String"}},
+            "rules": [{"type": "endpoint", "conditions": [], "endpoint": {"url": url}}]
+        })
+    };
+    for bad in ["https://{R#}", "https://a}b"] {
+        assert!(RuleSet::from_json(&with_url(bad.into())).is_err(), "{bad}");
+    }
+    let get_attr =
+        |path: &str| with_url(serde_json::json!({"fn": "getAttr", "argv": [{"ref": "R"}, path]}));
+    assert!(RuleSet::from_json(&get_attr("")).is_err());
+    assert!(RuleSet::from_json(&get_attr("a[-1]")).is_err());
+    assert!(RuleSet::from_json(&get_attr("a[0].b")).is_ok());
+}
+
+#[test]
+fn an_auth_scheme_that_refers_to_an_unset_value_is_an_error_not_dropped() {
+    let rules = serde_json::json!({
+        "version": "1.0",
+        "parameters": {"R": {"type": "String"}},
+        "rules": [{"type": "endpoint", "conditions": [], "endpoint": {"url": "https://x",
+            "properties": {"authSchemes": [{"name": "sigv4", "signingRegion": "{R}"}]}}}]
+    });
+    let set = RuleSet::from_json(&rules).unwrap();
+    let err = set.resolve(&Params::new()).unwrap_err();
+    assert!(err.message().contains("authSchemes"), "{err}");
 }
