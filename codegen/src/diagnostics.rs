@@ -11,6 +11,9 @@ pub struct Diagnostic {
     /// The member name, when the problem is in one member.
     pub member: Option<String>,
     pub kind: Kind,
+    /// Line and column in the file, for problems found while reading a
+    /// file; reports list a file's problems in this order.
+    pub position: Option<(usize, usize)>,
     pub reason: String,
 }
 
@@ -29,6 +32,7 @@ impl Diagnostic {
             subject: file.to_string(),
             member: None,
             kind: Kind::Invalid,
+            position: None,
             reason: reason.into(),
         }
     }
@@ -37,6 +41,7 @@ impl Diagnostic {
             subject: id.to_string(),
             member: None,
             kind: Kind::Invalid,
+            position: None,
             reason: reason.into(),
         }
     }
@@ -45,8 +50,14 @@ impl Diagnostic {
             subject: id.to_string(),
             member: Some(member.to_string()),
             kind: Kind::Invalid,
+            position: None,
             reason: reason.into(),
         }
+    }
+    /// Records where in its file the problem is.
+    pub fn at(mut self, line: usize, column: usize) -> Self {
+        self.position = Some((line, column));
+        self
     }
     /// Marks the problem as a feature the generator does not support yet.
     pub fn unsupported(mut self) -> Self {
@@ -63,6 +74,7 @@ impl Diagnostic {
             subject: id.to_string(),
             member: member.map(str::to_string),
             kind: Kind::Invalid,
+            position: None,
             reason: reason.into(),
         }
     }

@@ -239,7 +239,10 @@ pub fn parse_file(name: &str, text: &str) -> Result<Parsed, Diagnostics> {
         Err(errors) => {
             let mut d = Diagnostics::default();
             for SyntaxError { span, message } in errors {
-                d.push(Diagnostic::model(name, render(name, text, span, &message)));
+                let (line, column) = line_column(text, span.start);
+                d.push(
+                    Diagnostic::model(name, render(name, text, span, &message)).at(line, column),
+                );
             }
             Err(d)
         }
@@ -510,7 +513,9 @@ struct Convert<'a> {
 impl Convert<'_> {
     fn error(&mut self, span: Span, message: String) {
         let text = render(&self.p.name, &self.p.text, span, &message);
-        self.diags.push(Diagnostic::model(&self.p.name, text));
+        let (line, column) = line_column(&self.p.text, span.start);
+        self.diags
+            .push(Diagnostic::model(&self.p.name, text).at(line, column));
     }
 
     /// A shape id as written, made absolute.
