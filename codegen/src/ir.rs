@@ -212,6 +212,11 @@ pub struct Operation {
     pub checksum_required: bool,
     /// `@requestCompression` encodings.
     pub compression: Vec<String>,
+    /// The input has a `@streaming` member: it can be sent once.
+    pub streaming_input: bool,
+    /// The output's payload is `@streaming`: the response is handed over
+    /// once its head arrives.
+    pub streaming_output: bool,
     /// Endpoint parameters the operation sets (`@staticContextParams`,
     /// `@contextParam`, `@operationContextParams`), sorted by name.
     pub endpoint_params: Vec<EndpointParam>,
@@ -276,6 +281,17 @@ pub struct NamedType {
     pub kind: NamedKind,
     /// True when the type is reachable from an operation input, so it gets a validator.
     pub validated: bool,
+    /// What the type is to the service's operations.
+    pub roles: TypeRoles,
+}
+
+/// The parts a named type plays: an operation's input or output, an error,
+/// or none of these (a type nested in one).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TypeRoles {
+    pub input: bool,
+    pub output: bool,
+    pub error: bool,
 }
 
 // A handful of these exist per crate; boxing the structure variant would buy nothing.

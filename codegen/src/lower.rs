@@ -148,6 +148,7 @@ impl<'m> Lowering<'m> {
             .filter_map(|e| self.named_ref(e, false))
             .collect();
         self.drain_queue();
+        self.assign_roles(&mut operations);
         for op in &mut operations {
             if let Some(pending) = self.pending_endpoint.get(&op.id) {
                 op.endpoint_params =
@@ -290,6 +291,8 @@ impl<'m> Lowering<'m> {
         self.endpoint_params(id, shape, &t);
         Some(Operation {
             endpoint_params: Vec::new(),
+            streaming_input: false,
+            streaming_output: false,
             auth,
             optional_auth,
             unsigned_payload: t.unsigned_payload,
@@ -310,6 +313,36 @@ impl<'m> Lowering<'m> {
             http: http?,
             paginator,
         })
+    }
+
+    /// Marks each type's roles and each operation's streaming, once every
+    /// type is lowered, so emitters read them instead of working them out.
+    fn assign_roles(&mut self, operations: &mut [Operation]) {
+        let struct_members = |types: &BTreeMap<String, NamedType>, name: &str| -> Vec<Member> {
+            match types.get(name).map(|t| &t.kind) {
+                Some(NamedKind::Struct(s)) => s.members.clone(),
+                _ => Vec::new(),
+            }
+        };
+        for op in operations.iter_mut() {
+            op.streaming_input = struct_members(&self.types, &op.input)
+                .iter()
+                .any(|m| m.ty.kind == TypeKind::Stream);
+            op.streaming_output = struct_members(&self.types, &op.output)
+                .iter()
+                .any(|m| m.binding == Binding::Payload && m.ty.kind == TypeKind::Stream);
+            if let Some(t) = self.types.get_mut(&op.input) {
+                t.roles.input = true;
+            }
+            if let Some(t) = self.types.get_mut(&op.output) {
+                t.roles.output = true;
+            }
+        }
+        for t in self.types.values_mut() {
+            if let NamedKind::Struct(s) = &t.kind {
+                t.roles.error = s.error.is_some();
+            }
+        }
     }
 
     /// Records the endpoint parameters an operation sets, to resolve once the
@@ -429,6 +462,7 @@ impl<'m> Lowering<'m> {
                             helpers,
                         }),
                         validated: input,
+                        roles: Default::default(),
                     },
                 );
                 Some((name, id))
@@ -821,6 +855,7 @@ impl<'m> Lowering<'m> {
                 deprecated: deprecation(&t),
                 kind,
                 validated,
+                roles: Default::default(),
             },
         );
     }

@@ -170,10 +170,7 @@ fn fluent_builder(ir: &CrateIr, op: &Operation) -> TokenStream {
         }
     });
     // A streaming input can be sent once, so its builder is not `Clone`.
-    let streaming_input = input_struct
-        .members
-        .iter()
-        .any(|m| m.ty.kind == TypeKind::Stream);
+    let streaming_input = op.streaming_input;
     let derive_clone = (!streaming_input).then(|| quote!(Clone,));
     let input_accessor = (!streaming_input).then(|| {
         quote! {

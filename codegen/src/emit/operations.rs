@@ -54,14 +54,11 @@ fn operation(ir: &CrateIr, op: &Operation) -> TokenStream {
     } else {
         quote!(_tokens)
     };
-    let streaming = super::http::members(ir, &op.output)
-        .iter()
-        .any(|m| m.binding == Binding::Payload && m.ty.kind == TypeKind::Stream)
-        .then(|| {
-            quote!(
-                const STREAMING_OUTPUT: bool = true;
-            )
-        });
+    let streaming = op.streaming_output.then(|| {
+        quote!(
+            const STREAMING_OUTPUT: bool = true;
+        )
+    });
     let auth = op.auth.iter().map(|a| match a {
         AuthKind::SigV4 => quote!(rt::operation::AuthScheme::SigV4),
         AuthKind::Bearer => quote!(rt::operation::AuthScheme::Bearer),

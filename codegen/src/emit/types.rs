@@ -23,9 +23,8 @@ pub fn emit(ir: &CrateIr) -> TokenStream {
                 .iter()
                 .any(|m| !m.optional && uses_outer_names(&m.ty));
         }
-        let is_input = ir.service.operations.iter().any(|op| op.input == t.name);
         items.push(match &t.kind {
-            NamedKind::Struct(s) => structure(t, s, is_input, &mut defaults),
+            NamedKind::Struct(s) => structure(t, s, t.roles.input, &mut defaults),
             NamedKind::Union(u) => union(t, u),
             NamedKind::Enum(e) => string_enum(t, e),
             NamedKind::IntEnum(e) => int_enum(t, e),
