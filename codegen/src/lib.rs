@@ -10,7 +10,6 @@ pub mod emit;
 pub mod idl;
 pub mod ir;
 pub mod lower;
-mod lower_endpoints;
 pub mod model;
 pub mod names;
 pub mod pattern;
