@@ -8,7 +8,7 @@ use smithy_client_runtime::client::{
     OperationRequest, OperationResponse, ServiceClient, ServiceInfo,
 };
 use smithy_client_runtime::error::{
-    ErrorResponse, OperationError, SerializationError, UnhandledError,
+    DeserializationError, ErrorResponse, OperationError, SerializationError, UnhandledError,
 };
 use smithy_client_runtime::operation::{AuthScheme, Operation};
 use smithy_client_runtime::transport::{from_fn, Body};
@@ -76,7 +76,7 @@ macro_rules! operation {
                 b.payload(vec![b'a'; input.0], "application/octet-stream");
                 b.finish()
             }
-            fn response(_: &mut OperationResponse) -> Result<(), String> {
+            fn response(_: &mut OperationResponse) -> Result<(), DeserializationError> {
                 Ok(())
             }
         }
@@ -342,7 +342,7 @@ impl Operation for StalledUpload {
         b.stream(&stream, "application/octet-stream")?;
         b.finish()
     }
-    fn response(_: &mut OperationResponse) -> Result<(), String> {
+    fn response(_: &mut OperationResponse) -> Result<(), DeserializationError> {
         Ok(())
     }
 }
@@ -409,7 +409,7 @@ impl Operation for Tokened {
         b.header("x-token", &tokens.token())?;
         b.finish()
     }
-    fn response(_: &mut OperationResponse) -> Result<(), String> {
+    fn response(_: &mut OperationResponse) -> Result<(), DeserializationError> {
         Ok(())
     }
 }

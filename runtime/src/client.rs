@@ -4,11 +4,11 @@
 
 use crate::config::{Config, RequestCompression};
 use crate::endpoint::{EmbeddedRules, Endpoint, Params, Value as EndpointValue};
-use crate::error::SerializationError;
 use crate::error::{
     ConfigError, Error, ErrorResponse, OperationError, ResponseError, ServiceError, TimeoutError,
     TimeoutKind,
 };
+use crate::error::{DeserializationError, SerializationError};
 use crate::operation::{AuthScheme, Operation};
 use crate::retry::{classify_response, RetryKind};
 use crate::transport::{Body, TransportError, TransportErrorKind};
@@ -211,23 +211,29 @@ impl OperationResponse {
     }
 
     /// Parses the JSON body (an empty body reads as `{}`).
-    pub fn json<T: crate::json::ReadJson>(&self) -> Result<T, String> {
+    pub fn json<T: crate::json::ReadJson>(&self) -> Result<T, DeserializationError> {
         let body = self.body();
-        crate::json::from_slice(body).map_err(|e| describe_json_error(&e, body))
+        crate::json::from_slice(body)
+            .map_err(|e| DeserializationError::new(describe_json_error(&e, body)))
     }
 
     /// Reads the output's body members: the JSON body when the output has
     /// any, else none (every member starts from its default).
-    pub fn json_members<T: crate::json::ReadJson>(&self, has_body: bool) -> Result<T, String> {
+    pub fn json_members<T: crate::json::ReadJson>(
+        &self,
+        has_body: bool,
+    ) -> Result<T, DeserializationError> {
         if has_body {
             self.json()
         } else {
-            crate::json::from_slice(b"{}").map_err(|e| e.to_string())
+            crate::json::from_slice(b"{}").map_err(|e| DeserializationError::new(e.to_string()))
         }
     }
 
     /// Parses a JSON payload; `None` for an empty body.
-    pub fn json_payload<T: crate::json::ReadJson>(&self) -> Result<Option<T>, String> {
+    pub fn json_payload<T: crate::json::ReadJson>(
+        &self,
+    ) -> Result<Option<T>, DeserializationError> {
         if self.body().trim_ascii().is_empty() {
             return Ok(None);
         }
@@ -590,11 +596,11 @@ impl ServiceClient {
                     }
                     let request_id = crate::error::request_id(&headers);
                     let mut response = OperationResponse::streaming(status, headers, body);
-                    return O::response(&mut response).map_err(|reason| {
+                    return O::response(&mut response).map_err(|e| {
                         Error::Response(ResponseError {
                             status,
                             request_id,
-                            reason,
+                            reason: e.0,
                             source: None,
                         })
                     });

@@ -150,6 +150,38 @@ impl fmt::Display for SerializationError {
 
 impl std::error::Error for SerializationError {}
 
+/// A successful response that could not be read into the operation's output:
+/// what was wrong with it (a malformed or truncated body, a header that does
+/// not parse). The client reports it as [`Error::Response`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeserializationError(pub(crate) String);
+
+impl DeserializationError {
+    /// What could not be read, and why.
+    pub fn new(reason: impl Into<String>) -> Self {
+        DeserializationError(reason.into())
+    }
+
+    /// The reason, without a prefix.
+    pub fn reason(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<String> for DeserializationError {
+    fn from(reason: String) -> Self {
+        DeserializationError(reason)
+    }
+}
+
+impl fmt::Display for DeserializationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "the response could not be read: {}", self.0)
+    }
+}
+
+impl std::error::Error for DeserializationError {}
+
 /// A configuration problem found when sending.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigError(pub(crate) String);

@@ -45,7 +45,9 @@ pub trait Operation {
     /// Adds the operation's endpoint parameters.
     fn endpoint_params(_input: &Self::Input, _params: &mut crate::endpoint::Params) {}
     /// Parses a successful response; the error says what was wrong with it.
-    fn response(response: &mut crate::client::OperationResponse) -> Result<Self::Output, String>;
+    fn response(
+        response: &mut crate::client::OperationResponse,
+    ) -> Result<Self::Output, crate::error::DeserializationError>;
 }
 
 /// How a request proves who sends it.

@@ -115,7 +115,9 @@ fn operation(ir: &CrateIr, op: &Operation) -> TokenStream {
             ) -> Result<rt::client::OperationRequest, rt::error::SerializationError> {
                 #request
             }
-            fn response(response: &mut rt::client::OperationResponse) -> Result<Self::Output, String> {
+            fn response(
+                response: &mut rt::client::OperationResponse,
+            ) -> Result<Self::Output, rt::error::DeserializationError> {
                 #response
             }
         }

@@ -36,7 +36,7 @@ impl rt::operation::Operation for GetClip {
 
     fn response(
         response: &mut rt::client::OperationResponse,
-    ) -> Result<Self::Output, String> {
+    ) -> Result<Self::Output, rt::error::DeserializationError> {
         let mut out: Self::Output = response.json_members(false)?;
         if let Some(text) = rt::wire::header_text(response.headers(), "Content-Type") {
             let value = {
@@ -80,7 +80,7 @@ impl rt::operation::Operation for GetDashStreamingSessionUrl {
 
     fn response(
         response: &mut rt::client::OperationResponse,
-    ) -> Result<Self::Output, String> {
+    ) -> Result<Self::Output, rt::error::DeserializationError> {
         response.json()
     }
 }
@@ -114,7 +114,7 @@ impl rt::operation::Operation for GetHlsStreamingSessionUrl {
 
     fn response(
         response: &mut rt::client::OperationResponse,
-    ) -> Result<Self::Output, String> {
+    ) -> Result<Self::Output, rt::error::DeserializationError> {
         response.json()
     }
 }
@@ -148,7 +148,7 @@ impl rt::operation::Operation for GetImages {
 
     fn response(
         response: &mut rt::client::OperationResponse,
-    ) -> Result<Self::Output, String> {
+    ) -> Result<Self::Output, rt::error::DeserializationError> {
         response.json()
     }
 }
@@ -207,7 +207,7 @@ impl rt::operation::Operation for GetMediaForFragmentList {
 
     fn response(
         response: &mut rt::client::OperationResponse,
-    ) -> Result<Self::Output, String> {
+    ) -> Result<Self::Output, rt::error::DeserializationError> {
         let mut out: Self::Output = response.json_members(false)?;
         if let Some(text) = rt::wire::header_text(response.headers(), "Content-Type") {
             let value = {
@@ -251,7 +251,7 @@ impl rt::operation::Operation for ListFragments {
 
     fn response(
         response: &mut rt::client::OperationResponse,
-    ) -> Result<Self::Output, String> {
+    ) -> Result<Self::Output, rt::error::DeserializationError> {
         response.json()
     }
 }

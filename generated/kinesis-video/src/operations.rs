@@ -35,7 +35,7 @@ impl rt::operation::Operation for GetDataEndpoint {
 
     fn response(
         response: &mut rt::client::OperationResponse,
-    ) -> Result<Self::Output, String> {
+    ) -> Result<Self::Output, rt::error::DeserializationError> {
         response.json()
     }
 }

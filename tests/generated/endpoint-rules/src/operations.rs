@@ -56,7 +56,7 @@ impl rt::operation::Operation for ListThings {
 
     fn response(
         response: &mut rt::client::OperationResponse,
-    ) -> Result<Self::Output, String> {
+    ) -> Result<Self::Output, rt::error::DeserializationError> {
         response.json_members(false)
     }
 }
@@ -109,7 +109,7 @@ impl rt::operation::Operation for PutObject {
 
     fn response(
         response: &mut rt::client::OperationResponse,
-    ) -> Result<Self::Output, String> {
+    ) -> Result<Self::Output, rt::error::DeserializationError> {
         response.json_members(false)
     }
 }

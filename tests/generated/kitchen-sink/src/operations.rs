@@ -35,7 +35,7 @@ impl rt::operation::Operation for Combine {
 
     fn response(
         response: &mut rt::client::OperationResponse,
-    ) -> Result<Self::Output, String> {
+    ) -> Result<Self::Output, rt::error::DeserializationError> {
         response.json()
     }
 }
@@ -69,7 +69,7 @@ impl rt::operation::Operation for CreateOrder {
 
     fn response(
         response: &mut rt::client::OperationResponse,
-    ) -> Result<Self::Output, String> {
+    ) -> Result<Self::Output, rt::error::DeserializationError> {
         response.json()
     }
 }
@@ -103,7 +103,7 @@ impl rt::operation::Operation for Evaluate {
 
     fn response(
         response: &mut rt::client::OperationResponse,
-    ) -> Result<Self::Output, String> {
+    ) -> Result<Self::Output, rt::error::DeserializationError> {
         response.json()
     }
 }
@@ -137,7 +137,7 @@ impl rt::operation::Operation for GetHlsStreamingSessionUrl {
 
     fn response(
         response: &mut rt::client::OperationResponse,
-    ) -> Result<Self::Output, String> {
+    ) -> Result<Self::Output, rt::error::DeserializationError> {
         response.json()
     }
 }
@@ -171,7 +171,7 @@ impl rt::operation::Operation for GetItem {
 
     fn response(
         response: &mut rt::client::OperationResponse,
-    ) -> Result<Self::Output, String> {
+    ) -> Result<Self::Output, rt::error::DeserializationError> {
         response.json()
     }
 }
@@ -205,7 +205,7 @@ impl rt::operation::Operation for GetSettings {
 
     fn response(
         response: &mut rt::client::OperationResponse,
-    ) -> Result<Self::Output, String> {
+    ) -> Result<Self::Output, rt::error::DeserializationError> {
         response.json()
     }
 }
@@ -239,7 +239,7 @@ impl rt::operation::Operation for ListNested {
 
     fn response(
         response: &mut rt::client::OperationResponse,
-    ) -> Result<Self::Output, String> {
+    ) -> Result<Self::Output, rt::error::DeserializationError> {
         response.json()
     }
 }
@@ -304,7 +304,7 @@ impl rt::operation::Operation for ListThings {
 
     fn response(
         response: &mut rt::client::OperationResponse,
-    ) -> Result<Self::Output, String> {
+    ) -> Result<Self::Output, rt::error::DeserializationError> {
         response.json()
     }
 }
@@ -364,7 +364,7 @@ impl rt::operation::Operation for PutCollections {
 
     fn response(
         response: &mut rt::client::OperationResponse,
-    ) -> Result<Self::Output, String> {
+    ) -> Result<Self::Output, rt::error::DeserializationError> {
         response.json()
     }
 }
@@ -398,7 +398,7 @@ impl rt::operation::Operation for RecordEvent {
 
     fn response(
         response: &mut rt::client::OperationResponse,
-    ) -> Result<Self::Output, String> {
+    ) -> Result<Self::Output, rt::error::DeserializationError> {
         response.json()
     }
 }
@@ -432,7 +432,7 @@ impl rt::operation::Operation for SetMode {
 
     fn response(
         response: &mut rt::client::OperationResponse,
-    ) -> Result<Self::Output, String> {
+    ) -> Result<Self::Output, rt::error::DeserializationError> {
         response.json()
     }
 }
@@ -466,7 +466,7 @@ impl rt::operation::Operation for SetPriority {
 
     fn response(
         response: &mut rt::client::OperationResponse,
-    ) -> Result<Self::Output, String> {
+    ) -> Result<Self::Output, rt::error::DeserializationError> {
         response.json()
     }
 }
@@ -500,7 +500,7 @@ impl rt::operation::Operation for ValidateThing {
 
     fn response(
         response: &mut rt::client::OperationResponse,
-    ) -> Result<Self::Output, String> {
+    ) -> Result<Self::Output, rt::error::DeserializationError> {
         response.json()
     }
 }
