@@ -120,3 +120,18 @@ fn ordered_members<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(String, AstMe
 pub fn parse(text: &str) -> Result<AstModel, serde_json::Error> {
     serde_json::from_str(text)
 }
+
+impl AstShape {
+    /// A resource's lifecycle operations by property name, in the JSON AST's
+    /// order (`create`, `put`, `read`, `update`, `delete`, `list`).
+    pub fn lifecycle(&self) -> [(&'static str, &Option<AstRef>); 6] {
+        [
+            ("create", &self.create),
+            ("put", &self.put),
+            ("read", &self.read),
+            ("update", &self.update),
+            ("delete", &self.delete),
+            ("list", &self.list),
+        ]
+    }
+}

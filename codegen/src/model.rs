@@ -437,7 +437,8 @@ fn prelude() -> BTreeMap<String, AstShape> {
     out
 }
 
-fn empty_shape(kind: &str) -> AstShape {
+/// A shape of `kind` with nothing else set.
+pub(crate) fn empty_shape(kind: &str) -> AstShape {
     AstShape {
         kind: kind.to_string(),
         traits: BTreeMap::new(),
@@ -536,16 +537,10 @@ fn shape_json(s: &AstShape) -> Value {
             o.insert(key.into(), Value::Object(m));
         }
     }
-    for (key, r) in [
-        ("input", &s.input),
-        ("output", &s.output),
-        ("create", &s.create),
-        ("put", &s.put),
-        ("read", &s.read),
-        ("update", &s.update),
-        ("delete", &s.delete),
-        ("list", &s.list),
-    ] {
+    for (key, r) in [("input", &s.input), ("output", &s.output)]
+        .into_iter()
+        .chain(s.lifecycle())
+    {
         if let Some(r) = r {
             o.insert(key.into(), target(r));
         }

@@ -10,7 +10,8 @@ use kinesis_video_archived_media::{Client, Config, Credentials, DateTime};
 use smithy_client_runtime::bytes::Bytes;
 use smithy_client_runtime::transport::{from_fn, Body};
 use std::hint::black_box;
-use std::time::{Duration, Instant};
+use tests::measure;
+use std::time::Duration;
 
 /// What a hand-written client would parse the page into.
 #[derive(serde::Deserialize)]
@@ -64,17 +65,6 @@ fn client_for(body: Bytes) -> Client {
     Client::new(&config)
 }
 
-/// Runs `f` repeatedly for about `budget`, returning the mean time per call.
-fn measure(budget: Duration, mut f: impl FnMut()) -> Duration {
-    f(); // warm up
-    let start = Instant::now();
-    let mut n = 0u32;
-    while start.elapsed() < budget || n < 5 {
-        f();
-        n += 1;
-    }
-    start.elapsed() / n
-}
 
 fn case(name: &str, count: usize, size: usize, budget: Duration) {
     let body = page(count, size);

@@ -4,18 +4,9 @@
 //! `cargo bench -p tests --bench idl [FILE]`.
 
 use std::hint::black_box;
-use std::time::{Duration, Instant};
+use tests::measure;
+use std::time::Duration;
 
-fn measure(budget: Duration, mut f: impl FnMut()) -> Duration {
-    f();
-    let start = Instant::now();
-    let mut n = 0u32;
-    while start.elapsed() < budget || n < 5 {
-        f();
-        n += 1;
-    }
-    start.elapsed() / n
-}
 
 fn largest_smithy_file(dir: &std::path::Path) -> Option<std::path::PathBuf> {
     let mut files = Vec::new();

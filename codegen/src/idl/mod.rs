@@ -424,7 +424,7 @@ pub fn to_ast(p: &Parsed, defined: &BTreeSet<String>) -> Result<AstModel, Diagno
             AstShape {
                 kind: "apply".into(),
                 traits,
-                ..empty_shape()
+                ..crate::model::empty_shape("")
             },
         );
     }
@@ -470,33 +470,12 @@ fn member_traits<'s>(
     Some(&mut member.traits)
 }
 
-fn empty_shape() -> AstShape {
-    AstShape {
-        kind: String::new(),
-        traits: BTreeMap::new(),
-        typed: Default::default(),
-        mixins: Vec::new(),
-        members: Vec::new(),
-        member: None,
-        key: None,
-        value: None,
-        version: None,
-        operations: Vec::new(),
-        resources: Vec::new(),
-        errors: Vec::new(),
-        rename: BTreeMap::new(),
-        input: None,
-        output: None,
-        identifiers: BTreeMap::new(),
-        properties: BTreeMap::new(),
-        create: None,
-        put: None,
-        read: None,
-        update: None,
-        delete: None,
-        list: None,
-        collection_operations: Vec::new(),
-    }
+/// Where a member is written (else where its shape is).
+fn member_span(members: &[Member], name: &str, shape: Span) -> Span {
+    members
+        .iter()
+        .find(|m| m.name == name)
+        .map_or(shape, |m| m.span)
 }
 
 /// The target a member elided with `$name` stands for, found in the
@@ -646,7 +625,7 @@ impl Convert<'_> {
                     target: self.resolve(m),
                 })
                 .collect(),
-            ..empty_shape()
+            ..crate::model::empty_shape("")
         };
         match &s.body {
             Body::None | Body::Operation { .. } => {}
@@ -661,10 +640,7 @@ impl Convert<'_> {
                             if name == "member" {
                                 shape.member = Some(m);
                             } else {
-                                let span = members
-                                    .iter()
-                                    .find(|x| x.name == name)
-                                    .map_or(s.span, |x| x.span);
+                                let span = member_span(members, &name, s.span);
                                 self.error(
                                     span,
                                     format!("a {} has only `member`, not `{name}`", s.kind),
@@ -678,10 +654,7 @@ impl Convert<'_> {
                                 "key" => shape.key = Some(m),
                                 "value" => shape.value = Some(m),
                                 _ => {
-                                    let span = members
-                                        .iter()
-                                        .find(|x| x.name == name)
-                                        .map_or(s.span, |x| x.span);
+                                    let span = member_span(members, &name, s.span);
                                     self.error(
                                         span,
                                         format!("a map has only `key` and `value`, not `{name}`"),

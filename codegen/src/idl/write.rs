@@ -222,14 +222,7 @@ impl Writer<'_> {
                         body.push(format!("    {key}: {{\n{}\n    }}", entries.join("\n")));
                     }
                 }
-                for (key, r) in [
-                    ("create", &s.create),
-                    ("put", &s.put),
-                    ("read", &s.read),
-                    ("update", &s.update),
-                    ("delete", &s.delete),
-                    ("list", &s.list),
-                ] {
+                for (key, r) in s.lifecycle() {
                     if let Some(r) = r {
                         body.push(format!("    {key}: {}", self.id(&r.target)));
                     }
