@@ -10,8 +10,8 @@ use kinesis_video_archived_media::{Client, Config, Credentials, DateTime};
 use smithy_client_runtime::bytes::Bytes;
 use smithy_client_runtime::transport::{from_fn, Body};
 use std::hint::black_box;
-use tests::measure;
 use std::time::Duration;
+use tests::measure;
 
 /// What a hand-written client would parse the page into.
 #[derive(serde::Deserialize)]
@@ -64,7 +64,6 @@ fn client_for(body: Bytes) -> Client {
         .build();
     Client::new(&config)
 }
-
 
 fn case(name: &str, count: usize, size: usize, budget: Duration) {
     let body = page(count, size);

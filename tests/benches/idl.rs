@@ -4,9 +4,8 @@
 //! `cargo bench -p tests --bench idl [FILE]`.
 
 use std::hint::black_box;
-use tests::measure;
 use std::time::Duration;
-
+use tests::measure;
 
 fn largest_smithy_file(dir: &std::path::Path) -> Option<std::path::PathBuf> {
     let mut files = Vec::new();
