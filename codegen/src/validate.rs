@@ -12,7 +12,8 @@ use crate::model::Model;
 use crate::pattern;
 use crate::traits::{self, Traits};
 
-const SIMPLE: &[&str] = &[
+/// The simple shape types (IDL keywords and JSON AST `type` values).
+pub(crate) const SIMPLE: &[&str] = &[
     "blob",
     "boolean",
     "string",

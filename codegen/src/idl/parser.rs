@@ -119,21 +119,7 @@ pub struct SyntaxError {
     pub message: String,
 }
 
-const SIMPLE: &[&str] = &[
-    "blob",
-    "boolean",
-    "document",
-    "string",
-    "byte",
-    "short",
-    "integer",
-    "long",
-    "float",
-    "double",
-    "bigInteger",
-    "bigDecimal",
-    "timestamp",
-];
+use crate::validate::SIMPLE;
 const MEMBERED: &[&str] = &[
     "enum",
     "intEnum",

@@ -141,16 +141,16 @@ struct Lowering<'m> {
 
 impl<'m> Lowering<'m> {
     fn service(&mut self, id: &str, shape: &AstShape) -> Option<CrateIr> {
-        let t = shape.typed.clone();
-        match crate::protocol::for_service(&t) {
+        let t = &shape.typed;
+        match crate::protocol::for_service(t) {
             Ok(p) => self.protocol = p,
             Err(reason) => self.diags.push(Diagnostic::shape(id, reason).unsupported()),
         }
-        self.report_unsupported(id, None, &t);
+        self.report_unsupported(id, None, t);
         let service_errors: Vec<String> = shape.errors.iter().map(|e| e.target.clone()).collect();
         let mut operations = Vec::new();
         for op_id in self.op_ids.clone() {
-            if let Some(op) = self.operation(&op_id, &t, &service_errors) {
+            if let Some(op) = self.operation(&op_id, t, &service_errors) {
                 operations.push(op);
             }
         }
@@ -166,7 +166,7 @@ impl<'m> Lowering<'m> {
                 op.endpoint_params = endpoints::resolve(op, pending, &self.types, &mut self.diags);
             }
         }
-        let endpoint_rules = endpoints::service_rules(id, &t, &self.names.client, &mut self.diags);
+        let endpoint_rules = endpoints::service_rules(id, t, &self.names.client, &mut self.diags);
         let name = names::type_name(local_name(id));
         let crate_name = names::crate_name(
             t.aws_service
@@ -234,8 +234,8 @@ impl<'m> Lowering<'m> {
             ));
             return None;
         }
-        let t = shape.typed.clone();
-        self.report_unsupported(id, None, &t);
+        let t = &shape.typed;
+        self.report_unsupported(id, None, t);
         let op_names = self.names.operation(id)?.clone();
         let input = self.operation_io(id, shape.input.as_ref().map(|r| r.target.as_str()), true);
         let output = self.operation_io(id, shape.output.as_ref().map(|r| r.target.as_str()), false);
@@ -287,7 +287,7 @@ impl<'m> Lowering<'m> {
             .endpoint
             .as_ref()
             .and_then(|e| self.host_prefix(id, &e.host_prefix, input.as_ref()));
-        let (auth, optional_auth) = self.auth(id, service_traits, &t)?;
+        let (auth, optional_auth) = self.auth(id, service_traits, t)?;
         if t.checksum_required && self.streams_input(shape) {
             self.diags.push(
                 Diagnostic::shape(
@@ -298,7 +298,7 @@ impl<'m> Lowering<'m> {
             );
             return None;
         }
-        self.endpoint_params(id, shape, &t);
+        self.endpoint_params(id, shape, t);
         Some(Operation {
             endpoint_params: Vec::new(),
             streaming_input: false,
@@ -316,7 +316,7 @@ impl<'m> Lowering<'m> {
             fluent_builder: op_names.fluent_builder,
             name: op_names.marker,
             docs: t.documentation.clone(),
-            deprecated: deprecation(&t),
+            deprecated: deprecation(t),
             input: input?.0,
             output: output?.0,
             errors,
@@ -369,7 +369,7 @@ impl<'m> Lowering<'m> {
             .and_then(|r| self.model.shape(&r.target))
         {
             for (member, m) in &input.members {
-                if let Some(name) = m.typed.clone().context_param {
+                if let Some(name) = m.typed.context_param.clone() {
                     pending.insert(name, Pending::Member(member.clone()));
                 }
             }

@@ -28,8 +28,8 @@ impl Lowering<'_> {
             return;
         };
         let name = self.rust_type_name(id);
-        let t = shape.typed.clone();
-        self.report_unsupported(id, None, &t);
+        let t = &shape.typed;
+        self.report_unsupported(id, None, t);
         let kind = match shape.kind.as_str() {
             "structure" => {
                 let members = shape
@@ -97,7 +97,7 @@ impl Lowering<'_> {
                     .members
                     .iter()
                     .map(|(n, m)| {
-                        let mt = m.typed.clone();
+                        let mt = &m.typed;
                         EnumValue {
                             variant: self.names.member(id, n).variant,
                             value: mt
@@ -107,7 +107,7 @@ impl Lowering<'_> {
                                 .unwrap_or_default() as i32,
                             internal: mt.internal,
                             docs: mt.documentation.clone(),
-                            deprecated: deprecation(&mt),
+                            deprecated: deprecation(mt),
                         }
                     })
                     .collect();
@@ -128,7 +128,7 @@ impl Lowering<'_> {
                 id: id.to_string(),
                 name,
                 docs: t.documentation.clone(),
-                deprecated: deprecation(&t),
+                deprecated: deprecation(t),
                 kind,
                 validated,
                 roles: Default::default(),
@@ -141,7 +141,7 @@ impl Lowering<'_> {
             .members
             .iter()
             .map(|(n, m)| {
-                let mt = m.typed.clone();
+                let mt = &m.typed;
                 EnumValue {
                     variant: self.names.member(id, n).variant,
                     value: mt
@@ -152,7 +152,7 @@ impl Lowering<'_> {
                         .to_string(),
                     internal: mt.internal,
                     docs: mt.documentation.clone(),
-                    deprecated: deprecation(&mt),
+                    deprecated: deprecation(mt),
                 }
             })
             .collect();
@@ -208,15 +208,15 @@ impl Lowering<'_> {
         from_input: bool,
         input_struct: bool,
     ) -> Option<Member> {
-        let mt = m.typed.clone();
-        self.report_unsupported(owner, Some(name), &mt);
+        let mt = &m.typed;
+        self.report_unsupported(owner, Some(name), mt);
         let target = self.model.shape(&m.target)?;
-        let tt = target.typed.clone();
+        let tt = &target.typed;
         if target.kind != "structure" && target.kind != "union" {
-            self.report_unsupported(&m.target, None, &tt);
+            self.report_unsupported(&m.target, None, tt);
         }
-        let mut ty = self.type_ref(&m.target, &mt, from_input)?;
-        let mut binding = Self::binding(&mt);
+        let mut ty = self.type_ref(&m.target, mt, from_input)?;
+        let mut binding = Self::binding(mt);
         // Labels and query parameters only exist in requests: in a structure
         // that is never an input, such a member travels in the JSON body.
         if !from_input
@@ -232,11 +232,11 @@ impl Lowering<'_> {
         let explicit_format = mt.timestamp_format.is_some()
             || tt.timestamp_format.is_some()
             || target.member.as_ref().is_some_and(|item| {
-                item.typed.clone().timestamp_format.is_some()
+                item.typed.timestamp_format.is_some()
                     || self
                         .model
                         .shape(&item.target)
-                        .is_some_and(|t| t.typed.clone().timestamp_format.is_some())
+                        .is_some_and(|t| t.typed.timestamp_format.is_some())
             });
         if !explicit_format {
             let format = match binding {
@@ -278,14 +278,14 @@ impl Lowering<'_> {
             clearer: names.clearer,
             variant: names.variant,
             default_fn: self.names.default_fn(owner, name),
-            wire_name: self.protocol.wire_name(name, &mt),
+            wire_name: self.protocol.wire_name(name, mt),
             required: mt.required,
             default,
             optional,
             boxed: false,
             binding,
             docs: mt.documentation.clone().or(tt.documentation.clone()),
-            deprecated: deprecation(&mt),
+            deprecated: deprecation(mt),
             sensitive: mt.sensitive || tt.sensitive,
             media_type: tt.media_type.clone(),
             idempotency_token: mt.idempotency_token,
@@ -302,7 +302,7 @@ impl Lowering<'_> {
         from_input: bool,
     ) -> Option<TypeRef> {
         let target = self.model.shape(target_id)?;
-        let tt = target.typed.clone();
+        let tt = &target.typed;
         let pick = |m: &Option<traits::LengthTrait>, t: &Option<traits::LengthTrait>| {
             m.clone().or_else(|| t.clone())
         };
@@ -392,7 +392,7 @@ impl Lowering<'_> {
             },
             "list" | "set" => {
                 let m = target.member.as_ref()?;
-                let item = self.type_ref(&m.target, &m.typed.clone(), from_input)?;
+                let item = self.type_ref(&m.target, &m.typed, from_input)?;
                 TypeKind::List {
                     item: Box::new(item),
                     sparse: tt.sparse,
@@ -400,8 +400,8 @@ impl Lowering<'_> {
             }
             "map" => {
                 let (k, v) = (target.key.as_ref()?, target.value.as_ref()?);
-                let key = self.type_ref(&k.target, &k.typed.clone(), from_input)?;
-                let value = self.type_ref(&v.target, &v.typed.clone(), from_input)?;
+                let key = self.type_ref(&k.target, &k.typed, from_input)?;
+                let value = self.type_ref(&v.target, &v.typed, from_input)?;
                 TypeKind::Map {
                     key: Box::new(key),
                     value: Box::new(value),
