@@ -174,6 +174,19 @@ impl Default for Helpers {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Protocol {
     RestJson1,
+    AwsJson1_0,
+    AwsJson1_1,
+}
+
+impl Protocol {
+    /// The protocol trait's shape id, as protocol tests name it.
+    pub fn trait_id(self) -> &'static str {
+        match self {
+            Protocol::RestJson1 => "aws.protocols#restJson1",
+            Protocol::AwsJson1_0 => "aws.protocols#awsJson1_0",
+            Protocol::AwsJson1_1 => "aws.protocols#awsJson1_1",
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -245,6 +258,20 @@ pub struct HttpRoute {
     /// Literal query parameters written in the URI (`/x?list-type=2`).
     pub query_literals: Vec<(String, Option<String>)>,
     pub code: u16,
+    /// Headers the protocol sends with every request of the operation
+    /// (`X-Amz-Target`), in order.
+    pub headers: Vec<(String, String)>,
+    pub body: BodyStyle,
+}
+
+/// How an operation's input becomes the request body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BodyStyle {
+    /// By the members' HTTP bindings: a JSON object of the members bound to
+    /// the body, sent when there are any, or the `@httpPayload` member.
+    Bindings,
+    /// The whole input is the body, always sent, with this media type.
+    Document { content_type: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -386,6 +413,10 @@ pub struct Member {
     pub optional: bool,
     /// Whether the value is boxed to break a cycle of structures.
     pub boxed: bool,
+    /// A required member of a structure only ever received that the body
+    /// left out is read as its type's zero value (Smithy's client error
+    /// correction), so one omission does not make the output unusable.
+    pub error_corrected: bool,
     pub binding: Binding,
     pub docs: Option<String>,
     pub deprecated: Option<Deprecation>,
@@ -600,6 +631,10 @@ pub struct ResponseTest {
     pub body_media_type: Option<String>,
     /// The expected output or error structure, typed.
     pub params: Value,
+    /// The error code and awsQuery fault an error case expects the client
+    /// to expose (`vendorParams` of `ErrorCodeParams`).
+    pub error_code: Option<String>,
+    pub query_fault: Option<String>,
 }
 
 /// A test parameter, checked against its Smithy type.

@@ -1,7 +1,7 @@
 //! Lowering stage, protocols: the decisions a wire protocol makes about a
 //! service, asked by lowering in one place each, so that adding a protocol
 //! is a new implementation of [`ClientProtocol`], not branches across the
-//! generator. restJson1 is the first implementation.
+//! generator: restJson1 and awsJson1_0/1_1.
 
 use crate::ir::{self, TimestampFormat};
 use crate::traits::Traits;
@@ -13,13 +13,31 @@ pub trait ClientProtocol: Sync {
     /// The protocol as the IR records it.
     fn ir(&self) -> ir::Protocol;
     /// Whether operations are bound to HTTP with `@http`, `@httpLabel` …
-    /// (a protocol without bindings routes every operation itself).
+    /// (a protocol without bindings routes every operation itself, and
+    /// every member is in the body).
     fn uses_http_bindings(&self) -> bool;
     /// The key a member has in the body (`@jsonName` where the protocol
     /// honours it).
     fn wire_name(&self, member: &str, traits: &Traits) -> String;
     /// The timestamp format of a body member without `@timestampFormat`.
     fn body_timestamp_format(&self) -> TimestampFormat;
+    /// The request of an operation of a protocol without HTTP bindings:
+    /// where it goes, the headers naming it, and the body's media type.
+    /// `service` and `operation` are the shapes' local names.
+    fn rpc_request(&self, service: &str, operation: &str) -> Option<RpcRequest> {
+        let _ = (service, operation);
+        None
+    }
+}
+
+/// Where an RPC protocol sends an operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RpcRequest {
+    pub uri: String,
+    /// Headers every request of the operation carries, in order.
+    pub headers: Vec<(String, String)>,
+    /// The media type of the body, which is always sent.
+    pub content_type: &'static str,
 }
 
 /// `aws.protocols#restJson1`.
@@ -50,26 +68,76 @@ impl ClientProtocol for RestJson1 {
     }
 }
 
+/// `aws.protocols#awsJson1_0` and `aws.protocols#awsJson1_1`: every
+/// operation is `POST /` named by `X-Amz-Target`, and the input is the
+/// body. The two differ only in the media type.
+pub struct AwsJson {
+    id: &'static str,
+    ir: ir::Protocol,
+    content_type: &'static str,
+}
+
+/// `aws.protocols#awsJson1_0`.
+pub const AWS_JSON_1_0: AwsJson = AwsJson {
+    id: "aws.protocols#awsJson1_0",
+    ir: ir::Protocol::AwsJson1_0,
+    content_type: "application/x-amz-json-1.0",
+};
+
+/// `aws.protocols#awsJson1_1`.
+pub const AWS_JSON_1_1: AwsJson = AwsJson {
+    id: "aws.protocols#awsJson1_1",
+    ir: ir::Protocol::AwsJson1_1,
+    content_type: "application/x-amz-json-1.1",
+};
+
+impl ClientProtocol for AwsJson {
+    fn id(&self) -> &'static str {
+        self.id
+    }
+
+    fn ir(&self) -> ir::Protocol {
+        self.ir
+    }
+
+    fn uses_http_bindings(&self) -> bool {
+        false
+    }
+
+    /// awsJson ignores `@jsonName`.
+    fn wire_name(&self, member: &str, _: &Traits) -> String {
+        member.to_owned()
+    }
+
+    fn body_timestamp_format(&self) -> TimestampFormat {
+        TimestampFormat::EpochSeconds
+    }
+
+    fn rpc_request(&self, service: &str, operation: &str) -> Option<RpcRequest> {
+        Some(RpcRequest {
+            uri: "/".into(),
+            headers: vec![("X-Amz-Target".into(), format!("{service}.{operation}"))],
+            content_type: self.content_type,
+        })
+    }
+}
+
 /// Every protocol the generator implements, in order of preference when a
 /// service supports several.
-pub const PROTOCOLS: &[&dyn ClientProtocol] = &[&RestJson1];
+pub const PROTOCOLS: &[&dyn ClientProtocol] = &[&RestJson1, &AWS_JSON_1_1, &AWS_JSON_1_0];
 
 /// The protocol the client of a service with these traits speaks, or why
 /// there is none.
 pub fn for_service(traits: &Traits) -> Result<&'static dyn ClientProtocol, String> {
-    let applied = |id: &str| match id {
-        "aws.protocols#restJson1" => traits.rest_json1,
-        other => traits.other_protocols.iter().any(|p| p == other),
-    };
     PROTOCOLS
         .iter()
         .copied()
-        .find(|p| applied(p.id()))
+        .find(|p| traits.protocols.iter().any(|t| t == p.id()))
         .ok_or_else(|| {
-            let found = if traits.other_protocols.is_empty() {
+            let found = if traits.protocols.is_empty() {
                 "no protocol trait".to_string()
             } else {
-                traits.other_protocols.join(", ")
+                traits.protocols.join(", ")
             };
             let supported: Vec<&str> = PROTOCOLS.iter().map(|p| p.id()).collect();
             format!(
@@ -89,12 +157,14 @@ mod tests {
         let e = for_service(&t).err().unwrap();
         assert_eq!(
             e,
-            "uses no protocol trait; the generator supports aws.protocols#restJson1"
+            "uses no protocol trait; the generator supports aws.protocols#restJson1, aws.protocols#awsJson1_1, aws.protocols#awsJson1_0"
         );
-        t.other_protocols.push("aws.protocols#awsJson1_1".into());
+        t.protocols.push("aws.protocols#restXml".into());
         let e = for_service(&t).err().unwrap();
-        assert!(e.starts_with("uses aws.protocols#awsJson1_1;"), "{e}");
-        t.rest_json1 = true;
+        assert!(e.starts_with("uses aws.protocols#restXml;"), "{e}");
+        t.protocols.push("aws.protocols#awsJson1_0".into());
+        assert_eq!(for_service(&t).unwrap().id(), "aws.protocols#awsJson1_0");
+        t.protocols.push("aws.protocols#restJson1".into());
         assert_eq!(for_service(&t).unwrap().id(), "aws.protocols#restJson1");
     }
 }

@@ -11,11 +11,9 @@ use serde::Deserialize;
 use serde_json::Value as J;
 use std::collections::{BTreeMap, BTreeSet};
 
-const PROTOCOL: &str = "aws.protocols#restJson1";
-
-/// Whether a case with these fields is a restJson1 case a client runs.
-fn for_client(applies_to: Option<&str>, protocol: &str) -> bool {
-    applies_to != Some("server") && protocol == PROTOCOL
+/// Whether a case with these fields is a case a client of `protocol` runs.
+fn for_client(applies_to: Option<&str>, case_protocol: &str, protocol: &str) -> bool {
+    applies_to != Some("server") && case_protocol == protocol
 }
 
 #[derive(Deserialize)]
@@ -59,12 +57,17 @@ struct ResponseCase {
     body_media_type: Option<String>,
     #[serde(default)]
     params: Option<J>,
+    /// `ErrorCodeParams` of an error case: the code and awsQuery fault the
+    /// client must expose.
+    #[serde(default)]
+    vendor_params: Option<J>,
     documentation: Option<String>,
     applies_to: Option<String>,
 }
 
 /// The client cases of every generated operation and of the errors they use.
 pub fn lower(model: &Model, ir: &CrateIr) -> Vec<ProtocolTest> {
+    let protocol = ir.service.protocol.trait_id();
     let mut tests = Vec::new();
     let mut used_names = BTreeSet::new();
     let mut push = |tests: &mut Vec<ProtocolTest>, mut t: ProtocolTest| {
@@ -82,7 +85,7 @@ pub fn lower(model: &Model, ir: &CrateIr) -> Vec<ProtocolTest> {
         };
         if let Some(raw) = shape.traits.get("smithy.test#httpRequestTests") {
             for case in cases::<RequestCase>(raw) {
-                if !for_client(case.applies_to.as_deref(), &case.protocol) {
+                if !for_client(case.applies_to.as_deref(), &case.protocol, protocol) {
                     continue;
                 }
                 let t = request_test(ir, op, case);
@@ -91,7 +94,7 @@ pub fn lower(model: &Model, ir: &CrateIr) -> Vec<ProtocolTest> {
         }
         if let Some(raw) = shape.traits.get("smithy.test#httpResponseTests") {
             for case in cases::<ResponseCase>(raw) {
-                if !for_client(case.applies_to.as_deref(), &case.protocol) {
+                if !for_client(case.applies_to.as_deref(), &case.protocol, protocol) {
                     continue;
                 }
                 let kind = match response_test(ir, &op.output, &case) {
@@ -120,7 +123,7 @@ pub fn lower(model: &Model, ir: &CrateIr) -> Vec<ProtocolTest> {
             continue;
         };
         for case in cases::<MalformedCase>(raw) {
-            if case.protocol != PROTOCOL {
+            if case.protocol != protocol {
                 continue;
             }
             for t in malformed_tests(op, &case) {
@@ -148,7 +151,7 @@ pub fn lower(model: &Model, ir: &CrateIr) -> Vec<ProtocolTest> {
             continue;
         };
         for case in cases::<ResponseCase>(raw) {
-            if !for_client(case.applies_to.as_deref(), &case.protocol) {
+            if !for_client(case.applies_to.as_deref(), &case.protocol, protocol) {
                 continue;
             }
             let kind = match response_test(ir, &t.name, &case) {
@@ -219,12 +222,21 @@ fn request_test(ir: &CrateIr, op: &Operation, case: RequestCase) -> ProtocolTest
 
 fn response_test(ir: &CrateIr, ty: &str, case: &ResponseCase) -> Result<ResponseTest, String> {
     let params = case.params.clone().unwrap_or(J::Object(Default::default()));
+    let vendor_param = |key: &str| {
+        case.vendor_params
+            .as_ref()
+            .and_then(|v| v.get(key))
+            .and_then(J::as_str)
+            .map(str::to_string)
+    };
     Ok(ResponseTest {
         code: case.code,
         headers: case.headers.clone().into_iter().collect(),
         body: case.body.clone(),
         body_media_type: case.body_media_type.clone(),
         params: struct_value(ir, ty, &params)?,
+        error_code: vendor_param("code"),
+        query_fault: vendor_param("type"),
     })
 }
 
@@ -335,11 +347,19 @@ fn value_of(ir: &CrateIr, ty: &TypeRef, v: &J) -> Result<Value, String> {
     })
 }
 
-/// The ids of an operation's client cases, each with `request` or `response`,
-/// for reporting cases of operations that were left out.
-pub fn client_case_ids(model: &Model, op: &str) -> Vec<(String, &'static str)> {
+/// The ids of an operation's client cases for the protocol of `service`,
+/// each with `request` or `response`, for reporting cases of operations that
+/// were left out.
+pub fn client_case_ids(model: &Model, service: &str, op: &str) -> Vec<(String, &'static str)> {
     let mut out = Vec::new();
     let Some(shape) = model.shape(op) else {
+        return out;
+    };
+    let Some(protocol) = model
+        .shape(service)
+        .and_then(|s| crate::protocol::for_service(&s.typed).ok())
+        .map(|p| p.id())
+    else {
         return out;
     };
     for (trait_id, kind) in [
@@ -351,8 +371,8 @@ pub fn client_case_ids(model: &Model, op: &str) -> Vec<(String, &'static str)> {
         };
         for case in raw {
             let applies = case.get("appliesTo").and_then(|v| v.as_str());
-            let protocol = case.get("protocol").and_then(|v| v.as_str());
-            if for_client(applies, protocol.unwrap_or_default()) {
+            let case_protocol = case.get("protocol").and_then(|v| v.as_str());
+            if for_client(applies, case_protocol.unwrap_or_default(), protocol) {
                 if let Some(id) = case.get("id").and_then(|v| v.as_str()) {
                     out.push((id.to_string(), kind));
                 }

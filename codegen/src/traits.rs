@@ -87,6 +87,13 @@ pub struct SigV4Trait {
     pub name: String,
 }
 
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct AwsQueryErrorTrait {
+    pub code: String,
+    pub http_response_code: u16,
+}
+
 /// The traits of one shape or member, typed. Absent traits are `None`/`false`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Traits {
@@ -140,9 +147,14 @@ pub struct Traits {
     pub checksum_required: bool,
     /// `@requestCompression` encodings.
     pub request_compression: Option<Vec<String>>,
-    pub rest_json1: bool,
-    /// Other protocol traits on a service (`aws.protocols#awsJson1_1` …).
-    pub other_protocols: Vec<String>,
+    /// The protocol traits applied to a service (`aws.protocols#restJson1`,
+    /// `aws.protocols#awsJson1_1` …), in shape id order.
+    pub protocols: Vec<String>,
+    /// `aws.protocols#awsQueryCompatible`: a service moved from awsQuery
+    /// that still reports its awsQuery error codes.
+    pub aws_query_compatible: bool,
+    /// `aws.protocols#awsQueryError`: an error's awsQuery code.
+    pub aws_query_error: Option<AwsQueryErrorTrait>,
     /// Known traits whose behaviour the generator does not implement yet.
     pub unsupported: Vec<String>,
     /// `smithy.rules#endpointRuleSet`, as written (the runtime reads it).
@@ -208,8 +220,6 @@ const IGNORED: &[&str] = &[
     "aws.api#controlPlane",
     "aws.api#tagEnabled",
     "aws.api#taggable",
-    "aws.protocols#awsQueryError",
-    "aws.protocols#awsQueryCompatible",
 ];
 
 /// Known traits the generator cannot act on yet. Each is reported as
@@ -232,7 +242,10 @@ pub const AUTH_SCHEMES: &[&str] = &[
     "aws.auth#cognitoUserPools",
 ];
 
-const OTHER_PROTOCOLS: &[&str] = &[
+/// Protocol traits, whether the generator implements them or not (a
+/// service's protocol is chosen in `protocol`).
+const PROTOCOLS: &[&str] = &[
+    "aws.protocols#restJson1",
     "aws.protocols#awsJson1_0",
     "aws.protocols#awsJson1_1",
     "aws.protocols#restXml",
@@ -330,7 +343,8 @@ pub fn parse(raw: &BTreeMap<String, Value>) -> (Traits, Vec<(String, String)>) {
                     let c: Compression = typed(value)?;
                     t.request_compression = Some(c.encodings);
                 }
-                "aws.protocols#restJson1" => t.rest_json1 = true,
+                "aws.protocols#awsQueryCompatible" => t.aws_query_compatible = marker(value)?,
+                "aws.protocols#awsQueryError" => t.aws_query_error = Some(typed(value)?),
                 "smithy.rules#endpointRuleSet" => {
                     if !value.is_object() {
                         return Err("is not an object".into());
@@ -372,9 +386,7 @@ pub fn parse(raw: &BTreeMap<String, Value>) -> (Traits, Vec<(String, String)>) {
                     t.operation_context_params =
                         params.into_iter().map(|(k, v)| (k, v.path)).collect();
                 }
-                other if OTHER_PROTOCOLS.contains(&other) => {
-                    t.other_protocols.push(other.to_string())
-                }
+                other if PROTOCOLS.contains(&other) => t.protocols.push(other.to_string()),
                 other if UNSUPPORTED.contains(&other) => t.unsupported.push(other.to_string()),
                 other if IGNORED.contains(&other) => {}
                 other if known_namespace(other) => t.unsupported.push(other.to_string()),

@@ -618,6 +618,7 @@ impl ServiceClient {
                     (
                         Error::Service(ServiceError {
                             error,
+                            code: error_response.wire_code().map(str::to_string),
                             status,
                             request_id,
                             attempts: attempt,

@@ -327,6 +327,7 @@ impl std::error::Error for ResponseError {
 #[derive(Debug)]
 pub struct ServiceError<E> {
     pub(crate) error: E,
+    pub(crate) code: Option<String>,
     pub(crate) status: u16,
     pub(crate) request_id: Option<String>,
     pub(crate) attempts: u32,
@@ -346,6 +347,13 @@ impl<E> ServiceError<E> {
     /// The HTTP status.
     pub fn status(&self) -> u16 {
         self.status
+    }
+
+    /// The error code the service sent: for a service moved from awsQuery,
+    /// its awsQuery code (`AWS.SimpleQueueService.NonExistentQueue`), else
+    /// the code that chose the typed error.
+    pub fn code(&self) -> Option<&str> {
+        self.code.as_deref()
     }
 
     /// The request id (`x-amzn-requestid`).
@@ -440,6 +448,8 @@ pub trait OperationError: std::error::Error + Sized + Send + Sync + 'static {
 pub struct ErrorResponse<'a> {
     status: u16,
     code: Option<String>,
+    /// `x-amzn-query-error: Code;Fault`, from a service moved from awsQuery.
+    query_error: Option<(String, String)>,
     request_id: Option<String>,
     headers: &'a http::HeaderMap,
     body: &'a Bytes,
@@ -475,9 +485,16 @@ impl<'a> ErrorResponse<'a> {
             .map(|c| sanitize_code(&c).to_string())
             .filter(|c| !c.is_empty());
         let message = parsed.and_then(|b| b.message.or(b.message_upper).or(b.error_message));
+        let query_error = headers
+            .get("x-amzn-query-error")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split_once(';'))
+            .map(|(code, fault)| (code.trim().to_string(), fault.trim().to_string()))
+            .filter(|(code, _)| !code.is_empty());
         ErrorResponse {
             status,
             code,
+            query_error,
             request_id: request_id(headers),
             headers,
             body,
@@ -495,9 +512,24 @@ impl<'a> ErrorResponse<'a> {
         self.status
     }
 
-    /// The resolved error code.
+    /// The resolved error code, which chooses the typed error.
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
+    }
+
+    /// The code to report: the awsQuery code of a service moved from
+    /// awsQuery (`x-amzn-query-error`), else [`code`](Self::code).
+    pub fn wire_code(&self) -> Option<&str> {
+        self.query_error
+            .as_ref()
+            .map(|(code, _)| code.as_str())
+            .or(self.code())
+    }
+
+    /// The awsQuery fault (`Sender` or `Receiver`) of a service moved from
+    /// awsQuery, when it sent one.
+    pub fn query_fault(&self) -> Option<&str> {
+        self.query_error.as_ref().map(|(_, fault)| fault.as_str())
     }
 
     /// Parses the body as a modelled error structure. A body that does not
@@ -511,7 +543,7 @@ impl<'a> ErrorResponse<'a> {
     pub fn unhandled(&self) -> UnhandledError {
         UnhandledError {
             status: self.status,
-            code: self.code.clone(),
+            code: self.wire_code().map(str::to_string),
             message: self.message.clone(),
             request_id: self.request_id.clone(),
         }
@@ -572,6 +604,17 @@ mod tests {
             Some("FooError")
         );
         assert_eq!(resolve(None, "<html>bad gateway</html>"), None);
+        let mut headers = http::HeaderMap::new();
+        headers.insert(
+            "x-amzn-query-error",
+            "AWS.Queue.Missing;Sender".parse().unwrap(),
+        );
+        let body = Bytes::from_static(br#"{"__type":"com.x#QueueDoesNotExist"}"#);
+        let r = ErrorResponse::new(400, &headers, &body);
+        assert_eq!(r.code(), Some("QueueDoesNotExist"));
+        assert_eq!(r.wire_code(), Some("AWS.Queue.Missing"));
+        assert_eq!(r.query_fault(), Some("Sender"));
+        assert_eq!(r.unhandled().code(), Some("AWS.Queue.Missing"));
         assert_eq!(resolve(None, ""), None);
     }
 }

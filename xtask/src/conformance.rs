@@ -48,7 +48,7 @@ pub fn run(args: &[String], root: &Path) -> Result<(), String> {
             .map(|(id, _)| id.clone())
             .filter(|id| {
                 loaded.operations_of(id).iter().any(|op| {
-                    !smithy_codegen::protocol_tests::client_case_ids(&loaded, op).is_empty()
+                    !smithy_codegen::protocol_tests::client_case_ids(&loaded, id, op).is_empty()
                 })
             })
             .collect();
@@ -87,7 +87,9 @@ fn run_service(
     let mut outcomes = crate::expected::Outcomes::new();
     for s in &generated.left_out {
         eprintln!("left out {}: {}", s.operation, s.reasons.join("; "));
-        for (id, kind) in smithy_codegen::protocol_tests::client_case_ids(loaded, &s.operation) {
+        for (id, kind) in
+            smithy_codegen::protocol_tests::client_case_ids(loaded, service, &s.operation)
+        {
             outcomes.insert(
                 format!("{id} ({kind})"),
                 Err(format!("operation {} is not generated", s.operation)),

@@ -279,6 +279,9 @@ pub(crate) fn request_body(ir: &CrateIr, op: &Operation) -> TokenStream {
         }
         stmts.push(quote!(req.host_prefix(format!(#fmt #(, #args)*))?;));
     }
+    for (name, value) in &op.http.headers {
+        stmts.push(quote!(req.header(#name, #value)?;));
+    }
     stmts.push(request_payload(op, members));
     quote! {
         #(#stmts)*
@@ -309,6 +312,12 @@ fn header_write(m: &Member, name: &str) -> TokenStream {
 }
 
 fn request_payload(op: &Operation, members: &[Member]) -> TokenStream {
+    if let BodyStyle::Document { content_type } = &op.http.body {
+        return quote! {
+            req.header("Content-Type", #content_type)?;
+            req.json(input)?;
+        };
+    }
     if op.input_unit {
         return quote!();
     }

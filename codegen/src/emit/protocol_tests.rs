@@ -69,9 +69,19 @@ fn test(ir: &CrateIr, t: &ProtocolTest) -> TokenStream {
             let expected = struct_tokens(ir, error, &r.params);
             let response = response_parts(r);
             let code = r.code;
+            let error_code = r
+                .error_code
+                .as_ref()
+                .map(|c| quote!(assert_eq!(response.wire_code(), Some(#c), "error code");));
+            let fault = r
+                .query_fault
+                .as_ref()
+                .map(|f| quote!(assert_eq!(response.query_fault(), Some(#f), "awsQuery fault");));
             quote! {
                 #response
                 let response = rt::error::ErrorResponse::new(#code, &headers, &body);
+                #error_code
+                #fault
                 let actual = <crate::error::#op_error as rt::error::OperationError>::from_response(&response);
                 let expected = #expected;
                 match actual {

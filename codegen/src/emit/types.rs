@@ -57,6 +57,36 @@ pub fn emit(ir: &CrateIr) -> TokenStream {
     }
 }
 
+/// The zero value error correction gives a required member the body left
+/// out (`None` where the type has none).
+fn zero_expr(ty: &TypeRef) -> Option<TokenStream> {
+    Some(match &ty.kind {
+        TypeKind::Bool => quote!(false),
+        TypeKind::Byte | TypeKind::Short | TypeKind::Integer | TypeKind::Long => quote!(0),
+        TypeKind::Float | TypeKind::Double => quote!(0.0),
+        TypeKind::String => quote!(String::new()),
+        TypeKind::Blob => quote!(rt::Blob::new(Vec::new())),
+        TypeKind::Timestamp(_) => quote!(rt::DateTime::from_secs_and_nanos(0, 0)),
+        TypeKind::List { .. } => quote!(Vec::new()),
+        TypeKind::Map { .. } => quote!(Default::default()),
+        TypeKind::Named {
+            shape: NamedShape::Enum,
+            ..
+        } => {
+            let t = rust_type(ty);
+            quote!(#t::from(""))
+        }
+        TypeKind::Named {
+            shape: NamedShape::IntEnum,
+            ..
+        } => {
+            let t = rust_type(ty);
+            quote!(#t::from(0))
+        }
+        _ => return None,
+    })
+}
+
 fn serde_attrs() -> TokenStream {
     quote!(#[serde(crate = "rt::serde")])
 }
@@ -84,6 +114,7 @@ fn structure(
     let mut debug_fields = Vec::new();
     let mut read_init = Vec::new();
     let mut read_arms = Vec::new();
+    let mut corrections = Vec::new();
     for m in &s.members {
         let field = ident(&m.field);
         let default_fn = ident(&m.default_fn);
@@ -141,6 +172,11 @@ fn structure(
         } else {
             quote!(#field: defaults::#default_fn(),)
         });
+        if m.error_corrected {
+            if let Some(zero) = zero_expr(&m.ty) {
+                corrections.push(quote! { if out.#field.is_none() { out.#field = Some(#zero); } });
+            }
+        }
         if m.binding == Binding::Body {
             // Services spell an error's message key several ways; the message
             // member reads any spelling no other member uses.
@@ -284,6 +320,7 @@ fn structure(
                 let #out_binding = Self { #(#read_init)* };
                 let mut state = r.begin_object()?;
                 #read_loop
+                #(#corrections)*
                 Ok(out)
             }
         }

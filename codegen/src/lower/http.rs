@@ -52,6 +52,43 @@ impl Lowering<'_> {
         Some(parts)
     }
 
+    /// The route of an operation of a protocol without HTTP bindings, as
+    /// the protocol decides it.
+    pub(super) fn rpc_route(
+        &mut self,
+        op: &str,
+        service: &str,
+        service_traits: &Traits,
+    ) -> Option<HttpRoute> {
+        let Some(rpc) = self
+            .protocol
+            .rpc_request(local_name(service), local_name(op))
+        else {
+            self.diags.push(Diagnostic::shape(
+                op,
+                format!("cannot be routed by {}", self.protocol.id()),
+            ));
+            return None;
+        };
+        let trait_ = traits::HttpTrait {
+            method: "POST".into(),
+            uri: rpc.uri,
+            code: 200,
+        };
+        let mut route = self.http_route(op, &trait_, None)?;
+        route.headers = rpc.headers;
+        // A service moved from awsQuery asks for its awsQuery error codes.
+        if service_traits.aws_query_compatible {
+            route
+                .headers
+                .push(("x-amzn-query-mode".into(), "true".into()));
+        }
+        route.body = BodyStyle::Document {
+            content_type: rpc.content_type.to_string(),
+        };
+        Some(route)
+    }
+
     pub(super) fn http_route(
         &mut self,
         op: &str,
@@ -112,6 +149,8 @@ impl Lowering<'_> {
             path: segments,
             query_literals,
             code: h.code,
+            headers: Vec::new(),
+            body: BodyStyle::Bindings,
         })
     }
 

@@ -150,7 +150,7 @@ impl<'m> Lowering<'m> {
         let service_errors: Vec<String> = shape.errors.iter().map(|e| e.target.clone()).collect();
         let mut operations = Vec::new();
         for op_id in self.op_ids.clone() {
-            if let Some(op) = self.operation(&op_id, t, &service_errors) {
+            if let Some(op) = self.operation(&op_id, id, t, &service_errors) {
                 operations.push(op);
             }
         }
@@ -223,6 +223,7 @@ impl<'m> Lowering<'m> {
     fn operation(
         &mut self,
         id: &str,
+        service_id: &str,
         service_traits: &Traits,
         service_errors: &[String],
     ) -> Option<Operation> {
@@ -258,16 +259,20 @@ impl<'m> Lowering<'m> {
                 }
             }
         }
-        let http = match &t.http {
-            Some(h) => self.http_route(id, h, input.as_ref()),
-            None => {
-                let requires = format!(
-                    "has no smithy.api#http trait, which {} requires",
-                    self.protocol.id().rsplit('#').next().unwrap_or_default()
-                );
-                self.diags.push(Diagnostic::shape(id, requires));
-                None
+        let http = if self.protocol.uses_http_bindings() {
+            match &t.http {
+                Some(h) => self.http_route(id, h, input.as_ref()),
+                None => {
+                    let requires = format!(
+                        "has no smithy.api#http trait, which {} requires",
+                        self.protocol.id().rsplit('#').next().unwrap_or_default()
+                    );
+                    self.diags.push(Diagnostic::shape(id, requires));
+                    None
+                }
             }
+        } else {
+            self.rpc_route(id, service_id, service_traits)
         };
         let paginator = t.paginated.as_ref().and_then(|p| {
             let svc = service_traits.paginated.clone().unwrap_or_default();
@@ -349,8 +354,18 @@ impl<'m> Lowering<'m> {
             }
         }
         for t in self.types.values_mut() {
-            if let NamedKind::Struct(s) = &t.kind {
+            if let NamedKind::Struct(s) = &mut t.kind {
                 t.roles.error = s.error.is_some();
+                // Inputs are never corrected: a missing required member there
+                // is the caller's mistake, reported by validation.
+                if !t.validated {
+                    for m in &mut s.members {
+                        m.error_corrected = m.required
+                            && m.optional
+                            && m.binding == Binding::Body
+                            && has_zero_value(&m.ty);
+                    }
+                }
             }
         }
     }
@@ -490,6 +505,19 @@ impl<'m> Lowering<'m> {
                 Some((name, target.to_string()))
             }
         }
+    }
+}
+
+/// Whether error correction has a value for a type: the zero of a scalar, an
+/// empty collection, the epoch, an enum's empty (unknown) value; not a
+/// structure, union, document or stream.
+fn has_zero_value(ty: &TypeRef) -> bool {
+    match &ty.kind {
+        TypeKind::Named { shape, .. } => matches!(shape, NamedShape::Enum | NamedShape::IntEnum),
+        TypeKind::BigInteger | TypeKind::BigDecimal | TypeKind::Document | TypeKind::Stream => {
+            false
+        }
+        _ => true,
     }
 }
 

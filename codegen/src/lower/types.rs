@@ -216,7 +216,11 @@ impl Lowering<'_> {
             self.report_unsupported(&m.target, None, tt);
         }
         let mut ty = self.type_ref(&m.target, mt, from_input)?;
-        let mut binding = Self::binding(mt);
+        let mut binding = if self.protocol.uses_http_bindings() {
+            Self::binding(mt)
+        } else {
+            Binding::Body
+        };
         // Labels and query parameters only exist in requests: in a structure
         // that is never an input, such a member travels in the JSON body.
         if !from_input
@@ -283,6 +287,7 @@ impl Lowering<'_> {
             default,
             optional,
             boxed: false,
+            error_corrected: false,
             binding,
             docs: mt.documentation.clone().or(tt.documentation.clone()),
             deprecated: deprecation(mt),
