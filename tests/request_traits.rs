@@ -23,6 +23,7 @@ static SERVICE: ServiceInfo = ServiceInfo {
     endpoint_prefix: "codecatalyst",
     signing_name: Some("codecatalyst"),
     endpoint_rules: None,
+    endpoint_discovery: None,
 };
 
 /// A request body of `n` bytes.

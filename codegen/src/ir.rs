@@ -53,6 +53,26 @@ pub struct Service {
     /// The model's endpoint rules, when it has them; without them the client
     /// uses `https://{endpoint_prefix}.{region}.{partition's DNS suffix}`.
     pub endpoint_rules: Option<EndpointRules>,
+    /// `aws.api#clientEndpointDiscovery`: how the client asks the service
+    /// for the endpoint of operations that require one.
+    pub endpoint_discovery: Option<EndpointDiscovery>,
+}
+
+/// The discovery operation and the path to the addresses it returns.
+#[derive(Debug, Clone)]
+pub struct EndpointDiscovery {
+    /// The discovery operation's Rust type name (`DescribeEndpoints`).
+    pub operation: String,
+    /// Its input type, built empty.
+    pub input: String,
+    /// The output's list of endpoints, and each endpoint's address and
+    /// cache period (minutes) fields.
+    /// Each with whether the Rust field is an `Option`.
+    pub endpoints_field: (String, bool),
+    pub address_field: (String, bool),
+    pub cache_field: (String, bool),
+    /// The error code that says a discovered endpoint is no longer valid.
+    pub invalid_endpoint_error: Option<String>,
 }
 
 /// A service's `smithy.rules#endpointRuleSet` and `smithy.rules#endpointTests`.
@@ -230,6 +250,10 @@ pub struct Operation {
     /// The output's payload is `@streaming`: the response is handed over
     /// once its head arrives.
     pub streaming_output: bool,
+    /// `aws.api#clientDiscoveredEndpoint(required: true)`: the operation is
+    /// sent to an endpoint discovered from the service. (An operation where
+    /// discovery is optional uses the regular endpoint.)
+    pub discovered_endpoint: bool,
     /// Endpoint parameters the operation sets (`@staticContextParams`,
     /// `@contextParam`, `@operationContextParams`), sorted by name.
     pub endpoint_params: Vec<EndpointParam>,

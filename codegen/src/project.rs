@@ -38,6 +38,11 @@ pub const FIXTURE_CRATES: &[(&str, &str, &str)] = &[
         "tests/generated/endpoint-rules",
         "endpoint-rules",
     ),
+    (
+        "tests/fixtures/aws-json.json",
+        "tests/generated/aws-json",
+        "aws-json",
+    ),
 ];
 
 /// Every file `generated/` (and each fixture crate's directory) should hold,

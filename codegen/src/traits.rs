@@ -5,20 +5,20 @@
 //! wherever it appears on a generated shape; a trait that only documents (tags,
 //! examples) is accepted and ignored. Traits of unknown namespaces are custom
 //! traits and are ignored, as Smithy requires of tools that do not know them.
+//! Members a trait value has beyond its definition are ignored, as Smithy
+//! warns of them without rejecting the model.
 
 use serde::Deserialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
 pub struct LengthTrait {
     pub min: Option<serde_json::Number>,
     pub max: Option<serde_json::Number>,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
 pub struct HttpTrait {
     pub method: String,
     pub uri: String,
@@ -31,7 +31,7 @@ fn default_code() -> u16 {
 }
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct PaginatedTrait {
     pub input_token: Option<String>,
     pub output_token: Option<String>,
@@ -40,14 +40,12 @@ pub struct PaginatedTrait {
 }
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
 pub struct RetryableTrait {
     #[serde(default)]
     pub throttling: bool,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
 pub struct DeprecatedTrait {
     pub message: Option<String>,
     pub since: Option<String>,
@@ -77,7 +75,7 @@ pub struct AwsServiceTrait {
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct EndpointTrait {
     pub host_prefix: String,
 }
@@ -85,6 +83,15 @@ pub struct EndpointTrait {
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 pub struct SigV4Trait {
     pub name: String,
+}
+
+/// `aws.api#clientEndpointDiscovery` of a service.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct EndpointDiscoveryTrait {
+    /// The operation that returns endpoints (`DescribeEndpoints`).
+    pub operation: String,
+    /// The error that says a discovered endpoint is no longer valid.
+    pub error: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -153,6 +160,10 @@ pub struct Traits {
     /// `aws.protocols#awsQueryCompatible`: a service moved from awsQuery
     /// that still reports its awsQuery error codes.
     pub aws_query_compatible: bool,
+    /// `aws.api#clientEndpointDiscovery` of a service.
+    pub endpoint_discovery: Option<EndpointDiscoveryTrait>,
+    /// `aws.api#clientDiscoveredEndpoint` of an operation: `Some(required)`.
+    pub discovered_endpoint: Option<bool>,
     /// `aws.protocols#awsQueryError`: an error's awsQuery code.
     pub aws_query_error: Option<AwsQueryErrorTrait>,
     /// Known traits whose behaviour the generator does not implement yet.
@@ -224,11 +235,7 @@ const IGNORED: &[&str] = &[
 
 /// Known traits the generator cannot act on yet. Each is reported as
 /// unsupported where it appears on a generated shape or member.
-const UNSUPPORTED: &[&str] = &[
-    "aws.api#clientEndpointDiscovery",
-    "aws.api#clientDiscoveredEndpoint",
-    "aws.protocols#httpChecksum",
-];
+const UNSUPPORTED: &[&str] = &["aws.protocols#httpChecksum"];
 
 /// Auth scheme traits. Each is recorded where it is applied; whether the
 /// generator supports it matters only when an operation would have to use it.
@@ -345,6 +352,15 @@ pub fn parse(raw: &BTreeMap<String, Value>) -> (Traits, Vec<(String, String)>) {
                 }
                 "aws.protocols#awsQueryCompatible" => t.aws_query_compatible = marker(value)?,
                 "aws.protocols#awsQueryError" => t.aws_query_error = Some(typed(value)?),
+                "aws.api#clientEndpointDiscovery" => t.endpoint_discovery = Some(typed(value)?),
+                "aws.api#clientDiscoveredEndpoint" => {
+                    #[derive(Deserialize)]
+                    struct Discovered {
+                        #[serde(default)]
+                        required: bool,
+                    }
+                    t.discovered_endpoint = Some(typed::<Discovered>(value)?.required);
+                }
                 "smithy.rules#endpointRuleSet" => {
                     if !value.is_object() {
                         return Err("is not an object".into());

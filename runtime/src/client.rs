@@ -33,7 +33,37 @@ pub struct ServiceInfo {
     /// The model's endpoint rules; without them the endpoint is
     /// `https://{endpoint_prefix}.{region}.{the partition's DNS suffix}`.
     pub endpoint_rules: Option<&'static crate::endpoint::EmbeddedRules>,
+    /// `aws.api#clientEndpointDiscovery`: how to ask the service for the
+    /// endpoint of operations that require a discovered one.
+    pub endpoint_discovery: Option<EndpointDiscovery>,
 }
+
+/// Endpoint discovery, as generated code describes it.
+#[derive(Debug)]
+pub struct EndpointDiscovery {
+    /// Calls the service's discovery operation (`DescribeEndpoints`).
+    pub discover: fn(ServiceClient) -> DiscoveryFuture,
+    /// The error code that says a discovered endpoint is no longer valid:
+    /// the client forgets it and discovers again on the next call.
+    pub invalid_endpoint_error: Option<&'static str>,
+}
+
+/// What [`EndpointDiscovery::discover`] returns.
+pub type DiscoveryFuture = std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<Vec<DiscoveredEndpoint>, String>> + Send>,
+>;
+
+/// One endpoint the discovery operation returned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DiscoveredEndpoint {
+    /// The host (`query-cell2.timestream.us-east-1.amazonaws.com`), or a URL.
+    pub address: String,
+    /// How long the endpoint may be used, in minutes.
+    pub cache_minutes: i64,
+}
+
+/// The endpoint discovered last, and until when it may be used.
+type DiscoveredCache = Arc<tokio::sync::Mutex<Option<(Arc<Endpoint>, std::time::Instant)>>>;
 
 /// A serialised request, before the endpoint, signing and transport are applied.
 #[derive(Debug, Clone)]
@@ -272,6 +302,7 @@ pub struct ServiceClient {
     /// credentials.
     account_id_param: Option<Arc<str>>,
     keys: Arc<crate::signing::KeyCache>,
+    discovered: DiscoveredCache,
 }
 
 impl fmt::Debug for ServiceClient {
@@ -325,6 +356,7 @@ impl ServiceClient {
             endpoint: Err(ConfigError(String::new())),
             account_id_param,
             keys: Default::default(),
+            discovered: Default::default(),
         };
         client.endpoint = client.resolve(&client.params).map(Arc::new);
         client
@@ -390,6 +422,18 @@ impl ServiceClient {
         &self,
         input: &O::Input,
     ) -> Result<Arc<Endpoint>, ConfigError> {
+        if O::DISCOVERED_ENDPOINT {
+            if let Some(discovery) = &self.service.endpoint_discovery {
+                // A configured endpoint URL wins over discovery.
+                if self
+                    .config
+                    .configured_endpoint(self.service.sdk_id)
+                    .is_none()
+                {
+                    return self.discovered_endpoint(discovery).await;
+                }
+            }
+        }
         let account_id = match (&self.account_id_param, &self.config.inner.credentials) {
             (Some(_), Some(c))
                 if self.config.inner.account_id_endpoint_mode.as_deref() != Some("disabled") =>
@@ -410,6 +454,60 @@ impl ServiceClient {
             params.set(name, id);
         }
         self.resolve(&params).map(Arc::new)
+    }
+
+    /// The endpoint discovered from the service, asked for when none is
+    /// cached or the cached one expired; concurrent callers wait for one
+    /// discovery call. The discovered host replaces the URL of the rules'
+    /// endpoint, whose signing properties still apply.
+    async fn discovered_endpoint(
+        &self,
+        discovery: &EndpointDiscovery,
+    ) -> Result<Arc<Endpoint>, ConfigError> {
+        let mut cached = self.discovered.lock().await;
+        if let Some((endpoint, until)) = &*cached {
+            if std::time::Instant::now() < *until {
+                return Ok(endpoint.clone());
+            }
+        }
+        let base = self.endpoint.clone()?;
+        let sdk_id = self.service.sdk_id;
+        let found = (discovery.discover)(self.clone())
+            .await
+            .map_err(|e| ConfigError(format!("endpoint discovery for {sdk_id} failed: {e}")))?;
+        let Some(first) = found.into_iter().find(|e| !e.address.is_empty()) else {
+            return Err(ConfigError(format!(
+                "endpoint discovery for {sdk_id} returned no endpoint"
+            )));
+        };
+        let url = if first.address.contains("://") {
+            first.address
+        } else {
+            format!("https://{}", first.address)
+        };
+        check_endpoint(&url)?;
+        let mut endpoint = (*base).clone();
+        endpoint.url = url;
+        let endpoint = Arc::new(endpoint);
+        // At least a minute, at most a day, whatever the service says.
+        let minutes = first.cache_minutes.clamp(1, 24 * 60) as u64;
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(minutes * 60);
+        tracing::debug!(service = sdk_id, endpoint = %endpoint.url, minutes, "endpoint discovered");
+        *cached = Some((endpoint.clone(), until));
+        Ok(endpoint)
+    }
+
+    /// Forgets the discovered endpoint when the service says it is no
+    /// longer valid.
+    async fn forget_discovered(&self, code: Option<&str>) {
+        let invalid = self
+            .service
+            .endpoint_discovery
+            .as_ref()
+            .and_then(|d| d.invalid_endpoint_error);
+        if code.is_some() && code == invalid {
+            *self.discovered.lock().await = None;
+        }
     }
 
     /// The configuration this client was made from.
@@ -610,6 +708,9 @@ impl ServiceClient {
                     // operation or not.
                     let body = body.bytes().cloned().unwrap_or_default();
                     let error_response = ErrorResponse::new(status, &headers, &body);
+                    if O::DISCOVERED_ENDPOINT {
+                        self.forget_discovered(error_response.code()).await;
+                    }
                     let error = O::Error::from_response(&error_response);
                     let kind = error
                         .retry_kind()

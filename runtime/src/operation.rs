@@ -42,6 +42,9 @@ pub trait Operation {
     /// its model (`@contextParam`, `@staticContextParams`,
     /// `@operationContextParams`), so each call resolves its own endpoint.
     const ENDPOINT_PARAMS: bool = false;
+    /// Whether the operation is sent to an endpoint discovered from the
+    /// service (`aws.api#clientDiscoveredEndpoint(required: true)`).
+    const DISCOVERED_ENDPOINT: bool = false;
     /// Adds the operation's endpoint parameters.
     fn endpoint_params(_input: &Self::Input, _params: &mut crate::endpoint::Params) {}
     /// Parses a successful response; the error says what was wrong with it.

@@ -44,6 +44,55 @@ pub fn emit(ir: &CrateIr) -> TokenStream {
         Some(_) => quote!(Some(&crate::endpoint::RULES)),
         None => quote!(None),
     };
+    let (discovery, discover_fn) = match &s.endpoint_discovery {
+        Some(d) => {
+            let op = ident(&d.operation);
+            let input = ident(&d.input);
+            // Each field as a plain value, an unset one as its zero.
+            let value = |(field, optional): &(String, bool), of: TokenStream| {
+                let f = ident(field);
+                if *optional {
+                    quote!(#of.#f.unwrap_or_default())
+                } else {
+                    quote!(#of.#f)
+                }
+            };
+            let list = value(&d.endpoints_field, quote!(output));
+            let address = value(&d.address_field, quote!(e));
+            let cache = value(&d.cache_field, quote!(e));
+            let error = match &d.invalid_endpoint_error {
+                Some(e) => quote!(Some(#e)),
+                None => quote!(None),
+            };
+            let discovery = quote! {
+                Some(rt::client::EndpointDiscovery {
+                    discover: discover_endpoints,
+                    invalid_endpoint_error: #error,
+                })
+            };
+            let discover_fn = quote! {
+                /// Asks the service for the endpoint of operations that require a
+                /// discovered one.
+                fn discover_endpoints(client: rt::client::ServiceClient) -> rt::client::DiscoveryFuture {
+                    Box::pin(async move {
+                        let output = client
+                            .call::<crate::operations::#op>(&#input::builder().build_unchecked())
+                            .await
+                            .map_err(|e| e.to_string())?;
+                        Ok(#list
+                            .into_iter()
+                            .map(|e| rt::client::DiscoveredEndpoint {
+                                address: #address,
+                                cache_minutes: #cache,
+                            })
+                            .collect())
+                    })
+                }
+            };
+            (discovery, Some(discover_fn))
+        }
+        None => (quote!(None), None),
+    };
     let context_setters = super::endpoints::client_setters(s.endpoint_rules.as_ref());
     let methods = s.operations.iter().map(client_method);
     let (new, config, endpoint) = (
@@ -66,7 +115,10 @@ pub fn emit(ir: &CrateIr) -> TokenStream {
             endpoint_prefix: #prefix,
             signing_name: #signing,
             endpoint_rules: #rules,
+            endpoint_discovery: #discovery,
         };
+
+        #discover_fn
 
         #client_doc
         ///

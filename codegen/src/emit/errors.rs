@@ -42,6 +42,8 @@ pub fn emit(ir: &CrateIr) -> TokenStream {
     quote! {
         //! The typed error of each operation.
 
+        #![allow(deprecated)]
+
         use smithy_client_runtime as rt;
         #types
 

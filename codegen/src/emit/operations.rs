@@ -86,6 +86,11 @@ fn operation(ir: &CrateIr, op: &Operation) -> TokenStream {
         )
     });
     let endpoint_params = super::endpoints::operation_items(op);
+    let discovered = op.discovered_endpoint.then(|| {
+        quote!(
+            const DISCOVERED_ENDPOINT: bool = true;
+        )
+    });
     quote! {
         #doc
         ///
@@ -109,6 +114,7 @@ fn operation(ir: &CrateIr, op: &Operation) -> TokenStream {
             #compression
             #streaming
             #endpoint_params
+            #discovered
             fn request(
                 #input_param: &Self::Input,
                 #tokens_param: &dyn rt::wire::IdempotencyTokens,

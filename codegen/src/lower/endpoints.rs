@@ -2,8 +2,10 @@
 //! cases and client parameters, and each operation's endpoint parameters
 //! with their paths over the input resolved to Rust fields.
 
+use super::Lowering;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::ir::*;
+use crate::model::local_name;
 use crate::traits::Traits;
 use std::collections::BTreeMap;
 
@@ -220,4 +222,71 @@ fn walk(
         _ => return Err("the path does not end at a string, an enum or a boolean".into()),
     };
     Ok(EndpointParamValue::Input { steps, leaf, many })
+}
+
+impl Lowering<'_> {
+    /// The discovery operation of `aws.api#clientEndpointDiscovery`, with the
+    /// fields of the `Endpoints` list its output must have (`Address`,
+    /// `CachePeriodInMinutes`), as the AWS SDKs' specification names them.
+    pub(super) fn endpoint_discovery(
+        &mut self,
+        service: &str,
+        d: &crate::traits::EndpointDiscoveryTrait,
+        operations: &[Operation],
+    ) -> Option<EndpointDiscovery> {
+        let mut problem = |reason: String| {
+            self.diags.push(Diagnostic::shape(
+                service,
+                format!("aws.api#clientEndpointDiscovery: {reason}"),
+            ));
+            None
+        };
+        let Some(op) = operations.iter().find(|o| o.id == d.operation) else {
+            return problem(format!(
+                "the discovery operation `{}` is not an operation of the service",
+                d.operation
+            ));
+        };
+        let struct_of = |name: &str| match self.types.get(name).map(|t| &t.kind) {
+            Some(NamedKind::Struct(s)) => Some(s.members.clone()),
+            _ => None,
+        };
+        let output = struct_of(&op.output).unwrap_or_default();
+        let endpoints = output.iter().find(|m| m.name == "Endpoints");
+        let item = endpoints.and_then(|m| match &m.ty.kind {
+            TypeKind::List { item, .. } => match &item.kind {
+                TypeKind::Named { name, .. } => struct_of(name),
+                _ => None,
+            },
+            _ => None,
+        });
+        let field = |members: &[Member], name: &str, ok: fn(&TypeKind) -> bool| {
+            members
+                .iter()
+                .find(|m| m.name == name && ok(&m.ty.kind))
+                .map(|m| (m.field.clone(), m.optional))
+        };
+        let (Some(endpoints), Some(item)) = (endpoints, item) else {
+            return problem(format!(
+                "the output of `{}` has no `Endpoints` list of structures",
+                d.operation
+            ));
+        };
+        let address = field(&item, "Address", |k| *k == TypeKind::String);
+        let cache = field(&item, "CachePeriodInMinutes", |k| *k == TypeKind::Long);
+        let (Some(address_field), Some(cache_field)) = (address, cache) else {
+            return problem(format!(
+                "an endpoint returned by `{}` needs an `Address` string and a `CachePeriodInMinutes` long",
+                d.operation
+            ));
+        };
+        Some(EndpointDiscovery {
+            operation: op.name.clone(),
+            input: op.input.clone(),
+            endpoints_field: (endpoints.field.clone(), endpoints.optional),
+            address_field,
+            cache_field,
+            invalid_endpoint_error: d.error.as_deref().map(|e| local_name(e).to_string()),
+        })
+    }
 }

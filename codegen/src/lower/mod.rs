@@ -167,6 +167,10 @@ impl<'m> Lowering<'m> {
             }
         }
         let endpoint_rules = endpoints::service_rules(id, t, &self.names.client, &mut self.diags);
+        let endpoint_discovery = t
+            .endpoint_discovery
+            .as_ref()
+            .and_then(|d| self.endpoint_discovery(id, d, &operations));
         let name = names::type_name(local_name(id));
         let crate_name = names::crate_name(
             t.aws_service
@@ -192,6 +196,7 @@ impl<'m> Lowering<'m> {
                 errors,
                 client: self.names.client.clone(),
                 endpoint_rules,
+                endpoint_discovery,
             },
             types: std::mem::take(&mut self.types),
             protocol_tests: Vec::new(),
@@ -305,6 +310,7 @@ impl<'m> Lowering<'m> {
         }
         self.endpoint_params(id, shape, t);
         Some(Operation {
+            discovered_endpoint: t.discovered_endpoint == Some(true),
             endpoint_params: Vec::new(),
             streaming_input: false,
             streaming_output: false,

@@ -58,6 +58,29 @@ impl Lowering<'_> {
                     }
                 }
             };
+        // Smithy allows a map token (DynamoDB's `ExclusiveStartKey`); the
+        // paginators here carry string tokens, so such an operation is
+        // generated without one, and says so.
+        let token_is_map = input
+            .members
+            .iter()
+            .find(|(n, _)| n == input_token)
+            .and_then(|(_, m)| model.shape(&m.target))
+            .is_some_and(|t| t.kind == "map");
+        if token_is_map {
+            self.names.notes.push(
+                Diagnostic::shape(
+                    op,
+                    format!(
+                        "has no paginator: its inputToken `{input_token}` is a map, and paginators \
+                         carry string tokens; send the output's `{output_token}` back as \
+                         `{input_token}` to fetch the next page"
+                    ),
+                )
+                .note(),
+            );
+            return None;
+        }
         let input_token = input_member(input_token, &["string"], "inputToken", self);
         let page_size = match &p.page_size {
             Some(ps) => Some(input_member(

@@ -12,6 +12,7 @@ static SERVICE: rt::client::ServiceInfo = rt::client::ServiceInfo {
     endpoint_prefix: "kinesisvideo",
     signing_name: Some("kinesisvideo"),
     endpoint_rules: Some(&crate::endpoint::RULES),
+    endpoint_discovery: None,
 };
 
 /// A client for Amazon Kinesis Video Streams Archived Media.

@@ -12,6 +12,7 @@ static SERVICE: rt::client::ServiceInfo = rt::client::ServiceInfo {
     endpoint_prefix: "storage",
     signing_name: Some("storage"),
     endpoint_rules: Some(&crate::endpoint::RULES),
+    endpoint_discovery: None,
 };
 
 /// A client for Storage.

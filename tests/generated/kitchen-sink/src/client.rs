@@ -12,6 +12,7 @@ static SERVICE: rt::client::ServiceInfo = rt::client::ServiceInfo {
     endpoint_prefix: "kitchensink",
     signing_name: Some("example"),
     endpoint_rules: None,
+    endpoint_discovery: None,
 };
 
 /// A client for KitchenSink.
