@@ -1,9 +1,11 @@
 //! Benchmark: decoding GetImages responses through the whole client path
 //! (validate, serialise, sign, in-memory transport, classify, parse), against a
 //! baseline measured in the same run: `serde_json` parsing the same bytes into
-//! a plain struct. Run with `cargo bench -p tests --bench client`; a case name
-//! (`large`, `tiny`, `empty`, `endpoint`) picks cases, and `--client-only` times only the
-//! client path (for `perf record`).
+//! a plain struct. The same pages also go through an awsJson1_1 client (the
+//! `aws-json` fixture's GetImages-shaped operation). Run with `cargo bench -p
+//! tests --bench client`; a case name (`large`, `tiny`, `empty`, `awsjson`,
+//! `endpoint`) picks cases, and `--client-only` times only the client path
+//! (for `perf record`).
 
 use kinesis_video_archived_media::types::{Format, ImageSelectorType};
 use kinesis_video_archived_media::{Client, Config, Credentials, DateTime};
@@ -185,6 +187,76 @@ fn endpoint_case(budget: Duration) {
     );
 }
 
+/// The awsJson1_1 client on the same page, against the same baseline.
+fn aws_json_case(name: &str, count: usize, size: usize, budget: Duration) {
+    let body = page(count, size);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap();
+    let transport = {
+        let body = body.clone();
+        from_fn(move |_request| {
+            let body = body.clone();
+            async move {
+                Ok(smithy_client_runtime::http::Response::builder()
+                    .status(200)
+                    .body(Body::from(body))
+                    .unwrap())
+            }
+        })
+    };
+    let config = Config::builder()
+        .region("us-west-2")
+        .credentials(Credentials::new(
+            "AKIDEXAMPLE",
+            "secret",
+            None,
+            None,
+            "bench",
+        ))
+        .http_client(transport)
+        .build();
+    let client = aws_json::Client::new(&config);
+    let call = || {
+        let page = runtime.block_on(
+            client
+                .get_images()
+                .stream_name("cam-1")
+                .start_timestamp(DateTime::from_secs(1_700_000_000))
+                .max_results(100)
+                .send(),
+        );
+        assert_eq!(
+            black_box(page).unwrap().images.map_or(0, |i| i.len()),
+            count
+        );
+    };
+    let baseline = || {
+        let page: PlainPage = serde_json::from_slice(black_box(&body)).unwrap();
+        assert_eq!(black_box(page).Images.map_or(0, |i| i.len()), count);
+    };
+    let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+    for _ in 0..5 {
+        ours.push(measure(budget / 5, call));
+        theirs.push(measure(budget / 5, baseline));
+    }
+    ours.sort();
+    theirs.sort();
+    let (ours, theirs) = (ours[2], theirs[2]);
+    let mb = body.len() as f64 / 1e6;
+    let rate = |d: Duration| mb / d.as_secs_f64();
+    println!(
+        "{name}: {:.2} MB body | client {:>8.1} MB/s {:>9.1} µs/call | serde_json baseline {:>8.1} MB/s {:>9.1} µs/call | throughput ratio {:.2}×",
+        mb,
+        rate(ours),
+        ours.as_secs_f64() * 1e6,
+        rate(theirs),
+        theirs.as_secs_f64() * 1e6,
+        rate(ours) / rate(theirs),
+    );
+}
+
 fn main() {
     // `cargo test --benches` runs bench binaries with `--bench` absent; keep that quick.
     let quick = !std::env::args().any(|a| a == "--bench");
@@ -207,6 +279,17 @@ fn main() {
     }
     if wanted("tiny") {
         case("GetImages 100 × 16 B   (tiny) ", 100, 16, budget);
+    }
+    if wanted("awsjson large") {
+        aws_json_case(
+            "awsJson1_1 100 × 64 KiB (awsjson large)",
+            100,
+            64 * 1024,
+            budget,
+        );
+    }
+    if wanted("awsjson tiny") {
+        aws_json_case("awsJson1_1 100 × 16 B   (awsjson tiny) ", 100, 16, budget);
     }
     if wanted("endpoint") {
         endpoint_case(budget);

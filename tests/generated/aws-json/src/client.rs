@@ -78,6 +78,14 @@ impl Client {
         }
     }
 
+    /// A page of images, shaped like Kinesis Video's GetImages (for the benchmark).
+    pub fn get_images(&self) -> GetImagesFluentBuilder {
+        GetImagesFluentBuilder {
+            client: self.clone(),
+            input: GetImagesInput::builder(),
+        }
+    }
+
     /// Runs a query; sent to a discovered endpoint.
     pub fn query(&self) -> QueryFluentBuilder {
         QueryFluentBuilder {
@@ -121,6 +129,91 @@ impl DescribeEndpointsFluentBuilder {
     ) -> Result<DescribeEndpointsResponse, rt::Error<DescribeEndpointsError>> {
         let input = self.input.build_unchecked();
         self.client.inner.call::<crate::operations::DescribeEndpoints>(&input).await
+    }
+}
+
+/// A [`GetImages`](crate::operations::GetImages) request, sent by [`send`](Self::send).
+#[derive(Clone, Debug)]
+pub struct GetImagesFluentBuilder {
+    client: Client,
+    input: GetImagesInputBuilder,
+}
+
+impl GetImagesFluentBuilder {
+    /// Required.
+    pub fn stream_name(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.stream_name(value);
+        self
+    }
+
+    /// Sets or clears [`stream_name`](Self::stream_name).
+    pub fn set_stream_name(mut self, value: Option<String>) -> Self {
+        self.input = self.input.set_stream_name(value);
+        self
+    }
+
+    pub fn start_timestamp(mut self, value: rt::DateTime) -> Self {
+        self.input = self.input.start_timestamp(value);
+        self
+    }
+
+    /// Sets or clears [`start_timestamp`](Self::start_timestamp).
+    pub fn set_start_timestamp(mut self, value: Option<rt::DateTime>) -> Self {
+        self.input = self.input.set_start_timestamp(value);
+        self
+    }
+
+    pub fn max_results(mut self, value: i64) -> Self {
+        self.input = self.input.max_results(value);
+        self
+    }
+
+    /// Sets or clears [`max_results`](Self::max_results).
+    pub fn set_max_results(mut self, value: Option<i64>) -> Self {
+        self.input = self.input.set_max_results(value);
+        self
+    }
+
+    pub fn next_token(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.next_token(value);
+        self
+    }
+
+    /// Sets or clears [`next_token`](Self::next_token).
+    pub fn set_next_token(mut self, value: Option<String>) -> Self {
+        self.input = self.input.set_next_token(value);
+        self
+    }
+
+    /// Replaces every member with those of `input`.
+    pub fn with_input(mut self, input: GetImagesInput) -> Self {
+        self.input = GetImagesInputBuilder::from(input);
+        self
+    }
+
+    /// The input as it stands.
+    pub fn input(&self) -> GetImagesInput {
+        self.input.clone().build_unchecked()
+    }
+
+    /// Validates the input (unless validation is off in the config), then
+    /// sends it, retrying throttling, server and network errors.
+    pub async fn send(self) -> Result<GetImagesOutput, rt::Error<GetImagesError>> {
+        let input = self.input.build_unchecked();
+        self.client.inner.call::<crate::operations::GetImages>(&input).await
+    }
+
+    /// Pages through the results instead of sending one request: call
+    /// [`pages`](rt::paginate::Paginator::pages) or
+    /// [`items`](rt::paginate::Paginator::items) on the result for a stream.
+    /// Each page is validated, signed and retried like [`send`](Self::send).
+    pub fn into_paginator(
+        self,
+    ) -> rt::paginate::Paginator<crate::operations::GetImages> {
+        rt::paginate::Paginator::new(
+            self.client.inner.clone(),
+            self.input.build_unchecked(),
+        )
     }
 }
 

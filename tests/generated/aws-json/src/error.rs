@@ -72,6 +72,72 @@ impl rt::error::OperationError for DescribeEndpointsError {
     }
 }
 
+/// An error [`GetImages`](crate::operations::GetImages) can return.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum GetImagesError {
+    /// [`InvalidEndpointException`]: HTTP 421.
+    InvalidEndpointException(InvalidEndpointException),
+    /// An error the model does not list for this operation.
+    Unhandled(rt::error::UnhandledError),
+}
+
+impl GetImagesError {
+    /// The error code (`ResourceNotFoundException`), if known.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            Self::InvalidEndpointException(_) => Some("InvalidEndpointException"),
+            Self::Unhandled(e) => e.code(),
+        }
+    }
+
+    /// The message the service sent, if any.
+    pub fn message(&self) -> Option<&str> {
+        match self {
+            Self::InvalidEndpointException(e) => e.message(),
+            Self::Unhandled(e) => e.message(),
+        }
+    }
+}
+
+impl ::std::fmt::Display for GetImagesError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::InvalidEndpointException(e) => e.fmt(f),
+            Self::Unhandled(e) => e.fmt(f),
+        }
+    }
+}
+
+impl ::std::error::Error for GetImagesError {
+    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
+        match self {
+            Self::InvalidEndpointException(e) => Some(e),
+            Self::Unhandled(e) => Some(e),
+        }
+    }
+}
+
+impl rt::error::OperationError for GetImagesError {
+    fn from_response(response: &rt::error::ErrorResponse<'_>) -> Self {
+        match response.code() {
+            Some("InvalidEndpointException") => {
+                response
+                    .parse()
+                    .map_or_else(Self::Unhandled, Self::InvalidEndpointException)
+            }
+            _ => Self::Unhandled(response.unhandled()),
+        }
+    }
+
+    fn retry_kind(&self) -> Option<rt::retry::RetryKind> {
+        match self {
+            Self::InvalidEndpointException(_) => None,
+            Self::Unhandled(_) => None,
+        }
+    }
+}
+
 /// An error [`Query`](crate::operations::Query) can return.
 #[derive(Debug)]
 #[non_exhaustive]

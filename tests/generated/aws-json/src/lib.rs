@@ -33,3 +33,7 @@ pub use smithy_client_runtime::{Config, ConfigBuilder, Credentials, Error, Retry
 pub use smithy_client_runtime::{BigDecimal, BigInteger, Blob, BuildError, ByteStream};
 
 pub use smithy_client_runtime::{DateTime, DateTimeFormat, Document, UnknownValue};
+
+pub use smithy_client_runtime::paginate::{Items, OnRepeatedToken, Pages};
+
+pub use smithy_client_runtime::paginate::{Paginator, ResumeToken};

@@ -43,6 +43,67 @@ impl rt::operation::Operation for DescribeEndpoints {
     }
 }
 
+/// A page of images, shaped like Kinesis Video's GetImages (for the benchmark).
+///
+/// Modelled errors: [`InvalidEndpointException`].
+#[derive(Clone, Copy, Debug, Default)]
+pub struct GetImages;
+
+impl rt::operation::Operation for GetImages {
+    type Input = GetImagesInput;
+    type Output = GetImagesOutput;
+    type Error = crate::error::GetImagesError;
+    const NAME: &'static str = "GetImages";
+    const METHOD: &'static str = "POST";
+    const URI: &'static str = "/";
+    const SUCCESS_CODE: u16 = 200;
+    const AUTH: &'static [rt::operation::AuthScheme] = &[
+        rt::operation::AuthScheme::SigV4,
+    ];
+    fn request(
+        input: &Self::Input,
+        _tokens: &dyn rt::wire::IdempotencyTokens,
+    ) -> Result<rt::client::OperationRequest, rt::error::SerializationError> {
+        let mut req = rt::client::OperationRequest::builder(Self::METHOD);
+        req.literal("/");
+        req.header("X-Amz-Target", "Queues.GetImages")?;
+        req.header("x-amzn-query-mode", "true")?;
+        req.header("Content-Type", "application/x-amz-json-1.1")?;
+        req.json(input)?;
+        req.finish()
+    }
+
+    fn response(
+        response: &mut rt::client::OperationResponse,
+    ) -> Result<Self::Output, rt::error::DeserializationError> {
+        response.json()
+    }
+}
+
+impl rt::operation::Paginated for GetImages {
+    type Item = Image;
+    type Items = Vec<Image>;
+    fn next_token(output: &Self::Output) -> Option<&str> {
+        output.next_token.as_deref().filter(|t| !t.is_empty())
+    }
+
+    fn token(input: &Self::Input) -> Option<&str> {
+        input.next_token.as_deref()
+    }
+
+    fn set_token(input: &mut Self::Input, token: Option<String>) {
+        input.next_token = token;
+    }
+
+    fn set_page_size(input: &mut Self::Input, size: i64) {
+        input.max_results = Some(size);
+    }
+
+    fn items(output: &mut Self::Output) -> Option<&mut Self::Items> {
+        output.images.as_mut()
+    }
+}
+
 /// Runs a query; sent to a discovered endpoint.
 ///
 /// Modelled errors: [`InvalidEndpointException`].

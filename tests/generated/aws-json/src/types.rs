@@ -241,6 +241,447 @@ impl From<Endpoint> for EndpointBuilder {
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 #[non_exhaustive]
+pub struct GetImagesInput {
+    /// Required.
+    #[serde(rename = "StreamName", skip_serializing_if = "Option::is_none")]
+    pub stream_name: Option<String>,
+    #[serde(
+        rename = "StartTimestamp",
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "rt::json::As::<Option<rt::json::EpochSeconds>>::serialize"
+    )]
+    pub start_timestamp: Option<rt::DateTime>,
+    #[serde(rename = "MaxResults", skip_serializing_if = "Option::is_none")]
+    pub max_results: Option<i64>,
+    #[serde(rename = "NextToken", skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+impl rt::json::ReadJson for GetImagesInput {
+    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+        let mut out = Self {
+            stream_name: None,
+            start_timestamp: None,
+            max_results: None,
+            next_token: None,
+        };
+        let mut state = r.begin_object()?;
+        while let Some(key) = r.next_key(&mut state)? {
+            match &*key {
+                "StreamName" => {
+                    out.stream_name = r
+                        .optional(|r| r.string())
+                        .map_err(|e| e.in_member("StreamName"))?;
+                }
+                "StartTimestamp" => {
+                    out.start_timestamp = r
+                        .optional(|r| r.epoch_seconds())
+                        .map_err(|e| e.in_member("StartTimestamp"))?;
+                }
+                "MaxResults" => {
+                    out.max_results = r
+                        .optional(|r| r.integer::<i64>())
+                        .map_err(|e| e.in_member("MaxResults"))?;
+                }
+                "NextToken" => {
+                    out.next_token = r
+                        .optional(|r| r.string())
+                        .map_err(|e| e.in_member("NextToken"))?;
+                }
+                _ => r.skip_value()?,
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl GetImagesInput {
+    /// Starts building a [`GetImagesInput`].
+    pub fn builder() -> GetImagesInputBuilder {
+        GetImagesInputBuilder::default()
+    }
+}
+
+/// A builder for [`GetImagesInput`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct GetImagesInputBuilder {
+    stream_name: Option<String>,
+    start_timestamp: Option<rt::DateTime>,
+    max_results: Option<i64>,
+    next_token: Option<String>,
+}
+
+impl GetImagesInputBuilder {
+    /// Required.
+    pub fn stream_name(mut self, value: impl Into<String>) -> Self {
+        self.stream_name = Some(value.into());
+        self
+    }
+
+    /// Sets or clears [`stream_name`](Self::stream_name).
+    pub fn set_stream_name(mut self, value: Option<String>) -> Self {
+        self.stream_name = value;
+        self
+    }
+
+    pub fn start_timestamp(mut self, value: rt::DateTime) -> Self {
+        self.start_timestamp = Some(value);
+        self
+    }
+
+    /// Sets or clears [`start_timestamp`](Self::start_timestamp).
+    pub fn set_start_timestamp(mut self, value: Option<rt::DateTime>) -> Self {
+        self.start_timestamp = value;
+        self
+    }
+
+    pub fn max_results(mut self, value: i64) -> Self {
+        self.max_results = Some(value);
+        self
+    }
+
+    /// Sets or clears [`max_results`](Self::max_results).
+    pub fn set_max_results(mut self, value: Option<i64>) -> Self {
+        self.max_results = value;
+        self
+    }
+
+    pub fn next_token(mut self, value: impl Into<String>) -> Self {
+        self.next_token = Some(value.into());
+        self
+    }
+
+    /// Sets or clears [`next_token`](Self::next_token).
+    pub fn set_next_token(mut self, value: Option<String>) -> Self {
+        self.next_token = value;
+        self
+    }
+
+    /// Builds the value, or reports every required member that is still unset.
+    pub fn build(self) -> Result<GetImagesInput, rt::BuildError> {
+        let mut missing: Vec<&'static str> = Vec::new();
+        if self.stream_name.is_none() {
+            missing.push("StreamName");
+        }
+        if !missing.is_empty() {
+            return Err(rt::BuildError::missing("GetImagesInput", missing));
+        }
+        Ok(GetImagesInput {
+            stream_name: self.stream_name,
+            start_timestamp: self.start_timestamp,
+            max_results: self.max_results,
+            next_token: self.next_token,
+        })
+    }
+
+    /// Builds the value without checking required members.
+    pub(crate) fn build_unchecked(self) -> GetImagesInput {
+        GetImagesInput {
+            stream_name: self.stream_name,
+            start_timestamp: self.start_timestamp,
+            max_results: self.max_results,
+            next_token: self.next_token,
+        }
+    }
+}
+
+impl From<GetImagesInput> for GetImagesInputBuilder {
+    fn from(value: GetImagesInput) -> Self {
+        Self {
+            stream_name: value.stream_name,
+            start_timestamp: value.start_timestamp,
+            max_results: value.max_results,
+            next_token: value.next_token,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
+#[serde(crate = "rt::serde")]
+#[non_exhaustive]
+pub struct GetImagesOutput {
+    #[serde(rename = "Images", skip_serializing_if = "Option::is_none")]
+    pub images: Option<Vec<Image>>,
+    #[serde(rename = "NextToken", skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+impl rt::json::ReadJson for GetImagesOutput {
+    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+        let mut out = Self {
+            images: None,
+            next_token: None,
+        };
+        let mut state = r.begin_object()?;
+        while let Some(key) = r.next_key(&mut state)? {
+            match &*key {
+                "Images" => {
+                    out.images = r
+                        .optional(|r| {
+                            r.list(|r| <Image as rt::json::ReadJson>::read_json(r))
+                        })
+                        .map_err(|e| e.in_member("Images"))?;
+                }
+                "NextToken" => {
+                    out.next_token = r
+                        .optional(|r| r.string())
+                        .map_err(|e| e.in_member("NextToken"))?;
+                }
+                _ => r.skip_value()?,
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl GetImagesOutput {
+    /// Starts building a [`GetImagesOutput`].
+    pub fn builder() -> GetImagesOutputBuilder {
+        GetImagesOutputBuilder::default()
+    }
+}
+
+/// A builder for [`GetImagesOutput`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct GetImagesOutputBuilder {
+    images: Option<Vec<Image>>,
+    next_token: Option<String>,
+}
+
+impl GetImagesOutputBuilder {
+    pub fn images(mut self, value: Vec<Image>) -> Self {
+        self.images = Some(value);
+        self
+    }
+
+    /// Sets or clears [`images`](Self::images).
+    pub fn set_images(mut self, value: Option<Vec<Image>>) -> Self {
+        self.images = value;
+        self
+    }
+
+    pub fn next_token(mut self, value: impl Into<String>) -> Self {
+        self.next_token = Some(value.into());
+        self
+    }
+
+    /// Sets or clears [`next_token`](Self::next_token).
+    pub fn set_next_token(mut self, value: Option<String>) -> Self {
+        self.next_token = value;
+        self
+    }
+
+    /// Builds the value. Never fails: the structure has no required members without defaults.
+    pub fn build(self) -> Result<GetImagesOutput, rt::BuildError> {
+        Ok(GetImagesOutput {
+            images: self.images,
+            next_token: self.next_token,
+        })
+    }
+}
+
+impl From<GetImagesOutput> for GetImagesOutputBuilder {
+    fn from(value: GetImagesOutput) -> Self {
+        Self {
+            images: value.images,
+            next_token: value.next_token,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
+#[serde(crate = "rt::serde")]
+#[non_exhaustive]
+pub struct Image {
+    #[serde(
+        rename = "TimeStamp",
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "rt::json::As::<Option<rt::json::EpochSeconds>>::serialize"
+    )]
+    pub time_stamp: Option<rt::DateTime>,
+    #[serde(rename = "Error", skip_serializing_if = "Option::is_none")]
+    pub error: Option<ImageError>,
+    #[serde(rename = "ImageContent", skip_serializing_if = "Option::is_none")]
+    pub image_content: Option<String>,
+}
+
+impl rt::json::ReadJson for Image {
+    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+        let mut out = Self {
+            time_stamp: None,
+            error: None,
+            image_content: None,
+        };
+        let mut state = r.begin_object()?;
+        while let Some(key) = r.next_key(&mut state)? {
+            match &*key {
+                "TimeStamp" => {
+                    out.time_stamp = r
+                        .optional(|r| r.epoch_seconds())
+                        .map_err(|e| e.in_member("TimeStamp"))?;
+                }
+                "Error" => {
+                    out.error = r
+                        .optional(|r| <ImageError as rt::json::ReadJson>::read_json(r))
+                        .map_err(|e| e.in_member("Error"))?;
+                }
+                "ImageContent" => {
+                    out.image_content = r
+                        .optional(|r| r.string())
+                        .map_err(|e| e.in_member("ImageContent"))?;
+                }
+                _ => r.skip_value()?,
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl Image {
+    /// Starts building a [`Image`].
+    pub fn builder() -> ImageBuilder {
+        ImageBuilder::default()
+    }
+}
+
+/// A builder for [`Image`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ImageBuilder {
+    time_stamp: Option<rt::DateTime>,
+    error: Option<ImageError>,
+    image_content: Option<String>,
+}
+
+impl ImageBuilder {
+    pub fn time_stamp(mut self, value: rt::DateTime) -> Self {
+        self.time_stamp = Some(value);
+        self
+    }
+
+    /// Sets or clears [`time_stamp`](Self::time_stamp).
+    pub fn set_time_stamp(mut self, value: Option<rt::DateTime>) -> Self {
+        self.time_stamp = value;
+        self
+    }
+
+    pub fn error(mut self, value: ImageError) -> Self {
+        self.error = Some(value);
+        self
+    }
+
+    /// Sets or clears [`error`](Self::error).
+    pub fn set_error(mut self, value: Option<ImageError>) -> Self {
+        self.error = value;
+        self
+    }
+
+    pub fn image_content(mut self, value: impl Into<String>) -> Self {
+        self.image_content = Some(value.into());
+        self
+    }
+
+    /// Sets or clears [`image_content`](Self::image_content).
+    pub fn set_image_content(mut self, value: Option<String>) -> Self {
+        self.image_content = value;
+        self
+    }
+
+    /// Builds the value. Never fails: the structure has no required members without defaults.
+    pub fn build(self) -> Result<Image, rt::BuildError> {
+        Ok(Image {
+            time_stamp: self.time_stamp,
+            error: self.error,
+            image_content: self.image_content,
+        })
+    }
+}
+
+impl From<Image> for ImageBuilder {
+    fn from(value: Image) -> Self {
+        Self {
+            time_stamp: value.time_stamp,
+            error: value.error,
+            image_content: value.image_content,
+        }
+    }
+}
+
+///
+/// Values this client does not know are kept in `Unknown`, so a response
+/// with a value added to the service later still parses.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum ImageError {
+    /// `NO_MEDIA`
+    NoMedia,
+    /// `MEDIA_ERROR`
+    MediaError,
+    /// A value this version of the client does not know.
+    Unknown(rt::UnknownValue),
+}
+
+impl ImageError {
+    /// Every value the model defines, in model order.
+    pub const VALUES: &'static [&'static str] = &["NO_MEDIA", "MEDIA_ERROR"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::NoMedia => "NO_MEDIA",
+            Self::MediaError => "MEDIA_ERROR",
+            Self::Unknown(v) => v.as_str(),
+        }
+    }
+
+    /// False for `Unknown`.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for ImageError {
+    fn from(value: &str) -> Self {
+        match value {
+            "NO_MEDIA" => Self::NoMedia,
+            "MEDIA_ERROR" => Self::MediaError,
+            other => Self::Unknown(rt::UnknownValue::new(other.to_owned())),
+        }
+    }
+}
+
+impl ::std::str::FromStr for ImageError {
+    type Err = ::std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(s))
+    }
+}
+
+impl AsRef<str> for ImageError {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl ::std::fmt::Display for ImageError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl rt::serde::Serialize for ImageError {
+    fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl rt::json::ReadJson for ImageError {
+    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+        r.str().map(|s| Self::from(&*s))
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
+#[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct InvalidEndpointException {
     #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,

@@ -14,6 +14,16 @@ impl rt::validation::Validate for DescribeEndpointsRequest {
     fn validate_into(&self, cx: &mut rt::validation::Context) {}
 }
 
+impl rt::validation::Validate for GetImagesInput {
+    fn validate_into(&self, cx: &mut rt::validation::Context) {
+        let mark = cx.enter("StreamName");
+        if self.stream_name.is_none() {
+            cx.required();
+        }
+        cx.leave(mark);
+    }
+}
+
 impl rt::validation::Validate for QueryInput {
     fn validate_into(&self, cx: &mut rt::validation::Context) {}
 }
