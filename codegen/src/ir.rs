@@ -196,6 +196,7 @@ pub enum Protocol {
     RestJson1,
     AwsJson1_0,
     AwsJson1_1,
+    RpcV2Cbor,
 }
 
 impl Protocol {
@@ -205,8 +206,25 @@ impl Protocol {
             Protocol::RestJson1 => "aws.protocols#restJson1",
             Protocol::AwsJson1_0 => "aws.protocols#awsJson1_0",
             Protocol::AwsJson1_1 => "aws.protocols#awsJson1_1",
+            Protocol::RpcV2Cbor => "smithy.protocols#rpcv2Cbor",
         }
     }
+
+    /// How the protocol encodes bodies.
+    pub fn format(self) -> BodyFormat {
+        match self {
+            Protocol::RpcV2Cbor => BodyFormat::Cbor,
+            _ => BodyFormat::Json,
+        }
+    }
+}
+
+/// The encoding of a protocol's bodies, which picks the codec emitted for
+/// each type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyFormat {
+    Json,
+    Cbor,
 }
 
 #[derive(Debug, Clone)]
@@ -294,8 +312,13 @@ pub enum BodyStyle {
     /// By the members' HTTP bindings: a JSON object of the members bound to
     /// the body, sent when there are any, or the `@httpPayload` member.
     Bindings,
-    /// The whole input is the body, always sent, with this media type.
-    Document { content_type: String },
+    /// The whole input is the body, with this media type and encoding; an
+    /// operation without input sends none when `unit_input_empty`.
+    Document {
+        content_type: String,
+        format: BodyFormat,
+        unit_input_empty: bool,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

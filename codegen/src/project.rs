@@ -43,6 +43,11 @@ pub const FIXTURE_CRATES: &[(&str, &str, &str)] = &[
         "tests/generated/aws-json",
         "aws-json",
     ),
+    (
+        "tests/fixtures/rpcv2-cbor.json",
+        "tests/generated/rpcv2-cbor",
+        "rpcv2-cbor",
+    ),
 ];
 
 /// Every file `generated/` (and each fixture crate's directory) should hold,

@@ -1,7 +1,7 @@
 //! Lowering stage, protocols: the decisions a wire protocol makes about a
 //! service, asked by lowering in one place each, so that adding a protocol
 //! is a new implementation of [`ClientProtocol`], not branches across the
-//! generator: restJson1 and awsJson1_0/1_1.
+//! generator: restJson1, awsJson1_0/1_1 and rpcv2Cbor.
 
 use crate::ir::{self, TimestampFormat};
 use crate::traits::Traits;
@@ -36,8 +36,10 @@ pub struct RpcRequest {
     pub uri: String,
     /// Headers every request of the operation carries, in order.
     pub headers: Vec<(String, String)>,
-    /// The media type of the body, which is always sent.
+    /// The media type of the body.
     pub content_type: &'static str,
+    /// Whether an operation without input sends no body (else `{}`).
+    pub unit_input_empty: bool,
 }
 
 /// `aws.protocols#restJson1`.
@@ -118,13 +120,54 @@ impl ClientProtocol for AwsJson {
             uri: "/".into(),
             headers: vec![("X-Amz-Target".into(), format!("{service}.{operation}"))],
             content_type: self.content_type,
+            unit_input_empty: false,
+        })
+    }
+}
+
+/// `smithy.protocols#rpcv2Cbor`: every operation is `POST
+/// /service/{Service}/operation/{Operation}`, and the input is a CBOR body.
+pub struct RpcV2Cbor;
+
+impl ClientProtocol for RpcV2Cbor {
+    fn id(&self) -> &'static str {
+        "smithy.protocols#rpcv2Cbor"
+    }
+
+    fn ir(&self) -> ir::Protocol {
+        ir::Protocol::RpcV2Cbor
+    }
+
+    fn uses_http_bindings(&self) -> bool {
+        false
+    }
+
+    fn wire_name(&self, member: &str, _: &Traits) -> String {
+        member.to_owned()
+    }
+
+    /// Timestamps are always tagged epoch seconds in CBOR.
+    fn body_timestamp_format(&self) -> TimestampFormat {
+        TimestampFormat::EpochSeconds
+    }
+
+    fn rpc_request(&self, service: &str, operation: &str) -> Option<RpcRequest> {
+        Some(RpcRequest {
+            uri: format!("/service/{service}/operation/{operation}"),
+            headers: vec![
+                ("smithy-protocol".into(), "rpc-v2-cbor".into()),
+                ("Accept".into(), "application/cbor".into()),
+            ],
+            content_type: "application/cbor",
+            unit_input_empty: true,
         })
     }
 }
 
 /// Every protocol the generator implements, in order of preference when a
 /// service supports several.
-pub const PROTOCOLS: &[&dyn ClientProtocol] = &[&RestJson1, &AWS_JSON_1_1, &AWS_JSON_1_0];
+pub const PROTOCOLS: &[&dyn ClientProtocol] =
+    &[&RestJson1, &AWS_JSON_1_1, &AWS_JSON_1_0, &RpcV2Cbor];
 
 /// The protocol the client of a service with these traits speaks, or why
 /// there is none.
@@ -157,7 +200,7 @@ mod tests {
         let e = for_service(&t).err().unwrap();
         assert_eq!(
             e,
-            "uses no protocol trait; the generator supports aws.protocols#restJson1, aws.protocols#awsJson1_1, aws.protocols#awsJson1_0"
+            "uses no protocol trait; the generator supports aws.protocols#restJson1, aws.protocols#awsJson1_1, aws.protocols#awsJson1_0, smithy.protocols#rpcv2Cbor"
         );
         t.protocols.push("aws.protocols#restXml".into());
         let e = for_service(&t).err().unwrap();

@@ -270,6 +270,14 @@ impl OperationResponse {
         self.json().map(Some)
     }
 
+    /// Decodes the CBOR body (rpcv2Cbor; an empty body reads as an empty map).
+    #[cfg(feature = "cbor")]
+    pub fn cbor<T: crate::cbor::ReadCbor>(&self) -> Result<T, DeserializationError> {
+        crate::cbor::from_slice(self.body()).map_err(|e| {
+            DeserializationError::new(format!("the CBOR body does not match the model: {e}"))
+        })
+    }
+
     /// Takes the body as a stream, for a `@streaming` payload.
     pub fn take_stream(&mut self) -> crate::ByteStream {
         crate::ByteStream::from_body(std::mem::take(&mut self.body))
@@ -707,7 +715,8 @@ impl ServiceClient {
                     // `attempt` read every unsuccessful body whole, streaming
                     // operation or not.
                     let body = body.bytes().cloned().unwrap_or_default();
-                    let error_response = ErrorResponse::new(status, &headers, &body);
+                    let error_response =
+                        ErrorResponse::read(O::WIRE_FORMAT, status, &headers, &body);
                     if O::DISCOVERED_ENDPOINT {
                         self.forget_discovered(error_response.code()).await;
                     }

@@ -502,6 +502,37 @@ impl<'a> ErrorResponse<'a> {
         }
     }
 
+    /// Reads an error response whose body is in `format`: JSON as
+    /// [`new`](Self::new) does; CBOR with the code from `__type`.
+    pub fn read(
+        format: crate::operation::WireFormat,
+        status: u16,
+        headers: &'a http::HeaderMap,
+        body: &'a Bytes,
+    ) -> Self {
+        match format {
+            #[cfg(feature = "cbor")]
+            crate::operation::WireFormat::Cbor => {
+                let mut response = Self::new(status, headers, &EMPTY);
+                let (code, message) = crate::cbor::Reader::error_fields(body);
+                response.body = body;
+                response.code = code
+                    .map(|c| sanitize_code(&c).to_string())
+                    .filter(|c| !c.is_empty());
+                response.message = message;
+                response
+            }
+            _ => Self::new(status, headers, body),
+        }
+    }
+
+    /// Decodes the CBOR body as a modelled error structure; a body that
+    /// does not decode yields an [`UnhandledError`].
+    #[cfg(feature = "cbor")]
+    pub fn parse_cbor<T: crate::cbor::ReadCbor>(&self) -> Result<T, UnhandledError> {
+        crate::cbor::from_slice(self.body).map_err(|_| self.unhandled())
+    }
+
     /// The response headers, for error members bound to headers.
     pub fn headers(&self) -> &http::HeaderMap {
         self.headers
@@ -558,6 +589,9 @@ pub(crate) fn request_id(headers: &http::HeaderMap) -> Option<String> {
         .and_then(|v| v.to_str().ok())
         .map(str::to_string)
 }
+
+#[cfg(feature = "cbor")]
+static EMPTY: Bytes = Bytes::from_static(b"");
 
 fn sanitize_code(code: &str) -> &str {
     let code = code.split(':').next().unwrap_or(code);

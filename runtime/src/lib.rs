@@ -12,6 +12,8 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+#[cfg(feature = "cbor")]
+pub mod cbor;
 pub mod client;
 mod compression;
 mod config;

@@ -42,6 +42,8 @@ pub trait Operation {
     /// its model (`@contextParam`, `@staticContextParams`,
     /// `@operationContextParams`), so each call resolves its own endpoint.
     const ENDPOINT_PARAMS: bool = false;
+    /// How bodies are encoded, which decides how an error body is read.
+    const WIRE_FORMAT: WireFormat = WireFormat::Json;
     /// Whether the operation is sent to an endpoint discovered from the
     /// service (`aws.api#clientDiscoveredEndpoint(required: true)`).
     const DISCOVERED_ENDPOINT: bool = false;
@@ -61,6 +63,16 @@ pub enum AuthScheme {
     SigV4,
     /// `smithy.api#httpBearerAuth`: `Authorization: Bearer` with the config's token.
     Bearer,
+}
+
+/// The encoding of a protocol's bodies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum WireFormat {
+    /// restJson1, awsJson1_0, awsJson1_1.
+    Json,
+    /// rpcv2Cbor.
+    Cbor,
 }
 
 /// An operation with `@paginated`: how to move from one page to the next.

@@ -138,6 +138,15 @@ impl RequestBuilder {
         Ok(())
     }
 
+    /// Encodes `value` as the CBOR body (rpcv2Cbor).
+    #[cfg(feature = "cbor")]
+    pub fn cbor<T: crate::cbor::WriteCbor + ?Sized>(&mut self, value: &T) -> Result<(), String> {
+        let body = crate::cbor::to_vec(value)?;
+        self.default_content_type("application/cbor");
+        self.body = RequestBody::Bytes(body.into());
+        Ok(())
+    }
+
     /// Sets a blob or string payload, with the media type to send unless a
     /// header member already set `Content-Type`.
     pub fn payload(&mut self, body: impl Into<Bytes>, content_type: &'static str) {

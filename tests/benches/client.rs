@@ -2,9 +2,10 @@
 //! (validate, serialise, sign, in-memory transport, classify, parse), against a
 //! baseline measured in the same run: `serde_json` parsing the same bytes into
 //! a plain struct. The same pages also go through an awsJson1_1 client (the
-//! `aws-json` fixture's GetImages-shaped operation). Run with `cargo bench -p
+//! `aws-json` fixture's GetImages-shaped operation), and the page as CBOR
+//! through an rpcv2Cbor client against ciborium. Run with `cargo bench -p
 //! tests --bench client`; a case name (`large`, `tiny`, `empty`, `awsjson`,
-//! `endpoint`) picks cases, and `--client-only` times only the client path
+//! `cbor`, `endpoint`) picks cases, and `--client-only` times only the client path
 //! (for `perf record`).
 
 use kinesis_video_archived_media::types::{Format, ImageSelectorType};
@@ -257,6 +258,120 @@ fn aws_json_case(name: &str, count: usize, size: usize, budget: Duration) {
     );
 }
 
+/// The same page as CBOR (tag 1 timestamps), written by ciborium.
+fn cbor_page(count: usize, size: usize) -> Bytes {
+    use ciborium::value::Value;
+    let content: String = "QUJD".repeat(size / 4);
+    let images: Vec<Value> = (0..count)
+        .map(|i| {
+            Value::Map(vec![
+                (
+                    Value::Text("TimeStamp".into()),
+                    Value::Tag(1, Box::new(Value::Float(1_700_000_000.0 + i as f64 * 0.2))),
+                ),
+                (
+                    Value::Text("ImageContent".into()),
+                    Value::Text(content.clone()),
+                ),
+            ])
+        })
+        .collect();
+    let page = Value::Map(vec![
+        (Value::Text("Images".into()), Value::Array(images)),
+        (
+            Value::Text("NextToken".into()),
+            Value::Text("dG9rZW4tMg==".into()),
+        ),
+    ]);
+    let mut out = Vec::new();
+    ciborium::into_writer(&page, &mut out).unwrap();
+    out.into()
+}
+
+/// The rpcv2Cbor client (its codec on minicbor) on a CBOR page, against
+/// ciborium decoding the same bytes into the plain struct; the generated
+/// codec alone is timed too, which is the choice of CBOR crate measured.
+fn cbor_case(name: &str, count: usize, size: usize, budget: Duration) {
+    let body = cbor_page(count, size);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap();
+    let transport = {
+        let body = body.clone();
+        from_fn(move |_request| {
+            let body = body.clone();
+            async move {
+                Ok(smithy_client_runtime::http::Response::builder()
+                    .status(200)
+                    .body(Body::from(body))
+                    .unwrap())
+            }
+        })
+    };
+    let config = Config::builder()
+        .region("us-west-2")
+        .credentials(Credentials::new(
+            "AKIDEXAMPLE",
+            "secret",
+            None,
+            None,
+            "bench",
+        ))
+        .http_client(transport)
+        .build();
+    let client = rpcv2_cbor::Client::new(&config);
+    let call = || {
+        let page = runtime.block_on(
+            client
+                .get_images()
+                .stream_name("cam-1")
+                .start_timestamp(DateTime::from_secs(1_700_000_000))
+                .max_results(100)
+                .send(),
+        );
+        assert_eq!(
+            black_box(page).unwrap().images.map_or(0, |i| i.len()),
+            count
+        );
+    };
+    let baseline = || {
+        let page: PlainPage = ciborium::from_reader(black_box(&body[..])).unwrap();
+        assert_eq!(black_box(page).Images.map_or(0, |i| i.len()), count);
+    };
+    let parse_only = || {
+        let page: rpcv2_cbor::types::GetImagesOutput =
+            smithy_client_runtime::cbor::from_slice(black_box(&body)).unwrap();
+        assert_eq!(black_box(page).images.map_or(0, |i| i.len()), count);
+    };
+    let (mut ours, mut theirs, mut codec) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..5 {
+        ours.push(measure(budget / 5, call));
+        theirs.push(measure(budget / 5, baseline));
+        codec.push(measure(budget / 5, parse_only));
+    }
+    ours.sort();
+    theirs.sort();
+    codec.sort();
+    let (ours, theirs, codec) = (ours[2], theirs[2], codec[2]);
+    let mb = body.len() as f64 / 1e6;
+    let rate = |d: Duration| mb / d.as_secs_f64();
+    println!(
+        "{name}: {:.2} MB body | client {:>8.1} MB/s {:>9.1} µs/call | ciborium baseline {:>8.1} MB/s {:>9.1} µs/call | throughput ratio {:.2}×",
+        mb,
+        rate(ours),
+        ours.as_secs_f64() * 1e6,
+        rate(theirs),
+        theirs.as_secs_f64() * 1e6,
+        rate(ours) / rate(theirs),
+    );
+    println!(
+        "    (generated minicbor codec alone: {:.1} µs/call, {:.2}× ciborium's throughput)",
+        codec.as_secs_f64() * 1e6,
+        theirs.as_secs_f64() / codec.as_secs_f64()
+    );
+}
+
 fn main() {
     // `cargo test --benches` runs bench binaries with `--bench` absent; keep that quick.
     let quick = !std::env::args().any(|a| a == "--bench");
@@ -290,6 +405,17 @@ fn main() {
     }
     if wanted("awsjson tiny") {
         aws_json_case("awsJson1_1 100 × 16 B   (awsjson tiny) ", 100, 16, budget);
+    }
+    if wanted("cbor large") {
+        cbor_case(
+            "rpcv2Cbor 100 × 64 KiB  (cbor large)   ",
+            100,
+            64 * 1024,
+            budget,
+        );
+    }
+    if wanted("cbor tiny") {
+        cbor_case("rpcv2Cbor 100 × 16 B    (cbor tiny)    ", 100, 16, budget);
     }
     if wanted("endpoint") {
         endpoint_case(budget);

@@ -80,6 +80,8 @@ fn operation_error(ir: &CrateIr, op: &Operation) -> TokenStream {
         let read = if super::http::error_has_bindings(super::http::members(ir, e)) {
             let f = ident(&info.reader);
             quote!(#f(response))
+        } else if ir.service.protocol.format() == BodyFormat::Cbor {
+            quote!(response.parse_cbor())
         } else {
             quote!(response.parse())
         };

@@ -312,10 +312,22 @@ fn header_write(m: &Member, name: &str) -> TokenStream {
 }
 
 fn request_payload(op: &Operation, members: &[Member]) -> TokenStream {
-    if let BodyStyle::Document { content_type } = &op.http.body {
+    if let BodyStyle::Document {
+        content_type,
+        format,
+        unit_input_empty,
+    } = &op.http.body
+    {
+        if op.input_unit && *unit_input_empty {
+            return quote!();
+        }
+        let write = match format {
+            BodyFormat::Json => quote!(req.json(input)?;),
+            BodyFormat::Cbor => quote!(req.cbor(input)?;),
+        };
         return quote! {
             req.header("Content-Type", #content_type)?;
-            req.json(input)?;
+            #write
         };
     }
     if op.input_unit {
@@ -429,6 +441,13 @@ fn read_bound(members: &[Member], headers: TokenStream) -> Vec<TokenStream> {
 /// The statements of `Operation::response`.
 pub(crate) fn response_body(ir: &CrateIr, op: &Operation) -> TokenStream {
     let members = members(ir, &op.output);
+    if let BodyStyle::Document {
+        format: BodyFormat::Cbor,
+        ..
+    } = &op.http.body
+    {
+        return quote!(response.cbor());
+    }
     let has_body = members.iter().any(|m| m.binding == Binding::Body);
     let mut stmts = read_bound(members, quote!(response.headers()));
     for m in members {

@@ -4,6 +4,7 @@
 //! the crate, formats it with prettyplease and prepends the one `@generated`
 //! header, so the output is byte-identical on every machine.
 
+mod cbor;
 mod client;
 mod endpoints;
 mod errors;
@@ -181,6 +182,11 @@ fn space_items(text: &str) -> String {
 }
 
 fn cargo_toml(name: &str, ir: &CrateIr, options: &Options) -> String {
+    // The runtime's CBOR codec is built only for the crates that use it.
+    let features = match ir.service.protocol.format() {
+        BodyFormat::Cbor => ", features = [\"cbor\"]",
+        BodyFormat::Json => "",
+    };
     let description = ir
         .service
         .title
@@ -196,7 +202,7 @@ fn cargo_toml(name: &str, ir: &CrateIr, options: &Options) -> String {
          publish = false\n\
          \n\
          [dependencies]\n\
-         smithy-client-runtime = {{ path = \"{path}\" }}\n",
+         smithy-client-runtime = {{ path = \"{path}\"{features} }}\n",
         cmd = options.command,
         description = description.replace('"', "'"),
         path = options.runtime_path,

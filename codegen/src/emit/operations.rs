@@ -86,6 +86,11 @@ fn operation(ir: &CrateIr, op: &Operation) -> TokenStream {
         )
     });
     let endpoint_params = super::endpoints::operation_items(op);
+    let wire_format = (ir.service.protocol.format() == BodyFormat::Cbor).then(|| {
+        quote!(
+            const WIRE_FORMAT: rt::operation::WireFormat = rt::operation::WireFormat::Cbor;
+        )
+    });
     let discovered = op.discovered_endpoint.then(|| {
         quote!(
             const DISCOVERED_ENDPOINT: bool = true;
@@ -114,6 +119,7 @@ fn operation(ir: &CrateIr, op: &Operation) -> TokenStream {
             #compression
             #streaming
             #endpoint_params
+            #wire_format
             #discovered
             fn request(
                 #input_param: &Self::Input,

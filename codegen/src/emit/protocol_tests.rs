@@ -77,9 +77,13 @@ fn test(ir: &CrateIr, t: &ProtocolTest) -> TokenStream {
                 .query_fault
                 .as_ref()
                 .map(|f| quote!(assert_eq!(response.query_fault(), Some(#f), "awsQuery fault");));
+            let format = match ir.service.protocol.format() {
+                BodyFormat::Json => quote!(rt::operation::WireFormat::Json),
+                BodyFormat::Cbor => quote!(rt::operation::WireFormat::Cbor),
+            };
             quote! {
                 #response
-                let response = rt::error::ErrorResponse::new(#code, &headers, &body);
+                let response = rt::error::ErrorResponse::read(#format, #code, &headers, &body);
                 #error_code
                 #fault
                 let actual = <crate::error::#op_error as rt::error::OperationError>::from_response(&response);
@@ -161,7 +165,22 @@ fn request(ir: &CrateIr, operation: &Operation, r: &RequestTest) -> TokenStream 
 
 fn response_parts(r: &ResponseTest) -> TokenStream {
     let headers = pairs(&r.headers);
-    let body = Literal::byte_string(r.body.as_deref().unwrap_or("").as_bytes());
+    let text = r.body.as_deref().unwrap_or("");
+    // CBOR cases write their bodies in base64.
+    let cbor = r
+        .body_media_type
+        .as_deref()
+        .is_some_and(|m| m.contains("cbor"));
+    let bytes = match cbor {
+        true => {
+            use base64::Engine as _;
+            base64::engine::general_purpose::STANDARD
+                .decode(text)
+                .unwrap_or_else(|_| text.as_bytes().to_vec())
+        }
+        false => text.as_bytes().to_vec(),
+    };
+    let body = Literal::byte_string(&bytes);
     quote! {
         let headers = rt::protocol_test::headers(#headers);
         let body = rt::bytes::Bytes::from_static(#body);

@@ -30,6 +30,7 @@ pub fn emit(ir: &CrateIr) -> TokenStream {
             NamedKind::IntEnum(e) => int_enum(t, e),
         });
     }
+    let cbor = super::cbor::module(ir);
     let outer = defaults_use_outer_names.then(|| {
         quote!(
             use super::*;
@@ -54,12 +55,13 @@ pub fn emit(ir: &CrateIr) -> TokenStream {
 
         #(#items)*
         #defaults
+        #cbor
     }
 }
 
 /// The zero value error correction gives a required member the body left
 /// out (`None` where the type has none).
-fn zero_expr(ty: &TypeRef) -> Option<TokenStream> {
+pub(crate) fn zero_expr(ty: &TypeRef) -> Option<TokenStream> {
     Some(match &ty.kind {
         TypeKind::Bool => quote!(false),
         TypeKind::Byte | TypeKind::Short | TypeKind::Integer | TypeKind::Long => quote!(0),

@@ -5,7 +5,7 @@
 //! nested structures, unions, lists and maps, so one call reports every
 //! violation in the value.
 
-#![allow(unused_variables, clippy::needless_borrow, deprecated)]
+#![allow(unused_variables, clippy::needless_borrow, clippy::single_match, deprecated)]
 
 use smithy_client_runtime as rt;
 use crate::types::*;

@@ -1,0 +1,622 @@
+//! Runtime stage: CBOR for rpcv2Cbor bodies, on `minicbor`. Generated code
+//! implements [`WriteCbor`] for what it sends and [`ReadCbor`] for what it
+//! receives, member by member, with the protocol's rules: timestamps are
+//! tag 1 around epoch seconds, blobs are byte strings, floats keep NaN and
+//! the infinities, and definite and indefinite lengths are both accepted.
+
+use crate::{Blob, DateTime, Document};
+use minicbor::data::{Tag, Type};
+use minicbor::{Decoder, Encoder};
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// Nesting deeper than this is refused, so no body can exhaust the stack.
+const MAX_DEPTH: u32 = 256;
+
+/// The CBOR tag of an epoch-seconds timestamp.
+const EPOCH_TAG: u64 = 1;
+
+/// A type generated code writes as CBOR.
+pub trait WriteCbor {
+    /// Writes the value.
+    fn write_cbor(&self, w: &mut Writer);
+}
+
+/// A type generated code reads from CBOR.
+pub trait ReadCbor: Sized {
+    /// Reads one value.
+    fn read_cbor(r: &mut Reader<'_>) -> Result<Self, ReadError>;
+}
+
+/// Encodes `value`, or says why it cannot be sent.
+pub fn to_vec<T: WriteCbor + ?Sized>(value: &T) -> Result<Vec<u8>, String> {
+    let mut w = Writer::new();
+    value.write_cbor(&mut w);
+    match w.failure {
+        Some(reason) => Err(reason),
+        None => Ok(w.into_bytes()),
+    }
+}
+
+/// Decodes a `T` from a whole body. An empty body is an empty map, as the
+/// protocol allows for an output without members.
+pub fn from_slice<T: ReadCbor>(bytes: &[u8]) -> Result<T, ReadError> {
+    const EMPTY_MAP: &[u8] = &[0xbf, 0xff];
+    let bytes = if bytes.is_empty() { EMPTY_MAP } else { bytes };
+    let mut r = Reader::new(bytes);
+    let value = T::read_cbor(&mut r)?;
+    if r.d.position() != bytes.len() {
+        return Err(r.error("trailing bytes after the value"));
+    }
+    Ok(value)
+}
+
+/// Writes CBOR into memory. Writing to a `Vec` cannot fail, so nothing here
+/// returns an error.
+pub struct Writer {
+    e: Encoder<Vec<u8>>,
+    /// Why the value cannot be sent (an unknown union variant), if it cannot.
+    failure: Option<String>,
+}
+
+impl Default for Writer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Writer {
+    /// An empty writer.
+    pub fn new() -> Self {
+        Writer {
+            e: Encoder::new(Vec::new()),
+            failure: None,
+        }
+    }
+
+    /// The bytes written.
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.e.into_writer()
+    }
+
+    /// Records that the value cannot be sent; [`to_vec`] returns the reason.
+    pub fn fail(&mut self, reason: &str) {
+        self.failure.get_or_insert_with(|| reason.to_string());
+    }
+
+    /// Starts a map of unknown length; [`end`](Self::end) closes it.
+    pub fn begin_map(&mut self) {
+        let _ = self.e.begin_map();
+    }
+
+    /// Closes what [`begin_map`](Self::begin_map) started.
+    pub fn end(&mut self) {
+        let _ = self.e.end();
+    }
+
+    /// Starts a map of `len` entries.
+    pub fn map(&mut self, len: usize) {
+        let _ = self.e.map(len as u64);
+    }
+
+    /// Starts an array of `len` items.
+    pub fn array(&mut self, len: usize) {
+        let _ = self.e.array(len as u64);
+    }
+
+    /// A text string.
+    pub fn str(&mut self, v: &str) {
+        let _ = self.e.str(v);
+    }
+
+    /// A boolean.
+    pub fn bool(&mut self, v: bool) {
+        let _ = self.e.bool(v);
+    }
+
+    /// Any integer, in its shortest form.
+    pub fn int(&mut self, v: impl Into<i64>) {
+        let _ = self.e.i64(v.into());
+    }
+
+    /// A single-precision float (NaN and the infinities as they are).
+    pub fn f32(&mut self, v: f32) {
+        let _ = self.e.f32(v);
+    }
+
+    /// A double-precision float (NaN and the infinities as they are).
+    pub fn f64(&mut self, v: f64) {
+        let _ = self.e.f64(v);
+    }
+
+    /// `null`.
+    pub fn null(&mut self) {
+        let _ = self.e.null();
+    }
+
+    /// A blob, as a byte string.
+    pub fn bytes(&mut self, v: &Blob) {
+        let _ = self.e.bytes(v.as_ref());
+    }
+
+    /// A timestamp: tag 1 around epoch seconds, fractional when needed.
+    pub fn timestamp(&mut self, v: &DateTime) {
+        let _ = self.e.tag(Tag::new(EPOCH_TAG));
+        if v.subsec_nanos() == 0 {
+            let _ = self.e.i64(v.secs());
+        } else {
+            let _ = self
+                .e
+                .f64(v.secs() as f64 + f64::from(v.subsec_nanos()) / 1e9);
+        }
+    }
+
+    /// A document, as the CBOR value of the same shape.
+    pub fn document(&mut self, v: &Document) {
+        match v {
+            Document::Null => self.null(),
+            Document::Bool(b) => self.bool(*b),
+            Document::Number(n) => match (n.as_i64(), n.as_u64()) {
+                (Some(i), _) => self.int(i),
+                (None, Some(u)) => {
+                    let _ = self.e.u64(u);
+                }
+                _ => self.f64(n.as_f64().unwrap_or(f64::NAN)),
+            },
+            Document::String(s) => self.str(s),
+            Document::Array(items) => {
+                self.array(items.len());
+                for item in items {
+                    self.document(item);
+                }
+            }
+            Document::Object(entries) => {
+                self.map(entries.len());
+                for (k, item) in entries {
+                    self.str(k);
+                    self.document(item);
+                }
+            }
+        }
+    }
+}
+
+/// Why a body could not be read, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadError {
+    message: String,
+    position: usize,
+}
+
+impl ReadError {
+    /// An error without a position (a value that decoded but does not fit).
+    pub fn new(message: impl Into<String>) -> Self {
+        ReadError {
+            message: message.into(),
+            position: 0,
+        }
+    }
+
+    /// What was wrong.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The byte offset in the body.
+    pub fn position(&self) -> usize {
+        self.position
+    }
+
+    /// The same error, said to be in member `name`.
+    pub fn in_member(mut self, name: &str) -> Self {
+        self.message = format!("{name}: {}", self.message);
+        self
+    }
+}
+
+impl fmt::Display for ReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} (at byte {})", self.message, self.position)
+    }
+}
+
+impl std::error::Error for ReadError {}
+
+type Result<T, E = ReadError> = std::result::Result<T, E>;
+
+/// Reads CBOR, one value at a time.
+pub struct Reader<'a> {
+    d: Decoder<'a>,
+    depth: u32,
+}
+
+impl<'a> Reader<'a> {
+    /// A reader at the start of `bytes`.
+    pub fn new(bytes: &'a [u8]) -> Self {
+        Reader {
+            d: Decoder::new(bytes),
+            depth: 0,
+        }
+    }
+
+    /// An error at the current position.
+    pub fn error(&self, message: impl Into<String>) -> ReadError {
+        ReadError {
+            message: message.into(),
+            position: self.d.position(),
+        }
+    }
+
+    fn wrap(&self, e: minicbor::decode::Error) -> ReadError {
+        error_at(self.d.position(), e)
+    }
+
+    fn datatype(&self) -> Result<Type> {
+        self.d.datatype().map_err(|e| self.wrap(e))
+    }
+
+    /// Reads a `null` (or `undefined`) and says so; otherwise reads nothing.
+    pub fn null(&mut self) -> Result<bool> {
+        match self.datatype()? {
+            Type::Null => self.d.null().map_err(|e| self.wrap(e))?,
+            Type::Undefined => self.d.undefined().map_err(|e| self.wrap(e))?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    /// A value that may be `null`.
+    pub fn optional<T>(&mut self, f: impl FnOnce(&mut Self) -> Result<T>) -> Result<Option<T>> {
+        if self.null()? {
+            Ok(None)
+        } else {
+            f(self).map(Some)
+        }
+    }
+
+    /// Skips one value, whatever it is.
+    pub fn skip(&mut self) -> Result<()> {
+        self.d.skip().map_err(|e| self.wrap(e))
+    }
+
+    fn enter(&mut self) -> Result<()> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(self.error(format!("values nest deeper than {MAX_DEPTH} levels")));
+        }
+        Ok(())
+    }
+
+    /// Reads a map, definite or indefinite, calling `f` with each key with
+    /// the reader on its value (which `f` must read or skip).
+    pub fn map(&mut self, mut f: impl FnMut(&mut Self, &str) -> Result<()>) -> Result<()> {
+        if self.datatype()? != Type::Map && self.datatype()? != Type::MapIndef {
+            return Err(self.error(format!("expected a map, found {}", self.datatype()?)));
+        }
+        self.enter()?;
+        let len = self.d.map().map_err(|e| self.wrap(e))?;
+        let mut read = 0u64;
+        loop {
+            match len {
+                Some(n) if read == n => break,
+                None if self.datatype()? == Type::Break => {
+                    self.skip_break()?;
+                    break;
+                }
+                _ => {}
+            }
+            let key = self.str()?;
+            f(self, &key)?;
+            read += 1;
+        }
+        self.depth -= 1;
+        Ok(())
+    }
+
+    /// Reads an array, definite or indefinite, with `f` reading each item.
+    pub fn array<T>(&mut self, mut f: impl FnMut(&mut Self) -> Result<T>) -> Result<Vec<T>> {
+        if self.datatype()? != Type::Array && self.datatype()? != Type::ArrayIndef {
+            return Err(self.error(format!("expected an array, found {}", self.datatype()?)));
+        }
+        self.enter()?;
+        let len = self.d.array().map_err(|e| self.wrap(e))?;
+        // The declared length is not trusted for the allocation.
+        let mut out = Vec::with_capacity(len.map_or(0, |n| n.min(1024) as usize));
+        loop {
+            match len {
+                Some(n) if out.len() as u64 == n => break,
+                None if self.datatype()? == Type::Break => {
+                    self.skip_break()?;
+                    break;
+                }
+                _ => {}
+            }
+            out.push(f(self)?);
+        }
+        self.depth -= 1;
+        Ok(out)
+    }
+
+    /// Reads a map with text keys into a sorted map, with `f` reading each value.
+    pub fn entries<T>(
+        &mut self,
+        mut f: impl FnMut(&mut Self) -> Result<T>,
+    ) -> Result<BTreeMap<String, T>> {
+        let mut out = BTreeMap::new();
+        self.map(|r, key| {
+            let value = f(r)?;
+            out.insert(key.to_owned(), value);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    fn skip_break(&mut self) -> Result<()> {
+        // A break is one byte; `skip` refuses it, so step over it.
+        self.d.set_position(self.d.position() + 1);
+        Ok(())
+    }
+
+    /// A text string, definite or in chunks.
+    pub fn str(&mut self) -> Result<Cow<'a, str>> {
+        match self.datatype()? {
+            Type::String => self.d.str().map(Cow::Borrowed).map_err(|e| self.wrap(e)),
+            Type::StringIndef => {
+                let at = self.d.position();
+                let mut out = String::new();
+                let chunks = self.d.str_iter().map_err(|e| error_at(at, e))?;
+                for chunk in chunks {
+                    out.push_str(chunk.map_err(|e| error_at(at, e))?);
+                }
+                Ok(Cow::Owned(out))
+            }
+            other => Err(self.error(format!("expected a text string, found {other}"))),
+        }
+    }
+
+    /// A byte string, definite or in chunks.
+    pub fn bytes(&mut self) -> Result<Blob> {
+        match self.datatype()? {
+            Type::Bytes => self
+                .d
+                .bytes()
+                .map(|b| Blob::new(b.to_vec()))
+                .map_err(|e| self.wrap(e)),
+            Type::BytesIndef => {
+                let at = self.d.position();
+                let mut out = Vec::new();
+                let chunks = self.d.bytes_iter().map_err(|e| error_at(at, e))?;
+                for chunk in chunks {
+                    out.extend_from_slice(chunk.map_err(|e| error_at(at, e))?);
+                }
+                Ok(Blob::new(out))
+            }
+            other => Err(self.error(format!("expected a byte string, found {other}"))),
+        }
+    }
+
+    /// A boolean.
+    pub fn bool(&mut self) -> Result<bool> {
+        self.d.bool().map_err(|e| self.wrap(e))
+    }
+
+    /// An integer of any CBOR width that fits `T`.
+    pub fn integer<T: TryFrom<i64>>(&mut self) -> Result<T> {
+        let start = self.d.position();
+        let v = self.d.i64().map_err(|e| self.wrap(e))?;
+        T::try_from(v).map_err(|_| ReadError {
+            message: format!(
+                "the integer {v} does not fit {}",
+                std::any::type_name::<T>()
+            ),
+            position: start,
+        })
+    }
+
+    /// A float of any CBOR width (half, single, double), or an integer.
+    pub fn f64(&mut self) -> Result<f64> {
+        match self.datatype()? {
+            Type::F16 => {
+                let at = self.d.position();
+                let input = self.d.input();
+                let Some(bits) = input.get(at + 1..at + 3) else {
+                    return Err(self.error("the body ends in the middle of a value"));
+                };
+                self.d.set_position(at + 3);
+                Ok(f16_to_f64(u16::from_be_bytes([bits[0], bits[1]])))
+            }
+            Type::F32 | Type::F64 => self.d.f64().map_err(|e| self.wrap(e)),
+            Type::U8 | Type::U16 | Type::U32 | Type::I8 | Type::I16 | Type::I32 | Type::I64 => {
+                self.integer::<i64>().map(|v| v as f64)
+            }
+            Type::U64 => self.d.u64().map(|v| v as f64).map_err(|e| self.wrap(e)),
+            other => Err(self.error(format!("expected a number, found {other}"))),
+        }
+    }
+
+    /// A float, narrowed to `f32`.
+    pub fn f32(&mut self) -> Result<f32> {
+        self.f64().map(|v| v as f32)
+    }
+
+    /// A timestamp: tag 1 around epoch seconds (an untagged number is
+    /// accepted too).
+    pub fn timestamp(&mut self) -> Result<DateTime> {
+        if self.datatype()? == Type::Tag {
+            let tag = self.d.tag().map_err(|e| self.wrap(e))?;
+            if u64::from(tag) != EPOCH_TAG {
+                return Err(self.error(format!(
+                    "expected a timestamp (tag 1), found tag {}",
+                    u64::from(tag)
+                )));
+            }
+        }
+        match self.datatype()? {
+            Type::F16 | Type::F32 | Type::F64 => {
+                let secs = self.f64()?;
+                if !secs.is_finite() {
+                    return Err(self.error("a timestamp must be a finite number"));
+                }
+                // A double holds today's epoch seconds to about 0.1 µs:
+                // rounded to microseconds, a sent `.123` reads back exact.
+                let micros = (secs * 1e6).round() as i64;
+                Ok(DateTime::from_secs_and_nanos(
+                    micros.div_euclid(1_000_000),
+                    (micros.rem_euclid(1_000_000) as u32) * 1_000,
+                ))
+            }
+            _ => self.integer::<i64>().map(DateTime::from_secs),
+        }
+    }
+
+    /// Any value, as a document.
+    pub fn document(&mut self) -> Result<Document> {
+        Ok(match self.datatype()? {
+            Type::Null | Type::Undefined => {
+                self.null()?;
+                Document::Null
+            }
+            Type::Bool => Document::Bool(self.bool()?),
+            Type::U8 | Type::U16 | Type::U32 | Type::I8 | Type::I16 | Type::I32 | Type::I64 => {
+                Document::from(self.integer::<i64>()?)
+            }
+            Type::U64 => Document::from(self.d.u64().map_err(|e| self.wrap(e))?),
+            Type::F16 | Type::F32 | Type::F64 => {
+                let v = self.f64()?;
+                serde_json::Number::from_f64(v).map_or(Document::Null, Document::Number)
+            }
+            Type::String | Type::StringIndef => Document::String(self.str()?.into_owned()),
+            Type::Bytes | Type::BytesIndef => {
+                Document::String(crate::wire::base64(self.bytes()?.as_ref()))
+            }
+            Type::Array | Type::ArrayIndef => Document::Array(self.array(|r| r.document())?),
+            Type::Map | Type::MapIndef => {
+                let mut out = serde_json::Map::new();
+                self.map(|r, key| {
+                    let v = r.document()?;
+                    out.insert(key.to_owned(), v);
+                    Ok(())
+                })?;
+                Document::Object(out)
+            }
+            Type::Tag => {
+                self.d.tag().map_err(|e| self.wrap(e))?;
+                self.document()?
+            }
+            other => return Err(self.error(format!("cannot read {other} as a document"))),
+        })
+    }
+
+    /// The error code and message of an error body (`__type`, `message`
+    /// or `Message`), reading nothing else.
+    pub(crate) fn error_fields(bytes: &[u8]) -> (Option<String>, Option<String>) {
+        let mut r = Reader::new(bytes);
+        let (mut code, mut message) = (None, None);
+        let _ = r.map(|r, key| {
+            match key {
+                "__type" => code = r.optional(|r| r.str().map(Cow::into_owned))?,
+                "message" | "Message" | "errorMessage" => {
+                    message = r.optional(|r| r.str().map(Cow::into_owned))?
+                }
+                _ => r.skip()?,
+            }
+            Ok(())
+        });
+        (code, message)
+    }
+}
+
+/// A decoding error of `minicbor`, at `position`.
+fn error_at(position: usize, e: minicbor::decode::Error) -> ReadError {
+    let message = if e.is_end_of_input() {
+        "the body ends in the middle of a value".to_string()
+    } else {
+        e.to_string()
+    };
+    ReadError { message, position }
+}
+
+/// A half-precision float (IEEE 754 binary16) as `f64`.
+fn f16_to_f64(bits: u16) -> f64 {
+    let sign = if bits & 0x8000 != 0 { -1.0 } else { 1.0 };
+    let exp = (bits >> 10) & 0x1f;
+    let frac = f64::from(bits & 0x3ff);
+    sign * match exp {
+        0 => frac * 2f64.powi(-24),
+        0x1f if frac == 0.0 => f64::INFINITY,
+        0x1f => f64::NAN,
+        e => (1.0 + frac / 1024.0) * 2f64.powi(i32::from(e) - 15),
+    }
+}
+
+impl<T: ReadCbor> ReadCbor for Box<T> {
+    fn read_cbor(r: &mut Reader<'_>) -> Result<Self> {
+        T::read_cbor(r).map(Box::new)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn halves_singles_doubles_and_integers_read_as_numbers() {
+        for (bytes, want) in [
+            (&[0xf9, 0x3c, 0x00][..], 1.0),
+            (&[0xf9, 0xc0, 0x00][..], -2.0),
+            (&[0xf9, 0x00, 0x01][..], 5.960464477539063e-8),
+            (&[0xf9, 0x7c, 0x00][..], f64::INFINITY),
+            (&[0xfa, 0x47, 0xc3, 0x50, 0x00][..], 100000.0),
+            (&[0x18, 0x64][..], 100.0),
+            (&[0x38, 0x63][..], -100.0),
+        ] {
+            assert_eq!(Reader::new(bytes).f64().unwrap(), want, "{bytes:x?}");
+        }
+        assert!(Reader::new(&[0xf9, 0x7e, 0x00]).f64().unwrap().is_nan());
+    }
+
+    #[test]
+    fn indefinite_maps_arrays_and_strings_read_like_definite_ones() {
+        // {_ "a": [_ 1, 2], "b": (_ "x", "y")}
+        let bytes = [
+            0xbf, 0x61, b'a', 0x9f, 0x01, 0x02, 0xff, 0x61, b'b', 0x7f, 0x61, b'x', 0x61, b'y',
+            0xff, 0xff,
+        ];
+        let mut r = Reader::new(&bytes);
+        let doc = r.document().unwrap();
+        assert_eq!(doc, serde_json::json!({"a": [1, 2], "b": "xy"}));
+    }
+
+    #[test]
+    fn timestamps_round_trip_with_their_fraction() {
+        for t in [
+            DateTime::from_secs(1_700_000_000),
+            DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
+            DateTime::from_secs_and_nanos(-1, 500_000_000),
+        ] {
+            let mut w = Writer::new();
+            w.timestamp(&t);
+            let bytes = w.into_bytes();
+            assert_eq!(Reader::new(&bytes).timestamp().unwrap(), t);
+        }
+    }
+
+    #[test]
+    fn bad_input_is_an_error_never_a_panic() {
+        let deep = vec![0x81; 10_000];
+        assert!(Reader::new(&deep).document().is_err());
+        for bytes in [
+            &[0xbf][..],
+            &[0x9f, 0x01],
+            &[0x7f, 0x61],
+            &[0xf9, 0x3c],
+            &[0xc1],
+        ] {
+            assert!(Reader::new(bytes).document().is_err(), "{bytes:x?}");
+        }
+        let (code, message) =
+            Reader::error_fields(&[0xa1, 0x66, b'_', b'_', b't', b'y', b'p', b'e', 0x61, b'X']);
+        assert_eq!((code.as_deref(), message), (Some("X"), None));
+    }
+}
