@@ -218,7 +218,7 @@ fn document(depth: u32) -> BoxedStrategy<Value> {
 /// identity, and validation never panics.
 fn round_trip<T>(ir: &CrateIr, name: &str, validate: fn(&T))
 where
-    T: ReadJson + serde::Serialize + PartialEq + std::fmt::Debug,
+    T: ReadJson + smithy_client_runtime::json::WriteJson + PartialEq + std::fmt::Debug,
 {
     let mut runner = TestRunner::new(RunnerConfig {
         cases: 128,
@@ -230,7 +230,8 @@ where
             let text = serde_json::to_vec(&body).unwrap();
             let first: T = smithy_client_runtime::json::from_slice(&text)
                 .map_err(|e| TestCaseError::fail(format!("{name} does not read {body}: {e}")))?;
-            let written = serde_json::to_vec(&first).unwrap();
+            let written = smithy_client_runtime::json::to_vec(&first)
+                .map_err(|e| TestCaseError::fail(format!("{name} does not write: {e}")))?;
             let second: T = smithy_client_runtime::json::from_slice(&written).map_err(|e| {
                 TestCaseError::fail(format!(
                     "{name}: what the client wrote does not read back: {e}: {}",

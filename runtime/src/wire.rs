@@ -130,9 +130,9 @@ impl RequestBuilder {
         self.body = RequestBody::Bytes(body.into());
     }
 
-    /// Serialises `value` as the JSON body.
-    pub fn json<T: serde::Serialize + ?Sized>(&mut self, value: &T) -> Result<(), String> {
-        let body = serde_json::to_vec(value)
+    /// Writes `value` as the JSON body.
+    pub fn json<T: crate::json::WriteJson + ?Sized>(&mut self, value: &T) -> Result<(), String> {
+        let body = crate::json::to_vec(value)
             .map_err(|e| format!("could not serialise the request body: {e}"))?;
         self.json_body(body);
         Ok(())

@@ -9,6 +9,7 @@ mod client;
 mod endpoints;
 mod errors;
 mod http;
+mod json;
 mod operations;
 mod protocol_tests;
 mod types;
@@ -202,7 +203,12 @@ fn cargo_toml(name: &str, ir: &CrateIr, options: &Options) -> String {
          publish = false\n\
          \n\
          [dependencies]\n\
-         smithy-client-runtime = {{ path = \"{path}\"{features} }}\n",
+         smithy-client-runtime = {{ path = \"{path}\"{features} }}\n\
+         \n\
+         [features]\n\
+         # Derives serde::Serialize on every type, in a protocol-independent form\n\
+         # (member names as keys, RFC 3339 timestamps, base64 blobs).\n\
+         serde = []\n",
         cmd = options.command,
         description = description.replace('"', "'"),
         path = options.runtime_path,
@@ -440,33 +446,4 @@ pub(crate) fn field_type(m: &Member) -> TokenStream {
         t = quote!(Option<#t>);
     }
     t
-}
-
-/// The JSON codec for a value whose JSON form is not its serde default, or
-/// `None` when serde's own form is right all the way down.
-pub(crate) fn codec(ty: &TypeRef) -> Option<TokenStream> {
-    match &ty.kind {
-        TypeKind::Float | TypeKind::Double => Some(quote!(rt::json::Float)),
-        TypeKind::Blob => Some(quote!(rt::json::Base64)),
-        TypeKind::Timestamp(TimestampFormat::EpochSeconds) => Some(quote!(rt::json::EpochSeconds)),
-        TypeKind::Timestamp(TimestampFormat::DateTime) => Some(quote!(rt::json::DateTimeText)),
-        TypeKind::Timestamp(TimestampFormat::HttpDate) => Some(quote!(rt::json::HttpDate)),
-        TypeKind::List { item, sparse } => codec(item).map(|c| {
-            if *sparse {
-                quote!(Vec<Option<#c>>)
-            } else {
-                quote!(Vec<#c>)
-            }
-        }),
-        TypeKind::Map { value, sparse, .. } => codec(value).map(|c| {
-            let c = if *sparse { quote!(Option<#c>) } else { c };
-            quote!(::std::collections::BTreeMap<rt::json::Same, #c>)
-        }),
-        _ => None,
-    }
-}
-
-/// `codec`, or the identity codec.
-pub(crate) fn codec_or_same(ty: &TypeRef) -> TokenStream {
-    codec(ty).unwrap_or_else(|| quote!(rt::json::Same))
 }

@@ -1,12 +1,10 @@
 //! Emit stage: data types. Structures with builders, enums and intEnums that
 //! keep unknown values, unions with an unknown-variant case, error structures,
-//! and their restJson1 JSON mapping: serde's `Serialize` for request bodies,
-//! and a `ReadJson` impl per type that reads response bodies straight from bytes.
+//! a `ReadJson` impl per type that reads response bodies straight from bytes,
+//! and serde's `Serialize` behind the crate's opt-in `serde` feature. The
+//! writers of request bodies are codec modules of their own (`json`, `cbor`).
 
-use super::{
-    codec, codec_or_same, deprecated, doc_line, docs, field_type, member_docs, rust_type,
-    value_type,
-};
+use super::{deprecated, doc_line, docs, field_type, member_docs, rust_type, value_type};
 use crate::ir::*;
 use crate::names::ident;
 use proc_macro2::{Literal, TokenStream};
@@ -30,6 +28,7 @@ pub fn emit(ir: &CrateIr) -> TokenStream {
             NamedKind::IntEnum(e) => int_enum(t, e),
         });
     }
+    let json = super::json::module(ir);
     let cbor = super::cbor::module(ir);
     let outer = defaults_use_outer_names.then(|| {
         quote!(
@@ -55,6 +54,7 @@ pub fn emit(ir: &CrateIr) -> TokenStream {
 
         #(#items)*
         #defaults
+        #json
         #cbor
     }
 }
@@ -89,8 +89,33 @@ pub(crate) fn zero_expr(ty: &TypeRef) -> Option<TokenStream> {
     })
 }
 
+/// The serde form of the opt-in `serde` feature: protocol-independent, with
+/// Smithy member names as keys, timestamps as RFC 3339 text, blobs as
+/// base64 and non-finite floats as `"NaN"`/`"Infinity"`/`"-Infinity"`.
 fn serde_attrs() -> TokenStream {
-    quote!(#[serde(crate = "rt::serde")])
+    quote!(#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))])
+}
+
+/// The serde codec of a value whose serde form is not its own (see
+/// [`serde_attrs`]), or `None`.
+fn serde_codec(ty: &TypeRef) -> Option<TokenStream> {
+    match &ty.kind {
+        TypeKind::Float | TypeKind::Double => Some(quote!(rt::json::Float)),
+        TypeKind::Blob => Some(quote!(rt::json::Base64)),
+        TypeKind::Timestamp(_) => Some(quote!(rt::json::DateTimeText)),
+        TypeKind::List { item, sparse } => serde_codec(item).map(|c| {
+            if *sparse {
+                quote!(Vec<Option<#c>>)
+            } else {
+                quote!(Vec<#c>)
+            }
+        }),
+        TypeKind::Map { value, sparse, .. } => serde_codec(value).map(|c| {
+            let c = if *sparse { quote!(Option<#c>) } else { c };
+            quote!(::std::collections::BTreeMap<rt::json::Same, #c>)
+        }),
+        _ => None,
+    }
 }
 
 fn structure(
@@ -122,7 +147,6 @@ fn structure(
         let default_fn = ident(&m.default_fn);
         let ty = field_type(m);
         let value_ty = value_type(m);
-        let wire = &m.wire_name;
         let mdoc = member_docs(m);
         let mdep = deprecated(m.deprecated.as_ref());
         if !m.optional {
@@ -141,24 +165,25 @@ fn structure(
                 pub(super) fn #default_fn() -> #value_ty { #value }
             });
         }
-        let serde_attr = if m.binding != Binding::Body {
-            quote!(#[serde(skip)])
+        let member_name = &m.name;
+        let serde_attr = if m.ty.kind == TypeKind::Stream {
+            quote!(#[cfg_attr(feature = "serde", serde(skip))])
         } else if m.optional {
-            let with = codec(&m.ty).map(|c| {
+            let with = serde_codec(&m.ty).map(|c| {
                 let path = quote!(rt::json::As::<Option<#c>>::serialize)
                     .to_string()
                     .replace(' ', "");
                 quote!(, serialize_with = #path)
             });
-            quote!(#[serde(rename = #wire, skip_serializing_if = "Option::is_none" #with)])
+            quote!(#[cfg_attr(feature = "serde", serde(rename = #member_name, skip_serializing_if = "Option::is_none" #with))])
         } else {
-            let ser = codec(&m.ty).map(|c| {
+            let ser = serde_codec(&m.ty).map(|c| {
                 let path = quote!(rt::json::As::<#c>::serialize)
                     .to_string()
                     .replace(' ', "");
                 quote!(, serialize_with = #path)
             });
-            quote!(#[serde(rename = #wire #ser)])
+            quote!(#[cfg_attr(feature = "serde", serde(rename = #member_name #ser))])
         };
         // The reader starts from the value an absent member takes, and
         // overwrites it for each member the body sends.
@@ -312,7 +337,7 @@ fn structure(
     let ctor_doc = doc_line(&format!("Starts building a [`{type_name}`]."));
     quote! {
         #doc #dep
-        #[derive(#derive_clone #derive_debug PartialEq, rt::serde::Serialize)]
+        #[derive(#derive_clone #derive_debug PartialEq)]
         #serde_crate
         #[non_exhaustive]
         pub struct #name { #(#fields)* }
@@ -522,6 +547,7 @@ fn string_enum(t: &NamedType, e: &Enum) -> TokenStream {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result { f.write_str(self.as_str()) }
         }
 
+        #[cfg(feature = "serde")]
         impl rt::serde::Serialize for #name {
             fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 s.serialize_str(self.as_str())
@@ -586,6 +612,7 @@ fn int_enum(t: &NamedType, e: &IntEnum) -> TokenStream {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result { self.value().fmt(f) }
         }
 
+        #[cfg(feature = "serde")]
         impl rt::serde::Serialize for #name {
             fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 s.serialize_i32(self.value())
@@ -618,10 +645,11 @@ fn union(t: &NamedType, u: &Union) -> TokenStream {
         let vdep = deprecated(v.deprecated.as_ref());
         variants.push(quote! { #vdoc #vdep #variant(#ty), });
         let wire = &v.wire_name;
-        let c = codec_or_same(&v.ty);
+        let member_name = &v.name;
+        let c = serde_codec(&v.ty).unwrap_or_else(|| quote!(rt::json::Same));
         let value_ty = rust_type(&v.ty);
         ser_arms.push(quote! {
-            Self::#variant(v) => map.serialize_entry(#wire, &rt::json::Ser::<#value_ty, #c>::new(v))?,
+            Self::#variant(v) => map.serialize_entry(#member_name, &rt::json::Ser::<#value_ty, #c>::new(v))?,
         });
         let wrap = if v.boxed {
             quote!(|v| #name::#variant(Box::new(v)))
@@ -653,6 +681,7 @@ fn union(t: &NamedType, u: &Union) -> TokenStream {
             Unknown(rt::UnknownValue),
         }
 
+        #[cfg(feature = "serde")]
         impl rt::serde::Serialize for #name {
             fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 use rt::serde::ser::{Error as _, SerializeMap as _};

@@ -7,12 +7,15 @@
 use smithy_client_runtime as rt;
 
 /// The request was throttled because the caller exceeded the allowed rate of API calls. Retry the request later.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct ClientLimitExceededException {
     /// A human-readable description of the error.
-    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Message", skip_serializing_if = "Option::is_none")
+    )]
     pub message: Option<String>,
 }
 
@@ -103,19 +106,25 @@ impl rt::operation::ModeledError for ClientLimitExceededException {
 }
 
 /// Chooses the media of a clip by timestamp origin and time range.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct ClipFragmentSelector {
     /// Whether the time range is matched against producer or server timestamps.
     ///
     /// Required.
-    #[serde(rename = "FragmentSelectorType", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "FragmentSelectorType", skip_serializing_if = "Option::is_none")
+    )]
     pub fragment_selector_type: Option<ClipFragmentSelectorType>,
     /// Time range the clip covers.
     ///
     /// Required.
-    #[serde(rename = "TimestampRange", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "TimestampRange", skip_serializing_if = "Option::is_none")
+    )]
     pub timestamp_range: Option<ClipTimestampRange>,
 }
 
@@ -288,6 +297,7 @@ impl ::std::fmt::Display for ClipFragmentSelectorType {
     }
 }
 
+#[cfg(feature = "serde")]
 impl rt::serde::Serialize for ClipFragmentSelectorType {
     fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
@@ -301,26 +311,32 @@ impl rt::json::ReadJson for ClipFragmentSelectorType {
 }
 
 /// Start and end of the media requested for a clip.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct ClipTimestampRange {
     /// Start of the clip, inclusive. Fragments are compared by their start time; one that begins before this point is left out even if it runs past it.
     ///
     /// Required.
-    #[serde(
-        rename = "StartTimestamp",
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "rt::json::As::<Option<rt::json::EpochSeconds>>::serialize"
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "StartTimestamp",
+            skip_serializing_if = "Option::is_none",
+            serialize_with = "rt::json::As::<Option<rt::json::DateTimeText>>::serialize"
+        )
     )]
     pub start_timestamp: Option<rt::DateTime>,
     /// End of the clip, inclusive; must be later than StartTimestamp. A fragment that begins before it is included even if it runs past it.
     ///
     /// Required.
-    #[serde(
-        rename = "EndTimestamp",
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "rt::json::As::<Option<rt::json::EpochSeconds>>::serialize"
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "EndTimestamp",
+            skip_serializing_if = "Option::is_none",
+            serialize_with = "rt::json::As::<Option<rt::json::DateTimeText>>::serialize"
+        )
     )]
     pub end_timestamp: Option<rt::DateTime>,
 }
@@ -484,6 +500,7 @@ impl ::std::fmt::Display for ContainerFormat {
     }
 }
 
+#[cfg(feature = "serde")]
 impl rt::serde::Serialize for ContainerFormat {
     fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
@@ -558,6 +575,7 @@ impl ::std::fmt::Display for DashDisplayFragmentNumber {
     }
 }
 
+#[cfg(feature = "serde")]
 impl rt::serde::Serialize for DashDisplayFragmentNumber {
     fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
@@ -632,6 +650,7 @@ impl ::std::fmt::Display for DashDisplayFragmentTimestamp {
     }
 }
 
+#[cfg(feature = "serde")]
 impl rt::serde::Serialize for DashDisplayFragmentTimestamp {
     fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
@@ -645,15 +664,21 @@ impl rt::json::ReadJson for DashDisplayFragmentTimestamp {
 }
 
 /// Chooses the media of a DASH session by timestamp origin and, except in LIVE mode, by a time range.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct DashFragmentSelector {
     /// Whether the time range is matched against producer or server timestamps. Defaults to SERVER_TIMESTAMP.
-    #[serde(rename = "FragmentSelectorType", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "FragmentSelectorType", skip_serializing_if = "Option::is_none")
+    )]
     pub fragment_selector_type: Option<DashFragmentSelectorType>,
     /// Time range of the media to include. Needed for LIVE_REPLAY and ON_DEMAND; must be left out for LIVE.
-    #[serde(rename = "TimestampRange", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "TimestampRange", skip_serializing_if = "Option::is_none")
+    )]
     pub timestamp_range: Option<DashTimestampRange>,
 }
 
@@ -812,6 +837,7 @@ impl ::std::fmt::Display for DashFragmentSelectorType {
     }
 }
 
+#[cfg(feature = "serde")]
 impl rt::serde::Serialize for DashFragmentSelectorType {
     fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
@@ -890,6 +916,7 @@ impl ::std::fmt::Display for DashPlaybackMode {
     }
 }
 
+#[cfg(feature = "serde")]
 impl rt::serde::Serialize for DashPlaybackMode {
     fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
@@ -903,22 +930,28 @@ impl rt::json::ReadJson for DashPlaybackMode {
 }
 
 /// Start and end of the media requested for a DASH session.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct DashTimestampRange {
     /// Start of the range, inclusive. Required for LIVE_REPLAY and ON_DEMAND. Fragments are compared by their start time; one that begins before this point is left out even if it runs past it.
-    #[serde(
-        rename = "StartTimestamp",
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "rt::json::As::<Option<rt::json::EpochSeconds>>::serialize"
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "StartTimestamp",
+            skip_serializing_if = "Option::is_none",
+            serialize_with = "rt::json::As::<Option<rt::json::DateTimeText>>::serialize"
+        )
     )]
     pub start_timestamp: Option<rt::DateTime>,
     /// End of the range, inclusive; a fragment that begins before it is included even if it runs past it. Required for ON_DEMAND, where it must be later than StartTimestamp and at most 24 hours after it; optional for LIVE_REPLAY, where the session otherwise keeps following new media.
-    #[serde(
-        rename = "EndTimestamp",
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "rt::json::As::<Option<rt::json::EpochSeconds>>::serialize"
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "EndTimestamp",
+            skip_serializing_if = "Option::is_none",
+            serialize_with = "rt::json::As::<Option<rt::json::DateTimeText>>::serialize"
+        )
     )]
     pub end_timestamp: Option<rt::DateTime>,
 }
@@ -1068,6 +1101,7 @@ impl ::std::fmt::Display for Format {
     }
 }
 
+#[cfg(feature = "serde")]
 impl rt::serde::Serialize for Format {
     fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
@@ -1138,6 +1172,7 @@ impl ::std::fmt::Display for FormatConfigKey {
     }
 }
 
+#[cfg(feature = "serde")]
 impl rt::serde::Serialize for FormatConfigKey {
     fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
@@ -1151,32 +1186,41 @@ impl rt::json::ReadJson for FormatConfigKey {
 }
 
 /// Metadata describing one stored fragment of a stream.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct Fragment {
     /// Identifier of the fragment, unique within the stream.
-    #[serde(rename = "FragmentNumber", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "FragmentNumber", skip_serializing_if = "Option::is_none")
+    )]
     pub fragment_number: Option<String>,
     /// Size of the fragment in bytes, including metadata.
-    #[serde(rename = "FragmentSizeInBytes")]
+    #[cfg_attr(feature = "serde", serde(rename = "FragmentSizeInBytes"))]
     pub fragment_size_in_bytes: i64,
     /// Start time of the fragment according to the producer.
-    #[serde(
-        rename = "ProducerTimestamp",
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "rt::json::As::<Option<rt::json::EpochSeconds>>::serialize"
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ProducerTimestamp",
+            skip_serializing_if = "Option::is_none",
+            serialize_with = "rt::json::As::<Option<rt::json::DateTimeText>>::serialize"
+        )
     )]
     pub producer_timestamp: Option<rt::DateTime>,
     /// Time at which the server received the fragment.
-    #[serde(
-        rename = "ServerTimestamp",
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "rt::json::As::<Option<rt::json::EpochSeconds>>::serialize"
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ServerTimestamp",
+            skip_serializing_if = "Option::is_none",
+            serialize_with = "rt::json::As::<Option<rt::json::DateTimeText>>::serialize"
+        )
     )]
     pub server_timestamp: Option<rt::DateTime>,
     /// Playback duration of the fragment in milliseconds.
-    #[serde(rename = "FragmentLengthInMilliseconds")]
+    #[cfg_attr(feature = "serde", serde(rename = "FragmentLengthInMilliseconds"))]
     pub fragment_length_in_milliseconds: i64,
 }
 
@@ -1337,19 +1381,25 @@ impl From<Fragment> for FragmentBuilder {
 }
 
 /// Chooses fragments by the kind of timestamp and a range of that timestamp.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct FragmentSelector {
     /// Whether the range is matched against producer or server timestamps.
     ///
     /// Required.
-    #[serde(rename = "FragmentSelectorType", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "FragmentSelectorType", skip_serializing_if = "Option::is_none")
+    )]
     pub fragment_selector_type: Option<FragmentSelectorType>,
     /// The time range fragments must fall in.
     ///
     /// Required.
-    #[serde(rename = "TimestampRange", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "TimestampRange", skip_serializing_if = "Option::is_none")
+    )]
     pub timestamp_range: Option<TimestampRange>,
 }
 
@@ -1522,6 +1572,7 @@ impl ::std::fmt::Display for FragmentSelectorType {
     }
 }
 
+#[cfg(feature = "serde")]
 impl rt::serde::Serialize for FragmentSelectorType {
     fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
@@ -1535,20 +1586,29 @@ impl rt::json::ReadJson for FragmentSelectorType {
 }
 
 /// Input for GetClip.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct GetClipInput {
     /// Name of the stream to cut the clip from. Supply exactly one of StreamName and StreamARN.
-    #[serde(rename = "StreamName", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "StreamName", skip_serializing_if = "Option::is_none")
+    )]
     pub stream_name: Option<String>,
     /// ARN of the stream to cut the clip from. Supply exactly one of StreamName and StreamARN.
-    #[serde(rename = "StreamARN", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "StreamARN", skip_serializing_if = "Option::is_none")
+    )]
     pub stream_arn: Option<String>,
     /// The time range of the clip and which kind of timestamp it refers to.
     ///
     /// Required.
-    #[serde(rename = "ClipFragmentSelector", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ClipFragmentSelector", skip_serializing_if = "Option::is_none")
+    )]
     pub clip_fragment_selector: Option<ClipFragmentSelector>,
 }
 
@@ -1680,15 +1740,18 @@ impl From<GetClipInput> for GetClipInputBuilder {
 }
 
 /// Output of GetClip.
-#[derive(Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct GetClipOutput {
     /// Media type of the returned clip, taken from the Content-Type response header.
-    #[serde(skip)]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ContentType", skip_serializing_if = "Option::is_none")
+    )]
     pub content_type: Option<String>,
     /// The clip as an MP4 file, streamed as the response body. It covers at most the first 100 MB or the first 200 fragments from the start of the requested range.
-    #[serde(skip)]
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub payload: rt::ByteStream,
 }
 
@@ -1764,38 +1827,62 @@ impl From<GetClipOutput> for GetClipOutputBuilder {
 }
 
 /// Input for GetDASHStreamingSessionURL.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct GetDashStreamingSessionUrlInput {
     /// Name of the stream to play back. Supply exactly one of StreamName and StreamARN.
-    #[serde(rename = "StreamName", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "StreamName", skip_serializing_if = "Option::is_none")
+    )]
     pub stream_name: Option<String>,
     /// ARN of the stream to play back. Supply exactly one of StreamName and StreamARN.
-    #[serde(rename = "StreamARN", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "StreamARN", skip_serializing_if = "Option::is_none")
+    )]
     pub stream_arn: Option<String>,
     /// Whether the session follows the live edge, replays from a start time, or covers a fixed range. Defaults to LIVE.
-    #[serde(rename = "PlaybackMode", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "PlaybackMode", skip_serializing_if = "Option::is_none")
+    )]
     pub playback_mode: Option<DashPlaybackMode>,
     /// Whether each fragment's exact timestamp is written into the manifest. Worth enabling when the media has gaps, because the manifest's own timeline is adjusted to keep players going and times derived from it can be off. Defaults to NEVER.
-    #[serde(
-        rename = "DisplayFragmentTimestamp",
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "DisplayFragmentTimestamp",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub display_fragment_timestamp: Option<DashDisplayFragmentTimestamp>,
     /// Whether each fragment's number is written into the manifest. Defaults to NEVER.
-    #[serde(rename = "DisplayFragmentNumber", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "DisplayFragmentNumber", skip_serializing_if = "Option::is_none")
+    )]
     pub display_fragment_number: Option<DashDisplayFragmentNumber>,
     /// Which timestamps to use and, for LIVE_REPLAY and ON_DEMAND, the range of media to include. Leave the range out for LIVE. When the selector is omitted, server timestamps are used.
-    #[serde(rename = "DASHFragmentSelector", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "DASHFragmentSelector", skip_serializing_if = "Option::is_none")
+    )]
     pub dash_fragment_selector: Option<DashFragmentSelector>,
     /// Seconds until the session expires, from 300 to 43200. Once expired, the session's URLs stop working. Defaults to 300 (5 minutes).
-    #[serde(rename = "Expires", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Expires", skip_serializing_if = "Option::is_none")
+    )]
     pub expires: Option<i32>,
     /// Largest number of fragments listed in one manifest, up to 5000. For LIVE and LIVE_REPLAY the newest fragments are kept and the default is 5; for ON_DEMAND the earliest fragments in the range are listed and the default is 1000.
-    #[serde(
-        rename = "MaxManifestFragmentResults",
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "MaxManifestFragmentResults",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub max_manifest_fragment_results: Option<i64>,
 }
@@ -2044,12 +2131,18 @@ impl From<GetDashStreamingSessionUrlInput> for GetDashStreamingSessionUrlInputBu
 }
 
 /// Output of GetDASHStreamingSessionURL.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct GetDashStreamingSessionUrlOutput {
     /// URL of the session's MPEG-DASH manifest, to hand to a media player.
-    #[serde(rename = "DASHStreamingSessionURL", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "DASHStreamingSessionURL",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub dash_streaming_session_url: Option<String>,
 }
 
@@ -2116,41 +2209,68 @@ impl From<GetDashStreamingSessionUrlOutput> for GetDashStreamingSessionUrlOutput
 }
 
 /// Input for GetHLSStreamingSessionURL.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct GetHlsStreamingSessionUrlInput {
     /// Name of the stream to play back. Supply exactly one of StreamName and StreamARN.
-    #[serde(rename = "StreamName", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "StreamName", skip_serializing_if = "Option::is_none")
+    )]
     pub stream_name: Option<String>,
     /// ARN of the stream to play back. Supply exactly one of StreamName and StreamARN.
-    #[serde(rename = "StreamARN", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "StreamARN", skip_serializing_if = "Option::is_none")
+    )]
     pub stream_arn: Option<String>,
     /// Whether the session follows the live edge, replays from a start time, or covers a fixed range. Defaults to LIVE.
-    #[serde(rename = "PlaybackMode", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "PlaybackMode", skip_serializing_if = "Option::is_none")
+    )]
     pub playback_mode: Option<HlsPlaybackMode>,
     /// Which timestamps to use and, for LIVE_REPLAY and ON_DEMAND, the range of media to include. Leave the range out for LIVE. When the selector is omitted, server timestamps are used.
-    #[serde(rename = "HLSFragmentSelector", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "HLSFragmentSelector", skip_serializing_if = "Option::is_none")
+    )]
     pub hls_fragment_selector: Option<HlsFragmentSelector>,
     /// Container the media segments are packaged in. Defaults to FRAGMENTED_MP4.
-    #[serde(rename = "ContainerFormat", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ContainerFormat", skip_serializing_if = "Option::is_none")
+    )]
     pub container_format: Option<ContainerFormat>,
     /// When the media playlist marks a discontinuity, telling the player to reset its timeline. The service uses ALWAYS with server timestamps and NEVER with producer timestamps unless told otherwise.
-    #[serde(rename = "DiscontinuityMode", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "DiscontinuityMode", skip_serializing_if = "Option::is_none")
+    )]
     pub discontinuity_mode: Option<HlsDiscontinuityMode>,
     /// Whether the media playlist gives each fragment's absolute start time. Defaults to NEVER.
-    #[serde(
-        rename = "DisplayFragmentTimestamp",
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "DisplayFragmentTimestamp",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub display_fragment_timestamp: Option<HlsDisplayFragmentTimestamp>,
     /// Seconds until the session expires, from 300 to 43200. Once expired, the session's URLs stop working. Defaults to 300 (5 minutes).
-    #[serde(rename = "Expires", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Expires", skip_serializing_if = "Option::is_none")
+    )]
     pub expires: Option<i32>,
     /// Largest number of fragments listed in one media playlist, up to 5000. For LIVE and LIVE_REPLAY the newest fragments are kept and the default is 5; for ON_DEMAND the earliest fragments in the range are listed and the default is 1000.
-    #[serde(
-        rename = "MaxMediaPlaylistFragmentResults",
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "MaxMediaPlaylistFragmentResults",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub max_media_playlist_fragment_results: Option<i64>,
 }
@@ -2427,12 +2547,15 @@ impl From<GetHlsStreamingSessionUrlInput> for GetHlsStreamingSessionUrlInputBuil
 }
 
 /// Output of GetHLSStreamingSessionURL.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct GetHlsStreamingSessionUrlOutput {
     /// URL of the session's HLS master playlist, to hand to a media player.
-    #[serde(rename = "HLSStreamingSessionURL", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "HLSStreamingSessionURL", skip_serializing_if = "Option::is_none")
+    )]
     pub hls_streaming_session_url: Option<String>,
 }
 
@@ -2499,61 +2622,97 @@ impl From<GetHlsStreamingSessionUrlOutput> for GetHlsStreamingSessionUrlOutputBu
 }
 
 /// Input for GetImages.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct GetImagesInput {
     /// Name of the stream to read from. Supply exactly one of StreamName and StreamARN.
-    #[serde(rename = "StreamName", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "StreamName", skip_serializing_if = "Option::is_none")
+    )]
     pub stream_name: Option<String>,
     /// ARN of the stream to read from. Supply exactly one of StreamName and StreamARN.
-    #[serde(rename = "StreamARN", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "StreamARN", skip_serializing_if = "Option::is_none")
+    )]
     pub stream_arn: Option<String>,
     /// Selects whether the time range refers to producer timestamps or server timestamps.
     ///
     /// Required.
-    #[serde(rename = "ImageSelectorType", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ImageSelectorType", skip_serializing_if = "Option::is_none")
+    )]
     pub image_selector_type: Option<ImageSelectorType>,
     /// Beginning of the time range (inclusive) from which images are generated.
     ///
     /// Required.
-    #[serde(
-        rename = "StartTimestamp",
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "rt::json::As::<Option<rt::json::EpochSeconds>>::serialize"
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "StartTimestamp",
+            skip_serializing_if = "Option::is_none",
+            serialize_with = "rt::json::As::<Option<rt::json::DateTimeText>>::serialize"
+        )
     )]
     pub start_timestamp: Option<rt::DateTime>,
     /// End of the time range for image generation. It may be no more than 300 seconds after StartTimestamp; a longer range is rejected.
     ///
     /// Required.
-    #[serde(
-        rename = "EndTimestamp",
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "rt::json::As::<Option<rt::json::EpochSeconds>>::serialize"
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "EndTimestamp",
+            skip_serializing_if = "Option::is_none",
+            serialize_with = "rt::json::As::<Option<rt::json::DateTimeText>>::serialize"
+        )
     )]
     pub end_timestamp: Option<rt::DateTime>,
     /// Milliseconds between successive images. The smallest accepted value is 200 ms (five images per second). When the range is shorter than the interval, only the image at the start timestamp is returned, if one exists.
-    #[serde(rename = "SamplingInterval", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "SamplingInterval", skip_serializing_if = "Option::is_none")
+    )]
     pub sampling_interval: Option<i32>,
     /// Encoding used for the generated images.
     ///
     /// Required.
-    #[serde(rename = "Format", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Format", skip_serializing_if = "Option::is_none")
+    )]
     pub format: Option<Format>,
     /// Extra encoding parameters. The only key is JPEGQuality, whose value is an integer from 1 (smallest file, lowest quality) to 100 (highest quality, least compression); the service uses 80 when it is omitted.
-    #[serde(rename = "FormatConfig", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "FormatConfig", skip_serializing_if = "Option::is_none")
+    )]
     pub format_config: Option<::std::collections::BTreeMap<FormatConfigKey, String>>,
     /// Output image width in pixels. Must be given together with HeightPixels; if neither is set the stream's native resolution is used.
-    #[serde(rename = "WidthPixels", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "WidthPixels", skip_serializing_if = "Option::is_none")
+    )]
     pub width_pixels: Option<i32>,
     /// Output image height in pixels. Must be given together with WidthPixels; if neither is set the stream's native resolution is used.
-    #[serde(rename = "HeightPixels", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "HeightPixels", skip_serializing_if = "Option::is_none")
+    )]
     pub height_pixels: Option<i32>,
     /// Largest number of images to return in one response; further images are paginated. Defaults to 100.
-    #[serde(rename = "MaxResults", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "MaxResults", skip_serializing_if = "Option::is_none")
+    )]
     pub max_results: Option<i64>,
     /// Pagination token from a previous truncated GetImages response, indicating where to resume.
-    #[serde(rename = "NextToken", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "NextToken", skip_serializing_if = "Option::is_none")
+    )]
     pub next_token: Option<String>,
 }
 
@@ -2903,15 +3062,21 @@ impl From<GetImagesInput> for GetImagesInputBuilder {
 }
 
 /// Output of GetImages.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct GetImagesOutput {
     /// Images extracted from the stream. A timestamp with no media is reported with the NO_MEDIA error, and a failed extraction with MEDIA_ERROR.
-    #[serde(rename = "Images", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Images", skip_serializing_if = "Option::is_none")
+    )]
     pub images: Option<Vec<Image>>,
     /// Token for fetching the next page of images; absent when there are no more results.
-    #[serde(rename = "NextToken", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "NextToken", skip_serializing_if = "Option::is_none")
+    )]
     pub next_token: Option<String>,
 }
 
@@ -3001,20 +3166,29 @@ impl From<GetImagesOutput> for GetImagesOutputBuilder {
 }
 
 /// Input for GetMediaForFragmentList.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct GetMediaForFragmentListInput {
     /// Name of the stream the fragments belong to. Supply exactly one of StreamName and StreamARN.
-    #[serde(rename = "StreamName", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "StreamName", skip_serializing_if = "Option::is_none")
+    )]
     pub stream_name: Option<String>,
     /// ARN of the stream the fragments belong to. Supply exactly one of StreamName and StreamARN.
-    #[serde(rename = "StreamARN", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "StreamARN", skip_serializing_if = "Option::is_none")
+    )]
     pub stream_arn: Option<String>,
     /// Numbers of the fragments to fetch, from 1 to 1000 of them; obtain them from ListFragments.
     ///
     /// Required.
-    #[serde(rename = "Fragments", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Fragments", skip_serializing_if = "Option::is_none")
+    )]
     pub fragments: Option<Vec<String>>,
 }
 
@@ -3141,15 +3315,18 @@ impl From<GetMediaForFragmentListInput> for GetMediaForFragmentListInputBuilder 
 }
 
 /// Output of GetMediaForFragmentList.
-#[derive(Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct GetMediaForFragmentListOutput {
     /// Media type of the returned data, taken from the Content-Type response header.
-    #[serde(skip)]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ContentType", skip_serializing_if = "Option::is_none")
+    )]
     pub content_type: Option<String>,
     /// The requested fragments as a Matroska (MKV) stream, streamed as the response body. Each fragment is tagged with its fragment number and its server and producer timestamps; if the service hits a problem part-way, it adds tags carrying an error code and description.
-    #[serde(skip)]
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub payload: rt::ByteStream,
 }
 
@@ -3292,6 +3469,7 @@ impl ::std::fmt::Display for HlsDiscontinuityMode {
     }
 }
 
+#[cfg(feature = "serde")]
 impl rt::serde::Serialize for HlsDiscontinuityMode {
     fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
@@ -3366,6 +3544,7 @@ impl ::std::fmt::Display for HlsDisplayFragmentTimestamp {
     }
 }
 
+#[cfg(feature = "serde")]
 impl rt::serde::Serialize for HlsDisplayFragmentTimestamp {
     fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
@@ -3379,15 +3558,21 @@ impl rt::json::ReadJson for HlsDisplayFragmentTimestamp {
 }
 
 /// Chooses the media of an HLS session by timestamp origin and, except in LIVE mode, by a time range.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct HlsFragmentSelector {
     /// Whether the time range is matched against producer or server timestamps. Defaults to SERVER_TIMESTAMP.
-    #[serde(rename = "FragmentSelectorType", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "FragmentSelectorType", skip_serializing_if = "Option::is_none")
+    )]
     pub fragment_selector_type: Option<HlsFragmentSelectorType>,
     /// Time range of the media to include. Needed for LIVE_REPLAY and ON_DEMAND; must be left out for LIVE.
-    #[serde(rename = "TimestampRange", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "TimestampRange", skip_serializing_if = "Option::is_none")
+    )]
     pub timestamp_range: Option<HlsTimestampRange>,
 }
 
@@ -3546,6 +3731,7 @@ impl ::std::fmt::Display for HlsFragmentSelectorType {
     }
 }
 
+#[cfg(feature = "serde")]
 impl rt::serde::Serialize for HlsFragmentSelectorType {
     fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
@@ -3624,6 +3810,7 @@ impl ::std::fmt::Display for HlsPlaybackMode {
     }
 }
 
+#[cfg(feature = "serde")]
 impl rt::serde::Serialize for HlsPlaybackMode {
     fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
@@ -3637,22 +3824,28 @@ impl rt::json::ReadJson for HlsPlaybackMode {
 }
 
 /// Start and end of the media requested for an HLS session.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct HlsTimestampRange {
     /// Start of the range, inclusive. Required for LIVE_REPLAY and ON_DEMAND. Fragments are compared by their start time; one that begins before this point is left out even if it runs past it.
-    #[serde(
-        rename = "StartTimestamp",
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "rt::json::As::<Option<rt::json::EpochSeconds>>::serialize"
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "StartTimestamp",
+            skip_serializing_if = "Option::is_none",
+            serialize_with = "rt::json::As::<Option<rt::json::DateTimeText>>::serialize"
+        )
     )]
     pub start_timestamp: Option<rt::DateTime>,
     /// End of the range, inclusive; a fragment that begins before it is included even if it runs past it. Required for ON_DEMAND, where it must be later than StartTimestamp and at most 24 hours after it; optional for LIVE_REPLAY, where the session otherwise keeps following new media.
-    #[serde(
-        rename = "EndTimestamp",
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "rt::json::As::<Option<rt::json::EpochSeconds>>::serialize"
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "EndTimestamp",
+            skip_serializing_if = "Option::is_none",
+            serialize_with = "rt::json::As::<Option<rt::json::DateTimeText>>::serialize"
+        )
     )]
     pub end_timestamp: Option<rt::DateTime>,
 }
@@ -3741,22 +3934,31 @@ impl From<HlsTimestampRange> for HlsTimestampRangeBuilder {
 }
 
 /// An image taken from the stream at one sampling point, or the reason it could not be produced.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct Image {
     /// Stream time the image corresponds to; useful for spotting gaps and tracking the pagination window.
-    #[serde(
-        rename = "TimeStamp",
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "rt::json::As::<Option<rt::json::EpochSeconds>>::serialize"
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "TimeStamp",
+            skip_serializing_if = "Option::is_none",
+            serialize_with = "rt::json::As::<Option<rt::json::DateTimeText>>::serialize"
+        )
     )]
     pub time_stamp: Option<rt::DateTime>,
     /// Set when no image could be produced for this timestamp, giving the reason.
-    #[serde(rename = "Error", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Error", skip_serializing_if = "Option::is_none")
+    )]
     pub error: Option<ImageError>,
     /// The encoded image data as Base64 text.
-    #[serde(rename = "ImageContent", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ImageContent", skip_serializing_if = "Option::is_none")
+    )]
     pub image_content: Option<String>,
 }
 
@@ -3926,6 +4128,7 @@ impl ::std::fmt::Display for ImageError {
     }
 }
 
+#[cfg(feature = "serde")]
 impl rt::serde::Serialize for ImageError {
     fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
@@ -4003,6 +4206,7 @@ impl ::std::fmt::Display for ImageSelectorType {
     }
 }
 
+#[cfg(feature = "serde")]
 impl rt::serde::Serialize for ImageSelectorType {
     fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
@@ -4016,12 +4220,15 @@ impl rt::json::ReadJson for ImageSelectorType {
 }
 
 /// A parameter was invalid, or a value fell outside its permitted range or format.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct InvalidArgumentException {
     /// A human-readable description of the error.
-    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Message", skip_serializing_if = "Option::is_none")
+    )]
     pub message: Option<String>,
 }
 
@@ -4112,12 +4319,15 @@ impl rt::operation::ModeledError for InvalidArgumentException {
 }
 
 /// The codec private data found in at least one track of the requested media is not usable by this operation.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct InvalidCodecPrivateDataException {
     /// A human-readable description of the error.
-    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Message", skip_serializing_if = "Option::is_none")
+    )]
     pub message: Option<String>,
 }
 
@@ -4208,12 +4418,15 @@ impl rt::operation::ModeledError for InvalidCodecPrivateDataException {
 }
 
 /// At least one frame in the requested time range could not be parsed according to the codec of its track, so the clip could not be built.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct InvalidMediaFrameException {
     /// A human-readable description of the error.
-    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Message", skip_serializing_if = "Option::is_none")
+    )]
     pub message: Option<String>,
 }
 
@@ -4304,24 +4517,39 @@ impl rt::operation::ModeledError for InvalidMediaFrameException {
 }
 
 /// Input for ListFragments.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct ListFragmentsInput {
     /// Name of the stream to read from. Supply exactly one of StreamName and StreamARN.
-    #[serde(rename = "StreamName", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "StreamName", skip_serializing_if = "Option::is_none")
+    )]
     pub stream_name: Option<String>,
     /// ARN of the stream to read from. Supply exactly one of StreamName and StreamARN.
-    #[serde(rename = "StreamARN", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "StreamARN", skip_serializing_if = "Option::is_none")
+    )]
     pub stream_arn: Option<String>,
     /// Largest number of fragments to return in one response; further fragments are paginated.
-    #[serde(rename = "MaxResults", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "MaxResults", skip_serializing_if = "Option::is_none")
+    )]
     pub max_results: Option<i64>,
     /// Pagination token from a previous truncated ListFragments response, indicating where to resume.
-    #[serde(rename = "NextToken", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "NextToken", skip_serializing_if = "Option::is_none")
+    )]
     pub next_token: Option<String>,
     /// Restricts the listing to fragments within a timestamp range.
-    #[serde(rename = "FragmentSelector", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "FragmentSelector", skip_serializing_if = "Option::is_none")
+    )]
     pub fragment_selector: Option<FragmentSelector>,
 }
 
@@ -4485,15 +4713,21 @@ impl From<ListFragmentsInput> for ListFragmentsInputBuilder {
 }
 
 /// Output of ListFragments.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct ListFragmentsOutput {
     /// Fragments that matched the request. They are not guaranteed to be ordered.
-    #[serde(rename = "Fragments", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Fragments", skip_serializing_if = "Option::is_none")
+    )]
     pub fragments: Option<Vec<Fragment>>,
     /// Token for fetching the next page of fragments; absent when there are no more results.
-    #[serde(rename = "NextToken", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "NextToken", skip_serializing_if = "Option::is_none")
+    )]
     pub next_token: Option<String>,
 }
 
@@ -4583,12 +4817,15 @@ impl From<ListFragmentsOutput> for ListFragmentsOutputBuilder {
 }
 
 /// At least one track of the requested media carries no codec private data, which the service needs to package the media.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct MissingCodecPrivateDataException {
     /// A human-readable description of the error.
-    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Message", skip_serializing_if = "Option::is_none")
+    )]
     pub message: Option<String>,
 }
 
@@ -4679,12 +4916,15 @@ impl rt::operation::ModeledError for MissingCodecPrivateDataException {
 }
 
 /// The stream has no data retention configured (a retention period of zero), so no archived media can be read from it.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct NoDataRetentionException {
     /// A human-readable description of the error.
-    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Message", skip_serializing_if = "Option::is_none")
+    )]
     pub message: Option<String>,
 }
 
@@ -4775,12 +5015,15 @@ impl rt::operation::ModeledError for NoDataRetentionException {
 }
 
 /// The caller lacks permission to perform this operation, or the supplied security token has expired.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct NotAuthorizedException {
     /// A human-readable description of the error.
-    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Message", skip_serializing_if = "Option::is_none")
+    )]
     pub message: Option<String>,
 }
 
@@ -4871,12 +5114,15 @@ impl rt::operation::ModeledError for NotAuthorizedException {
 }
 
 /// The requested stream, or data within it, could not be found.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct ResourceNotFoundException {
     /// A human-readable description of the error.
-    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Message", skip_serializing_if = "Option::is_none")
+    )]
     pub message: Option<String>,
 }
 
@@ -4967,26 +5213,32 @@ impl rt::operation::ModeledError for ResourceNotFoundException {
 }
 
 /// A start and end time bounding a fragment search.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct TimestampRange {
     /// Earliest timestamp of the range.
     ///
     /// Required.
-    #[serde(
-        rename = "StartTimestamp",
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "rt::json::As::<Option<rt::json::EpochSeconds>>::serialize"
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "StartTimestamp",
+            skip_serializing_if = "Option::is_none",
+            serialize_with = "rt::json::As::<Option<rt::json::DateTimeText>>::serialize"
+        )
     )]
     pub start_timestamp: Option<rt::DateTime>,
     /// Latest timestamp of the range.
     ///
     /// Required.
-    #[serde(
-        rename = "EndTimestamp",
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "rt::json::As::<Option<rt::json::EpochSeconds>>::serialize"
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "EndTimestamp",
+            skip_serializing_if = "Option::is_none",
+            serialize_with = "rt::json::As::<Option<rt::json::DateTimeText>>::serialize"
+        )
     )]
     pub end_timestamp: Option<rt::DateTime>,
 }
@@ -5089,12 +5341,15 @@ impl From<TimestampRange> for TimestampRangeBuilder {
 }
 
 /// The media type of the stream could not be worked out from the codec IDs of the tracks in the first fragment the request covers, or it is not one the operation can package. Playback and clips expect H.264 or H.265 video in track 1 and, optionally, AAC (or, where supported, G.711) audio in track 2.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct UnsupportedStreamMediaTypeException {
     /// A human-readable description of the error.
-    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Message", skip_serializing_if = "Option::is_none")
+    )]
     pub message: Option<String>,
 }
 
@@ -5202,5 +5457,655 @@ mod defaults {
 
     pub(super) fn get_media_for_fragment_list_output_payload() -> rt::ByteStream {
         rt::ByteStream::from_static(b"")
+    }
+}
+
+/// The JSON writer of every type, for request bodies.
+mod json {
+    use super::*;
+    use rt::json::WriteJson;
+    impl WriteJson for ClientLimitExceededException {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.message {
+                w.key("Message");
+                w.str(v);
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for ClipFragmentSelector {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.fragment_selector_type {
+                w.key("FragmentSelectorType");
+                v.write_json(w);
+            }
+            if let Some(v) = &self.timestamp_range {
+                w.key("TimestampRange");
+                v.write_json(w);
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for ClipFragmentSelectorType {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.str(self.as_str());
+        }
+    }
+
+    impl WriteJson for ClipTimestampRange {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.start_timestamp {
+                w.key("StartTimestamp");
+                w.epoch_seconds(v);
+            }
+            if let Some(v) = &self.end_timestamp {
+                w.key("EndTimestamp");
+                w.epoch_seconds(v);
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for ContainerFormat {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.str(self.as_str());
+        }
+    }
+
+    impl WriteJson for DashDisplayFragmentNumber {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.str(self.as_str());
+        }
+    }
+
+    impl WriteJson for DashDisplayFragmentTimestamp {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.str(self.as_str());
+        }
+    }
+
+    impl WriteJson for DashFragmentSelector {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.fragment_selector_type {
+                w.key("FragmentSelectorType");
+                v.write_json(w);
+            }
+            if let Some(v) = &self.timestamp_range {
+                w.key("TimestampRange");
+                v.write_json(w);
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for DashFragmentSelectorType {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.str(self.as_str());
+        }
+    }
+
+    impl WriteJson for DashPlaybackMode {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.str(self.as_str());
+        }
+    }
+
+    impl WriteJson for DashTimestampRange {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.start_timestamp {
+                w.key("StartTimestamp");
+                w.epoch_seconds(v);
+            }
+            if let Some(v) = &self.end_timestamp {
+                w.key("EndTimestamp");
+                w.epoch_seconds(v);
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for Format {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.str(self.as_str());
+        }
+    }
+
+    impl WriteJson for FormatConfigKey {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.str(self.as_str());
+        }
+    }
+
+    impl WriteJson for Fragment {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.fragment_number {
+                w.key("FragmentNumber");
+                w.str(v);
+            }
+            {
+                let v = &self.fragment_size_in_bytes;
+                w.key("FragmentSizeInBytes");
+                w.int(*v);
+            }
+            if let Some(v) = &self.producer_timestamp {
+                w.key("ProducerTimestamp");
+                w.epoch_seconds(v);
+            }
+            if let Some(v) = &self.server_timestamp {
+                w.key("ServerTimestamp");
+                w.epoch_seconds(v);
+            }
+            {
+                let v = &self.fragment_length_in_milliseconds;
+                w.key("FragmentLengthInMilliseconds");
+                w.int(*v);
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for FragmentSelector {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.fragment_selector_type {
+                w.key("FragmentSelectorType");
+                v.write_json(w);
+            }
+            if let Some(v) = &self.timestamp_range {
+                w.key("TimestampRange");
+                v.write_json(w);
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for FragmentSelectorType {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.str(self.as_str());
+        }
+    }
+
+    impl WriteJson for GetClipInput {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.stream_name {
+                w.key("StreamName");
+                w.str(v);
+            }
+            if let Some(v) = &self.stream_arn {
+                w.key("StreamARN");
+                w.str(v);
+            }
+            if let Some(v) = &self.clip_fragment_selector {
+                w.key("ClipFragmentSelector");
+                v.write_json(w);
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for GetClipOutput {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for GetDashStreamingSessionUrlInput {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.stream_name {
+                w.key("StreamName");
+                w.str(v);
+            }
+            if let Some(v) = &self.stream_arn {
+                w.key("StreamARN");
+                w.str(v);
+            }
+            if let Some(v) = &self.playback_mode {
+                w.key("PlaybackMode");
+                v.write_json(w);
+            }
+            if let Some(v) = &self.display_fragment_timestamp {
+                w.key("DisplayFragmentTimestamp");
+                v.write_json(w);
+            }
+            if let Some(v) = &self.display_fragment_number {
+                w.key("DisplayFragmentNumber");
+                v.write_json(w);
+            }
+            if let Some(v) = &self.dash_fragment_selector {
+                w.key("DASHFragmentSelector");
+                v.write_json(w);
+            }
+            if let Some(v) = &self.expires {
+                w.key("Expires");
+                w.int(*v);
+            }
+            if let Some(v) = &self.max_manifest_fragment_results {
+                w.key("MaxManifestFragmentResults");
+                w.int(*v);
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for GetDashStreamingSessionUrlOutput {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.dash_streaming_session_url {
+                w.key("DASHStreamingSessionURL");
+                w.str(v);
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for GetHlsStreamingSessionUrlInput {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.stream_name {
+                w.key("StreamName");
+                w.str(v);
+            }
+            if let Some(v) = &self.stream_arn {
+                w.key("StreamARN");
+                w.str(v);
+            }
+            if let Some(v) = &self.playback_mode {
+                w.key("PlaybackMode");
+                v.write_json(w);
+            }
+            if let Some(v) = &self.hls_fragment_selector {
+                w.key("HLSFragmentSelector");
+                v.write_json(w);
+            }
+            if let Some(v) = &self.container_format {
+                w.key("ContainerFormat");
+                v.write_json(w);
+            }
+            if let Some(v) = &self.discontinuity_mode {
+                w.key("DiscontinuityMode");
+                v.write_json(w);
+            }
+            if let Some(v) = &self.display_fragment_timestamp {
+                w.key("DisplayFragmentTimestamp");
+                v.write_json(w);
+            }
+            if let Some(v) = &self.expires {
+                w.key("Expires");
+                w.int(*v);
+            }
+            if let Some(v) = &self.max_media_playlist_fragment_results {
+                w.key("MaxMediaPlaylistFragmentResults");
+                w.int(*v);
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for GetHlsStreamingSessionUrlOutput {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.hls_streaming_session_url {
+                w.key("HLSStreamingSessionURL");
+                w.str(v);
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for GetImagesInput {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.stream_name {
+                w.key("StreamName");
+                w.str(v);
+            }
+            if let Some(v) = &self.stream_arn {
+                w.key("StreamARN");
+                w.str(v);
+            }
+            if let Some(v) = &self.image_selector_type {
+                w.key("ImageSelectorType");
+                v.write_json(w);
+            }
+            if let Some(v) = &self.start_timestamp {
+                w.key("StartTimestamp");
+                w.epoch_seconds(v);
+            }
+            if let Some(v) = &self.end_timestamp {
+                w.key("EndTimestamp");
+                w.epoch_seconds(v);
+            }
+            if let Some(v) = &self.sampling_interval {
+                w.key("SamplingInterval");
+                w.int(*v);
+            }
+            if let Some(v) = &self.format {
+                w.key("Format");
+                v.write_json(w);
+            }
+            if let Some(v) = &self.format_config {
+                w.key("FormatConfig");
+                w.begin_object();
+                for (key, item) in v {
+                    w.key(key.as_str());
+                    w.str(item);
+                }
+                w.end_object();
+            }
+            if let Some(v) = &self.width_pixels {
+                w.key("WidthPixels");
+                w.int(*v);
+            }
+            if let Some(v) = &self.height_pixels {
+                w.key("HeightPixels");
+                w.int(*v);
+            }
+            if let Some(v) = &self.max_results {
+                w.key("MaxResults");
+                w.int(*v);
+            }
+            if let Some(v) = &self.next_token {
+                w.key("NextToken");
+                w.str(v);
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for GetImagesOutput {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.images {
+                w.key("Images");
+                w.begin_array();
+                for item in v {
+                    w.item();
+                    item.write_json(w);
+                }
+                w.end_array();
+            }
+            if let Some(v) = &self.next_token {
+                w.key("NextToken");
+                w.str(v);
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for GetMediaForFragmentListInput {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.stream_name {
+                w.key("StreamName");
+                w.str(v);
+            }
+            if let Some(v) = &self.stream_arn {
+                w.key("StreamARN");
+                w.str(v);
+            }
+            if let Some(v) = &self.fragments {
+                w.key("Fragments");
+                w.begin_array();
+                for item in v {
+                    w.item();
+                    w.str(item);
+                }
+                w.end_array();
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for GetMediaForFragmentListOutput {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for HlsDiscontinuityMode {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.str(self.as_str());
+        }
+    }
+
+    impl WriteJson for HlsDisplayFragmentTimestamp {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.str(self.as_str());
+        }
+    }
+
+    impl WriteJson for HlsFragmentSelector {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.fragment_selector_type {
+                w.key("FragmentSelectorType");
+                v.write_json(w);
+            }
+            if let Some(v) = &self.timestamp_range {
+                w.key("TimestampRange");
+                v.write_json(w);
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for HlsFragmentSelectorType {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.str(self.as_str());
+        }
+    }
+
+    impl WriteJson for HlsPlaybackMode {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.str(self.as_str());
+        }
+    }
+
+    impl WriteJson for HlsTimestampRange {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.start_timestamp {
+                w.key("StartTimestamp");
+                w.epoch_seconds(v);
+            }
+            if let Some(v) = &self.end_timestamp {
+                w.key("EndTimestamp");
+                w.epoch_seconds(v);
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for Image {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.time_stamp {
+                w.key("TimeStamp");
+                w.epoch_seconds(v);
+            }
+            if let Some(v) = &self.error {
+                w.key("Error");
+                v.write_json(w);
+            }
+            if let Some(v) = &self.image_content {
+                w.key("ImageContent");
+                w.str(v);
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for ImageError {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.str(self.as_str());
+        }
+    }
+
+    impl WriteJson for ImageSelectorType {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.str(self.as_str());
+        }
+    }
+
+    impl WriteJson for InvalidArgumentException {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.message {
+                w.key("Message");
+                w.str(v);
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for InvalidCodecPrivateDataException {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.message {
+                w.key("Message");
+                w.str(v);
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for InvalidMediaFrameException {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.message {
+                w.key("Message");
+                w.str(v);
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for ListFragmentsInput {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.stream_name {
+                w.key("StreamName");
+                w.str(v);
+            }
+            if let Some(v) = &self.stream_arn {
+                w.key("StreamARN");
+                w.str(v);
+            }
+            if let Some(v) = &self.max_results {
+                w.key("MaxResults");
+                w.int(*v);
+            }
+            if let Some(v) = &self.next_token {
+                w.key("NextToken");
+                w.str(v);
+            }
+            if let Some(v) = &self.fragment_selector {
+                w.key("FragmentSelector");
+                v.write_json(w);
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for ListFragmentsOutput {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.fragments {
+                w.key("Fragments");
+                w.begin_array();
+                for item in v {
+                    w.item();
+                    item.write_json(w);
+                }
+                w.end_array();
+            }
+            if let Some(v) = &self.next_token {
+                w.key("NextToken");
+                w.str(v);
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for MissingCodecPrivateDataException {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.message {
+                w.key("Message");
+                w.str(v);
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for NoDataRetentionException {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.message {
+                w.key("Message");
+                w.str(v);
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for NotAuthorizedException {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.message {
+                w.key("Message");
+                w.str(v);
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for ResourceNotFoundException {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.message {
+                w.key("Message");
+                w.str(v);
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for TimestampRange {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.start_timestamp {
+                w.key("StartTimestamp");
+                w.epoch_seconds(v);
+            }
+            if let Some(v) = &self.end_timestamp {
+                w.key("EndTimestamp");
+                w.epoch_seconds(v);
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for UnsupportedStreamMediaTypeException {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.message {
+                w.key("Message");
+                w.str(v);
+            }
+            w.end_object();
+        }
     }
 }

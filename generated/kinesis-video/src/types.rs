@@ -101,6 +101,7 @@ impl ::std::fmt::Display for ApiName {
     }
 }
 
+#[cfg(feature = "serde")]
 impl rt::serde::Serialize for ApiName {
     fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
@@ -114,12 +115,15 @@ impl rt::json::ReadJson for ApiName {
 }
 
 /// The request was throttled because the caller exceeded the allowed rate of API calls. Retry the request later.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct ClientLimitExceededException {
     /// A human-readable description of the error.
-    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Message", skip_serializing_if = "Option::is_none")
+    )]
     pub message: Option<String>,
 }
 
@@ -210,20 +214,29 @@ impl rt::operation::ModeledError for ClientLimitExceededException {
 }
 
 /// Input for GetDataEndpoint.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct GetDataEndpointInput {
     /// Name of the stream whose endpoint is wanted. Supply exactly one of StreamName and StreamARN.
-    #[serde(rename = "StreamName", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "StreamName", skip_serializing_if = "Option::is_none")
+    )]
     pub stream_name: Option<String>,
     /// ARN of the stream whose endpoint is wanted. Supply exactly one of StreamName and StreamARN.
-    #[serde(rename = "StreamARN", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "StreamARN", skip_serializing_if = "Option::is_none")
+    )]
     pub stream_arn: Option<String>,
     /// The data-plane API the endpoint will be used for.
     ///
     /// Required.
-    #[serde(rename = "APIName", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "APIName", skip_serializing_if = "Option::is_none")
+    )]
     pub api_name: Option<ApiName>,
 }
 
@@ -350,12 +363,15 @@ impl From<GetDataEndpointInput> for GetDataEndpointInputBuilder {
 }
 
 /// Output of GetDataEndpoint.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct GetDataEndpointOutput {
     /// HTTPS URL of the endpoint to use for the requested API on this stream.
-    #[serde(rename = "DataEndpoint", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "DataEndpoint", skip_serializing_if = "Option::is_none")
+    )]
     pub data_endpoint: Option<String>,
 }
 
@@ -420,12 +436,15 @@ impl From<GetDataEndpointOutput> for GetDataEndpointOutputBuilder {
 }
 
 /// A parameter was invalid, or a value fell outside its permitted range or format.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct InvalidArgumentException {
     /// A human-readable description of the error.
-    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Message", skip_serializing_if = "Option::is_none")
+    )]
     pub message: Option<String>,
 }
 
@@ -516,12 +535,15 @@ impl rt::operation::ModeledError for InvalidArgumentException {
 }
 
 /// The caller lacks permission to perform this operation, or the supplied security token has expired.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct NotAuthorizedException {
     /// A human-readable description of the error.
-    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Message", skip_serializing_if = "Option::is_none")
+    )]
     pub message: Option<String>,
 }
 
@@ -612,12 +634,15 @@ impl rt::operation::ModeledError for NotAuthorizedException {
 }
 
 /// The requested stream, or data within it, could not be found.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct ResourceNotFoundException {
     /// A human-readable description of the error.
-    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Message", skip_serializing_if = "Option::is_none")
+    )]
     pub message: Option<String>,
 }
 
@@ -704,5 +729,90 @@ impl rt::operation::ModeledError for ResourceNotFoundException {
     const THROTTLING: bool = false;
     fn message(&self) -> Option<&str> {
         ResourceNotFoundException::message(self)
+    }
+}
+
+/// The JSON writer of every type, for request bodies.
+mod json {
+    use super::*;
+    use rt::json::WriteJson;
+    impl WriteJson for ApiName {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.str(self.as_str());
+        }
+    }
+
+    impl WriteJson for ClientLimitExceededException {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.message {
+                w.key("Message");
+                w.str(v);
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for GetDataEndpointInput {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.stream_name {
+                w.key("StreamName");
+                w.str(v);
+            }
+            if let Some(v) = &self.stream_arn {
+                w.key("StreamARN");
+                w.str(v);
+            }
+            if let Some(v) = &self.api_name {
+                w.key("APIName");
+                v.write_json(w);
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for GetDataEndpointOutput {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.data_endpoint {
+                w.key("DataEndpoint");
+                w.str(v);
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for InvalidArgumentException {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.message {
+                w.key("Message");
+                w.str(v);
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for NotAuthorizedException {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.message {
+                w.key("Message");
+                w.str(v);
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for ResourceNotFoundException {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.message {
+                w.key("Message");
+                w.str(v);
+            }
+            w.end_object();
+        }
     }
 }

@@ -1,14 +1,15 @@
-//! Runtime stage: JSON for restJson1 bodies. Requests are written through
-//! serde: generated types derive `Serialize`, and values whose JSON form is not
-//! their serde default (timestamps, blobs, non-finite floats) are routed through
-//! a codec named in `#[serde(serialize_with = "As::<…>::serialize")]`:
-//! `As::<Option<Vec<EpochSeconds>>>` writes an `Option<Vec<DateTime>>` with each
-//! timestamp as epoch seconds. Responses are read by generated code driving
-//! [`read::Reader`] (see that module for why).
+//! Runtime stage: JSON for restJson1 and awsJson bodies. Requests are written
+//! by generated [`WriteJson`] impls driving [`write::Writer`]; responses are
+//! read by generated [`ReadJson`] impls driving [`read::Reader`] (see that
+//! module for why). The serde codecs below (`As::<…>`) serve the opt-in
+//! `serde` feature of generated crates: `As::<Option<Vec<DateTimeText>>>`
+//! writes an `Option<Vec<DateTime>>` with each timestamp as RFC 3339 text.
 
 pub mod read;
+pub mod write;
 
 pub use read::{from_slice, ReadError, ReadErrorKind, ReadJson, Reader};
+pub use write::{to_vec, WriteJson, Writer};
 
 use crate::{Blob, DateTime};
 use aws_smithy_types::date_time::Format;

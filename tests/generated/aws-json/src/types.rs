@@ -6,8 +6,8 @@
 
 use smithy_client_runtime as rt;
 
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct DescribeEndpointsRequest {}
 impl rt::json::ReadJson for DescribeEndpointsRequest {
@@ -49,12 +49,15 @@ impl From<DescribeEndpointsRequest> for DescribeEndpointsRequestBuilder {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct DescribeEndpointsResponse {
     /// Required.
-    #[serde(rename = "Endpoints", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Endpoints", skip_serializing_if = "Option::is_none")
+    )]
     pub endpoints: Option<Vec<Endpoint>>,
 }
 
@@ -128,15 +131,18 @@ impl From<DescribeEndpointsResponse> for DescribeEndpointsResponseBuilder {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct Endpoint {
     /// Required.
-    #[serde(rename = "Address", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Address", skip_serializing_if = "Option::is_none")
+    )]
     pub address: Option<String>,
     /// Required.
-    #[serde(rename = "CachePeriodInMinutes")]
+    #[cfg_attr(feature = "serde", serde(rename = "CachePeriodInMinutes"))]
     pub cache_period_in_minutes: i64,
 }
 
@@ -238,22 +244,34 @@ impl From<Endpoint> for EndpointBuilder {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct GetImagesInput {
     /// Required.
-    #[serde(rename = "StreamName", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "StreamName", skip_serializing_if = "Option::is_none")
+    )]
     pub stream_name: Option<String>,
-    #[serde(
-        rename = "StartTimestamp",
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "rt::json::As::<Option<rt::json::EpochSeconds>>::serialize"
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "StartTimestamp",
+            skip_serializing_if = "Option::is_none",
+            serialize_with = "rt::json::As::<Option<rt::json::DateTimeText>>::serialize"
+        )
     )]
     pub start_timestamp: Option<rt::DateTime>,
-    #[serde(rename = "MaxResults", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "MaxResults", skip_serializing_if = "Option::is_none")
+    )]
     pub max_results: Option<i64>,
-    #[serde(rename = "NextToken", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "NextToken", skip_serializing_if = "Option::is_none")
+    )]
     pub next_token: Option<String>,
 }
 
@@ -396,13 +414,19 @@ impl From<GetImagesInput> for GetImagesInputBuilder {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct GetImagesOutput {
-    #[serde(rename = "Images", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Images", skip_serializing_if = "Option::is_none")
+    )]
     pub images: Option<Vec<Image>>,
-    #[serde(rename = "NextToken", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "NextToken", skip_serializing_if = "Option::is_none")
+    )]
     pub next_token: Option<String>,
 }
 
@@ -489,19 +513,28 @@ impl From<GetImagesOutput> for GetImagesOutputBuilder {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct Image {
-    #[serde(
-        rename = "TimeStamp",
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "rt::json::As::<Option<rt::json::EpochSeconds>>::serialize"
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "TimeStamp",
+            skip_serializing_if = "Option::is_none",
+            serialize_with = "rt::json::As::<Option<rt::json::DateTimeText>>::serialize"
+        )
     )]
     pub time_stamp: Option<rt::DateTime>,
-    #[serde(rename = "Error", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Error", skip_serializing_if = "Option::is_none")
+    )]
     pub error: Option<ImageError>,
-    #[serde(rename = "ImageContent", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ImageContent", skip_serializing_if = "Option::is_none")
+    )]
     pub image_content: Option<String>,
 }
 
@@ -667,6 +700,7 @@ impl ::std::fmt::Display for ImageError {
     }
 }
 
+#[cfg(feature = "serde")]
 impl rt::serde::Serialize for ImageError {
     fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
@@ -679,11 +713,14 @@ impl rt::json::ReadJson for ImageError {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct InvalidEndpointException {
-    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Message", skip_serializing_if = "Option::is_none")
+    )]
     pub message: Option<String>,
 }
 
@@ -772,11 +809,14 @@ impl rt::operation::ModeledError for InvalidEndpointException {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct QueryInput {
-    #[serde(rename = "QueryString", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "QueryString", skip_serializing_if = "Option::is_none")
+    )]
     pub query_string: Option<String>,
 }
 
@@ -846,11 +886,14 @@ impl From<QueryInput> for QueryInputBuilder {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct QueryOutput {
-    #[serde(rename = "Rows", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Rows", skip_serializing_if = "Option::is_none")
+    )]
     pub rows: Option<Vec<String>>,
 }
 
@@ -909,11 +952,14 @@ impl From<QueryOutput> for QueryOutputBuilder {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct QueueDoesNotExist {
-    #[serde(rename = "message", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "message", skip_serializing_if = "Option::is_none")
+    )]
     pub message: Option<String>,
 }
 
@@ -1002,16 +1048,25 @@ impl rt::operation::ModeledError for QueueDoesNotExist {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct SendMessageInput {
     /// Required.
-    #[serde(rename = "QueueUrl", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "QueueUrl", skip_serializing_if = "Option::is_none")
+    )]
     pub queue_url: Option<String>,
-    #[serde(rename = "MessageBody", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "MessageBody", skip_serializing_if = "Option::is_none")
+    )]
     pub message_body: Option<String>,
-    #[serde(rename = "DelaySeconds", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "DelaySeconds", skip_serializing_if = "Option::is_none")
+    )]
     pub delay_seconds: Option<i32>,
 }
 
@@ -1133,17 +1188,23 @@ impl From<SendMessageInput> for SendMessageInputBuilder {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct SendMessageOutput {
     /// Required.
-    #[serde(rename = "MessageId", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "MessageId", skip_serializing_if = "Option::is_none")
+    )]
     pub message_id: Option<String>,
-    #[serde(
-        rename = "SentAt",
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "rt::json::As::<Option<rt::json::EpochSeconds>>::serialize"
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "SentAt",
+            skip_serializing_if = "Option::is_none",
+            serialize_with = "rt::json::As::<Option<rt::json::DateTimeText>>::serialize"
+        )
     )]
     pub sent_at: Option<rt::DateTime>,
 }
@@ -1244,5 +1305,200 @@ impl From<SendMessageOutput> for SendMessageOutputBuilder {
 mod defaults {
     pub(super) fn endpoint_cache_period_in_minutes() -> i64 {
         0i64
+    }
+}
+
+/// The JSON writer of every type, for request bodies.
+mod json {
+    use super::*;
+    use rt::json::WriteJson;
+    impl WriteJson for DescribeEndpointsRequest {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for DescribeEndpointsResponse {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.endpoints {
+                w.key("Endpoints");
+                w.begin_array();
+                for item in v {
+                    w.item();
+                    item.write_json(w);
+                }
+                w.end_array();
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for Endpoint {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.address {
+                w.key("Address");
+                w.str(v);
+            }
+            {
+                let v = &self.cache_period_in_minutes;
+                w.key("CachePeriodInMinutes");
+                w.int(*v);
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for GetImagesInput {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.stream_name {
+                w.key("StreamName");
+                w.str(v);
+            }
+            if let Some(v) = &self.start_timestamp {
+                w.key("StartTimestamp");
+                w.epoch_seconds(v);
+            }
+            if let Some(v) = &self.max_results {
+                w.key("MaxResults");
+                w.int(*v);
+            }
+            if let Some(v) = &self.next_token {
+                w.key("NextToken");
+                w.str(v);
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for GetImagesOutput {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.images {
+                w.key("Images");
+                w.begin_array();
+                for item in v {
+                    w.item();
+                    item.write_json(w);
+                }
+                w.end_array();
+            }
+            if let Some(v) = &self.next_token {
+                w.key("NextToken");
+                w.str(v);
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for Image {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.time_stamp {
+                w.key("TimeStamp");
+                w.epoch_seconds(v);
+            }
+            if let Some(v) = &self.error {
+                w.key("Error");
+                v.write_json(w);
+            }
+            if let Some(v) = &self.image_content {
+                w.key("ImageContent");
+                w.str(v);
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for ImageError {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.str(self.as_str());
+        }
+    }
+
+    impl WriteJson for InvalidEndpointException {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.message {
+                w.key("Message");
+                w.str(v);
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for QueryInput {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.query_string {
+                w.key("QueryString");
+                w.str(v);
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for QueryOutput {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.rows {
+                w.key("Rows");
+                w.begin_array();
+                for item in v {
+                    w.item();
+                    w.str(item);
+                }
+                w.end_array();
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for QueueDoesNotExist {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.message {
+                w.key("message");
+                w.str(v);
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for SendMessageInput {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.queue_url {
+                w.key("QueueUrl");
+                w.str(v);
+            }
+            if let Some(v) = &self.message_body {
+                w.key("MessageBody");
+                w.str(v);
+            }
+            if let Some(v) = &self.delay_seconds {
+                w.key("DelaySeconds");
+                w.int(*v);
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for SendMessageOutput {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.message_id {
+                w.key("MessageId");
+                w.str(v);
+            }
+            if let Some(v) = &self.sent_at {
+                w.key("SentAt");
+                w.epoch_seconds(v);
+            }
+            w.end_object();
+        }
     }
 }

@@ -6,14 +6,20 @@
 
 use smithy_client_runtime as rt;
 
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct Item {
     /// Required.
-    #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Name", skip_serializing_if = "Option::is_none")
+    )]
     pub name: Option<String>,
-    #[serde(rename = "Size", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Size", skip_serializing_if = "Option::is_none")
+    )]
     pub size: Option<i32>,
 }
 
@@ -103,13 +109,19 @@ impl From<Item> for ItemBuilder {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct ListThingsInput {
-    #[serde(rename = "Items", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Items", skip_serializing_if = "Option::is_none")
+    )]
     pub items: Option<Vec<Item>>,
-    #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Tags", skip_serializing_if = "Option::is_none")
+    )]
     pub tags: Option<::std::collections::BTreeMap<String, String>>,
 }
 
@@ -207,8 +219,8 @@ impl From<ListThingsInput> for ListThingsInputBuilder {
 }
 
 /// The output of `ListThings`, which has no members.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct ListThingsOutput {}
 impl rt::json::ReadJson for ListThingsOutput {
@@ -245,15 +257,21 @@ impl From<ListThingsOutput> for ListThingsOutputBuilder {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct PutObjectInput {
     /// Required.
-    #[serde(skip)]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Bucket", skip_serializing_if = "Option::is_none")
+    )]
     pub bucket: Option<String>,
     /// Required.
-    #[serde(skip)]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Key", skip_serializing_if = "Option::is_none")
+    )]
     pub key: Option<String>,
 }
 
@@ -344,8 +362,8 @@ impl From<PutObjectInput> for PutObjectInputBuilder {
 }
 
 /// The output of `PutObject`, which has no members.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct PutObjectOutput {}
 impl rt::json::ReadJson for PutObjectOutput {
@@ -379,5 +397,71 @@ impl PutObjectOutputBuilder {
 impl From<PutObjectOutput> for PutObjectOutputBuilder {
     fn from(_value: PutObjectOutput) -> Self {
         Self {}
+    }
+}
+
+/// The JSON writer of every type, for request bodies.
+mod json {
+    use super::*;
+    use rt::json::WriteJson;
+    impl WriteJson for Item {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.name {
+                w.key("Name");
+                w.str(v);
+            }
+            if let Some(v) = &self.size {
+                w.key("Size");
+                w.int(*v);
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for ListThingsInput {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.items {
+                w.key("Items");
+                w.begin_array();
+                for item in v {
+                    w.item();
+                    item.write_json(w);
+                }
+                w.end_array();
+            }
+            if let Some(v) = &self.tags {
+                w.key("Tags");
+                w.begin_object();
+                for (key, item) in v {
+                    w.key(key);
+                    w.str(item);
+                }
+                w.end_object();
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for ListThingsOutput {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for PutObjectInput {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for PutObjectOutput {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            w.end_object();
+        }
     }
 }

@@ -7,11 +7,14 @@
 use smithy_client_runtime as rt;
 
 /// Bound at the service level.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct AccessDeniedError {
-    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Message", skip_serializing_if = "Option::is_none")
+    )]
     pub message: Option<String>,
 }
 
@@ -101,17 +104,26 @@ impl rt::operation::ModeledError for AccessDeniedError {
 }
 
 /// Innermost nested structure.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct Address {
     /// Required.
-    #[serde(rename = "street", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "street", skip_serializing_if = "Option::is_none")
+    )]
     pub street: Option<String>,
     /// Required.
-    #[serde(rename = "zip", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "zip", skip_serializing_if = "Option::is_none")
+    )]
     pub zip: Option<String>,
-    #[serde(rename = "floor", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "floor", skip_serializing_if = "Option::is_none")
+    )]
     pub floor: Option<i32>,
 }
 
@@ -291,6 +303,7 @@ impl ::std::fmt::Display for Color {
     }
 }
 
+#[cfg(feature = "serde")]
 impl rt::serde::Serialize for Color {
     fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
@@ -304,27 +317,42 @@ impl rt::json::ReadJson for Color {
 }
 
 /// Input of Combine.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct CombineInput {
     /// A union whose variants are other interesting shapes.
     ///
     /// Required.
-    #[serde(rename = "primary", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "primary", skip_serializing_if = "Option::is_none")
+    )]
     pub primary: Option<Mixed>,
-    #[serde(rename = "others", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "others", skip_serializing_if = "Option::is_none")
+    )]
     pub others: Option<Vec<Mixed>>,
-    #[serde(rename = "byColor", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "byColor", skip_serializing_if = "Option::is_none")
+    )]
     pub by_color: Option<::std::collections::BTreeMap<Color, Option<Mixed>>>,
     /// Fractional bounds on a double.
-    #[serde(
-        rename = "threshold",
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "rt::json::As::<Option<rt::json::Float>>::serialize"
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "threshold",
+            skip_serializing_if = "Option::is_none",
+            serialize_with = "rt::json::As::<Option<rt::json::Float>>::serialize"
+        )
     )]
     pub threshold: Option<f64>,
-    #[serde(rename = "tier", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "tier", skip_serializing_if = "Option::is_none")
+    )]
     pub tier: Option<Tier>,
 }
 
@@ -506,17 +534,26 @@ impl From<CombineInput> for CombineInputBuilder {
 }
 
 /// Output of Combine.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct CombineOutput {
-    #[serde(rename = "combined", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "combined", skip_serializing_if = "Option::is_none")
+    )]
     pub combined: Option<Vec<Mixed>>,
     /// Nested structure with defaults.
-    #[serde(rename = "settings", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "settings", skip_serializing_if = "Option::is_none")
+    )]
     pub settings: Option<Settings>,
     /// Named like the Rust prelude type.
-    #[serde(rename = "result", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "result", skip_serializing_if = "Option::is_none")
+    )]
     pub result: Option<ResultValue>,
 }
 
@@ -626,17 +663,23 @@ impl From<CombineOutput> for CombineOutputBuilder {
 }
 
 /// Input of CreateOrder.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct CreateOrderInput {
     /// First level of nesting.
     ///
     /// Required.
-    #[serde(rename = "order", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "order", skip_serializing_if = "Option::is_none")
+    )]
     pub order: Option<Order>,
     /// A recursive structure.
-    #[serde(rename = "tree", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "tree", skip_serializing_if = "Option::is_none")
+    )]
     pub tree: Option<TreeNode>,
 }
 
@@ -738,14 +781,20 @@ impl From<CreateOrderInput> for CreateOrderInputBuilder {
 }
 
 /// Output of CreateOrder.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct CreateOrderOutput {
-    #[serde(rename = "orderId", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "orderId", skip_serializing_if = "Option::is_none")
+    )]
     pub order_id: Option<String>,
     /// A recursive structure.
-    #[serde(rename = "tree", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "tree", skip_serializing_if = "Option::is_none")
+    )]
     pub tree: Option<TreeNode>,
 }
 
@@ -829,19 +878,28 @@ impl From<CreateOrderOutput> for CreateOrderOutputBuilder {
 }
 
 /// Second level of nesting.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct Customer {
     /// Required.
-    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "name", skip_serializing_if = "Option::is_none")
+    )]
     pub name: Option<String>,
     /// Innermost nested structure.
     ///
     /// Required.
-    #[serde(rename = "address", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "address", skip_serializing_if = "Option::is_none")
+    )]
     pub address: Option<Address>,
-    #[serde(rename = "email", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "email", skip_serializing_if = "Option::is_none")
+    )]
     pub email: Option<String>,
 }
 
@@ -961,14 +1019,17 @@ impl From<Customer> for CustomerBuilder {
 }
 
 /// Input of Evaluate.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct EvaluateInput {
     /// A tagged union of several kinds of value.
     ///
     /// Required.
-    #[serde(rename = "value", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "value", skip_serializing_if = "Option::is_none")
+    )]
     pub value: Option<Value>,
 }
 
@@ -1043,12 +1104,15 @@ impl From<EvaluateInput> for EvaluateInputBuilder {
 }
 
 /// Output of Evaluate.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct EvaluateOutput {
     /// A tagged union of several kinds of value.
-    #[serde(rename = "result", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "result", skip_serializing_if = "Option::is_none")
+    )]
     pub result: Option<Value>,
 }
 
@@ -1111,31 +1175,58 @@ impl From<EvaluateOutput> for EvaluateOutputBuilder {
 }
 
 /// Input of GetHLSStreamingSessionURL.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct GetHlsStreamingSessionUrlInput {
     /// Rust keyword.
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "type", skip_serializing_if = "Option::is_none")
+    )]
     pub type_: Option<String>,
     /// Rust keyword that cannot be a raw identifier.
-    #[serde(rename = "Self", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Self", skip_serializing_if = "Option::is_none")
+    )]
     pub self_: Option<String>,
     /// Rust 2018 keyword.
-    #[serde(rename = "async", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "async", skip_serializing_if = "Option::is_none")
+    )]
     pub async_: Option<bool>,
-    #[serde(rename = "StreamARN", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "StreamARN", skip_serializing_if = "Option::is_none")
+    )]
     pub stream_arn: Option<String>,
-    #[serde(rename = "HLSMaxResults", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "HLSMaxResults", skip_serializing_if = "Option::is_none")
+    )]
     pub hls_max_results: Option<i32>,
-    #[serde(rename = "IPv4Address", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "IPv4Address", skip_serializing_if = "Option::is_none")
+    )]
     pub ipv4_address: Option<String>,
-    #[serde(rename = "VolumeIDs", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "VolumeIDs", skip_serializing_if = "Option::is_none")
+    )]
     pub volume_ids: Option<Vec<String>>,
-    #[serde(rename = "S3Key", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "S3Key", skip_serializing_if = "Option::is_none")
+    )]
     pub s3_key: Option<String>,
     /// An enum with awkward member names.
-    #[serde(rename = "kind", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "kind", skip_serializing_if = "Option::is_none")
+    )]
     pub kind: Option<Kind>,
 }
 
@@ -1380,14 +1471,20 @@ impl From<GetHlsStreamingSessionUrlInput> for GetHlsStreamingSessionUrlInputBuil
 }
 
 /// Output of GetHLSStreamingSessionURL.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct GetHlsStreamingSessionUrlOutput {
-    #[serde(rename = "HLSStreamingSessionURL", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "HLSStreamingSessionURL", skip_serializing_if = "Option::is_none")
+    )]
     pub hls_streaming_session_url: Option<String>,
     /// Named like the Rust prelude type.
-    #[serde(rename = "result", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "result", skip_serializing_if = "Option::is_none")
+    )]
     pub result: Option<ResultValue>,
 }
 
@@ -1474,12 +1571,15 @@ impl From<GetHlsStreamingSessionUrlOutput> for GetHlsStreamingSessionUrlOutputBu
 }
 
 /// Input of GetItem.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct GetItemInput {
     /// Required.
-    #[serde(rename = "id", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "id", skip_serializing_if = "Option::is_none")
+    )]
     pub id: Option<String>,
 }
 
@@ -1550,11 +1650,14 @@ impl From<GetItemInput> for GetItemInputBuilder {
 }
 
 /// Output of GetItem.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct GetItemOutput {
-    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "name", skip_serializing_if = "Option::is_none")
+    )]
     pub name: Option<String>,
 }
 
@@ -1614,11 +1717,14 @@ impl From<GetItemOutput> for GetItemOutputBuilder {
 }
 
 /// Input of GetSettings.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct GetSettingsInput {
-    #[serde(rename = "profile", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "profile", skip_serializing_if = "Option::is_none")
+    )]
     pub profile: Option<String>,
 }
 
@@ -1687,54 +1793,72 @@ impl From<GetSettingsInput> for GetSettingsInputBuilder {
 }
 
 /// Output of GetSettings.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct GetSettingsOutput {
-    #[serde(rename = "enabled")]
+    #[cfg_attr(feature = "serde", serde(rename = "enabled"))]
     pub enabled: bool,
-    #[serde(rename = "retries")]
+    #[cfg_attr(feature = "serde", serde(rename = "retries"))]
     pub retries: i32,
-    #[serde(rename = "offset")]
+    #[cfg_attr(feature = "serde", serde(rename = "offset"))]
     pub offset: i64,
-    #[serde(
-        rename = "scale",
-        serialize_with = "rt::json::As::<rt::json::Float>::serialize"
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "scale",
+            serialize_with = "rt::json::As::<rt::json::Float>::serialize"
+        )
     )]
     pub scale: f32,
-    #[serde(
-        rename = "weight",
-        serialize_with = "rt::json::As::<rt::json::Float>::serialize"
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "weight",
+            serialize_with = "rt::json::As::<rt::json::Float>::serialize"
+        )
     )]
     pub weight: f64,
-    #[serde(rename = "greeting")]
+    #[cfg_attr(feature = "serde", serde(rename = "greeting"))]
     pub greeting: String,
-    #[serde(rename = "speed")]
+    #[cfg_attr(feature = "serde", serde(rename = "speed"))]
     pub speed: Speed,
-    #[serde(rename = "tier")]
+    #[cfg_attr(feature = "serde", serde(rename = "tier"))]
     pub tier: Tier,
     /// A list of strings.
-    #[serde(rename = "names")]
+    #[cfg_attr(feature = "serde", serde(rename = "names"))]
     pub names: Vec<String>,
-    #[serde(rename = "attributes")]
+    #[cfg_attr(feature = "serde", serde(rename = "attributes"))]
     pub attributes: ::std::collections::BTreeMap<String, String>,
-    #[serde(
-        rename = "createdAt",
-        serialize_with = "rt::json::As::<rt::json::EpochSeconds>::serialize"
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "createdAt",
+            serialize_with = "rt::json::As::<rt::json::DateTimeText>::serialize"
+        )
     )]
     pub created_at: rt::DateTime,
-    #[serde(
-        rename = "data",
-        serialize_with = "rt::json::As::<rt::json::Base64>::serialize"
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "data",
+            serialize_with = "rt::json::As::<rt::json::Base64>::serialize"
+        )
     )]
     pub data: rt::Blob,
-    #[serde(rename = "extra")]
+    #[cfg_attr(feature = "serde", serde(rename = "extra"))]
     pub extra: rt::Document,
     /// Has a default but stays optional for clients.
-    #[serde(rename = "timeout", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "timeout", skip_serializing_if = "Option::is_none")
+    )]
     pub timeout: Option<i32>,
     /// Nested structure with defaults.
-    #[serde(rename = "settings", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "settings", skip_serializing_if = "Option::is_none")
+    )]
     pub settings: Option<Settings>,
 }
 
@@ -2136,14 +2260,20 @@ impl From<GetSettingsOutput> for GetSettingsOutputBuilder {
 }
 
 /// An element of collections.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct Item {
     /// Required.
-    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "name", skip_serializing_if = "Option::is_none")
+    )]
     pub name: Option<String>,
-    #[serde(rename = "count", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "count", skip_serializing_if = "Option::is_none")
+    )]
     pub count: Option<i32>,
 }
 
@@ -2299,6 +2429,7 @@ impl ::std::fmt::Display for Kind {
     }
 }
 
+#[cfg(feature = "serde")]
 impl rt::serde::Serialize for Kind {
     fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
@@ -2373,6 +2504,7 @@ impl ::std::fmt::Display for LegacyChoice {
     }
 }
 
+#[cfg(feature = "serde")]
 impl rt::serde::Serialize for LegacyChoice {
     fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
@@ -2386,13 +2518,19 @@ impl rt::json::ReadJson for LegacyChoice {
 }
 
 /// Input of ListNested.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct ListNestedInput {
-    #[serde(rename = "cursor", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "cursor", skip_serializing_if = "Option::is_none")
+    )]
     pub cursor: Option<String>,
-    #[serde(rename = "limit", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "limit", skip_serializing_if = "Option::is_none")
+    )]
     pub limit: Option<i32>,
 }
 
@@ -2483,12 +2621,15 @@ impl From<ListNestedInput> for ListNestedInputBuilder {
 }
 
 /// Output of ListNested.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct ListNestedOutput {
     /// A page of results nested in the output.
-    #[serde(rename = "page", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "page", skip_serializing_if = "Option::is_none")
+    )]
     pub page: Option<Page>,
 }
 
@@ -2551,13 +2692,19 @@ impl From<ListNestedOutput> for ListNestedOutputBuilder {
 }
 
 /// Input of ListThings.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct ListThingsInput {
-    #[serde(rename = "NextToken", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "NextToken", skip_serializing_if = "Option::is_none")
+    )]
     pub next_token: Option<String>,
-    #[serde(rename = "MaxResults", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "MaxResults", skip_serializing_if = "Option::is_none")
+    )]
     pub max_results: Option<i32>,
 }
 
@@ -2651,13 +2798,19 @@ impl From<ListThingsInput> for ListThingsInputBuilder {
 }
 
 /// Output of ListThings.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct ListThingsOutput {
-    #[serde(rename = "Things", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Things", skip_serializing_if = "Option::is_none")
+    )]
     pub things: Option<Vec<Thing>>,
-    #[serde(rename = "NextToken", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "NextToken", skip_serializing_if = "Option::is_none")
+    )]
     pub next_token: Option<String>,
 }
 
@@ -2764,6 +2917,7 @@ pub enum Mixed {
     Unknown(rt::UnknownValue),
 }
 
+#[cfg(feature = "serde")]
 impl rt::serde::Serialize for Mixed {
     fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use rt::serde::ser::{Error as _, SerializeMap as _};
@@ -2892,12 +3046,15 @@ impl rt::json::ReadJson for Mixed {
 }
 
 /// The resource does not exist.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct NotFoundError {
     /// What was not found.
-    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Message", skip_serializing_if = "Option::is_none")
+    )]
     pub message: Option<String>,
 }
 
@@ -2988,19 +3145,28 @@ impl rt::operation::ModeledError for NotFoundError {
 }
 
 /// First level of nesting.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct Order {
     /// Required.
-    #[serde(rename = "id", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "id", skip_serializing_if = "Option::is_none")
+    )]
     pub id: Option<String>,
     /// Second level of nesting.
     ///
     /// Required.
-    #[serde(rename = "customer", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "customer", skip_serializing_if = "Option::is_none")
+    )]
     pub customer: Option<Customer>,
-    #[serde(rename = "notes", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "notes", skip_serializing_if = "Option::is_none")
+    )]
     pub notes: Option<String>,
 }
 
@@ -3118,14 +3284,20 @@ impl From<Order> for OrderBuilder {
 }
 
 /// A page of results nested in the output.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct Page {
     /// Token for the next page.
-    #[serde(rename = "nextCursor", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "nextCursor", skip_serializing_if = "Option::is_none")
+    )]
     pub next_cursor: Option<String>,
-    #[serde(rename = "items", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "items", skip_serializing_if = "Option::is_none")
+    )]
     pub items: Option<Vec<Thing>>,
 }
 
@@ -3213,22 +3385,28 @@ impl From<Page> for PageBuilder {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct Point {
     /// Required.
-    #[serde(
-        rename = "x",
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "rt::json::As::<Option<rt::json::Float>>::serialize"
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "x",
+            skip_serializing_if = "Option::is_none",
+            serialize_with = "rt::json::As::<Option<rt::json::Float>>::serialize"
+        )
     )]
     pub x: Option<f64>,
     /// Required.
-    #[serde(
-        rename = "y",
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "rt::json::As::<Option<rt::json::Float>>::serialize"
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "y",
+            skip_serializing_if = "Option::is_none",
+            serialize_with = "rt::json::As::<Option<rt::json::Float>>::serialize"
+        )
     )]
     pub y: Option<f64>,
 }
@@ -3361,6 +3539,7 @@ impl ::std::fmt::Display for Priority {
     }
 }
 
+#[cfg(feature = "serde")]
 impl rt::serde::Serialize for Priority {
     fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_i32(self.value())
@@ -3374,39 +3553,69 @@ impl rt::json::ReadJson for Priority {
 }
 
 /// Input of PutCollections.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct PutCollectionsInput {
     /// A list of strings.
-    #[serde(rename = "strings", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "strings", skip_serializing_if = "Option::is_none")
+    )]
     pub strings: Option<Vec<String>>,
-    #[serde(rename = "items", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "items", skip_serializing_if = "Option::is_none")
+    )]
     pub items: Option<Vec<Item>>,
     /// A list of lists.
-    #[serde(rename = "matrix", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "matrix", skip_serializing_if = "Option::is_none")
+    )]
     pub matrix: Option<Vec<Vec<String>>>,
     /// May contain nulls.
-    #[serde(rename = "sparseStrings", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "sparseStrings", skip_serializing_if = "Option::is_none")
+    )]
     pub sparse_strings: Option<Vec<Option<String>>>,
-    #[serde(rename = "counts", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "counts", skip_serializing_if = "Option::is_none")
+    )]
     pub counts: Option<::std::collections::BTreeMap<String, i32>>,
-    #[serde(rename = "itemsByName", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "itemsByName", skip_serializing_if = "Option::is_none")
+    )]
     pub items_by_name: Option<::std::collections::BTreeMap<String, Item>>,
     /// Values may be null.
-    #[serde(rename = "sparseCounts", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "sparseCounts", skip_serializing_if = "Option::is_none")
+    )]
     pub sparse_counts: Option<::std::collections::BTreeMap<String, Option<i32>>>,
     /// A map keyed by an enum.
-    #[serde(rename = "colors", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "colors", skip_serializing_if = "Option::is_none")
+    )]
     pub colors: Option<::std::collections::BTreeMap<Color, String>>,
-    #[serde(
-        rename = "times",
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "rt::json::As::<Option<Vec<rt::json::EpochSeconds>>>::serialize"
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "times",
+            skip_serializing_if = "Option::is_none",
+            serialize_with = "rt::json::As::<Option<Vec<rt::json::DateTimeText>>>::serialize"
+        )
     )]
     pub times: Option<Vec<rt::DateTime>>,
     /// A map of string to list.
-    #[serde(rename = "groups", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "groups", skip_serializing_if = "Option::is_none")
+    )]
     pub groups: Option<::std::collections::BTreeMap<String, Vec<String>>>,
 }
 
@@ -3720,18 +3929,27 @@ impl From<PutCollectionsInput> for PutCollectionsInputBuilder {
 }
 
 /// Output of PutCollections.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct PutCollectionsOutput {
     /// A list of lists.
-    #[serde(rename = "matrix", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "matrix", skip_serializing_if = "Option::is_none")
+    )]
     pub matrix: Option<Vec<Vec<String>>>,
     /// Values may be null.
-    #[serde(rename = "sparseCounts", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "sparseCounts", skip_serializing_if = "Option::is_none")
+    )]
     pub sparse_counts: Option<::std::collections::BTreeMap<String, Option<i32>>>,
     /// A map of string to list.
-    #[serde(rename = "groups", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "groups", skip_serializing_if = "Option::is_none")
+    )]
     pub groups: Option<::std::collections::BTreeMap<String, Vec<String>>>,
 }
 
@@ -3864,75 +4082,123 @@ impl From<PutCollectionsOutput> for PutCollectionsOutputBuilder {
 }
 
 /// Input of RecordEvent.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct RecordEventInput {
     /// Default format (epoch-seconds in JSON).
-    #[serde(
-        rename = "at",
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "rt::json::As::<Option<rt::json::EpochSeconds>>::serialize"
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "at",
+            skip_serializing_if = "Option::is_none",
+            serialize_with = "rt::json::As::<Option<rt::json::DateTimeText>>::serialize"
+        )
     )]
     pub at: Option<rt::DateTime>,
-    #[serde(
-        rename = "isoTime",
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "rt::json::As::<Option<rt::json::DateTimeText>>::serialize"
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "isoTime",
+            skip_serializing_if = "Option::is_none",
+            serialize_with = "rt::json::As::<Option<rt::json::DateTimeText>>::serialize"
+        )
     )]
     pub iso_time: Option<rt::DateTime>,
-    #[serde(
-        rename = "httpTime",
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "rt::json::As::<Option<rt::json::HttpDate>>::serialize"
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "httpTime",
+            skip_serializing_if = "Option::is_none",
+            serialize_with = "rt::json::As::<Option<rt::json::DateTimeText>>::serialize"
+        )
     )]
     pub http_time: Option<rt::DateTime>,
     /// Timestamp format set on the shape.
-    #[serde(
-        rename = "day",
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "rt::json::As::<Option<rt::json::DateTimeText>>::serialize"
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "day",
+            skip_serializing_if = "Option::is_none",
+            serialize_with = "rt::json::As::<Option<rt::json::DateTimeText>>::serialize"
+        )
     )]
     pub day: Option<rt::DateTime>,
-    #[serde(
-        rename = "epoch",
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "rt::json::As::<Option<rt::json::EpochSeconds>>::serialize"
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "epoch",
+            skip_serializing_if = "Option::is_none",
+            serialize_with = "rt::json::As::<Option<rt::json::DateTimeText>>::serialize"
+        )
     )]
     pub epoch: Option<rt::DateTime>,
-    #[serde(
-        rename = "raw",
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "rt::json::As::<Option<rt::json::Base64>>::serialize"
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "raw",
+            skip_serializing_if = "Option::is_none",
+            serialize_with = "rt::json::As::<Option<rt::json::Base64>>::serialize"
+        )
     )]
     pub raw: Option<rt::Blob>,
-    #[serde(rename = "meta", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "meta", skip_serializing_if = "Option::is_none")
+    )]
     pub meta: Option<rt::Document>,
-    #[serde(rename = "bigCount", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "bigCount", skip_serializing_if = "Option::is_none")
+    )]
     pub big_count: Option<rt::BigInteger>,
-    #[serde(rename = "amount", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "amount", skip_serializing_if = "Option::is_none")
+    )]
     pub amount: Option<rt::BigDecimal>,
-    #[serde(
-        rename = "ratio",
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "rt::json::As::<Option<rt::json::Float>>::serialize"
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ratio",
+            skip_serializing_if = "Option::is_none",
+            serialize_with = "rt::json::As::<Option<rt::json::Float>>::serialize"
+        )
     )]
     pub ratio: Option<f32>,
-    #[serde(
-        rename = "precise",
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "rt::json::As::<Option<rt::json::Float>>::serialize"
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "precise",
+            skip_serializing_if = "Option::is_none",
+            serialize_with = "rt::json::As::<Option<rt::json::Float>>::serialize"
+        )
     )]
     pub precise: Option<f64>,
-    #[serde(rename = "flag", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "flag", skip_serializing_if = "Option::is_none")
+    )]
     pub flag: Option<bool>,
-    #[serde(rename = "tiny", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "tiny", skip_serializing_if = "Option::is_none")
+    )]
     pub tiny: Option<i8>,
-    #[serde(rename = "small", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "small", skip_serializing_if = "Option::is_none")
+    )]
     pub small: Option<i16>,
-    #[serde(rename = "count", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "count", skip_serializing_if = "Option::is_none")
+    )]
     pub count: Option<i32>,
-    #[serde(rename = "big", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "big", skip_serializing_if = "Option::is_none")
+    )]
     pub big: Option<i64>,
 }
 
@@ -4316,38 +4582,56 @@ impl From<RecordEventInput> for RecordEventInputBuilder {
 }
 
 /// Output of RecordEvent.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct RecordEventOutput {
-    #[serde(
-        rename = "at",
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "rt::json::As::<Option<rt::json::EpochSeconds>>::serialize"
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "at",
+            skip_serializing_if = "Option::is_none",
+            serialize_with = "rt::json::As::<Option<rt::json::DateTimeText>>::serialize"
+        )
     )]
     pub at: Option<rt::DateTime>,
-    #[serde(
-        rename = "isoTime",
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "rt::json::As::<Option<rt::json::DateTimeText>>::serialize"
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "isoTime",
+            skip_serializing_if = "Option::is_none",
+            serialize_with = "rt::json::As::<Option<rt::json::DateTimeText>>::serialize"
+        )
     )]
     pub iso_time: Option<rt::DateTime>,
-    #[serde(
-        rename = "httpTime",
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "rt::json::As::<Option<rt::json::HttpDate>>::serialize"
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "httpTime",
+            skip_serializing_if = "Option::is_none",
+            serialize_with = "rt::json::As::<Option<rt::json::DateTimeText>>::serialize"
+        )
     )]
     pub http_time: Option<rt::DateTime>,
     /// Timestamp format set on the shape.
-    #[serde(
-        rename = "day",
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "rt::json::As::<Option<rt::json::DateTimeText>>::serialize"
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "day",
+            skip_serializing_if = "Option::is_none",
+            serialize_with = "rt::json::As::<Option<rt::json::DateTimeText>>::serialize"
+        )
     )]
     pub day: Option<rt::DateTime>,
-    #[serde(rename = "meta", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "meta", skip_serializing_if = "Option::is_none")
+    )]
     pub meta: Option<rt::Document>,
-    #[serde(rename = "amount", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "amount", skip_serializing_if = "Option::is_none")
+    )]
     pub amount: Option<rt::BigDecimal>,
 }
 
@@ -4512,14 +4796,20 @@ impl From<RecordEventOutput> for RecordEventOutputBuilder {
 }
 
 /// Named like the Rust prelude type.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct ResultValue {
-    #[serde(rename = "ok", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ok", skip_serializing_if = "Option::is_none")
+    )]
     pub ok: Option<bool>,
     /// An enum with awkward member names.
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "type", skip_serializing_if = "Option::is_none")
+    )]
     pub type_: Option<Kind>,
 }
 
@@ -4599,11 +4889,14 @@ impl From<ResultValue> for ResultValueBuilder {
 }
 
 /// The service is temporarily unavailable.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct ServiceUnavailableError {
-    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Message", skip_serializing_if = "Option::is_none")
+    )]
     pub message: Option<String>,
 }
 
@@ -4693,17 +4986,23 @@ impl rt::operation::ModeledError for ServiceUnavailableError {
 }
 
 /// Input of SetMode.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct SetModeInput {
     /// The requested playback mode.
     ///
     /// Required.
-    #[serde(rename = "mode", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "mode", skip_serializing_if = "Option::is_none")
+    )]
     pub mode: Option<StreamMode>,
     /// A string constrained by the legacy enum trait.
-    #[serde(rename = "choice", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "choice", skip_serializing_if = "Option::is_none")
+    )]
     pub choice: Option<LegacyChoice>,
 }
 
@@ -4805,15 +5104,21 @@ impl From<SetModeInput> for SetModeInputBuilder {
 }
 
 /// Output of SetMode.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct SetModeOutput {
     /// The mode now in effect.
-    #[serde(rename = "mode", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "mode", skip_serializing_if = "Option::is_none")
+    )]
     pub mode: Option<StreamMode>,
     /// A string constrained by the legacy enum trait.
-    #[serde(rename = "choice", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "choice", skip_serializing_if = "Option::is_none")
+    )]
     pub choice: Option<LegacyChoice>,
 }
 
@@ -4898,17 +5203,23 @@ impl From<SetModeOutput> for SetModeOutputBuilder {
 }
 
 /// Input of SetPriority.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct SetPriorityInput {
     /// Priority as an integer enum.
     ///
     /// Required.
-    #[serde(rename = "priority", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "priority", skip_serializing_if = "Option::is_none")
+    )]
     pub priority: Option<Priority>,
     /// Priorities in order of application.
-    #[serde(rename = "history", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "history", skip_serializing_if = "Option::is_none")
+    )]
     pub history: Option<Vec<Priority>>,
 }
 
@@ -5015,15 +5326,21 @@ impl From<SetPriorityInput> for SetPriorityInputBuilder {
 }
 
 /// Output of SetPriority.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct SetPriorityOutput {
     /// The priority now in effect.
-    #[serde(rename = "priority", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "priority", skip_serializing_if = "Option::is_none")
+    )]
     pub priority: Option<Priority>,
     /// Priorities in order of application.
-    #[serde(rename = "history", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "history", skip_serializing_if = "Option::is_none")
+    )]
     pub history: Option<Vec<Priority>>,
 }
 
@@ -5113,23 +5430,26 @@ impl From<SetPriorityOutput> for SetPriorityOutputBuilder {
 }
 
 /// Nested structure with defaults.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct Settings {
-    #[serde(rename = "depth")]
+    #[cfg_attr(feature = "serde", serde(rename = "depth"))]
     pub depth: i32,
-    #[serde(rename = "label")]
+    #[cfg_attr(feature = "serde", serde(rename = "label"))]
     pub label: String,
-    #[serde(rename = "verbose")]
+    #[cfg_attr(feature = "serde", serde(rename = "verbose"))]
     pub verbose: bool,
-    #[serde(rename = "speed")]
+    #[cfg_attr(feature = "serde", serde(rename = "speed"))]
     pub speed: Speed,
     /// A list of strings.
-    #[serde(rename = "aliases")]
+    #[cfg_attr(feature = "serde", serde(rename = "aliases"))]
     pub aliases: Vec<String>,
     /// No default: stays optional.
-    #[serde(rename = "note", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "note", skip_serializing_if = "Option::is_none")
+    )]
     pub note: Option<String>,
 }
 
@@ -5372,6 +5692,7 @@ impl ::std::fmt::Display for Speed {
     }
 }
 
+#[cfg(feature = "serde")]
 impl rt::serde::Serialize for Speed {
     fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
@@ -5450,6 +5771,7 @@ impl ::std::fmt::Display for StreamMode {
     }
 }
 
+#[cfg(feature = "serde")]
 impl rt::serde::Serialize for StreamMode {
     fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
@@ -5462,11 +5784,14 @@ impl rt::json::ReadJson for StreamMode {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct Thing {
-    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "name", skip_serializing_if = "Option::is_none")
+    )]
     pub name: Option<String>,
 }
 
@@ -5526,12 +5851,15 @@ impl From<Thing> for ThingBuilder {
 }
 
 /// Too many requests.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct ThrottlingError {
     /// Lower-case message member.
-    #[serde(rename = "message", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "message", skip_serializing_if = "Option::is_none")
+    )]
     pub message: Option<String>,
 }
 
@@ -5668,6 +5996,7 @@ impl ::std::fmt::Display for Tier {
     }
 }
 
+#[cfg(feature = "serde")]
 impl rt::serde::Serialize for Tier {
     fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_i32(self.value())
@@ -5681,18 +6010,27 @@ impl rt::json::ReadJson for Tier {
 }
 
 /// A recursive structure.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct TreeNode {
     /// Required.
-    #[serde(rename = "value", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "value", skip_serializing_if = "Option::is_none")
+    )]
     pub value: Option<String>,
     /// Optional self-reference.
-    #[serde(rename = "child", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "child", skip_serializing_if = "Option::is_none")
+    )]
     pub child: Option<Box<TreeNode>>,
     /// Self-reference through a list.
-    #[serde(rename = "children", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "children", skip_serializing_if = "Option::is_none")
+    )]
     pub children: Option<Vec<TreeNode>>,
 }
 
@@ -5812,68 +6150,119 @@ impl From<TreeNode> for TreeNodeBuilder {
 }
 
 /// Input of ValidateThing.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct ValidateThingInput {
     /// Required, length 1..64.
     ///
     /// Required.
-    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "name", skip_serializing_if = "Option::is_none")
+    )]
     pub name: Option<String>,
     /// Member-level length, min only.
-    #[serde(rename = "nickname", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "nickname", skip_serializing_if = "Option::is_none")
+    )]
     pub nickname: Option<String>,
     /// Member-level length, max only.
-    #[serde(rename = "comment", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "comment", skip_serializing_if = "Option::is_none")
+    )]
     pub comment: Option<String>,
     /// Up to 1 KiB of bytes.
-    #[serde(
-        rename = "payload",
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "rt::json::As::<Option<rt::json::Base64>>::serialize"
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "payload",
+            skip_serializing_if = "Option::is_none",
+            serialize_with = "rt::json::As::<Option<rt::json::Base64>>::serialize"
+        )
     )]
     pub payload: Option<rt::Blob>,
-    #[serde(rename = "tags", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "tags", skip_serializing_if = "Option::is_none")
+    )]
     pub tags: Option<Vec<String>>,
-    #[serde(rename = "labels", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "labels", skip_serializing_if = "Option::is_none")
+    )]
     pub labels: Option<::std::collections::BTreeMap<String, String>>,
-    #[serde(rename = "level", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "level", skip_serializing_if = "Option::is_none")
+    )]
     pub level: Option<i8>,
-    #[serde(rename = "port", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "port", skip_serializing_if = "Option::is_none")
+    )]
     pub port: Option<i16>,
     /// A whole percentage.
-    #[serde(rename = "percent", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "percent", skip_serializing_if = "Option::is_none")
+    )]
     pub percent: Option<i32>,
     /// Member-level range, max only.
-    #[serde(rename = "score", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "score", skip_serializing_if = "Option::is_none")
+    )]
     pub score: Option<i32>,
-    #[serde(rename = "total", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "total", skip_serializing_if = "Option::is_none")
+    )]
     pub total: Option<i64>,
-    #[serde(
-        rename = "ratio",
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "rt::json::As::<Option<rt::json::Float>>::serialize"
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ratio",
+            skip_serializing_if = "Option::is_none",
+            serialize_with = "rt::json::As::<Option<rt::json::Float>>::serialize"
+        )
     )]
     pub ratio: Option<f32>,
     /// Fractional bounds on a double.
-    #[serde(
-        rename = "threshold",
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "rt::json::As::<Option<rt::json::Float>>::serialize"
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "threshold",
+            skip_serializing_if = "Option::is_none",
+            serialize_with = "rt::json::As::<Option<rt::json::Float>>::serialize"
+        )
     )]
     pub threshold: Option<f64>,
     /// Fractional lower bound on an integer; effectively min 1.
-    #[serde(rename = "halfStep", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "halfStep", skip_serializing_if = "Option::is_none")
+    )]
     pub half_step: Option<i32>,
     /// Unanchored pattern: matches if any substring matches.
-    #[serde(rename = "digits", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "digits", skip_serializing_if = "Option::is_none")
+    )]
     pub digits: Option<String>,
     /// Anchored pattern.
-    #[serde(rename = "productCode", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "productCode", skip_serializing_if = "Option::is_none")
+    )]
     pub product_code: Option<String>,
     /// A set of names, modelled as a list.
-    #[serde(rename = "uniqueNames", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "uniqueNames", skip_serializing_if = "Option::is_none")
+    )]
     pub unique_names: Option<Vec<String>>,
 }
 
@@ -6310,11 +6699,14 @@ impl From<ValidateThingInput> for ValidateThingInputBuilder {
 }
 
 /// Output of ValidateThing.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct ValidateThingOutput {
-    #[serde(rename = "valid", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "valid", skip_serializing_if = "Option::is_none")
+    )]
     pub valid: Option<bool>,
 }
 
@@ -6392,6 +6784,7 @@ pub enum Value {
     Unknown(rt::UnknownValue),
 }
 
+#[cfg(feature = "serde")]
 impl rt::serde::Serialize for Value {
     fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use rt::serde::ser::{Error as _, SerializeMap as _};
@@ -6424,7 +6817,7 @@ impl rt::serde::Serialize for Value {
             Self::At(v) => {
                 map.serialize_entry(
                     "at",
-                    &rt::json::Ser::<rt::DateTime, rt::json::EpochSeconds>::new(v),
+                    &rt::json::Ser::<rt::DateTime, rt::json::DateTimeText>::new(v),
                 )?
             }
             Self::Unknown(_) => {
@@ -6578,5 +6971,1196 @@ mod defaults {
 
     pub(super) fn settings_aliases() -> Vec<String> {
         Vec::new()
+    }
+}
+
+/// The JSON writer of every type, for request bodies.
+mod json {
+    use super::*;
+    use rt::json::WriteJson;
+    impl WriteJson for AccessDeniedError {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.message {
+                w.key("Message");
+                w.str(v);
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for Address {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.street {
+                w.key("street");
+                w.str(v);
+            }
+            if let Some(v) = &self.zip {
+                w.key("zip");
+                w.str(v);
+            }
+            if let Some(v) = &self.floor {
+                w.key("floor");
+                w.int(*v);
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for Color {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.str(self.as_str());
+        }
+    }
+
+    impl WriteJson for CombineInput {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.primary {
+                w.key("primary");
+                v.write_json(w);
+            }
+            if let Some(v) = &self.others {
+                w.key("others");
+                w.begin_array();
+                for item in v {
+                    w.item();
+                    item.write_json(w);
+                }
+                w.end_array();
+            }
+            if let Some(v) = &self.by_color {
+                w.key("byColor");
+                w.begin_object();
+                for (key, item) in v {
+                    w.key(key.as_str());
+                    match item {
+                        Some(item) => {
+                            item.write_json(w);
+                        }
+                        None => w.null(),
+                    }
+                }
+                w.end_object();
+            }
+            if let Some(v) = &self.threshold {
+                w.key("threshold");
+                w.f64(*v);
+            }
+            if let Some(v) = &self.tier {
+                w.key("tier");
+                v.write_json(w);
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for CombineOutput {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.combined {
+                w.key("combined");
+                w.begin_array();
+                for item in v {
+                    w.item();
+                    item.write_json(w);
+                }
+                w.end_array();
+            }
+            if let Some(v) = &self.settings {
+                w.key("settings");
+                v.write_json(w);
+            }
+            if let Some(v) = &self.result {
+                w.key("result");
+                v.write_json(w);
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for CreateOrderInput {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.order {
+                w.key("order");
+                v.write_json(w);
+            }
+            if let Some(v) = &self.tree {
+                w.key("tree");
+                v.write_json(w);
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for CreateOrderOutput {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.order_id {
+                w.key("orderId");
+                w.str(v);
+            }
+            if let Some(v) = &self.tree {
+                w.key("tree");
+                v.write_json(w);
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for Customer {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.name {
+                w.key("name");
+                w.str(v);
+            }
+            if let Some(v) = &self.address {
+                w.key("address");
+                v.write_json(w);
+            }
+            if let Some(v) = &self.email {
+                w.key("email");
+                w.str(v);
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for EvaluateInput {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.value {
+                w.key("value");
+                v.write_json(w);
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for EvaluateOutput {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.result {
+                w.key("result");
+                v.write_json(w);
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for GetHlsStreamingSessionUrlInput {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.type_ {
+                w.key("type");
+                w.str(v);
+            }
+            if let Some(v) = &self.self_ {
+                w.key("Self");
+                w.str(v);
+            }
+            if let Some(v) = &self.async_ {
+                w.key("async");
+                w.bool(*v);
+            }
+            if let Some(v) = &self.stream_arn {
+                w.key("StreamARN");
+                w.str(v);
+            }
+            if let Some(v) = &self.hls_max_results {
+                w.key("HLSMaxResults");
+                w.int(*v);
+            }
+            if let Some(v) = &self.ipv4_address {
+                w.key("IPv4Address");
+                w.str(v);
+            }
+            if let Some(v) = &self.volume_ids {
+                w.key("VolumeIDs");
+                w.begin_array();
+                for item in v {
+                    w.item();
+                    w.str(item);
+                }
+                w.end_array();
+            }
+            if let Some(v) = &self.s3_key {
+                w.key("S3Key");
+                w.str(v);
+            }
+            if let Some(v) = &self.kind {
+                w.key("kind");
+                v.write_json(w);
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for GetHlsStreamingSessionUrlOutput {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.hls_streaming_session_url {
+                w.key("HLSStreamingSessionURL");
+                w.str(v);
+            }
+            if let Some(v) = &self.result {
+                w.key("result");
+                v.write_json(w);
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for GetItemInput {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.id {
+                w.key("id");
+                w.str(v);
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for GetItemOutput {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.name {
+                w.key("name");
+                w.str(v);
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for GetSettingsInput {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.profile {
+                w.key("profile");
+                w.str(v);
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for GetSettingsOutput {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            {
+                let v = &self.enabled;
+                w.key("enabled");
+                w.bool(*v);
+            }
+            {
+                let v = &self.retries;
+                w.key("retries");
+                w.int(*v);
+            }
+            {
+                let v = &self.offset;
+                w.key("offset");
+                w.int(*v);
+            }
+            {
+                let v = &self.scale;
+                w.key("scale");
+                w.f32(*v);
+            }
+            {
+                let v = &self.weight;
+                w.key("weight");
+                w.f64(*v);
+            }
+            {
+                let v = &self.greeting;
+                w.key("greeting");
+                w.str(v);
+            }
+            {
+                let v = &self.speed;
+                w.key("speed");
+                v.write_json(w);
+            }
+            {
+                let v = &self.tier;
+                w.key("tier");
+                v.write_json(w);
+            }
+            {
+                let v = &self.names;
+                w.key("names");
+                w.begin_array();
+                for item in v {
+                    w.item();
+                    w.str(item);
+                }
+                w.end_array();
+            }
+            {
+                let v = &self.attributes;
+                w.key("attributes");
+                w.begin_object();
+                for (key, item) in v {
+                    w.key(key);
+                    w.str(item);
+                }
+                w.end_object();
+            }
+            {
+                let v = &self.created_at;
+                w.key("createdAt");
+                w.epoch_seconds(v);
+            }
+            {
+                let v = &self.data;
+                w.key("data");
+                w.blob(v);
+            }
+            {
+                let v = &self.extra;
+                w.key("extra");
+                w.document(v);
+            }
+            if let Some(v) = &self.timeout {
+                w.key("timeout");
+                w.int(*v);
+            }
+            if let Some(v) = &self.settings {
+                w.key("settings");
+                v.write_json(w);
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for Item {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.name {
+                w.key("name");
+                w.str(v);
+            }
+            if let Some(v) = &self.count {
+                w.key("count");
+                w.int(*v);
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for Kind {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.str(self.as_str());
+        }
+    }
+
+    impl WriteJson for LegacyChoice {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.str(self.as_str());
+        }
+    }
+
+    impl WriteJson for ListNestedInput {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.cursor {
+                w.key("cursor");
+                w.str(v);
+            }
+            if let Some(v) = &self.limit {
+                w.key("limit");
+                w.int(*v);
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for ListNestedOutput {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.page {
+                w.key("page");
+                v.write_json(w);
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for ListThingsInput {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.next_token {
+                w.key("NextToken");
+                w.str(v);
+            }
+            if let Some(v) = &self.max_results {
+                w.key("MaxResults");
+                w.int(*v);
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for ListThingsOutput {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.things {
+                w.key("Things");
+                w.begin_array();
+                for item in v {
+                    w.item();
+                    item.write_json(w);
+                }
+                w.end_array();
+            }
+            if let Some(v) = &self.next_token {
+                w.key("NextToken");
+                w.str(v);
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for Mixed {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            match self {
+                Self::Mode(v) => {
+                    w.begin_object();
+                    w.key("mode");
+                    v.write_json(w);
+                    w.end_object();
+                }
+                Self::Priority(v) => {
+                    w.begin_object();
+                    w.key("priority");
+                    v.write_json(w);
+                    w.end_object();
+                }
+                Self::Counts(v) => {
+                    w.begin_object();
+                    w.key("counts");
+                    w.begin_object();
+                    for (key, item) in v {
+                        w.key(key);
+                        w.int(*item);
+                    }
+                    w.end_object();
+                    w.end_object();
+                }
+                Self::Tree(v) => {
+                    w.begin_object();
+                    w.key("tree");
+                    v.write_json(w);
+                    w.end_object();
+                }
+                Self::Doc(v) => {
+                    w.begin_object();
+                    w.key("doc");
+                    w.document(v);
+                    w.end_object();
+                }
+                Self::Code(v) => {
+                    w.begin_object();
+                    w.key("code");
+                    w.str(v);
+                    w.end_object();
+                }
+                Self::Unknown(_) => {
+                    w.fail("cannot send an unknown variant of the Mixed union");
+                    w.null();
+                }
+            }
+        }
+    }
+
+    impl WriteJson for NotFoundError {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.message {
+                w.key("Message");
+                w.str(v);
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for Order {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.id {
+                w.key("id");
+                w.str(v);
+            }
+            if let Some(v) = &self.customer {
+                w.key("customer");
+                v.write_json(w);
+            }
+            if let Some(v) = &self.notes {
+                w.key("notes");
+                w.str(v);
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for Page {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.next_cursor {
+                w.key("nextCursor");
+                w.str(v);
+            }
+            if let Some(v) = &self.items {
+                w.key("items");
+                w.begin_array();
+                for item in v {
+                    w.item();
+                    item.write_json(w);
+                }
+                w.end_array();
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for Point {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.x {
+                w.key("x");
+                w.f64(*v);
+            }
+            if let Some(v) = &self.y {
+                w.key("y");
+                w.f64(*v);
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for Priority {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.int(self.value());
+        }
+    }
+
+    impl WriteJson for PutCollectionsInput {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.strings {
+                w.key("strings");
+                w.begin_array();
+                for item in v {
+                    w.item();
+                    w.str(item);
+                }
+                w.end_array();
+            }
+            if let Some(v) = &self.items {
+                w.key("items");
+                w.begin_array();
+                for item in v {
+                    w.item();
+                    item.write_json(w);
+                }
+                w.end_array();
+            }
+            if let Some(v) = &self.matrix {
+                w.key("matrix");
+                w.begin_array();
+                for item in v {
+                    w.item();
+                    w.begin_array();
+                    for item in item {
+                        w.item();
+                        w.str(item);
+                    }
+                    w.end_array();
+                }
+                w.end_array();
+            }
+            if let Some(v) = &self.sparse_strings {
+                w.key("sparseStrings");
+                w.begin_array();
+                for item in v {
+                    w.item();
+                    match item {
+                        Some(item) => {
+                            w.str(item);
+                        }
+                        None => w.null(),
+                    }
+                }
+                w.end_array();
+            }
+            if let Some(v) = &self.counts {
+                w.key("counts");
+                w.begin_object();
+                for (key, item) in v {
+                    w.key(key);
+                    w.int(*item);
+                }
+                w.end_object();
+            }
+            if let Some(v) = &self.items_by_name {
+                w.key("itemsByName");
+                w.begin_object();
+                for (key, item) in v {
+                    w.key(key);
+                    item.write_json(w);
+                }
+                w.end_object();
+            }
+            if let Some(v) = &self.sparse_counts {
+                w.key("sparseCounts");
+                w.begin_object();
+                for (key, item) in v {
+                    w.key(key);
+                    match item {
+                        Some(item) => {
+                            w.int(*item);
+                        }
+                        None => w.null(),
+                    }
+                }
+                w.end_object();
+            }
+            if let Some(v) = &self.colors {
+                w.key("colors");
+                w.begin_object();
+                for (key, item) in v {
+                    w.key(key.as_str());
+                    w.str(item);
+                }
+                w.end_object();
+            }
+            if let Some(v) = &self.times {
+                w.key("times");
+                w.begin_array();
+                for item in v {
+                    w.item();
+                    w.epoch_seconds(item);
+                }
+                w.end_array();
+            }
+            if let Some(v) = &self.groups {
+                w.key("groups");
+                w.begin_object();
+                for (key, item) in v {
+                    w.key(key);
+                    w.begin_array();
+                    for item in item {
+                        w.item();
+                        w.str(item);
+                    }
+                    w.end_array();
+                }
+                w.end_object();
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for PutCollectionsOutput {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.matrix {
+                w.key("matrix");
+                w.begin_array();
+                for item in v {
+                    w.item();
+                    w.begin_array();
+                    for item in item {
+                        w.item();
+                        w.str(item);
+                    }
+                    w.end_array();
+                }
+                w.end_array();
+            }
+            if let Some(v) = &self.sparse_counts {
+                w.key("sparseCounts");
+                w.begin_object();
+                for (key, item) in v {
+                    w.key(key);
+                    match item {
+                        Some(item) => {
+                            w.int(*item);
+                        }
+                        None => w.null(),
+                    }
+                }
+                w.end_object();
+            }
+            if let Some(v) = &self.groups {
+                w.key("groups");
+                w.begin_object();
+                for (key, item) in v {
+                    w.key(key);
+                    w.begin_array();
+                    for item in item {
+                        w.item();
+                        w.str(item);
+                    }
+                    w.end_array();
+                }
+                w.end_object();
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for RecordEventInput {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.at {
+                w.key("at");
+                w.epoch_seconds(v);
+            }
+            if let Some(v) = &self.iso_time {
+                w.key("isoTime");
+                w.date_time(v);
+            }
+            if let Some(v) = &self.http_time {
+                w.key("httpTime");
+                w.http_date(v);
+            }
+            if let Some(v) = &self.day {
+                w.key("day");
+                w.date_time(v);
+            }
+            if let Some(v) = &self.epoch {
+                w.key("epoch");
+                w.epoch_seconds(v);
+            }
+            if let Some(v) = &self.raw {
+                w.key("raw");
+                w.blob(v);
+            }
+            if let Some(v) = &self.meta {
+                w.key("meta");
+                w.document(v);
+            }
+            if let Some(v) = &self.big_count {
+                w.key("bigCount");
+                w.big_integer(v);
+            }
+            if let Some(v) = &self.amount {
+                w.key("amount");
+                w.big_decimal(v);
+            }
+            if let Some(v) = &self.ratio {
+                w.key("ratio");
+                w.f32(*v);
+            }
+            if let Some(v) = &self.precise {
+                w.key("precise");
+                w.f64(*v);
+            }
+            if let Some(v) = &self.flag {
+                w.key("flag");
+                w.bool(*v);
+            }
+            if let Some(v) = &self.tiny {
+                w.key("tiny");
+                w.int(*v);
+            }
+            if let Some(v) = &self.small {
+                w.key("small");
+                w.int(*v);
+            }
+            if let Some(v) = &self.count {
+                w.key("count");
+                w.int(*v);
+            }
+            if let Some(v) = &self.big {
+                w.key("big");
+                w.int(*v);
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for RecordEventOutput {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.at {
+                w.key("at");
+                w.epoch_seconds(v);
+            }
+            if let Some(v) = &self.iso_time {
+                w.key("isoTime");
+                w.date_time(v);
+            }
+            if let Some(v) = &self.http_time {
+                w.key("httpTime");
+                w.http_date(v);
+            }
+            if let Some(v) = &self.day {
+                w.key("day");
+                w.date_time(v);
+            }
+            if let Some(v) = &self.meta {
+                w.key("meta");
+                w.document(v);
+            }
+            if let Some(v) = &self.amount {
+                w.key("amount");
+                w.big_decimal(v);
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for ResultValue {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.ok {
+                w.key("ok");
+                w.bool(*v);
+            }
+            if let Some(v) = &self.type_ {
+                w.key("type");
+                v.write_json(w);
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for ServiceUnavailableError {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.message {
+                w.key("Message");
+                w.str(v);
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for SetModeInput {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.mode {
+                w.key("mode");
+                v.write_json(w);
+            }
+            if let Some(v) = &self.choice {
+                w.key("choice");
+                v.write_json(w);
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for SetModeOutput {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.mode {
+                w.key("mode");
+                v.write_json(w);
+            }
+            if let Some(v) = &self.choice {
+                w.key("choice");
+                v.write_json(w);
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for SetPriorityInput {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.priority {
+                w.key("priority");
+                v.write_json(w);
+            }
+            if let Some(v) = &self.history {
+                w.key("history");
+                w.begin_array();
+                for item in v {
+                    w.item();
+                    item.write_json(w);
+                }
+                w.end_array();
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for SetPriorityOutput {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.priority {
+                w.key("priority");
+                v.write_json(w);
+            }
+            if let Some(v) = &self.history {
+                w.key("history");
+                w.begin_array();
+                for item in v {
+                    w.item();
+                    item.write_json(w);
+                }
+                w.end_array();
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for Settings {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            {
+                let v = &self.depth;
+                w.key("depth");
+                w.int(*v);
+            }
+            {
+                let v = &self.label;
+                w.key("label");
+                w.str(v);
+            }
+            {
+                let v = &self.verbose;
+                w.key("verbose");
+                w.bool(*v);
+            }
+            {
+                let v = &self.speed;
+                w.key("speed");
+                v.write_json(w);
+            }
+            {
+                let v = &self.aliases;
+                w.key("aliases");
+                w.begin_array();
+                for item in v {
+                    w.item();
+                    w.str(item);
+                }
+                w.end_array();
+            }
+            if let Some(v) = &self.note {
+                w.key("note");
+                w.str(v);
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for Speed {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.str(self.as_str());
+        }
+    }
+
+    impl WriteJson for StreamMode {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.str(self.as_str());
+        }
+    }
+
+    impl WriteJson for Thing {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.name {
+                w.key("name");
+                w.str(v);
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for ThrottlingError {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.message {
+                w.key("message");
+                w.str(v);
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for Tier {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.int(self.value());
+        }
+    }
+
+    impl WriteJson for TreeNode {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.value {
+                w.key("value");
+                w.str(v);
+            }
+            if let Some(v) = &self.child {
+                w.key("child");
+                v.write_json(w);
+            }
+            if let Some(v) = &self.children {
+                w.key("children");
+                w.begin_array();
+                for item in v {
+                    w.item();
+                    item.write_json(w);
+                }
+                w.end_array();
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for ValidateThingInput {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.name {
+                w.key("name");
+                w.str(v);
+            }
+            if let Some(v) = &self.nickname {
+                w.key("nickname");
+                w.str(v);
+            }
+            if let Some(v) = &self.comment {
+                w.key("comment");
+                w.str(v);
+            }
+            if let Some(v) = &self.payload {
+                w.key("payload");
+                w.blob(v);
+            }
+            if let Some(v) = &self.tags {
+                w.key("tags");
+                w.begin_array();
+                for item in v {
+                    w.item();
+                    w.str(item);
+                }
+                w.end_array();
+            }
+            if let Some(v) = &self.labels {
+                w.key("labels");
+                w.begin_object();
+                for (key, item) in v {
+                    w.key(key);
+                    w.str(item);
+                }
+                w.end_object();
+            }
+            if let Some(v) = &self.level {
+                w.key("level");
+                w.int(*v);
+            }
+            if let Some(v) = &self.port {
+                w.key("port");
+                w.int(*v);
+            }
+            if let Some(v) = &self.percent {
+                w.key("percent");
+                w.int(*v);
+            }
+            if let Some(v) = &self.score {
+                w.key("score");
+                w.int(*v);
+            }
+            if let Some(v) = &self.total {
+                w.key("total");
+                w.int(*v);
+            }
+            if let Some(v) = &self.ratio {
+                w.key("ratio");
+                w.f32(*v);
+            }
+            if let Some(v) = &self.threshold {
+                w.key("threshold");
+                w.f64(*v);
+            }
+            if let Some(v) = &self.half_step {
+                w.key("halfStep");
+                w.int(*v);
+            }
+            if let Some(v) = &self.digits {
+                w.key("digits");
+                w.str(v);
+            }
+            if let Some(v) = &self.product_code {
+                w.key("productCode");
+                w.str(v);
+            }
+            if let Some(v) = &self.unique_names {
+                w.key("uniqueNames");
+                w.begin_array();
+                for item in v {
+                    w.item();
+                    w.str(item);
+                }
+                w.end_array();
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for ValidateThingOutput {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            w.begin_object();
+            if let Some(v) = &self.valid {
+                w.key("valid");
+                w.bool(*v);
+            }
+            w.end_object();
+        }
+    }
+
+    impl WriteJson for Value {
+        fn write_json(&self, w: &mut rt::json::Writer) {
+            match self {
+                Self::Text(v) => {
+                    w.begin_object();
+                    w.key("text");
+                    w.str(v);
+                    w.end_object();
+                }
+                Self::Number(v) => {
+                    w.begin_object();
+                    w.key("number");
+                    w.int(*v);
+                    w.end_object();
+                }
+                Self::Point(v) => {
+                    w.begin_object();
+                    w.key("point");
+                    v.write_json(w);
+                    w.end_object();
+                }
+                Self::Tags(v) => {
+                    w.begin_object();
+                    w.key("tags");
+                    w.begin_array();
+                    for item in v {
+                        w.item();
+                        w.str(item);
+                    }
+                    w.end_array();
+                    w.end_object();
+                }
+                Self::At(v) => {
+                    w.begin_object();
+                    w.key("at");
+                    w.epoch_seconds(v);
+                    w.end_object();
+                }
+                Self::Unknown(_) => {
+                    w.fail("cannot send an unknown variant of the Value union");
+                    w.null();
+                }
+            }
+        }
     }
 }

@@ -6,22 +6,34 @@
 
 use smithy_client_runtime as rt;
 
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct GetImagesInput {
     /// Required.
-    #[serde(rename = "StreamName", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "StreamName", skip_serializing_if = "Option::is_none")
+    )]
     pub stream_name: Option<String>,
-    #[serde(
-        rename = "StartTimestamp",
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "rt::json::As::<Option<rt::json::EpochSeconds>>::serialize"
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "StartTimestamp",
+            skip_serializing_if = "Option::is_none",
+            serialize_with = "rt::json::As::<Option<rt::json::DateTimeText>>::serialize"
+        )
     )]
     pub start_timestamp: Option<rt::DateTime>,
-    #[serde(rename = "MaxResults", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "MaxResults", skip_serializing_if = "Option::is_none")
+    )]
     pub max_results: Option<i64>,
-    #[serde(rename = "NextToken", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "NextToken", skip_serializing_if = "Option::is_none")
+    )]
     pub next_token: Option<String>,
 }
 
@@ -164,13 +176,19 @@ impl From<GetImagesInput> for GetImagesInputBuilder {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct GetImagesOutput {
-    #[serde(rename = "Images", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Images", skip_serializing_if = "Option::is_none")
+    )]
     pub images: Option<Vec<Image>>,
-    #[serde(rename = "NextToken", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "NextToken", skip_serializing_if = "Option::is_none")
+    )]
     pub next_token: Option<String>,
 }
 
@@ -257,19 +275,28 @@ impl From<GetImagesOutput> for GetImagesOutputBuilder {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct Image {
-    #[serde(
-        rename = "TimeStamp",
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "rt::json::As::<Option<rt::json::EpochSeconds>>::serialize"
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "TimeStamp",
+            skip_serializing_if = "Option::is_none",
+            serialize_with = "rt::json::As::<Option<rt::json::DateTimeText>>::serialize"
+        )
     )]
     pub time_stamp: Option<rt::DateTime>,
-    #[serde(rename = "Error", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Error", skip_serializing_if = "Option::is_none")
+    )]
     pub error: Option<ImageError>,
-    #[serde(rename = "ImageContent", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ImageContent", skip_serializing_if = "Option::is_none")
+    )]
     pub image_content: Option<String>,
 }
 
@@ -435,6 +462,7 @@ impl ::std::fmt::Display for ImageError {
     }
 }
 
+#[cfg(feature = "serde")]
 impl rt::serde::Serialize for ImageError {
     fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
@@ -494,6 +522,7 @@ impl ::std::fmt::Display for Level {
     }
 }
 
+#[cfg(feature = "serde")]
 impl rt::serde::Serialize for Level {
     fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_i32(self.value())
@@ -506,13 +535,19 @@ impl rt::json::ReadJson for Level {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct Node {
-    #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Value", skip_serializing_if = "Option::is_none")
+    )]
     pub value: Option<String>,
-    #[serde(rename = "Next", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Next", skip_serializing_if = "Option::is_none")
+    )]
     pub next: Option<Box<Node>>,
 }
 
@@ -597,8 +632,8 @@ impl From<Node> for NodeBuilder {
 }
 
 /// The input of `Ping`, which has no members.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct PingInput {}
 impl rt::json::ReadJson for PingInput {
@@ -641,8 +676,8 @@ impl From<PingInput> for PingInputBuilder {
 }
 
 /// The output of `Ping`, which has no members.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct PingOutput {}
 impl rt::json::ReadJson for PingOutput {
@@ -679,53 +714,95 @@ impl From<PingOutput> for PingOutputBuilder {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct PutFrameInput {
-    #[serde(
-        rename = "Data",
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "rt::json::As::<Option<rt::json::Base64>>::serialize"
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "Data",
+            skip_serializing_if = "Option::is_none",
+            serialize_with = "rt::json::As::<Option<rt::json::Base64>>::serialize"
+        )
     )]
     pub data: Option<rt::Blob>,
-    #[serde(rename = "Count", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Count", skip_serializing_if = "Option::is_none")
+    )]
     pub count: Option<i32>,
-    #[serde(
-        rename = "Ratio",
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "rt::json::As::<Option<rt::json::Float>>::serialize"
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "Ratio",
+            skip_serializing_if = "Option::is_none",
+            serialize_with = "rt::json::As::<Option<rt::json::Float>>::serialize"
+        )
     )]
     pub ratio: Option<f64>,
-    #[serde(
-        rename = "Small",
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "rt::json::As::<Option<rt::json::Float>>::serialize"
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "Small",
+            skip_serializing_if = "Option::is_none",
+            serialize_with = "rt::json::As::<Option<rt::json::Float>>::serialize"
+        )
     )]
     pub small: Option<f32>,
-    #[serde(rename = "Flag", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Flag", skip_serializing_if = "Option::is_none")
+    )]
     pub flag: Option<bool>,
-    #[serde(
-        rename = "At",
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "rt::json::As::<Option<rt::json::EpochSeconds>>::serialize"
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "At",
+            skip_serializing_if = "Option::is_none",
+            serialize_with = "rt::json::As::<Option<rt::json::DateTimeText>>::serialize"
+        )
     )]
     pub at: Option<rt::DateTime>,
-    #[serde(rename = "Kind", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Kind", skip_serializing_if = "Option::is_none")
+    )]
     pub kind: Option<ImageError>,
-    #[serde(rename = "Level", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Level", skip_serializing_if = "Option::is_none")
+    )]
     pub level: Option<Level>,
-    #[serde(rename = "Shape", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Shape", skip_serializing_if = "Option::is_none")
+    )]
     pub shape: Option<Shape>,
-    #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Tags", skip_serializing_if = "Option::is_none")
+    )]
     pub tags: Option<::std::collections::BTreeMap<String, String>>,
-    #[serde(rename = "Notes", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Notes", skip_serializing_if = "Option::is_none")
+    )]
     pub notes: Option<::std::collections::BTreeMap<String, Option<String>>>,
-    #[serde(rename = "Labels", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Labels", skip_serializing_if = "Option::is_none")
+    )]
     pub labels: Option<Vec<Option<String>>>,
-    #[serde(rename = "Tree", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Tree", skip_serializing_if = "Option::is_none")
+    )]
     pub tree: Option<Node>,
-    #[serde(rename = "Retries", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Retries", skip_serializing_if = "Option::is_none")
+    )]
     pub retries: Option<i32>,
 }
 
@@ -1079,13 +1156,19 @@ impl From<PutFrameInput> for PutFrameInputBuilder {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct PutFrameInputCopy {
-    #[serde(rename = "Tree", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Tree", skip_serializing_if = "Option::is_none")
+    )]
     pub tree: Option<Node>,
-    #[serde(rename = "Shape", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Shape", skip_serializing_if = "Option::is_none")
+    )]
     pub shape: Option<Shape>,
 }
 
@@ -1167,14 +1250,20 @@ impl From<PutFrameInputCopy> for PutFrameInputCopyBuilder {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct PutFrameOutput {
-    #[serde(rename = "Echo", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Echo", skip_serializing_if = "Option::is_none")
+    )]
     pub echo: Option<PutFrameInputCopy>,
     /// Required.
-    #[serde(rename = "Id", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Id", skip_serializing_if = "Option::is_none")
+    )]
     pub id: Option<String>,
 }
 
@@ -1267,11 +1356,14 @@ impl From<PutFrameOutput> for PutFrameOutputBuilder {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct ResourceNotFound {
-    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Message", skip_serializing_if = "Option::is_none")
+    )]
     pub message: Option<String>,
 }
 
@@ -1371,6 +1463,7 @@ pub enum Shape {
     Unknown(rt::UnknownValue),
 }
 
+#[cfg(feature = "serde")]
 impl rt::serde::Serialize for Shape {
     fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use rt::serde::ser::{Error as _, SerializeMap as _};
@@ -1448,14 +1541,17 @@ impl rt::json::ReadJson for Shape {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct Square {
-    #[serde(
-        rename = "Side",
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "rt::json::As::<Option<rt::json::Float>>::serialize"
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "Side",
+            skip_serializing_if = "Option::is_none",
+            serialize_with = "rt::json::As::<Option<rt::json::Float>>::serialize"
+        )
     )]
     pub side: Option<f64>,
 }

@@ -1,0 +1,264 @@
+//! Runtime stage: the JSON writer of request bodies. Generated code
+//! implements [`WriteJson`] for the types a request sends, member by member,
+//! so the wire form lives in codec impls beside the types rather than in
+//! attributes on them: timestamps in the member's format, blobs as base64,
+//! NaN and the infinities as strings, big numbers verbatim.
+
+use crate::{BigDecimal, BigInteger, Blob, DateTime, Document};
+use aws_smithy_types::date_time::Format;
+use base64::Engine as _;
+
+/// A type generated code writes as JSON.
+pub trait WriteJson {
+    /// Writes the value.
+    fn write_json(&self, w: &mut Writer);
+}
+
+/// Encodes `value`, or says why it cannot be sent (an unknown union
+/// variant, a timestamp outside the format's range).
+pub fn to_vec<T: WriteJson + ?Sized>(value: &T) -> Result<Vec<u8>, String> {
+    let mut w = Writer::default();
+    value.write_json(&mut w);
+    match w.failure {
+        Some(reason) => Err(reason),
+        None => Ok(w.out),
+    }
+}
+
+/// Writes JSON into memory. Writing to a `Vec` cannot fail; a value that
+/// cannot be written records why, and [`to_vec`] returns it.
+#[derive(Debug, Default)]
+pub struct Writer {
+    out: Vec<u8>,
+    /// Whether the next key or item needs a comma before it.
+    comma: bool,
+    failure: Option<String>,
+}
+
+impl Writer {
+    /// Records that the value cannot be sent.
+    pub fn fail(&mut self, reason: impl Into<String>) {
+        if self.failure.is_none() {
+            self.failure = Some(reason.into());
+        }
+    }
+
+    fn separate(&mut self) {
+        if self.comma {
+            self.out.push(b',');
+        }
+    }
+
+    /// `{`; members follow as [`key`](Self::key) and a value.
+    pub fn begin_object(&mut self) {
+        self.out.push(b'{');
+        self.comma = false;
+    }
+
+    /// `}`.
+    pub fn end_object(&mut self) {
+        self.out.push(b'}');
+        self.comma = true;
+    }
+
+    /// `[`; each item follows [`item`](Self::item).
+    pub fn begin_array(&mut self) {
+        self.out.push(b'[');
+        self.comma = false;
+    }
+
+    /// `]`.
+    pub fn end_array(&mut self) {
+        self.out.push(b']');
+        self.comma = true;
+    }
+
+    /// A member's key; its value comes next.
+    pub fn key(&mut self, key: &str) {
+        self.separate();
+        self.string(key);
+        self.out.push(b':');
+        self.comma = false;
+    }
+
+    /// Before each item of an array.
+    pub fn item(&mut self) {
+        self.separate();
+        self.comma = false;
+    }
+
+    fn done(&mut self) {
+        self.comma = true;
+    }
+
+    fn string(&mut self, v: &str) {
+        // serde_json's escaping; writing to a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut self.out, v);
+    }
+
+    /// A string.
+    pub fn str(&mut self, v: &str) {
+        self.string(v);
+        self.done();
+    }
+
+    /// A boolean.
+    pub fn bool(&mut self, v: bool) {
+        self.out
+            .extend_from_slice(if v { b"true" } else { b"false" });
+        self.done();
+    }
+
+    /// An integer.
+    pub fn int(&mut self, v: impl Into<i64>) {
+        let _ = serde_json::to_writer(&mut self.out, &v.into());
+        self.done();
+    }
+
+    /// `null`.
+    pub fn null(&mut self) {
+        self.out.extend_from_slice(b"null");
+        self.done();
+    }
+
+    fn non_finite(&mut self, nan: bool, positive: bool) {
+        self.str(match (nan, positive) {
+            (true, _) => "NaN",
+            (false, true) => "Infinity",
+            (false, false) => "-Infinity",
+        });
+    }
+
+    /// A double; NaN and the infinities as the strings the protocols use.
+    pub fn f64(&mut self, v: f64) {
+        if v.is_finite() {
+            let _ = serde_json::to_writer(&mut self.out, &v);
+            self.done();
+        } else {
+            self.non_finite(v.is_nan(), v > 0.0);
+        }
+    }
+
+    /// A float, written in its own shortest form (not widened to `f64`).
+    pub fn f32(&mut self, v: f32) {
+        if v.is_finite() {
+            let _ = serde_json::to_writer(&mut self.out, &v);
+            self.done();
+        } else {
+            self.non_finite(v.is_nan(), v > 0.0);
+        }
+    }
+
+    /// A blob, as base64 text.
+    pub fn blob(&mut self, v: &Blob) {
+        self.str(&base64::engine::general_purpose::STANDARD.encode(v.as_ref()));
+    }
+
+    /// A big number, as its digits.
+    pub fn big_integer(&mut self, v: &BigInteger) {
+        self.out.extend_from_slice(v.as_str().as_bytes());
+        self.done();
+    }
+
+    /// A big decimal, as its digits.
+    pub fn big_decimal(&mut self, v: &BigDecimal) {
+        self.out.extend_from_slice(v.as_str().as_bytes());
+        self.done();
+    }
+
+    /// A document, as it is.
+    pub fn document(&mut self, v: &Document) {
+        let _ = serde_json::to_writer(&mut self.out, v);
+        self.done();
+    }
+
+    /// A timestamp as epoch seconds: a number, fractional to the nanosecond.
+    pub fn epoch_seconds(&mut self, v: &DateTime) {
+        if v.subsec_nanos() == 0 {
+            self.int(v.secs());
+            return;
+        }
+        match v.fmt(Format::EpochSeconds) {
+            Ok(text) => {
+                self.out.extend_from_slice(text.as_bytes());
+                self.done();
+            }
+            Err(e) => self.timestamp_failure(e),
+        }
+    }
+
+    /// A timestamp as an RFC 3339 `date-time` string.
+    pub fn date_time(&mut self, v: &DateTime) {
+        match v.fmt(Format::DateTime) {
+            Ok(text) => self.str(&text),
+            Err(e) => self.timestamp_failure(e),
+        }
+    }
+
+    /// A timestamp as an IMF-fixdate `http-date` string.
+    pub fn http_date(&mut self, v: &DateTime) {
+        match v.fmt(Format::HttpDate) {
+            Ok(text) => self.str(&text),
+            Err(e) => self.timestamp_failure(e),
+        }
+    }
+
+    fn timestamp_failure(&mut self, e: impl std::fmt::Display) {
+        self.fail(format!("a timestamp cannot be written: {e}"));
+        self.null();
+    }
+}
+
+impl WriteJson for Document {
+    fn write_json(&self, w: &mut Writer) {
+        w.document(self);
+    }
+}
+
+impl<T: WriteJson + ?Sized> WriteJson for Box<T> {
+    fn write_json(&self, w: &mut Writer) {
+        (**self).write_json(w);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Sample;
+
+    impl WriteJson for Sample {
+        fn write_json(&self, w: &mut Writer) {
+            w.begin_object();
+            w.key("a\"b");
+            w.begin_array();
+            for v in [1.5, f64::NAN, f64::NEG_INFINITY] {
+                w.item();
+                w.f64(v);
+            }
+            w.end_array();
+            w.key("f");
+            w.f32(0.1);
+            w.key("e");
+            w.begin_object();
+            w.end_object();
+            w.key("t");
+            w.epoch_seconds(&DateTime::from_secs_and_nanos(1, 500_000_000));
+            w.key("d");
+            w.date_time(&DateTime::from_secs(0));
+            w.key("b");
+            w.blob(&Blob::new(b"hi".to_vec()));
+            w.end_object();
+        }
+    }
+
+    #[test]
+    fn writes_valid_json_with_the_protocol_forms() {
+        let text = String::from_utf8(to_vec(&Sample).unwrap()).unwrap();
+        assert_eq!(
+            text,
+            r#"{"a\"b":[1.5,"NaN","-Infinity"],"f":0.1,"e":{},"t":1.5,"d":"1970-01-01T00:00:00Z","b":"aGk="}"#
+        );
+        serde_json::from_str::<serde_json::Value>(&text).unwrap();
+    }
+}
