@@ -15,7 +15,7 @@ fn the_kvs_models_in_idl_generate_byte_identical_crates() {
     let services: Vec<String> = model
         .shapes
         .iter()
-        .filter(|(_, s)| s.kind == "service")
+        .filter(|(_, s)| s.kind == smithy_codegen::ast::ShapeKind::Service)
         .map(|(id, _)| id.clone())
         .collect();
     assert_eq!(services.len(), 2);

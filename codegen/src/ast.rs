@@ -11,6 +11,128 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::fmt;
 
+/// A shape's type (the JSON AST `type`, the IDL statement keyword), decided
+/// once when the model is read so later stages match on it, not on text. A
+/// type Smithy does not define is kept as `Unknown` for validation to report.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ShapeKind {
+    Blob,
+    Boolean,
+    String,
+    Byte,
+    Short,
+    Integer,
+    Long,
+    Float,
+    Double,
+    BigInteger,
+    BigDecimal,
+    Timestamp,
+    Document,
+    Enum,
+    IntEnum,
+    List,
+    Set,
+    Map,
+    Structure,
+    Union,
+    Service,
+    Resource,
+    Operation,
+    /// `apply` statements of the JSON AST: traits for a shape defined elsewhere.
+    Apply,
+    Unknown(std::string::String),
+}
+
+impl ShapeKind {
+    const NAMES: [(&'static str, ShapeKind); 24] = [
+        ("blob", ShapeKind::Blob),
+        ("boolean", ShapeKind::Boolean),
+        ("string", ShapeKind::String),
+        ("byte", ShapeKind::Byte),
+        ("short", ShapeKind::Short),
+        ("integer", ShapeKind::Integer),
+        ("long", ShapeKind::Long),
+        ("float", ShapeKind::Float),
+        ("double", ShapeKind::Double),
+        ("bigInteger", ShapeKind::BigInteger),
+        ("bigDecimal", ShapeKind::BigDecimal),
+        ("timestamp", ShapeKind::Timestamp),
+        ("document", ShapeKind::Document),
+        ("enum", ShapeKind::Enum),
+        ("intEnum", ShapeKind::IntEnum),
+        ("list", ShapeKind::List),
+        ("set", ShapeKind::Set),
+        ("map", ShapeKind::Map),
+        ("structure", ShapeKind::Structure),
+        ("union", ShapeKind::Union),
+        ("service", ShapeKind::Service),
+        ("resource", ShapeKind::Resource),
+        ("operation", ShapeKind::Operation),
+        ("apply", ShapeKind::Apply),
+    ];
+
+    /// The kind a type name stands for.
+    pub fn parse(name: &str) -> ShapeKind {
+        Self::NAMES
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or_else(|| ShapeKind::Unknown(name.to_owned()), |(_, k)| k.clone())
+    }
+
+    /// The type name, as the JSON AST and the IDL write it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            ShapeKind::Unknown(name) => name,
+            known => Self::NAMES
+                .iter()
+                .find(|(_, k)| k == known)
+                .map_or("", |(n, _)| n),
+        }
+    }
+
+    /// A simple shape (no members).
+    pub fn is_simple(&self) -> bool {
+        use ShapeKind::*;
+        matches!(
+            self,
+            Blob | Boolean
+                | String
+                | Byte
+                | Short
+                | Integer
+                | Long
+                | Float
+                | Double
+                | BigInteger
+                | BigDecimal
+                | Timestamp
+                | Document
+        )
+    }
+
+    /// A service, resource or operation.
+    pub fn is_service_shape(&self) -> bool {
+        matches!(
+            self,
+            ShapeKind::Service | ShapeKind::Resource | ShapeKind::Operation
+        )
+    }
+}
+
+impl fmt::Display for ShapeKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ShapeKind {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = std::string::String::deserialize(d)?;
+        Ok(ShapeKind::parse(&name))
+    }
+}
+
 /// One JSON AST file.
 #[derive(Debug, Deserialize)]
 pub struct AstModel {
@@ -47,7 +169,7 @@ pub struct AstMember {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AstShape {
     #[serde(rename = "type")]
-    pub kind: String,
+    pub kind: ShapeKind,
     #[serde(default)]
     pub traits: BTreeMap<String, Value>,
     /// `traits`, typed: filled once by the merge stage, read by every later one.

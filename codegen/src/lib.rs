@@ -85,7 +85,7 @@ pub fn load_texts(texts: &[(String, String)]) -> Result<model::Model, Diagnostic
         .flat_map(|(_, m): &(String, ast::AstModel)| {
             m.shapes
                 .iter()
-                .filter(|(_, s)| s.kind != "apply")
+                .filter(|(_, s)| s.kind != crate::ast::ShapeKind::Apply)
                 .map(|(id, _)| id.clone())
         })
         .collect();

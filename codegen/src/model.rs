@@ -5,6 +5,7 @@
 //! whatever number of files it came from. `apply` statements are folded into their
 //! targets here.
 
+use crate::ast::ShapeKind;
 use crate::ast::{AstMember, AstModel, AstRef, AstShape};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use serde_json::{json, Value};
@@ -24,7 +25,10 @@ impl Model {
 
     /// The id of the model's service, when it has exactly one.
     pub fn only_service(&self) -> Option<String> {
-        let mut services = self.shapes.iter().filter(|(_, s)| s.kind == "service");
+        let mut services = self
+            .shapes
+            .iter()
+            .filter(|(_, s)| s.kind == crate::ast::ShapeKind::Service);
         match (services.next(), services.next()) {
             (Some((id, _)), None) => Some(id.clone()),
             _ => None,
@@ -123,8 +127,8 @@ pub fn merge(files: Vec<(String, AstModel)>) -> Result<Model, Diagnostics> {
         }
         for (id, shape) in ast.shapes {
             // `apply` may name a member: `ns#Shape$member`.
-            let shape_part = match shape.kind.as_str() {
-                "apply" => id.split('$').next().unwrap_or_default(),
+            let shape_part = match shape.kind {
+                ShapeKind::Apply => id.split('$').next().unwrap_or_default(),
                 _ => id.as_str(),
             };
             if split_id(shape_part).is_none() {
@@ -134,7 +138,7 @@ pub fn merge(files: Vec<(String, AstModel)>) -> Result<Model, Diagnostics> {
                 ));
                 continue;
             }
-            if shape.kind == "apply" {
+            if shape.kind == crate::ast::ShapeKind::Apply {
                 applies.push((file.clone(), id, shape.traits));
                 continue;
             }
@@ -191,13 +195,15 @@ pub fn merge(files: Vec<(String, AstModel)>) -> Result<Model, Diagnostics> {
             continue;
         }
         let unit = |r: &Option<AstRef>| r.as_ref().is_none_or(|r| r.target == "smithy.api#Unit");
-        if shape.kind == "operation" && !(unit(&shape.input) && unit(&shape.output)) {
+        if shape.kind == crate::ast::ShapeKind::Operation
+            && !(unit(&shape.input) && unit(&shape.output))
+        {
             diags.push(Diagnostic::shape(
                 id,
                 "is an operation mixin, so its input and output must be `smithy.api#Unit`",
             ));
         }
-        if shape.kind == "resource"
+        if shape.kind == crate::ast::ShapeKind::Resource
             && !(shape.identifiers.is_empty() && shape.properties.is_empty())
         {
             diags.push(Diagnostic::shape(
@@ -440,7 +446,7 @@ fn prelude() -> BTreeMap<String, AstShape> {
 /// A shape of `kind` with nothing else set.
 pub(crate) fn empty_shape(kind: &str) -> AstShape {
     AstShape {
-        kind: kind.to_string(),
+        kind: crate::ast::ShapeKind::parse(kind),
         traits: BTreeMap::new(),
         typed: Default::default(),
         mixins: Vec::new(),
@@ -485,7 +491,7 @@ impl Model {
 
 fn shape_json(s: &AstShape) -> Value {
     let mut o = serde_json::Map::new();
-    o.insert("type".into(), json!(s.kind));
+    o.insert("type".into(), json!(s.kind.as_str()));
     let target = |r: &AstRef| json!({ "target": r.target });
     let member = |m: &AstMember| {
         let mut v = json!({ "target": m.target });

@@ -59,7 +59,7 @@ pub fn expected(root: &Path) -> Result<BTreeMap<PathBuf, String>, Diagnostics> {
     let mut services: Vec<String> = model
         .shapes
         .iter()
-        .filter(|(_, s)| s.kind == "service")
+        .filter(|(_, s)| s.kind == crate::ast::ShapeKind::Service)
         .map(|(id, _)| id.clone())
         .collect();
     services.sort();

@@ -6,6 +6,7 @@
 //! collisions, unsupported features on reachable shapes, HTTP and paginator
 //! checks) is found during lowering and reported in the same list.
 
+use crate::ast::ShapeKind;
 use crate::ast::{AstMember, AstShape};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::model::Model;
@@ -28,16 +29,6 @@ pub(crate) const SIMPLE: &[&str] = &[
     "timestamp",
     "document",
 ];
-const AGGREGATE: &[&str] = &[
-    "enum",
-    "intEnum",
-    "list",
-    "set",
-    "map",
-    "structure",
-    "union",
-];
-const SERVICE: &[&str] = &["service", "resource", "operation"];
 
 /// Checks the whole model.
 pub fn validate(model: &Model) -> Diagnostics {
@@ -53,7 +44,7 @@ pub fn validate(model: &Model) -> Diagnostics {
 
 fn check_shape(model: &Model, id: &str, shape: &AstShape, d: &mut Diagnostics) {
     let kind = shape.kind.as_str();
-    if !SIMPLE.contains(&kind) && !AGGREGATE.contains(&kind) && !SERVICE.contains(&kind) {
+    if let crate::ast::ShapeKind::Unknown(kind) = &shape.kind {
         d.push(Diagnostic::shape(
             id,
             format!("has unknown shape type `{kind}`"),
@@ -61,7 +52,7 @@ fn check_shape(model: &Model, id: &str, shape: &AstShape, d: &mut Diagnostics) {
         return;
     }
     let traits = check_traits(id, None, &shape.traits, d);
-    check_constraints(model, id, None, kind, &traits, d);
+    check_constraints(model, id, None, &shape.kind, &traits, d);
 
     let target_exists = |t: &str| model.shapes.contains_key(t);
     let check_ref = |what: &str, target: &str, d: &mut Diagnostics| {
@@ -77,15 +68,15 @@ fn check_shape(model: &Model, id: &str, shape: &AstShape, d: &mut Diagnostics) {
     }
     let mut members: Vec<(&str, &AstMember)> =
         shape.members.iter().map(|(n, m)| (n.as_str(), m)).collect();
-    match kind {
-        "list" | "set" => match &shape.member {
+    match &shape.kind {
+        ShapeKind::List | ShapeKind::Set => match &shape.member {
             Some(m) => members.push(("member", m)),
             None => d.push(Diagnostic::shape(
                 id,
                 format!("is a {kind} without a `member`"),
             )),
         },
-        "map" => {
+        ShapeKind::Map => {
             for (name, m) in [("key", &shape.key), ("value", &shape.value)] {
                 match m {
                     Some(m) => members.push((name, m)),
@@ -96,7 +87,7 @@ fn check_shape(model: &Model, id: &str, shape: &AstShape, d: &mut Diagnostics) {
                 }
             }
         }
-        "operation" => {
+        ShapeKind::Operation => {
             for (what, r) in [("input", &shape.input), ("output", &shape.output)] {
                 if let Some(r) = r {
                     check_ref(what, &r.target, d);
@@ -106,7 +97,7 @@ fn check_shape(model: &Model, id: &str, shape: &AstShape, d: &mut Diagnostics) {
                 check_ref("errors", &e.target, d);
             }
         }
-        "service" | "resource" => {
+        ShapeKind::Service | ShapeKind::Resource => {
             for r in shape
                 .operations
                 .iter()
@@ -135,7 +126,12 @@ fn check_shape(model: &Model, id: &str, shape: &AstShape, d: &mut Diagnostics) {
         }
         _ => {}
     }
-    if !shape.members.is_empty() && !matches!(kind, "structure" | "union" | "enum" | "intEnum") {
+    if !shape.members.is_empty()
+        && !matches!(
+            shape.kind,
+            ShapeKind::Structure | ShapeKind::Union | ShapeKind::Enum | ShapeKind::IntEnum
+        )
+    {
         d.push(Diagnostic::shape(
             id,
             format!("is a {kind} and cannot have `members`"),
@@ -152,8 +148,8 @@ fn check_shape(model: &Model, id: &str, shape: &AstShape, d: &mut Diagnostics) {
             ));
             continue;
         };
-        match kind {
-            "enum" | "intEnum" => {
+        match &shape.kind {
+            ShapeKind::Enum | ShapeKind::IntEnum => {
                 if member.target != "smithy.api#Unit" {
                     d.push(Diagnostic::member(
                         id,
@@ -187,7 +183,7 @@ fn check_shape(model: &Model, id: &str, shape: &AstShape, d: &mut Diagnostics) {
             }
             _ => {}
         }
-        if SERVICE.contains(&target.kind.as_str()) {
+        if target.kind.is_service_shape() {
             d.push(Diagnostic::member(
                 id,
                 name,
@@ -198,7 +194,11 @@ fn check_shape(model: &Model, id: &str, shape: &AstShape, d: &mut Diagnostics) {
             ));
             continue;
         }
-        if kind == "map" && name == "key" && target.kind != "string" && target.kind != "enum" {
+        if shape.kind == ShapeKind::Map
+            && name == "key"
+            && target.kind != crate::ast::ShapeKind::String
+            && target.kind != crate::ast::ShapeKind::Enum
+        {
             d.push(Diagnostic::member(
                 id,
                 name,
@@ -234,7 +234,7 @@ fn check_constraints(
     _model: &Model,
     id: &str,
     member: Option<&str>,
-    kind: &str,
+    kind: &ShapeKind,
     t: &Traits,
     d: &mut Diagnostics,
 ) {
@@ -242,7 +242,15 @@ fn check_constraints(
     if let Some(len) = &t.length {
         // An enum is a string with a fixed set of values; its length and
         // pattern constrain the value (AWS models put them there).
-        if !matches!(kind, "string" | "enum" | "blob" | "list" | "set" | "map") {
+        if !matches!(
+            kind,
+            ShapeKind::String
+                | ShapeKind::Enum
+                | ShapeKind::Blob
+                | ShapeKind::List
+                | ShapeKind::Set
+                | ShapeKind::Map
+        ) {
             d.push(diag(format!(
                 "`smithy.api#length` does not apply to a {kind}"
             )));
@@ -267,15 +275,15 @@ fn check_constraints(
     if let Some(range) = &t.range {
         if !matches!(
             kind,
-            "byte"
-                | "short"
-                | "integer"
-                | "long"
-                | "float"
-                | "double"
-                | "bigInteger"
-                | "bigDecimal"
-                | "intEnum"
+            ShapeKind::Byte
+                | ShapeKind::Short
+                | ShapeKind::Integer
+                | ShapeKind::Long
+                | ShapeKind::Float
+                | ShapeKind::Double
+                | ShapeKind::BigInteger
+                | ShapeKind::BigDecimal
+                | ShapeKind::IntEnum
         ) {
             d.push(diag(format!(
                 "`smithy.api#range` does not apply to a {kind}"
@@ -293,7 +301,7 @@ fn check_constraints(
         }
     }
     if let Some(p) = &t.pattern {
-        if kind != "string" && kind != "enum" {
+        if *kind != ShapeKind::String && *kind != ShapeKind::Enum {
             d.push(diag(format!(
                 "`smithy.api#pattern` does not apply to a {kind}"
             )));
@@ -304,7 +312,7 @@ fn check_constraints(
             )));
         }
     }
-    if t.unique_items && !matches!(kind, "list" | "set") {
+    if t.unique_items && !matches!(kind, ShapeKind::List | ShapeKind::Set) {
         d.push(diag(format!(
             "`smithy.api#uniqueItems` does not apply to a {kind}"
         )));

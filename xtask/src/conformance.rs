@@ -44,7 +44,7 @@ pub fn run(args: &[String], root: &Path) -> Result<(), String> {
         services = loaded
             .shapes
             .iter()
-            .filter(|(_, s)| s.kind == "service")
+            .filter(|(_, s)| s.kind == smithy_codegen::ast::ShapeKind::Service)
             .map(|(id, _)| id.clone())
             .filter(|id| {
                 loaded.operations_of(id).iter().any(|op| {

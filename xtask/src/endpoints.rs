@@ -29,7 +29,10 @@ pub fn run(args: &[String], root: &Path) -> Result<(), String> {
                 continue;
             }
         };
-        let services = model.shapes.iter().filter(|(_, s)| s.kind == "service");
+        let services = model
+            .shapes
+            .iter()
+            .filter(|(_, s)| s.kind == smithy_codegen::ast::ShapeKind::Service);
         for (id, service) in services {
             let traits = &service.traits;
             let Some(rules) = traits.get("smithy.rules#endpointRuleSet") else {

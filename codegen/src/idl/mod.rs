@@ -422,7 +422,7 @@ pub fn to_ast(p: &Parsed, defined: &BTreeSet<String>) -> Result<AstModel, Diagno
         shapes.insert(
             target,
             AstShape {
-                kind: "apply".into(),
+                kind: crate::ast::ShapeKind::Apply,
                 traits,
                 ..crate::model::empty_shape("")
             },
@@ -616,7 +616,7 @@ impl Convert<'_> {
 
     fn shape(&mut self, s: &Shape) -> AstShape {
         let mut shape = AstShape {
-            kind: s.kind.clone(),
+            kind: crate::ast::ShapeKind::parse(&s.kind),
             traits: self.traits(&s.traits, s.docs.as_ref()),
             mixins: s
                 .mixins

@@ -31,7 +31,7 @@ pub fn render(model: &AstModel, namespace: &str) -> String {
             continue;
         };
         out.push('\n');
-        if shape.kind == "apply" {
+        if shape.kind == crate::ast::ShapeKind::Apply {
             for (trait_id, value) in &shape.traits {
                 let _ = writeln!(out, "apply {name} {}", w.trait_text(trait_id, value, 0));
             }
@@ -174,12 +174,12 @@ impl Writer<'_> {
             "structure" | "union" | "enum" | "intEnum" => {
                 let members: Vec<(&str, &AstMember)> =
                     s.members.iter().map(|(n, m)| (n.as_str(), m)).collect();
-                self.members(out, &s.kind, &members);
+                self.members(out, s.kind.as_str(), &members);
             }
             "list" | "set" => {
                 let members: Vec<(&str, &AstMember)> =
                     s.member.iter().map(|m| ("member", m)).collect();
-                self.members(out, &s.kind, &members);
+                self.members(out, s.kind.as_str(), &members);
             }
             "map" => {
                 let members: Vec<(&str, &AstMember)> = s
@@ -188,7 +188,7 @@ impl Writer<'_> {
                     .map(|m| ("key", m))
                     .chain(s.value.iter().map(|m| ("value", m)))
                     .collect();
-                self.members(out, &s.kind, &members);
+                self.members(out, s.kind.as_str(), &members);
             }
             "operation" => {
                 let mut body = Vec::new();

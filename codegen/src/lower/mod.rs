@@ -38,7 +38,7 @@ pub fn choose_service(model: &Model, service_id: Option<&str>) -> Result<String,
     let services: Vec<&String> = model
         .shapes
         .iter()
-        .filter(|(_, s)| s.kind == "service")
+        .filter(|(_, s)| s.kind == crate::ast::ShapeKind::Service)
         .map(|(id, _)| id)
         .collect();
     let service_id = match (service_id, services.as_slice()) {
@@ -63,7 +63,10 @@ pub fn choose_service(model: &Model, service_id: Option<&str>) -> Result<String,
             return Err(d);
         }
     };
-    if model.shape(&service_id).is_none_or(|s| s.kind != "service") {
+    if model
+        .shape(&service_id)
+        .is_none_or(|s| s.kind != crate::ast::ShapeKind::Service)
+    {
         d.push(Diagnostic::shape(
             &service_id,
             "is not a service defined in the model",
@@ -81,7 +84,10 @@ pub fn lower_operations(
     op_ids: &[String],
 ) -> Result<CrateIr, Diagnostics> {
     let mut d = Diagnostics::default();
-    let Some(service_shape) = model.shape(service_id).filter(|s| s.kind == "service") else {
+    let Some(service_shape) = model
+        .shape(service_id)
+        .filter(|s| s.kind == crate::ast::ShapeKind::Service)
+    else {
         d.push(Diagnostic::shape(
             service_id,
             "is not a service defined in the model",
@@ -233,7 +239,7 @@ impl<'m> Lowering<'m> {
         service_errors: &[String],
     ) -> Option<Operation> {
         let shape = self.model.shape(id)?;
-        if shape.kind != "operation" {
+        if shape.kind != crate::ast::ShapeKind::Operation {
             self.diags.push(Diagnostic::shape(
                 id,
                 format!("is bound as an operation but is a {}", shape.kind),
@@ -409,9 +415,10 @@ impl<'m> Lowering<'m> {
             return false;
         };
         input.members.iter().any(|(_, m)| {
-            self.model
-                .shape(&m.target)
-                .is_some_and(|t| t.kind == "blob" && t.traits.contains_key("smithy.api#streaming"))
+            self.model.shape(&m.target).is_some_and(|t| {
+                t.kind == crate::ast::ShapeKind::Blob
+                    && t.traits.contains_key("smithy.api#streaming")
+            })
         })
     }
 
@@ -500,7 +507,7 @@ impl<'m> Lowering<'m> {
             }
             Some(target) => {
                 let shape = self.model.shape(target)?;
-                if shape.kind != "structure" {
+                if shape.kind != crate::ast::ShapeKind::Structure {
                     self.diags.push(Diagnostic::shape(
                         op,
                         format!("{} `{target}` must be a structure", suffix.to_lowercase()),

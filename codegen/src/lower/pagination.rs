@@ -2,6 +2,7 @@
 //! paths, resolved to Rust fields and checked against the model.
 
 use super::*;
+use crate::ast::ShapeKind;
 
 impl Lowering<'_> {
     pub(super) fn paginator(
@@ -32,10 +33,10 @@ impl Lowering<'_> {
         let input_id = &input_id;
         let output_id = &output_id;
         let input_member =
-            |name: &str, kinds: &[&str], what: &str, this: &mut Self| -> Option<String> {
+            |name: &str, kinds: &[ShapeKind], what: &str, this: &mut Self| -> Option<String> {
                 let found = input.members.iter().find(|(n, _)| n == name);
                 match found.and_then(|(_, m)| this.model.shape(&m.target)) {
-                    Some(t) if kinds.contains(&t.kind.as_str()) => {
+                    Some(t) if kinds.contains(&t.kind) => {
                         Some(this.names.member(input_id, name).field)
                     }
                     Some(t) => {
@@ -43,7 +44,11 @@ impl Lowering<'_> {
                             op,
                             format!(
                                 "paginated {what} `{name}` must be a {} input member, not a {}",
-                                kinds.join(" or "),
+                                kinds
+                                    .iter()
+                                    .map(ShapeKind::as_str)
+                                    .collect::<Vec<_>>()
+                                    .join(" or "),
                                 t.kind
                             ),
                         ));
@@ -66,7 +71,7 @@ impl Lowering<'_> {
             .iter()
             .find(|(n, _)| n == input_token)
             .and_then(|(_, m)| model.shape(&m.target))
-            .is_some_and(|t| t.kind == "map");
+            .is_some_and(|t| t.kind == crate::ast::ShapeKind::Map);
         if token_is_map {
             self.names.notes.push(
                 Diagnostic::shape(
@@ -81,23 +86,39 @@ impl Lowering<'_> {
             );
             return None;
         }
-        let input_token = input_member(input_token, &["string"], "inputToken", self);
+        let input_token = input_member(input_token, &[ShapeKind::String], "inputToken", self);
         let page_size = match &p.page_size {
             Some(ps) => Some(input_member(
                 ps,
-                &["byte", "short", "integer", "long"],
+                &[
+                    ShapeKind::Byte,
+                    ShapeKind::Short,
+                    ShapeKind::Integer,
+                    ShapeKind::Long,
+                ],
                 "pageSize",
                 self,
             )?),
             None => None,
         };
         let output_token = self
-            .output_path(op, output_id, output_token, "outputToken", &["string"])
+            .output_path(
+                op,
+                output_id,
+                output_token,
+                "outputToken",
+                &[ShapeKind::String],
+            )
             .map(|(p, _)| p);
         let items = match &p.items {
             Some(items) => {
-                let (path, target) =
-                    self.output_path(op, output_id, items, "items", &["list", "set", "map"])?;
+                let (path, target) = self.output_path(
+                    op,
+                    output_id,
+                    items,
+                    "items",
+                    &[ShapeKind::List, ShapeKind::Set, ShapeKind::Map],
+                )?;
                 let collection = self.type_ref(&target, &Traits::default(), false)?;
                 Some((path, collection))
             }
@@ -118,7 +139,7 @@ impl Lowering<'_> {
         output: &str,
         path: &str,
         what: &str,
-        kinds: &[&str],
+        kinds: &[ShapeKind],
     ) -> Option<(Vec<String>, String)> {
         let mut shape_id = output.to_string();
         let mut shape = self.model.shape(output)?;
@@ -137,12 +158,16 @@ impl Lowering<'_> {
             fields.push(self.names.member(&shape_id, part).field);
             let target = self.model.shape(&m.target)?;
             if i + 1 == parts.len() {
-                if !kinds.contains(&target.kind.as_str()) {
+                if !kinds.contains(&target.kind) {
                     self.diags.push(Diagnostic::shape(
                         op,
                         format!(
                             "paginated {what} `{path}` must be a {}, not a {}",
-                            kinds.join(" or "),
+                            kinds
+                                .iter()
+                                .map(ShapeKind::as_str)
+                                .collect::<Vec<_>>()
+                                .join(" or "),
                             target.kind
                         ),
                     ));
@@ -150,7 +175,7 @@ impl Lowering<'_> {
                 }
                 return Some((fields, m.target.clone()));
             }
-            if target.kind != "structure" {
+            if target.kind != crate::ast::ShapeKind::Structure {
                 self.diags.push(Diagnostic::shape(
                     op,
                     format!("paginated {what} `{path}`: `{part}` is not a structure"),

@@ -3,6 +3,7 @@
 //! cycles of structures.
 
 use super::*;
+use crate::ast::ShapeKind;
 
 impl Lowering<'_> {
     /// The Rust name of a structure, union or enum shape; queues it for lowering.
@@ -30,8 +31,8 @@ impl Lowering<'_> {
         let name = self.rust_type_name(id);
         let t = &shape.typed;
         self.report_unsupported(id, None, t);
-        let kind = match shape.kind.as_str() {
-            "structure" => {
+        let kind = match &shape.kind {
+            ShapeKind::Structure => {
                 let members = shape
                     .members
                     .iter()
@@ -69,7 +70,7 @@ impl Lowering<'_> {
                     helpers: self.names.helpers(id),
                 })
             }
-            "union" => {
+            ShapeKind::Union => {
                 let variants: Vec<Member> = shape
                     .members
                     .iter()
@@ -83,16 +84,16 @@ impl Lowering<'_> {
                     variants: self.check_member_names(id, variants),
                 })
             }
-            "enum" => NamedKind::Enum(Enum {
+            ShapeKind::Enum => NamedKind::Enum(Enum {
                 values: self.enum_values(id, shape),
             }),
-            "string" => match &t.legacy_enum {
+            ShapeKind::String => match &t.legacy_enum {
                 Some(values) => NamedKind::Enum(Enum {
                     values: self.legacy_enum_values(id, values),
                 }),
                 None => return,
             },
-            "intEnum" => {
+            ShapeKind::IntEnum => {
                 let values: Vec<EnumValue<i32>> = shape
                     .members
                     .iter()
@@ -212,7 +213,9 @@ impl Lowering<'_> {
         self.report_unsupported(owner, Some(name), mt);
         let target = self.model.shape(&m.target)?;
         let tt = &target.typed;
-        if target.kind != "structure" && target.kind != "union" {
+        if target.kind != crate::ast::ShapeKind::Structure
+            && target.kind != crate::ast::ShapeKind::Union
+        {
             self.report_unsupported(&m.target, None, tt);
         }
         let mut ty = self.type_ref(&m.target, mt, from_input)?;
@@ -338,22 +341,24 @@ impl Lowering<'_> {
             length: bounds(pick(&member_traits.length, &tt.length)),
             range: bounds(pick(&member_traits.range, &tt.range)),
             pattern,
-            unique_items: member_traits.unique_items || tt.unique_items || target.kind == "set",
+            unique_items: member_traits.unique_items
+                || tt.unique_items
+                || target.kind == crate::ast::ShapeKind::Set,
         };
-        let kind = match target.kind.as_str() {
-            "boolean" => TypeKind::Bool,
-            "byte" => TypeKind::Byte,
-            "short" => TypeKind::Short,
-            "integer" => TypeKind::Integer,
-            "long" => TypeKind::Long,
-            "float" => TypeKind::Float,
-            "double" => TypeKind::Double,
-            "bigInteger" => TypeKind::BigInteger,
-            "bigDecimal" => TypeKind::BigDecimal,
-            "blob" if tt.streaming => TypeKind::Stream,
-            "blob" => TypeKind::Blob,
-            "document" => TypeKind::Document,
-            "timestamp" => TypeKind::Timestamp(
+        let kind = match target.kind {
+            ShapeKind::Boolean => TypeKind::Bool,
+            ShapeKind::Byte => TypeKind::Byte,
+            ShapeKind::Short => TypeKind::Short,
+            ShapeKind::Integer => TypeKind::Integer,
+            ShapeKind::Long => TypeKind::Long,
+            ShapeKind::Float => TypeKind::Float,
+            ShapeKind::Double => TypeKind::Double,
+            ShapeKind::BigInteger => TypeKind::BigInteger,
+            ShapeKind::BigDecimal => TypeKind::BigDecimal,
+            ShapeKind::Blob if tt.streaming => TypeKind::Stream,
+            ShapeKind::Blob => TypeKind::Blob,
+            ShapeKind::Document => TypeKind::Document,
+            ShapeKind::Timestamp => TypeKind::Timestamp(
                 match member_traits
                     .timestamp_format
                     .as_deref()
@@ -364,24 +369,24 @@ impl Lowering<'_> {
                     _ => self.protocol.body_timestamp_format(),
                 },
             ),
-            "string" if tt.legacy_enum.is_some() => TypeKind::Named {
+            ShapeKind::String if tt.legacy_enum.is_some() => TypeKind::Named {
                 name: self.named_ref(target_id, from_input)?,
                 shape: NamedShape::Enum,
             },
-            "string" => TypeKind::String,
-            "enum" => TypeKind::Named {
+            ShapeKind::String => TypeKind::String,
+            ShapeKind::Enum => TypeKind::Named {
                 name: self.named_ref(target_id, from_input)?,
                 shape: NamedShape::Enum,
             },
-            "intEnum" => TypeKind::Named {
+            ShapeKind::IntEnum => TypeKind::Named {
                 name: self.named_ref(target_id, from_input)?,
                 shape: NamedShape::IntEnum,
             },
-            "structure" => TypeKind::Named {
+            ShapeKind::Structure => TypeKind::Named {
                 name: self.named_ref(target_id, from_input)?,
                 shape: NamedShape::Struct,
             },
-            "union" if tt.streaming => {
+            ShapeKind::Union if tt.streaming => {
                 self.diags.push(
                     Diagnostic::shape(
                         target_id,
@@ -391,11 +396,11 @@ impl Lowering<'_> {
                 );
                 return None;
             }
-            "union" => TypeKind::Named {
+            ShapeKind::Union => TypeKind::Named {
                 name: self.named_ref(target_id, from_input)?,
                 shape: NamedShape::Union,
             },
-            "list" | "set" => {
+            ShapeKind::List | ShapeKind::Set => {
                 let m = target.member.as_ref()?;
                 let item = self.type_ref(&m.target, &m.typed, from_input)?;
                 TypeKind::List {
@@ -403,7 +408,7 @@ impl Lowering<'_> {
                     sparse: tt.sparse,
                 }
             }
-            "map" => {
+            ShapeKind::Map => {
                 let (k, v) = (target.key.as_ref()?, target.value.as_ref()?);
                 let key = self.type_ref(&k.target, &k.typed, from_input)?;
                 let value = self.type_ref(&v.target, &v.typed, from_input)?;
@@ -507,8 +512,8 @@ impl Lowering<'_> {
         let Some(shape) = self.model.shape(&id) else {
             return Vec::new();
         };
-        match shape.kind.as_str() {
-            "enum" => self
+        match shape.kind {
+            ShapeKind::Enum => self
                 .enum_values(&id, shape)
                 .into_iter()
                 .map(|v| (v.variant, v.value))

@@ -30,6 +30,7 @@
 //! a trailing underscore by policy (see [`super::method`]); that is not a note.
 
 use super::{method, snake, type_name, variant, Claimed, Scope, RESERVED_TYPES, RESERVED_VARIANTS};
+use crate::ast::ShapeKind;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::ir::{ClientMethods, Helpers};
 use crate::model::{local_name, Model};
@@ -157,11 +158,11 @@ fn role(model: &Model, id: &str) -> Option<Role> {
     if id == "smithy.api#Unit" {
         return None;
     }
-    match shape.kind.as_str() {
-        "structure" => Some(Role::Structure),
-        "union" if !shape.traits.contains_key("smithy.api#streaming") => Some(Role::Union),
-        "enum" | "intEnum" => Some(Role::Enum),
-        "string" if shape.traits.contains_key("smithy.api#enum") => Some(Role::LegacyEnum),
+    match shape.kind {
+        ShapeKind::Structure => Some(Role::Structure),
+        ShapeKind::Union if !shape.traits.contains_key("smithy.api#streaming") => Some(Role::Union),
+        ShapeKind::Enum | ShapeKind::IntEnum => Some(Role::Enum),
+        ShapeKind::String if shape.traits.contains_key("smithy.api#enum") => Some(Role::LegacyEnum),
         _ => None,
     }
 }
@@ -228,7 +229,11 @@ pub fn decide(model: &Model, service: &str, operations: &[String]) -> NameTable 
     }
     let mut ops: Vec<(&String, String)> = operations
         .iter()
-        .filter(|op| model.shape(op).is_some_and(|s| s.kind == "operation"))
+        .filter(|op| {
+            model
+                .shape(op)
+                .is_some_and(|s| s.kind == crate::ast::ShapeKind::Operation)
+        })
         .map(|op| (op, type_name(local_name(op))))
         .collect();
     ops.sort();
