@@ -4,40 +4,20 @@
 //! cached endpoint reused, forgotten when the service says it is invalid).
 
 use aws_json::Client;
-use smithy_client_runtime::transport::{from_fn, Body};
 use smithy_client_runtime::{Config, Credentials, Error};
-use std::collections::VecDeque;
-use std::sync::{Arc, Mutex};
+use tests::Sent;
 
-/// Each request the transport received, with its body.
-type Sent = Arc<Mutex<Vec<http::Request<Vec<u8>>>>>;
-
-/// A canned response: status, headers and body.
-type Reply = (u16, Vec<(&'static str, &'static str)>, &'static str);
+/// A canned response with a text body: status, headers and body.
+type TextReply = (u16, Vec<(&'static str, &'static str)>, &'static str);
 
 /// A client whose transport answers with `replies` in order and records
 /// every request.
-fn client(replies: Vec<Reply>) -> (Sent, Client) {
-    let sent: Sent = Default::default();
-    let log = sent.clone();
-    let replies = Arc::new(Mutex::new(VecDeque::from(replies)));
-    let transport = from_fn(move |request: http::Request<Body>| {
-        let log = log.clone();
-        let reply = replies.lock().unwrap().pop_front();
-        async move {
-            let (parts, body) = request.into_parts();
-            let bytes = body.bytes().map(|b| b.to_vec()).unwrap_or_default();
-            log.lock()
-                .unwrap()
-                .push(http::Request::from_parts(parts, bytes));
-            let (status, headers, body) = reply.expect("no reply left for this request");
-            let mut response = http::Response::builder().status(status);
-            for (k, v) in headers {
-                response = response.header(k, v);
-            }
-            Ok(response.body(Body::from(body)).unwrap())
-        }
-    });
+fn client(replies: Vec<TextReply>) -> (Sent, Client) {
+    let replies = replies
+        .into_iter()
+        .map(|(status, headers, body)| (status, headers, body.as_bytes().to_vec()))
+        .collect();
+    let (sent, transport) = tests::scripted(replies);
     let config = Config::builder()
         .region("us-east-1")
         .credentials(Credentials::new("AKID", "SECRET", None, None, "test"))

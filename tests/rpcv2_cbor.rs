@@ -6,37 +6,23 @@
 use ciborium::value::Value;
 use rpcv2_cbor::types::{ImageError, Level, Node, Shape, Square};
 use rpcv2_cbor::Client;
-use smithy_client_runtime::transport::{from_fn, Body};
 use smithy_client_runtime::{Blob, Config, Credentials, DateTime, Error};
-use std::collections::VecDeque;
-use std::sync::{Arc, Mutex};
+use tests::Sent;
 
-type Sent = Arc<Mutex<Vec<http::Request<Vec<u8>>>>>;
-
-/// A client whose transport answers with `(status, body)` replies in order
-/// and records every request.
+/// A client whose transport answers with `(status, body)` replies in order,
+/// as an rpcv2Cbor service would, and records every request.
 fn client(replies: Vec<(u16, Vec<u8>)>) -> (Sent, Client) {
-    let sent: Sent = Default::default();
-    let log = sent.clone();
-    let replies = Arc::new(Mutex::new(VecDeque::from(replies)));
-    let transport = from_fn(move |request: http::Request<Body>| {
-        let log = log.clone();
-        let reply = replies.lock().unwrap().pop_front();
-        async move {
-            let (parts, body) = request.into_parts();
-            let bytes = body.bytes().map(|b| b.to_vec()).unwrap_or_default();
-            log.lock()
-                .unwrap()
-                .push(http::Request::from_parts(parts, bytes));
-            let (status, body) = reply.expect("no reply left for this request");
-            Ok(http::Response::builder()
-                .status(status)
-                .header("smithy-protocol", "rpc-v2-cbor")
-                .header("content-type", "application/cbor")
-                .body(Body::from(body))
-                .unwrap())
-        }
-    });
+    let replies = replies
+        .into_iter()
+        .map(|(status, body)| {
+            let headers = vec![
+                ("smithy-protocol", "rpc-v2-cbor"),
+                ("content-type", "application/cbor"),
+            ];
+            (status, headers, body)
+        })
+        .collect();
+    let (sent, transport) = tests::scripted(replies);
     let config = Config::builder()
         .region("us-east-1")
         .credentials(Credentials::new("AKID", "SECRET", None, None, "test"))

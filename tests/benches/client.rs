@@ -11,7 +11,6 @@
 use kinesis_video_archived_media::types::{Format, ImageSelectorType};
 use kinesis_video_archived_media::{Client, Config, Credentials, DateTime};
 use smithy_client_runtime::bytes::Bytes;
-use smithy_client_runtime::transport::{from_fn, Body};
 use std::hint::black_box;
 use std::time::Duration;
 use tests::measure;
@@ -44,15 +43,7 @@ fn page(count: usize, size: usize) -> Bytes {
 }
 
 fn client_for(body: Bytes) -> Client {
-    let transport = from_fn(move |_request| {
-        let body = body.clone();
-        async move {
-            Ok(smithy_client_runtime::http::Response::builder()
-                .status(200)
-                .body(Body::from(body))
-                .unwrap())
-        }
-    });
+    let transport = tests::canned(body);
     let config = Config::builder()
         .region("us-west-2")
         .credentials(Credentials::new(
@@ -102,27 +93,49 @@ fn case(name: &str, count: usize, size: usize, budget: Duration) {
             smithy_client_runtime::json::from_slice(black_box(&body)).unwrap();
         assert_eq!(black_box(page).images.map_or(0, |i| i.len()), count);
     };
+    compare(
+        name,
+        body.len(),
+        "serde_json",
+        budget,
+        call,
+        baseline,
+        parse_only,
+    );
+}
+
+/// Times the client path, the baseline and the generated output type parsed
+/// alone, in alternating rounds so that all see the same machine
+/// conditions, and prints the medians. With `--client-only`, times only the
+/// client path (for profilers).
+fn compare(
+    name: &str,
+    body_len: usize,
+    baseline_name: &str,
+    budget: Duration,
+    mut call: impl FnMut(),
+    mut baseline: impl FnMut(),
+    mut parse_only: impl FnMut(),
+) {
     if std::env::args().any(|a| a == "--client-only") {
-        // For profilers: nothing but the client path runs.
-        let t = measure(budget, call);
+        let t = measure(budget, &mut call);
         println!("{name}: client {:.1} µs/call", t.as_secs_f64() * 1e6);
         return;
     }
-    // Alternate rounds so that all sides see the same machine conditions.
     let (mut ours, mut theirs, mut types) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..5 {
-        ours.push(measure(budget / 5, call));
-        theirs.push(measure(budget / 5, baseline));
-        types.push(measure(budget / 5, parse_only));
+        ours.push(measure(budget / 5, &mut call));
+        theirs.push(measure(budget / 5, &mut baseline));
+        types.push(measure(budget / 5, &mut parse_only));
     }
     ours.sort();
     theirs.sort();
     types.sort();
     let (ours, theirs, types) = (ours[2], theirs[2], types[2]);
-    let mb = body.len() as f64 / 1e6;
+    let mb = body_len as f64 / 1e6;
     let rate = |d: Duration| mb / d.as_secs_f64();
     println!(
-        "{name}: {:.2} MB body | client {:>8.1} MB/s {:>9.1} µs/call | serde_json baseline {:>8.1} MB/s {:>9.1} µs/call | throughput ratio {:.2}×",
+        "{name}: {:.2} MB body | client {:>8.1} MB/s {:>9.1} µs/call | {baseline_name} baseline {:>8.1} MB/s {:>9.1} µs/call | throughput ratio {:.2}×",
         mb,
         rate(ours),
         ours.as_secs_f64() * 1e6,
@@ -131,8 +144,9 @@ fn case(name: &str, count: usize, size: usize, budget: Duration) {
         rate(ours) / rate(theirs),
     );
     println!(
-        "    (generated output type parsed alone: {:.1} µs/call)",
-        types.as_secs_f64() * 1e6
+        "    (generated output type parsed alone: {:.1} µs/call, {:.2}× the {baseline_name} baseline's throughput)",
+        types.as_secs_f64() * 1e6,
+        theirs.as_secs_f64() / types.as_secs_f64()
     );
 }
 
@@ -195,30 +209,7 @@ fn aws_json_case(name: &str, count: usize, size: usize, budget: Duration) {
         .enable_time()
         .build()
         .unwrap();
-    let transport = {
-        let body = body.clone();
-        from_fn(move |_request| {
-            let body = body.clone();
-            async move {
-                Ok(smithy_client_runtime::http::Response::builder()
-                    .status(200)
-                    .body(Body::from(body))
-                    .unwrap())
-            }
-        })
-    };
-    let config = Config::builder()
-        .region("us-west-2")
-        .credentials(Credentials::new(
-            "AKIDEXAMPLE",
-            "secret",
-            None,
-            None,
-            "bench",
-        ))
-        .http_client(transport)
-        .build();
-    let client = aws_json::Client::new(&config);
+    let client = aws_json::Client::new(&fixture_config(body.clone()));
     let call = || {
         let page = runtime.block_on(
             client
@@ -237,25 +228,35 @@ fn aws_json_case(name: &str, count: usize, size: usize, budget: Duration) {
         let page: PlainPage = serde_json::from_slice(black_box(&body)).unwrap();
         assert_eq!(black_box(page).Images.map_or(0, |i| i.len()), count);
     };
-    let (mut ours, mut theirs) = (Vec::new(), Vec::new());
-    for _ in 0..5 {
-        ours.push(measure(budget / 5, call));
-        theirs.push(measure(budget / 5, baseline));
-    }
-    ours.sort();
-    theirs.sort();
-    let (ours, theirs) = (ours[2], theirs[2]);
-    let mb = body.len() as f64 / 1e6;
-    let rate = |d: Duration| mb / d.as_secs_f64();
-    println!(
-        "{name}: {:.2} MB body | client {:>8.1} MB/s {:>9.1} µs/call | serde_json baseline {:>8.1} MB/s {:>9.1} µs/call | throughput ratio {:.2}×",
-        mb,
-        rate(ours),
-        ours.as_secs_f64() * 1e6,
-        rate(theirs),
-        theirs.as_secs_f64() * 1e6,
-        rate(ours) / rate(theirs),
+    let parse_only = || {
+        let page: aws_json::types::GetImagesOutput =
+            smithy_client_runtime::json::from_slice(black_box(&body)).unwrap();
+        assert_eq!(black_box(page).images.map_or(0, |i| i.len()), count);
+    };
+    compare(
+        name,
+        body.len(),
+        "serde_json",
+        budget,
+        call,
+        baseline,
+        parse_only,
     );
+}
+
+/// The config of a fixture client whose every call gets `body` back.
+fn fixture_config(body: Bytes) -> Config {
+    Config::builder()
+        .region("us-west-2")
+        .credentials(Credentials::new(
+            "AKIDEXAMPLE",
+            "secret",
+            None,
+            None,
+            "bench",
+        ))
+        .http_client(tests::canned(body))
+        .build()
 }
 
 /// The same page as CBOR (tag 1 timestamps), written by ciborium.
@@ -290,37 +291,14 @@ fn cbor_page(count: usize, size: usize) -> Bytes {
 
 /// The rpcv2Cbor client (its codec on minicbor) on a CBOR page, against
 /// ciborium decoding the same bytes into the plain struct; the generated
-/// codec alone is timed too, which is the choice of CBOR crate measured.
+/// codec alone against ciborium is the choice of CBOR crate measured.
 fn cbor_case(name: &str, count: usize, size: usize, budget: Duration) {
     let body = cbor_page(count, size);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .build()
         .unwrap();
-    let transport = {
-        let body = body.clone();
-        from_fn(move |_request| {
-            let body = body.clone();
-            async move {
-                Ok(smithy_client_runtime::http::Response::builder()
-                    .status(200)
-                    .body(Body::from(body))
-                    .unwrap())
-            }
-        })
-    };
-    let config = Config::builder()
-        .region("us-west-2")
-        .credentials(Credentials::new(
-            "AKIDEXAMPLE",
-            "secret",
-            None,
-            None,
-            "bench",
-        ))
-        .http_client(transport)
-        .build();
-    let client = rpcv2_cbor::Client::new(&config);
+    let client = rpcv2_cbor::Client::new(&fixture_config(body.clone()));
     let call = || {
         let page = runtime.block_on(
             client
@@ -344,31 +322,14 @@ fn cbor_case(name: &str, count: usize, size: usize, budget: Duration) {
             smithy_client_runtime::cbor::from_slice(black_box(&body)).unwrap();
         assert_eq!(black_box(page).images.map_or(0, |i| i.len()), count);
     };
-    let (mut ours, mut theirs, mut codec) = (Vec::new(), Vec::new(), Vec::new());
-    for _ in 0..5 {
-        ours.push(measure(budget / 5, call));
-        theirs.push(measure(budget / 5, baseline));
-        codec.push(measure(budget / 5, parse_only));
-    }
-    ours.sort();
-    theirs.sort();
-    codec.sort();
-    let (ours, theirs, codec) = (ours[2], theirs[2], codec[2]);
-    let mb = body.len() as f64 / 1e6;
-    let rate = |d: Duration| mb / d.as_secs_f64();
-    println!(
-        "{name}: {:.2} MB body | client {:>8.1} MB/s {:>9.1} µs/call | ciborium baseline {:>8.1} MB/s {:>9.1} µs/call | throughput ratio {:.2}×",
-        mb,
-        rate(ours),
-        ours.as_secs_f64() * 1e6,
-        rate(theirs),
-        theirs.as_secs_f64() * 1e6,
-        rate(ours) / rate(theirs),
-    );
-    println!(
-        "    (generated minicbor codec alone: {:.1} µs/call, {:.2}× ciborium's throughput)",
-        codec.as_secs_f64() * 1e6,
-        theirs.as_secs_f64() / codec.as_secs_f64()
+    compare(
+        name,
+        body.len(),
+        "ciborium",
+        budget,
+        call,
+        baseline,
+        parse_only,
     );
 }
 

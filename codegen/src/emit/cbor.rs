@@ -220,11 +220,7 @@ fn write_expr(ty: &TypeRef, v: TokenStream) -> TokenStream {
         TypeKind::Named { .. } => quote!(#v.write_cbor(w);),
         TypeKind::List { item, sparse } => {
             let write = write_expr(item, quote!(item));
-            let write = if *sparse {
-                quote! { match item { Some(item) => { #write } None => w.null(), } }
-            } else {
-                write
-            };
+            let write = super::sparse_item(write, *sparse);
             quote! {
                 w.array(#v.len());
                 for item in #v { #write }
@@ -236,11 +232,7 @@ fn write_expr(ty: &TypeRef, v: TokenStream) -> TokenStream {
                 _ => quote!(w.str(key);),
             };
             let write = write_expr(value, quote!(item));
-            let write = if *sparse {
-                quote! { match item { Some(item) => { #write } None => w.null(), } }
-            } else {
-                write
-            };
+            let write = super::sparse_item(write, *sparse);
             quote! {
                 w.map(#v.len());
                 for (key, item) in #v { #key #write }

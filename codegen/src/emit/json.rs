@@ -100,11 +100,7 @@ fn write_expr(ty: &TypeRef, v: TokenStream) -> TokenStream {
         TypeKind::Named { .. } => quote!(#v.write_json(w);),
         TypeKind::List { item, sparse } => {
             let write = write_expr(item, quote!(item));
-            let write = if *sparse {
-                quote! { match item { Some(item) => { #write } None => w.null(), } }
-            } else {
-                write
-            };
+            let write = super::sparse_item(write, *sparse);
             quote! {
                 w.begin_array();
                 for item in #v { w.item(); #write }
@@ -117,11 +113,7 @@ fn write_expr(ty: &TypeRef, v: TokenStream) -> TokenStream {
                 _ => quote!(w.key(key);),
             };
             let write = write_expr(value, quote!(item));
-            let write = if *sparse {
-                quote! { match item { Some(item) => { #write } None => w.null(), } }
-            } else {
-                write
-            };
+            let write = super::sparse_item(write, *sparse);
             quote! {
                 w.begin_object();
                 for (key, item) in #v { #key #write }

@@ -416,6 +416,17 @@ pub(crate) fn rust_type(ty: &TypeRef) -> TokenStream {
     }
 }
 
+/// Statements writing a collection's `item` with `write`; for a sparse
+/// collection, `item` is an `Option` and `None` is written as `null` (both
+/// codec writers have `w.null()`).
+pub(crate) fn sparse_item(write: TokenStream, sparse: bool) -> TokenStream {
+    if sparse {
+        quote! { match item { Some(item) => { #write } None => w.null(), } }
+    } else {
+        write
+    }
+}
+
 /// The member's value type as a builder stores it: boxed if it closes a cycle,
 /// never optional.
 pub(crate) fn value_type(m: &Member) -> TokenStream {
