@@ -456,17 +456,42 @@ pub struct ErrorResponse<'a> {
     message: Option<String>,
 }
 
-/// The fields of an error body used to identify it.
-#[derive(serde::Deserialize)]
+/// The fields of an error body used to identify it, read by the same JSON
+/// reader as every other body.
+#[derive(Default)]
 struct ErrorBody {
     code: Option<String>,
-    #[serde(rename = "__type")]
     type_: Option<String>,
     message: Option<String>,
-    #[serde(rename = "Message")]
     message_upper: Option<String>,
-    #[serde(rename = "errorMessage")]
     error_message: Option<String>,
+}
+
+impl crate::json::ReadJson for ErrorBody {
+    fn read_json(r: &mut crate::json::Reader<'_>) -> Result<Self, crate::json::ReadError> {
+        let mut out = ErrorBody::default();
+        let mut state = r.begin_object()?;
+        while let Some(key) = r.next_key(&mut state)? {
+            let slot = match &*key {
+                "code" => &mut out.code,
+                "__type" => &mut out.type_,
+                "message" => &mut out.message,
+                "Message" => &mut out.message_upper,
+                "errorMessage" => &mut out.error_message,
+                _ => {
+                    r.skip_value()?;
+                    continue;
+                }
+            };
+            // A field of another type (a nested `code` object) is not the
+            // error's code.
+            match r.optional(|r| r.string()) {
+                Ok(v) => *slot = v,
+                Err(_) => return Err(crate::json::ReadError::invalid(r, "not a string")),
+            }
+        }
+        Ok(out)
+    }
 }
 
 impl<'a> ErrorResponse<'a> {
@@ -474,7 +499,7 @@ impl<'a> ErrorResponse<'a> {
     /// `code`, else its `__type`; in each, anything after `:` and anything up to
     /// `#` is dropped (`aws.protocoltests#FooError:http://…` is `FooError`).
     pub fn new(status: u16, headers: &'a http::HeaderMap, body: &'a Bytes) -> Self {
-        let parsed: Option<ErrorBody> = serde_json::from_slice(body).ok();
+        let parsed: Option<ErrorBody> = crate::json::from_slice(body).ok();
         let header_code = headers
             .get("x-amzn-errortype")
             .and_then(|v| v.to_str().ok())
