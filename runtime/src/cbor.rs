@@ -291,8 +291,9 @@ impl<'a> Reader<'a> {
     /// Reads a map, definite or indefinite, calling `f` with each key with
     /// the reader on its value (which `f` must read or skip).
     pub fn map(&mut self, mut f: impl FnMut(&mut Self, &str) -> Result<()>) -> Result<()> {
-        if self.datatype()? != Type::Map && self.datatype()? != Type::MapIndef {
-            return Err(self.error(format!("expected a map, found {}", self.datatype()?)));
+        let kind = self.datatype()?;
+        if kind != Type::Map && kind != Type::MapIndef {
+            return Err(self.error(format!("expected a map, found {kind}")));
         }
         self.enter()?;
         let len = self.d.map().map_err(|e| self.wrap(e))?;
@@ -314,28 +315,52 @@ impl<'a> Reader<'a> {
         Ok(())
     }
 
+    /// Reads an array of a dense list: `null` items, which a service should
+    /// not send, are skipped.
+    pub fn dense_array<T>(&mut self, mut f: impl FnMut(&mut Self) -> Result<T>) -> Result<Vec<T>> {
+        let mut out = Vec::new();
+        self.items(|r| {
+            if !r.null()? {
+                out.push(f(r)?);
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
     /// Reads an array, definite or indefinite, with `f` reading each item.
     pub fn array<T>(&mut self, mut f: impl FnMut(&mut Self) -> Result<T>) -> Result<Vec<T>> {
-        if self.datatype()? != Type::Array && self.datatype()? != Type::ArrayIndef {
-            return Err(self.error(format!("expected an array, found {}", self.datatype()?)));
+        let mut out = Vec::new();
+        self.items(|r| {
+            out.push(f(r)?);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// Calls `each` with the reader on every item of an array.
+    fn items(&mut self, mut each: impl FnMut(&mut Self) -> Result<()>) -> Result<()> {
+        let kind = self.datatype()?;
+        if kind != Type::Array && kind != Type::ArrayIndef {
+            return Err(self.error(format!("expected an array, found {kind}")));
         }
         self.enter()?;
         let len = self.d.array().map_err(|e| self.wrap(e))?;
-        // The declared length is not trusted for the allocation.
-        let mut out = Vec::with_capacity(len.map_or(0, |n| n.min(1024) as usize));
+        let mut read = 0u64;
         loop {
             match len {
-                Some(n) if out.len() as u64 == n => break,
+                Some(n) if read == n => break,
                 None if self.datatype()? == Type::Break => {
                     self.skip_break()?;
                     break;
                 }
                 _ => {}
             }
-            out.push(f(self)?);
+            each(self)?;
+            read += 1;
         }
         self.depth -= 1;
-        Ok(out)
+        Ok(())
     }
 
     /// Reads a map with text keys into a sorted map, with `f` reading each value.

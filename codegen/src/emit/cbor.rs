@@ -273,9 +273,7 @@ fn read_expr(ty: &TypeRef) -> TokenStream {
                 quote!(r.array(|r| r.optional(|r| #item)))
             } else {
                 // A dense list skips the nulls a service may send anyway.
-                quote!(r
-                    .array(|r| r.optional(|r| #item))
-                    .map(|items| items.into_iter().flatten().collect()))
+                quote!(r.dense_array(|r| #item))
             }
         }
         TypeKind::Map { key, value, sparse } => {

@@ -1703,11 +1703,7 @@ mod cbor {
                     "Images" => {
                         out.images = r
                             .optional(|r| {
-                                r
-                                    .array(|r| {
-                                        r.optional(|r| <Image as ReadCbor>::read_cbor(r))
-                                    })
-                                    .map(|items| items.into_iter().flatten().collect())
+                                r.dense_array(|r| <Image as ReadCbor>::read_cbor(r))
                             })
                             .map_err(|e| e.in_member("Images"))?;
                     }
