@@ -6,7 +6,7 @@
 use ciborium::value::Value;
 use rpcv2_cbor::types::{ImageError, Level, Node, Shape, Square};
 use rpcv2_cbor::Client;
-use smithy_client_runtime::{Blob, Config, Credentials, DateTime, Error};
+use smithy_client_runtime::{BigDecimal, BigInteger, Blob, Config, Credentials, DateTime, Error};
 use tests::Sent;
 
 /// A client whose transport answers with `(status, body)` replies in order,
@@ -89,6 +89,8 @@ async fn every_kind_of_member_is_sent_as_the_protocol_says_and_read_back() {
         .tags([("k".to_string(), "v".to_string())].into_iter().collect())
         .notes([("gone".to_string(), None)].into_iter().collect())
         .labels(vec![Some("x".into()), None])
+        .huge(BigInteger::new("18446744073709551616").unwrap())
+        .exact(BigDecimal::new("1.25").unwrap())
         .tree(
             Node::builder()
                 .value("root")
@@ -139,6 +141,21 @@ async fn every_kind_of_member_is_sent_as_the_protocol_says_and_read_back() {
         &Value::Array(vec![text("x"), Value::Null])
     );
     assert_eq!(get(get(get(&body, "Tree"), "Next"), "Value"), &text("leaf"));
+    // Big numbers: 2^64 as a positive bignum, 1.25 as the decimal fraction [-2, 125].
+    assert_eq!(
+        get(&body, "Huge"),
+        &Value::Tag(2, Box::new(Value::Bytes(vec![1, 0, 0, 0, 0, 0, 0, 0, 0])))
+    );
+    assert_eq!(
+        get(&body, "Exact"),
+        &Value::Tag(
+            4,
+            Box::new(Value::Array(vec![
+                Value::Integer((-2).into()),
+                Value::Integer(125.into())
+            ]))
+        )
+    );
     // An input member the caller left unset is not sent, default or not:
     // the service applies its own.
     assert!(body

@@ -4,7 +4,7 @@
 //! tag 1 around epoch seconds, blobs are byte strings, floats keep NaN and
 //! the infinities, and definite and indefinite lengths are both accepted.
 
-use crate::{Blob, DateTime, Document};
+use crate::{BigDecimal, BigInteger, Blob, DateTime, Document};
 use minicbor::data::{Tag, Type};
 use minicbor::{Decoder, Encoder};
 use std::borrow::Cow;
@@ -16,6 +16,14 @@ const MAX_DEPTH: u32 = 256;
 
 /// The CBOR tag of an epoch-seconds timestamp.
 const EPOCH_TAG: u64 = 1;
+/// Bignums (RFC 8949 §3.4.3): positive, and negative (`-1 - n`).
+const POSITIVE_BIGNUM: u64 = 2;
+const NEGATIVE_BIGNUM: u64 = 3;
+/// A decimal fraction, `[exponent, mantissa]` (§3.4.4).
+const DECIMAL_FRACTION: u64 = 4;
+/// The longest bignum read: converting one to decimal takes time quadratic
+/// in its length, so a body cannot make the client spin.
+const MAX_BIGNUM_BYTES: usize = 1024;
 
 /// A type generated code writes as CBOR.
 pub trait WriteCbor {
@@ -150,6 +158,63 @@ impl Writer {
                 .e
                 .f64(v.secs() as f64 + f64::from(v.subsec_nanos()) / 1e9);
         }
+    }
+
+    /// A big integer: a plain integer when it fits, else a bignum.
+    pub fn big_integer(&mut self, v: &BigInteger) {
+        match split_number(v.as_str()) {
+            Some((negative, digits, 0)) => self.integer_digits(negative, &digits),
+            _ => self.fail(&format!("the bigInteger {} is not an integer", v.as_str())),
+        }
+    }
+
+    /// A big decimal, as a decimal fraction `[exponent, mantissa]`.
+    pub fn big_decimal(&mut self, v: &BigDecimal) {
+        let Some((negative, digits, exponent)) = split_number(v.as_str()) else {
+            return self.fail(&format!("the bigDecimal {} cannot be written", v.as_str()));
+        };
+        let _ = self.e.tag(Tag::new(DECIMAL_FRACTION));
+        self.array(2);
+        self.int(exponent);
+        self.integer_digits(negative, &digits);
+    }
+
+    /// The integer `±digits`: plain when it fits 64 bits, else a bignum.
+    fn integer_digits(&mut self, negative: bool, digits: &str) {
+        if let Ok(n) = digits.parse::<u64>() {
+            match (negative, n) {
+                (false, n) => {
+                    let _ = self.e.u64(n);
+                }
+                (true, 0) => self.int(0),
+                // -1 - (n - 1) = -n, in CBOR's negative form.
+                (true, n) => {
+                    if let Ok(v) = minicbor::data::Int::try_from(-i128::from(n)) {
+                        let _ = self.e.int(v);
+                    }
+                }
+            }
+            return;
+        }
+        let mut magnitude = decimal_to_bytes(digits);
+        if negative {
+            // A negative bignum holds n - 1 for -n; n > u64::MAX here, so
+            // subtracting one never borrows past the top byte.
+            for b in magnitude.iter_mut().rev() {
+                let (v, borrow) = b.overflowing_sub(1);
+                *b = v;
+                if !borrow {
+                    break;
+                }
+            }
+        }
+        let tag = if negative {
+            NEGATIVE_BIGNUM
+        } else {
+            POSITIVE_BIGNUM
+        };
+        let _ = self.e.tag(Tag::new(tag));
+        let _ = self.e.bytes(&magnitude);
     }
 
     /// A document, as the CBOR value of the same shape.
@@ -495,6 +560,69 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// A big integer: a plain integer of any width or a bignum (a decimal
+    /// string is accepted too).
+    pub fn big_integer(&mut self) -> Result<BigInteger> {
+        let text = self.integer_text()?;
+        BigInteger::new(text).ok_or_else(|| self.error("not an integer"))
+    }
+
+    /// A big decimal: a decimal fraction, an integer or bignum, or a float.
+    pub fn big_decimal(&mut self) -> Result<BigDecimal> {
+        let text = match self.datatype()? {
+            Type::Tag => {
+                let at = self.d.position();
+                let tag = u64::from(self.d.tag().map_err(|e| self.wrap(e))?);
+                if tag == DECIMAL_FRACTION {
+                    let parts = self.array(|r| r.integer_text())?;
+                    let [exponent, mantissa] = parts.as_slice() else {
+                        return Err(self.error("a decimal fraction needs [exponent, mantissa]"));
+                    };
+                    format!("{mantissa}e{exponent}")
+                } else {
+                    self.d.set_position(at);
+                    self.integer_text()?
+                }
+            }
+            Type::F16 | Type::F32 | Type::F64 => {
+                let v = self.f64()?;
+                if !v.is_finite() {
+                    return Err(self.error("a bigDecimal must be finite"));
+                }
+                format!("{v:?}")
+            }
+            _ => self.integer_text()?,
+        };
+        BigDecimal::new(text).ok_or_else(|| self.error("not a number"))
+    }
+
+    /// The decimal text of an integer of any width, a bignum, or a string.
+    fn integer_text(&mut self) -> Result<String> {
+        match self.datatype()? {
+            Type::Tag => {
+                let tag = u64::from(self.d.tag().map_err(|e| self.wrap(e))?);
+                let bytes = self.bytes()?;
+                if bytes.as_ref().len() > MAX_BIGNUM_BYTES {
+                    return Err(
+                        self.error(format!("a bignum longer than {MAX_BIGNUM_BYTES} bytes"))
+                    );
+                }
+                let magnitude = bytes_to_decimal(bytes.as_ref());
+                match tag {
+                    POSITIVE_BIGNUM => Ok(magnitude),
+                    // -1 - n
+                    NEGATIVE_BIGNUM => Ok(format!("-{}", decimal_add_one(&magnitude))),
+                    other => Err(self.error(format!("expected a bignum, found tag {other}"))),
+                }
+            }
+            Type::String | Type::StringIndef => Ok(self.str()?.into_owned()),
+            _ => {
+                let v = self.d.int().map_err(|e| self.wrap(e))?;
+                Ok(i128::from(v).to_string())
+            }
+        }
+    }
+
     /// Any value, as a document.
     pub fn document(&mut self) -> Result<Document> {
         Ok(match self.datatype()? {
@@ -526,10 +654,46 @@ impl<'a> Reader<'a> {
                 Document::Object(out)
             }
             Type::Tag => {
-                self.d.tag().map_err(|e| self.wrap(e))?;
+                // Tags wrap a value; a run of them is stepped over in a loop,
+                // not by recursion, so no body can exhaust the stack.
+                while self.datatype()? == Type::Tag {
+                    self.d.tag().map_err(|e| self.wrap(e))?;
+                }
                 self.document()?
             }
             other => return Err(self.error(format!("cannot read {other} as a document"))),
+        })
+    }
+
+    /// Any value, kept as CBOR says it (tags, byte strings, float values),
+    /// for protocol tests to compare bodies.
+    pub(crate) fn value(&mut self) -> Result<Value> {
+        Ok(match self.datatype()? {
+            Type::Null | Type::Undefined => {
+                self.null()?;
+                Value::Null
+            }
+            Type::Bool => Value::Bool(self.bool()?),
+            Type::F16 | Type::F32 | Type::F64 => Value::Float(self.f64()?),
+            Type::String | Type::StringIndef => Value::Text(self.str()?.into_owned()),
+            Type::Bytes | Type::BytesIndef => Value::Bytes(self.bytes()?.into_inner()),
+            Type::Array | Type::ArrayIndef => Value::Array(self.array(|r| r.value())?),
+            Type::Map | Type::MapIndef => {
+                let mut entries = Vec::new();
+                self.map(|r, key| {
+                    entries.push((key.to_owned(), r.value()?));
+                    Ok(())
+                })?;
+                Value::Map(entries)
+            }
+            Type::Tag => {
+                self.enter()?;
+                let tag = u64::from(self.d.tag().map_err(|e| self.wrap(e))?);
+                let inner = self.value()?;
+                self.depth -= 1;
+                Value::Tag(tag, Box::new(inner))
+            }
+            _ => Value::Int(i128::from(self.d.int().map_err(|e| self.wrap(e))?)),
         })
     }
 
@@ -562,6 +726,123 @@ fn error_at(position: usize, e: minicbor::decode::Error) -> ReadError {
     ReadError { message, position }
 }
 
+/// A decoded CBOR value (maps with text keys, as Smithy bodies have).
+#[derive(Debug, Clone)]
+pub(crate) enum Value {
+    Null,
+    Bool(bool),
+    Int(i128),
+    Float(f64),
+    Text(String),
+    Bytes(Vec<u8>),
+    Array(Vec<Value>),
+    Map(Vec<(String, Value)>),
+    Tag(u64, Box<Value>),
+}
+
+impl PartialEq for Value {
+    /// Numbers compare by value whatever their width or kind (NaN equals
+    /// NaN); maps compare without regard to order.
+    fn eq(&self, other: &Self) -> bool {
+        use Value::*;
+        match (self, other) {
+            (Null, Null) => true,
+            (Bool(a), Bool(b)) => a == b,
+            (Int(a), Int(b)) => a == b,
+            (Float(a), Float(b)) => a == b || (a.is_nan() && b.is_nan()),
+            (Int(a), Float(b)) | (Float(b), Int(a)) => *a as f64 == *b,
+            (Text(a), Text(b)) => a == b,
+            (Bytes(a), Bytes(b)) => a == b,
+            (Array(a), Array(b)) => a == b,
+            (Map(a), Map(b)) => {
+                a.len() == b.len()
+                    && a.iter()
+                        .all(|(k, v)| b.iter().any(|(k2, v2)| k == k2 && v == v2))
+            }
+            (Tag(a, x), Tag(b, y)) => a == b && x == y,
+            _ => false,
+        }
+    }
+}
+
+/// Splits JSON number text into sign, the digits of the mantissa (no
+/// leading zeros) and the power of ten it is multiplied by:
+/// `-12.5e3` is `(true, "125", 2)`.
+fn split_number(text: &str) -> Option<(bool, String, i64)> {
+    let (negative, rest) = match text.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, text),
+    };
+    let (number, exponent) = match rest.find(['e', 'E']) {
+        Some(i) => (&rest[..i], rest[i + 1..].parse::<i64>().ok()?),
+        None => (rest, 0),
+    };
+    let (int, frac) = number.split_once('.').unwrap_or((number, ""));
+    if int.is_empty() || !int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let digits: String = int.chars().chain(frac.chars()).collect();
+    let digits = digits.trim_start_matches('0');
+    let digits = if digits.is_empty() { "0" } else { digits };
+    let exponent = exponent.checked_sub(i64::try_from(frac.len()).ok()?)?;
+    Some((negative && digits != "0", digits.to_string(), exponent))
+}
+
+/// Decimal digits as big-endian bytes.
+fn decimal_to_bytes(digits: &str) -> Vec<u8> {
+    let mut out: Vec<u8> = vec![0];
+    for d in digits.bytes() {
+        let mut carry = u32::from(d - b'0');
+        for b in out.iter_mut().rev() {
+            let v = u32::from(*b) * 10 + carry;
+            *b = (v & 0xff) as u8;
+            carry = v >> 8;
+        }
+        while carry > 0 {
+            out.insert(0, (carry & 0xff) as u8);
+            carry >>= 8;
+        }
+    }
+    out
+}
+
+/// Big-endian bytes as decimal digits.
+fn bytes_to_decimal(bytes: &[u8]) -> String {
+    let mut number: Vec<u8> = bytes.iter().copied().skip_while(|b| *b == 0).collect();
+    let mut digits = Vec::new();
+    while !number.is_empty() {
+        let mut rem = 0u32;
+        for b in number.iter_mut() {
+            let v = (rem << 8) | u32::from(*b);
+            *b = (v / 10) as u8;
+            rem = v % 10;
+        }
+        digits.push(b'0' + rem as u8);
+        let zeros = number.iter().take_while(|b| **b == 0).count();
+        number.drain(..zeros);
+    }
+    if digits.is_empty() {
+        return "0".into();
+    }
+    digits.reverse();
+    String::from_utf8(digits).unwrap_or_default()
+}
+
+/// Decimal digits plus one.
+fn decimal_add_one(digits: &str) -> String {
+    let mut out: Vec<u8> = digits.bytes().collect();
+    for d in out.iter_mut().rev() {
+        if *d == b'9' {
+            *d = b'0';
+        } else {
+            *d += 1;
+            return String::from_utf8(out).unwrap_or_default();
+        }
+    }
+    out.insert(0, b'1');
+    String::from_utf8(out).unwrap_or_default()
+}
+
 /// A half-precision float (IEEE 754 binary16) as `f64`.
 fn f16_to_f64(bits: u16) -> f64 {
     let sign = if bits & 0x8000 != 0 { -1.0 } else { 1.0 };
@@ -572,6 +853,12 @@ fn f16_to_f64(bits: u16) -> f64 {
         0x1f if frac == 0.0 => f64::INFINITY,
         0x1f => f64::NAN,
         e => (1.0 + frac / 1024.0) * 2f64.powi(i32::from(e) - 15),
+    }
+}
+
+impl<T: WriteCbor + ?Sized> WriteCbor for Box<T> {
+    fn write_cbor(&self, w: &mut Writer) {
+        (**self).write_cbor(w);
     }
 }
 
@@ -628,9 +915,60 @@ mod tests {
     }
 
     #[test]
+    fn big_numbers_are_integers_bignums_and_decimal_fractions() {
+        let int = |text: &str| {
+            let mut w = Writer::new();
+            w.big_integer(&BigInteger::new(text).unwrap());
+            let bytes = w.into_bytes();
+            (bytes.clone(), Reader::new(&bytes).big_integer().unwrap())
+        };
+        assert_eq!(int("123").0, [0x18, 0x7b]);
+        assert_eq!(int("-1").0, [0x20]);
+        // 2^64 is the smallest positive bignum; -2^64 - 1 the smallest negative one.
+        assert_eq!(
+            int("18446744073709551616").0,
+            [0xc2, 0x49, 1, 0, 0, 0, 0, 0, 0, 0, 0]
+        );
+        assert_eq!(
+            int("-18446744073709551617").0,
+            [0xc3, 0x49, 1, 0, 0, 0, 0, 0, 0, 0, 0]
+        );
+        for text in [
+            "0",
+            "-18446744073709551616",
+            "123456789012345678901234567890",
+            "-98765432109876543210987654321",
+        ] {
+            assert_eq!(int(text).1.as_str(), text);
+        }
+        let mut w = Writer::new();
+        w.big_decimal(&BigDecimal::new("-12.50").unwrap());
+        let bytes = w.into_bytes();
+        // 4([-2, -1250])
+        assert_eq!(bytes, [0xc4, 0x82, 0x21, 0x39, 0x04, 0xe1]);
+        assert_eq!(
+            Reader::new(&bytes).big_decimal().unwrap().as_str(),
+            "-1250e-2"
+        );
+        assert_eq!(
+            Reader::new(&[0xf9, 0x3e, 0x00])
+                .big_decimal()
+                .unwrap()
+                .as_str(),
+            "1.5"
+        );
+        let mut huge = vec![0xc2, 0x5a, 0, 0, 0x10, 0];
+        huge.extend(vec![0xff; 4096]);
+        assert!(Reader::new(&huge).big_integer().is_err());
+    }
+
+    #[test]
     fn bad_input_is_an_error_never_a_panic() {
         let deep = vec![0x81; 10_000];
         assert!(Reader::new(&deep).document().is_err());
+        let mut tags = vec![0xc6; 100_000];
+        tags.push(0x00);
+        assert_eq!(Reader::new(&tags).document().unwrap(), Document::from(0));
         for bytes in [
             &[0xbf][..],
             &[0x9f, 0x01],

@@ -505,16 +505,21 @@ impl ServiceClient {
         Ok(endpoint)
     }
 
-    /// Forgets the discovered endpoint when the service says it is no
-    /// longer valid.
-    async fn forget_discovered(&self, code: Option<&str>) {
+    /// Forgets the discovered endpoint `url` when the service says it is no
+    /// longer valid: the model's invalid-endpoint error, or HTTP 421
+    /// (misdirected request). An endpoint discovered since is kept.
+    async fn forget_discovered(&self, status: u16, code: Option<&str>, url: &str) {
         let invalid = self
             .service
             .endpoint_discovery
             .as_ref()
             .and_then(|d| d.invalid_endpoint_error);
-        if code.is_some() && code == invalid {
-            *self.discovered.lock().await = None;
+        if status != 421 && (code.is_none() || code != invalid) {
+            return;
+        }
+        let mut cached = self.discovered.lock().await;
+        if cached.as_ref().is_some_and(|(e, _)| e.url == url) {
+            *cached = None;
         }
     }
 
@@ -718,7 +723,8 @@ impl ServiceClient {
                     let error_response =
                         ErrorResponse::read(O::WIRE_FORMAT, status, &headers, &body);
                     if O::DISCOVERED_ENDPOINT {
-                        self.forget_discovered(error_response.code()).await;
+                        self.forget_discovered(status, error_response.code(), &endpoint.url)
+                            .await;
                     }
                     let error = O::Error::from_response(&error_response);
                     let kind = error

@@ -483,11 +483,12 @@ impl crate::json::ReadJson for ErrorBody {
                     continue;
                 }
             };
-            // A field of another type (a nested `code` object) is not the
-            // error's code.
-            match r.optional(|r| r.string()) {
-                Ok(v) => *slot = v,
-                Err(_) => return Err(crate::json::ReadError::invalid(r, "not a string")),
+            // A field of another type (a numeric `code`, a nested object) is
+            // not the error's code or message: skipped, the rest still read.
+            if r.peek_is_string() {
+                *slot = Some(r.string()?);
+            } else {
+                r.skip_value()?;
             }
         }
         Ok(out)
@@ -663,6 +664,11 @@ mod tests {
             Some("FooError")
         );
         assert_eq!(resolve(None, "<html>bad gateway</html>"), None);
+        // A numeric `code` does not hide the `__type` beside it.
+        assert_eq!(
+            resolve(None, r#"{"code":400,"__type":"ns#ThrottlingException"}"#).as_deref(),
+            Some("ThrottlingException")
+        );
         let mut headers = http::HeaderMap::new();
         headers.insert(
             "x-amzn-query-error",

@@ -1,6 +1,7 @@
 //! Emit stage: the CBOR codec of an rpcv2Cbor service, per type:
 //! `WriteCbor` and `ReadCbor` impls, member by member, in a module of their
-//! own beside the types, so the types themselves stay codec-free.
+//! own beside the types, so the types themselves stay codec-free. Trait
+//! paths are written in full: a model shape may be named `ReadCbor`.
 
 use super::rust_type;
 use super::types::zero_expr;
@@ -20,10 +21,10 @@ pub fn module(ir: &CrateIr) -> TokenStream {
         NamedKind::Enum(_) => {
             let name = ident(&t.name);
             quote! {
-                impl WriteCbor for #name {
+                impl rt::cbor::WriteCbor for #name {
                     fn write_cbor(&self, w: &mut rt::cbor::Writer) { w.str(self.as_str()); }
                 }
-                impl ReadCbor for #name {
+                impl rt::cbor::ReadCbor for #name {
                     fn read_cbor(r: &mut rt::cbor::Reader<'_>) -> Result<Self, rt::cbor::ReadError> {
                         r.str().map(|s| Self::from(&*s))
                     }
@@ -33,10 +34,10 @@ pub fn module(ir: &CrateIr) -> TokenStream {
         NamedKind::IntEnum(_) => {
             let name = ident(&t.name);
             quote! {
-                impl WriteCbor for #name {
+                impl rt::cbor::WriteCbor for #name {
                     fn write_cbor(&self, w: &mut rt::cbor::Writer) { w.int(self.value()); }
                 }
-                impl ReadCbor for #name {
+                impl rt::cbor::ReadCbor for #name {
                     fn read_cbor(r: &mut rt::cbor::Reader<'_>) -> Result<Self, rt::cbor::ReadError> {
                         r.integer::<i32>().map(Self::from)
                     }
@@ -48,7 +49,6 @@ pub fn module(ir: &CrateIr) -> TokenStream {
         /// The rpcv2Cbor codec of every type.
         mod cbor {
             use super::*;
-            use rt::cbor::{ReadCbor, WriteCbor};
 
             #(#impls)*
         }
@@ -117,7 +117,7 @@ fn structure(t: &NamedType, s: &Struct) -> TokenStream {
         }
     };
     quote! {
-        impl WriteCbor for #name {
+        impl rt::cbor::WriteCbor for #name {
             fn write_cbor(&self, w: &mut rt::cbor::Writer) {
                 w.begin_map();
                 #(#writes)*
@@ -125,7 +125,7 @@ fn structure(t: &NamedType, s: &Struct) -> TokenStream {
             }
         }
 
-        impl ReadCbor for #name {
+        impl rt::cbor::ReadCbor for #name {
             fn read_cbor(r: &mut rt::cbor::Reader<'_>) -> Result<Self, rt::cbor::ReadError> {
                 let #out = Self { #(#init)* };
                 #read_members
@@ -160,7 +160,7 @@ fn union(t: &NamedType, u: &Union) -> TokenStream {
     let too_many = format!("a {type_name} union has more than one member set");
     let none = format!("a {type_name} union has no member set");
     quote! {
-        impl WriteCbor for #name {
+        impl rt::cbor::WriteCbor for #name {
             fn write_cbor(&self, w: &mut rt::cbor::Writer) {
                 match self {
                     #(#writes)*
@@ -169,7 +169,7 @@ fn union(t: &NamedType, u: &Union) -> TokenStream {
             }
         }
 
-        impl ReadCbor for #name {
+        impl rt::cbor::ReadCbor for #name {
             fn read_cbor(r: &mut rt::cbor::Reader<'_>) -> Result<Self, rt::cbor::ReadError> {
                 let mut found: Option<Self> = None;
                 r.map(|r, key| {
@@ -211,13 +211,14 @@ fn write_expr(ty: &TypeRef, v: TokenStream) -> TokenStream {
         TypeKind::Float => quote!(w.f32(*#v);),
         TypeKind::Double => quote!(w.f64(*#v);),
         TypeKind::String => quote!(w.str(#v);),
-        TypeKind::BigInteger | TypeKind::BigDecimal => quote!(w.str(#v.as_str());),
+        TypeKind::BigInteger => quote!(w.big_integer(#v);),
+        TypeKind::BigDecimal => quote!(w.big_decimal(#v);),
         TypeKind::Blob => quote!(w.bytes(#v);),
         // Never in an rpcv2Cbor body; a stream member is not written.
         TypeKind::Stream => quote!(w.null();),
         TypeKind::Timestamp(_) => quote!(w.timestamp(#v);),
         TypeKind::Document => quote!(w.document(#v);),
-        TypeKind::Named { .. } => quote!(#v.write_cbor(w);),
+        TypeKind::Named { .. } => quote!(rt::cbor::WriteCbor::write_cbor(#v, w);),
         TypeKind::List { item, sparse } => {
             let write = write_expr(item, quote!(item));
             let write = super::sparse_item(write, *sparse);
@@ -253,19 +254,15 @@ fn read_expr(ty: &TypeRef) -> TokenStream {
         TypeKind::Float => quote!(r.f32()),
         TypeKind::Double => quote!(r.f64()),
         TypeKind::String => quote!(r.str().map(::std::borrow::Cow::into_owned)),
-        TypeKind::BigInteger => quote!(r.str().and_then(|s| {
-            rt::BigInteger::new(s.trim()).ok_or_else(|| rt::cbor::ReadError::new("not a number"))
-        })),
-        TypeKind::BigDecimal => quote!(r.str().and_then(|s| {
-            rt::BigDecimal::new(s.trim()).ok_or_else(|| rt::cbor::ReadError::new("not a number"))
-        })),
+        TypeKind::BigInteger => quote!(r.big_integer()),
+        TypeKind::BigDecimal => quote!(r.big_decimal()),
         TypeKind::Blob => quote!(r.bytes()),
         TypeKind::Stream => quote!(r.bytes().map(|b| rt::ByteStream::new(b.into_inner()))),
         TypeKind::Timestamp(_) => quote!(r.timestamp()),
         TypeKind::Document => quote!(r.document()),
         TypeKind::Named { .. } => {
             let t = rust_type(ty);
-            quote!(<#t as ReadCbor>::read_cbor(r))
+            quote!(<#t as rt::cbor::ReadCbor>::read_cbor(r))
         }
         TypeKind::List { item, sparse } => {
             let item = read_expr(item);

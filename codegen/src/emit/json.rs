@@ -1,7 +1,8 @@
 //! Emit stage: the JSON writer of each type (restJson1 and awsJson bodies),
 //! as `WriteJson` impls in a module of their own beside the types, so the
 //! wire form (member keys, timestamp formats, base64 blobs, NaN as text)
-//! is code, not attributes on the public types.
+//! is code, not attributes on the public types. Trait paths are written in
+//! full: a model shape may be named `WriteJson`.
 
 use crate::ir::*;
 use crate::names::ident;
@@ -22,7 +23,7 @@ pub fn module(ir: &CrateIr) -> TokenStream {
             NamedKind::IntEnum(_) => quote!(w.int(self.value());),
         };
         quote! {
-            impl WriteJson for #name {
+            impl rt::json::WriteJson for #name {
                 fn write_json(&self, w: &mut rt::json::Writer) { #body }
             }
         }
@@ -31,7 +32,6 @@ pub fn module(ir: &CrateIr) -> TokenStream {
         /// The JSON writer of every type, for request bodies.
         mod json {
             use super::*;
-            use rt::json::WriteJson;
 
             #(#impls)*
         }
@@ -97,7 +97,7 @@ fn write_expr(ty: &TypeRef, v: TokenStream) -> TokenStream {
         TypeKind::Timestamp(TimestampFormat::DateTime) => quote!(w.date_time(#v);),
         TypeKind::Timestamp(TimestampFormat::HttpDate) => quote!(w.http_date(#v);),
         TypeKind::Document => quote!(w.document(#v);),
-        TypeKind::Named { .. } => quote!(#v.write_json(w);),
+        TypeKind::Named { .. } => quote!(rt::json::WriteJson::write_json(#v, w);),
         TypeKind::List { item, sparse } => {
             let write = write_expr(item, quote!(item));
             let write = super::sparse_item(write, *sparse);

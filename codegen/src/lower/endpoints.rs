@@ -232,8 +232,19 @@ impl Lowering<'_> {
         &mut self,
         service: &str,
         d: &crate::traits::EndpointDiscoveryTrait,
-        operations: &[Operation],
+        operations: &mut [Operation],
     ) -> Option<EndpointDiscovery> {
+        // The discovery operation goes to the regular endpoint, whatever it
+        // says of itself (it would otherwise wait on its own discovery).
+        for op in operations.iter_mut().filter(|o| o.id == d.operation) {
+            op.discovered_endpoint = false;
+        }
+        // Discovery matters only to the operations generated that require it;
+        // without them (a subset, or a service where it is optional) the
+        // client needs no discovery operation.
+        if !operations.iter().any(|o| o.discovered_endpoint) {
+            return None;
+        }
         let mut problem = |reason: String| {
             self.diags.push(Diagnostic::shape(
                 service,
@@ -243,7 +254,7 @@ impl Lowering<'_> {
         };
         let Some(op) = operations.iter().find(|o| o.id == d.operation) else {
             return problem(format!(
-                "the discovery operation `{}` is not an operation of the service",
+                "the discovery operation `{}` is not generated, and operations that require a discovered endpoint are: generate it too",
                 d.operation
             ));
         };

@@ -176,7 +176,7 @@ impl<'m> Lowering<'m> {
         let endpoint_discovery = t
             .endpoint_discovery
             .as_ref()
-            .and_then(|d| self.endpoint_discovery(id, d, &operations));
+            .and_then(|d| self.endpoint_discovery(id, d, &mut operations));
         let name = names::type_name(local_name(id));
         let crate_name = names::crate_name(
             t.aws_service

@@ -5463,8 +5463,7 @@ mod defaults {
 /// The JSON writer of every type, for request bodies.
 mod json {
     use super::*;
-    use rt::json::WriteJson;
-    impl WriteJson for ClientLimitExceededException {
+    impl rt::json::WriteJson for ClientLimitExceededException {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.message {
@@ -5475,28 +5474,28 @@ mod json {
         }
     }
 
-    impl WriteJson for ClipFragmentSelector {
+    impl rt::json::WriteJson for ClipFragmentSelector {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.fragment_selector_type {
                 w.key("FragmentSelectorType");
-                v.write_json(w);
+                rt::json::WriteJson::write_json(v, w);
             }
             if let Some(v) = &self.timestamp_range {
                 w.key("TimestampRange");
-                v.write_json(w);
+                rt::json::WriteJson::write_json(v, w);
             }
             w.end_object();
         }
     }
 
-    impl WriteJson for ClipFragmentSelectorType {
+    impl rt::json::WriteJson for ClipFragmentSelectorType {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.str(self.as_str());
         }
     }
 
-    impl WriteJson for ClipTimestampRange {
+    impl rt::json::WriteJson for ClipTimestampRange {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.start_timestamp {
@@ -5511,52 +5510,52 @@ mod json {
         }
     }
 
-    impl WriteJson for ContainerFormat {
+    impl rt::json::WriteJson for ContainerFormat {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.str(self.as_str());
         }
     }
 
-    impl WriteJson for DashDisplayFragmentNumber {
+    impl rt::json::WriteJson for DashDisplayFragmentNumber {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.str(self.as_str());
         }
     }
 
-    impl WriteJson for DashDisplayFragmentTimestamp {
+    impl rt::json::WriteJson for DashDisplayFragmentTimestamp {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.str(self.as_str());
         }
     }
 
-    impl WriteJson for DashFragmentSelector {
+    impl rt::json::WriteJson for DashFragmentSelector {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.fragment_selector_type {
                 w.key("FragmentSelectorType");
-                v.write_json(w);
+                rt::json::WriteJson::write_json(v, w);
             }
             if let Some(v) = &self.timestamp_range {
                 w.key("TimestampRange");
-                v.write_json(w);
+                rt::json::WriteJson::write_json(v, w);
             }
             w.end_object();
         }
     }
 
-    impl WriteJson for DashFragmentSelectorType {
+    impl rt::json::WriteJson for DashFragmentSelectorType {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.str(self.as_str());
         }
     }
 
-    impl WriteJson for DashPlaybackMode {
+    impl rt::json::WriteJson for DashPlaybackMode {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.str(self.as_str());
         }
     }
 
-    impl WriteJson for DashTimestampRange {
+    impl rt::json::WriteJson for DashTimestampRange {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.start_timestamp {
@@ -5571,19 +5570,19 @@ mod json {
         }
     }
 
-    impl WriteJson for Format {
+    impl rt::json::WriteJson for Format {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.str(self.as_str());
         }
     }
 
-    impl WriteJson for FormatConfigKey {
+    impl rt::json::WriteJson for FormatConfigKey {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.str(self.as_str());
         }
     }
 
-    impl WriteJson for Fragment {
+    impl rt::json::WriteJson for Fragment {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.fragment_number {
@@ -5612,28 +5611,28 @@ mod json {
         }
     }
 
-    impl WriteJson for FragmentSelector {
+    impl rt::json::WriteJson for FragmentSelector {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.fragment_selector_type {
                 w.key("FragmentSelectorType");
-                v.write_json(w);
+                rt::json::WriteJson::write_json(v, w);
             }
             if let Some(v) = &self.timestamp_range {
                 w.key("TimestampRange");
-                v.write_json(w);
+                rt::json::WriteJson::write_json(v, w);
             }
             w.end_object();
         }
     }
 
-    impl WriteJson for FragmentSelectorType {
+    impl rt::json::WriteJson for FragmentSelectorType {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.str(self.as_str());
         }
     }
 
-    impl WriteJson for GetClipInput {
+    impl rt::json::WriteJson for GetClipInput {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.stream_name {
@@ -5646,20 +5645,20 @@ mod json {
             }
             if let Some(v) = &self.clip_fragment_selector {
                 w.key("ClipFragmentSelector");
-                v.write_json(w);
+                rt::json::WriteJson::write_json(v, w);
             }
             w.end_object();
         }
     }
 
-    impl WriteJson for GetClipOutput {
+    impl rt::json::WriteJson for GetClipOutput {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             w.end_object();
         }
     }
 
-    impl WriteJson for GetDashStreamingSessionUrlInput {
+    impl rt::json::WriteJson for GetDashStreamingSessionUrlInput {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.stream_name {
@@ -5672,19 +5671,19 @@ mod json {
             }
             if let Some(v) = &self.playback_mode {
                 w.key("PlaybackMode");
-                v.write_json(w);
+                rt::json::WriteJson::write_json(v, w);
             }
             if let Some(v) = &self.display_fragment_timestamp {
                 w.key("DisplayFragmentTimestamp");
-                v.write_json(w);
+                rt::json::WriteJson::write_json(v, w);
             }
             if let Some(v) = &self.display_fragment_number {
                 w.key("DisplayFragmentNumber");
-                v.write_json(w);
+                rt::json::WriteJson::write_json(v, w);
             }
             if let Some(v) = &self.dash_fragment_selector {
                 w.key("DASHFragmentSelector");
-                v.write_json(w);
+                rt::json::WriteJson::write_json(v, w);
             }
             if let Some(v) = &self.expires {
                 w.key("Expires");
@@ -5698,7 +5697,7 @@ mod json {
         }
     }
 
-    impl WriteJson for GetDashStreamingSessionUrlOutput {
+    impl rt::json::WriteJson for GetDashStreamingSessionUrlOutput {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.dash_streaming_session_url {
@@ -5709,7 +5708,7 @@ mod json {
         }
     }
 
-    impl WriteJson for GetHlsStreamingSessionUrlInput {
+    impl rt::json::WriteJson for GetHlsStreamingSessionUrlInput {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.stream_name {
@@ -5722,23 +5721,23 @@ mod json {
             }
             if let Some(v) = &self.playback_mode {
                 w.key("PlaybackMode");
-                v.write_json(w);
+                rt::json::WriteJson::write_json(v, w);
             }
             if let Some(v) = &self.hls_fragment_selector {
                 w.key("HLSFragmentSelector");
-                v.write_json(w);
+                rt::json::WriteJson::write_json(v, w);
             }
             if let Some(v) = &self.container_format {
                 w.key("ContainerFormat");
-                v.write_json(w);
+                rt::json::WriteJson::write_json(v, w);
             }
             if let Some(v) = &self.discontinuity_mode {
                 w.key("DiscontinuityMode");
-                v.write_json(w);
+                rt::json::WriteJson::write_json(v, w);
             }
             if let Some(v) = &self.display_fragment_timestamp {
                 w.key("DisplayFragmentTimestamp");
-                v.write_json(w);
+                rt::json::WriteJson::write_json(v, w);
             }
             if let Some(v) = &self.expires {
                 w.key("Expires");
@@ -5752,7 +5751,7 @@ mod json {
         }
     }
 
-    impl WriteJson for GetHlsStreamingSessionUrlOutput {
+    impl rt::json::WriteJson for GetHlsStreamingSessionUrlOutput {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.hls_streaming_session_url {
@@ -5763,7 +5762,7 @@ mod json {
         }
     }
 
-    impl WriteJson for GetImagesInput {
+    impl rt::json::WriteJson for GetImagesInput {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.stream_name {
@@ -5776,7 +5775,7 @@ mod json {
             }
             if let Some(v) = &self.image_selector_type {
                 w.key("ImageSelectorType");
-                v.write_json(w);
+                rt::json::WriteJson::write_json(v, w);
             }
             if let Some(v) = &self.start_timestamp {
                 w.key("StartTimestamp");
@@ -5792,7 +5791,7 @@ mod json {
             }
             if let Some(v) = &self.format {
                 w.key("Format");
-                v.write_json(w);
+                rt::json::WriteJson::write_json(v, w);
             }
             if let Some(v) = &self.format_config {
                 w.key("FormatConfig");
@@ -5823,7 +5822,7 @@ mod json {
         }
     }
 
-    impl WriteJson for GetImagesOutput {
+    impl rt::json::WriteJson for GetImagesOutput {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.images {
@@ -5831,7 +5830,7 @@ mod json {
                 w.begin_array();
                 for item in v {
                     w.item();
-                    item.write_json(w);
+                    rt::json::WriteJson::write_json(item, w);
                 }
                 w.end_array();
             }
@@ -5843,7 +5842,7 @@ mod json {
         }
     }
 
-    impl WriteJson for GetMediaForFragmentListInput {
+    impl rt::json::WriteJson for GetMediaForFragmentListInput {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.stream_name {
@@ -5867,53 +5866,53 @@ mod json {
         }
     }
 
-    impl WriteJson for GetMediaForFragmentListOutput {
+    impl rt::json::WriteJson for GetMediaForFragmentListOutput {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             w.end_object();
         }
     }
 
-    impl WriteJson for HlsDiscontinuityMode {
+    impl rt::json::WriteJson for HlsDiscontinuityMode {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.str(self.as_str());
         }
     }
 
-    impl WriteJson for HlsDisplayFragmentTimestamp {
+    impl rt::json::WriteJson for HlsDisplayFragmentTimestamp {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.str(self.as_str());
         }
     }
 
-    impl WriteJson for HlsFragmentSelector {
+    impl rt::json::WriteJson for HlsFragmentSelector {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.fragment_selector_type {
                 w.key("FragmentSelectorType");
-                v.write_json(w);
+                rt::json::WriteJson::write_json(v, w);
             }
             if let Some(v) = &self.timestamp_range {
                 w.key("TimestampRange");
-                v.write_json(w);
+                rt::json::WriteJson::write_json(v, w);
             }
             w.end_object();
         }
     }
 
-    impl WriteJson for HlsFragmentSelectorType {
+    impl rt::json::WriteJson for HlsFragmentSelectorType {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.str(self.as_str());
         }
     }
 
-    impl WriteJson for HlsPlaybackMode {
+    impl rt::json::WriteJson for HlsPlaybackMode {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.str(self.as_str());
         }
     }
 
-    impl WriteJson for HlsTimestampRange {
+    impl rt::json::WriteJson for HlsTimestampRange {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.start_timestamp {
@@ -5928,7 +5927,7 @@ mod json {
         }
     }
 
-    impl WriteJson for Image {
+    impl rt::json::WriteJson for Image {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.time_stamp {
@@ -5937,7 +5936,7 @@ mod json {
             }
             if let Some(v) = &self.error {
                 w.key("Error");
-                v.write_json(w);
+                rt::json::WriteJson::write_json(v, w);
             }
             if let Some(v) = &self.image_content {
                 w.key("ImageContent");
@@ -5947,19 +5946,19 @@ mod json {
         }
     }
 
-    impl WriteJson for ImageError {
+    impl rt::json::WriteJson for ImageError {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.str(self.as_str());
         }
     }
 
-    impl WriteJson for ImageSelectorType {
+    impl rt::json::WriteJson for ImageSelectorType {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.str(self.as_str());
         }
     }
 
-    impl WriteJson for InvalidArgumentException {
+    impl rt::json::WriteJson for InvalidArgumentException {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.message {
@@ -5970,7 +5969,7 @@ mod json {
         }
     }
 
-    impl WriteJson for InvalidCodecPrivateDataException {
+    impl rt::json::WriteJson for InvalidCodecPrivateDataException {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.message {
@@ -5981,7 +5980,7 @@ mod json {
         }
     }
 
-    impl WriteJson for InvalidMediaFrameException {
+    impl rt::json::WriteJson for InvalidMediaFrameException {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.message {
@@ -5992,7 +5991,7 @@ mod json {
         }
     }
 
-    impl WriteJson for ListFragmentsInput {
+    impl rt::json::WriteJson for ListFragmentsInput {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.stream_name {
@@ -6013,13 +6012,13 @@ mod json {
             }
             if let Some(v) = &self.fragment_selector {
                 w.key("FragmentSelector");
-                v.write_json(w);
+                rt::json::WriteJson::write_json(v, w);
             }
             w.end_object();
         }
     }
 
-    impl WriteJson for ListFragmentsOutput {
+    impl rt::json::WriteJson for ListFragmentsOutput {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.fragments {
@@ -6027,7 +6026,7 @@ mod json {
                 w.begin_array();
                 for item in v {
                     w.item();
-                    item.write_json(w);
+                    rt::json::WriteJson::write_json(item, w);
                 }
                 w.end_array();
             }
@@ -6039,7 +6038,7 @@ mod json {
         }
     }
 
-    impl WriteJson for MissingCodecPrivateDataException {
+    impl rt::json::WriteJson for MissingCodecPrivateDataException {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.message {
@@ -6050,7 +6049,7 @@ mod json {
         }
     }
 
-    impl WriteJson for NoDataRetentionException {
+    impl rt::json::WriteJson for NoDataRetentionException {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.message {
@@ -6061,7 +6060,7 @@ mod json {
         }
     }
 
-    impl WriteJson for NotAuthorizedException {
+    impl rt::json::WriteJson for NotAuthorizedException {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.message {
@@ -6072,7 +6071,7 @@ mod json {
         }
     }
 
-    impl WriteJson for ResourceNotFoundException {
+    impl rt::json::WriteJson for ResourceNotFoundException {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.message {
@@ -6083,7 +6082,7 @@ mod json {
         }
     }
 
-    impl WriteJson for TimestampRange {
+    impl rt::json::WriteJson for TimestampRange {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.start_timestamp {
@@ -6098,7 +6097,7 @@ mod json {
         }
     }
 
-    impl WriteJson for UnsupportedStreamMediaTypeException {
+    impl rt::json::WriteJson for UnsupportedStreamMediaTypeException {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.message {

@@ -735,14 +735,13 @@ impl rt::operation::ModeledError for ResourceNotFoundException {
 /// The JSON writer of every type, for request bodies.
 mod json {
     use super::*;
-    use rt::json::WriteJson;
-    impl WriteJson for ApiName {
+    impl rt::json::WriteJson for ApiName {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.str(self.as_str());
         }
     }
 
-    impl WriteJson for ClientLimitExceededException {
+    impl rt::json::WriteJson for ClientLimitExceededException {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.message {
@@ -753,7 +752,7 @@ mod json {
         }
     }
 
-    impl WriteJson for GetDataEndpointInput {
+    impl rt::json::WriteJson for GetDataEndpointInput {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.stream_name {
@@ -766,13 +765,13 @@ mod json {
             }
             if let Some(v) = &self.api_name {
                 w.key("APIName");
-                v.write_json(w);
+                rt::json::WriteJson::write_json(v, w);
             }
             w.end_object();
         }
     }
 
-    impl WriteJson for GetDataEndpointOutput {
+    impl rt::json::WriteJson for GetDataEndpointOutput {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.data_endpoint {
@@ -783,7 +782,7 @@ mod json {
         }
     }
 
-    impl WriteJson for InvalidArgumentException {
+    impl rt::json::WriteJson for InvalidArgumentException {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.message {
@@ -794,7 +793,7 @@ mod json {
         }
     }
 
-    impl WriteJson for NotAuthorizedException {
+    impl rt::json::WriteJson for NotAuthorizedException {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.message {
@@ -805,7 +804,7 @@ mod json {
         }
     }
 
-    impl WriteJson for ResourceNotFoundException {
+    impl rt::json::WriteJson for ResourceNotFoundException {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.message {

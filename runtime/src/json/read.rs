@@ -115,6 +115,11 @@ impl<'a> Reader<'a> {
         None
     }
 
+    /// Whether a string is next.
+    pub fn peek_is_string(&mut self) -> bool {
+        self.peek() == Some(b'"')
+    }
+
     /// Consumes `null` if it is next, and says whether it was.
     #[inline]
     pub fn null(&mut self) -> Result<bool> {

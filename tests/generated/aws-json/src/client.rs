@@ -70,7 +70,7 @@ impl Client {
         self.inner.endpoint()
     }
 
-    /// Returns the endpoints operations that require discovery are sent to.
+    /// Returns the endpoints operations that require discovery are sent to. (It says it requires discovery itself, which must not make it wait on its own discovery.)
     pub fn describe_endpoints(&self) -> DescribeEndpointsFluentBuilder {
         DescribeEndpointsFluentBuilder {
             client: self.clone(),

@@ -6,7 +6,7 @@
 use smithy_client_runtime as rt;
 use crate::types::*;
 
-/// Returns the endpoints operations that require discovery are sent to.
+/// Returns the endpoints operations that require discovery are sent to. (It says it requires discovery itself, which must not make it wait on its own discovery.)
 ///
 /// Modelled errors: [`InvalidEndpointException`].
 #[derive(Clone, Copy, Debug, Default)]

@@ -1311,15 +1311,14 @@ mod defaults {
 /// The JSON writer of every type, for request bodies.
 mod json {
     use super::*;
-    use rt::json::WriteJson;
-    impl WriteJson for DescribeEndpointsRequest {
+    impl rt::json::WriteJson for DescribeEndpointsRequest {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             w.end_object();
         }
     }
 
-    impl WriteJson for DescribeEndpointsResponse {
+    impl rt::json::WriteJson for DescribeEndpointsResponse {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.endpoints {
@@ -1327,7 +1326,7 @@ mod json {
                 w.begin_array();
                 for item in v {
                     w.item();
-                    item.write_json(w);
+                    rt::json::WriteJson::write_json(item, w);
                 }
                 w.end_array();
             }
@@ -1335,7 +1334,7 @@ mod json {
         }
     }
 
-    impl WriteJson for Endpoint {
+    impl rt::json::WriteJson for Endpoint {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.address {
@@ -1351,7 +1350,7 @@ mod json {
         }
     }
 
-    impl WriteJson for GetImagesInput {
+    impl rt::json::WriteJson for GetImagesInput {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.stream_name {
@@ -1374,7 +1373,7 @@ mod json {
         }
     }
 
-    impl WriteJson for GetImagesOutput {
+    impl rt::json::WriteJson for GetImagesOutput {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.images {
@@ -1382,7 +1381,7 @@ mod json {
                 w.begin_array();
                 for item in v {
                     w.item();
-                    item.write_json(w);
+                    rt::json::WriteJson::write_json(item, w);
                 }
                 w.end_array();
             }
@@ -1394,7 +1393,7 @@ mod json {
         }
     }
 
-    impl WriteJson for Image {
+    impl rt::json::WriteJson for Image {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.time_stamp {
@@ -1403,7 +1402,7 @@ mod json {
             }
             if let Some(v) = &self.error {
                 w.key("Error");
-                v.write_json(w);
+                rt::json::WriteJson::write_json(v, w);
             }
             if let Some(v) = &self.image_content {
                 w.key("ImageContent");
@@ -1413,13 +1412,13 @@ mod json {
         }
     }
 
-    impl WriteJson for ImageError {
+    impl rt::json::WriteJson for ImageError {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.str(self.as_str());
         }
     }
 
-    impl WriteJson for InvalidEndpointException {
+    impl rt::json::WriteJson for InvalidEndpointException {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.message {
@@ -1430,7 +1429,7 @@ mod json {
         }
     }
 
-    impl WriteJson for QueryInput {
+    impl rt::json::WriteJson for QueryInput {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.query_string {
@@ -1441,7 +1440,7 @@ mod json {
         }
     }
 
-    impl WriteJson for QueryOutput {
+    impl rt::json::WriteJson for QueryOutput {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.rows {
@@ -1457,7 +1456,7 @@ mod json {
         }
     }
 
-    impl WriteJson for QueueDoesNotExist {
+    impl rt::json::WriteJson for QueueDoesNotExist {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.message {
@@ -1468,7 +1467,7 @@ mod json {
         }
     }
 
-    impl WriteJson for SendMessageInput {
+    impl rt::json::WriteJson for SendMessageInput {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.queue_url {
@@ -1487,7 +1486,7 @@ mod json {
         }
     }
 
-    impl WriteJson for SendMessageOutput {
+    impl rt::json::WriteJson for SendMessageOutput {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.message_id {

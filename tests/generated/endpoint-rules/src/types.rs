@@ -403,8 +403,7 @@ impl From<PutObjectOutput> for PutObjectOutputBuilder {
 /// The JSON writer of every type, for request bodies.
 mod json {
     use super::*;
-    use rt::json::WriteJson;
-    impl WriteJson for Item {
+    impl rt::json::WriteJson for Item {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.name {
@@ -419,7 +418,7 @@ mod json {
         }
     }
 
-    impl WriteJson for ListThingsInput {
+    impl rt::json::WriteJson for ListThingsInput {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.items {
@@ -427,7 +426,7 @@ mod json {
                 w.begin_array();
                 for item in v {
                     w.item();
-                    item.write_json(w);
+                    rt::json::WriteJson::write_json(item, w);
                 }
                 w.end_array();
             }
@@ -444,21 +443,21 @@ mod json {
         }
     }
 
-    impl WriteJson for ListThingsOutput {
+    impl rt::json::WriteJson for ListThingsOutput {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             w.end_object();
         }
     }
 
-    impl WriteJson for PutObjectInput {
+    impl rt::json::WriteJson for PutObjectInput {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             w.end_object();
         }
     }
 
-    impl WriteJson for PutObjectOutput {
+    impl rt::json::WriteJson for PutObjectOutput {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             w.end_object();

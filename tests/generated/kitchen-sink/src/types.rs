@@ -6977,8 +6977,7 @@ mod defaults {
 /// The JSON writer of every type, for request bodies.
 mod json {
     use super::*;
-    use rt::json::WriteJson;
-    impl WriteJson for AccessDeniedError {
+    impl rt::json::WriteJson for AccessDeniedError {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.message {
@@ -6989,7 +6988,7 @@ mod json {
         }
     }
 
-    impl WriteJson for Address {
+    impl rt::json::WriteJson for Address {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.street {
@@ -7008,25 +7007,25 @@ mod json {
         }
     }
 
-    impl WriteJson for Color {
+    impl rt::json::WriteJson for Color {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.str(self.as_str());
         }
     }
 
-    impl WriteJson for CombineInput {
+    impl rt::json::WriteJson for CombineInput {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.primary {
                 w.key("primary");
-                v.write_json(w);
+                rt::json::WriteJson::write_json(v, w);
             }
             if let Some(v) = &self.others {
                 w.key("others");
                 w.begin_array();
                 for item in v {
                     w.item();
-                    item.write_json(w);
+                    rt::json::WriteJson::write_json(item, w);
                 }
                 w.end_array();
             }
@@ -7037,7 +7036,7 @@ mod json {
                     w.key(key.as_str());
                     match item {
                         Some(item) => {
-                            item.write_json(w);
+                            rt::json::WriteJson::write_json(item, w);
                         }
                         None => w.null(),
                     }
@@ -7050,13 +7049,13 @@ mod json {
             }
             if let Some(v) = &self.tier {
                 w.key("tier");
-                v.write_json(w);
+                rt::json::WriteJson::write_json(v, w);
             }
             w.end_object();
         }
     }
 
-    impl WriteJson for CombineOutput {
+    impl rt::json::WriteJson for CombineOutput {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.combined {
@@ -7064,38 +7063,38 @@ mod json {
                 w.begin_array();
                 for item in v {
                     w.item();
-                    item.write_json(w);
+                    rt::json::WriteJson::write_json(item, w);
                 }
                 w.end_array();
             }
             if let Some(v) = &self.settings {
                 w.key("settings");
-                v.write_json(w);
+                rt::json::WriteJson::write_json(v, w);
             }
             if let Some(v) = &self.result {
                 w.key("result");
-                v.write_json(w);
+                rt::json::WriteJson::write_json(v, w);
             }
             w.end_object();
         }
     }
 
-    impl WriteJson for CreateOrderInput {
+    impl rt::json::WriteJson for CreateOrderInput {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.order {
                 w.key("order");
-                v.write_json(w);
+                rt::json::WriteJson::write_json(v, w);
             }
             if let Some(v) = &self.tree {
                 w.key("tree");
-                v.write_json(w);
+                rt::json::WriteJson::write_json(v, w);
             }
             w.end_object();
         }
     }
 
-    impl WriteJson for CreateOrderOutput {
+    impl rt::json::WriteJson for CreateOrderOutput {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.order_id {
@@ -7104,13 +7103,13 @@ mod json {
             }
             if let Some(v) = &self.tree {
                 w.key("tree");
-                v.write_json(w);
+                rt::json::WriteJson::write_json(v, w);
             }
             w.end_object();
         }
     }
 
-    impl WriteJson for Customer {
+    impl rt::json::WriteJson for Customer {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.name {
@@ -7119,7 +7118,7 @@ mod json {
             }
             if let Some(v) = &self.address {
                 w.key("address");
-                v.write_json(w);
+                rt::json::WriteJson::write_json(v, w);
             }
             if let Some(v) = &self.email {
                 w.key("email");
@@ -7129,29 +7128,29 @@ mod json {
         }
     }
 
-    impl WriteJson for EvaluateInput {
+    impl rt::json::WriteJson for EvaluateInput {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.value {
                 w.key("value");
-                v.write_json(w);
+                rt::json::WriteJson::write_json(v, w);
             }
             w.end_object();
         }
     }
 
-    impl WriteJson for EvaluateOutput {
+    impl rt::json::WriteJson for EvaluateOutput {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.result {
                 w.key("result");
-                v.write_json(w);
+                rt::json::WriteJson::write_json(v, w);
             }
             w.end_object();
         }
     }
 
-    impl WriteJson for GetHlsStreamingSessionUrlInput {
+    impl rt::json::WriteJson for GetHlsStreamingSessionUrlInput {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.type_ {
@@ -7193,13 +7192,13 @@ mod json {
             }
             if let Some(v) = &self.kind {
                 w.key("kind");
-                v.write_json(w);
+                rt::json::WriteJson::write_json(v, w);
             }
             w.end_object();
         }
     }
 
-    impl WriteJson for GetHlsStreamingSessionUrlOutput {
+    impl rt::json::WriteJson for GetHlsStreamingSessionUrlOutput {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.hls_streaming_session_url {
@@ -7208,13 +7207,13 @@ mod json {
             }
             if let Some(v) = &self.result {
                 w.key("result");
-                v.write_json(w);
+                rt::json::WriteJson::write_json(v, w);
             }
             w.end_object();
         }
     }
 
-    impl WriteJson for GetItemInput {
+    impl rt::json::WriteJson for GetItemInput {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.id {
@@ -7225,7 +7224,7 @@ mod json {
         }
     }
 
-    impl WriteJson for GetItemOutput {
+    impl rt::json::WriteJson for GetItemOutput {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.name {
@@ -7236,7 +7235,7 @@ mod json {
         }
     }
 
-    impl WriteJson for GetSettingsInput {
+    impl rt::json::WriteJson for GetSettingsInput {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.profile {
@@ -7247,7 +7246,7 @@ mod json {
         }
     }
 
-    impl WriteJson for GetSettingsOutput {
+    impl rt::json::WriteJson for GetSettingsOutput {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             {
@@ -7283,12 +7282,12 @@ mod json {
             {
                 let v = &self.speed;
                 w.key("speed");
-                v.write_json(w);
+                rt::json::WriteJson::write_json(v, w);
             }
             {
                 let v = &self.tier;
                 w.key("tier");
-                v.write_json(w);
+                rt::json::WriteJson::write_json(v, w);
             }
             {
                 let v = &self.names;
@@ -7331,13 +7330,13 @@ mod json {
             }
             if let Some(v) = &self.settings {
                 w.key("settings");
-                v.write_json(w);
+                rt::json::WriteJson::write_json(v, w);
             }
             w.end_object();
         }
     }
 
-    impl WriteJson for Item {
+    impl rt::json::WriteJson for Item {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.name {
@@ -7352,19 +7351,19 @@ mod json {
         }
     }
 
-    impl WriteJson for Kind {
+    impl rt::json::WriteJson for Kind {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.str(self.as_str());
         }
     }
 
-    impl WriteJson for LegacyChoice {
+    impl rt::json::WriteJson for LegacyChoice {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.str(self.as_str());
         }
     }
 
-    impl WriteJson for ListNestedInput {
+    impl rt::json::WriteJson for ListNestedInput {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.cursor {
@@ -7379,18 +7378,18 @@ mod json {
         }
     }
 
-    impl WriteJson for ListNestedOutput {
+    impl rt::json::WriteJson for ListNestedOutput {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.page {
                 w.key("page");
-                v.write_json(w);
+                rt::json::WriteJson::write_json(v, w);
             }
             w.end_object();
         }
     }
 
-    impl WriteJson for ListThingsInput {
+    impl rt::json::WriteJson for ListThingsInput {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.next_token {
@@ -7405,7 +7404,7 @@ mod json {
         }
     }
 
-    impl WriteJson for ListThingsOutput {
+    impl rt::json::WriteJson for ListThingsOutput {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.things {
@@ -7413,7 +7412,7 @@ mod json {
                 w.begin_array();
                 for item in v {
                     w.item();
-                    item.write_json(w);
+                    rt::json::WriteJson::write_json(item, w);
                 }
                 w.end_array();
             }
@@ -7425,19 +7424,19 @@ mod json {
         }
     }
 
-    impl WriteJson for Mixed {
+    impl rt::json::WriteJson for Mixed {
         fn write_json(&self, w: &mut rt::json::Writer) {
             match self {
                 Self::Mode(v) => {
                     w.begin_object();
                     w.key("mode");
-                    v.write_json(w);
+                    rt::json::WriteJson::write_json(v, w);
                     w.end_object();
                 }
                 Self::Priority(v) => {
                     w.begin_object();
                     w.key("priority");
-                    v.write_json(w);
+                    rt::json::WriteJson::write_json(v, w);
                     w.end_object();
                 }
                 Self::Counts(v) => {
@@ -7454,7 +7453,7 @@ mod json {
                 Self::Tree(v) => {
                     w.begin_object();
                     w.key("tree");
-                    v.write_json(w);
+                    rt::json::WriteJson::write_json(v, w);
                     w.end_object();
                 }
                 Self::Doc(v) => {
@@ -7477,7 +7476,7 @@ mod json {
         }
     }
 
-    impl WriteJson for NotFoundError {
+    impl rt::json::WriteJson for NotFoundError {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.message {
@@ -7488,7 +7487,7 @@ mod json {
         }
     }
 
-    impl WriteJson for Order {
+    impl rt::json::WriteJson for Order {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.id {
@@ -7497,7 +7496,7 @@ mod json {
             }
             if let Some(v) = &self.customer {
                 w.key("customer");
-                v.write_json(w);
+                rt::json::WriteJson::write_json(v, w);
             }
             if let Some(v) = &self.notes {
                 w.key("notes");
@@ -7507,7 +7506,7 @@ mod json {
         }
     }
 
-    impl WriteJson for Page {
+    impl rt::json::WriteJson for Page {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.next_cursor {
@@ -7519,7 +7518,7 @@ mod json {
                 w.begin_array();
                 for item in v {
                     w.item();
-                    item.write_json(w);
+                    rt::json::WriteJson::write_json(item, w);
                 }
                 w.end_array();
             }
@@ -7527,7 +7526,7 @@ mod json {
         }
     }
 
-    impl WriteJson for Point {
+    impl rt::json::WriteJson for Point {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.x {
@@ -7542,13 +7541,13 @@ mod json {
         }
     }
 
-    impl WriteJson for Priority {
+    impl rt::json::WriteJson for Priority {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.int(self.value());
         }
     }
 
-    impl WriteJson for PutCollectionsInput {
+    impl rt::json::WriteJson for PutCollectionsInput {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.strings {
@@ -7565,7 +7564,7 @@ mod json {
                 w.begin_array();
                 for item in v {
                     w.item();
-                    item.write_json(w);
+                    rt::json::WriteJson::write_json(item, w);
                 }
                 w.end_array();
             }
@@ -7611,7 +7610,7 @@ mod json {
                 w.begin_object();
                 for (key, item) in v {
                     w.key(key);
-                    item.write_json(w);
+                    rt::json::WriteJson::write_json(item, w);
                 }
                 w.end_object();
             }
@@ -7665,7 +7664,7 @@ mod json {
         }
     }
 
-    impl WriteJson for PutCollectionsOutput {
+    impl rt::json::WriteJson for PutCollectionsOutput {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.matrix {
@@ -7714,7 +7713,7 @@ mod json {
         }
     }
 
-    impl WriteJson for RecordEventInput {
+    impl rt::json::WriteJson for RecordEventInput {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.at {
@@ -7785,7 +7784,7 @@ mod json {
         }
     }
 
-    impl WriteJson for RecordEventOutput {
+    impl rt::json::WriteJson for RecordEventOutput {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.at {
@@ -7816,7 +7815,7 @@ mod json {
         }
     }
 
-    impl WriteJson for ResultValue {
+    impl rt::json::WriteJson for ResultValue {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.ok {
@@ -7825,13 +7824,13 @@ mod json {
             }
             if let Some(v) = &self.type_ {
                 w.key("type");
-                v.write_json(w);
+                rt::json::WriteJson::write_json(v, w);
             }
             w.end_object();
         }
     }
 
-    impl WriteJson for ServiceUnavailableError {
+    impl rt::json::WriteJson for ServiceUnavailableError {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.message {
@@ -7842,49 +7841,49 @@ mod json {
         }
     }
 
-    impl WriteJson for SetModeInput {
+    impl rt::json::WriteJson for SetModeInput {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.mode {
                 w.key("mode");
-                v.write_json(w);
+                rt::json::WriteJson::write_json(v, w);
             }
             if let Some(v) = &self.choice {
                 w.key("choice");
-                v.write_json(w);
+                rt::json::WriteJson::write_json(v, w);
             }
             w.end_object();
         }
     }
 
-    impl WriteJson for SetModeOutput {
+    impl rt::json::WriteJson for SetModeOutput {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.mode {
                 w.key("mode");
-                v.write_json(w);
+                rt::json::WriteJson::write_json(v, w);
             }
             if let Some(v) = &self.choice {
                 w.key("choice");
-                v.write_json(w);
+                rt::json::WriteJson::write_json(v, w);
             }
             w.end_object();
         }
     }
 
-    impl WriteJson for SetPriorityInput {
+    impl rt::json::WriteJson for SetPriorityInput {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.priority {
                 w.key("priority");
-                v.write_json(w);
+                rt::json::WriteJson::write_json(v, w);
             }
             if let Some(v) = &self.history {
                 w.key("history");
                 w.begin_array();
                 for item in v {
                     w.item();
-                    item.write_json(w);
+                    rt::json::WriteJson::write_json(item, w);
                 }
                 w.end_array();
             }
@@ -7892,19 +7891,19 @@ mod json {
         }
     }
 
-    impl WriteJson for SetPriorityOutput {
+    impl rt::json::WriteJson for SetPriorityOutput {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.priority {
                 w.key("priority");
-                v.write_json(w);
+                rt::json::WriteJson::write_json(v, w);
             }
             if let Some(v) = &self.history {
                 w.key("history");
                 w.begin_array();
                 for item in v {
                     w.item();
-                    item.write_json(w);
+                    rt::json::WriteJson::write_json(item, w);
                 }
                 w.end_array();
             }
@@ -7912,7 +7911,7 @@ mod json {
         }
     }
 
-    impl WriteJson for Settings {
+    impl rt::json::WriteJson for Settings {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             {
@@ -7933,7 +7932,7 @@ mod json {
             {
                 let v = &self.speed;
                 w.key("speed");
-                v.write_json(w);
+                rt::json::WriteJson::write_json(v, w);
             }
             {
                 let v = &self.aliases;
@@ -7953,19 +7952,19 @@ mod json {
         }
     }
 
-    impl WriteJson for Speed {
+    impl rt::json::WriteJson for Speed {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.str(self.as_str());
         }
     }
 
-    impl WriteJson for StreamMode {
+    impl rt::json::WriteJson for StreamMode {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.str(self.as_str());
         }
     }
 
-    impl WriteJson for Thing {
+    impl rt::json::WriteJson for Thing {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.name {
@@ -7976,7 +7975,7 @@ mod json {
         }
     }
 
-    impl WriteJson for ThrottlingError {
+    impl rt::json::WriteJson for ThrottlingError {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.message {
@@ -7987,13 +7986,13 @@ mod json {
         }
     }
 
-    impl WriteJson for Tier {
+    impl rt::json::WriteJson for Tier {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.int(self.value());
         }
     }
 
-    impl WriteJson for TreeNode {
+    impl rt::json::WriteJson for TreeNode {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.value {
@@ -8002,14 +8001,14 @@ mod json {
             }
             if let Some(v) = &self.child {
                 w.key("child");
-                v.write_json(w);
+                rt::json::WriteJson::write_json(v, w);
             }
             if let Some(v) = &self.children {
                 w.key("children");
                 w.begin_array();
                 for item in v {
                     w.item();
-                    item.write_json(w);
+                    rt::json::WriteJson::write_json(item, w);
                 }
                 w.end_array();
             }
@@ -8017,7 +8016,7 @@ mod json {
         }
     }
 
-    impl WriteJson for ValidateThingInput {
+    impl rt::json::WriteJson for ValidateThingInput {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.name {
@@ -8107,7 +8106,7 @@ mod json {
         }
     }
 
-    impl WriteJson for ValidateThingOutput {
+    impl rt::json::WriteJson for ValidateThingOutput {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();
             if let Some(v) = &self.valid {
@@ -8118,7 +8117,7 @@ mod json {
         }
     }
 
-    impl WriteJson for Value {
+    impl rt::json::WriteJson for Value {
         fn write_json(&self, w: &mut rt::json::Writer) {
             match self {
                 Self::Text(v) => {
@@ -8136,7 +8135,7 @@ mod json {
                 Self::Point(v) => {
                     w.begin_object();
                     w.key("point");
-                    v.write_json(w);
+                    rt::json::WriteJson::write_json(v, w);
                     w.end_object();
                 }
                 Self::Tags(v) => {

@@ -351,6 +351,40 @@ impl PutFrameFluentBuilder {
         self
     }
 
+    /// Named like the runtime's codec trait, and recursive.
+    pub fn codec(mut self, value: ReadCbor) -> Self {
+        self.input = self.input.codec(value);
+        self
+    }
+
+    /// Sets or clears [`codec`](Self::codec).
+    pub fn set_codec(mut self, value: Option<ReadCbor>) -> Self {
+        self.input = self.input.set_codec(value);
+        self
+    }
+
+    pub fn huge(mut self, value: rt::BigInteger) -> Self {
+        self.input = self.input.huge(value);
+        self
+    }
+
+    /// Sets or clears [`huge`](Self::huge).
+    pub fn set_huge(mut self, value: Option<rt::BigInteger>) -> Self {
+        self.input = self.input.set_huge(value);
+        self
+    }
+
+    pub fn exact(mut self, value: rt::BigDecimal) -> Self {
+        self.input = self.input.exact(value);
+        self
+    }
+
+    /// Sets or clears [`exact`](Self::exact).
+    pub fn set_exact(mut self, value: Option<rt::BigDecimal>) -> Self {
+        self.input = self.input.set_exact(value);
+        self
+    }
+
     /// Replaces every member with those of `input`.
     pub fn with_input(mut self, input: PutFrameInput) -> Self {
         self.input = PutFrameInputBuilder::from(input);

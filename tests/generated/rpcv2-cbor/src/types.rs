@@ -804,6 +804,22 @@ pub struct PutFrameInput {
         serde(rename = "Retries", skip_serializing_if = "Option::is_none")
     )]
     pub retries: Option<i32>,
+    /// Named like the runtime's codec trait, and recursive.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Codec", skip_serializing_if = "Option::is_none")
+    )]
+    pub codec: Option<ReadCbor>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Huge", skip_serializing_if = "Option::is_none")
+    )]
+    pub huge: Option<rt::BigInteger>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Exact", skip_serializing_if = "Option::is_none")
+    )]
+    pub exact: Option<rt::BigDecimal>,
 }
 
 impl rt::json::ReadJson for PutFrameInput {
@@ -823,6 +839,9 @@ impl rt::json::ReadJson for PutFrameInput {
             labels: None,
             tree: None,
             retries: None,
+            codec: None,
+            huge: None,
+            exact: None,
         };
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
@@ -897,6 +916,21 @@ impl rt::json::ReadJson for PutFrameInput {
                         .optional(|r| r.integer::<i32>())
                         .map_err(|e| e.in_member("Retries"))?;
                 }
+                "Codec" => {
+                    out.codec = r
+                        .optional(|r| <ReadCbor as rt::json::ReadJson>::read_json(r))
+                        .map_err(|e| e.in_member("Codec"))?;
+                }
+                "Huge" => {
+                    out.huge = r
+                        .optional(|r| r.big_integer())
+                        .map_err(|e| e.in_member("Huge"))?;
+                }
+                "Exact" => {
+                    out.exact = r
+                        .optional(|r| r.big_decimal())
+                        .map_err(|e| e.in_member("Exact"))?;
+                }
                 _ => r.skip_value()?,
             }
         }
@@ -928,6 +962,9 @@ pub struct PutFrameInputBuilder {
     labels: Option<Vec<Option<String>>>,
     tree: Option<Node>,
     retries: Option<i32>,
+    codec: Option<ReadCbor>,
+    huge: Option<rt::BigInteger>,
+    exact: Option<rt::BigDecimal>,
 }
 
 impl PutFrameInputBuilder {
@@ -1094,6 +1131,40 @@ impl PutFrameInputBuilder {
         self
     }
 
+    /// Named like the runtime's codec trait, and recursive.
+    pub fn codec(mut self, value: ReadCbor) -> Self {
+        self.codec = Some(value);
+        self
+    }
+
+    /// Sets or clears [`codec`](Self::codec).
+    pub fn set_codec(mut self, value: Option<ReadCbor>) -> Self {
+        self.codec = value;
+        self
+    }
+
+    pub fn huge(mut self, value: rt::BigInteger) -> Self {
+        self.huge = Some(value);
+        self
+    }
+
+    /// Sets or clears [`huge`](Self::huge).
+    pub fn set_huge(mut self, value: Option<rt::BigInteger>) -> Self {
+        self.huge = value;
+        self
+    }
+
+    pub fn exact(mut self, value: rt::BigDecimal) -> Self {
+        self.exact = Some(value);
+        self
+    }
+
+    /// Sets or clears [`exact`](Self::exact).
+    pub fn set_exact(mut self, value: Option<rt::BigDecimal>) -> Self {
+        self.exact = value;
+        self
+    }
+
     /// Builds the value. Never fails: the structure has no required members without defaults.
     pub fn build(self) -> Result<PutFrameInput, rt::BuildError> {
         Ok(PutFrameInput {
@@ -1111,6 +1182,9 @@ impl PutFrameInputBuilder {
             labels: self.labels,
             tree: self.tree,
             retries: self.retries,
+            codec: self.codec,
+            huge: self.huge,
+            exact: self.exact,
         })
     }
 
@@ -1131,6 +1205,9 @@ impl PutFrameInputBuilder {
             labels: self.labels,
             tree: self.tree,
             retries: self.retries,
+            codec: self.codec,
+            huge: self.huge,
+            exact: self.exact,
         }
     }
 }
@@ -1152,6 +1229,9 @@ impl From<PutFrameInput> for PutFrameInputBuilder {
             labels: value.labels,
             tree: value.tree,
             retries: value.retries,
+            codec: value.codec,
+            huge: value.huge,
+            exact: value.exact,
         }
     }
 }
@@ -1352,6 +1432,105 @@ impl From<PutFrameOutput> for PutFrameOutputBuilder {
         Self {
             echo: value.echo,
             id: value.id,
+        }
+    }
+}
+
+/// Named like the runtime's codec trait, and recursive.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
+#[non_exhaustive]
+pub struct ReadCbor {
+    /// Named like the runtime's codec trait, and recursive.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Inner", skip_serializing_if = "Option::is_none")
+    )]
+    pub inner: Option<Box<ReadCbor>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Value", skip_serializing_if = "Option::is_none")
+    )]
+    pub value: Option<String>,
+}
+
+impl rt::json::ReadJson for ReadCbor {
+    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+        let mut out = Self { inner: None, value: None };
+        let mut state = r.begin_object()?;
+        while let Some(key) = r.next_key(&mut state)? {
+            match &*key {
+                "Inner" => {
+                    out.inner = r
+                        .optional(|r| {
+                            <ReadCbor as rt::json::ReadJson>::read_json(r).map(Box::new)
+                        })
+                        .map_err(|e| e.in_member("Inner"))?;
+                }
+                "Value" => {
+                    out.value = r
+                        .optional(|r| r.string())
+                        .map_err(|e| e.in_member("Value"))?;
+                }
+                _ => r.skip_value()?,
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl ReadCbor {
+    /// Starts building a [`ReadCbor`].
+    pub fn builder() -> ReadCborBuilder {
+        ReadCborBuilder::default()
+    }
+}
+
+/// A builder for [`ReadCbor`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ReadCborBuilder {
+    inner: Option<Box<ReadCbor>>,
+    value: Option<String>,
+}
+
+impl ReadCborBuilder {
+    /// Named like the runtime's codec trait, and recursive.
+    pub fn inner(mut self, value: ReadCbor) -> Self {
+        self.inner = Some(Box::new(value));
+        self
+    }
+
+    /// Sets or clears [`inner`](Self::inner).
+    pub fn set_inner(mut self, value: Option<Box<ReadCbor>>) -> Self {
+        self.inner = value;
+        self
+    }
+
+    pub fn value(mut self, value: impl Into<String>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+
+    /// Sets or clears [`value`](Self::value).
+    pub fn set_value(mut self, value: Option<String>) -> Self {
+        self.value = value;
+        self
+    }
+
+    /// Builds the value. Never fails: the structure has no required members without defaults.
+    pub fn build(self) -> Result<ReadCbor, rt::BuildError> {
+        Ok(ReadCbor {
+            inner: self.inner,
+            value: self.value,
+        })
+    }
+}
+
+impl From<ReadCbor> for ReadCborBuilder {
+    fn from(value: ReadCbor) -> Self {
+        Self {
+            inner: value.inner,
+            value: value.value,
         }
     }
 }
@@ -1612,8 +1791,7 @@ impl From<Square> for SquareBuilder {
 /// The rpcv2Cbor codec of every type.
 mod cbor {
     use super::*;
-    use rt::cbor::{ReadCbor, WriteCbor};
-    impl WriteCbor for GetImagesInput {
+    impl rt::cbor::WriteCbor for GetImagesInput {
         fn write_cbor(&self, w: &mut rt::cbor::Writer) {
             w.begin_map();
             if let Some(v) = &self.stream_name {
@@ -1636,7 +1814,7 @@ mod cbor {
         }
     }
 
-    impl ReadCbor for GetImagesInput {
+    impl rt::cbor::ReadCbor for GetImagesInput {
         fn read_cbor(r: &mut rt::cbor::Reader<'_>) -> Result<Self, rt::cbor::ReadError> {
             let mut out = Self {
                 stream_name: None,
@@ -1674,14 +1852,14 @@ mod cbor {
         }
     }
 
-    impl WriteCbor for GetImagesOutput {
+    impl rt::cbor::WriteCbor for GetImagesOutput {
         fn write_cbor(&self, w: &mut rt::cbor::Writer) {
             w.begin_map();
             if let Some(v) = &self.images {
                 w.str("Images");
                 w.array(v.len());
                 for item in v {
-                    item.write_cbor(w);
+                    rt::cbor::WriteCbor::write_cbor(item, w);
                 }
             }
             if let Some(v) = &self.next_token {
@@ -1692,7 +1870,7 @@ mod cbor {
         }
     }
 
-    impl ReadCbor for GetImagesOutput {
+    impl rt::cbor::ReadCbor for GetImagesOutput {
         fn read_cbor(r: &mut rt::cbor::Reader<'_>) -> Result<Self, rt::cbor::ReadError> {
             let mut out = Self {
                 images: None,
@@ -1703,7 +1881,10 @@ mod cbor {
                     "Images" => {
                         out.images = r
                             .optional(|r| {
-                                r.dense_array(|r| <Image as ReadCbor>::read_cbor(r))
+                                r
+                                    .dense_array(|r| <Image as rt::cbor::ReadCbor>::read_cbor(
+                                        r,
+                                    ))
                             })
                             .map_err(|e| e.in_member("Images"))?;
                     }
@@ -1720,7 +1901,7 @@ mod cbor {
         }
     }
 
-    impl WriteCbor for Image {
+    impl rt::cbor::WriteCbor for Image {
         fn write_cbor(&self, w: &mut rt::cbor::Writer) {
             w.begin_map();
             if let Some(v) = &self.time_stamp {
@@ -1729,7 +1910,7 @@ mod cbor {
             }
             if let Some(v) = &self.error {
                 w.str("Error");
-                v.write_cbor(w);
+                rt::cbor::WriteCbor::write_cbor(v, w);
             }
             if let Some(v) = &self.image_content {
                 w.str("ImageContent");
@@ -1739,7 +1920,7 @@ mod cbor {
         }
     }
 
-    impl ReadCbor for Image {
+    impl rt::cbor::ReadCbor for Image {
         fn read_cbor(r: &mut rt::cbor::Reader<'_>) -> Result<Self, rt::cbor::ReadError> {
             let mut out = Self {
                 time_stamp: None,
@@ -1755,7 +1936,9 @@ mod cbor {
                     }
                     "Error" => {
                         out.error = r
-                            .optional(|r| <ImageError as ReadCbor>::read_cbor(r))
+                            .optional(|r| <ImageError as rt::cbor::ReadCbor>::read_cbor(
+                                r,
+                            ))
                             .map_err(|e| e.in_member("Error"))?;
                     }
                     "ImageContent" => {
@@ -1771,31 +1954,31 @@ mod cbor {
         }
     }
 
-    impl WriteCbor for ImageError {
+    impl rt::cbor::WriteCbor for ImageError {
         fn write_cbor(&self, w: &mut rt::cbor::Writer) {
             w.str(self.as_str());
         }
     }
 
-    impl ReadCbor for ImageError {
+    impl rt::cbor::ReadCbor for ImageError {
         fn read_cbor(r: &mut rt::cbor::Reader<'_>) -> Result<Self, rt::cbor::ReadError> {
             r.str().map(|s| Self::from(&*s))
         }
     }
 
-    impl WriteCbor for Level {
+    impl rt::cbor::WriteCbor for Level {
         fn write_cbor(&self, w: &mut rt::cbor::Writer) {
             w.int(self.value());
         }
     }
 
-    impl ReadCbor for Level {
+    impl rt::cbor::ReadCbor for Level {
         fn read_cbor(r: &mut rt::cbor::Reader<'_>) -> Result<Self, rt::cbor::ReadError> {
             r.integer::<i32>().map(Self::from)
         }
     }
 
-    impl WriteCbor for Node {
+    impl rt::cbor::WriteCbor for Node {
         fn write_cbor(&self, w: &mut rt::cbor::Writer) {
             w.begin_map();
             if let Some(v) = &self.value {
@@ -1804,13 +1987,13 @@ mod cbor {
             }
             if let Some(v) = &self.next {
                 w.str("Next");
-                v.write_cbor(w);
+                rt::cbor::WriteCbor::write_cbor(v, w);
             }
             w.end();
         }
     }
 
-    impl ReadCbor for Node {
+    impl rt::cbor::ReadCbor for Node {
         fn read_cbor(r: &mut rt::cbor::Reader<'_>) -> Result<Self, rt::cbor::ReadError> {
             let mut out = Self { value: None, next: None };
             r.map(|r, key| {
@@ -1822,7 +2005,9 @@ mod cbor {
                     }
                     "Next" => {
                         out.next = r
-                            .optional(|r| <Node as ReadCbor>::read_cbor(r).map(Box::new))
+                            .optional(|r| {
+                                <Node as rt::cbor::ReadCbor>::read_cbor(r).map(Box::new)
+                            })
                             .map_err(|e| e.in_member("Next"))?;
                     }
                     _ => r.skip()?,
@@ -1833,14 +2018,14 @@ mod cbor {
         }
     }
 
-    impl WriteCbor for PingInput {
+    impl rt::cbor::WriteCbor for PingInput {
         fn write_cbor(&self, w: &mut rt::cbor::Writer) {
             w.begin_map();
             w.end();
         }
     }
 
-    impl ReadCbor for PingInput {
+    impl rt::cbor::ReadCbor for PingInput {
         fn read_cbor(r: &mut rt::cbor::Reader<'_>) -> Result<Self, rt::cbor::ReadError> {
             let out = Self {};
             r.map(|r, _| r.skip())?;
@@ -1848,14 +2033,14 @@ mod cbor {
         }
     }
 
-    impl WriteCbor for PingOutput {
+    impl rt::cbor::WriteCbor for PingOutput {
         fn write_cbor(&self, w: &mut rt::cbor::Writer) {
             w.begin_map();
             w.end();
         }
     }
 
-    impl ReadCbor for PingOutput {
+    impl rt::cbor::ReadCbor for PingOutput {
         fn read_cbor(r: &mut rt::cbor::Reader<'_>) -> Result<Self, rt::cbor::ReadError> {
             let out = Self {};
             r.map(|r, _| r.skip())?;
@@ -1863,7 +2048,7 @@ mod cbor {
         }
     }
 
-    impl WriteCbor for PutFrameInput {
+    impl rt::cbor::WriteCbor for PutFrameInput {
         fn write_cbor(&self, w: &mut rt::cbor::Writer) {
             w.begin_map();
             if let Some(v) = &self.data {
@@ -1892,15 +2077,15 @@ mod cbor {
             }
             if let Some(v) = &self.kind {
                 w.str("Kind");
-                v.write_cbor(w);
+                rt::cbor::WriteCbor::write_cbor(v, w);
             }
             if let Some(v) = &self.level {
                 w.str("Level");
-                v.write_cbor(w);
+                rt::cbor::WriteCbor::write_cbor(v, w);
             }
             if let Some(v) = &self.shape {
                 w.str("Shape");
-                v.write_cbor(w);
+                rt::cbor::WriteCbor::write_cbor(v, w);
             }
             if let Some(v) = &self.tags {
                 w.str("Tags");
@@ -1937,17 +2122,29 @@ mod cbor {
             }
             if let Some(v) = &self.tree {
                 w.str("Tree");
-                v.write_cbor(w);
+                rt::cbor::WriteCbor::write_cbor(v, w);
             }
             if let Some(v) = &self.retries {
                 w.str("Retries");
                 w.int(*v);
             }
+            if let Some(v) = &self.codec {
+                w.str("Codec");
+                rt::cbor::WriteCbor::write_cbor(v, w);
+            }
+            if let Some(v) = &self.huge {
+                w.str("Huge");
+                w.big_integer(v);
+            }
+            if let Some(v) = &self.exact {
+                w.str("Exact");
+                w.big_decimal(v);
+            }
             w.end();
         }
     }
 
-    impl ReadCbor for PutFrameInput {
+    impl rt::cbor::ReadCbor for PutFrameInput {
         fn read_cbor(r: &mut rt::cbor::Reader<'_>) -> Result<Self, rt::cbor::ReadError> {
             let mut out = Self {
                 data: None,
@@ -1964,6 +2161,9 @@ mod cbor {
                 labels: None,
                 tree: None,
                 retries: None,
+                codec: None,
+                huge: None,
+                exact: None,
             };
             r.map(|r, key| {
                 match key {
@@ -1999,17 +2199,19 @@ mod cbor {
                     }
                     "Kind" => {
                         out.kind = r
-                            .optional(|r| <ImageError as ReadCbor>::read_cbor(r))
+                            .optional(|r| <ImageError as rt::cbor::ReadCbor>::read_cbor(
+                                r,
+                            ))
                             .map_err(|e| e.in_member("Kind"))?;
                     }
                     "Level" => {
                         out.level = r
-                            .optional(|r| <Level as ReadCbor>::read_cbor(r))
+                            .optional(|r| <Level as rt::cbor::ReadCbor>::read_cbor(r))
                             .map_err(|e| e.in_member("Level"))?;
                     }
                     "Shape" => {
                         out.shape = r
-                            .optional(|r| <Shape as ReadCbor>::read_cbor(r))
+                            .optional(|r| <Shape as rt::cbor::ReadCbor>::read_cbor(r))
                             .map_err(|e| e.in_member("Shape"))?;
                     }
                     "Tags" => {
@@ -2050,13 +2252,28 @@ mod cbor {
                     }
                     "Tree" => {
                         out.tree = r
-                            .optional(|r| <Node as ReadCbor>::read_cbor(r))
+                            .optional(|r| <Node as rt::cbor::ReadCbor>::read_cbor(r))
                             .map_err(|e| e.in_member("Tree"))?;
                     }
                     "Retries" => {
                         out.retries = r
                             .optional(|r| r.integer::<i32>())
                             .map_err(|e| e.in_member("Retries"))?;
+                    }
+                    "Codec" => {
+                        out.codec = r
+                            .optional(|r| <ReadCbor as rt::cbor::ReadCbor>::read_cbor(r))
+                            .map_err(|e| e.in_member("Codec"))?;
+                    }
+                    "Huge" => {
+                        out.huge = r
+                            .optional(|r| r.big_integer())
+                            .map_err(|e| e.in_member("Huge"))?;
+                    }
+                    "Exact" => {
+                        out.exact = r
+                            .optional(|r| r.big_decimal())
+                            .map_err(|e| e.in_member("Exact"))?;
                     }
                     _ => r.skip()?,
                 }
@@ -2066,34 +2283,34 @@ mod cbor {
         }
     }
 
-    impl WriteCbor for PutFrameInputCopy {
+    impl rt::cbor::WriteCbor for PutFrameInputCopy {
         fn write_cbor(&self, w: &mut rt::cbor::Writer) {
             w.begin_map();
             if let Some(v) = &self.tree {
                 w.str("Tree");
-                v.write_cbor(w);
+                rt::cbor::WriteCbor::write_cbor(v, w);
             }
             if let Some(v) = &self.shape {
                 w.str("Shape");
-                v.write_cbor(w);
+                rt::cbor::WriteCbor::write_cbor(v, w);
             }
             w.end();
         }
     }
 
-    impl ReadCbor for PutFrameInputCopy {
+    impl rt::cbor::ReadCbor for PutFrameInputCopy {
         fn read_cbor(r: &mut rt::cbor::Reader<'_>) -> Result<Self, rt::cbor::ReadError> {
             let mut out = Self { tree: None, shape: None };
             r.map(|r, key| {
                 match key {
                     "Tree" => {
                         out.tree = r
-                            .optional(|r| <Node as ReadCbor>::read_cbor(r))
+                            .optional(|r| <Node as rt::cbor::ReadCbor>::read_cbor(r))
                             .map_err(|e| e.in_member("Tree"))?;
                     }
                     "Shape" => {
                         out.shape = r
-                            .optional(|r| <Shape as ReadCbor>::read_cbor(r))
+                            .optional(|r| <Shape as rt::cbor::ReadCbor>::read_cbor(r))
                             .map_err(|e| e.in_member("Shape"))?;
                     }
                     _ => r.skip()?,
@@ -2104,12 +2321,12 @@ mod cbor {
         }
     }
 
-    impl WriteCbor for PutFrameOutput {
+    impl rt::cbor::WriteCbor for PutFrameOutput {
         fn write_cbor(&self, w: &mut rt::cbor::Writer) {
             w.begin_map();
             if let Some(v) = &self.echo {
                 w.str("Echo");
-                v.write_cbor(w);
+                rt::cbor::WriteCbor::write_cbor(v, w);
             }
             if let Some(v) = &self.id {
                 w.str("Id");
@@ -2119,14 +2336,16 @@ mod cbor {
         }
     }
 
-    impl ReadCbor for PutFrameOutput {
+    impl rt::cbor::ReadCbor for PutFrameOutput {
         fn read_cbor(r: &mut rt::cbor::Reader<'_>) -> Result<Self, rt::cbor::ReadError> {
             let mut out = Self { echo: None, id: None };
             r.map(|r, key| {
                 match key {
                     "Echo" => {
                         out.echo = r
-                            .optional(|r| <PutFrameInputCopy as ReadCbor>::read_cbor(r))
+                            .optional(|r| <PutFrameInputCopy as rt::cbor::ReadCbor>::read_cbor(
+                                r,
+                            ))
                             .map_err(|e| e.in_member("Echo"))?;
                     }
                     "Id" => {
@@ -2145,7 +2364,47 @@ mod cbor {
         }
     }
 
-    impl WriteCbor for ResourceNotFound {
+    impl rt::cbor::WriteCbor for ReadCbor {
+        fn write_cbor(&self, w: &mut rt::cbor::Writer) {
+            w.begin_map();
+            if let Some(v) = &self.inner {
+                w.str("Inner");
+                rt::cbor::WriteCbor::write_cbor(v, w);
+            }
+            if let Some(v) = &self.value {
+                w.str("Value");
+                w.str(v);
+            }
+            w.end();
+        }
+    }
+
+    impl rt::cbor::ReadCbor for ReadCbor {
+        fn read_cbor(r: &mut rt::cbor::Reader<'_>) -> Result<Self, rt::cbor::ReadError> {
+            let mut out = Self { inner: None, value: None };
+            r.map(|r, key| {
+                match key {
+                    "Inner" => {
+                        out.inner = r
+                            .optional(|r| {
+                                <ReadCbor as rt::cbor::ReadCbor>::read_cbor(r).map(Box::new)
+                            })
+                            .map_err(|e| e.in_member("Inner"))?;
+                    }
+                    "Value" => {
+                        out.value = r
+                            .optional(|r| r.str().map(::std::borrow::Cow::into_owned))
+                            .map_err(|e| e.in_member("Value"))?;
+                    }
+                    _ => r.skip()?,
+                }
+                Ok(())
+            })?;
+            Ok(out)
+        }
+    }
+
+    impl rt::cbor::WriteCbor for ResourceNotFound {
         fn write_cbor(&self, w: &mut rt::cbor::Writer) {
             w.begin_map();
             if let Some(v) = &self.message {
@@ -2156,7 +2415,7 @@ mod cbor {
         }
     }
 
-    impl ReadCbor for ResourceNotFound {
+    impl rt::cbor::ReadCbor for ResourceNotFound {
         fn read_cbor(r: &mut rt::cbor::Reader<'_>) -> Result<Self, rt::cbor::ReadError> {
             let mut out = Self { message: None };
             r.map(|r, key| {
@@ -2174,7 +2433,7 @@ mod cbor {
         }
     }
 
-    impl WriteCbor for Shape {
+    impl rt::cbor::WriteCbor for Shape {
         fn write_cbor(&self, w: &mut rt::cbor::Writer) {
             match self {
                 Self::Circle(v) => {
@@ -2185,7 +2444,7 @@ mod cbor {
                 Self::Square(v) => {
                     w.map(1);
                     w.str("Square");
-                    v.write_cbor(w);
+                    rt::cbor::WriteCbor::write_cbor(v, w);
                 }
                 Self::Unknown(_) => {
                     w.fail("cannot send an unknown variant of the Shape union")
@@ -2194,7 +2453,7 @@ mod cbor {
         }
     }
 
-    impl ReadCbor for Shape {
+    impl rt::cbor::ReadCbor for Shape {
         fn read_cbor(r: &mut rt::cbor::Reader<'_>) -> Result<Self, rt::cbor::ReadError> {
             let mut found: Option<Self> = None;
             r.map(|r, key| {
@@ -2205,7 +2464,7 @@ mod cbor {
                             .map(Shape::Circle)
                     }
                     "Square" => {
-                        r.optional(|r| <Square as ReadCbor>::read_cbor(r))
+                        r.optional(|r| <Square as rt::cbor::ReadCbor>::read_cbor(r))
                             .map_err(|e| e.in_member("Square"))?
                             .map(Shape::Square)
                     }
@@ -2235,7 +2494,7 @@ mod cbor {
         }
     }
 
-    impl WriteCbor for Square {
+    impl rt::cbor::WriteCbor for Square {
         fn write_cbor(&self, w: &mut rt::cbor::Writer) {
             w.begin_map();
             if let Some(v) = &self.side {
@@ -2246,7 +2505,7 @@ mod cbor {
         }
     }
 
-    impl ReadCbor for Square {
+    impl rt::cbor::ReadCbor for Square {
         fn read_cbor(r: &mut rt::cbor::Reader<'_>) -> Result<Self, rt::cbor::ReadError> {
             let mut out = Self { side: None };
             r.map(|r, key| {

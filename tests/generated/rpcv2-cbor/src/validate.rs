@@ -60,6 +60,21 @@ impl rt::validation::Validate for PutFrameInput {
             rt::validation::Validate::validate_into(v, cx);
         }
         cx.leave(mark);
+        let mark = cx.enter("Codec");
+        if let Some(v) = &self.codec {
+            rt::validation::Validate::validate_into(v, cx);
+        }
+        cx.leave(mark);
+    }
+}
+
+impl rt::validation::Validate for ReadCbor {
+    fn validate_into(&self, cx: &mut rt::validation::Context) {
+        let mark = cx.enter("Inner");
+        if let Some(v) = &self.inner {
+            rt::validation::Validate::validate_into(v, cx);
+        }
+        cx.leave(mark);
     }
 }
 
