@@ -167,35 +167,46 @@ async fn a_discovered_operation_goes_to_the_discovered_endpoint_found_once() {
 }
 
 #[tokio::test]
-async fn an_invalid_endpoint_error_makes_the_next_call_discover_again() {
-    let discovered = |cell: &'static str| (200, vec![JSON], cell);
-    let (sent, client) = client(vec![
-        discovered(r#"{"Endpoints":[{"Address":"cell-1.example.com","CachePeriodInMinutes":10}]}"#),
+async fn an_invalid_endpoint_error_or_a_421_makes_the_next_call_discover_again() {
+    // The model's invalid-endpoint error (whatever the status), and a
+    // misdirected request (421, whatever the body), each forget the endpoint.
+    for (status, body) in [
         (
-            421,
-            vec![JSON],
+            400,
             r#"{"__type":"InvalidEndpointException","Message":"moved"}"#,
         ),
-        discovered(r#"{"Endpoints":[{"Address":"cell-2.example.com","CachePeriodInMinutes":10}]}"#),
-        (200, vec![JSON], r#"{"Rows":[]}"#),
-    ]);
-    let err = client.query().send().await.unwrap_err();
-    assert!(
-        matches!(&err, Error::Service(e) if e.code() == Some("InvalidEndpointException")),
-        "{err:?}"
-    );
-    client.query().send().await.unwrap();
-    let sent = sent.lock().unwrap();
-    let hosts: Vec<&str> = sent.iter().map(|r| r.uri().host().unwrap()).collect();
-    assert_eq!(
-        hosts,
-        [
-            "queues.us-east-1.amazonaws.com",
-            "cell-1.example.com",
-            "queues.us-east-1.amazonaws.com",
-            "cell-2.example.com"
-        ]
-    );
+        (421, "{}"),
+    ] {
+        let discovered = |cell: &'static str| (200, vec![JSON], cell);
+        let (sent, client) = client(vec![
+            discovered(
+                r#"{"Endpoints":[{"Address":"cell-1.example.com","CachePeriodInMinutes":10}]}"#,
+            ),
+            (status, vec![JSON], body),
+            discovered(
+                r#"{"Endpoints":[{"Address":"cell-2.example.com","CachePeriodInMinutes":10}]}"#,
+            ),
+            (200, vec![JSON], r#"{"Rows":[]}"#),
+        ]);
+        let err = client.query().send().await.unwrap_err();
+        assert!(
+            matches!(&err, Error::Service(e) if e.status() == status),
+            "{err:?}"
+        );
+        client.query().send().await.unwrap();
+        let sent = sent.lock().unwrap();
+        let hosts: Vec<&str> = sent.iter().map(|r| r.uri().host().unwrap()).collect();
+        assert_eq!(
+            hosts,
+            [
+                "queues.us-east-1.amazonaws.com",
+                "cell-1.example.com",
+                "queues.us-east-1.amazonaws.com",
+                "cell-2.example.com"
+            ],
+            "after HTTP {status}"
+        );
+    }
 }
 
 #[tokio::test]

@@ -312,11 +312,11 @@ pub enum BodyStyle {
     /// By the members' HTTP bindings: a JSON object of the members bound to
     /// the body, sent when there are any, or the `@httpPayload` member.
     Bindings,
-    /// The whole input is the body, with this media type and encoding; an
-    /// operation without input sends none when `unit_input_empty`.
+    /// The whole input is the body, with this media type, in the service
+    /// protocol's [`BodyFormat`]; an operation without input sends none when
+    /// `unit_input_empty`.
     Document {
         content_type: String,
-        format: BodyFormat,
         unit_input_empty: bool,
     },
 }

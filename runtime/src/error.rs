@@ -507,25 +507,9 @@ impl<'a> ErrorResponse<'a> {
             .map(str::to_string);
         let code = header_code
             .or_else(|| parsed.as_ref().and_then(|b| b.code.clone()))
-            .or_else(|| parsed.as_ref().and_then(|b| b.type_.clone()))
-            .map(|c| sanitize_code(&c).to_string())
-            .filter(|c| !c.is_empty());
+            .or_else(|| parsed.as_ref().and_then(|b| b.type_.clone()));
         let message = parsed.and_then(|b| b.message.or(b.message_upper).or(b.error_message));
-        let query_error = headers
-            .get("x-amzn-query-error")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split_once(';'))
-            .map(|(code, fault)| (code.trim().to_string(), fault.trim().to_string()))
-            .filter(|(code, _)| !code.is_empty());
-        ErrorResponse {
-            status,
-            code,
-            query_error,
-            request_id: request_id(headers),
-            headers,
-            body,
-            message,
-        }
+        Self::with_fields(status, headers, body, code, message)
     }
 
     /// Reads an error response whose body is in `format`: JSON as
@@ -539,16 +523,37 @@ impl<'a> ErrorResponse<'a> {
         match format {
             #[cfg(feature = "cbor")]
             crate::operation::WireFormat::Cbor => {
-                let mut response = Self::new(status, headers, &EMPTY);
                 let (code, message) = crate::cbor::Reader::error_fields(body);
-                response.body = body;
-                response.code = code
-                    .map(|c| sanitize_code(&c).to_string())
-                    .filter(|c| !c.is_empty());
-                response.message = message;
-                response
+                Self::with_fields(status, headers, body, code, message)
             }
             _ => Self::new(status, headers, body),
+        }
+    }
+
+    /// The response with the code (sanitised) and message its body gave.
+    fn with_fields(
+        status: u16,
+        headers: &'a http::HeaderMap,
+        body: &'a Bytes,
+        code: Option<String>,
+        message: Option<String>,
+    ) -> Self {
+        let query_error = headers
+            .get("x-amzn-query-error")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split_once(';'))
+            .map(|(code, fault)| (code.trim().to_string(), fault.trim().to_string()))
+            .filter(|(code, _)| !code.is_empty());
+        ErrorResponse {
+            status,
+            code: code
+                .map(|c| sanitize_code(&c).to_string())
+                .filter(|c| !c.is_empty()),
+            query_error,
+            request_id: request_id(headers),
+            headers,
+            body,
+            message,
         }
     }
 
@@ -615,9 +620,6 @@ pub(crate) fn request_id(headers: &http::HeaderMap) -> Option<String> {
         .and_then(|v| v.to_str().ok())
         .map(str::to_string)
 }
-
-#[cfg(feature = "cbor")]
-static EMPTY: Bytes = Bytes::from_static(b"");
 
 fn sanitize_code(code: &str) -> &str {
     let code = code.split(':').next().unwrap_or(code);

@@ -4,7 +4,7 @@
 //! paths are written in full: a model shape may be named `ReadCbor`.
 
 use super::rust_type;
-use super::types::zero_expr;
+use super::types::read_frame;
 use crate::ir::*;
 use crate::names::ident;
 use proc_macro2::TokenStream;
@@ -58,17 +58,10 @@ pub fn module(ir: &CrateIr) -> TokenStream {
 fn structure(t: &NamedType, s: &Struct) -> TokenStream {
     let name = ident(&t.name);
     let mut writes = Vec::new();
-    let mut init = Vec::new();
     let mut arms = Vec::new();
-    let mut corrections = Vec::new();
+    let (init, corrections) = read_frame(s);
     for m in &s.members {
         let field = ident(&m.field);
-        init.push(if m.optional {
-            quote!(#field: None,)
-        } else {
-            let d = ident(&m.default_fn);
-            quote!(#field: defaults::#d(),)
-        });
         if m.ty.kind == TypeKind::Stream {
             continue;
         }
@@ -92,11 +85,6 @@ fn structure(t: &NamedType, s: &Struct) -> TokenStream {
                 #wire => if let Some(v) = r.optional(|r| #read).map_err(|e| e.in_member(#wire))? { out.#field = v; },
             }
         });
-        if m.error_corrected {
-            if let Some(zero) = zero_expr(&m.ty) {
-                corrections.push(quote! { if out.#field.is_none() { out.#field = Some(#zero); } });
-            }
-        }
     }
     let out = if arms.is_empty() && corrections.is_empty() {
         quote!(out)

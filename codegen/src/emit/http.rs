@@ -282,7 +282,7 @@ pub(crate) fn request_body(ir: &CrateIr, op: &Operation) -> TokenStream {
     for (name, value) in &op.http.headers {
         stmts.push(quote!(req.header(#name, #value)?;));
     }
-    stmts.push(request_payload(op, members));
+    stmts.push(request_payload(ir, op, members));
     quote! {
         #(#stmts)*
         req.finish()
@@ -311,17 +311,16 @@ fn header_write(m: &Member, name: &str) -> TokenStream {
     }
 }
 
-fn request_payload(op: &Operation, members: &[Member]) -> TokenStream {
+fn request_payload(ir: &CrateIr, op: &Operation, members: &[Member]) -> TokenStream {
     if let BodyStyle::Document {
         content_type,
-        format,
         unit_input_empty,
     } = &op.http.body
     {
         if op.input_unit && *unit_input_empty {
             return quote!();
         }
-        let write = match format {
+        let write = match ir.service.protocol.format() {
             BodyFormat::Json => quote!(req.json(input)?;),
             BodyFormat::Cbor => quote!(req.cbor(input)?;),
         };
@@ -441,11 +440,7 @@ fn read_bound(members: &[Member], headers: TokenStream) -> Vec<TokenStream> {
 /// The statements of `Operation::response`.
 pub(crate) fn response_body(ir: &CrateIr, op: &Operation) -> TokenStream {
     let members = members(ir, &op.output);
-    if let BodyStyle::Document {
-        format: BodyFormat::Cbor,
-        ..
-    } = &op.http.body
-    {
+    if ir.service.protocol.format() == BodyFormat::Cbor {
         return quote!(response.cbor());
     }
     let has_body = members.iter().any(|m| m.binding == Binding::Body);

@@ -59,9 +59,32 @@ pub fn emit(ir: &CrateIr) -> TokenStream {
     }
 }
 
+/// What every codec's reader of structure `s` does around its members: the
+/// fields it starts from (the value an absent member takes), and the error
+/// corrections it applies once the body is read.
+pub(crate) fn read_frame(s: &Struct) -> (Vec<TokenStream>, Vec<TokenStream>) {
+    let mut init = Vec::new();
+    let mut corrections = Vec::new();
+    for m in &s.members {
+        let field = ident(&m.field);
+        init.push(if m.optional {
+            quote!(#field: None,)
+        } else {
+            let d = ident(&m.default_fn);
+            quote!(#field: defaults::#d(),)
+        });
+        if m.error_corrected {
+            if let Some(zero) = zero_expr(&m.ty) {
+                corrections.push(quote! { if out.#field.is_none() { out.#field = Some(#zero); } });
+            }
+        }
+    }
+    (init, corrections)
+}
+
 /// The zero value error correction gives a required member the body left
 /// out (`None` where the type has none).
-pub(crate) fn zero_expr(ty: &TypeRef) -> Option<TokenStream> {
+fn zero_expr(ty: &TypeRef) -> Option<TokenStream> {
     Some(match &ty.kind {
         TypeKind::Bool => quote!(false),
         TypeKind::Byte | TypeKind::Short | TypeKind::Integer | TypeKind::Long => quote!(0),
@@ -139,9 +162,8 @@ fn structure(
     let mut build_fields = Vec::new();
     let mut from_fields = Vec::new();
     let mut debug_fields = Vec::new();
-    let mut read_init = Vec::new();
     let mut read_arms = Vec::new();
-    let mut corrections = Vec::new();
+    let (read_init, corrections) = read_frame(s);
     for m in &s.members {
         let field = ident(&m.field);
         let default_fn = ident(&m.default_fn);
@@ -194,16 +216,6 @@ fn structure(
         } else {
             read
         };
-        read_init.push(if m.optional {
-            quote!(#field: None,)
-        } else {
-            quote!(#field: defaults::#default_fn(),)
-        });
-        if m.error_corrected {
-            if let Some(zero) = zero_expr(&m.ty) {
-                corrections.push(quote! { if out.#field.is_none() { out.#field = Some(#zero); } });
-            }
-        }
         if m.binding == Binding::Body {
             // Services spell an error's message key several ways; the message
             // member reads any spelling no other member uses.

@@ -85,7 +85,6 @@ impl Lowering<'_> {
         }
         route.body = BodyStyle::Document {
             content_type: rpc.content_type.to_string(),
-            format: self.protocol.ir().format(),
             unit_input_empty: rpc.unit_input_empty,
         };
         Some(route)

@@ -97,23 +97,6 @@ pub fn raw_number<E: serde::ser::Error>(text: &str) -> Result<Box<RawValue>, E> 
     RawValue::from_string(text.to_string()).map_err(E::custom)
 }
 
-/// Timestamps as epoch seconds: a JSON number, fractional to the nanosecond,
-/// written exactly.
-pub struct EpochSeconds;
-
-impl SerializeAs<DateTime> for EpochSeconds {
-    fn serialize_as<S: Serializer>(value: &DateTime, s: S) -> Result<S::Ok, S::Error> {
-        // Whole seconds, the usual case, need no text round trip.
-        if value.subsec_nanos() == 0 {
-            return s.serialize_i64(value.secs());
-        }
-        let text = value
-            .fmt(Format::EpochSeconds)
-            .map_err(serde::ser::Error::custom)?;
-        raw_number::<S::Error>(&text)?.serialize(s)
-    }
-}
-
 /// Parses epoch-seconds text exactly to the nanosecond: digits past the ninth
 /// fractional one are dropped, rounding down (toward the past). Exponent
 /// notation (`1.7e9`) goes through `f64`, within ±10^16 seconds.
@@ -188,19 +171,6 @@ impl SerializeAs<DateTime> for DateTimeText {
         s.serialize_str(
             &value
                 .fmt(Format::DateTime)
-                .map_err(serde::ser::Error::custom)?,
-        )
-    }
-}
-
-/// Timestamps as IMF-fixdate `http-date` strings.
-pub struct HttpDate;
-
-impl SerializeAs<DateTime> for HttpDate {
-    fn serialize_as<S: Serializer>(value: &DateTime, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(
-            &value
-                .fmt(Format::HttpDate)
                 .map_err(serde::ser::Error::custom)?,
         )
     }
