@@ -66,7 +66,7 @@ fn value(ir: &CrateIr, ty: &TypeRef, depth: u32) -> BoxedStrategy<Value> {
             .prop_filter("finite", |v| v.is_finite())
             .prop_map(|v| json!(v))
             .boxed(),
-        TypeKind::String => any::<String>().prop_map(Value::String).boxed(),
+        TypeKind::String | TypeKind::Text => any::<String>().prop_map(Value::String).boxed(),
         TypeKind::Blob => proptest::collection::vec(any::<u8>(), 0..32)
             .prop_map(|b| {
                 use base64::Engine as _;

@@ -507,6 +507,10 @@ pub enum TypeKind {
     BigInteger,
     BigDecimal,
     String,
+    /// A string the model allows to be large (see
+    /// [`LARGE_TEXT`](crate::lower::LARGE_TEXT)): held as `rt::Text`, a view of
+    /// the response body, so reading it copies nothing.
+    Text,
     Blob,
     /// A `@streaming` blob: the whole HTTP payload, read or sent as it flows.
     Stream,

@@ -297,7 +297,7 @@ fn value_of(ir: &CrateIr, ty: &TypeRef, v: &J) -> Result<Value, String> {
             Value::BigNumber(n.to_string())
         }
         (TypeKind::BigInteger | TypeKind::BigDecimal, J::String(s)) => Value::BigNumber(s.clone()),
-        (TypeKind::String, J::String(s)) => Value::Str(s.clone()),
+        (TypeKind::String | TypeKind::Text, J::String(s)) => Value::Str(s.clone()),
         (TypeKind::Blob | TypeKind::Stream, J::String(s)) => Value::Blob(s.as_bytes().to_vec()),
         (TypeKind::Timestamp(_), J::Number(n)) => {
             let (seconds, nanos) = crate::lower::parse_epoch(&n.to_string()).ok_or_else(wrong)?;

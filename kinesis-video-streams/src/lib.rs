@@ -237,28 +237,41 @@ pub async fn archived_media_client(
         .await
 }
 
-/// An image's content is base64 text on the wire; these give the bytes.
+/// An image's content is base64 text on the wire, held as a view of the
+/// response body; these decode it (with the runtime's SIMD decoder).
 pub trait ImageExt {
-    /// Decodes the content into a new buffer, leaving the text in place.
-    fn content_bytes(&self) -> Option<Result<Vec<u8>, base64::DecodeError>>;
+    /// Replaces `out`'s contents with the image's bytes, reusing its
+    /// capacity: the way to walk a page without allocating per image.
+    /// `None` when the image has no content.
+    fn decode_content_into(&self, out: &mut Vec<u8>) -> Option<Result<(), Base64Error>>;
 
-    /// Takes the content out and decodes it, freeing the text. Decoding a page
-    /// image by image this way keeps at most one image's text and bytes alive
-    /// at once besides the rest of the page, never a second copy of the page.
-    fn take_content_bytes(&mut self) -> Option<Result<Vec<u8>, base64::DecodeError>>;
+    /// Decodes the content into a new buffer, leaving the text in place.
+    fn content_bytes(&self) -> Option<Result<Vec<u8>, Base64Error>>;
+
+    /// Takes the content out and decodes it, releasing this image's hold on
+    /// the response body.
+    fn take_content_bytes(&mut self) -> Option<Result<Vec<u8>, Base64Error>>;
 }
+
+pub use smithy_client_runtime::base64::Base64Error;
 
 impl ImageExt for Image {
-    fn content_bytes(&self) -> Option<Result<Vec<u8>, base64::DecodeError>> {
-        self.image_content.as_deref().map(decode)
+    fn decode_content_into(&self, out: &mut Vec<u8>) -> Option<Result<(), Base64Error>> {
+        let text = self.image_content.as_ref()?;
+        out.clear();
+        Some(smithy_client_runtime::base64::decode_append(
+            text.as_bytes(),
+            out,
+        ))
     }
 
-    fn take_content_bytes(&mut self) -> Option<Result<Vec<u8>, base64::DecodeError>> {
-        self.image_content.take().map(|text| decode(&text))
+    fn content_bytes(&self) -> Option<Result<Vec<u8>, Base64Error>> {
+        let text = self.image_content.as_ref()?;
+        Some(smithy_client_runtime::base64::decode(text.as_bytes()))
     }
-}
 
-fn decode(text: &str) -> Result<Vec<u8>, base64::DecodeError> {
-    use base64::Engine;
-    base64::engine::general_purpose::STANDARD.decode(text)
+    fn take_content_bytes(&mut self) -> Option<Result<Vec<u8>, Base64Error>> {
+        let text = self.image_content.take()?;
+        Some(smithy_client_runtime::base64::decode(text.as_bytes()))
+    }
 }

@@ -145,7 +145,16 @@ impl Writer {
 
     /// A blob, as a byte string.
     pub fn bytes(&mut self, v: &Blob) {
-        let _ = self.e.bytes(v.as_ref());
+        // Only a blob taken from a JSON response can hold malformed base64;
+        // it is sent as the text it holds rather than dropped.
+        match v.bytes() {
+            Ok(bytes) => {
+                let _ = self.e.bytes(&bytes);
+            }
+            Err(_) => {
+                let _ = self.e.bytes(&v.to_base64());
+            }
+        }
     }
 
     /// A timestamp: tag 1 around epoch seconds, fractional when needed.
@@ -467,12 +476,12 @@ impl<'a> Reader<'a> {
 
     /// A byte string, definite or in chunks.
     pub fn bytes(&mut self) -> Result<Blob> {
+        self.byte_vec().map(Blob::new)
+    }
+
+    fn byte_vec(&mut self) -> Result<Vec<u8>> {
         match self.datatype()? {
-            Type::Bytes => self
-                .d
-                .bytes()
-                .map(|b| Blob::new(b.to_vec()))
-                .map_err(|e| self.wrap(e)),
+            Type::Bytes => self.d.bytes().map(<[u8]>::to_vec).map_err(|e| self.wrap(e)),
             Type::BytesIndef => {
                 let at = self.d.position();
                 let mut out = Vec::new();
@@ -480,7 +489,7 @@ impl<'a> Reader<'a> {
                 for chunk in chunks {
                     out.extend_from_slice(chunk.map_err(|e| error_at(at, e))?);
                 }
-                Ok(Blob::new(out))
+                Ok(out)
             }
             other => Err(self.error(format!("expected a byte string, found {other}"))),
         }
@@ -601,13 +610,13 @@ impl<'a> Reader<'a> {
         match self.datatype()? {
             Type::Tag => {
                 let tag = u64::from(self.d.tag().map_err(|e| self.wrap(e))?);
-                let bytes = self.bytes()?;
-                if bytes.as_ref().len() > MAX_BIGNUM_BYTES {
+                let bytes = self.byte_vec()?;
+                if bytes.len() > MAX_BIGNUM_BYTES {
                     return Err(
                         self.error(format!("a bignum longer than {MAX_BIGNUM_BYTES} bytes"))
                     );
                 }
-                let magnitude = bytes_to_decimal(bytes.as_ref());
+                let magnitude = bytes_to_decimal(&bytes);
                 match tag {
                     POSITIVE_BIGNUM => Ok(magnitude),
                     // -1 - n
@@ -641,7 +650,7 @@ impl<'a> Reader<'a> {
             }
             Type::String | Type::StringIndef => Document::String(self.str()?.into_owned()),
             Type::Bytes | Type::BytesIndef => {
-                Document::String(crate::wire::base64(self.bytes()?.as_ref()))
+                Document::String(crate::wire::base64(&self.byte_vec()?))
             }
             Type::Array | Type::ArrayIndef => Document::Array(self.array(|r| r.document())?),
             Type::Map | Type::MapIndef => {
@@ -676,7 +685,7 @@ impl<'a> Reader<'a> {
             Type::Bool => Value::Bool(self.bool()?),
             Type::F16 | Type::F32 | Type::F64 => Value::Float(self.f64()?),
             Type::String | Type::StringIndef => Value::Text(self.str()?.into_owned()),
-            Type::Bytes | Type::BytesIndef => Value::Bytes(self.bytes()?.into_inner()),
+            Type::Bytes | Type::BytesIndef => Value::Bytes(self.byte_vec()?),
             Type::Array | Type::ArrayIndef => Value::Array(self.array(|r| r.value())?),
             Type::Map | Type::MapIndef => {
                 let mut entries = Vec::new();

@@ -240,10 +240,16 @@ impl OperationResponse {
         self.body.bytes().map_or(&[], |b| b)
     }
 
+    /// The body as a shared buffer (empty for a streaming response).
+    pub fn body_bytes(&self) -> Bytes {
+        self.body.bytes().cloned().unwrap_or_default()
+    }
+
     /// Parses the JSON body (an empty body reads as `{}`).
     pub fn json<T: crate::json::ReadJson>(&self) -> Result<T, DeserializationError> {
-        let body = self.body();
-        crate::json::from_slice(body)
+        let empty = Bytes::new();
+        let body = self.body.bytes().unwrap_or(&empty);
+        crate::json::from_bytes(body)
             .map_err(|e| DeserializationError::new(describe_json_error(&e, body)))
     }
 

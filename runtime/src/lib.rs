@@ -12,6 +12,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod base64;
 #[cfg(feature = "cbor")]
 pub mod cbor;
 pub mod client;
@@ -45,10 +46,10 @@ pub use error::Error;
 pub use retry::RetryConfig;
 pub use stream::{ByteStream, ByteStreamError};
 
-pub use aws_smithy_types::{date_time::Format as DateTimeFormat, Blob, DateTime};
-pub use values::{BigDecimal, BigInteger, BuildError, Document, UnknownValue};
+pub use aws_smithy_types::{date_time::Format as DateTimeFormat, DateTime};
+pub use values::{BigDecimal, BigInteger, Blob, BuildError, Document, Text, UnknownValue};
 
 // Generated code reaches its dependencies through these, so a generated crate
 // needs a single dependency line.
 #[doc(hidden)]
-pub use {bytes, http, serde, serde_json};
+pub use {bytes, bytestring, http, serde, serde_json};

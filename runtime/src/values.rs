@@ -1,5 +1,6 @@
 //! Runtime stage: value types that have no exact match in `std`.
 
+use bytes::Bytes;
 use std::fmt;
 
 /// A Smithy `document`: untyped JSON-like data.
@@ -126,3 +127,173 @@ impl fmt::Display for BuildError {
 }
 
 impl std::error::Error for BuildError {}
+
+/// A Smithy `blob`: bytes.
+///
+/// A blob read from a JSON response is a view of the response body's base64
+/// text: reading a page copies nothing, and the bytes are decoded (by a SIMD
+/// decoder) only when asked for, into a buffer of the caller's
+/// ([`decode_into`](Self::decode_into)) or a new one ([`to_vec`](Self::to_vec)).
+/// Its base64 is checked then, so a malformed blob is an error at that point,
+/// never silently empty. Blobs built by callers, read from CBOR or from an
+/// HTTP payload hold their bytes.
+#[derive(Clone)]
+pub struct Blob(BlobRepr);
+
+#[derive(Clone)]
+enum BlobRepr {
+    Bytes(Bytes),
+    Base64(Bytes),
+}
+
+impl Blob {
+    /// A blob of these bytes.
+    pub fn new(bytes: impl Into<Bytes>) -> Self {
+        Blob(BlobRepr::Bytes(bytes.into()))
+    }
+
+    /// A blob kept as base64 text until it is decoded. Used by the JSON reader.
+    #[doc(hidden)]
+    pub fn from_base64(text: Bytes) -> Self {
+        Blob(BlobRepr::Base64(text))
+    }
+
+    /// Replaces `out`'s contents with the blob's bytes, reusing its capacity.
+    pub fn decode_into(&self, out: &mut Vec<u8>) -> Result<(), crate::base64::Base64Error> {
+        out.clear();
+        match &self.0 {
+            BlobRepr::Bytes(b) => {
+                out.extend_from_slice(b);
+                Ok(())
+            }
+            BlobRepr::Base64(text) => crate::base64::decode_append(text, out),
+        }
+    }
+
+    /// The bytes, in a new buffer.
+    pub fn to_vec(&self) -> Result<Vec<u8>, crate::base64::Base64Error> {
+        match &self.0 {
+            BlobRepr::Bytes(b) => Ok(b.to_vec()),
+            BlobRepr::Base64(text) => crate::base64::decode(text),
+        }
+    }
+
+    /// The bytes: shared without copying when the blob holds them, else decoded.
+    pub fn into_bytes(self) -> Result<Bytes, crate::base64::Base64Error> {
+        match self.0 {
+            BlobRepr::Bytes(b) => Ok(b),
+            BlobRepr::Base64(text) => crate::base64::decode(&text).map(Bytes::from),
+        }
+    }
+
+    /// The bytes, borrowed when the blob holds them, else decoded.
+    pub fn bytes(&self) -> Result<std::borrow::Cow<'_, [u8]>, crate::base64::Base64Error> {
+        match &self.0 {
+            BlobRepr::Bytes(b) => Ok(std::borrow::Cow::Borrowed(b)),
+            BlobRepr::Base64(text) => crate::base64::decode(text).map(std::borrow::Cow::Owned),
+        }
+    }
+
+    /// The bytes, if the blob holds them rather than base64 text.
+    pub fn as_decoded(&self) -> Option<&[u8]> {
+        match &self.0 {
+            BlobRepr::Bytes(b) => Some(b),
+            BlobRepr::Base64(_) => None,
+        }
+    }
+
+    /// The base64 text as received, if the blob has not been decoded.
+    pub fn base64_text(&self) -> Option<&[u8]> {
+        match &self.0 {
+            BlobRepr::Bytes(_) => None,
+            BlobRepr::Base64(text) => Some(text),
+        }
+    }
+
+    /// The base64 text: as received when the blob was never decoded, else
+    /// encoded now. Text as received has no characters JSON must escape.
+    pub fn to_base64(&self) -> std::borrow::Cow<'_, [u8]> {
+        match &self.0 {
+            BlobRepr::Bytes(b) => std::borrow::Cow::Owned(crate::base64::encode(b).into_bytes()),
+            BlobRepr::Base64(text) => std::borrow::Cow::Borrowed(text),
+        }
+    }
+
+    /// The number of bytes, worked out from the base64 text without decoding
+    /// it (exact for well-formed base64).
+    pub fn len(&self) -> usize {
+        match &self.0 {
+            BlobRepr::Bytes(b) => b.len(),
+            BlobRepr::Base64(text) => crate::base64::decoded_len(text),
+        }
+    }
+
+    /// Whether the blob has no bytes.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl Default for Blob {
+    fn default() -> Self {
+        Blob::new(Bytes::new())
+    }
+}
+
+impl From<Vec<u8>> for Blob {
+    fn from(v: Vec<u8>) -> Self {
+        Blob::new(v)
+    }
+}
+
+impl From<Bytes> for Blob {
+    fn from(v: Bytes) -> Self {
+        Blob::new(v)
+    }
+}
+
+impl From<&'static [u8]> for Blob {
+    fn from(v: &'static [u8]) -> Self {
+        Blob::new(v)
+    }
+}
+
+impl PartialEq for Blob {
+    /// Compares the bytes; a blob whose base64 is malformed equals only a
+    /// blob with the same text.
+    fn eq(&self, other: &Self) -> bool {
+        match (&self.0, &other.0) {
+            (BlobRepr::Bytes(a), BlobRepr::Bytes(b)) => a == b,
+            (BlobRepr::Base64(a), BlobRepr::Base64(b)) if a == b => true,
+            _ => match (self.bytes(), other.bytes()) {
+                (Ok(a), Ok(b)) => a == b,
+                _ => false,
+            },
+        }
+    }
+}
+
+impl Eq for Blob {}
+
+impl std::hash::Hash for Blob {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        match self.bytes() {
+            Ok(b) => b.hash(state),
+            Err(_) => self.base64_text().hash(state),
+        }
+    }
+}
+
+impl fmt::Debug for Blob {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            BlobRepr::Bytes(b) if b.len() <= 64 => f.debug_tuple("Blob").field(b).finish(),
+            _ => write!(f, "Blob({} bytes)", self.len()),
+        }
+    }
+}
+
+/// A large string member, held as a view of the response body rather than
+/// copied out of it. It dereferences to `str`; build one from a `String` or a
+/// `&'static str` with `into()`.
+pub type Text = bytestring::ByteString;

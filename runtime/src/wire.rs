@@ -255,8 +255,7 @@ pub fn fmt_f32(value: f32) -> Cow<'static, str> {
 
 /// Base64, for blobs and `@mediaType` strings in headers.
 pub fn base64(bytes: &[u8]) -> String {
-    use base64::Engine as _;
-    base64::engine::general_purpose::STANDARD.encode(bytes)
+    crate::base64::encode(bytes)
 }
 
 /// Joins the items of a list header. Items holding a comma or a quote are
@@ -466,10 +465,8 @@ pub fn parse_f32(text: &str) -> Result<f32, String> {
 
 /// Decodes base64 (a blob or a `@mediaType` string in a header).
 pub fn parse_base64(text: &str) -> Result<Vec<u8>, String> {
-    use base64::Engine as _;
-    base64::engine::general_purpose::STANDARD
-        .decode(text.trim())
-        .map_err(|e| format!("{text:?} is not valid base64: {e}"))
+    crate::base64::decode(text.trim().as_bytes())
+        .map_err(|_| format!("{text:?} is not valid base64"))
 }
 
 /// Decodes a base64 `@mediaType` string.

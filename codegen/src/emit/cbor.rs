@@ -198,7 +198,7 @@ fn write_expr(ty: &TypeRef, v: TokenStream) -> TokenStream {
         }
         TypeKind::Float => quote!(w.f32(*#v);),
         TypeKind::Double => quote!(w.f64(*#v);),
-        TypeKind::String => quote!(w.str(#v);),
+        TypeKind::String | TypeKind::Text => quote!(w.str(#v);),
         TypeKind::BigInteger => quote!(w.big_integer(#v);),
         TypeKind::BigDecimal => quote!(w.big_decimal(#v);),
         TypeKind::Blob => quote!(w.bytes(#v);),
@@ -242,6 +242,7 @@ fn read_expr(ty: &TypeRef) -> TokenStream {
         TypeKind::Float => quote!(r.f32()),
         TypeKind::Double => quote!(r.f64()),
         TypeKind::String => quote!(r.str().map(::std::borrow::Cow::into_owned)),
+        TypeKind::Text => quote!(r.str().map(|s| rt::Text::from(s.into_owned()))),
         TypeKind::BigInteger => quote!(r.big_integer()),
         TypeKind::BigDecimal => quote!(r.big_decimal()),
         TypeKind::Blob => quote!(r.bytes()),

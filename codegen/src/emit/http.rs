@@ -31,7 +31,10 @@ fn format_tokens(f: TimestampFormat) -> TokenStream {
 fn text_expr(ty: &TypeRef, media_type: bool, v: TokenStream) -> TokenStream {
     let cow = quote!(::std::borrow::Cow::<str>);
     match &ty.kind {
-        TypeKind::String if media_type => quote!(#cow::Owned(rt::wire::base64(#v.as_bytes()))),
+        TypeKind::String | TypeKind::Text if media_type => {
+            quote!(#cow::Owned(rt::wire::base64(#v.as_bytes())))
+        }
+        TypeKind::Text => quote!(#cow::Borrowed(::std::ops::Deref::deref(#v))),
         TypeKind::String | TypeKind::BigInteger | TypeKind::BigDecimal => {
             quote!(#cow::Borrowed(#v.as_str()))
         }
@@ -49,7 +52,9 @@ fn text_expr(ty: &TypeRef, media_type: bool, v: TokenStream) -> TokenStream {
             let f = format_tokens(*f);
             quote!(#cow::Owned(rt::wire::fmt_timestamp(#v, #f)?))
         }
-        TypeKind::Blob => quote!(#cow::Owned(rt::wire::base64(#v.as_ref()))),
+        TypeKind::Blob => {
+            quote!(#cow::Owned(::std::string::String::from_utf8_lossy(&#v.to_base64()).into_owned()))
+        }
         _ => quote!(#cow::Owned(#v.to_string())),
     }
 }
@@ -60,6 +65,8 @@ fn parse_expr(ty: &TypeRef, media_type: bool) -> TokenStream {
     match &ty.kind {
         TypeKind::String if media_type => quote!(rt::wire::parse_base64_text(s)),
         TypeKind::String => quote!(Ok::<_, String>(s.to_string())),
+        TypeKind::Text if media_type => quote!(rt::wire::parse_base64_text(s).map(rt::Text::from)),
+        TypeKind::Text => quote!(Ok::<_, String>(rt::Text::from(s))),
         TypeKind::Named {
             shape: NamedShape::Enum,
             ..
@@ -342,9 +349,9 @@ fn request_payload(ir: &CrateIr, op: &Operation, members: &[Member]) -> TokenStr
             }
             TypeKind::Blob => {
                 let ct = media.unwrap_or("application/octet-stream");
-                quote!(req.payload(rt::bytes::Bytes::copy_from_slice(v.as_ref()), #ct);)
+                quote!(req.payload(v.clone().into_bytes().map_err(|e| e.to_string())?, #ct);)
             }
-            TypeKind::String => {
+            TypeKind::String | TypeKind::Text => {
                 let ct = media.unwrap_or("text/plain");
                 quote!(req.payload(v.clone().into_bytes(), #ct);)
             }
@@ -463,11 +470,17 @@ pub(crate) fn response_body(ir: &CrateIr, op: &Operation) -> TokenStream {
                 let stmt = match &m.ty.kind {
                     TypeKind::Stream => assign(quote!(response.take_stream())),
                     TypeKind::Blob => {
-                        let set = assign(quote!(rt::Blob::new(response.body().to_vec())));
+                        let set = assign(quote!(rt::Blob::new(response.body_bytes())));
                         quote!(if !response.body().is_empty() { #set })
                     }
                     TypeKind::String => {
                         let set = assign(quote!(rt::wire::text_payload(response.body())?));
+                        quote!(if !response.body().is_empty() { #set })
+                    }
+                    TypeKind::Text => {
+                        let set = assign(quote!(rt::Text::from(rt::wire::text_payload(
+                            response.body()
+                        )?)));
                         quote!(if !response.body().is_empty() { #set })
                     }
                     TypeKind::Named {

@@ -87,7 +87,7 @@ fn write_expr(ty: &TypeRef, v: TokenStream) -> TokenStream {
         }
         TypeKind::Float => quote!(w.f32(*#v);),
         TypeKind::Double => quote!(w.f64(*#v);),
-        TypeKind::String => quote!(w.str(#v);),
+        TypeKind::String | TypeKind::Text => quote!(w.str(#v);),
         TypeKind::BigInteger => quote!(w.big_integer(#v);),
         TypeKind::BigDecimal => quote!(w.big_decimal(#v);),
         TypeKind::Blob => quote!(w.blob(#v);),

@@ -389,6 +389,7 @@ pub(crate) fn rust_type(ty: &TypeRef) -> TokenStream {
         TypeKind::BigInteger => quote!(rt::BigInteger),
         TypeKind::BigDecimal => quote!(rt::BigDecimal),
         TypeKind::String => quote!(String),
+        TypeKind::Text => quote!(rt::Text),
         TypeKind::Blob => quote!(rt::Blob),
         TypeKind::Stream => quote!(rt::ByteStream),
         TypeKind::Timestamp(_) => quote!(rt::DateTime),

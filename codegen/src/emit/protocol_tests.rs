@@ -262,6 +262,7 @@ fn value_tokens(ir: &CrateIr, ty: &TypeRef, v: &Value) -> TokenStream {
         (TypeKind::BigInteger, Value::BigNumber(n)) => quote!(rt::BigInteger::new(#n).unwrap()),
         (TypeKind::BigDecimal, Value::BigNumber(n)) => quote!(rt::BigDecimal::new(#n).unwrap()),
         (TypeKind::String, Value::Str(s)) => quote!(#s.to_string()),
+        (TypeKind::Text, Value::Str(s)) => quote!(rt::Text::from(#s)),
         (TypeKind::Blob, Value::Blob(b)) => {
             let l = Literal::byte_string(b);
             quote!(rt::Blob::new(#l.to_vec()))

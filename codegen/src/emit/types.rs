@@ -90,6 +90,7 @@ fn zero_expr(ty: &TypeRef) -> Option<TokenStream> {
         TypeKind::Byte | TypeKind::Short | TypeKind::Integer | TypeKind::Long => quote!(0),
         TypeKind::Float | TypeKind::Double => quote!(0.0),
         TypeKind::String => quote!(String::new()),
+        TypeKind::Text => quote!(rt::Text::new()),
         TypeKind::Blob => quote!(rt::Blob::new(Vec::new())),
         TypeKind::Timestamp(_) => quote!(rt::DateTime::from_secs_and_nanos(0, 0)),
         TypeKind::List { .. } => quote!(Vec::new()),
@@ -399,6 +400,7 @@ pub(crate) fn setter_param(ty: &TypeRef, boxed: bool) -> (TokenStream, TokenStre
     match (&ty.kind, boxed) {
         (_, true) => (inner, quote!(Box::new(value))),
         (TypeKind::String, _) => (quote!(impl Into<String>), quote!(value.into())),
+        (TypeKind::Text, _) => (quote!(impl Into<rt::Text>), quote!(value.into())),
         _ => (inner, quote!(value)),
     }
 }
@@ -414,13 +416,13 @@ fn error_impls(t: &NamedType, s: &Struct, e: &ErrorInfo) -> TokenStream {
         .as_ref()
         .and_then(|f| s.members.iter().find(|m| &m.field == f));
     let message = match message_member {
-        Some(m) if m.ty.kind == TypeKind::String && m.optional => {
+        Some(m) if matches!(m.ty.kind, TypeKind::String | TypeKind::Text) && m.optional => {
             let f = ident(&m.field);
             quote!(self.#f.as_deref())
         }
-        Some(m) if m.ty.kind == TypeKind::String => {
+        Some(m) if matches!(m.ty.kind, TypeKind::String | TypeKind::Text) => {
             let f = ident(&m.field);
-            quote!(Some(self.#f.as_str()))
+            quote!(Some(&*self.#f))
         }
         _ => quote!(None),
     };
@@ -473,6 +475,7 @@ pub(crate) fn default_tokens(d: &DefaultValue, ty: &TypeRef) -> TokenStream {
             };
             quote!(#lit)
         }
+        DefaultValue::String(s) if ty.kind == TypeKind::Text => quote!(rt::Text::from(#s)),
         DefaultValue::String(s) => quote!(#s.to_owned()),
         DefaultValue::EnumVariant(v) | DefaultValue::IntEnum(v) => {
             let ty = rust_type(ty);
@@ -746,6 +749,7 @@ fn uses_outer_names(ty: &TypeRef) -> bool {
         TypeKind::Map { key, value, .. } => uses_outer_names(key) || uses_outer_names(value),
         TypeKind::Named { .. }
         | TypeKind::Timestamp(_)
+        | TypeKind::Text
         | TypeKind::Blob
         | TypeKind::Stream
         | TypeKind::Document
@@ -769,6 +773,7 @@ pub(crate) fn read_expr(ty: &TypeRef) -> TokenStream {
         TypeKind::BigInteger => quote!(r.big_integer()),
         TypeKind::BigDecimal => quote!(r.big_decimal()),
         TypeKind::String => quote!(r.string()),
+        TypeKind::Text => quote!(r.text()),
         TypeKind::Blob => quote!(r.blob()),
         // A stream is only ever an HTTP payload, never inside a JSON body; this
         // reads one that a JSON document carries anyway.

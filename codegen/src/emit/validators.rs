@@ -166,12 +166,12 @@ impl Cx {
         let mut out = Vec::new();
         if let Some(len) = &c.length {
             let measure = match &ty.kind {
-                TypeKind::String => quote!(#v.chars().count()),
+                TypeKind::String | TypeKind::Text => quote!(#v.chars().count()),
                 TypeKind::Named {
                     shape: NamedShape::Enum,
                     ..
                 } => quote!(#v.as_str().chars().count()),
-                TypeKind::Blob => quote!(#v.as_ref().len()),
+                TypeKind::Blob => quote!(#v.len()),
                 _ => quote!(#v.len()),
             };
             let b = |b: &Option<Bound>| match b {

@@ -234,6 +234,7 @@ pub(super) fn binding_problem(binding: &Binding, ty: &TypeRef) -> Option<String>
                     || matches!(
                         ty.kind,
                         TypeKind::String
+                            | TypeKind::Text
                             | TypeKind::Blob
                             | TypeKind::Named {
                                 shape: NamedShape::Enum,

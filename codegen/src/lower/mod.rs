@@ -20,6 +20,12 @@ use crate::traits::{self, Traits};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 mod endpoints;
+
+/// A string shape whose `@length` allows this many characters or more is a
+/// [`TypeKind::Text`](crate::ir::TypeKind::Text): large text (base64 images,
+/// documents) is then a view of the response body instead of a copy, while
+/// the usual short strings stay plain `String`s.
+pub const LARGE_TEXT: u64 = 64 * 1024;
 mod http;
 mod pagination;
 mod types;

@@ -373,6 +373,7 @@ impl Lowering<'_> {
                 name: self.named_ref(target_id, from_input)?,
                 shape: NamedShape::Enum,
             },
+            ShapeKind::String if is_large_text(tt.length.as_ref()) => TypeKind::Text,
             ShapeKind::String => TypeKind::String,
             ShapeKind::Enum => TypeKind::Named {
                 name: self.named_ref(target_id, from_input)?,
@@ -450,7 +451,9 @@ impl Lowering<'_> {
             (TypeKind::Float | TypeKind::Double, J::Number(n)) => {
                 n.as_f64().map(DefaultValue::Float)
             }
-            (TypeKind::String, J::String(s)) => Some(DefaultValue::String(s.clone())),
+            (TypeKind::String | TypeKind::Text, J::String(s)) => {
+                Some(DefaultValue::String(s.clone()))
+            }
             (
                 TypeKind::Named {
                     name,
@@ -614,4 +617,13 @@ impl Lowering<'_> {
             }
         }
     }
+}
+
+/// Whether a string shape's `@length` lets it reach [`super::LARGE_TEXT`]
+/// characters.
+fn is_large_text(length: Option<&crate::traits::LengthTrait>) -> bool {
+    length
+        .and_then(|l| l.max.as_ref())
+        .and_then(serde_json::Number::as_f64)
+        .is_some_and(|max| max >= super::LARGE_TEXT as f64)
 }

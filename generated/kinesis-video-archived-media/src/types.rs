@@ -3959,7 +3959,7 @@ pub struct Image {
         feature = "serde",
         serde(rename = "ImageContent", skip_serializing_if = "Option::is_none")
     )]
-    pub image_content: Option<String>,
+    pub image_content: Option<rt::Text>,
 }
 
 impl rt::json::ReadJson for Image {
@@ -3984,7 +3984,7 @@ impl rt::json::ReadJson for Image {
                 }
                 "ImageContent" => {
                     out.image_content = r
-                        .optional(|r| r.string())
+                        .optional(|r| r.text())
                         .map_err(|e| e.in_member("ImageContent"))?;
                 }
                 _ => r.skip_value()?,
@@ -4006,7 +4006,7 @@ impl Image {
 pub struct ImageBuilder {
     time_stamp: Option<rt::DateTime>,
     error: Option<ImageError>,
-    image_content: Option<String>,
+    image_content: Option<rt::Text>,
 }
 
 impl ImageBuilder {
@@ -4035,13 +4035,13 @@ impl ImageBuilder {
     }
 
     /// The encoded image data as Base64 text.
-    pub fn image_content(mut self, value: impl Into<String>) -> Self {
+    pub fn image_content(mut self, value: impl Into<rt::Text>) -> Self {
         self.image_content = Some(value.into());
         self
     }
 
     /// Sets or clears [`image_content`](Self::image_content).
-    pub fn set_image_content(mut self, value: Option<String>) -> Self {
+    pub fn set_image_content(mut self, value: Option<rt::Text>) -> Self {
         self.image_content = value;
         self
     }

@@ -8,12 +8,11 @@
 pub mod read;
 pub mod write;
 
-pub use read::{from_slice, ReadError, ReadErrorKind, ReadJson, Reader};
+pub use read::{from_bytes, from_slice, ReadError, ReadErrorKind, ReadJson, Reader};
 pub use write::{to_vec, WriteJson, Writer};
 
 use crate::{Blob, DateTime};
 use aws_smithy_types::date_time::Format;
-use base64::Engine as _;
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::value::RawValue;
 use std::collections::BTreeMap;
@@ -181,7 +180,8 @@ pub struct Base64;
 
 impl SerializeAs<Blob> for Base64 {
     fn serialize_as<S: Serializer>(value: &Blob, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&base64::engine::general_purpose::STANDARD.encode(value.as_ref()))
+        let text = value.to_base64();
+        s.serialize_str(std::str::from_utf8(&text).map_err(serde::ser::Error::custom)?)
     }
 }
 

@@ -11,9 +11,8 @@
 //! levels so that a hostile body cannot exhaust the stack. Errors carry the
 //! byte offset, line and column, and the member path (`Images[3].TimeStamp`).
 
-use crate::{BigDecimal, BigInteger, Blob, DateTime, Document};
+use crate::{BigDecimal, BigInteger, Blob, DateTime, Document, Text};
 use aws_smithy_types::date_time::Format;
-use base64::Engine as _;
 use std::borrow::Cow;
 use std::fmt;
 
@@ -57,6 +56,26 @@ pub fn from_slice<T: ReadJson>(body: &[u8]) -> std::result::Result<T, ReadError>
     Ok(value)
 }
 
+/// Reads a whole JSON response body as `T`, like [`from_slice`], except that
+/// blobs and large strings are views of `body` rather than copies.
+pub fn from_bytes<T: ReadJson>(body: &bytes::Bytes) -> std::result::Result<T, ReadError> {
+    if body.trim_ascii().is_empty() {
+        return from_slice(b"{}");
+    }
+    let text = Text::try_from(body.clone()).map_err(|e| {
+        ReadError::at(
+            body,
+            e.valid_up_to(),
+            ReadErrorKind::Syntax,
+            "the body is not valid UTF-8".into(),
+        )
+    })?;
+    let mut r = Reader::with_source(&text);
+    let value = T::read_json(&mut r)?;
+    r.finish()?;
+    Ok(value)
+}
+
 /// A cursor over JSON text.
 ///
 /// The text is checked for UTF-8 once, up front (by the caller's `&str`), so
@@ -65,6 +84,8 @@ pub fn from_slice<T: ReadJson>(body: &[u8]) -> std::result::Result<T, ReadError>
 pub struct Reader<'a> {
     text: &'a str,
     input: &'a [u8],
+    /// The shared buffer `text` is, when views of it may outlive the reader.
+    source: Option<&'a Text>,
     pos: usize,
     depth: u32,
 }
@@ -91,8 +112,18 @@ impl<'a> Reader<'a> {
         Reader {
             text,
             input: text.as_bytes(),
+            source: None,
             pos: 0,
             depth: 0,
+        }
+    }
+
+    /// A reader at the start of `source`, whose blobs and [`Text`] strings
+    /// share its buffer.
+    pub fn with_source(source: &'a Text) -> Self {
+        Reader {
+            source: Some(source),
+            ..Reader::new(source)
         }
     }
 
@@ -690,12 +721,25 @@ impl<'a> Reader<'a> {
         })
     }
 
-    /// Reads a blob from its base64 text.
+    /// Reads a string as [`Text`]: a view of the source when the reader has
+    /// one and the string has no escapes, else a copy.
+    pub fn text(&mut self) -> Result<Text> {
+        Ok(match (self.str()?, self.source) {
+            (Cow::Borrowed(s), Some(source)) => source.slice_ref(s),
+            (s, _) => Text::from(s.into_owned()),
+        })
+    }
+
+    /// Reads a blob from its base64 text. With a source, the blob is a view
+    /// of the text, checked when decoded; without one it is decoded (and
+    /// checked) now.
     pub fn blob(&mut self) -> Result<Blob> {
         let start = self.peek().map(|_| self.pos);
         let text = self.str()?;
-        base64::engine::general_purpose::STANDARD
-            .decode(text.as_bytes())
+        if let (Cow::Borrowed(s), Some(source)) = (&text, self.source) {
+            return Ok(Blob::from_base64(source.slice_ref(s).into_bytes()));
+        }
+        crate::base64::decode(text.as_bytes())
             .map(Blob::new)
             .map_err(|e| {
                 self.pos = start.unwrap_or(self.pos);
@@ -1060,6 +1104,42 @@ mod tests {
         }
         let e = from_slice::<S>(&[b'"', b'a', 0xff, b'"']).unwrap_err();
         assert_eq!((e.kind(), e.offset()), (ReadErrorKind::Syntax, 2));
+    }
+
+    #[test]
+    fn blobs_and_text_from_a_body_are_views_of_it() {
+        let body =
+            bytes::Bytes::from_static(br#"["aGVsbG8=", "bm90IGJhc2U2NA", "long text", "a\u0041"]"#);
+        let text = Text::try_from(body.clone()).unwrap();
+        let mut r = Reader::with_source(&text);
+        let mut state = r.begin_array().unwrap();
+        assert!(r.next_item(&mut state).unwrap());
+        let blob = r.blob().unwrap();
+        assert_eq!(blob.base64_text(), Some(&b"aGVsbG8="[..]));
+        assert_eq!(blob.len(), 5);
+        let mut out = b"old".to_vec();
+        blob.decode_into(&mut out).unwrap();
+        assert_eq!(out, b"hello");
+        assert_eq!(blob, Blob::new(&b"hello"[..]));
+        // Malformed base64 is kept and reported when decoded, never emptied.
+        assert!(r.next_item(&mut state).unwrap());
+        let bad = r.blob().unwrap();
+        assert!(bad.to_vec().is_err());
+        assert!(bad.decode_into(&mut out).is_err());
+        assert!(r.next_item(&mut state).unwrap());
+        let t = r.text().unwrap();
+        assert_eq!(&*t, "long text");
+        let inside = body.as_ptr_range();
+        assert!(
+            inside.contains(&t.as_bytes().as_ptr()),
+            "a view, not a copy"
+        );
+        // An escaped string cannot be a view; it is unescaped into its own buffer.
+        assert!(r.next_item(&mut state).unwrap());
+        assert_eq!(&*r.text().unwrap(), "aA");
+        assert!(!r.next_item(&mut state).unwrap());
+        // Without a source, a blob is decoded (and checked) at once.
+        assert!(read(r#""bm90IGJhc2U2NA""#, |r| r.blob()).is_err());
     }
 
     #[test]

@@ -6,7 +6,6 @@
 
 use crate::{BigDecimal, BigInteger, Blob, DateTime, Document};
 use aws_smithy_types::date_time::Format;
-use base64::Engine as _;
 
 /// A type generated code writes as JSON.
 pub trait WriteJson {
@@ -151,7 +150,11 @@ impl Writer {
 
     /// A blob, as base64 text.
     pub fn blob(&mut self, v: &Blob) {
-        self.str(&base64::engine::general_purpose::STANDARD.encode(v.as_ref()));
+        // Base64 needs no escaping; text as received goes back untouched.
+        self.out.push(b'"');
+        self.out.extend_from_slice(&v.to_base64());
+        self.out.push(b'"');
+        self.done();
     }
 
     /// A big number, as its digits.

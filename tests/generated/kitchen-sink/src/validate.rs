@@ -412,7 +412,7 @@ impl rt::validation::Validate for ValidateThingInput {
         cx.leave(mark);
         let mark = cx.enter("payload");
         if let Some(v) = &self.payload {
-            cx.length(v.as_ref().len(), Some((1usize, "1")), Some((1024usize, "1024")));
+            cx.length(v.len(), Some((1usize, "1")), Some((1024usize, "1024")));
         }
         cx.leave(mark);
         let mark = cx.enter("tags");
