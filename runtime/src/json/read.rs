@@ -16,6 +16,11 @@ use aws_smithy_types::date_time::Format;
 use std::borrow::Cow;
 use std::fmt;
 
+/// The shortest string or blob kept as a view of the response body. A copy of
+/// a shorter one costs less than sharing the buffer (an atomic count on every
+/// clone and drop), and a few bytes never keep a whole body alive.
+pub const VIEW_MIN: usize = 256;
+
 /// How deeply objects and arrays may nest before the reader gives up.
 pub const MAX_DEPTH: u32 = 128;
 
@@ -722,10 +727,11 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads a string as [`Text`]: a view of the source when the reader has
-    /// one and the string has no escapes, else a copy.
+    /// one, the string has no escapes and is at least [`VIEW_MIN`] bytes long;
+    /// else a copy.
     pub fn text(&mut self) -> Result<Text> {
         Ok(match (self.str()?, self.source) {
-            (Cow::Borrowed(s), Some(source)) => source.slice_ref(s),
+            (Cow::Borrowed(s), Some(source)) if s.len() >= VIEW_MIN => source.slice_ref(s),
             (s, _) => Text::from(s.into_owned()),
         })
     }
@@ -737,7 +743,9 @@ impl<'a> Reader<'a> {
         let start = self.peek().map(|_| self.pos);
         let text = self.str()?;
         if let (Cow::Borrowed(s), Some(source)) = (&text, self.source) {
-            return Ok(Blob::from_base64(source.slice_ref(s).into_bytes()));
+            if s.len() >= VIEW_MIN {
+                return Ok(Blob::from_base64(source.slice_ref(s).into_bytes()));
+            }
         }
         crate::base64::decode(text.as_bytes())
             .map(Blob::new)
@@ -874,35 +882,30 @@ impl<'a> Reader<'a> {
 /// length if there is none. Eight bytes are checked per step.
 #[inline]
 fn find_special(bytes: &[u8]) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let mut chunks = bytes.chunks_exact(8);
+    // Blocks of 32 bytes are tested with one branch: the loop body has no
+    // early exit, so the compiler turns it into vector compares. Long strings
+    // (base64 images) are scanned at near memory speed; the exact position is
+    // then found within the one block that has a hit.
+    const BLOCK: usize = 64;
+    let special = |b: u8| (b == b'"') | (b == b'\\') | (b < 0x20);
     let mut offset = 0;
-    for chunk in &mut chunks {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let w = u64::from_le_bytes(word);
-        let quote = w ^ (ONES * u64::from(b'"'));
-        let backslash = w ^ (ONES * u64::from(b'\\'));
-        // Each term sets a byte's high bit when that byte is a quote, a
-        // backslash or below 0x20; borrows can only add false hits above a
-        // true one, so the lowest hit is exact.
-        let hits = ((quote.wrapping_sub(ONES) & !quote)
-            | (backslash.wrapping_sub(ONES) & !backslash)
-            | (w.wrapping_sub(ONES * 0x20) & !w))
-            & HIGH;
-        if hits != 0 {
-            return offset + (hits.trailing_zeros() / 8) as usize;
+    for block in bytes.chunks_exact(BLOCK) {
+        // Zero exactly for a quote, a backslash or a control character;
+        // `min` and saturating subtraction are single vector instructions.
+        let mut low = u8::MAX;
+        for &b in block {
+            low = low.min((b ^ b'"').min(b ^ b'\\').min(b.saturating_sub(0x1f)));
         }
-        offset += 8;
-    }
-    for &b in chunks.remainder() {
-        if b == b'"' || b == b'\\' || b < 0x20 {
-            return offset;
+        if low == 0 {
+            break;
         }
-        offset += 1;
+        offset += BLOCK;
     }
     offset
+        + bytes[offset..]
+            .iter()
+            .position(|&b| special(b))
+            .unwrap_or(bytes.len() - offset)
 }
 
 fn short_type_name<T>() -> &'static str {
@@ -1108,27 +1111,33 @@ mod tests {
 
     #[test]
     fn blobs_and_text_from_a_body_are_views_of_it() {
-        let body =
-            bytes::Bytes::from_static(br#"["aGVsbG8=", "bm90IGJhc2U2NA", "long text", "a\u0041"]"#);
+        let (blob, bad, long) = (
+            "aGVs".repeat(100),
+            "not base64!".repeat(30),
+            "long text ".repeat(30),
+        );
+        let body = bytes::Bytes::from(format!(
+            r#"["{blob}", "{bad}", "{long}", "a\u0041", "short", "aGk="]"#
+        ));
         let text = Text::try_from(body.clone()).unwrap();
         let mut r = Reader::with_source(&text);
         let mut state = r.begin_array().unwrap();
         assert!(r.next_item(&mut state).unwrap());
-        let blob = r.blob().unwrap();
-        assert_eq!(blob.base64_text(), Some(&b"aGVsbG8="[..]));
-        assert_eq!(blob.len(), 5);
+        let b = r.blob().unwrap();
+        assert_eq!(b.base64_text(), Some(blob.as_bytes()));
+        assert_eq!(b.len(), 300);
         let mut out = b"old".to_vec();
-        blob.decode_into(&mut out).unwrap();
-        assert_eq!(out, b"hello");
-        assert_eq!(blob, Blob::new(&b"hello"[..]));
+        b.decode_into(&mut out).unwrap();
+        assert_eq!(out, "hel".repeat(100).as_bytes());
+        assert_eq!(b, Blob::new("hel".repeat(100).into_bytes()));
         // Malformed base64 is kept and reported when decoded, never emptied.
         assert!(r.next_item(&mut state).unwrap());
-        let bad = r.blob().unwrap();
-        assert!(bad.to_vec().is_err());
-        assert!(bad.decode_into(&mut out).is_err());
+        let b = r.blob().unwrap();
+        assert!(b.to_vec().is_err());
+        assert!(b.decode_into(&mut out).is_err());
         assert!(r.next_item(&mut state).unwrap());
         let t = r.text().unwrap();
-        assert_eq!(&*t, "long text");
+        assert_eq!(&*t, long);
         let inside = body.as_ptr_range();
         assert!(
             inside.contains(&t.as_bytes().as_ptr()),
@@ -1137,9 +1146,57 @@ mod tests {
         // An escaped string cannot be a view; it is unescaped into its own buffer.
         assert!(r.next_item(&mut state).unwrap());
         assert_eq!(&*r.text().unwrap(), "aA");
+        // Short strings and blobs are copied: they never hold the body.
+        assert!(r.next_item(&mut state).unwrap());
+        assert!(!inside.contains(&r.text().unwrap().as_bytes().as_ptr()));
+        assert!(r.next_item(&mut state).unwrap());
+        assert_eq!(r.blob().unwrap().as_decoded(), Some(&b"hi"[..]));
         assert!(!r.next_item(&mut state).unwrap());
         // Without a source, a blob is decoded (and checked) at once.
         assert!(read(r#""bm90IGJhc2U2NA""#, |r| r.blob()).is_err());
+    }
+
+    #[test]
+    fn a_body_read_in_place_must_be_utf8() {
+        struct Texts(Vec<Text>);
+        impl ReadJson for Texts {
+            fn read_json(r: &mut Reader<'_>) -> Result<Self> {
+                r.list(|r| r.text()).map(Texts)
+            }
+        }
+        let read = |body: &'static [u8]| {
+            from_bytes::<Texts>(&bytes::Bytes::from_static(body)).map(|t| t.0)
+        };
+        assert_eq!(read("[\"é\", \"ok\"]".as_bytes()).unwrap().len(), 2);
+        for bad in [
+            &b"[\"\xff\"]"[..],
+            b"[\"a\xc3\"]",
+            b"[1, \xe9]",
+            b"[\"a\\n\xff\"]",
+        ] {
+            assert!(read(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn find_special_scans_long_runs_block_by_block() {
+        for len in [63, 64, 65, 127, 128, 200] {
+            for at in [0, 1, 31, 32, 62, 63, 64, 65, 127, 150, 199] {
+                if at >= len {
+                    continue;
+                }
+                for special in [b'"', b'\\', 0x00, 0x1f] {
+                    let mut bytes = vec![b'A'; len];
+                    bytes[at] = special;
+                    assert_eq!(find_special(&bytes), at, "{len} {at} {special}");
+                }
+            }
+            // Bytes next to the special ones are not hits.
+            assert_eq!(find_special(&vec![0x20; len]), len);
+            assert_eq!(find_special(&vec![b'#'; len]), len);
+            assert_eq!(find_special(&vec![b']'; len]), len);
+            assert_eq!(find_special(&vec![0xff; len]), len);
+        }
     }
 
     #[test]

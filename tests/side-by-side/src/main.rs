@@ -11,7 +11,7 @@ use kinesis_video_archived_media::types::{Format, Image, ImageSelectorType};
 use kinesis_video_archived_media::{Client, Config, Credentials, DateTime};
 use smithy_client_runtime::bytes::Bytes;
 use smithy_client_runtime::paginate::OnRepeatedToken;
-use smithy_client_runtime::transport::{from_fn, Body};
+use smithy_client_runtime::transport::{from_fn, Body, TransportError, TransportErrorKind};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -100,20 +100,33 @@ fn build_page(page: usize, images_b64: &[String], next_token: Option<&str>) -> B
     Bytes::from(s)
 }
 
-/// Answers the i-th request with the i-th body, counting requests.
-fn replay(bodies: Vec<Bytes>, count: Arc<AtomicUsize>) -> impl smithy_client_runtime::transport::HttpClient {
-    let bodies = Arc::new(bodies);
-    from_fn(move |_request| {
-        let i = count.fetch_add(1, Ordering::Relaxed);
-        let body = bodies.get(i).cloned();
-        async move {
-            let body = body.ok_or("replay: no more responses")?;
-            Ok(http::Response::builder()
+/// Answers the i-th request with the i-th prebuilt response (as peer-bench's
+/// replay client does), counting requests.
+fn replay(
+    bodies: Vec<Bytes>,
+    count: Arc<AtomicUsize>,
+) -> impl smithy_client_runtime::transport::HttpClient {
+    let responses: Vec<_> = bodies
+        .into_iter()
+        .map(|body| {
+            let response = http::Response::builder()
                 .status(200)
                 .header("content-type", "application/json")
                 .header("content-length", body.len())
                 .header("x-amzn-requestid", "00000000-0000-0000-0000-000000000000")
-                .body(Body::from(body))?)
+                .body(())
+                .expect("a valid response");
+            std::sync::Mutex::new(Some(response.map(|()| Body::from(body))))
+        })
+        .collect();
+    let responses = Arc::new(responses);
+    from_fn(move |_request| {
+        let i = count.fetch_add(1, Ordering::Relaxed);
+        let response = responses.get(i).and_then(|r| r.lock().ok()?.take());
+        async move {
+            response.ok_or_else(|| {
+                TransportError::new(TransportErrorKind::Other, "replay: no more responses")
+            })
         }
     })
 }
@@ -149,7 +162,8 @@ impl Tally {
         self.b64_bytes += content.len() as u64;
         let t = Instant::now();
         buf.clear();
-        smithy_client_runtime::base64::decode_append(content.as_bytes(), buf).expect("valid base64");
+        smithy_client_runtime::base64::decode_append(content.as_bytes(), buf)
+            .expect("valid base64");
         self.decode_time += t.elapsed();
         self.checksum += buf.len() as u64;
     }
@@ -170,7 +184,10 @@ async fn run(args: &Args) {
     // ---- fixture (untimed) ----
     let images_b64: Vec<String> = (0..IMAGES_PER_PAGE)
         .map(|i| {
-            smithy_client_runtime::base64::encode(&pseudo_random_bytes(args.image_bytes, i as u64 + 1))
+            smithy_client_runtime::base64::encode(&pseudo_random_bytes(
+                args.image_bytes,
+                i as u64 + 1,
+            ))
         })
         .collect();
     let mut bodies = Vec::with_capacity(args.pages);
@@ -242,15 +259,26 @@ async fn run(args: &Args) {
             }
             token = out.next_token;
         }
-        assert!(token.is_none(), "last page unexpectedly carried a NextToken");
+        assert!(
+            token.is_none(),
+            "last page unexpectedly carried a NextToken"
+        );
     }
     let elapsed = start.elapsed().as_secs_f64();
     // ---- end timed region ----
 
     let expected_images = (args.pages * IMAGES_PER_PAGE) as u64;
-    assert_eq!(requests.load(Ordering::Relaxed), args.pages, "request count");
+    assert_eq!(
+        requests.load(Ordering::Relaxed),
+        args.pages,
+        "request count"
+    );
     assert_eq!(tally.images, expected_images, "image count");
-    assert_eq!(tally.checksum, expected_images * args.image_bytes as u64, "decoded length");
+    assert_eq!(
+        tally.checksum,
+        expected_images * args.image_bytes as u64,
+        "decoded length"
+    );
     if !args.shared_body {
         let expected_ts: u64 = (0..expected_images)
             .map(|k| 1_700_000_000_000u64 + 3000 * k + (k * 7) % 1000)
@@ -262,7 +290,11 @@ async fn run(args: &Args) {
     println!(
         "mode={} body={}",
         if args.paginate { "paginate" } else { "loop" },
-        if args.shared_body { "shared" } else { "distinct" }
+        if args.shared_body {
+            "shared"
+        } else {
+            "distinct"
+        }
     );
     println!("pages={}", args.pages);
     println!("images={}", tally.images);
@@ -273,7 +305,10 @@ async fn run(args: &Args) {
     println!("elapsed_s={elapsed:.4}");
     println!("decode_s={:.4}", tally.decode_time.as_secs_f64());
     println!("mb_per_s={:.1}", json_bytes as f64 / elapsed / 1e6);
-    println!("mb_per_s_excl_decode={:.1}", json_bytes as f64 / client_secs / 1e6);
+    println!(
+        "mb_per_s_excl_decode={:.1}",
+        json_bytes as f64 / client_secs / 1e6
+    );
     println!("us_per_call={:.2}", elapsed * 1e6 / args.pages as f64);
     println!("rss_before_timed_kb={rss_before_kb}");
     println!("vmhwm_kb={}", proc_status_kb("VmHWM:"));
