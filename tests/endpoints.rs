@@ -312,12 +312,8 @@ async fn the_account_id_comes_from_the_credentials_per_call() {
         let (sent, transport) = recording("{}");
         let mut config = region("us-west-2")
             .credentials(
-                Credentials::builder()
-                    .access_key_id("AKID")
-                    .secret_access_key("SECRET")
-                    .account_id("123456789012")
-                    .provider_name("test")
-                    .build(),
+                Credentials::new("AKID", "SECRET", None, None, "test")
+                    .with_account_id("123456789012"),
             )
             .http_client(transport);
         if let Some(mode) = mode {

@@ -455,7 +455,7 @@ impl ServiceClient {
                 c.get()
                     .await
                     .ok()
-                    .and_then(|c| c.account_id().map(|a| a.as_str().to_owned()))
+                    .and_then(|c| c.account_id().map(str::to_owned))
             }
             _ => None,
         };
@@ -881,7 +881,7 @@ enum Auth<'a> {
         name: &'a str,
         region: &'a str,
         /// The credentials resolved when the scheme was chosen.
-        first: aws_credential_types::Credentials,
+        first: crate::Credentials,
     },
     /// The whole `Authorization` header value, marked sensitive.
     Bearer(HeaderValue),

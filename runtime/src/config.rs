@@ -2,12 +2,11 @@
 //! of every service; each client resolves its own endpoint from it.
 
 use crate::credentials::{Cached, DefaultChain};
+use crate::credentials::{Credentials, ProvideCredentials, SharedCredentialsProvider};
 use crate::profile::ProfileSet;
 use crate::retry::{RetryConfig, RetryQuota};
 use crate::transport::{HttpClient, HyperClient};
 use crate::validation::Validation;
-use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
-use aws_credential_types::Credentials;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
@@ -260,7 +259,7 @@ impl Config {
             use_fips,
             use_dual_stack,
             account_id_endpoint_mode,
-            credentials: Some(SharedCredentialsProvider::new(chain)),
+            credentials: Some(Arc::new(chain)),
             configured_endpoints: endpoints,
             bearer_tokens,
             compression,
@@ -395,13 +394,23 @@ impl ConfigBuilder {
         self
     }
 
-    /// Any `aws-credential-types` provider, for example `aws-config`'s default
-    /// chain (SSO, assumed roles, instance metadata). Its credentials are cached
-    /// until five minutes before they expire.
+    /// A source of credentials. Its credentials are cached until five
+    /// minutes before they expire.
     pub fn credentials_provider(mut self, provider: impl ProvideCredentials + 'static) -> Self {
-        self.credentials = Some(SharedCredentialsProvider::new(provider));
+        self.credentials = Some(Arc::new(provider));
         self.shared_credentials = None;
         self
+    }
+
+    /// Any `aws-credential-types` provider, for example `aws-config`'s default
+    /// chain (SSO, assumed roles, instance metadata). Needs the
+    /// `aws-credential-types` feature.
+    #[cfg(feature = "aws-credential-types")]
+    pub fn aws_credentials_provider(
+        self,
+        provider: impl aws_credential_types::provider::ProvideCredentials + 'static,
+    ) -> Self {
+        self.credentials_provider(crate::credentials::AwsCredentialsProvider(provider))
     }
 
     /// Fixed credentials.

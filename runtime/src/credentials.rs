@@ -1,15 +1,234 @@
-//! Runtime stage: where signing credentials come from. The built-in chain reads
-//! the environment, then the shared files; any `aws-credential-types` provider
-//! (such as `aws-config`'s full chain) can replace it. Whatever the source,
-//! credentials are cached until shortly before they expire.
+//! Runtime stage: signing credentials and where they come from. The built-in
+//! chain reads the environment, then the shared files; any
+//! [`ProvideCredentials`] can replace it (with the `aws-credential-types`
+//! feature, any provider of the AWS SDK's, such as `aws-config`'s full chain).
+//! Whatever the source, credentials are cached until shortly before they
+//! expire.
 
 use crate::profile::ProfileSet;
-use aws_credential_types::provider::{
-    self, error::CredentialsError, ProvideCredentials, SharedCredentialsProvider,
-};
-use aws_credential_types::Credentials;
-use std::sync::Mutex;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
+
+/// AWS access keys for signing requests, with an optional session token and
+/// expiry. Cheap to clone; `Debug` never shows the secret or the token.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credentials(Arc<Keys>);
+
+#[derive(PartialEq, Eq)]
+struct Keys {
+    access_key_id: String,
+    secret_access_key: String,
+    session_token: Option<String>,
+    expiry: Option<SystemTime>,
+    provider_name: &'static str,
+    account_id: Option<String>,
+}
+
+impl Credentials {
+    /// Credentials from their parts; `provider_name` says where they came from
+    /// (shown in logs and errors).
+    pub fn new(
+        access_key_id: impl Into<String>,
+        secret_access_key: impl Into<String>,
+        session_token: Option<String>,
+        expiry: Option<SystemTime>,
+        provider_name: &'static str,
+    ) -> Self {
+        Credentials(Arc::new(Keys {
+            access_key_id: access_key_id.into(),
+            secret_access_key: secret_access_key.into(),
+            session_token,
+            expiry,
+            provider_name,
+            account_id: None,
+        }))
+    }
+
+    /// The same credentials, naming the AWS account they belong to (used by
+    /// endpoints that route by account).
+    pub fn with_account_id(self, account_id: impl Into<String>) -> Self {
+        let keys = &self.0;
+        Credentials(Arc::new(Keys {
+            access_key_id: keys.access_key_id.clone(),
+            secret_access_key: keys.secret_access_key.clone(),
+            session_token: keys.session_token.clone(),
+            expiry: keys.expiry,
+            provider_name: keys.provider_name,
+            account_id: Some(account_id.into()),
+        }))
+    }
+
+    /// The AWS account the credentials belong to, if known.
+    pub fn account_id(&self) -> Option<&str> {
+        self.0.account_id.as_deref()
+    }
+
+    /// The access key id.
+    pub fn access_key_id(&self) -> &str {
+        &self.0.access_key_id
+    }
+
+    /// The secret access key.
+    pub fn secret_access_key(&self) -> &str {
+        &self.0.secret_access_key
+    }
+
+    /// The session token of temporary credentials.
+    pub fn session_token(&self) -> Option<&str> {
+        self.0.session_token.as_deref()
+    }
+
+    /// When the credentials stop working, if they do.
+    pub fn expiry(&self) -> Option<SystemTime> {
+        self.0.expiry
+    }
+
+    /// Where the credentials came from.
+    pub fn provider_name(&self) -> &'static str {
+        self.0.provider_name
+    }
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("provider_name", &self.0.provider_name)
+            .field("access_key_id", &self.0.access_key_id)
+            .field("secret_access_key", &"** redacted **")
+            .field("expiry", &self.0.expiry)
+            .finish()
+    }
+}
+
+/// Credentials could not be loaded.
+#[derive(Debug)]
+pub struct CredentialsError {
+    message: String,
+    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+impl CredentialsError {
+    /// An error saying what is missing or wrong, and what to do.
+    pub fn new(message: impl Into<String>) -> Self {
+        CredentialsError {
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    /// An error caused by another.
+    pub fn with_source(
+        message: impl Into<String>,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        CredentialsError {
+            message: message.into(),
+            source: Some(source.into()),
+        }
+    }
+}
+
+impl fmt::Display for CredentialsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for CredentialsError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
+
+/// What [`ProvideCredentials::provide_credentials`] returns.
+pub type CredentialsFuture<'a> =
+    Pin<Box<dyn Future<Output = Result<Credentials, CredentialsError>> + Send + 'a>>;
+
+/// A source of credentials: asked again shortly before the last ones expire.
+pub trait ProvideCredentials: Send + Sync + fmt::Debug {
+    /// Loads credentials.
+    fn provide_credentials(&self) -> CredentialsFuture<'_>;
+}
+
+impl ProvideCredentials for Credentials {
+    fn provide_credentials(&self) -> CredentialsFuture<'_> {
+        let c = self.clone();
+        Box::pin(async move { Ok(c) })
+    }
+}
+
+pub(crate) type SharedCredentialsProvider = Arc<dyn ProvideCredentials>;
+
+/// Interoperation with the AWS SDK's `aws-credential-types` (feature
+/// `aws-credential-types`), for `aws-config` users.
+#[cfg(feature = "aws-credential-types")]
+mod aws {
+    use super::*;
+
+    impl From<aws_credential_types::Credentials> for Credentials {
+        fn from(c: aws_credential_types::Credentials) -> Self {
+            let ours = Credentials::new(
+                c.access_key_id(),
+                c.secret_access_key(),
+                c.session_token().map(str::to_string),
+                c.expiry(),
+                "aws-credential-types",
+            );
+            match c.account_id() {
+                Some(id) => ours.with_account_id(id.as_str()),
+                None => ours,
+            }
+        }
+    }
+
+    impl From<Credentials> for aws_credential_types::Credentials {
+        fn from(c: Credentials) -> Self {
+            let mut b = aws_credential_types::Credentials::builder()
+                .access_key_id(c.access_key_id())
+                .secret_access_key(c.secret_access_key())
+                .provider_name(c.provider_name());
+            if let Some(t) = c.session_token() {
+                b = b.session_token(t);
+            }
+            if let Some(e) = c.expiry() {
+                b = b.expiry(e);
+            }
+            if let Some(a) = c.account_id() {
+                b = b.account_id(a);
+            }
+            b.build()
+        }
+    }
+
+    /// An `aws-credential-types` provider (such as `aws-config`'s default
+    /// chain) as a [`ProvideCredentials`]; see
+    /// [`ConfigBuilder::aws_credentials_provider`](crate::ConfigBuilder::aws_credentials_provider).
+    #[derive(Debug)]
+    pub struct AwsCredentialsProvider<P>(pub P);
+
+    impl<P> ProvideCredentials for AwsCredentialsProvider<P>
+    where
+        P: aws_credential_types::provider::ProvideCredentials,
+    {
+        fn provide_credentials(&self) -> CredentialsFuture<'_> {
+            Box::pin(async move {
+                self.0
+                    .provide_credentials()
+                    .await
+                    .map(Credentials::from)
+                    .map_err(|e| CredentialsError::with_source(e.to_string(), e))
+            })
+        }
+    }
+}
+
+#[cfg(feature = "aws-credential-types")]
+pub use aws::AwsCredentialsProvider;
 
 /// Credentials from `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and (if set)
 /// `AWS_SESSION_TOKEN`, then from the selected profile's static keys in the
@@ -90,17 +309,15 @@ fn from_profile(profiles: &ProfileSet) -> Result<Credentials, String> {
 }
 
 impl ProvideCredentials for DefaultChain {
-    fn provide_credentials<'a>(&'a self) -> provider::future::ProvideCredentials<'a>
-    where
-        Self: 'a,
-    {
-        provider::future::ProvideCredentials::ready(match &self.found {
+    fn provide_credentials(&self) -> CredentialsFuture<'_> {
+        let found = match &self.found {
             Ok(c) => Ok(c.clone()),
-            Err(reason) => Err(CredentialsError::not_loaded(format!(
+            Err(reason) => Err(CredentialsError::new(format!(
                 "no credentials found ({reason}); set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, \
                  add keys to ~/.aws/credentials, or pass a credentials provider"
             ))),
-        })
+        };
+        Box::pin(async move { found })
     }
 }
 
@@ -159,7 +376,7 @@ impl Cached {
         // Never the keys themselves: only where they came from and when they expire.
         tracing::debug!(expiry = ?fresh.expiry(), "credentials refreshed");
         if fresh.expiry().is_some_and(|e| e <= now) {
-            return Err(CredentialsError::provider_error(format!(
+            return Err(CredentialsError::new(format!(
                 "the credentials provider returned credentials that expired at {:?}",
                 fresh.expiry()
             )));
@@ -185,17 +402,11 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn concurrent_callers_share_one_refresh() {
         use std::sync::atomic::{AtomicUsize, Ordering};
-        use std::sync::Arc;
         #[derive(Debug)]
         struct Slow(Arc<AtomicUsize>);
-        impl aws_credential_types::provider::ProvideCredentials for Slow {
-            fn provide_credentials<'a>(
-                &'a self,
-            ) -> aws_credential_types::provider::future::ProvideCredentials<'a>
-            where
-                Self: 'a,
-            {
-                aws_credential_types::provider::future::ProvideCredentials::new(async move {
+        impl ProvideCredentials for Slow {
+            fn provide_credentials(&self) -> CredentialsFuture<'_> {
+                Box::pin(async move {
                     self.0.fetch_add(1, Ordering::SeqCst);
                     tokio::time::sleep(Duration::from_millis(50)).await;
                     Ok(Credentials::new("A", "S", None, None, "slow"))
@@ -203,9 +414,7 @@ mod tests {
             }
         }
         let calls = Arc::new(AtomicUsize::new(0));
-        let cached = Arc::new(Cached::new(SharedCredentialsProvider::new(Slow(
-            calls.clone(),
-        ))));
+        let cached = Arc::new(Cached::new(Arc::new(Slow(calls.clone()))));
         let tasks: Vec<_> = (0..16)
             .map(|_| {
                 let c = cached.clone();

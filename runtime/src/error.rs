@@ -2,9 +2,9 @@
 //! wrong and, where the caller can act on it, what to do; a service error
 //! keeps its HTTP status and request id for support cases.
 
+use crate::credentials::CredentialsError;
 use crate::transport::{BoxError, TransportError};
 use crate::validation::ValidationError;
-use aws_credential_types::provider::error::CredentialsError;
 use bytes::Bytes;
 use std::fmt;
 use std::time::Duration;

@@ -18,7 +18,7 @@ pub mod cbor;
 pub mod client;
 mod compression;
 mod config;
-mod credentials;
+pub mod credentials;
 pub mod endpoint;
 pub mod error;
 pub mod json;
@@ -37,11 +37,11 @@ pub mod validation;
 mod values;
 pub mod wire;
 
-pub use aws_credential_types::{provider::ProvideCredentials, Credentials};
 pub use config::{
     Config, ConfigBuilder, RequestCompression, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BODY,
     DEFAULT_RESPONSE_TIMEOUT, DEFAULT_STALL_GRACE,
 };
+pub use credentials::{Credentials, ProvideCredentials};
 pub use error::Error;
 pub use retry::RetryConfig;
 pub use stream::{ByteStream, ByteStreamError};
