@@ -118,8 +118,7 @@ fn aws_date_format() -> kinesis_video_streams::archived_media::DateTimeFormat {
     kinesis_video_streams::archived_media::DateTimeFormat::DateTime
 }
 
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
     let args = match parse_args() {
         Ok(a) => a,
         Err(e) => {
@@ -127,7 +126,19 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match run(args).await {
+    // One thread is plenty for one stream; built by hand rather than with
+    // `#[tokio::main]`, which would compile tokio's proc-macro crate.
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: could not start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(args)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");

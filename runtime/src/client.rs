@@ -166,6 +166,7 @@ impl OperationRequest {
     }
 
     /// `@httpChecksumRequired`: the body's MD5 digest in `Content-MD5`.
+    #[cfg(feature = "content-md5")]
     fn add_content_md5(&mut self) -> Result<(), SerializationError> {
         use md5::Digest as _;
         let RequestBody::Bytes(body) = &self.body else {
@@ -179,6 +180,14 @@ impl OperationRequest {
         self.headers
             .insert(HeaderName::from_static("content-md5"), value);
         Ok(())
+    }
+
+    #[cfg(not(feature = "content-md5"))]
+    fn add_content_md5(&mut self) -> Result<(), SerializationError> {
+        Err(SerializationError::new(
+            "the operation requires a Content-MD5 checksum: build smithy-client-runtime with its \
+             `content-md5` feature (generated crates of services that need it turn it on)",
+        ))
     }
 }
 
@@ -826,14 +835,16 @@ impl ServiceClient {
         let upload = Upload::new();
         let request = request.map(|b| Watched::wrap(b, upload.clone()));
         let exchange = async {
-            let response = tokio::select! {
-                response = inner.http_client.send(request) => {
-                    response.map_err(AttemptError::Transport)?
-                }
-                why = watch(&upload, inner.stall_grace, inner.response_timeout) => {
+            let exchange = inner.http_client.send(request);
+            let watchdog = watch(&upload, inner.stall_grace, inner.response_timeout);
+            let response = match first(exchange, watchdog).await {
+                First::A(response) => response.map_err(AttemptError::Transport)?,
+                First::B(why) => {
                     return Err(match why {
                         Watchdog::Stalled(e) => AttemptError::Stalled(e),
-                        Watchdog::NoResponse(after) => AttemptError::Timeout(TimeoutKind::Response, after),
+                        Watchdog::NoResponse(after) => {
+                            AttemptError::Timeout(TimeoutKind::Response, after)
+                        }
                     });
                 }
             };
@@ -1030,4 +1041,30 @@ fn check_endpoint(url: &str) -> Result<Arc<str>, ConfigError> {
             "the endpoint URL `{url}` must be an absolute http:// or https:// URL without a query"
         ))),
     }
+}
+
+/// Which of two futures finished first.
+enum First<A, B> {
+    A(A),
+    B(B),
+}
+
+/// Runs two futures until one finishes, polling `a` first (what
+/// `tokio::select!` does, without compiling tokio's proc-macro crate).
+async fn first<A: std::future::Future, B: std::future::Future>(
+    a: A,
+    b: B,
+) -> First<A::Output, B::Output> {
+    use std::task::Poll;
+    let (mut a, mut b) = (std::pin::pin!(a), std::pin::pin!(b));
+    std::future::poll_fn(|cx| {
+        if let Poll::Ready(v) = a.as_mut().poll(cx) {
+            return Poll::Ready(First::A(v));
+        }
+        if let Poll::Ready(v) = b.as_mut().poll(cx) {
+            return Poll::Ready(First::B(v));
+        }
+        Poll::Pending
+    })
+    .await
 }

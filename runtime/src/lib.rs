@@ -19,6 +19,7 @@ pub mod client;
 mod compression;
 mod config;
 pub mod credentials;
+pub mod date_time;
 pub mod endpoint;
 pub mod error;
 pub mod json;
@@ -46,10 +47,37 @@ pub use error::Error;
 pub use retry::RetryConfig;
 pub use stream::{ByteStream, ByteStreamError};
 
-pub use aws_smithy_types::{date_time::Format as DateTimeFormat, DateTime};
+pub use date_time::{DateTime, Format as DateTimeFormat};
 pub use values::{BigDecimal, BigInteger, Blob, BuildError, Document, Text, UnknownValue};
 
 // Generated code reaches its dependencies through these, so a generated crate
 // needs a single dependency line.
+#[cfg(feature = "serde")]
 #[doc(hidden)]
-pub use {bytes, bytestring, http, serde, serde_json};
+pub use serde;
+#[doc(hidden)]
+pub use {bytes, bytestring, http, serde_json};
+
+/// Random bytes from the operating system (through ring, the TLS provider's
+/// own source), for idempotency tokens and retry jitter. Should the source
+/// ever fail, the clock's nanoseconds mixed by a splitmix step stand in:
+/// neither use needs secrecy, only spread.
+pub(crate) fn random_bytes<const N: usize>() -> [u8; N] {
+    use ring::rand::SecureRandom as _;
+    let mut out = [0u8; N];
+    if ring::rand::SystemRandom::new().fill(&mut out).is_err() {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64);
+        let mut x = nanos;
+        for chunk in out.chunks_mut(8) {
+            x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = x;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^= z >> 31;
+            chunk.copy_from_slice(&z.to_le_bytes()[..chunk.len()]);
+        }
+    }
+    out
+}

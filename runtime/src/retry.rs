@@ -89,7 +89,9 @@ impl RetryConfig {
             .initial_backoff
             .saturating_mul(1u32 << exp)
             .min(self.max_backoff);
-        ceiling.mul_f64(fastrand::f64())
+        let r = u64::from_le_bytes(crate::random_bytes::<8>());
+        // 53 random bits: a uniform fraction in [0, 1).
+        ceiling.mul_f64((r >> 11) as f64 / (1u64 << 53) as f64)
     }
 }
 

@@ -10,9 +10,7 @@
 
 use crate::transport::Body;
 use crate::Credentials;
-use hmac::{Hmac, KeyInit, Mac};
 use http::{HeaderName, HeaderValue};
-use sha2::{Digest, Sha256};
 use std::borrow::Cow;
 use std::sync::Mutex;
 use std::time::SystemTime;
@@ -75,7 +73,7 @@ pub(crate) fn sign(
     let date_time = amz_date_time(time)
         .ok_or_else(|| SigningError("the clock is outside the years 1970 to 9999".into()))?;
     let payload_hash = match body {
-        Some(body) => hex(&Sha256::digest(body)),
+        Some(body) => hex(sha256(body).as_ref()),
         None => UNSIGNED_PAYLOAD.to_string(),
     };
     let authorization = {
@@ -92,7 +90,7 @@ pub(crate) fn sign(
         for part in ["AWS4-HMAC-SHA256\n", &date_time, "\n", &scope, "\n"] {
             string_to_sign.push_str(part);
         }
-        string_to_sign.push_str(&hex(&Sha256::digest(canonical.text.as_bytes())));
+        string_to_sign.push_str(&hex(sha256(canonical.text.as_bytes()).as_ref()));
         let key = keys.key(credentials.secret_access_key(), date, region, name);
         let signature = hex(&hmac(&key, string_to_sign.as_bytes()));
         format!(
@@ -149,13 +147,17 @@ impl KeyCache {
     }
 }
 
+/// SHA-256 and HMAC-SHA256 by ring, the TLS stack's crypto provider, so
+/// signing adds no crate of its own.
+fn sha256(data: &[u8]) -> ring::digest::Digest {
+    ring::digest::digest(&ring::digest::SHA256, data)
+}
+
 fn hmac(key: &[u8], data: &[u8]) -> [u8; 32] {
-    // HMAC takes a key of any length, so this never fails.
-    let Ok(mut mac) = <Hmac<Sha256> as KeyInit>::new_from_slice(key) else {
-        return [0; 32];
-    };
-    mac.update(data);
-    mac.finalize().into_bytes().into()
+    let tag = ring::hmac::sign(&ring::hmac::Key::new(ring::hmac::HMAC_SHA256, key), data);
+    let mut out = [0; 32];
+    out.copy_from_slice(tag.as_ref());
+    out
 }
 
 /// The canonical request, with where its signed-headers line sits.

@@ -76,6 +76,7 @@ macro_rules! big_number {
             }
         }
 
+        #[cfg(feature = "serde")]
         impl serde::Serialize for $name {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 crate::json::raw_number(&self.0)?.serialize(s)
@@ -297,3 +298,24 @@ impl fmt::Debug for Blob {
 /// copied out of it. It dereferences to `str`; build one from a `String` or a
 /// `&'static str` with `into()`.
 pub type Text = bytestring::ByteString;
+
+#[cfg(feature = "aws-smithy-types")]
+mod aws {
+    use super::*;
+
+    impl From<aws_smithy_types::Blob> for Blob {
+        fn from(b: aws_smithy_types::Blob) -> Self {
+            Blob::new(b.into_inner())
+        }
+    }
+
+    impl TryFrom<Blob> for aws_smithy_types::Blob {
+        type Error = crate::base64::Base64Error;
+
+        /// Decodes a blob still held as base64 text.
+        fn try_from(b: Blob) -> Result<Self, Self::Error> {
+            b.into_bytes()
+                .map(|bytes| aws_smithy_types::Blob::new(bytes.to_vec()))
+        }
+    }
+}

@@ -327,8 +327,10 @@ impl IdempotencyTokens for FixedToken {
 
 /// A fresh idempotency token: a random version-4 UUID.
 pub fn idempotency_token() -> String {
-    let hi = fastrand::u64(..);
-    let lo = fastrand::u64(..);
+    let bytes = crate::random_bytes::<16>();
+    let (hi, lo) = bytes.split_at(8);
+    let word = |b: &[u8]| b.iter().fold(0u64, |w, &x| w << 8 | u64::from(x));
+    let (hi, lo) = (word(hi), word(lo));
     let hi = (hi & !0xF000) | 0x4000;
     let lo = (lo & !(0xC000_0000_0000_0000)) | 0x8000_0000_0000_0000;
     format!(

@@ -183,10 +183,27 @@ fn space_items(text: &str) -> String {
 }
 
 fn cargo_toml(name: &str, ir: &CrateIr, options: &Options) -> String {
-    // The runtime's CBOR codec is built only for the crates that use it.
-    let features = match ir.service.protocol.format() {
-        BodyFormat::Cbor => ", features = [\"cbor\"]",
-        BodyFormat::Json => "",
+    // The runtime's optional parts are built only for the crates that use
+    // them: the CBOR codec, gzip, MD5.
+    let mut wanted = Vec::new();
+    if ir.service.protocol.format() == BodyFormat::Cbor {
+        wanted.push("\"cbor\"");
+    }
+    if ir
+        .service
+        .operations
+        .iter()
+        .any(|o| !o.compression.is_empty())
+    {
+        wanted.push("\"request-compression\"");
+    }
+    if ir.service.operations.iter().any(|o| o.checksum_required) {
+        wanted.push("\"content-md5\"");
+    }
+    let features = if wanted.is_empty() {
+        String::new()
+    } else {
+        format!(", features = [{}]", wanted.join(", "))
     };
     let description = ir
         .service
@@ -208,7 +225,7 @@ fn cargo_toml(name: &str, ir: &CrateIr, options: &Options) -> String {
          [features]\n\
          # Derives serde::Serialize on every type, in a protocol-independent form\n\
          # (member names as keys, RFC 3339 timestamps, base64 blobs).\n\
-         serde = []\n",
+         serde = [\"smithy-client-runtime/serde\"]\n",
         cmd = options.command,
         description = description.replace('"', "'"),
         path = options.runtime_path,

@@ -11,8 +11,8 @@
 //! levels so that a hostile body cannot exhaust the stack. Errors carry the
 //! byte offset, line and column, and the member path (`Images[3].TimeStamp`).
 
+use crate::DateTimeFormat as Format;
 use crate::{BigDecimal, BigInteger, Blob, DateTime, Document, Text};
-use aws_smithy_types::date_time::Format;
 use std::borrow::Cow;
 use std::fmt;
 

@@ -4,8 +4,8 @@
 //! attributes on them: timestamps in the member's format, blobs as base64,
 //! NaN and the infinities as strings, big numbers verbatim.
 
+use crate::DateTimeFormat as Format;
 use crate::{BigDecimal, BigInteger, Blob, DateTime, Document};
-use aws_smithy_types::date_time::Format;
 
 /// A type generated code writes as JSON.
 pub trait WriteJson {
