@@ -122,7 +122,15 @@ fn run_service(
         dir.display()
     );
     let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(["test", "--quiet", "--lib", "--manifest-path"])
+        // Validation cases check @pattern, which needs the `patterns` feature.
+        .args([
+            "test",
+            "--quiet",
+            "--lib",
+            "--features",
+            "patterns",
+            "--manifest-path",
+        ])
         .arg(dir.join("Cargo.toml"))
         .args(["--", "protocol_tests::", "--format=terse"])
         .env("CARGO_TARGET_DIR", &target)

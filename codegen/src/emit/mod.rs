@@ -225,7 +225,9 @@ fn cargo_toml(name: &str, ir: &CrateIr, options: &Options) -> String {
          [features]\n\
          # Derives serde::Serialize on every type, in a protocol-independent form\n\
          # (member names as keys, RFC 3339 timestamps, base64 blobs).\n\
-         serde = [\"smithy-client-runtime/serde\"]\n",
+         serde = [\"smithy-client-runtime/serde\"]\n\
+         # Checks @pattern under Validation::Strict (the default validation does not).\n\
+         patterns = [\"smithy-client-runtime/patterns\"]\n",
         cmd = options.command,
         description = description.replace('"', "'"),
         path = options.runtime_path,

@@ -43,7 +43,7 @@ impl Partition {
 
 struct Entry {
     id: String,
-    region_regex: Option<regex::Regex>,
+    region_regex: Option<regex_lite::Regex>,
     regions: BTreeMap<String, BTreeMap<String, Value>>,
     outputs: BTreeMap<String, Value>,
 }
@@ -84,9 +84,8 @@ impl Partitions {
                         .unwrap_or_default()
                         .to_owned(),
                     region_regex: p.get("regionRegex").and_then(Json::as_str).and_then(|r| {
-                        // ASCII classes: the data's `\w` and `\d` mean ASCII
-                        // (and this crate's regex has no Unicode Perl classes).
-                        regex::Regex::new(&format!("(?-u){r}")).ok()
+                        // regex-lite's `\w` and `\d` are ASCII, as the data means them.
+                        regex_lite::Regex::new(r).ok()
                     }),
                     regions: p
                         .get("regions")
