@@ -720,12 +720,12 @@ impl ServiceClient {
                     if adaptive {
                         inner.quota.record(false);
                     }
-                    let request_id = crate::error::request_id(&headers);
                     let mut response = OperationResponse::streaming(status, headers, body);
-                    return O::response(&mut response).map_err(|e| {
+                    let output = O::response(&mut response);
+                    return output.map_err(|e| {
                         Error::Response(ResponseError {
                             status,
-                            request_id,
+                            request_id: crate::error::request_id(response.headers()),
                             reason: e.0,
                             source: None,
                         })

@@ -614,9 +614,12 @@ impl<'a> ErrorResponse<'a> {
 
 /// `x-amzn-requestid`, or the `x-amz-request-id` some services send.
 pub(crate) fn request_id(headers: &http::HeaderMap) -> Option<String> {
+    // Constant names: looking a header up by `&str` parses the name each time.
+    const AMZN: http::HeaderName = http::HeaderName::from_static("x-amzn-requestid");
+    const AMZ: http::HeaderName = http::HeaderName::from_static("x-amz-request-id");
     headers
-        .get("x-amzn-requestid")
-        .or_else(|| headers.get("x-amz-request-id"))
+        .get(AMZN)
+        .or_else(|| headers.get(AMZ))
         .and_then(|v| v.to_str().ok())
         .map(str::to_string)
 }

@@ -37,7 +37,8 @@ struct CachedKey {
     date: String,
     region: String,
     name: String,
-    key: [u8; 32],
+    /// The signing key, with its HMAC pads already hashed.
+    key: ring::hmac::Key,
 }
 
 impl CachedKey {
@@ -92,7 +93,7 @@ pub(crate) fn sign(
         }
         string_to_sign.push_str(&hex(sha256(canonical.text.as_bytes()).as_ref()));
         let key = keys.key(credentials.secret_access_key(), date, region, name);
-        let signature = hex(&hmac(&key, string_to_sign.as_bytes()));
+        let signature = hex(ring::hmac::sign(&key, string_to_sign.as_bytes()).as_ref());
         format!(
             "AWS4-HMAC-SHA256 Credential={}/{scope}, SignedHeaders={}, Signature={signature}",
             credentials.access_key_id(),
@@ -125,21 +126,22 @@ pub(crate) fn sign(
 impl KeyCache {
     /// The signing key for the day, derived (four HMACs) only when the
     /// secret, day, region or service changes.
-    fn key(&self, secret: &str, date: &str, region: &str, name: &str) -> [u8; 32] {
+    fn key(&self, secret: &str, date: &str, region: &str, name: &str) -> ring::hmac::Key {
         let mut cached = self.0.lock().unwrap_or_else(|e| e.into_inner());
         match cached.as_ref() {
-            Some(c) if c.is_for(secret, date, region, name) => c.key,
+            Some(c) if c.is_for(secret, date, region, name) => c.key.clone(),
             _ => {
                 let mut key = hmac(format!("AWS4{secret}").as_bytes(), date.as_bytes());
                 for part in [region, name, "aws4_request"] {
                     key = hmac(&key, part.as_bytes());
                 }
+                let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &key);
                 *cached = Some(CachedKey {
                     secret: secret.to_string(),
                     date: date.to_string(),
                     region: region.to_string(),
                     name: name.to_string(),
-                    key,
+                    key: key.clone(),
                 });
                 key
             }

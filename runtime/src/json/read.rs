@@ -882,12 +882,11 @@ impl<'a> Reader<'a> {
 /// length if there is none. Eight bytes are checked per step.
 #[inline]
 fn find_special(bytes: &[u8]) -> usize {
-    // Blocks of 32 bytes are tested with one branch: the loop body has no
+    // Blocks of 64 bytes are tested with one branch: the loop body has no
     // early exit, so the compiler turns it into vector compares. Long strings
     // (base64 images) are scanned at near memory speed; the exact position is
-    // then found within the one block that has a hit.
+    // then found within the block that has a hit.
     const BLOCK: usize = 64;
-    let special = |b: u8| (b == b'"') | (b == b'\\') | (b < 0x20);
     let mut offset = 0;
     for block in bytes.chunks_exact(BLOCK) {
         // Zero exactly for a quote, a backslash or a control character;
@@ -901,11 +900,41 @@ fn find_special(bytes: &[u8]) -> usize {
         }
         offset += BLOCK;
     }
+    offset + find_special_swar(&bytes[offset..])
+}
+
+/// The same search eight bytes at a time: short strings (most keys and
+/// values) never fill a block.
+fn find_special_swar(bytes: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut chunks = bytes.chunks_exact(8);
+    let mut offset = 0;
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(word);
+        let quote = w ^ (ONES * u64::from(b'"'));
+        let backslash = w ^ (ONES * u64::from(b'\\'));
+        // Each term sets a byte's high bit when that byte is a quote, a
+        // backslash or below 0x20; borrows can only add false hits above a
+        // true one, so the lowest hit is exact.
+        let hits = ((quote.wrapping_sub(ONES) & !quote)
+            | (backslash.wrapping_sub(ONES) & !backslash)
+            | (w.wrapping_sub(ONES * 0x20) & !w))
+            & HIGH;
+        if hits != 0 {
+            return offset + (hits.trailing_zeros() / 8) as usize;
+        }
+        offset += 8;
+    }
+    for &b in chunks.remainder() {
+        if b == b'"' || b == b'\\' || b < 0x20 {
+            return offset;
+        }
+        offset += 1;
+    }
     offset
-        + bytes[offset..]
-            .iter()
-            .position(|&b| special(b))
-            .unwrap_or(bytes.len() - offset)
 }
 
 fn short_type_name<T>() -> &'static str {
