@@ -4,25 +4,25 @@
 //! ([`Config`]: region, credentials, endpoint, timeouts, retries), the call
 //! driver ([`client`]) with SigV4 signing and the standard retry mode
 //! ([`retry`]), the replaceable HTTP transport ([`transport`]), the error types
-//! ([`error`]), the value types Smithy shapes map to ([`DateTime`], [`Blob`],
-//! [`Document`], big numbers), the JSON codecs for restJson1 bodies ([`json`]),
-//! constraint checking ([`validation`]), builder errors, and the operation
-//! metadata traits ([`operation`]), and the pagination streams ([`paginate`]).
+//! ([`error`]), the operation metadata traits ([`operation`]) and the
+//! pagination streams ([`paginate`]). It re-exports `smithy-client-core`: the
+//! value types Smithy shapes map to ([`DateTime`], [`Blob`], [`Text`],
+//! [`Document`], big numbers), the JSON and CBOR codecs ([`json`], `cbor`),
+//! constraint checking ([`validation`]) and the endpoint rules engine
+//! ([`endpoint`]). That half needs no network stack, so it compiles while the
+//! TLS crates do.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-pub mod base64;
 #[cfg(feature = "cbor")]
-pub mod cbor;
+pub use smithy_client_core::cbor;
+pub use smithy_client_core::{base64, date_time, endpoint, json, validation};
 pub mod client;
 mod compression;
 mod config;
 pub mod credentials;
-pub mod date_time;
-pub mod endpoint;
 pub mod error;
-pub mod json;
 pub mod operation;
 pub mod paginate;
 mod profile;
@@ -34,8 +34,6 @@ pub mod retry;
 pub mod signing;
 mod stream;
 pub mod transport;
-pub mod validation;
-mod values;
 pub mod wire;
 
 pub use config::{
@@ -47,14 +45,16 @@ pub use error::Error;
 pub use retry::RetryConfig;
 pub use stream::{ByteStream, ByteStreamError};
 
-pub use date_time::{DateTime, Format as DateTimeFormat};
-pub use values::{BigDecimal, BigInteger, Blob, BuildError, Document, Text, UnknownValue};
+pub use smithy_client_core::{
+    BigDecimal, BigInteger, Blob, BuildError, DateTime, DateTimeFormat, Document, Text,
+    UnknownValue,
+};
 
 // Generated code reaches its dependencies through these, so a generated crate
 // needs a single dependency line.
 #[cfg(feature = "serde")]
 #[doc(hidden)]
-pub use serde;
+pub use smithy_client_core::serde;
 #[doc(hidden)]
 pub use {bytes, bytestring, http, serde_json};
 

@@ -650,7 +650,7 @@ impl<'a> Reader<'a> {
             }
             Type::String | Type::StringIndef => Document::String(self.str()?.into_owned()),
             Type::Bytes | Type::BytesIndef => {
-                Document::String(crate::wire::base64(&self.byte_vec()?))
+                Document::String(crate::base64::encode(&self.byte_vec()?))
             }
             Type::Array | Type::ArrayIndef => Document::Array(self.array(|r| r.document())?),
             Type::Map | Type::MapIndef => {
@@ -676,7 +676,8 @@ impl<'a> Reader<'a> {
 
     /// Any value, kept as CBOR says it (tags, byte strings, float values),
     /// for protocol tests to compare bodies.
-    pub(crate) fn value(&mut self) -> Result<Value> {
+    #[doc(hidden)]
+    pub fn value(&mut self) -> Result<Value> {
         Ok(match self.datatype()? {
             Type::Null | Type::Undefined => {
                 self.null()?;
@@ -708,7 +709,8 @@ impl<'a> Reader<'a> {
 
     /// The error code and message of an error body (`__type`, `message`
     /// or `Message`), reading nothing else.
-    pub(crate) fn error_fields(bytes: &[u8]) -> (Option<String>, Option<String>) {
+    #[doc(hidden)]
+    pub fn error_fields(bytes: &[u8]) -> (Option<String>, Option<String>) {
         let mut r = Reader::new(bytes);
         let (mut code, mut message) = (None, None);
         let _ = r.map(|r, key| {
@@ -737,7 +739,8 @@ fn error_at(position: usize, e: minicbor::decode::Error) -> ReadError {
 
 /// A decoded CBOR value (maps with text keys, as Smithy bodies have).
 #[derive(Debug, Clone)]
-pub(crate) enum Value {
+#[doc(hidden)]
+pub enum Value {
     Null,
     Bool(bool),
     Int(i128),

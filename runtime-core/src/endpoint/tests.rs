@@ -14,7 +14,7 @@ fn partitions_data_equals_the_shared_reference_copy() {
     assert_eq!(
         ours,
         theirs,
-        "runtime/src/endpoint/partitions.json is stale: copy {}",
+        "runtime-core/src/endpoint/partitions.json is stale: copy {}",
         shared.display()
     );
 }

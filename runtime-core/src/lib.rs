@@ -1,0 +1,27 @@
+//! Runtime stage, the half without a network stack: the value types Smithy
+//! shapes map to, the JSON and CBOR codecs generated `ReadJson`/`WriteJson`
+//! (`ReadCbor`/`WriteCbor`) impls drive, constraint checking and the endpoint
+//! rules engine.
+//!
+//! Generated crates reach all of it through `smithy-client-runtime`, which
+//! re-exports it; it is a crate of its own so that it compiles in parallel
+//! with the TLS stack the rest of the runtime waits for.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod base64;
+#[cfg(feature = "cbor")]
+pub mod cbor;
+pub mod date_time;
+pub mod endpoint;
+pub mod json;
+pub mod validation;
+mod values;
+
+pub use date_time::{DateTime, Format as DateTimeFormat};
+pub use values::{BigDecimal, BigInteger, Blob, BuildError, Document, Text, UnknownValue};
+
+#[cfg(feature = "serde")]
+#[doc(hidden)]
+pub use serde;
