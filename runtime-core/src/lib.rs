@@ -20,6 +20,10 @@ pub mod validation;
 mod values;
 
 pub use date_time::{DateTime, Format as DateTimeFormat};
+/// `Document` to and from `aws_smithy_types::Document` (feature `aws-smithy-types`;
+/// `DateTime` and `Blob` convert with `From`/`TryFrom`).
+#[cfg(feature = "aws-smithy-types")]
+pub use values::aws::{document_from_aws, document_to_aws};
 pub use values::{BigDecimal, BigInteger, Blob, BuildError, Document, Text, UnknownValue};
 
 #[cfg(feature = "serde")]

@@ -300,12 +300,57 @@ impl fmt::Debug for Blob {
 pub type Text = bytestring::ByteString;
 
 #[cfg(feature = "aws-smithy-types")]
-mod aws {
+pub(crate) mod aws {
     use super::*;
 
     impl From<aws_smithy_types::Blob> for Blob {
         fn from(b: aws_smithy_types::Blob) -> Self {
             Blob::new(b.into_inner())
+        }
+    }
+
+    /// An `aws_smithy_types::Document` as this crate's [`Document`]. A float
+    /// that is not finite (which JSON cannot hold) becomes `null`.
+    pub fn document_from_aws(d: aws_smithy_types::Document) -> Document {
+        use aws_smithy_types::{Document as D, Number as N};
+        match d {
+            D::Object(m) => Document::Object(
+                m.into_iter()
+                    .map(|(k, v)| (k, document_from_aws(v)))
+                    .collect(),
+            ),
+            D::Array(a) => Document::Array(a.into_iter().map(document_from_aws).collect()),
+            D::Number(N::PosInt(n)) => Document::from(n),
+            D::Number(N::NegInt(n)) => Document::from(n),
+            D::Number(N::Float(f)) => {
+                serde_json::Number::from_f64(f).map_or(Document::Null, Document::Number)
+            }
+            D::String(s) => Document::String(s),
+            D::Bool(b) => Document::Bool(b),
+            D::Null => Document::Null,
+        }
+    }
+
+    /// This crate's [`Document`] as an `aws_smithy_types::Document`. A number
+    /// beyond `u64`/`i64` (serde_json keeps it only with `arbitrary_precision`)
+    /// becomes the nearest float.
+    pub fn document_to_aws(d: &Document) -> aws_smithy_types::Document {
+        use aws_smithy_types::{Document as D, Number as N};
+        match d {
+            Document::Object(m) => D::Object(
+                m.iter()
+                    .map(|(k, v)| (k.clone(), document_to_aws(v)))
+                    .collect(),
+            ),
+            Document::Array(a) => D::Array(a.iter().map(document_to_aws).collect()),
+            Document::Number(n) => D::Number(match (n.as_u64(), n.as_i64()) {
+                (Some(u), _) => N::PosInt(u),
+                (None, Some(i)) => N::NegInt(i),
+                _ => N::Float(n.as_f64().unwrap_or(f64::NAN)),
+            }),
+            Document::String(s) => D::String(s.clone()),
+            Document::Bool(b) => D::Bool(*b),
+            Document::Null => D::Null,
         }
     }
 
@@ -317,5 +362,24 @@ mod aws {
             b.into_bytes()
                 .map(|bytes| aws_smithy_types::Blob::new(bytes.to_vec()))
         }
+    }
+}
+
+#[cfg(all(test, feature = "aws-smithy-types"))]
+mod aws_tests {
+    use super::aws::{document_from_aws, document_to_aws};
+    use super::*;
+
+    #[test]
+    fn documents_and_blobs_convert_both_ways() {
+        let doc: Document = serde_json::json!({"a": [1, -2, 1.5, "x", true, null], "b": {}});
+        assert_eq!(document_from_aws(document_to_aws(&doc)), doc);
+        let blob = Blob::from_base64(bytes::Bytes::from_static(b"aGk="));
+        let theirs = aws_smithy_types::Blob::try_from(blob).unwrap();
+        assert_eq!(theirs.as_ref(), b"hi");
+        assert_eq!(Blob::from(theirs), Blob::new(&b"hi"[..]));
+        let t = crate::DateTime::from_secs_and_nanos(-5, 7);
+        let back: crate::DateTime = aws_smithy_types::DateTime::from(t).into();
+        assert_eq!(back, t);
     }
 }

@@ -45,6 +45,8 @@ pub use error::Error;
 pub use retry::RetryConfig;
 pub use stream::{ByteStream, ByteStreamError};
 
+#[cfg(feature = "aws-smithy-types")]
+pub use smithy_client_core::{document_from_aws, document_to_aws};
 pub use smithy_client_core::{
     BigDecimal, BigInteger, Blob, BuildError, DateTime, DateTimeFormat, Document, Text,
     UnknownValue,
