@@ -276,6 +276,9 @@ fn read_expr(ty: &TypeRef) -> TokenStream {
                     let k = rust_type(key);
                     quote!(#entries.map(|m| m.into_iter().map(|(k, v)| (#k::from(k.as_str()), v)).collect()))
                 }
+                TypeKind::Text => {
+                    quote!(#entries.map(|m| m.into_iter().map(|(k, v)| (rt::Text::from(k), v)).collect()))
+                }
                 _ => entries,
             }
         }

@@ -433,8 +433,31 @@ fn read_bound(members: &[Member], headers: TokenStream) -> Vec<TokenStream> {
             }
             Binding::PrefixHeaders(prefix) => {
                 let set = assign(quote!(map));
+                // Large-string keys or values are `rt::Text`.
+                let text = |t: &TypeRef, v: TokenStream| {
+                    if t.kind == TypeKind::Text {
+                        quote!(rt::Text::from(#v))
+                    } else {
+                        v
+                    }
+                };
+                let convert = match &m.ty.kind {
+                    TypeKind::Map { key, value, .. }
+                        if key.kind == TypeKind::Text || value.kind == TypeKind::Text =>
+                    {
+                        let (k, v) = (text(key, quote!(k)), text(value, quote!(v)));
+                        quote! {
+                            let map: ::std::collections::BTreeMap<_, _> = map
+                                .into_iter()
+                                .map(|(k, v)| (#k, #v))
+                                .collect();
+                        }
+                    }
+                    _ => quote!(),
+                };
                 stmts.push(quote! {
                     let map = rt::wire::prefix_headers(#headers, #prefix);
+                    #convert
                     if !map.is_empty() { #set }
                 });
             }

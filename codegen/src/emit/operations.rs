@@ -222,11 +222,12 @@ fn paginator(ir: &CrateIr, op: &Operation, p: &Paginator) -> TokenStream {
                 let f = ident(&p.output_token[0]);
                 quote!(output.#f.as_deref())
             }
-            _ => quote!(#token_expr.map(String::as_str)),
+            // `Deref` serves both a `String` and a large-string `rt::Text` token.
+            _ => quote!(#token_expr.map(::std::ops::Deref::deref)),
         };
         quote!(#token_expr.filter(|t| !t.is_empty()))
     } else {
-        quote!(Some(#token_expr.as_str()).filter(|t| !t.is_empty()))
+        quote!(Some(::std::ops::Deref::deref(#token_expr)).filter(|t| !t.is_empty()))
     };
     let input_member = ir.types.get(&op.input).and_then(|t| match &t.kind {
         NamedKind::Struct(s) => s
@@ -235,6 +236,15 @@ fn paginator(ir: &CrateIr, op: &Operation, p: &Paginator) -> TokenStream {
             .find(|m| m.field == p.page_size.clone().unwrap_or_default()),
         _ => None,
     });
+    let token_member = ir.types.get(&op.input).and_then(|t| match &t.kind {
+        NamedKind::Struct(s) => s.members.iter().find(|m| m.field == p.input_token),
+        _ => None,
+    });
+    // The service's token goes back as given; a large-string token is a `Text`.
+    let set_token = match token_member.map(|m| &m.ty.kind) {
+        Some(TypeKind::Text) => quote!(input.#input_token = token.map(rt::Text::from);),
+        _ => quote!(input.#input_token = token;),
+    };
     let set_page_size = match (&p.page_size, input_member) {
         (Some(field), Some(m)) => {
             let f = ident(field);
@@ -281,7 +291,7 @@ fn paginator(ir: &CrateIr, op: &Operation, p: &Paginator) -> TokenStream {
                 input.#input_token.as_deref()
             }
             fn set_token(input: &mut Self::Input, token: Option<String>) {
-                input.#input_token = token;
+                #set_token
             }
             fn set_page_size(input: &mut Self::Input, size: i64) {
                 #set_page_size

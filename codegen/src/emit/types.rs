@@ -800,6 +800,9 @@ pub(crate) fn read_expr(ty: &TypeRef) -> TokenStream {
                     let k = rust_type(key);
                     quote!(|k| #k::from(&*k))
                 }
+                TypeKind::Text => {
+                    quote!(|k: ::std::borrow::Cow<'_, str>| rt::Text::from(k.into_owned()))
+                }
                 _ => quote!(::std::borrow::Cow::into_owned),
             };
             let value = read_expr(value);

@@ -197,8 +197,10 @@ pub(super) fn binding_problem(binding: &Binding, ty: &TypeRef) -> Option<String>
     };
     let string_map = |t: &TypeRef, lists: bool| match &t.kind {
         TypeKind::Map { value, .. } => match &value.kind {
-            TypeKind::String => true,
-            TypeKind::List { item, .. } => lists && item.kind == TypeKind::String,
+            TypeKind::String | TypeKind::Text => true,
+            TypeKind::List { item, .. } => {
+                lists && matches!(item.kind, TypeKind::String | TypeKind::Text)
+            }
             _ => false,
         },
         _ => false,

@@ -252,7 +252,7 @@ impl rt::operation::Paginated for ListNested {
             .page
             .as_ref()
             .and_then(|v| v.next_cursor.as_ref())
-            .map(String::as_str)
+            .map(::std::ops::Deref::deref)
             .filter(|t| !t.is_empty())
     }
 
