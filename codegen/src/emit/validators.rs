@@ -267,6 +267,11 @@ impl Cx {
                 let value_checks = self.checks(value, quote!(value));
                 if key_checks.is_some() || value_checks.is_some() {
                     let key_part = key_checks.map(|k| quote! { #k });
+                    let key_text = match key.kind {
+                        // `rt::Text` has no `as_str` (`str::as_str` is unstable).
+                        TypeKind::Text => quote!(::std::ops::Deref::deref(key)),
+                        _ => quote!(key.as_str()),
+                    };
                     let value_part = value_checks.map(|vc| {
                         let vc = if *sparse {
                             quote! { if let Some(value) = value { #vc } }
@@ -274,7 +279,7 @@ impl Cx {
                             vc
                         };
                         quote! {
-                            let mark = cx.enter(key.as_str());
+                            let mark = cx.enter(#key_text);
                             #vc
                             cx.leave(mark);
                         }
