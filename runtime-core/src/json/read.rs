@@ -16,9 +16,9 @@ use crate::{BigDecimal, BigInteger, Blob, DateTime, Document, Text};
 use std::borrow::Cow;
 use std::fmt;
 
-/// The shortest string or blob kept as a view of the response body. A copy of
-/// a shorter one costs less than sharing the buffer (an atomic count on every
-/// clone and drop), and a few bytes never keep a whole body alive.
+/// The shortest blob kept as a view of the response body's base64 text. A
+/// shorter one is decoded at once: it allocates either way, and a few bytes
+/// never keep a whole body alive.
 pub const VIEW_MIN: usize = 256;
 
 /// How deeply objects and arrays may nest before the reader gives up.
@@ -727,11 +727,13 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads a string as [`Text`]: a view of the source when the reader has
-    /// one, the string has no escapes and is at least [`VIEW_MIN`] bytes long;
-    /// else a copy.
+    /// one and the string has no escapes, else a copy. Short ones are views
+    /// too: sharing the buffer costs less than allocating, and a `Text`
+    /// member is one the model declares large, so holding the body is its
+    /// point.
     pub fn text(&mut self) -> Result<Text> {
         Ok(match (self.str()?, self.source) {
-            (Cow::Borrowed(s), Some(source)) if s.len() >= VIEW_MIN => source.slice_ref(s),
+            (Cow::Borrowed(s), Some(source)) => source.slice_ref(s),
             (s, _) => Text::from(s.into_owned()),
         })
     }
@@ -1175,9 +1177,9 @@ mod tests {
         // An escaped string cannot be a view; it is unescaped into its own buffer.
         assert!(r.next_item(&mut state).unwrap());
         assert_eq!(&*r.text().unwrap(), "aA");
-        // Short strings and blobs are copied: they never hold the body.
+        // A short string is a view too; a short blob is decoded at once.
         assert!(r.next_item(&mut state).unwrap());
-        assert!(!inside.contains(&r.text().unwrap().as_bytes().as_ptr()));
+        assert!(inside.contains(&r.text().unwrap().as_bytes().as_ptr()));
         assert!(r.next_item(&mut state).unwrap());
         assert_eq!(r.blob().unwrap().as_decoded(), Some(&b"hi"[..]));
         assert!(!r.next_item(&mut state).unwrap());
