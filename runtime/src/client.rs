@@ -858,6 +858,16 @@ impl ServiceClient {
                 };
                 return Ok((status, parts.headers, Guarded::wrap(body, limits)));
             }
+            // A body already in memory (an in-memory transport, a replay) can
+            // neither stall nor arrive late: skip the watchdog and its timer.
+            if let Some(bytes) = body.bytes() {
+                let limit = inner.max_response_body;
+                if bytes.len() as u64 > limit {
+                    let large = crate::progress::TooLargeError { limit };
+                    return Err(AttemptError::TooLarge(status, parts.headers, large));
+                }
+                return Ok((status, parts.headers, body));
+            }
             let limits = Limits {
                 grace: inner.stall_grace,
                 deadline: None,
