@@ -147,6 +147,37 @@ async fn get_images(
         .expect("the call must not hang")
 }
 
+/// A body an in-memory transport hands over whole skips the stall watchdog,
+/// but the size limit still holds, with the same error and no retry.
+#[tokio::test]
+async fn an_in_memory_body_over_the_limit_is_refused_too() {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let counter = calls.clone();
+    let transport = smithy_client_runtime::transport::from_fn(move |_request| {
+        counter.fetch_add(1, Ordering::SeqCst);
+        async move {
+            Ok(http::Response::builder()
+                .status(500)
+                .body(smithy_client_runtime::transport::Body::from(vec![
+                    b' ';
+                    2 << 20
+                ]))
+                .unwrap())
+        }
+    });
+    let config = Config::builder()
+        .region("us-west-2")
+        .credentials(Credentials::new("AKID", "SECRET", None, None, "test"))
+        .endpoint_url("https://kinesisvideo.example")
+        .max_response_body_bytes(1 << 20)
+        .http_client(transport)
+        .build();
+    let err = get_images(&Client::new(&config)).await.unwrap_err();
+    assert!(matches!(err, Error::Response(_)), "{err}");
+    assert!(err.to_string().contains("larger than the limit"), "{err}");
+    assert_eq!(calls.load(Ordering::SeqCst), 1, "not retried");
+}
+
 async fn get_clip(
     client: &Client,
 ) -> Result<GetClipOutput, Error<kinesis_video_archived_media::error::GetClipError>> {

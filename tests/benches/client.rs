@@ -59,6 +59,19 @@ fn client_for(body: Bytes) -> Client {
     Client::new(&config)
 }
 
+/// The GetImages request every KVS case sends.
+fn get_images(client: &Client) -> kinesis_video_archived_media::client::GetImagesFluentBuilder {
+    client
+        .get_images()
+        .stream_name("cam-1")
+        .image_selector_type(ImageSelectorType::ServerTimestamp)
+        .start_timestamp(DateTime::from_secs(1_700_000_000))
+        .end_timestamp(DateTime::from_secs(1_700_000_020))
+        .sampling_interval(200)
+        .format(Format::Jpeg)
+        .max_results(100)
+}
+
 fn case(name: &str, count: usize, size: usize, budget: Duration) {
     let body = page(count, size);
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -67,18 +80,7 @@ fn case(name: &str, count: usize, size: usize, budget: Duration) {
         .unwrap();
     let client = client_for(body.clone());
     let call = || {
-        let page = runtime.block_on(
-            client
-                .get_images()
-                .stream_name("cam-1")
-                .image_selector_type(ImageSelectorType::ServerTimestamp)
-                .start_timestamp(DateTime::from_secs(1_700_000_000))
-                .end_timestamp(DateTime::from_secs(1_700_000_020))
-                .sampling_interval(200)
-                .format(Format::Jpeg)
-                .max_results(100)
-                .send(),
-        );
+        let page = runtime.block_on(get_images(&client).send());
         assert_eq!(
             black_box(page).unwrap().images.map_or(0, |i| i.len()),
             count
@@ -119,18 +121,7 @@ fn decode_case(name: &str, count: usize, size: usize, budget: Duration) {
     let mut buf = Vec::with_capacity(size);
     let mut decoded = 0usize;
     let call = || {
-        let page = runtime
-            .block_on(
-                client
-                    .get_images()
-                    .stream_name("cam-1")
-                    .image_selector_type(ImageSelectorType::ServerTimestamp)
-                    .start_timestamp(DateTime::from_secs(1_700_000_000))
-                    .end_timestamp(DateTime::from_secs(1_700_000_020))
-                    .format(Format::Jpeg)
-                    .send(),
-            )
-            .unwrap();
+        let page = runtime.block_on(get_images(&client).send()).unwrap();
         for image in page.images.iter().flatten() {
             image.decode_content_into(&mut buf).unwrap().unwrap();
             decoded += black_box(&buf).len();
