@@ -9,7 +9,7 @@ use crate::error::{
     TimeoutKind,
 };
 use crate::error::{DeserializationError, SerializationError};
-use crate::operation::{AuthScheme, Operation};
+use crate::operation::{AuthScheme, Operation, WireFormat};
 use crate::retry::{classify_response, RetryKind};
 use crate::transport::{Body, TransportError, TransportErrorKind};
 use crate::validation::Validate;
@@ -441,11 +441,12 @@ impl ServiceClient {
 
     /// The endpoint of one call: the client's, unless the operation sets
     /// endpoint parameters from its input or the rules read the account id.
-    async fn endpoint_for<O: Operation>(
+    async fn endpoint_for(
         &self,
-        input: &O::Input,
+        discovered: bool,
+        endpoint_params: Option<Params>,
     ) -> Result<Arc<Endpoint>, ConfigError> {
-        if O::DISCOVERED_ENDPOINT {
+        if discovered {
             if let Some(discovery) = &self.service.endpoint_discovery {
                 // A configured endpoint URL wins over discovery.
                 if self
@@ -468,11 +469,10 @@ impl ServiceClient {
             }
             _ => None,
         };
-        if !O::ENDPOINT_PARAMS && account_id.is_none() {
+        if endpoint_params.is_none() && account_id.is_none() {
             return self.endpoint.clone();
         }
-        let mut params = (*self.params).clone();
-        O::endpoint_params(input, &mut params);
+        let mut params = endpoint_params.unwrap_or_else(|| (*self.params).clone());
         if let (Some(name), Some(id)) = (&self.account_id_param, account_id) {
             params.set(name, id);
         }
@@ -592,37 +592,70 @@ impl ServiceClient {
         let inner = &self.config.inner;
         let request = prepare::<O>(input, &inner.compression, inner.idempotency_tokens.as_ref())
             .map_err(Error::Serialization)?;
-        let endpoint = self.endpoint_for::<O>(input).await.map_err(Error::Config)?;
-        let endpoint = &*endpoint;
-        match self.config.inner.operation_timeout {
-            None => self.send::<O>(request, endpoint, None).await,
-            Some(limit) => {
-                // The deadline goes on covering a streaming body after its head.
-                let deadline = (tokio::time::Instant::now() + limit, limit);
-                match tokio::time::timeout(limit, self.send::<O>(request, endpoint, Some(deadline)))
-                    .await
-                {
-                    Ok(result) => result,
-                    Err(_) => Err(Error::Timeout(TimeoutError::new(
-                        TimeoutKind::Operation,
-                        limit,
-                        0,
-                    ))),
-                }
-            }
+        let endpoint_params = O::ENDPOINT_PARAMS.then(|| {
+            let mut params = (*self.params).clone();
+            O::endpoint_params(input, &mut params);
+            params
+        });
+        let traits = OperationTraits::of::<O>();
+        let mut response = self
+            .exchange(request, endpoint_params, &traits)
+            .await
+            .map_err(typed_error::<O::Error>)?;
+        O::response(&mut response).map_err(|e| {
+            Error::Response(ResponseError {
+                status: response.status(),
+                request_id: crate::error::request_id(response.headers()),
+                reason: e.0,
+                source: None,
+            })
+        })
+    }
+
+    /// Resolves the endpoint, then sends the request with retries within the
+    /// operation timeout, up to a successful response. Nothing here depends on
+    /// the operation's types, so it is compiled once rather than once per
+    /// operation; the caller reads the output or the typed error.
+    async fn exchange(
+        &self,
+        request: OperationRequest,
+        endpoint_params: Option<Params>,
+        traits: &OperationTraits,
+    ) -> Result<OperationResponse, Error<UntypedError>> {
+        let endpoint = self
+            .endpoint_for(traits.discovered_endpoint, endpoint_params)
+            .await
+            .map_err(Error::Config)?;
+        let limit = self.config.inner.operation_timeout;
+        // The deadline goes on covering a streaming body after its head.
+        let deadline = limit.map(|limit| (tokio::time::Instant::now() + limit, limit));
+        // Boxed: called through its vtable, the loop's state machine is one
+        // function in the binary instead of a copy inlined at each caller.
+        let send: std::pin::Pin<Box<dyn std::future::Future<Output = _> + Send + '_>> =
+            Box::pin(self.send(request, &endpoint, deadline, traits));
+        match limit {
+            None => send.await,
+            Some(limit) => tokio::time::timeout(limit, send).await.unwrap_or_else(|_| {
+                Err(Error::Timeout(TimeoutError::new(
+                    TimeoutKind::Operation,
+                    limit,
+                    0,
+                )))
+            }),
         }
     }
 
-    async fn send<O: Operation>(
+    async fn send(
         &self,
         request: OperationRequest,
         endpoint: &Endpoint,
         deadline: Option<(tokio::time::Instant, std::time::Duration)>,
-    ) -> Result<O::Output, Error<O::Error>> {
+        traits: &OperationTraits,
+    ) -> Result<OperationResponse, Error<UntypedError>> {
         let inner = &self.config.inner;
         let uri = request_uri(&endpoint.url, &request)?;
         let extra_headers = endpoint_headers(endpoint).map_err(Error::Config)?;
-        let auth = self.auth::<O>(endpoint).await?;
+        let auth = self.auth(endpoint, traits).await?;
         let max_attempts = inner.retry.max_attempts();
         let mut spent = 0;
         let mut attempt = 1;
@@ -688,7 +721,11 @@ impl ServiceClient {
             if let (Auth::SigV4 { name, region, .. }, Some(credentials)) = (&auth, credentials) {
                 let now = SystemTime::now();
                 // `aws.auth#unsignedPayload`: the body is not part of the signature.
-                let payload = if O::UNSIGNED_PAYLOAD { None } else { payload };
+                let payload = if traits.unsigned_payload {
+                    None
+                } else {
+                    payload
+                };
                 crate::signing::sign(
                     &mut http_request,
                     payload,
@@ -704,7 +741,7 @@ impl ServiceClient {
             }
             tracing::debug!(attempt, method = %request.method, "sending attempt");
             let outcome = self
-                .attempt(http_request, O::STREAMING_OUTPUT, deadline)
+                .attempt(http_request, traits.streaming_output, deadline)
                 .await;
             if let Ok((status, headers, _)) = &outcome {
                 tracing::debug!(
@@ -720,36 +757,31 @@ impl ServiceClient {
                     if adaptive {
                         inner.quota.record(false);
                     }
-                    let mut response = OperationResponse::streaming(status, headers, body);
-                    let output = O::response(&mut response);
-                    return output.map_err(|e| {
-                        Error::Response(ResponseError {
-                            status,
-                            request_id: crate::error::request_id(response.headers()),
-                            reason: e.0,
-                            source: None,
-                        })
-                    });
+                    return Ok(OperationResponse::streaming(status, headers, body));
                 }
                 Ok((status, headers, body)) => {
                     // `attempt` read every unsuccessful body whole, streaming
                     // operation or not.
                     let body = body.bytes().cloned().unwrap_or_default();
                     let error_response =
-                        ErrorResponse::read(O::WIRE_FORMAT, status, &headers, &body);
-                    if O::DISCOVERED_ENDPOINT {
+                        ErrorResponse::read(traits.wire_format, status, &headers, &body);
+                    if traits.discovered_endpoint {
                         self.forget_discovered(status, error_response.code(), &endpoint.url)
                             .await;
                     }
-                    let error = O::Error::from_response(&error_response);
-                    let kind = error
-                        .retry_kind()
+                    let kind = (traits.retry_kind)(&error_response)
                         .or_else(|| classify_response(status, error_response.code()));
+                    let code = error_response.wire_code().map(str::to_string);
                     let request_id = crate::error::request_id(&headers);
                     (
                         Error::Service(ServiceError {
-                            error,
-                            code: error_response.wire_code().map(str::to_string),
+                            error: UntypedError {
+                                wire_format: traits.wire_format,
+                                status,
+                                headers: Box::new(headers),
+                                body,
+                            },
+                            code,
                             status,
                             request_id,
                             attempts: attempt,
@@ -914,10 +946,11 @@ impl ServiceClient {
     /// for (credentials are resolved here, so a provider that has none moves
     /// on to the next scheme); unsigned when the operation has none or its auth
     /// is optional.
-    async fn auth<'a, O: Operation>(
+    async fn auth<'a>(
         &'a self,
         endpoint: &'a Endpoint,
-    ) -> Result<Auth<'a>, Error<O::Error>> {
+        traits: &OperationTraits,
+    ) -> Result<Auth<'a>, Error<UntypedError>> {
         let inner = &self.config.inner;
         let mut missing = Vec::new();
         let mut credentials_error = None;
@@ -926,8 +959,8 @@ impl ServiceClient {
         let sigv4 = endpoint.auth_scheme("sigv4");
         if sigv4.is_none()
             && endpoint.auth_scheme("sigv4a").is_some()
-            && O::AUTH.contains(&AuthScheme::SigV4)
-            && !O::OPTIONAL_AUTH
+            && traits.auth.contains(&AuthScheme::SigV4)
+            && !traits.optional_auth
         {
             return Err(Error::Config(ConfigError(format!(
                 "the endpoint {} requires SigV4a signing, which this client does not support yet",
@@ -941,7 +974,7 @@ impl ServiceClient {
         };
         let signing_name = text("signingName").or(self.service.signing_name);
         let signing_region = text("signingRegion").or(inner.region.as_deref());
-        for scheme in O::AUTH {
+        for scheme in traits.auth {
             match scheme {
                 AuthScheme::SigV4 => match (signing_name, signing_region, &inner.credentials) {
                     (Some(name), Some(region), Some(provider)) => match provider.get().await {
@@ -977,16 +1010,16 @@ impl ServiceClient {
                 },
             }
         }
-        if O::AUTH.is_empty() || O::OPTIONAL_AUTH {
+        if traits.auth.is_empty() || traits.optional_auth {
             return Ok(Auth::Anonymous);
         }
         // SigV4 alone, with a provider that failed: its error says the most.
-        if let (Some(e), [_]) = (credentials_error, O::AUTH) {
+        if let (Some(e), [_]) = (credentials_error, traits.auth) {
             return Err(Error::Credentials(e));
         }
         Err(Error::Config(ConfigError(format!(
             "{} needs {} to authenticate",
-            O::NAME,
+            traits.name,
             missing.join(", or ")
         ))))
     }
@@ -994,7 +1027,10 @@ impl ServiceClient {
 
 /// The endpoint plus the request's path and query, with any `@endpoint` host
 /// prefix put before the endpoint's host.
-fn request_uri<E>(endpoint: &str, request: &OperationRequest) -> Result<http::Uri, Error<E>> {
+fn request_uri(
+    endpoint: &str,
+    request: &OperationRequest,
+) -> Result<http::Uri, Error<UntypedError>> {
     let endpoint = endpoint.trim_end_matches('/');
     let uri = match request.host_prefix() {
         None => format!("{endpoint}{}", request.path_and_query),
@@ -1005,6 +1041,88 @@ fn request_uri<E>(endpoint: &str, request: &OperationRequest) -> Result<http::Ur
     };
     uri.parse()
         .map_err(|e| Error::Config(ConfigError(format!("invalid request URI {uri}: {e}"))))
+}
+
+/// What the send loop needs to know of an operation, as values rather than
+/// associated items, so the loop is compiled once for every operation.
+struct OperationTraits {
+    name: &'static str,
+    auth: &'static [AuthScheme],
+    optional_auth: bool,
+    unsigned_payload: bool,
+    streaming_output: bool,
+    wire_format: WireFormat,
+    discovered_endpoint: bool,
+    /// How the operation's modelled errors classify an error response.
+    retry_kind: fn(&ErrorResponse<'_>) -> Option<RetryKind>,
+}
+
+impl OperationTraits {
+    fn of<O: Operation>() -> Self {
+        OperationTraits {
+            name: O::NAME,
+            auth: O::AUTH,
+            optional_auth: O::OPTIONAL_AUTH,
+            unsigned_payload: O::UNSIGNED_PAYLOAD,
+            streaming_output: O::STREAMING_OUTPUT,
+            wire_format: O::WIRE_FORMAT,
+            discovered_endpoint: O::DISCOVERED_ENDPOINT,
+            retry_kind: modelled_retry_kind::<O::Error>,
+        }
+    }
+}
+
+fn modelled_retry_kind<E: OperationError>(response: &ErrorResponse<'_>) -> Option<RetryKind> {
+    E::from_response(response).retry_kind()
+}
+
+/// A service's error response before the operation's typed error is read
+/// from it (by [`typed_error`], outside the send loop).
+struct UntypedError {
+    wire_format: WireFormat,
+    status: u16,
+    // Boxed to keep every `Result` of the send loop small.
+    headers: Box<HeaderMap>,
+    body: Bytes,
+}
+
+impl fmt::Display for UntypedError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let response =
+            ErrorResponse::read(self.wire_format, self.status, &self.headers, &self.body);
+        response.unhandled().fmt(f)
+    }
+}
+
+/// The send loop's error with the service's error read as `E`.
+fn typed_error<E: OperationError>(error: Error<UntypedError>) -> Error<E> {
+    match error {
+        Error::Service(e) => {
+            let UntypedError {
+                wire_format,
+                status,
+                headers,
+                body,
+            } = &e.error;
+            let error =
+                E::from_response(&ErrorResponse::read(*wire_format, *status, headers, body));
+            Error::Service(ServiceError {
+                error,
+                code: e.code,
+                status: e.status,
+                request_id: e.request_id,
+                attempts: e.attempts,
+            })
+        }
+        Error::Validation(e) => Error::Validation(e),
+        Error::Serialization(e) => Error::Serialization(e),
+        Error::Config(e) => Error::Config(e),
+        Error::Credentials(e) => Error::Credentials(e),
+        Error::Transport(e) => Error::Transport(e),
+        Error::Timeout(e) => Error::Timeout(e),
+        Error::Response(e) => Error::Response(e),
+        Error::RepeatedToken(e) => Error::RepeatedToken(e),
+    }
 }
 
 enum AttemptError {

@@ -315,6 +315,112 @@ impl HyperClient {
     }
 }
 
+/// ring's TLS crypto, narrowed to what AWS endpoints and public CAs use:
+/// AES-GCM suites, X25519 and NIST P-256/P-384 key exchange, and ECDSA and
+/// RSA certificate signatures. ChaCha20-Poly1305 (every AWS endpoint
+/// negotiates AES-GCM) and Ed25519 certificates (no public CA issues them)
+/// are left out, and with them their code: tens of KiB of every binary.
+fn crypto_provider() -> rustls::crypto::CryptoProvider {
+    use rustls::crypto::ring::{cipher_suite, kx_group};
+    use rustls::crypto::WebPkiSupportedAlgorithms;
+    use rustls::SignatureScheme;
+    use webpki::ring as alg;
+    static SIGNATURES: WebPkiSupportedAlgorithms = WebPkiSupportedAlgorithms {
+        all: &[
+            alg::ECDSA_P256_SHA256,
+            alg::ECDSA_P256_SHA384,
+            alg::ECDSA_P384_SHA256,
+            alg::ECDSA_P384_SHA384,
+            alg::RSA_PSS_2048_8192_SHA256_LEGACY_KEY,
+            alg::RSA_PSS_2048_8192_SHA384_LEGACY_KEY,
+            alg::RSA_PSS_2048_8192_SHA512_LEGACY_KEY,
+            alg::RSA_PKCS1_2048_8192_SHA256,
+            alg::RSA_PKCS1_2048_8192_SHA384,
+            alg::RSA_PKCS1_2048_8192_SHA512,
+            alg::RSA_PKCS1_2048_8192_SHA256_ABSENT_PARAMS,
+            alg::RSA_PKCS1_2048_8192_SHA384_ABSENT_PARAMS,
+            alg::RSA_PKCS1_2048_8192_SHA512_ABSENT_PARAMS,
+        ],
+        // In TLS 1.2 a scheme does not fix the curve, so ECDSA accepts both.
+        mapping: &[
+            (
+                SignatureScheme::ECDSA_NISTP384_SHA384,
+                &[alg::ECDSA_P384_SHA384, alg::ECDSA_P256_SHA384],
+            ),
+            (
+                SignatureScheme::ECDSA_NISTP256_SHA256,
+                &[alg::ECDSA_P256_SHA256, alg::ECDSA_P384_SHA256],
+            ),
+            (
+                SignatureScheme::RSA_PSS_SHA512,
+                &[alg::RSA_PSS_2048_8192_SHA512_LEGACY_KEY],
+            ),
+            (
+                SignatureScheme::RSA_PSS_SHA384,
+                &[alg::RSA_PSS_2048_8192_SHA384_LEGACY_KEY],
+            ),
+            (
+                SignatureScheme::RSA_PSS_SHA256,
+                &[alg::RSA_PSS_2048_8192_SHA256_LEGACY_KEY],
+            ),
+            (
+                SignatureScheme::RSA_PKCS1_SHA512,
+                &[alg::RSA_PKCS1_2048_8192_SHA512],
+            ),
+            (
+                SignatureScheme::RSA_PKCS1_SHA384,
+                &[alg::RSA_PKCS1_2048_8192_SHA384],
+            ),
+            (
+                SignatureScheme::RSA_PKCS1_SHA256,
+                &[alg::RSA_PKCS1_2048_8192_SHA256],
+            ),
+        ],
+    };
+    rustls::crypto::CryptoProvider {
+        cipher_suites: vec![
+            cipher_suite::TLS13_AES_128_GCM_SHA256,
+            cipher_suite::TLS13_AES_256_GCM_SHA384,
+            cipher_suite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+            cipher_suite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+            cipher_suite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+            cipher_suite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+        ],
+        kx_groups: vec![kx_group::X25519, kx_group::SECP256R1, kx_group::SECP384R1],
+        signature_verification_algorithms: SIGNATURES,
+        secure_random: &Randomness,
+        key_provider: &NoClientKeys,
+    }
+}
+
+/// The system's random numbers, through ring.
+#[derive(Debug)]
+struct Randomness;
+
+impl rustls::crypto::SecureRandom for Randomness {
+    fn fill(&self, buf: &mut [u8]) -> Result<(), rustls::crypto::GetRandomFailed> {
+        use ring::rand::SecureRandom as _;
+        ring::rand::SystemRandom::new()
+            .fill(buf)
+            .map_err(|_| rustls::crypto::GetRandomFailed)
+    }
+}
+
+/// The client never presents a certificate, so it loads no private keys.
+#[derive(Debug)]
+struct NoClientKeys;
+
+impl rustls::crypto::KeyProvider for NoClientKeys {
+    fn load_private_key(
+        &self,
+        _key: rustls::pki_types::PrivateKeyDer<'static>,
+    ) -> Result<Arc<dyn rustls::sign::SigningKey>, rustls::Error> {
+        Err(rustls::Error::General(
+            "client certificates are not supported".into(),
+        ))
+    }
+}
+
 /// The TLS settings with the platform's root certificates, read once per
 /// process on a blocking thread; a failure is reported by every request.
 async fn tls_config() -> Result<rustls::ClientConfig, String> {
@@ -323,7 +429,9 @@ async fn tls_config() -> Result<rustls::ClientConfig, String> {
     TLS.get_or_init(|| async {
         let load = || {
             use hyper_rustls::ConfigBuilderExt as _;
-            rustls::ClientConfig::builder()
+            rustls::ClientConfig::builder_with_provider(Arc::new(crypto_provider()))
+                .with_safe_default_protocol_versions()
+                .map_err(|e| format!("could not set up TLS: {e}"))?
                 .with_native_roots()
                 .map(|b| b.with_no_client_auth())
                 .map_err(|e| format!("could not load the platform's root certificates: {e}"))
@@ -355,5 +463,100 @@ impl HttpClient for HyperClient {
                 }
             }
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+
+    /// Test certificates for `localhost` under their own CA, one pair per key
+    /// type (made with openssl; see `runtime/tests/tls`).
+    fn pki(
+        kind: &str,
+    ) -> (
+        CertificateDer<'static>,
+        CertificateDer<'static>,
+        PrivateKeyDer<'static>,
+    ) {
+        let read = |name: &str| {
+            let path = format!("{}/tests/tls/{kind}-{name}.der", env!("CARGO_MANIFEST_DIR"));
+            std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+        };
+        (
+            CertificateDer::from(read("ca")),
+            CertificateDer::from(read("leaf")),
+            PrivatePkcs8KeyDer::from(read("leaf.key")).into(),
+        )
+    }
+
+    /// Runs a handshake in memory between the client's TLS config (trusting
+    /// `kind`'s CA) and a server with ring's full provider limited to
+    /// `suites`, returning the suite agreed on or the error.
+    fn handshake(
+        kind: &str,
+        versions: &[&'static rustls::SupportedProtocolVersion],
+        suites: &[rustls::SupportedCipherSuite],
+    ) -> Result<rustls::SupportedCipherSuite, rustls::Error> {
+        let (ca, leaf, key) = pki(kind);
+        let mut roots = rustls::RootCertStore::empty();
+        roots.add(ca).unwrap();
+        let client = rustls::ClientConfig::builder_with_provider(Arc::new(crypto_provider()))
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        let server_provider = rustls::crypto::CryptoProvider {
+            cipher_suites: suites.to_vec(),
+            ..rustls::crypto::ring::default_provider()
+        };
+        let server = rustls::ServerConfig::builder_with_provider(Arc::new(server_provider))
+            .with_protocol_versions(versions)
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(vec![leaf], key)
+            .unwrap();
+        let mut client =
+            rustls::ClientConnection::new(Arc::new(client), "localhost".try_into().unwrap())
+                .unwrap();
+        let mut server = rustls::ServerConnection::new(Arc::new(server)).unwrap();
+        for _ in 0..10 {
+            let mut wire = Vec::new();
+            client.write_tls(&mut wire).unwrap();
+            server.read_tls(&mut &wire[..]).unwrap();
+            server.process_new_packets()?;
+            wire.clear();
+            server.write_tls(&mut wire).unwrap();
+            client.read_tls(&mut &wire[..]).unwrap();
+            client.process_new_packets()?;
+            if !client.is_handshaking() && !server.is_handshaking() {
+                return Ok(client.negotiated_cipher_suite().unwrap());
+            }
+        }
+        panic!("the handshake did not finish")
+    }
+
+    #[test]
+    fn the_tls_config_agrees_with_servers_on_aes_gcm_over_tls_1_3_and_1_2() {
+        let all = rustls::crypto::ring::ALL_CIPHER_SUITES;
+        let ours = crypto_provider().cipher_suites;
+        for kind in ["ec", "rsa"] {
+            for version in [&rustls::version::TLS13, &rustls::version::TLS12] {
+                let suite = handshake(kind, &[version], all).unwrap();
+                assert_eq!(suite.version(), version, "{kind}");
+                assert!(ours.contains(&suite), "{kind}: {suite:?}");
+                assert!(format!("{suite:?}").contains("_GCM_"), "{kind}: {suite:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn what_the_tls_config_leaves_out_fails_the_handshake() {
+        use rustls::crypto::ring::cipher_suite as cs;
+        let chacha = [cs::TLS13_CHACHA20_POLY1305_SHA256];
+        assert!(handshake("ec", &[&rustls::version::TLS13], &chacha).is_err());
+        let all = rustls::crypto::ring::ALL_CIPHER_SUITES;
+        assert!(handshake("ed25519", &[&rustls::version::TLS13], all).is_err());
     }
 }

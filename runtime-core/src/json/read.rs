@@ -881,28 +881,37 @@ impl<'a> Reader<'a> {
 }
 
 /// The offset of the first `"`, `\` or control character in `bytes`, or its
-/// length if there is none. Eight bytes are checked per step.
+/// length if there is none.
 #[inline]
 fn find_special(bytes: &[u8]) -> usize {
-    // Blocks of 64 bytes are tested with one branch: the loop body has no
-    // early exit, so the compiler turns it into vector compares. Long strings
-    // (base64 images) are scanned at near memory speed; the exact position is
-    // then found within the block that has a hit.
-    const BLOCK: usize = 64;
-    let mut offset = 0;
-    for block in bytes.chunks_exact(BLOCK) {
-        // Zero exactly for a quote, a backslash or a control character;
-        // `min` and saturating subtraction are single vector instructions.
-        let mut low = u8::MAX;
-        for &b in block {
-            low = low.min((b ^ b'"').min(b ^ b'\\').min(b.saturating_sub(0x1f)));
-        }
-        if low == 0 {
-            break;
-        }
-        offset += BLOCK;
+    // Most strings (keys, names, tokens) end within their first 64 bytes:
+    // eight bytes at a time, inline. Longer ones (base64 images, documents)
+    // go to the vectorised search.
+    const HEAD: usize = 64;
+    let head = &bytes[..bytes.len().min(HEAD)];
+    let at = find_special_swar(head);
+    if at < head.len() || bytes.len() == head.len() {
+        return at;
     }
-    offset + find_special_swar(&bytes[offset..])
+    HEAD + find_special_long(&bytes[HEAD..])
+}
+
+/// The search over a long string: memchr finds the closing quote or a
+/// backslash (SIMD picked at run time), then one pass over what it skipped
+/// looks for control characters, which are rare enough that only their
+/// presence is tested per block.
+#[inline(never)]
+fn find_special_long(bytes: &[u8]) -> usize {
+    let end = memchr::memchr2(b'"', b'\\', bytes).unwrap_or(bytes.len());
+    let span = &bytes[..end];
+    for (i, block) in span.chunks(256).enumerate() {
+        // No early exit inside the block, so the compiler vectorises it.
+        if block.iter().fold(u8::MAX, |low, &b| low.min(b)) < 0x20 {
+            let at = block.iter().position(|&b| b < 0x20).unwrap_or(0);
+            return i * 256 + at;
+        }
+    }
+    end
 }
 
 /// The same search eight bytes at a time: short strings (most keys and
@@ -1210,9 +1219,9 @@ mod tests {
     }
 
     #[test]
-    fn find_special_scans_long_runs_block_by_block() {
-        for len in [63, 64, 65, 127, 128, 200] {
-            for at in [0, 1, 31, 32, 62, 63, 64, 65, 127, 150, 199] {
+    fn find_special_finds_the_first_hit_in_long_strings() {
+        for len in [63, 64, 65, 127, 128, 200, 319, 320, 321, 700] {
+            for at in [0, 1, 31, 32, 62, 63, 64, 65, 127, 150, 199, 319, 320, 321, 577, 699] {
                 if at >= len {
                     continue;
                 }
@@ -1220,6 +1229,11 @@ mod tests {
                     let mut bytes = vec![b'A'; len];
                     bytes[at] = special;
                     assert_eq!(find_special(&bytes), at, "{len} {at} {special}");
+                    // A later hit of another kind does not move the first.
+                    if at + 300 < len {
+                        bytes[at + 300] = if special == b'"' { 0x01 } else { b'"' };
+                        assert_eq!(find_special(&bytes), at, "{len} {at} {special} +");
+                    }
                 }
             }
             // Bytes next to the special ones are not hits.
