@@ -326,7 +326,8 @@ impl<'a> Reader<'a> {
     /// (and moving) the list six or seven times.
     #[inline]
     fn presize<T>(&self, items: &mut Vec<T>, start: usize) {
-        let span = self.pos.saturating_sub(start).max(1);
+        // One byte more per item for the comma between items.
+        let span = self.pos.saturating_sub(start) + 1;
         let rest = self.input.len().saturating_sub(self.pos);
         items.reserve((rest / span).min(PRESIZE_MAX));
     }
@@ -1241,7 +1242,9 @@ mod tests {
     #[test]
     fn find_special_finds_the_first_hit_in_long_strings() {
         for len in [63, 64, 65, 127, 128, 200, 319, 320, 321, 700] {
-            for at in [0, 1, 31, 32, 62, 63, 64, 65, 127, 150, 199, 319, 320, 321, 577, 699] {
+            for at in [
+                0, 1, 31, 32, 62, 63, 64, 65, 127, 150, 199, 319, 320, 321, 577, 699,
+            ] {
                 if at >= len {
                     continue;
                 }
@@ -1348,6 +1351,33 @@ mod tests {
         for bad in ["1.", "01", "1.x", "\"1\""] {
             assert!(read(bad, |r| r.epoch_seconds()).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_list_is_sized_from_its_first_item_within_a_bound() {
+        // A page of like items fits the first allocation.
+        let page = format!("[{}]", vec!["12345"; 100].join(","));
+        let items = read(&page, |r| r.list(|r| r.integer::<i32>())).unwrap();
+        assert_eq!(items.len(), 100);
+        assert!(items.capacity() <= 101, "{}", items.capacity());
+        // One spaced out takes a little more than it needs, never much more.
+        let spaced = format!("[{}]", vec!["12345"; 100].join(",    "));
+        let items = read(&spaced, |r| r.list(|r| r.integer::<i32>())).unwrap();
+        assert!(items.capacity() <= 200, "{}", items.capacity());
+        // A short first item before a long tail reserves at most the bound.
+        let skewed = format!("[[1],\"{}\"]", "x".repeat(1 << 20));
+        let (first, _) = read(&skewed, |r| {
+            let mut state = r.begin_array()?;
+            r.next_item(&mut state)?;
+            let first = r.list(|r| r.integer::<i32>())?;
+            r.next_item(&mut state)?;
+            let tail = r.string()?;
+            r.next_item(&mut state)?;
+            Ok((first, tail))
+        })
+        .unwrap();
+        assert_eq!(first, vec![1]);
+        assert!(first.capacity() <= PRESIZE_MAX + 1, "{}", first.capacity());
     }
 
     #[test]
