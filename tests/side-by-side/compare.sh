@@ -2,9 +2,10 @@
 # Side by side with the official SDK (../shared/peer-bench): builds both
 # harnesses in release mode, then runs every case RUNS times, alternating the
 # two binaries (SDK, ours, SDK, ours …) so both see the same machine, and prints
-# medians, spreads (min–max) and ratios. `--build` first times a clean release
-# build of each (the SDK with its default features alone, and this project's
-# get_images example), back to back, with crate counts and stripped sizes.
+# medians, spreads (min–max) and ratios. `--build` first times two clean
+# release builds of each (the SDK with its default features alone, and this
+# project's get_images example), back to back in the order ours, SDK, SDK,
+# ours, with crate counts and stripped sizes.
 #
 #   tests/side-by-side/compare.sh [--build]
 #
@@ -34,14 +35,22 @@ if [ "${1:-}" = "--build" ]; then
     (cd "$dir" && CARGO_TARGET_DIR=$tdir /usr/bin/time -f '%e' -o "$tdir.time" cargo build "$@" >"$tdir.log" 2>&1)
     echo "build $label: $(cat "$tdir.time") s, $(grep -c '^ *Compiling ' "$tdir.log") crates compiled (load before: $load)"
   }
-  timed sdk "$WORK/peer-bench" "$WORK/build-sdk" --release --no-default-features --features sdk-default-features
-  timed ours "$root" "$WORK/build-ours" --release -p kinesis-video-streams --example get_images
+  # Sustained load slows this kind of machine (a second clean build right
+  # after another takes 10-15% longer), so the builds go in the order ours,
+  # SDK, SDK, ours: each side gets one early and one late slot, and the
+  # ratio is of their means.
+  sdk_build() { timed "sdk $1" "$WORK/peer-bench" "$WORK/build-sdk" --release --no-default-features --features sdk-default-features; cp "$WORK/build-sdk.time" "$WORK/build-sdk.time.$1"; }
+  our_build() { timed "ours $1" "$root" "$WORK/build-ours" --release -p kinesis-video-streams --example get_images; cp "$WORK/build-ours.time" "$WORK/build-ours.time.$1"; }
+  our_build 1; sdk_build 1; sdk_build 2; our_build 2
   strip -o "$WORK/sdk.stripped" "$WORK/build-sdk/release/peer-bench"
   strip -o "$WORK/ours.stripped" "$WORK/build-ours/release/examples/get_images"
   echo "stripped binary: sdk $(stat -c %s "$WORK/sdk.stripped") B, ours (get_images) $(stat -c %s "$WORK/ours.stripped") B"
-  awk -v s="$(cat "$WORK/build-sdk.time")" -v o="$(cat "$WORK/build-ours.time")" \
+  awk -v s1="$(cat "$WORK/build-sdk.time.1")" -v s2="$(cat "$WORK/build-sdk.time.2")" \
+    -v o1="$(cat "$WORK/build-ours.time.1")" -v o2="$(cat "$WORK/build-ours.time.2")" \
     -v bs="$(stat -c %s "$WORK/sdk.stripped")" -v bo="$(stat -c %s "$WORK/ours.stripped")" \
-    'BEGIN { printf "ratios (ours / sdk): build time %.2f, stripped size %.2f\n", o / s, bo / bs }'
+    'BEGIN { s = (s1 + s2) / 2; o = (o1 + o2) / 2
+             printf "mean clean build: sdk %.1f s, ours %.1f s\n", s, o
+             printf "ratios (ours / sdk): build time %.2f, stripped size %.2f\n", o / s, bo / bs }'
 fi
 
 (cd "$WORK/peer-bench" && cargo build --release --quiet)
