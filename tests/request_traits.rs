@@ -2,7 +2,8 @@
 //! with an in-memory transport that records what is sent: `@auth` order with
 //! SigV4 and `@httpBearerAuth` (token from config or environment), `@auth([])`
 //! and `@optionalAuth` sent unsigned, `aws.auth#unsignedPayload`,
-//! `@httpChecksumRequired` (Content-MD5) and `@requestCompression` (gzip).
+//! `@httpChecksumRequired` (Content-MD5) and `@requestCompression` (gzip),
+//! and the operation's own error type deciding which errors are retried.
 
 use smithy_client_runtime::client::{
     OperationRequest, OperationResponse, ServiceClient, ServiceInfo,
@@ -445,4 +446,115 @@ async fn an_input_that_cannot_be_written_is_a_serialization_error() {
     assert!(matches!(err, Error::Serialization(_)), "{err:?}");
     assert!(err.to_string().contains("label `Name` is empty"), "{err}");
     assert!(sent.lock().unwrap().is_empty());
+}
+
+/// An operation whose modelled error `BusyNow` is retryable (as `@retryable`
+/// marks it), under a code no standard list knows and a status no rule
+/// retries, so only the operation's error type can ask for the retry.
+#[derive(Debug)]
+struct Modelled(Option<String>);
+
+impl std::fmt::Display for Modelled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}", self.0)
+    }
+}
+
+impl std::error::Error for Modelled {}
+
+impl OperationError for Modelled {
+    fn from_response(response: &ErrorResponse<'_>) -> Self {
+        Modelled(response.code().map(str::to_string))
+    }
+    fn retry_kind(&self) -> Option<smithy_client_runtime::retry::RetryKind> {
+        (self.0.as_deref() == Some("BusyNow"))
+            .then_some(smithy_client_runtime::retry::RetryKind::Throttling)
+    }
+}
+
+struct WithModelledErrors;
+
+impl Operation for WithModelledErrors {
+    type Input = Input;
+    type Output = ();
+    type Error = Modelled;
+    const NAME: &'static str = "WithModelledErrors";
+    const METHOD: &'static str = "POST";
+    const URI: &'static str = "/";
+    const SUCCESS_CODE: u16 = 200;
+    const AUTH: &'static [AuthScheme] = &[];
+    fn request(
+        _: &Input,
+        _: &dyn IdempotencyTokens,
+    ) -> Result<OperationRequest, SerializationError> {
+        let mut b = OperationRequest::builder("POST");
+        b.literal("/");
+        b.finish()
+    }
+    fn response(_: &mut OperationResponse) -> Result<(), DeserializationError> {
+        Ok(())
+    }
+}
+
+/// Answers with a 400 carrying each code in turn, then 200; counts requests.
+fn failing_with(codes: &'static [&'static str]) -> (Config, Arc<Mutex<usize>>) {
+    let count = Arc::new(Mutex::new(0));
+    let seen = count.clone();
+    let transport = from_fn(move |_request: http::Request<Body>| {
+        let n = {
+            let mut seen = seen.lock().unwrap();
+            *seen += 1;
+            *seen - 1
+        };
+        async move {
+            let response = match codes.get(n) {
+                Some(code) => http::Response::builder()
+                    .status(400)
+                    .header("x-amzn-errortype", *code)
+                    .body(Body::from("{}")),
+                None => http::Response::builder().status(200).body(Body::from("{}")),
+            };
+            Ok(response.unwrap())
+        }
+    });
+    let config = Config::builder()
+        .endpoint_url("http://127.0.0.1:9")
+        .retry(
+            smithy_client_runtime::retry::RetryConfig::standard()
+                .with_initial_backoff(std::time::Duration::from_millis(1))
+                .with_max_backoff(std::time::Duration::from_millis(1)),
+        )
+        .http_client(transport)
+        .build();
+    (config, count)
+}
+
+#[tokio::test]
+async fn the_operations_error_type_decides_which_service_errors_are_retried() {
+    let call = |config: Config| async move {
+        ServiceClient::new(&config, &SERVICE)
+            .call::<WithModelledErrors>(&Input(0))
+            .await
+    };
+    // Retryable by the model: retried, and the second attempt succeeds.
+    let (config, count) = failing_with(&["BusyNow"]);
+    call(config).await.unwrap();
+    assert_eq!(*count.lock().unwrap(), 2);
+    // Not retryable: one attempt, and the typed error is read from the response.
+    let (config, count) = failing_with(&["Refused"]);
+    let err = call(config).await.unwrap_err();
+    assert_eq!(*count.lock().unwrap(), 1);
+    let Error::Service(e) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(e.error().0.as_deref(), Some("Refused"));
+    assert_eq!((e.status(), e.attempts()), (400, 1));
+    // Retryable until the attempts run out: the last response's typed error.
+    let (config, count) = failing_with(&["BusyNow", "BusyNow", "BusyNow"]);
+    let err = call(config).await.unwrap_err();
+    assert_eq!(*count.lock().unwrap(), 3);
+    let Error::Service(e) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!((e.error().0.as_deref(), e.attempts()), (Some("BusyNow"), 3));
 }
