@@ -14,6 +14,7 @@ pub mod base64;
 #[cfg(feature = "cbor")]
 pub mod cbor;
 pub mod date_time;
+pub mod document;
 pub mod endpoint;
 pub mod json;
 pub mod validation;

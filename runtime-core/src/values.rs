@@ -3,8 +3,7 @@
 use bytes::Bytes;
 use std::fmt;
 
-/// A Smithy `document`: untyped JSON-like data.
-pub type Document = serde_json::Value;
+pub use crate::document::Document;
 
 /// The value of an enum member this client does not know yet.
 ///
@@ -309,8 +308,7 @@ pub(crate) mod aws {
         }
     }
 
-    /// An `aws_smithy_types::Document` as this crate's [`Document`]. A float
-    /// that is not finite (which JSON cannot hold) becomes `null`.
+    /// An `aws_smithy_types::Document` as this crate's [`Document`].
     pub fn document_from_aws(d: aws_smithy_types::Document) -> Document {
         use aws_smithy_types::{Document as D, Number as N};
         match d {
@@ -322,18 +320,14 @@ pub(crate) mod aws {
             D::Array(a) => Document::Array(a.into_iter().map(document_from_aws).collect()),
             D::Number(N::PosInt(n)) => Document::from(n),
             D::Number(N::NegInt(n)) => Document::from(n),
-            D::Number(N::Float(f)) => {
-                serde_json::Number::from_f64(f).map_or(Document::Null, Document::Number)
-            }
+            D::Number(N::Float(f)) => Document::from(f),
             D::String(s) => Document::String(s),
             D::Bool(b) => Document::Bool(b),
             D::Null => Document::Null,
         }
     }
 
-    /// This crate's [`Document`] as an `aws_smithy_types::Document`. A number
-    /// beyond `u64`/`i64` (serde_json keeps it only with `arbitrary_precision`)
-    /// becomes the nearest float.
+    /// This crate's [`Document`] as an `aws_smithy_types::Document`.
     pub fn document_to_aws(d: &Document) -> aws_smithy_types::Document {
         use aws_smithy_types::{Document as D, Number as N};
         match d {
@@ -343,10 +337,10 @@ pub(crate) mod aws {
                     .collect(),
             ),
             Document::Array(a) => D::Array(a.iter().map(document_to_aws).collect()),
-            Document::Number(n) => D::Number(match (n.as_u64(), n.as_i64()) {
-                (Some(u), _) => N::PosInt(u),
-                (None, Some(i)) => N::NegInt(i),
-                _ => N::Float(n.as_f64().unwrap_or(f64::NAN)),
+            Document::Number(n) => D::Number(match *n {
+                crate::document::Number::PosInt(u) => N::PosInt(u),
+                crate::document::Number::NegInt(i) => N::NegInt(i),
+                crate::document::Number::Float(f) => N::Float(f),
             }),
             Document::String(s) => D::String(s.clone()),
             Document::Bool(b) => D::Bool(*b),
@@ -372,7 +366,7 @@ mod aws_tests {
 
     #[test]
     fn documents_and_blobs_convert_both_ways() {
-        let doc: Document = serde_json::json!({"a": [1, -2, 1.5, "x", true, null], "b": {}});
+        let doc: Document = r#"{"a": [1, -2, 1.5, "x", true, null], "b": {}}"#.parse().unwrap();
         assert_eq!(document_from_aws(document_to_aws(&doc)), doc);
         let blob = Blob::from_base64(bytes::Bytes::from_static(b"aGk="));
         let theirs = aws_smithy_types::Blob::try_from(blob).unwrap();

@@ -17,7 +17,7 @@
 
 #[cfg(feature = "cbor")]
 pub use smithy_client_core::cbor;
-pub use smithy_client_core::{base64, date_time, endpoint, json, validation};
+pub use smithy_client_core::{base64, date_time, document, endpoint, json, validation};
 pub mod client;
 mod compression;
 mod config;
@@ -58,7 +58,7 @@ pub use smithy_client_core::{
 #[doc(hidden)]
 pub use smithy_client_core::serde;
 #[doc(hidden)]
-pub use {bytes, bytestring, http, serde_json};
+pub use {bytes, bytestring, http};
 
 /// Random bytes from the operating system (through ring, the TLS provider's
 /// own source), for idempotency tokens and retry jitter. Should the source

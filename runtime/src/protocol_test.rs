@@ -5,8 +5,8 @@
 #![allow(missing_docs)]
 
 use crate::client::OperationRequest;
+use crate::Document as Value;
 use http::HeaderMap;
-use serde_json::Value;
 use std::fmt::Debug;
 
 /// What a request case expects the client to send.
@@ -157,9 +157,15 @@ fn compare_cbor(expected: &str, sent: &[u8]) -> Result<(), String> {
 fn compare_body(expected: &str, sent: &[u8], json: bool) -> Result<(), String> {
     let sent_text = String::from_utf8_lossy(sent);
     if json && !expected.trim().is_empty() {
-        let e: Value = serde_json::from_str(expected)
+        let e: Value = expected
+            .parse()
             .map_err(|e| format!("the expected body is not JSON: {e}"))?;
-        let s: Value = serde_json::from_slice(sent)
+        let s: Value = std::str::from_utf8(sent)
+            .map_err(|err| err.to_string())
+            .and_then(|text| {
+                text.parse()
+                    .map_err(|err: crate::json::ReadError| err.to_string())
+            })
             .map_err(|err| format!("body: expected JSON {e}, sent {sent_text:?} ({err})"))?;
         if !json_eq(&e, &s) {
             return Err(format!("body: expected {e}, sent {s}"));

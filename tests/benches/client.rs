@@ -225,7 +225,11 @@ fn endpoint_case(budget: Duration) {
         .values()
         .find(|s| s["type"] == "service")
         .unwrap();
-    let rules = RuleSet::from_json(&service["traits"]["smithy.rules#endpointRuleSet"]).unwrap();
+    let rules = service["traits"]["smithy.rules#endpointRuleSet"]
+        .to_string()
+        .parse()
+        .unwrap();
+    let rules = RuleSet::from_json(&rules).unwrap();
     let mut params = Params::new();
     params
         .set("Region", "us-west-2")

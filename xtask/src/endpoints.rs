@@ -44,7 +44,11 @@ pub fn run(args: &[String], root: &Path) -> Result<(), String> {
                 .and_then(Json::as_array)
                 .cloned()
                 .unwrap_or_default();
-            let rules = RuleSet::from_json(rules);
+            // The loader's JSON as the runtime's own document type.
+            let document = |v: &Json| v.to_string().parse::<smithy_client_runtime::Document>();
+            let rules = document(rules)
+                .map_err(|e| e.to_string())
+                .and_then(|rules| RuleSet::from_json(&rules).map_err(|e| e.to_string()));
             for (n, case) in cases.iter().enumerate() {
                 let doc = case
                     .get("documentation")
@@ -52,14 +56,17 @@ pub fn run(args: &[String], root: &Path) -> Result<(), String> {
                     .unwrap_or("");
                 let key = format!("{name} {id} #{n} ({doc})");
                 let outcome = match &rules {
-                    Ok(rules) => match run_test_case(rules, case) {
-                        CaseOutcome::Passed => Ok(()),
-                        CaseOutcome::PredatesIsoDualStack(e) => {
-                            Err(format!("{PREDATES_ISO_DUAL_STACK} {e}"))
-                        }
-                        CaseOutcome::Failed(e) => Err(e),
+                    Ok(rules) => match document(case).map(|case| run_test_case(rules, &case)) {
+                        Err(e) => Err(e.to_string()),
+                        Ok(outcome) => match outcome {
+                            CaseOutcome::Passed => Ok(()),
+                            CaseOutcome::PredatesIsoDualStack(e) => {
+                                Err(format!("{PREDATES_ISO_DUAL_STACK} {e}"))
+                            }
+                            CaseOutcome::Failed(e) => Err(e),
+                        },
                     },
-                    Err(e) => Err(e.to_string()),
+                    Err(e) => Err(e.clone()),
                 };
                 outcomes.insert(key, outcome);
             }

@@ -34,8 +34,7 @@ pub fn emit_module(rules: &EndpointRules) -> TokenStream {
 
                 fn check(case: &str) {
                     let rules = super::RULES.get().expect("the embedded endpoint rules parse");
-                    let case: rt::serde_json::Value =
-                        rt::serde_json::from_str(case).expect("the embedded case is JSON");
+                    let case: rt::Document = case.parse().expect("the embedded case is JSON");
                     match rt::endpoint::run_test_case(rules, &case) {
                         CaseOutcome::Passed => {}
                         // The case predates the partitions data the runtime

@@ -478,3 +478,38 @@ pub(crate) fn field_type(m: &Member) -> TokenStream {
     }
     t
 }
+
+/// An expression that builds `value` as the runtime's `Document`, so a
+/// document default or test value reads as data and cannot fail at run time.
+pub(crate) fn document_literal(value: &serde_json::Value) -> TokenStream {
+    use serde_json::Value as J;
+    match value {
+        J::Null => quote!(rt::Document::Null),
+        J::Bool(b) => quote!(rt::Document::Bool(#b)),
+        J::Number(n) => {
+            let lit = if let Some(u) = n.as_u64() {
+                proc_macro2::Literal::u64_suffixed(u)
+            } else if let Some(i) = n.as_i64() {
+                proc_macro2::Literal::i64_suffixed(i)
+            } else {
+                proc_macro2::Literal::f64_suffixed(n.as_f64().unwrap_or(0.0))
+            };
+            quote!(rt::Document::from(#lit))
+        }
+        J::String(s) => quote!(rt::Document::from(#s)),
+        J::Array(items) => {
+            let items = items.iter().map(document_literal);
+            quote!(rt::Document::Array(vec![#(#items),*]))
+        }
+        J::Object(members) if members.is_empty() => {
+            quote!(rt::Document::Object(rt::document::Map::new()))
+        }
+        J::Object(members) => {
+            let members = members.iter().map(|(k, v)| {
+                let v = document_literal(v);
+                quote!((#k.to_owned(), #v))
+            });
+            quote!(rt::Document::Object(rt::document::Map::from([#(#members),*])))
+        }
+    }
+}

@@ -274,10 +274,7 @@ fn value_tokens(ir: &CrateIr, ty: &TypeRef, v: &Value) -> TokenStream {
         (TypeKind::Timestamp(_), Value::Timestamp { seconds, nanos }) => {
             quote!(rt::DateTime::from_secs_and_nanos(#seconds, #nanos))
         }
-        (TypeKind::Document, Value::Document(d)) => {
-            let text = d.to_string();
-            quote!(rt::serde_json::from_str::<rt::Document>(#text).unwrap())
-        }
+        (TypeKind::Document, Value::Document(d)) => super::document_literal(d),
         (
             TypeKind::Named {
                 shape: NamedShape::Enum,

@@ -495,10 +495,7 @@ pub(crate) fn default_tokens(d: &DefaultValue, ty: &TypeRef) -> TokenStream {
         }
         DefaultValue::EmptyList => quote!(Vec::new()),
         DefaultValue::EmptyMap => quote!(::std::collections::BTreeMap::new()),
-        DefaultValue::Document(v) => {
-            let text = v.to_string();
-            quote!(rt::serde_json::from_str::<rt::Document>(#text).unwrap_or_default())
-        }
+        DefaultValue::Document(v) => super::document_literal(v),
     }
 }
 

@@ -3,7 +3,7 @@
 //! equal to the shared reference copy).
 
 use super::Value;
-use serde_json::Value as Json;
+use crate::Document as Json;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
@@ -65,7 +65,7 @@ impl Partitions {
     pub fn embedded() -> &'static Partitions {
         static TABLE: OnceLock<Partitions> = OnceLock::new();
         TABLE.get_or_init(|| {
-            let json: Json = serde_json::from_str(PARTITIONS_JSON).unwrap_or(Json::Null);
+            let json: Json = PARTITIONS_JSON.parse().unwrap_or(Json::Null);
             Partitions::from_json(&json)
         })
     }
@@ -140,7 +140,7 @@ pub fn partition_of(region: &str) -> Option<Partition> {
 /// dual-stack, its dual-stack suffix its plain one. Endpoint test cases of
 /// models written before that change expect this data.
 pub(super) fn iso_partitions_without_dual_stack() -> Partitions {
-    let mut json: Json = serde_json::from_str(PARTITIONS_JSON).unwrap_or(Json::Null);
+    let mut json: Json = PARTITIONS_JSON.parse().unwrap_or(Json::Null);
     for p in json
         .get_mut("partitions")
         .and_then(Json::as_array_mut)

@@ -783,7 +783,7 @@ impl<'a> Reader<'a> {
         Ok(match self.peek() {
             Some(b'{') => {
                 let mut state = self.begin_object()?;
-                let mut map = serde_json::Map::new();
+                let mut map = crate::document::Map::new();
                 while let Some(key) = self.next_key(&mut state)? {
                     let value = self.document().map_err(|e| e.in_key(&key))?;
                     map.insert(key.into_owned(), value);
@@ -807,9 +807,9 @@ impl<'a> Reader<'a> {
             }
             Some(b'-' | b'0'..=b'9') => {
                 let text = self.number_text()?;
-                match text.parse::<serde_json::Number>() {
-                    Ok(n) => Document::Number(n),
-                    Err(_) => {
+                match crate::document::Number::parse(text) {
+                    Some(n) => Document::Number(n),
+                    None => {
                         return Err(
                             self.data(&format!("the number {text} is out of range for a document"))
                         )
@@ -1476,8 +1476,8 @@ mod tests {
         let text =
             r#"{"a": [1, 2.5, "x", true, null, {"b": -3}], "big": 123456789012345678901234567890}"#;
         let doc = read(text, |r| r.document()).unwrap();
-        assert_eq!(doc["a"][5]["b"], -3);
-        assert_eq!(doc["a"][1], 2.5);
+        assert_eq!(doc["a"][5]["b"], Document::from(-3));
+        assert_eq!(doc["a"][1], Document::from(2.5));
     }
 
     #[test]

@@ -91,8 +91,7 @@ impl Writer {
     }
 
     fn string(&mut self, v: &str) {
-        // serde_json's escaping; writing to a Vec cannot fail.
-        let _ = serde_json::to_writer(&mut self.out, v);
+        write_escaped(v, &mut self.out);
     }
 
     /// A string.
@@ -110,7 +109,8 @@ impl Writer {
 
     /// An integer.
     pub fn int(&mut self, v: impl Into<i64>) {
-        let _ = serde_json::to_writer(&mut self.out, &v.into());
+        self.out
+            .extend_from_slice(itoa::Buffer::new().format(v.into()).as_bytes());
         self.done();
     }
 
@@ -131,7 +131,7 @@ impl Writer {
     /// A double; NaN and the infinities as the strings the protocols use.
     pub fn f64(&mut self, v: f64) {
         if v.is_finite() {
-            let _ = serde_json::to_writer(&mut self.out, &v);
+            crate::document::write_float(v, &mut self.out);
             self.done();
         } else {
             self.non_finite(v.is_nan(), v > 0.0);
@@ -141,7 +141,12 @@ impl Writer {
     /// A float, written in its own shortest form (not widened to `f64`).
     pub fn f32(&mut self, v: f32) {
         if v.is_finite() {
-            let _ = serde_json::to_writer(&mut self.out, &v);
+            // Through its own shortest text, so 0.1f32 is written as 0.1.
+            let text = v.to_string();
+            match text.parse::<f64>() {
+                Ok(wide) => crate::document::write_float(wide, &mut self.out),
+                Err(_) => self.out.extend_from_slice(text.as_bytes()),
+            }
             self.done();
         } else {
             self.non_finite(v.is_nan(), v > 0.0);
@@ -171,8 +176,36 @@ impl Writer {
 
     /// A document, as it is.
     pub fn document(&mut self, v: &Document) {
-        let _ = serde_json::to_writer(&mut self.out, v);
+        match v {
+            Document::Null => self.out.extend_from_slice(b"null"),
+            Document::Bool(b) => self
+                .out
+                .extend_from_slice(if *b { b"true" } else { b"false" }),
+            Document::Number(n) => n.write(&mut self.out),
+            Document::String(s) => self.string(s),
+            Document::Array(items) => {
+                self.begin_array();
+                for item in items {
+                    self.item();
+                    self.document(item);
+                }
+                self.out.push(b']');
+            }
+            Document::Object(members) => {
+                self.begin_object();
+                for (k, item) in members {
+                    self.key(k);
+                    self.document(item);
+                }
+                self.out.push(b'}');
+            }
+        }
         self.done();
+    }
+
+    /// The text written so far.
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.out
     }
 
     /// A timestamp as epoch seconds: a number, fractional to the nanosecond.
@@ -210,6 +243,41 @@ impl Writer {
         self.fail(format!("a timestamp cannot be written: {e}"));
         self.null();
     }
+}
+
+/// A JSON string: quotes, backslashes and control characters escaped (the
+/// short forms where JSON has them), everything else as it is.
+fn write_escaped(v: &str, out: &mut Vec<u8>) {
+    out.reserve(v.len() + 2);
+    out.push(b'"');
+    let bytes = v.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let short = match b {
+            b'"' => b'"',
+            b'\\' => b'\\',
+            b'\n' => b'n',
+            b'\r' => b'r',
+            b'\t' => b't',
+            0x08 => b'b',
+            0x0c => b'f',
+            0x00..=0x1f => 0,
+            _ => continue,
+        };
+        out.extend_from_slice(&bytes[start..i]);
+        start = i + 1;
+        if short == 0 {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.extend_from_slice(b"\\u00");
+            out.push(HEX[usize::from(b >> 4)]);
+            out.push(HEX[usize::from(b & 0xf)]);
+        } else {
+            out.push(b'\\');
+            out.push(short);
+        }
+    }
+    out.extend_from_slice(&bytes[start..]);
+    out.push(b'"');
 }
 
 impl WriteJson for Document {

@@ -6950,7 +6950,7 @@ mod defaults {
     }
 
     pub(super) fn get_settings_output_extra() -> rt::Document {
-        rt::serde_json::from_str::<rt::Document>("{}").unwrap_or_default()
+        rt::Document::Object(rt::document::Map::new())
     }
 
     pub(super) fn settings_depth() -> i32 {
