@@ -27,6 +27,7 @@ pub mod operation;
 pub mod paginate;
 mod profile;
 pub mod progress;
+#[cfg(feature = "protocol-test")]
 #[doc(hidden)]
 pub mod protocol_test;
 pub mod retry;

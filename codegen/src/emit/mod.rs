@@ -87,7 +87,11 @@ pub fn emit(ir: &CrateIr, options: &Options) -> Result<GeneratedCrate, syn::Erro
         options.command
     );
     let mut files = BTreeMap::new();
-    files.insert("Cargo.toml".to_string(), cargo_toml(&name, ir, options));
+    let with_tests = options.protocol_tests && !ir.protocol_tests.is_empty();
+    files.insert(
+        "Cargo.toml".to_string(),
+        cargo_toml(&name, ir, options, with_tests),
+    );
     files.insert("src/types.rs".into(), rust_file(&header, types::emit(ir))?);
     files.insert(
         "src/validate.rs".into(),
@@ -108,7 +112,6 @@ pub fn emit(ir: &CrateIr, options: &Options) -> Result<GeneratedCrate, syn::Erro
             rust_file(&header, endpoints::emit_module(rules))?,
         );
     }
-    let with_tests = options.protocol_tests && !ir.protocol_tests.is_empty();
     let mut tests = Vec::new();
     if with_tests {
         files.insert(
@@ -182,7 +185,7 @@ fn space_items(text: &str) -> String {
     out
 }
 
-fn cargo_toml(name: &str, ir: &CrateIr, options: &Options) -> String {
+fn cargo_toml(name: &str, ir: &CrateIr, options: &Options, with_tests: bool) -> String {
     // The runtime's optional parts are built only for the crates that use
     // them: the CBOR codec, gzip, MD5.
     let mut wanted = Vec::new();
@@ -205,6 +208,17 @@ fn cargo_toml(name: &str, ir: &CrateIr, options: &Options) -> String {
     } else {
         format!(", features = [{}]", wanted.join(", "))
     };
+    // The protocol tests' assertions are a runtime feature that only their
+    // `cargo test` builds.
+    let dev_dependencies = if with_tests {
+        format!(
+            "\n[dev-dependencies]\n\
+             smithy-client-runtime = {{ path = \"{}\", features = [\"protocol-test\"] }}\n",
+            options.runtime_path
+        )
+    } else {
+        String::new()
+    };
     let description = ir
         .service
         .title
@@ -221,6 +235,7 @@ fn cargo_toml(name: &str, ir: &CrateIr, options: &Options) -> String {
          \n\
          [dependencies]\n\
          smithy-client-runtime = {{ path = \"{path}\"{features} }}\n\
+         {dev_dependencies}\
          \n\
          [features]\n\
          # Derives serde::Serialize on every type, in a protocol-independent form\n\
