@@ -17,6 +17,11 @@ fuzz_target!(|data: &[u8]| {
         w.document(&doc);
         let bytes = w.into_bytes();
         let again = Reader::new(&bytes).document().expect("a written document reads back");
-        assert_eq!(doc, again);
+        // Documents keep NaN (CBOR carries it), which is not equal to itself:
+        // their debug texts, where NaN is `NaN`, then stand in.
+        assert!(
+            doc == again || format!("{doc:?}") == format!("{again:?}"),
+            "{doc:?} read back as {again:?}"
+        );
     }
 });

@@ -899,6 +899,22 @@ mod tests {
     }
 
     #[test]
+    fn documents_keep_non_finite_floats_and_write_them_back() {
+        // [NaN (f32), -Infinity (f16)]
+        let bytes = [0x82, 0xfa, 0xff, 0xff, 0xff, 0xff, 0xf9, 0xfc, 0x00];
+        let doc = Reader::new(&bytes).document().unwrap();
+        let items = doc.as_array().unwrap();
+        assert!(items[0].as_f64().unwrap().is_nan());
+        assert_eq!(items[1], Document::from(f64::NEG_INFINITY));
+        let mut w = Writer::new();
+        w.document(&doc);
+        let again = Reader::new(&w.into_bytes()).document().unwrap();
+        assert_eq!(format!("{again:?}"), format!("{doc:?}"));
+        // JSON cannot hold them: its text has `null`.
+        assert_eq!(doc.to_string(), "[null,null]");
+    }
+
+    #[test]
     fn indefinite_maps_arrays_and_strings_read_like_definite_ones() {
         // {_ "a": [_ 1, 2], "b": (_ "x", "y")}
         let bytes = [
