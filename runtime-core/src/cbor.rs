@@ -4,6 +4,7 @@
 //! tag 1 around epoch seconds, blobs are byte strings, floats keep NaN and
 //! the infinities, and definite and indefinite lengths are both accepted.
 
+use crate::document::Number;
 use crate::{BigDecimal, BigInteger, Blob, DateTime, Document};
 use minicbor::data::{Tag, Type};
 use minicbor::{Decoder, Encoder};
@@ -231,13 +232,11 @@ impl Writer {
         match v {
             Document::Null => self.null(),
             Document::Bool(b) => self.bool(*b),
-            Document::Number(n) => match (n.as_i64(), n.as_u64()) {
-                (Some(i), _) => self.int(i),
-                (None, Some(u)) => {
-                    let _ = self.e.u64(u);
-                }
-                _ => self.f64(n.as_f64()),
-            },
+            Document::Number(Number::PosInt(u)) => {
+                let _ = self.e.u64(*u);
+            }
+            Document::Number(Number::NegInt(i)) => self.int(*i),
+            Document::Number(Number::Float(f)) => self.f64(*f),
             Document::String(s) => self.str(s),
             Document::Array(items) => {
                 self.array(items.len());

@@ -116,15 +116,24 @@ impl Number {
 /// Writes a finite float in the shortest text that reads back to it, keeping a
 /// fraction or exponent so it stays a float; a non-finite one as `null`.
 pub(crate) fn write_float(f: f64, out: &mut Vec<u8>) {
-    use std::io::Write;
-    if !f.is_finite() {
+    if f.is_finite() {
+        write_shortest(f, f.abs(), out);
+    } else {
         out.extend_from_slice(b"null");
-        return;
     }
+}
+
+/// [`write_float`] for a finite `f32`, in its own shortest text (`0.1`, not
+/// the widened `0.10000000149011612`).
+pub(crate) fn write_f32(f: f32, out: &mut Vec<u8>) {
+    write_shortest(f, f64::from(f.abs()), out);
+}
+
+fn write_shortest<F: fmt::Display + fmt::LowerExp>(f: F, magnitude: f64, out: &mut Vec<u8>) {
+    use std::io::Write;
     let start = out.len();
     // `{}` is the shortest round-trip form but never uses an exponent, so
     // very large and very small values switch to `{:e}` to stay short.
-    let magnitude = f.abs();
     let _ = if magnitude != 0.0 && !(1e-5..1e16).contains(&magnitude) {
         write!(out, "{f:e}")
     } else {

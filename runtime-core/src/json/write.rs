@@ -141,12 +141,7 @@ impl Writer {
     /// A float, written in its own shortest form (not widened to `f64`).
     pub fn f32(&mut self, v: f32) {
         if v.is_finite() {
-            // Through its own shortest text, so 0.1f32 is written as 0.1.
-            let text = v.to_string();
-            match text.parse::<f64>() {
-                Ok(wide) => crate::document::write_float(wide, &mut self.out),
-                Err(_) => self.out.extend_from_slice(text.as_bytes()),
-            }
+            crate::document::write_f32(v, &mut self.out);
             self.done();
         } else {
             self.non_finite(v.is_nan(), v > 0.0);
@@ -331,5 +326,20 @@ mod tests {
             r#"{"a\"b":[1.5,"NaN","-Infinity"],"f":0.1,"e":{},"t":1.5,"d":"1970-01-01T00:00:00Z","b":"aGk="}"#
         );
         serde_json::from_str::<serde_json::Value>(&text).unwrap();
+    }
+
+    #[test]
+    fn floats_are_written_in_their_own_shortest_form_and_stay_floats() {
+        let text = |write: &dyn Fn(&mut Writer)| {
+            let mut w = Writer::default();
+            write(&mut w);
+            String::from_utf8(w.into_bytes()).unwrap()
+        };
+        assert_eq!(text(&|w| w.f32(3.4028235e38)), "3.4028235e38");
+        assert_eq!(text(&|w| w.f32(1e-7)), "1e-7");
+        assert_eq!(text(&|w| w.f32(16777216.0)), "16777216.0");
+        assert_eq!(text(&|w| w.f64(1e16)), "1e16");
+        assert_eq!(text(&|w| w.f64(-2.0)), "-2.0");
+        assert_eq!(text(&|w| w.int(-7)), "-7");
     }
 }
