@@ -17,15 +17,17 @@ pub mod date_time;
 pub mod document;
 pub mod endpoint;
 pub mod json;
+mod text;
 pub mod validation;
 mod values;
 
 pub use date_time::{DateTime, Format as DateTimeFormat};
+pub use text::Text;
 /// `Document` to and from `aws_smithy_types::Document` (feature `aws-smithy-types`;
 /// `DateTime` and `Blob` convert with `From`/`TryFrom`).
 #[cfg(feature = "aws-smithy-types")]
 pub use values::aws::{document_from_aws, document_to_aws};
-pub use values::{BigDecimal, BigInteger, Blob, BuildError, Document, Text, UnknownValue};
+pub use values::{BigDecimal, BigInteger, Blob, BuildError, Document, UnknownValue};
 
 #[cfg(feature = "serde")]
 #[doc(hidden)]

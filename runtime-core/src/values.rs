@@ -293,11 +293,6 @@ impl fmt::Debug for Blob {
     }
 }
 
-/// A large string member, held as a view of the response body rather than
-/// copied out of it. It dereferences to `str`; build one from a `String` or a
-/// `&'static str` with `into()`.
-pub type Text = bytestring::ByteString;
-
 #[cfg(feature = "aws-smithy-types")]
 pub(crate) mod aws {
     use super::*;

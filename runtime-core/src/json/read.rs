@@ -72,7 +72,7 @@ pub fn from_bytes<T: ReadJson>(body: &bytes::Bytes) -> std::result::Result<T, Re
     if body.trim_ascii().is_empty() {
         return from_slice(b"{}");
     }
-    let text = Text::try_from(body.clone()).map_err(|e| {
+    let text = bytestring::ByteString::try_from(body.clone()).map_err(|e| {
         ReadError::at(
             body,
             e.valid_up_to(),
@@ -80,7 +80,10 @@ pub fn from_bytes<T: ReadJson>(body: &bytes::Bytes) -> std::result::Result<T, Re
             "the body is not valid UTF-8".into(),
         )
     })?;
-    let mut r = Reader::with_source(&text);
+    let mut r = Reader {
+        source: Some(&text),
+        ..Reader::new(&text)
+    };
     let value = T::read_json(&mut r)?;
     r.finish()?;
     Ok(value)
@@ -95,7 +98,7 @@ pub struct Reader<'a> {
     text: &'a str,
     input: &'a [u8],
     /// The shared buffer `text` is, when views of it may outlive the reader.
-    source: Option<&'a Text>,
+    source: Option<&'a bytestring::ByteString>,
     pos: usize,
     depth: u32,
 }
@@ -132,7 +135,7 @@ impl<'a> Reader<'a> {
     /// share its buffer.
     pub fn with_source(source: &'a Text) -> Self {
         Reader {
-            source: Some(source),
+            source: source.shared(),
             ..Reader::new(source)
         }
     }
@@ -754,8 +757,8 @@ impl<'a> Reader<'a> {
     /// point.
     pub fn text(&mut self) -> Result<Text> {
         Ok(match (self.str()?, self.source) {
-            (Cow::Borrowed(s), Some(source)) => source.slice_ref(s),
-            (s, _) => Text::from(s.into_owned()),
+            (Cow::Borrowed(s), Some(source)) => Text::part_of(source, s),
+            (s, _) => Text::from(s),
         })
     }
 
@@ -1207,9 +1210,12 @@ mod tests {
         // An escaped string cannot be a view; it is unescaped into its own buffer.
         assert!(r.next_item(&mut state).unwrap());
         assert_eq!(&*r.text().unwrap(), "aA");
-        // A short string is a view too; a short blob is decoded at once.
+        // A short string is copied, keeping no part of the body alive; a
+        // short blob is decoded at once.
         assert!(r.next_item(&mut state).unwrap());
-        assert!(inside.contains(&r.text().unwrap().as_bytes().as_ptr()));
+        let short = r.text().unwrap();
+        assert_eq!(short, "short");
+        assert!(!inside.contains(&short.as_bytes().as_ptr()));
         assert!(r.next_item(&mut state).unwrap());
         assert_eq!(r.blob().unwrap().as_decoded(), Some(&b"hi"[..]));
         assert!(!r.next_item(&mut state).unwrap());
