@@ -315,7 +315,12 @@ impl<'a> Reader<'a> {
             }
             let index = items.len();
             let start = self.pos;
-            items.push(read(self).map_err(|e| e.in_index(index))?);
+            // Not `map_err(..)?`: on this path the compiler then copies
+            // each item once more before the push.
+            match read(self) {
+                Ok(item) => items.push(item),
+                Err(e) => return Err(e.in_index(index)),
+            }
             if index == 0 {
                 self.presize(&mut items, start);
             }
@@ -751,10 +756,8 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads a string as [`Text`]: a view of the source when the reader has
-    /// one and the string has no escapes, else a copy. Short ones are views
-    /// too: sharing the buffer costs less than allocating, and a `Text`
-    /// member is one the model declares large, so holding the body is its
-    /// point.
+    /// one and the string has no escapes and is longer than `Text` stores
+    /// inline, else a copy.
     pub fn text(&mut self) -> Result<Text> {
         Ok(match (self.str()?, self.source) {
             (Cow::Borrowed(s), Some(source)) => Text::part_of(source, s),
