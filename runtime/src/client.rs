@@ -326,6 +326,8 @@ pub struct ServiceClient {
     account_id_param: Option<Arc<str>>,
     keys: Arc<crate::signing::KeyCache>,
     discovered: DiscoveredCache,
+    /// The `amz-sdk-request` value of each attempt, made once.
+    request_info: Arc<[HeaderValue]>,
 }
 
 impl fmt::Debug for ServiceClient {
@@ -380,6 +382,12 @@ impl ServiceClient {
             account_id_param,
             keys: Default::default(),
             discovered: Default::default(),
+            request_info: {
+                let max = config.inner.retry.max_attempts();
+                (1..=max.min(REQUEST_INFO_CACHED))
+                    .filter_map(|attempt| request_info(attempt, max))
+                    .collect()
+            },
         };
         client.endpoint = client.resolve(&client.params).map(Arc::new);
         client
@@ -653,7 +661,9 @@ impl ServiceClient {
         traits: &OperationTraits,
     ) -> Result<OperationResponse, Error<UntypedError>> {
         let inner = &self.config.inner;
-        let uri = request_uri(&endpoint.url, &request)?;
+        // Checked here; each attempt makes its own (cloning a URI would
+        // copy its buffer to share it, which costs more than parsing again).
+        let mut uri = Some(request_uri(&endpoint.url, &request)?);
         let extra_headers = endpoint_headers(endpoint).map_err(Error::Config)?;
         let auth = self.auth(endpoint, traits).await?;
         let max_attempts = inner.retry.max_attempts();
@@ -673,9 +683,13 @@ impl ServiceClient {
                 (Auth::SigV4 { first, .. }, _) => Some(first.clone()),
                 _ => None,
             };
-            let mut http_request = http::Request::builder()
-                .method(request.method.clone())
-                .uri(uri.clone());
+            let mut http_request =
+                http::Request::builder()
+                    .method(request.method.clone())
+                    .uri(match uri.take() {
+                        Some(uri) => uri,
+                        None => request_uri(&endpoint.url, &request)?,
+                    });
             if let Some(headers) = http_request.headers_mut() {
                 // Room for the signature headers too, so signing never regrows the map.
                 headers.reserve(request.headers.len() + 6);
@@ -694,12 +708,13 @@ impl ServiceClient {
                     http::header::USER_AGENT,
                     HeaderValue::from_static(USER_AGENT),
                 );
-                let retry_info = format!("attempt={attempt}; max={max_attempts}");
-                headers.insert(
-                    HeaderName::from_static("amz-sdk-request"),
-                    HeaderValue::from_str(&retry_info)
-                        .unwrap_or(HeaderValue::from_static("attempt=1")),
-                );
+                let info = usize::try_from(attempt - 1)
+                    .ok()
+                    .and_then(|i| self.request_info.get(i).cloned())
+                    .or_else(|| request_info(attempt, max_attempts));
+                if let Some(info) = info {
+                    headers.insert(HeaderName::from_static("amz-sdk-request"), info);
+                }
             }
             // A one-shot stream is sent by the first attempt only; a later
             // attempt reports why the call failed instead.
@@ -1023,6 +1038,14 @@ impl ServiceClient {
             missing.join(", or ")
         ))))
     }
+}
+
+/// Attempts whose `amz-sdk-request` value a client makes once.
+const REQUEST_INFO_CACHED: u32 = 8;
+
+/// The `amz-sdk-request` value of an attempt.
+fn request_info(attempt: u32, max_attempts: u32) -> Option<HeaderValue> {
+    HeaderValue::from_str(&format!("attempt={attempt}; max={max_attempts}")).ok()
 }
 
 /// The endpoint plus the request's path and query, with any `@endpoint` host

@@ -73,41 +73,45 @@ pub(crate) fn sign(
 ) -> Result<(), SigningError> {
     let date_time = amz_date_time(time)
         .ok_or_else(|| SigningError("the clock is outside the years 1970 to 9999".into()))?;
-    let payload_hash = match body {
-        Some(body) => hex(sha256(body).as_ref()),
-        None => UNSIGNED_PAYLOAD.to_string(),
-    };
     let authorization = {
-        let canonical = CanonicalRequest::new(
-            request,
-            credentials,
-            &date_time,
-            &payload_hash,
-            body.is_none(),
-        )?;
+        let canonical = CanonicalRequest::new(request, credentials, &date_time, body)?;
         let date = &date_time[..8];
-        let scope = [date, "/", region, "/", name, "/aws4_request"].concat();
-        let mut string_to_sign = String::with_capacity(160);
-        for part in ["AWS4-HMAC-SHA256\n", &date_time, "\n", &scope, "\n"] {
-            string_to_sign.push_str(part);
-        }
-        string_to_sign.push_str(&hex(sha256(canonical.text.as_bytes()).as_ref()));
-        let key = keys.key(credentials.secret_access_key(), date, region, name);
-        let signature = hex(ring::hmac::sign(&key, string_to_sign.as_bytes()).as_ref());
-        format!(
-            "AWS4-HMAC-SHA256 Credential={}/{scope}, SignedHeaders={}, Signature={signature}",
-            credentials.access_key_id(),
-            canonical.signed_headers()
-        )
-    };
-    let value = |v: &str| {
-        HeaderValue::from_str(v)
-            .map_err(|_| SigningError(format!("{v:?} cannot be a header value")))
+        let scope_parts = [date, "/", region, "/", name, "/aws4_request"];
+        let canonical_hash = hex32(sha256(canonical.text.as_bytes()).as_ref());
+        // The string to sign goes straight into the HMAC, piece by piece.
+        let signature = keys.sign(
+            credentials.secret_access_key(),
+            date,
+            region,
+            name,
+            ["AWS4-HMAC-SHA256\n", &date_time, "\n"]
+                .into_iter()
+                .chain(scope_parts)
+                .chain(["\n"])
+                .map(str::as_bytes)
+                .chain([&canonical_hash[..]]),
+        );
+        let signed_headers = canonical.signed_headers();
+        let mut out = String::with_capacity(
+            120 + credentials.access_key_id().len()
+                + region.len()
+                + name.len()
+                + signed_headers.len(),
+        );
+        out.push_str("AWS4-HMAC-SHA256 Credential=");
+        out.push_str(credentials.access_key_id());
+        out.push('/');
+        scope_parts.iter().for_each(|p| out.push_str(p));
+        out.push_str(", SignedHeaders=");
+        out.push_str(signed_headers);
+        out.push_str(", Signature=");
+        push_hex(&mut out, signature.as_ref());
+        out
     };
     let headers = request.headers_mut();
-    headers.insert(HeaderName::from_static("x-amz-date"), value(&date_time)?);
     if let Some(token) = credentials.session_token() {
-        let mut v = value(token)?;
+        let mut v = HeaderValue::from_str(token)
+            .map_err(|_| SigningError("the session token cannot be a header value".into()))?;
         v.set_sensitive(true);
         headers.insert(HeaderName::from_static("x-amz-security-token"), v);
     }
@@ -117,13 +121,38 @@ pub(crate) fn sign(
             HeaderValue::from_static(UNSIGNED_PAYLOAD),
         );
     }
-    let mut v = value(&authorization)?;
+    // `from_maybe_shared` takes the strings' buffers instead of copying them.
+    let date_value = HeaderValue::from_maybe_shared(bytes::Bytes::from(date_time))
+        .map_err(|_| SigningError("the date cannot be a header value".into()))?;
+    headers.insert(HeaderName::from_static("x-amz-date"), date_value);
+    let mut v =
+        HeaderValue::from_maybe_shared(bytes::Bytes::from(authorization)).map_err(|_| {
+            SigningError(format!(
+                "the access key id {:?} cannot be part of a header value",
+                credentials.access_key_id()
+            ))
+        })?;
     v.set_sensitive(true);
     headers.insert(http::header::AUTHORIZATION, v);
     Ok(())
 }
 
 impl KeyCache {
+    /// The HMAC of `parts` (concatenated) under the day's signing key.
+    fn sign<'p>(
+        &self,
+        secret: &str,
+        date: &str,
+        region: &str,
+        name: &str,
+        parts: impl Iterator<Item = &'p [u8]>,
+    ) -> ring::hmac::Tag {
+        let key = self.key(secret, date, region, name);
+        let mut context = ring::hmac::Context::with_key(&key);
+        parts.for_each(|p| context.update(p));
+        context.sign()
+    }
+
     /// The signing key for the day, derived (four HMACs) only when the
     /// secret, day, region or service changes.
     fn key(&self, secret: &str, date: &str, region: &str, name: &str) -> ring::hmac::Key {
@@ -173,8 +202,7 @@ impl CanonicalRequest {
         request: &http::Request<Body>,
         credentials: &Credentials,
         date_time: &str,
-        payload_hash: &str,
-        unsigned_payload: bool,
+        body: Option<&[u8]>,
     ) -> Result<Self, SigningError> {
         let uri = request.uri();
         let path = canonical_path(uri.path());
@@ -186,8 +214,8 @@ impl CanonicalRequest {
         if let Some(token) = credentials.session_token() {
             set.push(("x-amz-security-token", Cow::Borrowed(token)));
         }
-        if unsigned_payload {
-            set.push(("x-amz-content-sha256", Cow::Borrowed(payload_hash)));
+        if body.is_none() {
+            set.push(("x-amz-content-sha256", Cow::Borrowed(UNSIGNED_PAYLOAD)));
         }
         let mut headers: Vec<(&str, Cow<'_, str>)> =
             Vec::with_capacity(request.headers().keys_len() + set.len() + 1);
@@ -262,7 +290,10 @@ impl CanonicalRequest {
         }
         let signed = start..text.len();
         text.push('\n');
-        text.push_str(payload_hash);
+        match body {
+            Some(body) => push_hex(&mut text, sha256(body).as_ref()),
+            None => text.push_str(UNSIGNED_PAYLOAD),
+        }
         Ok(CanonicalRequest { text, signed })
     }
 
@@ -411,14 +442,25 @@ fn trim_all(value: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// A SHA-256 digest in lowercase hex.
+fn hex32(digest: &[u8]) -> [u8; 64] {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
+    let mut out = [0; 64];
+    for (pair, b) in out.chunks_exact_mut(2).zip(digest) {
+        pair[0] = HEX[(b >> 4) as usize];
+        pair[1] = HEX[(b & 15) as usize];
+    }
+    out
+}
+
+/// Appends `bytes` in lowercase hex.
+fn push_hex(out: &mut String, bytes: &[u8]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.reserve(bytes.len() * 2);
     for b in bytes {
         out.push(HEX[(b >> 4) as usize] as char);
         out.push(HEX[(b & 15) as usize] as char);
     }
-    out
 }
 
 /// `YYYYMMDDTHHMMSSZ` in UTC, for years 1970 to 9999.
