@@ -17,8 +17,10 @@ const INLINE: usize = 32;
 ///
 /// Read from a response body, it is a view of the body's buffer, so reading a
 /// page of long strings copies nothing; a short value (32 bytes or fewer) is
-/// copied into the `Text` itself instead. Either way it dereferences to `str`,
-/// and `String`, `&str` and `Cow<str>` convert into it.
+/// copied into the `Text` itself instead, from a body or any other source
+/// except [`from_static`](Self::from_static). It dereferences to `str`;
+/// `String`, `&str` and `Cow<str>` convert into it, and
+/// [`into_bytes`](Self::into_bytes) gives its bytes as `Bytes`.
 #[derive(Clone)]
 pub struct Text(Repr);
 
@@ -32,6 +34,11 @@ impl Text {
     /// An empty string.
     pub const fn new() -> Self {
         Text(Repr::Inline(arrayvec::ArrayString::new_const()))
+    }
+
+    /// A `Text` of a static string, borrowed rather than copied.
+    pub const fn from_static(s: &'static str) -> Self {
+        Text(Repr::Shared(ByteString::from_static(s)))
     }
 
     /// The string, borrowed.
@@ -56,6 +63,7 @@ impl Text {
     /// or a copy when it is short. `part` must lie inside `source`.
     #[inline]
     pub(crate) fn part_of(source: &ByteString, part: &str) -> Self {
+        debug_assert!(source.as_bytes().as_ptr_range().contains(&part.as_ptr()) || part.is_empty());
         match arrayvec::ArrayString::from(part) {
             Ok(s) => Text(Repr::Inline(s)),
             Err(_) => Text(Repr::Shared(source.slice_ref(part))),
@@ -144,7 +152,10 @@ impl From<&String> for Text {
 
 impl From<ByteString> for Text {
     fn from(s: ByteString) -> Self {
-        Text(Repr::Shared(s))
+        match arrayvec::ArrayString::from(&s) {
+            Ok(inline) => Text(Repr::Inline(inline)),
+            Err(_) => Text(Repr::Shared(s)),
+        }
     }
 }
 
@@ -157,9 +168,19 @@ impl From<Text> for String {
 impl TryFrom<Bytes> for Text {
     type Error = std::str::Utf8Error;
 
-    /// Checks that the bytes are UTF-8 and shares them.
+    /// Checks that the bytes are UTF-8 and shares them (a short string is
+    /// copied instead).
     fn try_from(bytes: Bytes) -> Result<Self, Self::Error> {
-        ByteString::try_from(bytes).map(|s| Text(Repr::Shared(s)))
+        ByteString::try_from(bytes).map(Text::from)
+    }
+}
+
+impl TryFrom<Vec<u8>> for Text {
+    type Error = std::string::FromUtf8Error;
+
+    /// Checks that the bytes are UTF-8 and keeps them.
+    fn try_from(bytes: Vec<u8>) -> Result<Self, Self::Error> {
+        String::from_utf8(bytes).map(Text::from)
     }
 }
 
@@ -182,9 +203,9 @@ impl fmt::Display for Text {
     }
 }
 
-impl PartialEq for Text {
-    fn eq(&self, other: &Self) -> bool {
-        self.as_str() == other.as_str()
+impl<T: AsRef<str> + ?Sized> PartialEq<T> for Text {
+    fn eq(&self, other: &T) -> bool {
+        self.as_str() == other.as_ref()
     }
 }
 
@@ -211,11 +232,6 @@ impl Hash for Text {
 
 macro_rules! eq_str {
     ($($t:ty),*) => {$(
-        impl PartialEq<$t> for Text {
-            fn eq(&self, other: &$t) -> bool {
-                self.as_str() == AsRef::<str>::as_ref(other)
-            }
-        }
         impl PartialEq<Text> for $t {
             fn eq(&self, other: &Text) -> bool {
                 AsRef::<str>::as_ref(self) == other.as_str()
@@ -223,7 +239,7 @@ macro_rules! eq_str {
         }
     )*};
 }
-eq_str!(str, &str, String);
+eq_str!(str, &str, String, std::borrow::Cow<'_, str>);
 
 #[cfg(feature = "serde")]
 impl serde::Serialize for Text {
@@ -235,7 +251,20 @@ impl serde::Serialize for Text {
 #[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for Text {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        String::deserialize(d).map(Text::from)
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Text;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_str<E>(self, s: &str) -> Result<Text, E> {
+                Ok(Text::from(s))
+            }
+            fn visit_string<E>(self, s: String) -> Result<Text, E> {
+                Ok(Text::from(s))
+            }
+        }
+        d.deserialize_string(Visitor)
     }
 }
 
@@ -268,6 +297,14 @@ mod tests {
         assert_eq!(texts[1], "é");
         assert_eq!(texts[2], long);
         assert_eq!(Text::from(Cow::Borrowed("é")), texts[1]);
+        assert_eq!(texts[1], Cow::Borrowed("é"));
+        assert_eq!(texts[1], texts[1].clone());
+        assert_eq!(Text::from_static("static"), "static");
+        assert_eq!(Text::try_from(b"ok".to_vec()).unwrap(), "ok");
+        assert!(Text::try_from(Bytes::from_static(b"short"))
+            .unwrap()
+            .shared()
+            .is_none());
         assert!(texts[0] < texts[1] && texts[2] < texts[1]);
         let map: HashMap<Text, u8> = texts.iter().cloned().zip(0..).collect();
         assert_eq!(map["é"], 1);

@@ -661,8 +661,8 @@ impl ServiceClient {
         traits: &OperationTraits,
     ) -> Result<OperationResponse, Error<UntypedError>> {
         let inner = &self.config.inner;
-        // Checked here; each attempt makes its own (cloning a URI would
-        // copy its buffer to share it, which costs more than parsing again).
+        // Checked here and moved into the first attempt; a retry (rare)
+        // parses it again rather than every call counting references to it.
         let mut uri = Some(request_uri(&endpoint.url, &request)?);
         let extra_headers = endpoint_headers(endpoint).map_err(Error::Config)?;
         let auth = self.auth(endpoint, traits).await?;

@@ -59,7 +59,7 @@ pub use smithy_client_core::{
 #[doc(hidden)]
 pub use smithy_client_core::serde;
 #[doc(hidden)]
-pub use {bytes, bytestring, http};
+pub use {bytes, http};
 
 /// Random bytes from the operating system (through ring, the TLS provider's
 /// own source), for idempotency tokens and retry jitter. Should the source

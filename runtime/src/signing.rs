@@ -92,12 +92,14 @@ pub(crate) fn sign(
                 .chain([&canonical_hash[..]]),
         );
         let signed_headers = canonical.signed_headers();
-        let mut out = String::with_capacity(
-            120 + credentials.access_key_id().len()
-                + region.len()
-                + name.len()
-                + signed_headers.len(),
-        );
+        // Exact, so the buffer becomes the header value as it is: the fixed
+        // text is 28 + 1 + 23 (scope) + 16 + 12 + 64 (signature) bytes.
+        let len = 144
+            + credentials.access_key_id().len()
+            + region.len()
+            + name.len()
+            + signed_headers.len();
+        let mut out = String::with_capacity(len);
         out.push_str("AWS4-HMAC-SHA256 Credential=");
         out.push_str(credentials.access_key_id());
         out.push('/');
@@ -106,6 +108,7 @@ pub(crate) fn sign(
         out.push_str(signed_headers);
         out.push_str(", Signature=");
         push_hex(&mut out, signature.as_ref());
+        debug_assert_eq!(out.len(), len);
         out
     };
     let headers = request.headers_mut();
@@ -128,7 +131,8 @@ pub(crate) fn sign(
     let mut v =
         HeaderValue::from_maybe_shared(bytes::Bytes::from(authorization)).map_err(|_| {
             SigningError(format!(
-                "the access key id {:?} cannot be part of a header value",
+                "the access key id {:?}, region {region:?} and signing name {name:?} must be \
+             visible ASCII to make an Authorization header",
                 credentials.access_key_id()
             ))
         })?;

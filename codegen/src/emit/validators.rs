@@ -267,11 +267,7 @@ impl Cx {
                 let value_checks = self.checks(value, quote!(value));
                 if key_checks.is_some() || value_checks.is_some() {
                     let key_part = key_checks.map(|k| quote! { #k });
-                    let key_text = match key.kind {
-                        // `rt::Text` has no `as_str` (`str::as_str` is unstable).
-                        TypeKind::Text => quote!(::std::ops::Deref::deref(key)),
-                        _ => quote!(key.as_str()),
-                    };
+                    let key_text = quote!(key.as_str());
                     let value_part = value_checks.map(|vc| {
                         let vc = if *sparse {
                             quote! { if let Some(value) = value { #vc } }

@@ -131,8 +131,9 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// A reader at the start of `source`, whose blobs and [`Text`] strings
-    /// share its buffer.
+    /// A reader at the start of `source`, whose long blobs and [`Text`]
+    /// strings share its buffer (unless `source` is short enough to be
+    /// stored inline itself; then they are copies).
     pub fn with_source(source: &'a Text) -> Self {
         Reader {
             source: source.shared(),
