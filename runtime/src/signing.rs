@@ -221,30 +221,20 @@ impl CanonicalRequest {
         if body.is_none() {
             set.push(("x-amz-content-sha256", Cow::Borrowed(UNSIGNED_PAYLOAD)));
         }
+        // One pass over the map (no lookup per name); a name's values come
+        // in the order they were added, and the stable sort below keeps it
+        // when it joins them.
         let mut headers: Vec<(&str, Cow<'_, str>)> =
-            Vec::with_capacity(request.headers().keys_len() + set.len() + 1);
-        for name in request.headers().keys() {
+            Vec::with_capacity(request.headers().len() + set.len() + 1);
+        for (name, value) in request.headers() {
             let name = name.as_str();
             if UNSIGNED.contains(&name) || set.iter().any(|(n, _)| *n == name) {
                 continue;
             }
-            let mut joined: Option<Cow<'_, str>> = None;
-            for value in request.headers().get_all(name) {
-                let value = value.to_str().map_err(|_| {
-                    SigningError(format!("the value of header `{name}` is not visible ASCII"))
-                })?;
-                let value = trim_all(value);
-                joined = Some(match joined {
-                    None => value,
-                    Some(mut all) => {
-                        let s = all.to_mut();
-                        s.push(',');
-                        s.push_str(&value);
-                        all
-                    }
-                });
-            }
-            headers.push((name, joined.unwrap_or_default()));
+            let value = value.to_str().map_err(|_| {
+                SigningError(format!("the value of header `{name}` is not visible ASCII"))
+            })?;
+            headers.push((name, trim_all(value)));
         }
         if !headers.iter().any(|(n, _)| *n == "host") {
             let authority = uri
@@ -262,7 +252,16 @@ impl CanonicalRequest {
             headers.push(("host", Cow::Borrowed(host)));
         }
         headers.extend(set);
-        headers.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        headers.sort_by(|a, b| a.0.cmp(b.0));
+        headers.dedup_by(|next, kept| {
+            if next.0 != kept.0 {
+                return false;
+            }
+            let joined = kept.1.to_mut();
+            joined.push(',');
+            joined.push_str(&next.1);
+            true
+        });
 
         let mut text = String::with_capacity(
             256 + path.len()
