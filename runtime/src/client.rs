@@ -311,9 +311,13 @@ fn describe_json_error(e: &crate::json::ReadError, body: &[u8]) -> String {
 }
 
 /// A client of one service: the shared [`Config`] plus this service's endpoint.
-/// Generated clients wrap it; it is cheap to clone.
+/// Generated clients wrap it; it is cheap to clone (one reference count:
+/// every fluent builder holds a clone).
 #[derive(Clone)]
-pub struct ServiceClient {
+pub struct ServiceClient(Arc<Shared>);
+
+#[derive(Clone)]
+struct Shared {
     config: Config,
     service: &'static ServiceInfo,
     /// Endpoint parameters from the config and the client's context
@@ -333,8 +337,8 @@ pub struct ServiceClient {
 impl fmt::Debug for ServiceClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ServiceClient")
-            .field("service", &self.service.sdk_id)
-            .field("endpoint", &self.endpoint.as_ref().map(|e| &e.url))
+            .field("service", &self.0.service.sdk_id)
+            .field("endpoint", &self.0.endpoint.as_ref().map(|e| &e.url))
             .finish()
     }
 }
@@ -374,7 +378,7 @@ impl ServiceClient {
                 params.set_opt(name, value);
             }
         }
-        let mut client = ServiceClient {
+        let mut client = ServiceClient(Arc::new(Shared {
             config: config.clone(),
             service,
             params: Arc::new(params),
@@ -388,24 +392,29 @@ impl ServiceClient {
                     .filter_map(|attempt| request_info(attempt, max))
                     .collect()
             },
-        };
-        client.endpoint = client.resolve(&client.params).map(Arc::new);
+        }));
+        let endpoint = client.resolve(&client.0.params).map(Arc::new);
+        Arc::make_mut(&mut client.0).endpoint = endpoint;
         client
     }
 
     /// This client with one more endpoint parameter (a `@clientContextParams`
     /// setting), its endpoint resolved again.
     pub fn with_endpoint_param(mut self, name: &str, value: impl Into<EndpointValue>) -> Self {
-        Arc::make_mut(&mut self.params).set(name, value);
-        self.endpoint = self.resolve(&self.params).map(Arc::new);
+        let mut params = (*self.0.params).clone();
+        params.set(name, value);
+        let endpoint = self.resolve(&params).map(Arc::new);
+        let shared = Arc::make_mut(&mut self.0);
+        shared.params = Arc::new(params);
+        shared.endpoint = endpoint;
         self
     }
 
     /// Resolves the endpoint for these parameters: through the model's rules,
     /// else the configured URL or the partition's regional endpoint.
     fn resolve(&self, params: &Params) -> Result<Endpoint, ConfigError> {
-        let service = self.service;
-        let i = &self.config.inner;
+        let service = self.0.service;
+        let i = &self.0.config.inner;
         let endpoint = match service.endpoint_rules {
             Some(rules) => {
                 let rules = rules.get().map_err(|e| {
@@ -420,7 +429,7 @@ impl ServiceClient {
                     ))
                 })?
             }
-            None => match (self.config.configured_endpoint(service.sdk_id), &i.region) {
+            None => match (self.0.config.configured_endpoint(service.sdk_id), &i.region) {
                 (Some(url), _) => Endpoint::url(url),
                 (None, Some(region)) => {
                     let partition = crate::endpoint::partition_of(region);
@@ -455,20 +464,21 @@ impl ServiceClient {
         endpoint_params: Option<Params>,
     ) -> Result<Arc<Endpoint>, ConfigError> {
         if discovered {
-            if let Some(discovery) = &self.service.endpoint_discovery {
+            if let Some(discovery) = &self.0.service.endpoint_discovery {
                 // A configured endpoint URL wins over discovery.
                 if self
+                    .0
                     .config
-                    .configured_endpoint(self.service.sdk_id)
+                    .configured_endpoint(self.0.service.sdk_id)
                     .is_none()
                 {
                     return self.discovered_endpoint(discovery).await;
                 }
             }
         }
-        let account_id = match (&self.account_id_param, &self.config.inner.credentials) {
+        let account_id = match (&self.0.account_id_param, &self.0.config.inner.credentials) {
             (Some(_), Some(c))
-                if self.config.inner.account_id_endpoint_mode.as_deref() != Some("disabled") =>
+                if self.0.config.inner.account_id_endpoint_mode.as_deref() != Some("disabled") =>
             {
                 c.get()
                     .await
@@ -478,10 +488,10 @@ impl ServiceClient {
             _ => None,
         };
         if endpoint_params.is_none() && account_id.is_none() {
-            return self.endpoint.clone();
+            return self.0.endpoint.clone();
         }
-        let mut params = endpoint_params.unwrap_or_else(|| (*self.params).clone());
-        if let (Some(name), Some(id)) = (&self.account_id_param, account_id) {
+        let mut params = endpoint_params.unwrap_or_else(|| (*self.0.params).clone());
+        if let (Some(name), Some(id)) = (&self.0.account_id_param, account_id) {
             params.set(name, id);
         }
         self.resolve(&params).map(Arc::new)
@@ -495,14 +505,14 @@ impl ServiceClient {
         &self,
         discovery: &EndpointDiscovery,
     ) -> Result<Arc<Endpoint>, ConfigError> {
-        let mut cached = self.discovered.lock().await;
+        let mut cached = self.0.discovered.lock().await;
         if let Some((endpoint, until)) = &*cached {
             if std::time::Instant::now() < *until {
                 return Ok(endpoint.clone());
             }
         }
-        let base = self.endpoint.clone()?;
-        let sdk_id = self.service.sdk_id;
+        let base = self.0.endpoint.clone()?;
+        let sdk_id = self.0.service.sdk_id;
         let found = (discovery.discover)(self.clone())
             .await
             .map_err(|e| ConfigError(format!("endpoint discovery for {sdk_id} failed: {e}")))?;
@@ -533,6 +543,7 @@ impl ServiceClient {
     /// (misdirected request). An endpoint discovered since is kept.
     async fn forget_discovered(&self, status: u16, code: Option<&str>, url: &str) {
         let invalid = self
+            .0
             .service
             .endpoint_discovery
             .as_ref()
@@ -540,7 +551,7 @@ impl ServiceClient {
         if status != 421 && (code.is_none() || code != invalid) {
             return;
         }
-        let mut cached = self.discovered.lock().await;
+        let mut cached = self.0.discovered.lock().await;
         if cached.as_ref().is_some_and(|(e, _)| e.url == url) {
             *cached = None;
         }
@@ -548,17 +559,17 @@ impl ServiceClient {
 
     /// The configuration this client was made from.
     pub fn config(&self) -> &Config {
-        &self.config
+        &self.0.config
     }
 
     /// The resolved endpoint URL.
     pub fn endpoint(&self) -> Result<&str, &ConfigError> {
-        self.endpoint.as_ref().map(|e| e.url.as_str())
+        self.0.endpoint.as_ref().map(|e| e.url.as_str())
     }
 
     /// The resolved endpoint: URL, headers and properties (`authSchemes`).
     pub fn resolved_endpoint(&self) -> Result<&Endpoint, &ConfigError> {
-        self.endpoint.as_deref()
+        self.0.endpoint.as_deref()
     }
 
     /// Calls operation `O`: validates the input at the config's
@@ -570,7 +581,7 @@ impl ServiceClient {
         O::Input: Validate,
     {
         input
-            .validate_with(self.config.inner.validation)
+            .validate_with(self.0.config.inner.validation)
             .map_err(Error::Validation)?;
         self.call_validated::<O>(input).await
     }
@@ -587,7 +598,7 @@ impl ServiceClient {
         use tracing::Instrument as _;
         let span = tracing::debug_span!(
             "operation",
-            service = self.service.sdk_id,
+            service = self.0.service.sdk_id,
             operation = O::NAME
         );
         self.call_in_span::<O>(input).instrument(span).await
@@ -597,11 +608,11 @@ impl ServiceClient {
     where
         O: Operation,
     {
-        let inner = &self.config.inner;
+        let inner = &self.0.config.inner;
         let request = prepare::<O>(input, &inner.compression, inner.idempotency_tokens.as_ref())
             .map_err(Error::Serialization)?;
         let endpoint_params = O::ENDPOINT_PARAMS.then(|| {
-            let mut params = (*self.params).clone();
+            let mut params = (*self.0.params).clone();
             O::endpoint_params(input, &mut params);
             params
         });
@@ -634,7 +645,7 @@ impl ServiceClient {
             .endpoint_for(traits.discovered_endpoint, endpoint_params)
             .await
             .map_err(Error::Config)?;
-        let limit = self.config.inner.operation_timeout;
+        let limit = self.0.config.inner.operation_timeout;
         // The deadline goes on covering a streaming body after its head.
         let deadline = limit.map(|limit| (tokio::time::Instant::now() + limit, limit));
         // Boxed: called through its vtable, the loop's state machine is one
@@ -660,7 +671,7 @@ impl ServiceClient {
         deadline: Option<(tokio::time::Instant, std::time::Duration)>,
         traits: &OperationTraits,
     ) -> Result<OperationResponse, Error<UntypedError>> {
-        let inner = &self.config.inner;
+        let inner = &self.0.config.inner;
         // Checked here and moved into the first attempt; a retry (rare)
         // parses it again rather than every call counting references to it.
         let mut uri = Some(request_uri(&endpoint.url, &request)?);
@@ -710,7 +721,7 @@ impl ServiceClient {
                 );
                 let info = usize::try_from(attempt - 1)
                     .ok()
-                    .and_then(|i| self.request_info.get(i).cloned())
+                    .and_then(|i| self.0.request_info.get(i).cloned())
                     .or_else(|| request_info(attempt, max_attempts));
                 if let Some(info) = info {
                     headers.insert(HeaderName::from_static("amz-sdk-request"), info);
@@ -748,7 +759,7 @@ impl ServiceClient {
                     name,
                     region,
                     now,
-                    &self.keys,
+                    &self.0.keys,
                 )
                 .map_err(|e| {
                     Error::Config(ConfigError(format!("could not sign the request: {e}")))
@@ -878,7 +889,7 @@ impl ServiceClient {
         deadline: Option<(tokio::time::Instant, std::time::Duration)>,
     ) -> Result<(u16, HeaderMap, Body), AttemptError> {
         use crate::progress::{watch, Guarded, Limits, Upload, Watchdog, Watched};
-        let inner = &self.config.inner;
+        let inner = &self.0.config.inner;
         let upload = Upload::new();
         let request = request.map(|b| Watched::wrap(b, upload.clone()));
         let exchange = async {
@@ -966,7 +977,7 @@ impl ServiceClient {
         endpoint: &'a Endpoint,
         traits: &OperationTraits,
     ) -> Result<Auth<'a>, Error<UntypedError>> {
-        let inner = &self.config.inner;
+        let inner = &self.0.config.inner;
         let mut missing = Vec::new();
         let mut credentials_error = None;
         // The endpoint's `authSchemes` may name the signing name and region
@@ -987,7 +998,7 @@ impl ServiceClient {
                 .and_then(|s| s.get(key))
                 .and_then(EndpointValue::as_str)
         };
-        let signing_name = text("signingName").or(self.service.signing_name);
+        let signing_name = text("signingName").or(self.0.service.signing_name);
         let signing_region = text("signingRegion").or(inner.region.as_deref());
         for scheme in traits.auth {
             match scheme {
@@ -1001,13 +1012,13 @@ impl ServiceClient {
                     },
                     (_, None, _) => missing.push(format!(
                         "a region to sign requests to {} (set AWS_REGION or `Config::builder().region(..)`)",
-                        self.service.sdk_id
+                        self.0.service.sdk_id
                     )),
                     _ => missing.push(
                         "credentials (use `Config::from_env()` or `Config::builder().credentials_provider(..)`)".to_string(),
                     ),
                 },
-                AuthScheme::Bearer => match self.config.bearer_token(self.service.sdk_id) {
+                AuthScheme::Bearer => match self.0.config.bearer_token(self.0.service.sdk_id) {
                     Some(token) => {
                         let mut value = HeaderValue::from_str(&format!("Bearer {token}"))
                             .map_err(|_| {
@@ -1020,7 +1031,7 @@ impl ServiceClient {
                     }
                     None => missing.push(format!(
                         "a bearer token (set {} or `Config::builder().bearer_token(..)`)",
-                        crate::config::bearer_token_variable(self.service.sdk_id)
+                        crate::config::bearer_token_variable(self.0.service.sdk_id)
                     )),
                 },
             }
