@@ -1,5 +1,6 @@
 //! Runtime stage: `Text`, the string type of large string members, which
-//! shares the response body's buffer instead of copying out of it.
+//! shares the response body's buffer instead of copying out of it (short
+//! values are stored inline).
 
 use bytes::Bytes;
 use bytestring::ByteString;
@@ -64,10 +65,15 @@ impl Text {
     #[inline]
     pub(crate) fn part_of(source: &ByteString, part: &str) -> Self {
         debug_assert!(source.as_bytes().as_ptr_range().contains(&part.as_ptr()) || part.is_empty());
-        match arrayvec::ArrayString::from(part) {
-            Ok(s) => Text(Repr::Inline(s)),
-            Err(_) => Text(Repr::Shared(source.slice_ref(part))),
-        }
+        Text::inline(part).unwrap_or_else(|| Text(Repr::Shared(source.slice_ref(part))))
+    }
+
+    /// `s` stored inline, if it is short enough.
+    #[inline]
+    fn inline(s: &str) -> Option<Self> {
+        arrayvec::ArrayString::from(s)
+            .ok()
+            .map(|s| Text(Repr::Inline(s)))
     }
 
     /// The shared buffer behind a text that is not stored inline.
@@ -113,19 +119,13 @@ impl Borrow<str> for Text {
 
 impl From<&str> for Text {
     fn from(s: &str) -> Self {
-        match arrayvec::ArrayString::from(s) {
-            Ok(s) => Text(Repr::Inline(s)),
-            Err(_) => Text(Repr::Shared(ByteString::from(s))),
-        }
+        Text::inline(s).unwrap_or_else(|| Text(Repr::Shared(ByteString::from(s))))
     }
 }
 
 impl From<String> for Text {
     fn from(s: String) -> Self {
-        match arrayvec::ArrayString::from(&s) {
-            Ok(s) => Text(Repr::Inline(s)),
-            Err(_) => Text(Repr::Shared(ByteString::from(s))),
-        }
+        Text::inline(&s).unwrap_or_else(|| Text(Repr::Shared(ByteString::from(s))))
     }
 }
 
@@ -152,10 +152,7 @@ impl From<&String> for Text {
 
 impl From<ByteString> for Text {
     fn from(s: ByteString) -> Self {
-        match arrayvec::ArrayString::from(&s) {
-            Ok(inline) => Text(Repr::Inline(inline)),
-            Err(_) => Text(Repr::Shared(s)),
-        }
+        Text::inline(&s).unwrap_or(Text(Repr::Shared(s)))
     }
 }
 

@@ -456,14 +456,9 @@ fn hex32(digest: &[u8]) -> [u8; 64] {
     out
 }
 
-/// Appends `bytes` in lowercase hex.
-fn push_hex(out: &mut String, bytes: &[u8]) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    out.reserve(bytes.len() * 2);
-    for b in bytes {
-        out.push(HEX[(b >> 4) as usize] as char);
-        out.push(HEX[(b & 15) as usize] as char);
-    }
+/// Appends a SHA-256 digest in lowercase hex.
+fn push_hex(out: &mut String, digest: &[u8]) {
+    out.extend(hex32(digest).map(char::from));
 }
 
 /// `YYYYMMDDTHHMMSSZ` in UTC, for years 1970 to 9999.
