@@ -68,6 +68,22 @@ impl Text {
         Text::inline(part).unwrap_or_else(|| Text(Repr::Shared(source.slice_ref(part))))
     }
 
+    /// Makes this text `part` of `source`, as [`part_of`](Self::part_of)
+    /// would, copying a short `part` straight into this text's own buffer.
+    /// Building a new `Text` and moving it here instead costs a reader of
+    /// small strings a fifth of its time: the moves reread the copy's bytes
+    /// in other widths than they were written, which the CPU cannot forward.
+    #[inline]
+    pub(crate) fn set_part_of(&mut self, source: &ByteString, part: &str) {
+        if let Repr::Inline(inline) = &mut self.0 {
+            inline.clear();
+            if inline.try_push_str(part).is_ok() {
+                return;
+            }
+        }
+        *self = Text::part_of(source, part);
+    }
+
     /// `s` stored inline, if it is short enough.
     #[inline]
     fn inline(s: &str) -> Option<Self> {

@@ -5,7 +5,7 @@
 //! `aws-json` fixture's GetImages-shaped operation), and the page as CBOR
 //! through an rpcv2Cbor client against ciborium. Run with `cargo bench -p
 //! tests --bench client`; a case name (`large`, `tiny`, `empty`, `awsjson`,
-//! `cbor`, `endpoint`) picks cases, and `--client-only` times only the client path
+//! `cbor`, `endpoint`; `=tiny` for that case alone) picks cases, and `--client-only` times only the client path
 //! (for `perf record`).
 
 use kinesis_video_archived_media::types::{Format, ImageSelectorType};
@@ -401,12 +401,19 @@ fn main() {
     } else {
         Duration::from_secs(5)
     };
-    // A plain argument picks the cases whose name contains it (`large`, `tiny`).
+    // A plain argument picks the cases whose name contains it (`large`,
+    // `tiny`); one led by `=` picks the case of exactly that name (`=tiny`).
     let filter: Vec<String> = std::env::args()
         .skip(1)
         .filter(|a| !a.starts_with('-'))
         .collect();
-    let wanted = |tag: &str| filter.is_empty() || filter.iter().any(|f| tag.contains(f.as_str()));
+    let wanted = |tag: &str| {
+        filter.is_empty()
+            || filter.iter().any(|f| match f.strip_prefix('=') {
+                Some(exact) => tag == exact,
+                None => tag.contains(f.as_str()),
+            })
+    };
     if wanted("large") {
         case("GetImages 100 × 64 KiB (large)", 100, 64 * 1024, budget);
     }

@@ -240,7 +240,20 @@ fn structure(
             } else {
                 quote!(r.optional(|r| #read))
             };
-            read_arms.push(if m.optional {
+            // Structures and `Text` values are read straight into their
+            // field: returning them costs moves a small structure notices.
+            let in_place = match &m.ty.kind {
+                _ if m.boxed => None,
+                TypeKind::Text => Some(quote!(r.optional_text_into(&mut out.#field))),
+                TypeKind::Named {
+                    shape: NamedShape::Struct,
+                    ..
+                } => Some(quote!(r.optional_struct_into(&mut out.#field))),
+                _ => None,
+            };
+            read_arms.push(if let (true, Some(read)) = (m.optional, &in_place) {
+                quote! { #(#spellings)|* => #read.map_err(|e| e.in_member(#wire_name))?, }
+            } else if m.optional {
                 quote! { #(#spellings)|* => out.#field = #read_optional.map_err(|e| e.in_member(#wire_name))?, }
             } else {
                 quote! {
@@ -331,10 +344,10 @@ fn structure(
             }
         }
     };
-    let out_binding = if read_arms.is_empty() {
-        quote!(out)
+    let out_param = if read_arms.is_empty() && corrections.is_empty() {
+        quote!(_out)
     } else {
-        quote!(mut out)
+        quote!(out)
     };
     // The client sends inputs as they are, so that validation reports missing
     // required members together with every other violation.
@@ -355,13 +368,16 @@ fn structure(
         #[non_exhaustive]
         pub struct #name { #(#fields)* }
 
-        impl rt::json::ReadJson for #name {
-            fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-                let #out_binding = Self { #(#read_init)* };
+        impl rt::json::ReadJsonMembers for #name {
+            fn absent() -> Self {
+                Self { #(#read_init)* }
+            }
+
+            fn read_members(r: &mut rt::json::Reader<'_>, #out_param: &mut Self) -> Result<(), rt::json::ReadError> {
                 let mut state = r.begin_object()?;
                 #read_loop
                 #(#corrections)*
-                Ok(out)
+                Ok(())
             }
         }
 
@@ -784,6 +800,17 @@ pub(crate) fn read_expr(ty: &TypeRef) -> TokenStream {
             quote!(<#t as rt::json::ReadJson>::read_json(r))
         }
         TypeKind::List { item, sparse } => {
+            if let (
+                TypeKind::Named {
+                    shape: NamedShape::Struct,
+                    ..
+                },
+                false,
+            ) = (&item.kind, sparse)
+            {
+                let t = rust_type(item);
+                return quote!(r.struct_list::<#t>());
+            }
             let item = read_expr(item);
             if *sparse {
                 quote!(r.sparse_list(|r| #item))

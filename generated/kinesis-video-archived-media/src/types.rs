@@ -19,9 +19,15 @@ pub struct ClientLimitExceededException {
     pub message: Option<String>,
 }
 
-impl rt::json::ReadJson for ClientLimitExceededException {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self { message: None };
+impl rt::json::ReadJsonMembers for ClientLimitExceededException {
+    fn absent() -> Self {
+        Self { message: None }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -33,7 +39,7 @@ impl rt::json::ReadJson for ClientLimitExceededException {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -128,12 +134,18 @@ pub struct ClipFragmentSelector {
     pub timestamp_range: Option<ClipTimestampRange>,
 }
 
-impl rt::json::ReadJson for ClipFragmentSelector {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self {
+impl rt::json::ReadJsonMembers for ClipFragmentSelector {
+    fn absent() -> Self {
+        Self {
             fragment_selector_type: None,
             timestamp_range: None,
-        };
+        }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -145,16 +157,13 @@ impl rt::json::ReadJson for ClipFragmentSelector {
                         .map_err(|e| e.in_member("FragmentSelectorType"))?;
                 }
                 "TimestampRange" => {
-                    out.timestamp_range = r
-                        .optional(|r| <ClipTimestampRange as rt::json::ReadJson>::read_json(
-                            r,
-                        ))
-                        .map_err(|e| e.in_member("TimestampRange"))?;
+                    r.optional_struct_into(&mut out.timestamp_range)
+                        .map_err(|e| e.in_member("TimestampRange"))?
                 }
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -341,12 +350,18 @@ pub struct ClipTimestampRange {
     pub end_timestamp: Option<rt::DateTime>,
 }
 
-impl rt::json::ReadJson for ClipTimestampRange {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self {
+impl rt::json::ReadJsonMembers for ClipTimestampRange {
+    fn absent() -> Self {
+        Self {
             start_timestamp: None,
             end_timestamp: None,
-        };
+        }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -363,7 +378,7 @@ impl rt::json::ReadJson for ClipTimestampRange {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -682,12 +697,18 @@ pub struct DashFragmentSelector {
     pub timestamp_range: Option<DashTimestampRange>,
 }
 
-impl rt::json::ReadJson for DashFragmentSelector {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self {
+impl rt::json::ReadJsonMembers for DashFragmentSelector {
+    fn absent() -> Self {
+        Self {
             fragment_selector_type: None,
             timestamp_range: None,
-        };
+        }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -699,16 +720,13 @@ impl rt::json::ReadJson for DashFragmentSelector {
                         .map_err(|e| e.in_member("FragmentSelectorType"))?;
                 }
                 "TimestampRange" => {
-                    out.timestamp_range = r
-                        .optional(|r| <DashTimestampRange as rt::json::ReadJson>::read_json(
-                            r,
-                        ))
-                        .map_err(|e| e.in_member("TimestampRange"))?;
+                    r.optional_struct_into(&mut out.timestamp_range)
+                        .map_err(|e| e.in_member("TimestampRange"))?
                 }
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -956,12 +974,18 @@ pub struct DashTimestampRange {
     pub end_timestamp: Option<rt::DateTime>,
 }
 
-impl rt::json::ReadJson for DashTimestampRange {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self {
+impl rt::json::ReadJsonMembers for DashTimestampRange {
+    fn absent() -> Self {
+        Self {
             start_timestamp: None,
             end_timestamp: None,
-        };
+        }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -978,7 +1002,7 @@ impl rt::json::ReadJson for DashTimestampRange {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -1224,15 +1248,21 @@ pub struct Fragment {
     pub fragment_length_in_milliseconds: i64,
 }
 
-impl rt::json::ReadJson for Fragment {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self {
+impl rt::json::ReadJsonMembers for Fragment {
+    fn absent() -> Self {
+        Self {
             fragment_number: None,
             fragment_size_in_bytes: defaults::fragment_fragment_size_in_bytes(),
             producer_timestamp: None,
             server_timestamp: None,
             fragment_length_in_milliseconds: defaults::fragment_fragment_length_in_milliseconds(),
-        };
+        }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -1270,7 +1300,7 @@ impl rt::json::ReadJson for Fragment {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -1403,12 +1433,18 @@ pub struct FragmentSelector {
     pub timestamp_range: Option<TimestampRange>,
 }
 
-impl rt::json::ReadJson for FragmentSelector {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self {
+impl rt::json::ReadJsonMembers for FragmentSelector {
+    fn absent() -> Self {
+        Self {
             fragment_selector_type: None,
             timestamp_range: None,
-        };
+        }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -1420,16 +1456,13 @@ impl rt::json::ReadJson for FragmentSelector {
                         .map_err(|e| e.in_member("FragmentSelectorType"))?;
                 }
                 "TimestampRange" => {
-                    out.timestamp_range = r
-                        .optional(|r| <TimestampRange as rt::json::ReadJson>::read_json(
-                            r,
-                        ))
-                        .map_err(|e| e.in_member("TimestampRange"))?;
+                    r.optional_struct_into(&mut out.timestamp_range)
+                        .map_err(|e| e.in_member("TimestampRange"))?
                 }
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -1612,13 +1645,19 @@ pub struct GetClipInput {
     pub clip_fragment_selector: Option<ClipFragmentSelector>,
 }
 
-impl rt::json::ReadJson for GetClipInput {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self {
+impl rt::json::ReadJsonMembers for GetClipInput {
+    fn absent() -> Self {
+        Self {
             stream_name: None,
             stream_arn: None,
             clip_fragment_selector: None,
-        };
+        }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -1633,16 +1672,13 @@ impl rt::json::ReadJson for GetClipInput {
                         .map_err(|e| e.in_member("StreamARN"))?;
                 }
                 "ClipFragmentSelector" => {
-                    out.clip_fragment_selector = r
-                        .optional(|r| <ClipFragmentSelector as rt::json::ReadJson>::read_json(
-                            r,
-                        ))
-                        .map_err(|e| e.in_member("ClipFragmentSelector"))?;
+                    r.optional_struct_into(&mut out.clip_fragment_selector)
+                        .map_err(|e| e.in_member("ClipFragmentSelector"))?
                 }
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -1755,17 +1791,23 @@ pub struct GetClipOutput {
     pub payload: rt::ByteStream,
 }
 
-impl rt::json::ReadJson for GetClipOutput {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let out = Self {
+impl rt::json::ReadJsonMembers for GetClipOutput {
+    fn absent() -> Self {
+        Self {
             content_type: None,
             payload: defaults::get_clip_output_payload(),
-        };
+        }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        _out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while r.next_key(&mut state)?.is_some() {
             r.skip_value()?;
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -1887,9 +1929,9 @@ pub struct GetDashStreamingSessionUrlInput {
     pub max_manifest_fragment_results: Option<i64>,
 }
 
-impl rt::json::ReadJson for GetDashStreamingSessionUrlInput {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self {
+impl rt::json::ReadJsonMembers for GetDashStreamingSessionUrlInput {
+    fn absent() -> Self {
+        Self {
             stream_name: None,
             stream_arn: None,
             playback_mode: None,
@@ -1898,7 +1940,13 @@ impl rt::json::ReadJson for GetDashStreamingSessionUrlInput {
             dash_fragment_selector: None,
             expires: None,
             max_manifest_fragment_results: None,
-        };
+        }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -1934,11 +1982,8 @@ impl rt::json::ReadJson for GetDashStreamingSessionUrlInput {
                         .map_err(|e| e.in_member("DisplayFragmentNumber"))?;
                 }
                 "DASHFragmentSelector" => {
-                    out.dash_fragment_selector = r
-                        .optional(|r| <DashFragmentSelector as rt::json::ReadJson>::read_json(
-                            r,
-                        ))
-                        .map_err(|e| e.in_member("DASHFragmentSelector"))?;
+                    r.optional_struct_into(&mut out.dash_fragment_selector)
+                        .map_err(|e| e.in_member("DASHFragmentSelector"))?
                 }
                 "Expires" => {
                     out.expires = r
@@ -1953,7 +1998,7 @@ impl rt::json::ReadJson for GetDashStreamingSessionUrlInput {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -2146,11 +2191,17 @@ pub struct GetDashStreamingSessionUrlOutput {
     pub dash_streaming_session_url: Option<String>,
 }
 
-impl rt::json::ReadJson for GetDashStreamingSessionUrlOutput {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self {
+impl rt::json::ReadJsonMembers for GetDashStreamingSessionUrlOutput {
+    fn absent() -> Self {
+        Self {
             dash_streaming_session_url: None,
-        };
+        }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -2162,7 +2213,7 @@ impl rt::json::ReadJson for GetDashStreamingSessionUrlOutput {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -2275,9 +2326,9 @@ pub struct GetHlsStreamingSessionUrlInput {
     pub max_media_playlist_fragment_results: Option<i64>,
 }
 
-impl rt::json::ReadJson for GetHlsStreamingSessionUrlInput {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self {
+impl rt::json::ReadJsonMembers for GetHlsStreamingSessionUrlInput {
+    fn absent() -> Self {
+        Self {
             stream_name: None,
             stream_arn: None,
             playback_mode: None,
@@ -2287,7 +2338,13 @@ impl rt::json::ReadJson for GetHlsStreamingSessionUrlInput {
             display_fragment_timestamp: None,
             expires: None,
             max_media_playlist_fragment_results: None,
-        };
+        }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -2309,11 +2366,8 @@ impl rt::json::ReadJson for GetHlsStreamingSessionUrlInput {
                         .map_err(|e| e.in_member("PlaybackMode"))?;
                 }
                 "HLSFragmentSelector" => {
-                    out.hls_fragment_selector = r
-                        .optional(|r| <HlsFragmentSelector as rt::json::ReadJson>::read_json(
-                            r,
-                        ))
-                        .map_err(|e| e.in_member("HLSFragmentSelector"))?;
+                    r.optional_struct_into(&mut out.hls_fragment_selector)
+                        .map_err(|e| e.in_member("HLSFragmentSelector"))?
                 }
                 "ContainerFormat" => {
                     out.container_format = r
@@ -2349,7 +2403,7 @@ impl rt::json::ReadJson for GetHlsStreamingSessionUrlInput {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -2559,11 +2613,17 @@ pub struct GetHlsStreamingSessionUrlOutput {
     pub hls_streaming_session_url: Option<String>,
 }
 
-impl rt::json::ReadJson for GetHlsStreamingSessionUrlOutput {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self {
+impl rt::json::ReadJsonMembers for GetHlsStreamingSessionUrlOutput {
+    fn absent() -> Self {
+        Self {
             hls_streaming_session_url: None,
-        };
+        }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -2575,7 +2635,7 @@ impl rt::json::ReadJson for GetHlsStreamingSessionUrlOutput {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -2716,9 +2776,9 @@ pub struct GetImagesInput {
     pub next_token: Option<String>,
 }
 
-impl rt::json::ReadJson for GetImagesInput {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self {
+impl rt::json::ReadJsonMembers for GetImagesInput {
+    fn absent() -> Self {
+        Self {
             stream_name: None,
             stream_arn: None,
             image_selector_type: None,
@@ -2731,7 +2791,13 @@ impl rt::json::ReadJson for GetImagesInput {
             height_pixels: None,
             max_results: None,
             next_token: None,
-        };
+        }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -2802,7 +2868,7 @@ impl rt::json::ReadJson for GetImagesInput {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -3080,20 +3146,24 @@ pub struct GetImagesOutput {
     pub next_token: Option<String>,
 }
 
-impl rt::json::ReadJson for GetImagesOutput {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self {
+impl rt::json::ReadJsonMembers for GetImagesOutput {
+    fn absent() -> Self {
+        Self {
             images: None,
             next_token: None,
-        };
+        }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
                 "Images" => {
                     out.images = r
-                        .optional(|r| {
-                            r.list(|r| <Image as rt::json::ReadJson>::read_json(r))
-                        })
+                        .optional(|r| r.struct_list::<Image>())
                         .map_err(|e| e.in_member("Images"))?;
                 }
                 "NextToken" => {
@@ -3104,7 +3174,7 @@ impl rt::json::ReadJson for GetImagesOutput {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -3192,13 +3262,19 @@ pub struct GetMediaForFragmentListInput {
     pub fragments: Option<Vec<String>>,
 }
 
-impl rt::json::ReadJson for GetMediaForFragmentListInput {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self {
+impl rt::json::ReadJsonMembers for GetMediaForFragmentListInput {
+    fn absent() -> Self {
+        Self {
             stream_name: None,
             stream_arn: None,
             fragments: None,
-        };
+        }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -3220,7 +3296,7 @@ impl rt::json::ReadJson for GetMediaForFragmentListInput {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -3330,17 +3406,23 @@ pub struct GetMediaForFragmentListOutput {
     pub payload: rt::ByteStream,
 }
 
-impl rt::json::ReadJson for GetMediaForFragmentListOutput {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let out = Self {
+impl rt::json::ReadJsonMembers for GetMediaForFragmentListOutput {
+    fn absent() -> Self {
+        Self {
             content_type: None,
             payload: defaults::get_media_for_fragment_list_output_payload(),
-        };
+        }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        _out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while r.next_key(&mut state)?.is_some() {
             r.skip_value()?;
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -3576,12 +3658,18 @@ pub struct HlsFragmentSelector {
     pub timestamp_range: Option<HlsTimestampRange>,
 }
 
-impl rt::json::ReadJson for HlsFragmentSelector {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self {
+impl rt::json::ReadJsonMembers for HlsFragmentSelector {
+    fn absent() -> Self {
+        Self {
             fragment_selector_type: None,
             timestamp_range: None,
-        };
+        }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -3593,16 +3681,13 @@ impl rt::json::ReadJson for HlsFragmentSelector {
                         .map_err(|e| e.in_member("FragmentSelectorType"))?;
                 }
                 "TimestampRange" => {
-                    out.timestamp_range = r
-                        .optional(|r| <HlsTimestampRange as rt::json::ReadJson>::read_json(
-                            r,
-                        ))
-                        .map_err(|e| e.in_member("TimestampRange"))?;
+                    r.optional_struct_into(&mut out.timestamp_range)
+                        .map_err(|e| e.in_member("TimestampRange"))?
                 }
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -3850,12 +3935,18 @@ pub struct HlsTimestampRange {
     pub end_timestamp: Option<rt::DateTime>,
 }
 
-impl rt::json::ReadJson for HlsTimestampRange {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self {
+impl rt::json::ReadJsonMembers for HlsTimestampRange {
+    fn absent() -> Self {
+        Self {
             start_timestamp: None,
             end_timestamp: None,
-        };
+        }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -3872,7 +3963,7 @@ impl rt::json::ReadJson for HlsTimestampRange {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -3962,13 +4053,19 @@ pub struct Image {
     pub image_content: Option<rt::Text>,
 }
 
-impl rt::json::ReadJson for Image {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self {
+impl rt::json::ReadJsonMembers for Image {
+    fn absent() -> Self {
+        Self {
             time_stamp: None,
             error: None,
             image_content: None,
-        };
+        }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -3983,14 +4080,13 @@ impl rt::json::ReadJson for Image {
                         .map_err(|e| e.in_member("Error"))?;
                 }
                 "ImageContent" => {
-                    out.image_content = r
-                        .optional(|r| r.text())
-                        .map_err(|e| e.in_member("ImageContent"))?;
+                    r.optional_text_into(&mut out.image_content)
+                        .map_err(|e| e.in_member("ImageContent"))?
                 }
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -4232,9 +4328,15 @@ pub struct InvalidArgumentException {
     pub message: Option<String>,
 }
 
-impl rt::json::ReadJson for InvalidArgumentException {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self { message: None };
+impl rt::json::ReadJsonMembers for InvalidArgumentException {
+    fn absent() -> Self {
+        Self { message: None }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -4246,7 +4348,7 @@ impl rt::json::ReadJson for InvalidArgumentException {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -4331,9 +4433,15 @@ pub struct InvalidCodecPrivateDataException {
     pub message: Option<String>,
 }
 
-impl rt::json::ReadJson for InvalidCodecPrivateDataException {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self { message: None };
+impl rt::json::ReadJsonMembers for InvalidCodecPrivateDataException {
+    fn absent() -> Self {
+        Self { message: None }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -4345,7 +4453,7 @@ impl rt::json::ReadJson for InvalidCodecPrivateDataException {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -4430,9 +4538,15 @@ pub struct InvalidMediaFrameException {
     pub message: Option<String>,
 }
 
-impl rt::json::ReadJson for InvalidMediaFrameException {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self { message: None };
+impl rt::json::ReadJsonMembers for InvalidMediaFrameException {
+    fn absent() -> Self {
+        Self { message: None }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -4444,7 +4558,7 @@ impl rt::json::ReadJson for InvalidMediaFrameException {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -4553,15 +4667,21 @@ pub struct ListFragmentsInput {
     pub fragment_selector: Option<FragmentSelector>,
 }
 
-impl rt::json::ReadJson for ListFragmentsInput {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self {
+impl rt::json::ReadJsonMembers for ListFragmentsInput {
+    fn absent() -> Self {
+        Self {
             stream_name: None,
             stream_arn: None,
             max_results: None,
             next_token: None,
             fragment_selector: None,
-        };
+        }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -4586,16 +4706,13 @@ impl rt::json::ReadJson for ListFragmentsInput {
                         .map_err(|e| e.in_member("NextToken"))?;
                 }
                 "FragmentSelector" => {
-                    out.fragment_selector = r
-                        .optional(|r| <FragmentSelector as rt::json::ReadJson>::read_json(
-                            r,
-                        ))
-                        .map_err(|e| e.in_member("FragmentSelector"))?;
+                    r.optional_struct_into(&mut out.fragment_selector)
+                        .map_err(|e| e.in_member("FragmentSelector"))?
                 }
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -4731,20 +4848,24 @@ pub struct ListFragmentsOutput {
     pub next_token: Option<String>,
 }
 
-impl rt::json::ReadJson for ListFragmentsOutput {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self {
+impl rt::json::ReadJsonMembers for ListFragmentsOutput {
+    fn absent() -> Self {
+        Self {
             fragments: None,
             next_token: None,
-        };
+        }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
                 "Fragments" => {
                     out.fragments = r
-                        .optional(|r| {
-                            r.list(|r| <Fragment as rt::json::ReadJson>::read_json(r))
-                        })
+                        .optional(|r| r.struct_list::<Fragment>())
                         .map_err(|e| e.in_member("Fragments"))?;
                 }
                 "NextToken" => {
@@ -4755,7 +4876,7 @@ impl rt::json::ReadJson for ListFragmentsOutput {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -4829,9 +4950,15 @@ pub struct MissingCodecPrivateDataException {
     pub message: Option<String>,
 }
 
-impl rt::json::ReadJson for MissingCodecPrivateDataException {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self { message: None };
+impl rt::json::ReadJsonMembers for MissingCodecPrivateDataException {
+    fn absent() -> Self {
+        Self { message: None }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -4843,7 +4970,7 @@ impl rt::json::ReadJson for MissingCodecPrivateDataException {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -4928,9 +5055,15 @@ pub struct NoDataRetentionException {
     pub message: Option<String>,
 }
 
-impl rt::json::ReadJson for NoDataRetentionException {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self { message: None };
+impl rt::json::ReadJsonMembers for NoDataRetentionException {
+    fn absent() -> Self {
+        Self { message: None }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -4942,7 +5075,7 @@ impl rt::json::ReadJson for NoDataRetentionException {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -5027,9 +5160,15 @@ pub struct NotAuthorizedException {
     pub message: Option<String>,
 }
 
-impl rt::json::ReadJson for NotAuthorizedException {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self { message: None };
+impl rt::json::ReadJsonMembers for NotAuthorizedException {
+    fn absent() -> Self {
+        Self { message: None }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -5041,7 +5180,7 @@ impl rt::json::ReadJson for NotAuthorizedException {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -5126,9 +5265,15 @@ pub struct ResourceNotFoundException {
     pub message: Option<String>,
 }
 
-impl rt::json::ReadJson for ResourceNotFoundException {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self { message: None };
+impl rt::json::ReadJsonMembers for ResourceNotFoundException {
+    fn absent() -> Self {
+        Self { message: None }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -5140,7 +5285,7 @@ impl rt::json::ReadJson for ResourceNotFoundException {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -5243,12 +5388,18 @@ pub struct TimestampRange {
     pub end_timestamp: Option<rt::DateTime>,
 }
 
-impl rt::json::ReadJson for TimestampRange {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self {
+impl rt::json::ReadJsonMembers for TimestampRange {
+    fn absent() -> Self {
+        Self {
             start_timestamp: None,
             end_timestamp: None,
-        };
+        }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -5265,7 +5416,7 @@ impl rt::json::ReadJson for TimestampRange {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -5353,9 +5504,15 @@ pub struct UnsupportedStreamMediaTypeException {
     pub message: Option<String>,
 }
 
-impl rt::json::ReadJson for UnsupportedStreamMediaTypeException {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self { message: None };
+impl rt::json::ReadJsonMembers for UnsupportedStreamMediaTypeException {
+    fn absent() -> Self {
+        Self { message: None }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -5367,7 +5524,7 @@ impl rt::json::ReadJson for UnsupportedStreamMediaTypeException {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 

@@ -127,9 +127,15 @@ pub struct ClientLimitExceededException {
     pub message: Option<String>,
 }
 
-impl rt::json::ReadJson for ClientLimitExceededException {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self { message: None };
+impl rt::json::ReadJsonMembers for ClientLimitExceededException {
+    fn absent() -> Self {
+        Self { message: None }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -141,7 +147,7 @@ impl rt::json::ReadJson for ClientLimitExceededException {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -240,13 +246,19 @@ pub struct GetDataEndpointInput {
     pub api_name: Option<ApiName>,
 }
 
-impl rt::json::ReadJson for GetDataEndpointInput {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self {
+impl rt::json::ReadJsonMembers for GetDataEndpointInput {
+    fn absent() -> Self {
+        Self {
             stream_name: None,
             stream_arn: None,
             api_name: None,
-        };
+        }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -268,7 +280,7 @@ impl rt::json::ReadJson for GetDataEndpointInput {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -375,9 +387,15 @@ pub struct GetDataEndpointOutput {
     pub data_endpoint: Option<String>,
 }
 
-impl rt::json::ReadJson for GetDataEndpointOutput {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self { data_endpoint: None };
+impl rt::json::ReadJsonMembers for GetDataEndpointOutput {
+    fn absent() -> Self {
+        Self { data_endpoint: None }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -389,7 +407,7 @@ impl rt::json::ReadJson for GetDataEndpointOutput {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -448,9 +466,15 @@ pub struct InvalidArgumentException {
     pub message: Option<String>,
 }
 
-impl rt::json::ReadJson for InvalidArgumentException {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self { message: None };
+impl rt::json::ReadJsonMembers for InvalidArgumentException {
+    fn absent() -> Self {
+        Self { message: None }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -462,7 +486,7 @@ impl rt::json::ReadJson for InvalidArgumentException {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -547,9 +571,15 @@ pub struct NotAuthorizedException {
     pub message: Option<String>,
 }
 
-impl rt::json::ReadJson for NotAuthorizedException {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self { message: None };
+impl rt::json::ReadJsonMembers for NotAuthorizedException {
+    fn absent() -> Self {
+        Self { message: None }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -561,7 +591,7 @@ impl rt::json::ReadJson for NotAuthorizedException {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -646,9 +676,15 @@ pub struct ResourceNotFoundException {
     pub message: Option<String>,
 }
 
-impl rt::json::ReadJson for ResourceNotFoundException {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self { message: None };
+impl rt::json::ReadJsonMembers for ResourceNotFoundException {
+    fn absent() -> Self {
+        Self { message: None }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -660,7 +696,7 @@ impl rt::json::ReadJson for ResourceNotFoundException {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 

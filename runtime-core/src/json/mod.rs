@@ -8,7 +8,9 @@
 pub mod read;
 pub mod write;
 
-pub use read::{from_bytes, from_slice, ReadError, ReadErrorKind, ReadJson, Reader};
+pub use read::{
+    from_bytes, from_slice, ReadError, ReadErrorKind, ReadJson, ReadJsonMembers, Reader,
+};
 pub use write::{to_vec, WriteJson, Writer};
 
 use crate::DateTime;

@@ -35,6 +35,31 @@ pub trait ReadJson: Sized {
     fn read_json(r: &mut Reader<'_>) -> std::result::Result<Self, ReadError>;
 }
 
+/// A structure, which generated code reads member by member into a value
+/// that starts with every member absent.
+///
+/// Reading in place, rather than returning each structure and each large
+/// member value, saves moving them through return slots: a page of a hundred
+/// small images parses about a fifth faster.
+pub trait ReadJsonMembers: Sized {
+    /// The value before any member is read: optional members `None`, the
+    /// others at their defaults.
+    fn absent() -> Self;
+
+    /// Reads an object into `out`, which holds [`absent`](Self::absent)'s
+    /// value: each member the object has overwrites its field.
+    fn read_members(r: &mut Reader<'_>, out: &mut Self) -> std::result::Result<(), ReadError>;
+}
+
+impl<T: ReadJsonMembers> ReadJson for T {
+    #[inline]
+    fn read_json(r: &mut Reader<'_>) -> std::result::Result<Self, ReadError> {
+        let mut out = T::absent();
+        T::read_members(r, &mut out)?;
+        Ok(out)
+    }
+}
+
 impl ReadJson for crate::Document {
     fn read_json(r: &mut Reader<'_>) -> std::result::Result<Self, ReadError> {
         r.document()
@@ -308,6 +333,35 @@ impl<'a> Reader<'a> {
     /// Reads a list. Dense lists drop `null` items, as Smithy asks clients to.
     #[inline]
     pub fn list<T>(&mut self, mut read: impl FnMut(&mut Self) -> Result<T>) -> Result<Vec<T>> {
+        // Not `map_err(..)?`: on this path the compiler then copies each
+        // item once more before the push.
+        self.dense_items(|r, items| match read(r) {
+            Ok(item) => {
+                items.push(item);
+                Ok(())
+            }
+            Err(e) => Err(e),
+        })
+    }
+
+    /// Reads a dense list of structures, each read in place in the list.
+    #[inline]
+    pub fn struct_list<T: ReadJsonMembers>(&mut self) -> Result<Vec<T>> {
+        self.dense_items(|r, items| {
+            items.resize_with(items.len() + 1, T::absent);
+            match items.last_mut() {
+                Some(item) => T::read_members(r, item),
+                None => Ok(()),
+            }
+        })
+    }
+
+    /// The loop of a dense list: `read` appends the item that is next.
+    #[inline]
+    fn dense_items<T>(
+        &mut self,
+        mut read: impl FnMut(&mut Self, &mut Vec<T>) -> Result<()>,
+    ) -> Result<Vec<T>> {
         let mut state = self.begin_array()?;
         let mut items = Vec::new();
         while self.next_item(&mut state)? {
@@ -316,17 +370,26 @@ impl<'a> Reader<'a> {
             }
             let index = items.len();
             let start = self.pos;
-            // Not `map_err(..)?`: on this path the compiler then copies
-            // each item once more before the push.
-            match read(self) {
-                Ok(item) => items.push(item),
-                Err(e) => return Err(e.in_index(index)),
-            }
+            read(self, &mut items).map_err(|e| e.in_index(index))?;
             if index == 0 {
                 self.presize(&mut items, start);
             }
         }
         Ok(items)
+    }
+
+    /// Reads an optional structure member into its field.
+    #[inline]
+    pub fn optional_struct_into<T: ReadJsonMembers>(
+        &mut self,
+        field: &mut Option<T>,
+    ) -> Result<()> {
+        if self.null()? {
+            *field = None;
+            Ok(())
+        } else {
+            T::read_members(self, field.insert(T::absent()))
+        }
     }
 
     /// Reserves room for as many more items like the one just read (from
@@ -760,10 +823,36 @@ impl<'a> Reader<'a> {
     /// one and the string has no escapes and is longer than `Text` stores
     /// inline, else a copy.
     pub fn text(&mut self) -> Result<Text> {
-        Ok(match (self.str()?, self.source) {
+        let s = self.str()?;
+        Ok(self.text_of(s))
+    }
+
+    /// `s`, just read, as [`Text`].
+    #[inline(always)]
+    fn text_of(&self, s: Cow<'a, str>) -> Text {
+        match (s, self.source) {
             (Cow::Borrowed(s), Some(source)) => Text::part_of(source, s),
             (s, _) => Text::from(s),
-        })
+        }
+    }
+
+    /// Reads an optional [`Text`] member into its field, as [`text`](Self::text)
+    /// reads it.
+    #[inline]
+    pub fn optional_text_into(&mut self, field: &mut Option<Text>) -> Result<()> {
+        if self.null()? {
+            *field = None;
+            return Ok(());
+        }
+        // Built in the field itself: returning a `Text` (40 bytes) through
+        // `Result` and moving it here costs a tenth of a small image's parse.
+        match (self.str()?, self.source) {
+            (Cow::Borrowed(s), Some(source)) => {
+                field.get_or_insert_with(Text::new).set_part_of(source, s)
+            }
+            (s, _) => *field = Some(Text::from(s)),
+        }
+        Ok(())
     }
 
     /// Reads a blob from its base64 text. With a source, the blob is a view
@@ -1247,6 +1336,88 @@ mod tests {
         ] {
             assert!(read(bad).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn members_read_in_place_overwrite_what_an_earlier_key_set() {
+        #[derive(Debug, PartialEq)]
+        struct Inner {
+            text: Option<Text>,
+        }
+        impl ReadJsonMembers for Inner {
+            fn absent() -> Self {
+                Inner { text: None }
+            }
+            fn read_members(r: &mut Reader<'_>, out: &mut Self) -> Result<()> {
+                let mut state = r.begin_object()?;
+                while let Some(key) = r.next_key(&mut state)? {
+                    match &*key {
+                        "t" => r.optional_text_into(&mut out.text)?,
+                        _ => r.skip_value()?,
+                    }
+                }
+                Ok(())
+            }
+        }
+        #[derive(Debug, PartialEq)]
+        struct Outer {
+            inner: Option<Inner>,
+            list: Option<Vec<Inner>>,
+        }
+        impl ReadJsonMembers for Outer {
+            fn absent() -> Self {
+                Outer {
+                    inner: None,
+                    list: None,
+                }
+            }
+            fn read_members(r: &mut Reader<'_>, out: &mut Self) -> Result<()> {
+                let mut state = r.begin_object()?;
+                while let Some(key) = r.next_key(&mut state)? {
+                    match &*key {
+                        "i" => r
+                            .optional_struct_into(&mut out.inner)
+                            .map_err(|e| e.in_member("i"))?,
+                        "l" => {
+                            out.list = r
+                                .optional(|r| r.struct_list())
+                                .map_err(|e| e.in_member("l"))?
+                        }
+                        _ => r.skip_value()?,
+                    }
+                }
+                Ok(())
+            }
+        }
+        let long = "a string longer than the inline buffer holds";
+        let read = |body: String| from_bytes::<Outer>(&bytes::Bytes::from(body));
+        let text = |s: &str| Some(Text::from(s));
+        // Short after long, long after short, null after either, an escape.
+        for (values, want) in [
+            (vec![format!("{long:?}"), "\"short\"".into()], text("short")),
+            (vec!["\"short\"".into(), format!("{long:?}")], text(long)),
+            (vec!["\"short\"".into(), "null".into()], None),
+            (vec![format!("{long:?}"), "null".into()], None),
+            (vec!["\"long\"".into(), "\"e\\u00e9\"".into()], text("eé")),
+        ] {
+            let members: Vec<String> = values.iter().map(|v| format!("\"t\":{v}")).collect();
+            let object = format!("{{{}}}", members.join(","));
+            let out = read(format!(r#"{{"i":{object},"l":[{object},null,{object}]}}"#)).unwrap();
+            assert_eq!(out.inner, Some(Inner { text: want.clone() }), "{object}");
+            let list = out.list.unwrap();
+            assert_eq!(list.len(), 2);
+            assert!(list.iter().all(|i| i.text == want), "{object}");
+        }
+        // A structure sent twice is read afresh the second time.
+        let out = read(r#"{"i":{"t":"x"},"i":{},"i":null}"#.into()).unwrap();
+        assert_eq!(out.inner, None);
+        let out = read(r#"{"i":{"t":"x"},"i":{}}"#.into()).unwrap();
+        assert_eq!(out.inner, Some(Inner { text: None }));
+        // Errors name the item and member they are in.
+        let e = read(r#"{"l":[{"t":"a"},{"t":1}]}"#.into()).unwrap_err();
+        assert!(e.to_string().contains("l[1]"), "{e}");
+        let e = read(r#"{"i":{"t":[]}}"#.into()).unwrap_err();
+        assert!(e.to_string().contains("i"), "{e}");
     }
 
     #[test]

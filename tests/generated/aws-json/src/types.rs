@@ -10,14 +10,20 @@ use smithy_client_runtime as rt;
 #[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct DescribeEndpointsRequest {}
-impl rt::json::ReadJson for DescribeEndpointsRequest {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let out = Self {};
+impl rt::json::ReadJsonMembers for DescribeEndpointsRequest {
+    fn absent() -> Self {
+        Self {}
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        _out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while r.next_key(&mut state)?.is_some() {
             r.skip_value()?;
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -61,17 +67,21 @@ pub struct DescribeEndpointsResponse {
     pub endpoints: Option<Vec<Endpoint>>,
 }
 
-impl rt::json::ReadJson for DescribeEndpointsResponse {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self { endpoints: None };
+impl rt::json::ReadJsonMembers for DescribeEndpointsResponse {
+    fn absent() -> Self {
+        Self { endpoints: None }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
                 "Endpoints" => {
                     out.endpoints = r
-                        .optional(|r| {
-                            r.list(|r| <Endpoint as rt::json::ReadJson>::read_json(r))
-                        })
+                        .optional(|r| r.struct_list::<Endpoint>())
                         .map_err(|e| e.in_member("Endpoints"))?;
                 }
                 _ => r.skip_value()?,
@@ -80,7 +90,7 @@ impl rt::json::ReadJson for DescribeEndpointsResponse {
         if out.endpoints.is_none() {
             out.endpoints = Some(Vec::new());
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -146,12 +156,18 @@ pub struct Endpoint {
     pub cache_period_in_minutes: i64,
 }
 
-impl rt::json::ReadJson for Endpoint {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self {
+impl rt::json::ReadJsonMembers for Endpoint {
+    fn absent() -> Self {
+        Self {
             address: None,
             cache_period_in_minutes: defaults::endpoint_cache_period_in_minutes(),
-        };
+        }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -174,7 +190,7 @@ impl rt::json::ReadJson for Endpoint {
         if out.address.is_none() {
             out.address = Some(String::new());
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -275,14 +291,20 @@ pub struct GetImagesInput {
     pub next_token: Option<String>,
 }
 
-impl rt::json::ReadJson for GetImagesInput {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self {
+impl rt::json::ReadJsonMembers for GetImagesInput {
+    fn absent() -> Self {
+        Self {
             stream_name: None,
             start_timestamp: None,
             max_results: None,
             next_token: None,
-        };
+        }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -309,7 +331,7 @@ impl rt::json::ReadJson for GetImagesInput {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -430,20 +452,24 @@ pub struct GetImagesOutput {
     pub next_token: Option<String>,
 }
 
-impl rt::json::ReadJson for GetImagesOutput {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self {
+impl rt::json::ReadJsonMembers for GetImagesOutput {
+    fn absent() -> Self {
+        Self {
             images: None,
             next_token: None,
-        };
+        }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
                 "Images" => {
                     out.images = r
-                        .optional(|r| {
-                            r.list(|r| <Image as rt::json::ReadJson>::read_json(r))
-                        })
+                        .optional(|r| r.struct_list::<Image>())
                         .map_err(|e| e.in_member("Images"))?;
                 }
                 "NextToken" => {
@@ -454,7 +480,7 @@ impl rt::json::ReadJson for GetImagesOutput {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -538,13 +564,19 @@ pub struct Image {
     pub image_content: Option<String>,
 }
 
-impl rt::json::ReadJson for Image {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self {
+impl rt::json::ReadJsonMembers for Image {
+    fn absent() -> Self {
+        Self {
             time_stamp: None,
             error: None,
             image_content: None,
-        };
+        }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -566,7 +598,7 @@ impl rt::json::ReadJson for Image {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -724,9 +756,15 @@ pub struct InvalidEndpointException {
     pub message: Option<String>,
 }
 
-impl rt::json::ReadJson for InvalidEndpointException {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self { message: None };
+impl rt::json::ReadJsonMembers for InvalidEndpointException {
+    fn absent() -> Self {
+        Self { message: None }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -738,7 +776,7 @@ impl rt::json::ReadJson for InvalidEndpointException {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -820,9 +858,15 @@ pub struct QueryInput {
     pub query_string: Option<String>,
 }
 
-impl rt::json::ReadJson for QueryInput {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self { query_string: None };
+impl rt::json::ReadJsonMembers for QueryInput {
+    fn absent() -> Self {
+        Self { query_string: None }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -834,7 +878,7 @@ impl rt::json::ReadJson for QueryInput {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -897,9 +941,15 @@ pub struct QueryOutput {
     pub rows: Option<Vec<String>>,
 }
 
-impl rt::json::ReadJson for QueryOutput {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self { rows: None };
+impl rt::json::ReadJsonMembers for QueryOutput {
+    fn absent() -> Self {
+        Self { rows: None }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -911,7 +961,7 @@ impl rt::json::ReadJson for QueryOutput {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -963,9 +1013,15 @@ pub struct QueueDoesNotExist {
     pub message: Option<String>,
 }
 
-impl rt::json::ReadJson for QueueDoesNotExist {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self { message: None };
+impl rt::json::ReadJsonMembers for QueueDoesNotExist {
+    fn absent() -> Self {
+        Self { message: None }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -977,7 +1033,7 @@ impl rt::json::ReadJson for QueueDoesNotExist {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -1070,13 +1126,19 @@ pub struct SendMessageInput {
     pub delay_seconds: Option<i32>,
 }
 
-impl rt::json::ReadJson for SendMessageInput {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self {
+impl rt::json::ReadJsonMembers for SendMessageInput {
+    fn absent() -> Self {
+        Self {
             queue_url: None,
             message_body: None,
             delay_seconds: None,
-        };
+        }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -1098,7 +1160,7 @@ impl rt::json::ReadJson for SendMessageInput {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -1209,12 +1271,18 @@ pub struct SendMessageOutput {
     pub sent_at: Option<rt::DateTime>,
 }
 
-impl rt::json::ReadJson for SendMessageOutput {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self {
+impl rt::json::ReadJsonMembers for SendMessageOutput {
+    fn absent() -> Self {
+        Self {
             message_id: None,
             sent_at: None,
-        };
+        }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -1234,7 +1302,7 @@ impl rt::json::ReadJson for SendMessageOutput {
         if out.message_id.is_none() {
             out.message_id = Some(String::new());
         }
-        Ok(out)
+        Ok(())
     }
 }
 

@@ -23,9 +23,15 @@ pub struct Item {
     pub size: Option<i32>,
 }
 
-impl rt::json::ReadJson for Item {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self { name: None, size: None };
+impl rt::json::ReadJsonMembers for Item {
+    fn absent() -> Self {
+        Self { name: None, size: None }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -42,7 +48,7 @@ impl rt::json::ReadJson for Item {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -125,17 +131,21 @@ pub struct ListThingsInput {
     pub tags: Option<::std::collections::BTreeMap<String, String>>,
 }
 
-impl rt::json::ReadJson for ListThingsInput {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self { items: None, tags: None };
+impl rt::json::ReadJsonMembers for ListThingsInput {
+    fn absent() -> Self {
+        Self { items: None, tags: None }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
                 "Items" => {
                     out.items = r
-                        .optional(|r| {
-                            r.list(|r| <Item as rt::json::ReadJson>::read_json(r))
-                        })
+                        .optional(|r| r.struct_list::<Item>())
                         .map_err(|e| e.in_member("Items"))?;
                 }
                 "Tags" => {
@@ -148,7 +158,7 @@ impl rt::json::ReadJson for ListThingsInput {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -223,14 +233,20 @@ impl From<ListThingsInput> for ListThingsInputBuilder {
 #[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct ListThingsOutput {}
-impl rt::json::ReadJson for ListThingsOutput {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let out = Self {};
+impl rt::json::ReadJsonMembers for ListThingsOutput {
+    fn absent() -> Self {
+        Self {}
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        _out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while r.next_key(&mut state)?.is_some() {
             r.skip_value()?;
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -275,14 +291,20 @@ pub struct PutObjectInput {
     pub key: Option<String>,
 }
 
-impl rt::json::ReadJson for PutObjectInput {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let out = Self { bucket: None, key: None };
+impl rt::json::ReadJsonMembers for PutObjectInput {
+    fn absent() -> Self {
+        Self { bucket: None, key: None }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        _out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while r.next_key(&mut state)?.is_some() {
             r.skip_value()?;
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -366,14 +388,20 @@ impl From<PutObjectInput> for PutObjectInputBuilder {
 #[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct PutObjectOutput {}
-impl rt::json::ReadJson for PutObjectOutput {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let out = Self {};
+impl rt::json::ReadJsonMembers for PutObjectOutput {
+    fn absent() -> Self {
+        Self {}
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        _out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while r.next_key(&mut state)?.is_some() {
             r.skip_value()?;
         }
-        Ok(out)
+        Ok(())
     }
 }
 

@@ -18,9 +18,15 @@ pub struct AccessDeniedError {
     pub message: Option<String>,
 }
 
-impl rt::json::ReadJson for AccessDeniedError {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self { message: None };
+impl rt::json::ReadJsonMembers for AccessDeniedError {
+    fn absent() -> Self {
+        Self { message: None }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -32,7 +38,7 @@ impl rt::json::ReadJson for AccessDeniedError {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -127,13 +133,19 @@ pub struct Address {
     pub floor: Option<i32>,
 }
 
-impl rt::json::ReadJson for Address {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self {
+impl rt::json::ReadJsonMembers for Address {
+    fn absent() -> Self {
+        Self {
             street: None,
             zip: None,
             floor: None,
-        };
+        }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -153,7 +165,7 @@ impl rt::json::ReadJson for Address {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -356,15 +368,21 @@ pub struct CombineInput {
     pub tier: Option<Tier>,
 }
 
-impl rt::json::ReadJson for CombineInput {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self {
+impl rt::json::ReadJsonMembers for CombineInput {
+    fn absent() -> Self {
+        Self {
             primary: None,
             others: None,
             by_color: None,
             threshold: None,
             tier: None,
-        };
+        }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -404,7 +422,7 @@ impl rt::json::ReadJson for CombineInput {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -557,13 +575,19 @@ pub struct CombineOutput {
     pub result: Option<ResultValue>,
 }
 
-impl rt::json::ReadJson for CombineOutput {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self {
+impl rt::json::ReadJsonMembers for CombineOutput {
+    fn absent() -> Self {
+        Self {
             combined: None,
             settings: None,
             result: None,
-        };
+        }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -575,19 +599,17 @@ impl rt::json::ReadJson for CombineOutput {
                         .map_err(|e| e.in_member("combined"))?;
                 }
                 "settings" => {
-                    out.settings = r
-                        .optional(|r| <Settings as rt::json::ReadJson>::read_json(r))
-                        .map_err(|e| e.in_member("settings"))?;
+                    r.optional_struct_into(&mut out.settings)
+                        .map_err(|e| e.in_member("settings"))?
                 }
                 "result" => {
-                    out.result = r
-                        .optional(|r| <ResultValue as rt::json::ReadJson>::read_json(r))
-                        .map_err(|e| e.in_member("result"))?;
+                    r.optional_struct_into(&mut out.result)
+                        .map_err(|e| e.in_member("result"))?
                 }
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -683,26 +705,30 @@ pub struct CreateOrderInput {
     pub tree: Option<TreeNode>,
 }
 
-impl rt::json::ReadJson for CreateOrderInput {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self { order: None, tree: None };
+impl rt::json::ReadJsonMembers for CreateOrderInput {
+    fn absent() -> Self {
+        Self { order: None, tree: None }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
                 "order" => {
-                    out.order = r
-                        .optional(|r| <Order as rt::json::ReadJson>::read_json(r))
-                        .map_err(|e| e.in_member("order"))?;
+                    r.optional_struct_into(&mut out.order)
+                        .map_err(|e| e.in_member("order"))?
                 }
                 "tree" => {
-                    out.tree = r
-                        .optional(|r| <TreeNode as rt::json::ReadJson>::read_json(r))
-                        .map_err(|e| e.in_member("tree"))?;
+                    r.optional_struct_into(&mut out.tree)
+                        .map_err(|e| e.in_member("tree"))?
                 }
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -798,9 +824,15 @@ pub struct CreateOrderOutput {
     pub tree: Option<TreeNode>,
 }
 
-impl rt::json::ReadJson for CreateOrderOutput {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self { order_id: None, tree: None };
+impl rt::json::ReadJsonMembers for CreateOrderOutput {
+    fn absent() -> Self {
+        Self { order_id: None, tree: None }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -810,14 +842,13 @@ impl rt::json::ReadJson for CreateOrderOutput {
                         .map_err(|e| e.in_member("orderId"))?;
                 }
                 "tree" => {
-                    out.tree = r
-                        .optional(|r| <TreeNode as rt::json::ReadJson>::read_json(r))
-                        .map_err(|e| e.in_member("tree"))?;
+                    r.optional_struct_into(&mut out.tree)
+                        .map_err(|e| e.in_member("tree"))?
                 }
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -903,13 +934,19 @@ pub struct Customer {
     pub email: Option<String>,
 }
 
-impl rt::json::ReadJson for Customer {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self {
+impl rt::json::ReadJsonMembers for Customer {
+    fn absent() -> Self {
+        Self {
             name: None,
             address: None,
             email: None,
-        };
+        }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -919,9 +956,8 @@ impl rt::json::ReadJson for Customer {
                         .map_err(|e| e.in_member("name"))?;
                 }
                 "address" => {
-                    out.address = r
-                        .optional(|r| <Address as rt::json::ReadJson>::read_json(r))
-                        .map_err(|e| e.in_member("address"))?;
+                    r.optional_struct_into(&mut out.address)
+                        .map_err(|e| e.in_member("address"))?
                 }
                 "email" => {
                     out.email = r
@@ -931,7 +967,7 @@ impl rt::json::ReadJson for Customer {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -1033,9 +1069,15 @@ pub struct EvaluateInput {
     pub value: Option<Value>,
 }
 
-impl rt::json::ReadJson for EvaluateInput {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self { value: None };
+impl rt::json::ReadJsonMembers for EvaluateInput {
+    fn absent() -> Self {
+        Self { value: None }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -1047,7 +1089,7 @@ impl rt::json::ReadJson for EvaluateInput {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -1116,9 +1158,15 @@ pub struct EvaluateOutput {
     pub result: Option<Value>,
 }
 
-impl rt::json::ReadJson for EvaluateOutput {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self { result: None };
+impl rt::json::ReadJsonMembers for EvaluateOutput {
+    fn absent() -> Self {
+        Self { result: None }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -1130,7 +1178,7 @@ impl rt::json::ReadJson for EvaluateOutput {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -1230,9 +1278,9 @@ pub struct GetHlsStreamingSessionUrlInput {
     pub kind: Option<Kind>,
 }
 
-impl rt::json::ReadJson for GetHlsStreamingSessionUrlInput {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self {
+impl rt::json::ReadJsonMembers for GetHlsStreamingSessionUrlInput {
+    fn absent() -> Self {
+        Self {
             type_: None,
             self_: None,
             async_: None,
@@ -1242,7 +1290,13 @@ impl rt::json::ReadJson for GetHlsStreamingSessionUrlInput {
             volume_ids: None,
             s3_key: None,
             kind: None,
-        };
+        }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -1294,7 +1348,7 @@ impl rt::json::ReadJson for GetHlsStreamingSessionUrlInput {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -1488,12 +1542,18 @@ pub struct GetHlsStreamingSessionUrlOutput {
     pub result: Option<ResultValue>,
 }
 
-impl rt::json::ReadJson for GetHlsStreamingSessionUrlOutput {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self {
+impl rt::json::ReadJsonMembers for GetHlsStreamingSessionUrlOutput {
+    fn absent() -> Self {
+        Self {
             hls_streaming_session_url: None,
             result: None,
-        };
+        }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -1503,14 +1563,13 @@ impl rt::json::ReadJson for GetHlsStreamingSessionUrlOutput {
                         .map_err(|e| e.in_member("HLSStreamingSessionURL"))?;
                 }
                 "result" => {
-                    out.result = r
-                        .optional(|r| <ResultValue as rt::json::ReadJson>::read_json(r))
-                        .map_err(|e| e.in_member("result"))?;
+                    r.optional_struct_into(&mut out.result)
+                        .map_err(|e| e.in_member("result"))?
                 }
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -1583,9 +1642,15 @@ pub struct GetItemInput {
     pub id: Option<String>,
 }
 
-impl rt::json::ReadJson for GetItemInput {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self { id: None };
+impl rt::json::ReadJsonMembers for GetItemInput {
+    fn absent() -> Self {
+        Self { id: None }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -1595,7 +1660,7 @@ impl rt::json::ReadJson for GetItemInput {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -1661,9 +1726,15 @@ pub struct GetItemOutput {
     pub name: Option<String>,
 }
 
-impl rt::json::ReadJson for GetItemOutput {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self { name: None };
+impl rt::json::ReadJsonMembers for GetItemOutput {
+    fn absent() -> Self {
+        Self { name: None }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -1675,7 +1746,7 @@ impl rt::json::ReadJson for GetItemOutput {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -1728,9 +1799,15 @@ pub struct GetSettingsInput {
     pub profile: Option<String>,
 }
 
-impl rt::json::ReadJson for GetSettingsInput {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self { profile: None };
+impl rt::json::ReadJsonMembers for GetSettingsInput {
+    fn absent() -> Self {
+        Self { profile: None }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -1742,7 +1819,7 @@ impl rt::json::ReadJson for GetSettingsInput {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -1862,9 +1939,9 @@ pub struct GetSettingsOutput {
     pub settings: Option<Settings>,
 }
 
-impl rt::json::ReadJson for GetSettingsOutput {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self {
+impl rt::json::ReadJsonMembers for GetSettingsOutput {
+    fn absent() -> Self {
+        Self {
             enabled: defaults::get_settings_output_enabled(),
             retries: defaults::get_settings_output_retries(),
             offset: defaults::get_settings_output_offset(),
@@ -1880,7 +1957,13 @@ impl rt::json::ReadJson for GetSettingsOutput {
             extra: defaults::get_settings_output_extra(),
             timeout: None,
             settings: None,
-        };
+        }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -1996,14 +2079,13 @@ impl rt::json::ReadJson for GetSettingsOutput {
                         .map_err(|e| e.in_member("timeout"))?;
                 }
                 "settings" => {
-                    out.settings = r
-                        .optional(|r| <Settings as rt::json::ReadJson>::read_json(r))
-                        .map_err(|e| e.in_member("settings"))?;
+                    r.optional_struct_into(&mut out.settings)
+                        .map_err(|e| e.in_member("settings"))?
                 }
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -2277,9 +2359,15 @@ pub struct Item {
     pub count: Option<i32>,
 }
 
-impl rt::json::ReadJson for Item {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self { name: None, count: None };
+impl rt::json::ReadJsonMembers for Item {
+    fn absent() -> Self {
+        Self { name: None, count: None }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -2296,7 +2384,7 @@ impl rt::json::ReadJson for Item {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -2534,9 +2622,15 @@ pub struct ListNestedInput {
     pub limit: Option<i32>,
 }
 
-impl rt::json::ReadJson for ListNestedInput {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self { cursor: None, limit: None };
+impl rt::json::ReadJsonMembers for ListNestedInput {
+    fn absent() -> Self {
+        Self { cursor: None, limit: None }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -2553,7 +2647,7 @@ impl rt::json::ReadJson for ListNestedInput {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -2633,21 +2727,26 @@ pub struct ListNestedOutput {
     pub page: Option<Page>,
 }
 
-impl rt::json::ReadJson for ListNestedOutput {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self { page: None };
+impl rt::json::ReadJsonMembers for ListNestedOutput {
+    fn absent() -> Self {
+        Self { page: None }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
                 "page" => {
-                    out.page = r
-                        .optional(|r| <Page as rt::json::ReadJson>::read_json(r))
-                        .map_err(|e| e.in_member("page"))?;
+                    r.optional_struct_into(&mut out.page)
+                        .map_err(|e| e.in_member("page"))?
                 }
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -2708,12 +2807,18 @@ pub struct ListThingsInput {
     pub max_results: Option<i32>,
 }
 
-impl rt::json::ReadJson for ListThingsInput {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self {
+impl rt::json::ReadJsonMembers for ListThingsInput {
+    fn absent() -> Self {
+        Self {
             next_token: None,
             max_results: None,
-        };
+        }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -2730,7 +2835,7 @@ impl rt::json::ReadJson for ListThingsInput {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -2814,20 +2919,24 @@ pub struct ListThingsOutput {
     pub next_token: Option<String>,
 }
 
-impl rt::json::ReadJson for ListThingsOutput {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self {
+impl rt::json::ReadJsonMembers for ListThingsOutput {
+    fn absent() -> Self {
+        Self {
             things: None,
             next_token: None,
-        };
+        }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
                 "Things" => {
                     out.things = r
-                        .optional(|r| {
-                            r.list(|r| <Thing as rt::json::ReadJson>::read_json(r))
-                        })
+                        .optional(|r| r.struct_list::<Thing>())
                         .map_err(|e| e.in_member("Things"))?;
                 }
                 "NextToken" => {
@@ -2838,7 +2947,7 @@ impl rt::json::ReadJson for ListThingsOutput {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -3058,9 +3167,15 @@ pub struct NotFoundError {
     pub message: Option<String>,
 }
 
-impl rt::json::ReadJson for NotFoundError {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self { message: None };
+impl rt::json::ReadJsonMembers for NotFoundError {
+    fn absent() -> Self {
+        Self { message: None }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -3072,7 +3187,7 @@ impl rt::json::ReadJson for NotFoundError {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -3170,13 +3285,19 @@ pub struct Order {
     pub notes: Option<String>,
 }
 
-impl rt::json::ReadJson for Order {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self {
+impl rt::json::ReadJsonMembers for Order {
+    fn absent() -> Self {
+        Self {
             id: None,
             customer: None,
             notes: None,
-        };
+        }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -3184,9 +3305,8 @@ impl rt::json::ReadJson for Order {
                     out.id = r.optional(|r| r.string()).map_err(|e| e.in_member("id"))?;
                 }
                 "customer" => {
-                    out.customer = r
-                        .optional(|r| <Customer as rt::json::ReadJson>::read_json(r))
-                        .map_err(|e| e.in_member("customer"))?;
+                    r.optional_struct_into(&mut out.customer)
+                        .map_err(|e| e.in_member("customer"))?
                 }
                 "notes" => {
                     out.notes = r
@@ -3196,7 +3316,7 @@ impl rt::json::ReadJson for Order {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -3301,12 +3421,18 @@ pub struct Page {
     pub items: Option<Vec<Thing>>,
 }
 
-impl rt::json::ReadJson for Page {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self {
+impl rt::json::ReadJsonMembers for Page {
+    fn absent() -> Self {
+        Self {
             next_cursor: None,
             items: None,
-        };
+        }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -3317,15 +3443,13 @@ impl rt::json::ReadJson for Page {
                 }
                 "items" => {
                     out.items = r
-                        .optional(|r| {
-                            r.list(|r| <Thing as rt::json::ReadJson>::read_json(r))
-                        })
+                        .optional(|r| r.struct_list::<Thing>())
                         .map_err(|e| e.in_member("items"))?;
                 }
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -3411,9 +3535,15 @@ pub struct Point {
     pub y: Option<f64>,
 }
 
-impl rt::json::ReadJson for Point {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self { x: None, y: None };
+impl rt::json::ReadJsonMembers for Point {
+    fn absent() -> Self {
+        Self { x: None, y: None }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -3422,7 +3552,7 @@ impl rt::json::ReadJson for Point {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -3619,9 +3749,9 @@ pub struct PutCollectionsInput {
     pub groups: Option<::std::collections::BTreeMap<String, Vec<String>>>,
 }
 
-impl rt::json::ReadJson for PutCollectionsInput {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self {
+impl rt::json::ReadJsonMembers for PutCollectionsInput {
+    fn absent() -> Self {
+        Self {
             strings: None,
             items: None,
             matrix: None,
@@ -3632,7 +3762,13 @@ impl rt::json::ReadJson for PutCollectionsInput {
             colors: None,
             times: None,
             groups: None,
-        };
+        }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -3643,9 +3779,7 @@ impl rt::json::ReadJson for PutCollectionsInput {
                 }
                 "items" => {
                     out.items = r
-                        .optional(|r| {
-                            r.list(|r| <Item as rt::json::ReadJson>::read_json(r))
-                        })
+                        .optional(|r| r.struct_list::<Item>())
                         .map_err(|e| e.in_member("items"))?;
                 }
                 "matrix" => {
@@ -3711,7 +3845,7 @@ impl rt::json::ReadJson for PutCollectionsInput {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -3953,13 +4087,19 @@ pub struct PutCollectionsOutput {
     pub groups: Option<::std::collections::BTreeMap<String, Vec<String>>>,
 }
 
-impl rt::json::ReadJson for PutCollectionsOutput {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self {
+impl rt::json::ReadJsonMembers for PutCollectionsOutput {
+    fn absent() -> Self {
+        Self {
             matrix: None,
             sparse_counts: None,
             groups: None,
-        };
+        }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -3993,7 +4133,7 @@ impl rt::json::ReadJson for PutCollectionsOutput {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -4202,9 +4342,9 @@ pub struct RecordEventInput {
     pub big: Option<i64>,
 }
 
-impl rt::json::ReadJson for RecordEventInput {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self {
+impl rt::json::ReadJsonMembers for RecordEventInput {
+    fn absent() -> Self {
+        Self {
             at: None,
             iso_time: None,
             http_time: None,
@@ -4221,7 +4361,13 @@ impl rt::json::ReadJson for RecordEventInput {
             small: None,
             count: None,
             big: None,
-        };
+        }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -4302,7 +4448,7 @@ impl rt::json::ReadJson for RecordEventInput {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -4635,16 +4781,22 @@ pub struct RecordEventOutput {
     pub amount: Option<rt::BigDecimal>,
 }
 
-impl rt::json::ReadJson for RecordEventOutput {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self {
+impl rt::json::ReadJsonMembers for RecordEventOutput {
+    fn absent() -> Self {
+        Self {
             at: None,
             iso_time: None,
             http_time: None,
             day: None,
             meta: None,
             amount: None,
-        };
+        }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -4679,7 +4831,7 @@ impl rt::json::ReadJson for RecordEventOutput {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -4813,9 +4965,15 @@ pub struct ResultValue {
     pub type_: Option<Kind>,
 }
 
-impl rt::json::ReadJson for ResultValue {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self { ok: None, type_: None };
+impl rt::json::ReadJsonMembers for ResultValue {
+    fn absent() -> Self {
+        Self { ok: None, type_: None }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -4828,7 +4986,7 @@ impl rt::json::ReadJson for ResultValue {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -4900,9 +5058,15 @@ pub struct ServiceUnavailableError {
     pub message: Option<String>,
 }
 
-impl rt::json::ReadJson for ServiceUnavailableError {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self { message: None };
+impl rt::json::ReadJsonMembers for ServiceUnavailableError {
+    fn absent() -> Self {
+        Self { message: None }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -4914,7 +5078,7 @@ impl rt::json::ReadJson for ServiceUnavailableError {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -5006,9 +5170,15 @@ pub struct SetModeInput {
     pub choice: Option<LegacyChoice>,
 }
 
-impl rt::json::ReadJson for SetModeInput {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self { mode: None, choice: None };
+impl rt::json::ReadJsonMembers for SetModeInput {
+    fn absent() -> Self {
+        Self { mode: None, choice: None }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -5025,7 +5195,7 @@ impl rt::json::ReadJson for SetModeInput {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -5122,9 +5292,15 @@ pub struct SetModeOutput {
     pub choice: Option<LegacyChoice>,
 }
 
-impl rt::json::ReadJson for SetModeOutput {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self { mode: None, choice: None };
+impl rt::json::ReadJsonMembers for SetModeOutput {
+    fn absent() -> Self {
+        Self { mode: None, choice: None }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -5141,7 +5317,7 @@ impl rt::json::ReadJson for SetModeOutput {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -5223,12 +5399,18 @@ pub struct SetPriorityInput {
     pub history: Option<Vec<Priority>>,
 }
 
-impl rt::json::ReadJson for SetPriorityInput {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self {
+impl rt::json::ReadJsonMembers for SetPriorityInput {
+    fn absent() -> Self {
+        Self {
             priority: None,
             history: None,
-        };
+        }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -5247,7 +5429,7 @@ impl rt::json::ReadJson for SetPriorityInput {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -5344,12 +5526,18 @@ pub struct SetPriorityOutput {
     pub history: Option<Vec<Priority>>,
 }
 
-impl rt::json::ReadJson for SetPriorityOutput {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self {
+impl rt::json::ReadJsonMembers for SetPriorityOutput {
+    fn absent() -> Self {
+        Self {
             priority: None,
             history: None,
-        };
+        }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -5368,7 +5556,7 @@ impl rt::json::ReadJson for SetPriorityOutput {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -5453,16 +5641,22 @@ pub struct Settings {
     pub note: Option<String>,
 }
 
-impl rt::json::ReadJson for Settings {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self {
+impl rt::json::ReadJsonMembers for Settings {
+    fn absent() -> Self {
+        Self {
             depth: defaults::settings_depth(),
             label: defaults::settings_label(),
             verbose: defaults::settings_verbose(),
             speed: defaults::settings_speed(),
             aliases: defaults::settings_aliases(),
             note: None,
-        };
+        }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -5514,7 +5708,7 @@ impl rt::json::ReadJson for Settings {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -5795,9 +5989,15 @@ pub struct Thing {
     pub name: Option<String>,
 }
 
-impl rt::json::ReadJson for Thing {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self { name: None };
+impl rt::json::ReadJsonMembers for Thing {
+    fn absent() -> Self {
+        Self { name: None }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -5809,7 +6009,7 @@ impl rt::json::ReadJson for Thing {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -5863,9 +6063,15 @@ pub struct ThrottlingError {
     pub message: Option<String>,
 }
 
-impl rt::json::ReadJson for ThrottlingError {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self { message: None };
+impl rt::json::ReadJsonMembers for ThrottlingError {
+    fn absent() -> Self {
+        Self { message: None }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -5877,7 +6083,7 @@ impl rt::json::ReadJson for ThrottlingError {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -6034,13 +6240,19 @@ pub struct TreeNode {
     pub children: Option<Vec<TreeNode>>,
 }
 
-impl rt::json::ReadJson for TreeNode {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self {
+impl rt::json::ReadJsonMembers for TreeNode {
+    fn absent() -> Self {
+        Self {
             value: None,
             child: None,
             children: None,
-        };
+        }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -6058,15 +6270,13 @@ impl rt::json::ReadJson for TreeNode {
                 }
                 "children" => {
                     out.children = r
-                        .optional(|r| {
-                            r.list(|r| <TreeNode as rt::json::ReadJson>::read_json(r))
-                        })
+                        .optional(|r| r.struct_list::<TreeNode>())
                         .map_err(|e| e.in_member("children"))?;
                 }
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -6266,9 +6476,9 @@ pub struct ValidateThingInput {
     pub unique_names: Option<Vec<String>>,
 }
 
-impl rt::json::ReadJson for ValidateThingInput {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self {
+impl rt::json::ReadJsonMembers for ValidateThingInput {
+    fn absent() -> Self {
+        Self {
             name: None,
             nickname: None,
             comment: None,
@@ -6286,7 +6496,13 @@ impl rt::json::ReadJson for ValidateThingInput {
             digits: None,
             product_code: None,
             unique_names: None,
-        };
+        }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -6380,7 +6596,7 @@ impl rt::json::ReadJson for ValidateThingInput {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -6710,9 +6926,15 @@ pub struct ValidateThingOutput {
     pub valid: Option<bool>,
 }
 
-impl rt::json::ReadJson for ValidateThingOutput {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self { valid: None };
+impl rt::json::ReadJsonMembers for ValidateThingOutput {
+    fn absent() -> Self {
+        Self { valid: None }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -6724,7 +6946,7 @@ impl rt::json::ReadJson for ValidateThingOutput {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 

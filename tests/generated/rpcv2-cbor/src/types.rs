@@ -37,14 +37,20 @@ pub struct GetImagesInput {
     pub next_token: Option<String>,
 }
 
-impl rt::json::ReadJson for GetImagesInput {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self {
+impl rt::json::ReadJsonMembers for GetImagesInput {
+    fn absent() -> Self {
+        Self {
             stream_name: None,
             start_timestamp: None,
             max_results: None,
             next_token: None,
-        };
+        }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -71,7 +77,7 @@ impl rt::json::ReadJson for GetImagesInput {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -192,20 +198,24 @@ pub struct GetImagesOutput {
     pub next_token: Option<String>,
 }
 
-impl rt::json::ReadJson for GetImagesOutput {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self {
+impl rt::json::ReadJsonMembers for GetImagesOutput {
+    fn absent() -> Self {
+        Self {
             images: None,
             next_token: None,
-        };
+        }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
                 "Images" => {
                     out.images = r
-                        .optional(|r| {
-                            r.list(|r| <Image as rt::json::ReadJson>::read_json(r))
-                        })
+                        .optional(|r| r.struct_list::<Image>())
                         .map_err(|e| e.in_member("Images"))?;
                 }
                 "NextToken" => {
@@ -216,7 +226,7 @@ impl rt::json::ReadJson for GetImagesOutput {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -300,13 +310,19 @@ pub struct Image {
     pub image_content: Option<String>,
 }
 
-impl rt::json::ReadJson for Image {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self {
+impl rt::json::ReadJsonMembers for Image {
+    fn absent() -> Self {
+        Self {
             time_stamp: None,
             error: None,
             image_content: None,
-        };
+        }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -328,7 +344,7 @@ impl rt::json::ReadJson for Image {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -551,9 +567,15 @@ pub struct Node {
     pub next: Option<Box<Node>>,
 }
 
-impl rt::json::ReadJson for Node {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self { value: None, next: None };
+impl rt::json::ReadJsonMembers for Node {
+    fn absent() -> Self {
+        Self { value: None, next: None }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -572,7 +594,7 @@ impl rt::json::ReadJson for Node {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -636,14 +658,20 @@ impl From<Node> for NodeBuilder {
 #[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct PingInput {}
-impl rt::json::ReadJson for PingInput {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let out = Self {};
+impl rt::json::ReadJsonMembers for PingInput {
+    fn absent() -> Self {
+        Self {}
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        _out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while r.next_key(&mut state)?.is_some() {
             r.skip_value()?;
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -680,14 +708,20 @@ impl From<PingInput> for PingInputBuilder {
 #[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct PingOutput {}
-impl rt::json::ReadJson for PingOutput {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let out = Self {};
+impl rt::json::ReadJsonMembers for PingOutput {
+    fn absent() -> Self {
+        Self {}
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        _out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while r.next_key(&mut state)?.is_some() {
             r.skip_value()?;
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -822,9 +856,9 @@ pub struct PutFrameInput {
     pub exact: Option<rt::BigDecimal>,
 }
 
-impl rt::json::ReadJson for PutFrameInput {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self {
+impl rt::json::ReadJsonMembers for PutFrameInput {
+    fn absent() -> Self {
+        Self {
             data: None,
             count: None,
             ratio: None,
@@ -842,7 +876,13 @@ impl rt::json::ReadJson for PutFrameInput {
             codec: None,
             huge: None,
             exact: None,
-        };
+        }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -907,9 +947,8 @@ impl rt::json::ReadJson for PutFrameInput {
                         .map_err(|e| e.in_member("Labels"))?;
                 }
                 "Tree" => {
-                    out.tree = r
-                        .optional(|r| <Node as rt::json::ReadJson>::read_json(r))
-                        .map_err(|e| e.in_member("Tree"))?;
+                    r.optional_struct_into(&mut out.tree)
+                        .map_err(|e| e.in_member("Tree"))?
                 }
                 "Retries" => {
                     out.retries = r
@@ -917,9 +956,8 @@ impl rt::json::ReadJson for PutFrameInput {
                         .map_err(|e| e.in_member("Retries"))?;
                 }
                 "Codec" => {
-                    out.codec = r
-                        .optional(|r| <ReadCbor as rt::json::ReadJson>::read_json(r))
-                        .map_err(|e| e.in_member("Codec"))?;
+                    r.optional_struct_into(&mut out.codec)
+                        .map_err(|e| e.in_member("Codec"))?
                 }
                 "Huge" => {
                     out.huge = r
@@ -934,7 +972,7 @@ impl rt::json::ReadJson for PutFrameInput {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -1252,16 +1290,21 @@ pub struct PutFrameInputCopy {
     pub shape: Option<Shape>,
 }
 
-impl rt::json::ReadJson for PutFrameInputCopy {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self { tree: None, shape: None };
+impl rt::json::ReadJsonMembers for PutFrameInputCopy {
+    fn absent() -> Self {
+        Self { tree: None, shape: None }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
                 "Tree" => {
-                    out.tree = r
-                        .optional(|r| <Node as rt::json::ReadJson>::read_json(r))
-                        .map_err(|e| e.in_member("Tree"))?;
+                    r.optional_struct_into(&mut out.tree)
+                        .map_err(|e| e.in_member("Tree"))?
                 }
                 "Shape" => {
                     out.shape = r
@@ -1271,7 +1314,7 @@ impl rt::json::ReadJson for PutFrameInputCopy {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -1347,18 +1390,21 @@ pub struct PutFrameOutput {
     pub id: Option<String>,
 }
 
-impl rt::json::ReadJson for PutFrameOutput {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self { echo: None, id: None };
+impl rt::json::ReadJsonMembers for PutFrameOutput {
+    fn absent() -> Self {
+        Self { echo: None, id: None }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
                 "Echo" => {
-                    out.echo = r
-                        .optional(|r| <PutFrameInputCopy as rt::json::ReadJson>::read_json(
-                            r,
-                        ))
-                        .map_err(|e| e.in_member("Echo"))?;
+                    r.optional_struct_into(&mut out.echo)
+                        .map_err(|e| e.in_member("Echo"))?
                 }
                 "Id" => {
                     out.id = r.optional(|r| r.string()).map_err(|e| e.in_member("Id"))?;
@@ -1369,7 +1415,7 @@ impl rt::json::ReadJson for PutFrameOutput {
         if out.id.is_none() {
             out.id = Some(String::new());
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -1454,9 +1500,15 @@ pub struct ReadCbor {
     pub value: Option<String>,
 }
 
-impl rt::json::ReadJson for ReadCbor {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self { inner: None, value: None };
+impl rt::json::ReadJsonMembers for ReadCbor {
+    fn absent() -> Self {
+        Self { inner: None, value: None }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -1475,7 +1527,7 @@ impl rt::json::ReadJson for ReadCbor {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -1546,9 +1598,15 @@ pub struct ResourceNotFound {
     pub message: Option<String>,
 }
 
-impl rt::json::ReadJson for ResourceNotFound {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self { message: None };
+impl rt::json::ReadJsonMembers for ResourceNotFound {
+    fn absent() -> Self {
+        Self { message: None }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -1560,7 +1618,7 @@ impl rt::json::ReadJson for ResourceNotFound {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -1735,9 +1793,15 @@ pub struct Square {
     pub side: Option<f64>,
 }
 
-impl rt::json::ReadJson for Square {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut out = Self { side: None };
+impl rt::json::ReadJsonMembers for Square {
+    fn absent() -> Self {
+        Self { side: None }
+    }
+
+    fn read_members(
+        r: &mut rt::json::Reader<'_>,
+        out: &mut Self,
+    ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
         while let Some(key) = r.next_key(&mut state)? {
             match &*key {
@@ -1747,7 +1811,7 @@ impl rt::json::ReadJson for Square {
                 _ => r.skip_value()?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
