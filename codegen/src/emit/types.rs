@@ -165,6 +165,12 @@ fn structure(
     let mut debug_fields = Vec::new();
     let mut read_arms = Vec::new();
     let (read_init, corrections) = read_frame(s);
+    let body_keys = s
+        .members
+        .iter()
+        .filter(|m| m.binding == Binding::Body)
+        .count();
+    let (mut keys, mut extra_keys) = (Vec::new(), Vec::new());
     for m in &s.members {
         let field = ident(&m.field);
         let default_fn = ident(&m.default_fn);
@@ -222,17 +228,20 @@ fn structure(
             // member reads any spelling no other member uses.
             let is_message =
                 s.error.as_ref().and_then(|e| e.message_field.as_ref()) == Some(&m.field);
-            let spellings: Vec<&str> = std::iter::once(wire_name.as_str())
-                .chain(
-                    ["message", "Message", "errorMessage"]
-                        .into_iter()
-                        .filter(|w| {
-                            is_message
-                                && *w != wire_name
-                                && !s.members.iter().any(|o| o.wire_name == *w)
-                        }),
-                )
-                .collect();
+            // Each spelling is a key of `KEYS`, the member's own first, in
+            // model order, then the extra spellings after all of them.
+            let mut indices = vec![keys.len()];
+            keys.push(wire_name.clone());
+            for extra in ["message", "Message", "errorMessage"] {
+                if is_message
+                    && extra != wire_name
+                    && !s.members.iter().any(|o| o.wire_name == extra)
+                {
+                    indices.push(body_keys + extra_keys.len());
+                    extra_keys.push(extra.to_string());
+                }
+            }
+            let spellings = index_patterns(&indices);
             // `null` is a document's own value, not an absent member: what a
             // document member of `null` writes must read back the same.
             let read_optional = if m.ty.kind == TypeKind::Document {
@@ -335,9 +344,11 @@ fn structure(
             }
         }
     } else {
+        let keys = keys.iter().chain(&extra_keys);
         quote! {
-            while let Some(key) = r.next_key(&mut state)? {
-                match &*key {
+            const KEYS: &[rt::json::Key] = &[#(rt::json::Key::new(#keys)),*];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
                     #(#read_arms)*
                     _ => r.skip_value()?,
                 }
@@ -408,6 +419,28 @@ fn structure(
         #manual_debug
         #error_impl
     }
+}
+
+/// Match patterns for ascending `indices`: a run of neighbours as one range.
+fn index_patterns(indices: &[usize]) -> Vec<TokenStream> {
+    let mut patterns = Vec::new();
+    let mut rest = indices;
+    while let Some(&first) = rest.first() {
+        let run = rest
+            .iter()
+            .enumerate()
+            .take_while(|&(i, &v)| v == first + i)
+            .count();
+        let last = Literal::usize_unsuffixed(first + run - 1);
+        let first = Literal::usize_unsuffixed(first);
+        patterns.push(if run == 1 {
+            quote!(#first)
+        } else {
+            quote!(#first..=#last)
+        });
+        rest = &rest[run..];
+    }
+    patterns
 }
 
 /// The setter's parameter type and the conversion to the stored type.

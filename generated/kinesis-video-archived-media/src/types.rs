@@ -29,9 +29,14 @@ impl rt::json::ReadJsonMembers for ClientLimitExceededException {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "Message" | "message" | "errorMessage" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("Message"),
+            rt::json::Key::new("message"),
+            rt::json::Key::new("errorMessage"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0..=2 => {
                     out.message = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("Message"))?;
@@ -147,16 +152,20 @@ impl rt::json::ReadJsonMembers for ClipFragmentSelector {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "FragmentSelectorType" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("FragmentSelectorType"),
+            rt::json::Key::new("TimestampRange"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => {
                     out.fragment_selector_type = r
                         .optional(|r| <ClipFragmentSelectorType as rt::json::ReadJson>::read_json(
                             r,
                         ))
                         .map_err(|e| e.in_member("FragmentSelectorType"))?;
                 }
-                "TimestampRange" => {
+                1 => {
                     r.optional_struct_into(&mut out.timestamp_range)
                         .map_err(|e| e.in_member("TimestampRange"))?
                 }
@@ -363,14 +372,18 @@ impl rt::json::ReadJsonMembers for ClipTimestampRange {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "StartTimestamp" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("StartTimestamp"),
+            rt::json::Key::new("EndTimestamp"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => {
                     out.start_timestamp = r
                         .optional(|r| r.epoch_seconds())
                         .map_err(|e| e.in_member("StartTimestamp"))?;
                 }
-                "EndTimestamp" => {
+                1 => {
                     out.end_timestamp = r
                         .optional(|r| r.epoch_seconds())
                         .map_err(|e| e.in_member("EndTimestamp"))?;
@@ -710,16 +723,20 @@ impl rt::json::ReadJsonMembers for DashFragmentSelector {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "FragmentSelectorType" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("FragmentSelectorType"),
+            rt::json::Key::new("TimestampRange"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => {
                     out.fragment_selector_type = r
                         .optional(|r| <DashFragmentSelectorType as rt::json::ReadJson>::read_json(
                             r,
                         ))
                         .map_err(|e| e.in_member("FragmentSelectorType"))?;
                 }
-                "TimestampRange" => {
+                1 => {
                     r.optional_struct_into(&mut out.timestamp_range)
                         .map_err(|e| e.in_member("TimestampRange"))?
                 }
@@ -987,14 +1004,18 @@ impl rt::json::ReadJsonMembers for DashTimestampRange {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "StartTimestamp" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("StartTimestamp"),
+            rt::json::Key::new("EndTimestamp"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => {
                     out.start_timestamp = r
                         .optional(|r| r.epoch_seconds())
                         .map_err(|e| e.in_member("StartTimestamp"))?;
                 }
-                "EndTimestamp" => {
+                1 => {
                     out.end_timestamp = r
                         .optional(|r| r.epoch_seconds())
                         .map_err(|e| e.in_member("EndTimestamp"))?;
@@ -1264,14 +1285,21 @@ impl rt::json::ReadJsonMembers for Fragment {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "FragmentNumber" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("FragmentNumber"),
+            rt::json::Key::new("FragmentSizeInBytes"),
+            rt::json::Key::new("ProducerTimestamp"),
+            rt::json::Key::new("ServerTimestamp"),
+            rt::json::Key::new("FragmentLengthInMilliseconds"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => {
                     out.fragment_number = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("FragmentNumber"))?;
                 }
-                "FragmentSizeInBytes" => {
+                1 => {
                     if let Some(v) = r
                         .optional(|r| r.integer::<i64>())
                         .map_err(|e| e.in_member("FragmentSizeInBytes"))?
@@ -1279,17 +1307,17 @@ impl rt::json::ReadJsonMembers for Fragment {
                         out.fragment_size_in_bytes = v;
                     }
                 }
-                "ProducerTimestamp" => {
+                2 => {
                     out.producer_timestamp = r
                         .optional(|r| r.epoch_seconds())
                         .map_err(|e| e.in_member("ProducerTimestamp"))?;
                 }
-                "ServerTimestamp" => {
+                3 => {
                     out.server_timestamp = r
                         .optional(|r| r.epoch_seconds())
                         .map_err(|e| e.in_member("ServerTimestamp"))?;
                 }
-                "FragmentLengthInMilliseconds" => {
+                4 => {
                     if let Some(v) = r
                         .optional(|r| r.integer::<i64>())
                         .map_err(|e| e.in_member("FragmentLengthInMilliseconds"))?
@@ -1446,16 +1474,20 @@ impl rt::json::ReadJsonMembers for FragmentSelector {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "FragmentSelectorType" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("FragmentSelectorType"),
+            rt::json::Key::new("TimestampRange"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => {
                     out.fragment_selector_type = r
                         .optional(|r| <FragmentSelectorType as rt::json::ReadJson>::read_json(
                             r,
                         ))
                         .map_err(|e| e.in_member("FragmentSelectorType"))?;
                 }
-                "TimestampRange" => {
+                1 => {
                     r.optional_struct_into(&mut out.timestamp_range)
                         .map_err(|e| e.in_member("TimestampRange"))?
                 }
@@ -1659,19 +1691,24 @@ impl rt::json::ReadJsonMembers for GetClipInput {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "StreamName" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("StreamName"),
+            rt::json::Key::new("StreamARN"),
+            rt::json::Key::new("ClipFragmentSelector"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => {
                     out.stream_name = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("StreamName"))?;
                 }
-                "StreamARN" => {
+                1 => {
                     out.stream_arn = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("StreamARN"))?;
                 }
-                "ClipFragmentSelector" => {
+                2 => {
                     r.optional_struct_into(&mut out.clip_fragment_selector)
                         .map_err(|e| e.in_member("ClipFragmentSelector"))?
                 }
@@ -1948,49 +1985,59 @@ impl rt::json::ReadJsonMembers for GetDashStreamingSessionUrlInput {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "StreamName" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("StreamName"),
+            rt::json::Key::new("StreamARN"),
+            rt::json::Key::new("PlaybackMode"),
+            rt::json::Key::new("DisplayFragmentTimestamp"),
+            rt::json::Key::new("DisplayFragmentNumber"),
+            rt::json::Key::new("DASHFragmentSelector"),
+            rt::json::Key::new("Expires"),
+            rt::json::Key::new("MaxManifestFragmentResults"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => {
                     out.stream_name = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("StreamName"))?;
                 }
-                "StreamARN" => {
+                1 => {
                     out.stream_arn = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("StreamARN"))?;
                 }
-                "PlaybackMode" => {
+                2 => {
                     out.playback_mode = r
                         .optional(|r| <DashPlaybackMode as rt::json::ReadJson>::read_json(
                             r,
                         ))
                         .map_err(|e| e.in_member("PlaybackMode"))?;
                 }
-                "DisplayFragmentTimestamp" => {
+                3 => {
                     out.display_fragment_timestamp = r
                         .optional(|r| <DashDisplayFragmentTimestamp as rt::json::ReadJson>::read_json(
                             r,
                         ))
                         .map_err(|e| e.in_member("DisplayFragmentTimestamp"))?;
                 }
-                "DisplayFragmentNumber" => {
+                4 => {
                     out.display_fragment_number = r
                         .optional(|r| <DashDisplayFragmentNumber as rt::json::ReadJson>::read_json(
                             r,
                         ))
                         .map_err(|e| e.in_member("DisplayFragmentNumber"))?;
                 }
-                "DASHFragmentSelector" => {
+                5 => {
                     r.optional_struct_into(&mut out.dash_fragment_selector)
                         .map_err(|e| e.in_member("DASHFragmentSelector"))?
                 }
-                "Expires" => {
+                6 => {
                     out.expires = r
                         .optional(|r| r.integer::<i32>())
                         .map_err(|e| e.in_member("Expires"))?;
                 }
-                "MaxManifestFragmentResults" => {
+                7 => {
                     out.max_manifest_fragment_results = r
                         .optional(|r| r.integer::<i64>())
                         .map_err(|e| e.in_member("MaxManifestFragmentResults"))?;
@@ -2203,9 +2250,10 @@ impl rt::json::ReadJsonMembers for GetDashStreamingSessionUrlOutput {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "DASHStreamingSessionURL" => {
+        const KEYS: &[rt::json::Key] = &[rt::json::Key::new("DASHStreamingSessionURL")];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => {
                     out.dash_streaming_session_url = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("DASHStreamingSessionURL"))?;
@@ -2346,56 +2394,67 @@ impl rt::json::ReadJsonMembers for GetHlsStreamingSessionUrlInput {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "StreamName" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("StreamName"),
+            rt::json::Key::new("StreamARN"),
+            rt::json::Key::new("PlaybackMode"),
+            rt::json::Key::new("HLSFragmentSelector"),
+            rt::json::Key::new("ContainerFormat"),
+            rt::json::Key::new("DiscontinuityMode"),
+            rt::json::Key::new("DisplayFragmentTimestamp"),
+            rt::json::Key::new("Expires"),
+            rt::json::Key::new("MaxMediaPlaylistFragmentResults"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => {
                     out.stream_name = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("StreamName"))?;
                 }
-                "StreamARN" => {
+                1 => {
                     out.stream_arn = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("StreamARN"))?;
                 }
-                "PlaybackMode" => {
+                2 => {
                     out.playback_mode = r
                         .optional(|r| <HlsPlaybackMode as rt::json::ReadJson>::read_json(
                             r,
                         ))
                         .map_err(|e| e.in_member("PlaybackMode"))?;
                 }
-                "HLSFragmentSelector" => {
+                3 => {
                     r.optional_struct_into(&mut out.hls_fragment_selector)
                         .map_err(|e| e.in_member("HLSFragmentSelector"))?
                 }
-                "ContainerFormat" => {
+                4 => {
                     out.container_format = r
                         .optional(|r| <ContainerFormat as rt::json::ReadJson>::read_json(
                             r,
                         ))
                         .map_err(|e| e.in_member("ContainerFormat"))?;
                 }
-                "DiscontinuityMode" => {
+                5 => {
                     out.discontinuity_mode = r
                         .optional(|r| <HlsDiscontinuityMode as rt::json::ReadJson>::read_json(
                             r,
                         ))
                         .map_err(|e| e.in_member("DiscontinuityMode"))?;
                 }
-                "DisplayFragmentTimestamp" => {
+                6 => {
                     out.display_fragment_timestamp = r
                         .optional(|r| <HlsDisplayFragmentTimestamp as rt::json::ReadJson>::read_json(
                             r,
                         ))
                         .map_err(|e| e.in_member("DisplayFragmentTimestamp"))?;
                 }
-                "Expires" => {
+                7 => {
                     out.expires = r
                         .optional(|r| r.integer::<i32>())
                         .map_err(|e| e.in_member("Expires"))?;
                 }
-                "MaxMediaPlaylistFragmentResults" => {
+                8 => {
                     out.max_media_playlist_fragment_results = r
                         .optional(|r| r.integer::<i64>())
                         .map_err(|e| e.in_member("MaxMediaPlaylistFragmentResults"))?;
@@ -2625,9 +2684,10 @@ impl rt::json::ReadJsonMembers for GetHlsStreamingSessionUrlOutput {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "HLSStreamingSessionURL" => {
+        const KEYS: &[rt::json::Key] = &[rt::json::Key::new("HLSStreamingSessionURL")];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => {
                     out.hls_streaming_session_url = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("HLSStreamingSessionURL"))?;
@@ -2799,68 +2859,82 @@ impl rt::json::ReadJsonMembers for GetImagesInput {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "StreamName" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("StreamName"),
+            rt::json::Key::new("StreamARN"),
+            rt::json::Key::new("ImageSelectorType"),
+            rt::json::Key::new("StartTimestamp"),
+            rt::json::Key::new("EndTimestamp"),
+            rt::json::Key::new("SamplingInterval"),
+            rt::json::Key::new("Format"),
+            rt::json::Key::new("FormatConfig"),
+            rt::json::Key::new("WidthPixels"),
+            rt::json::Key::new("HeightPixels"),
+            rt::json::Key::new("MaxResults"),
+            rt::json::Key::new("NextToken"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => {
                     out.stream_name = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("StreamName"))?;
                 }
-                "StreamARN" => {
+                1 => {
                     out.stream_arn = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("StreamARN"))?;
                 }
-                "ImageSelectorType" => {
+                2 => {
                     out.image_selector_type = r
                         .optional(|r| <ImageSelectorType as rt::json::ReadJson>::read_json(
                             r,
                         ))
                         .map_err(|e| e.in_member("ImageSelectorType"))?;
                 }
-                "StartTimestamp" => {
+                3 => {
                     out.start_timestamp = r
                         .optional(|r| r.epoch_seconds())
                         .map_err(|e| e.in_member("StartTimestamp"))?;
                 }
-                "EndTimestamp" => {
+                4 => {
                     out.end_timestamp = r
                         .optional(|r| r.epoch_seconds())
                         .map_err(|e| e.in_member("EndTimestamp"))?;
                 }
-                "SamplingInterval" => {
+                5 => {
                     out.sampling_interval = r
                         .optional(|r| r.integer::<i32>())
                         .map_err(|e| e.in_member("SamplingInterval"))?;
                 }
-                "Format" => {
+                6 => {
                     out.format = r
                         .optional(|r| <Format as rt::json::ReadJson>::read_json(r))
                         .map_err(|e| e.in_member("Format"))?;
                 }
-                "FormatConfig" => {
+                7 => {
                     out.format_config = r
                         .optional(|r| {
                             r.map(|k| FormatConfigKey::from(&*k), |r| r.string())
                         })
                         .map_err(|e| e.in_member("FormatConfig"))?;
                 }
-                "WidthPixels" => {
+                8 => {
                     out.width_pixels = r
                         .optional(|r| r.integer::<i32>())
                         .map_err(|e| e.in_member("WidthPixels"))?;
                 }
-                "HeightPixels" => {
+                9 => {
                     out.height_pixels = r
                         .optional(|r| r.integer::<i32>())
                         .map_err(|e| e.in_member("HeightPixels"))?;
                 }
-                "MaxResults" => {
+                10 => {
                     out.max_results = r
                         .optional(|r| r.integer::<i64>())
                         .map_err(|e| e.in_member("MaxResults"))?;
                 }
-                "NextToken" => {
+                11 => {
                     out.next_token = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("NextToken"))?;
@@ -3159,14 +3233,18 @@ impl rt::json::ReadJsonMembers for GetImagesOutput {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "Images" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("Images"),
+            rt::json::Key::new("NextToken"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => {
                     out.images = r
                         .optional(|r| r.struct_list::<Image>())
                         .map_err(|e| e.in_member("Images"))?;
                 }
-                "NextToken" => {
+                1 => {
                     out.next_token = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("NextToken"))?;
@@ -3276,19 +3354,24 @@ impl rt::json::ReadJsonMembers for GetMediaForFragmentListInput {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "StreamName" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("StreamName"),
+            rt::json::Key::new("StreamARN"),
+            rt::json::Key::new("Fragments"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => {
                     out.stream_name = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("StreamName"))?;
                 }
-                "StreamARN" => {
+                1 => {
                     out.stream_arn = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("StreamARN"))?;
                 }
-                "Fragments" => {
+                2 => {
                     out.fragments = r
                         .optional(|r| r.list(|r| r.string()))
                         .map_err(|e| e.in_member("Fragments"))?;
@@ -3671,16 +3754,20 @@ impl rt::json::ReadJsonMembers for HlsFragmentSelector {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "FragmentSelectorType" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("FragmentSelectorType"),
+            rt::json::Key::new("TimestampRange"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => {
                     out.fragment_selector_type = r
                         .optional(|r| <HlsFragmentSelectorType as rt::json::ReadJson>::read_json(
                             r,
                         ))
                         .map_err(|e| e.in_member("FragmentSelectorType"))?;
                 }
-                "TimestampRange" => {
+                1 => {
                     r.optional_struct_into(&mut out.timestamp_range)
                         .map_err(|e| e.in_member("TimestampRange"))?
                 }
@@ -3948,14 +4035,18 @@ impl rt::json::ReadJsonMembers for HlsTimestampRange {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "StartTimestamp" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("StartTimestamp"),
+            rt::json::Key::new("EndTimestamp"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => {
                     out.start_timestamp = r
                         .optional(|r| r.epoch_seconds())
                         .map_err(|e| e.in_member("StartTimestamp"))?;
                 }
-                "EndTimestamp" => {
+                1 => {
                     out.end_timestamp = r
                         .optional(|r| r.epoch_seconds())
                         .map_err(|e| e.in_member("EndTimestamp"))?;
@@ -4067,19 +4158,24 @@ impl rt::json::ReadJsonMembers for Image {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "TimeStamp" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("TimeStamp"),
+            rt::json::Key::new("Error"),
+            rt::json::Key::new("ImageContent"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => {
                     out.time_stamp = r
                         .optional(|r| r.epoch_seconds())
                         .map_err(|e| e.in_member("TimeStamp"))?;
                 }
-                "Error" => {
+                1 => {
                     out.error = r
                         .optional(|r| <ImageError as rt::json::ReadJson>::read_json(r))
                         .map_err(|e| e.in_member("Error"))?;
                 }
-                "ImageContent" => {
+                2 => {
                     r.optional_text_into(&mut out.image_content)
                         .map_err(|e| e.in_member("ImageContent"))?
                 }
@@ -4338,9 +4434,14 @@ impl rt::json::ReadJsonMembers for InvalidArgumentException {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "Message" | "message" | "errorMessage" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("Message"),
+            rt::json::Key::new("message"),
+            rt::json::Key::new("errorMessage"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0..=2 => {
                     out.message = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("Message"))?;
@@ -4443,9 +4544,14 @@ impl rt::json::ReadJsonMembers for InvalidCodecPrivateDataException {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "Message" | "message" | "errorMessage" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("Message"),
+            rt::json::Key::new("message"),
+            rt::json::Key::new("errorMessage"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0..=2 => {
                     out.message = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("Message"))?;
@@ -4548,9 +4654,14 @@ impl rt::json::ReadJsonMembers for InvalidMediaFrameException {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "Message" | "message" | "errorMessage" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("Message"),
+            rt::json::Key::new("message"),
+            rt::json::Key::new("errorMessage"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0..=2 => {
                     out.message = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("Message"))?;
@@ -4683,29 +4794,36 @@ impl rt::json::ReadJsonMembers for ListFragmentsInput {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "StreamName" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("StreamName"),
+            rt::json::Key::new("StreamARN"),
+            rt::json::Key::new("MaxResults"),
+            rt::json::Key::new("NextToken"),
+            rt::json::Key::new("FragmentSelector"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => {
                     out.stream_name = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("StreamName"))?;
                 }
-                "StreamARN" => {
+                1 => {
                     out.stream_arn = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("StreamARN"))?;
                 }
-                "MaxResults" => {
+                2 => {
                     out.max_results = r
                         .optional(|r| r.integer::<i64>())
                         .map_err(|e| e.in_member("MaxResults"))?;
                 }
-                "NextToken" => {
+                3 => {
                     out.next_token = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("NextToken"))?;
                 }
-                "FragmentSelector" => {
+                4 => {
                     r.optional_struct_into(&mut out.fragment_selector)
                         .map_err(|e| e.in_member("FragmentSelector"))?
                 }
@@ -4861,14 +4979,18 @@ impl rt::json::ReadJsonMembers for ListFragmentsOutput {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "Fragments" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("Fragments"),
+            rt::json::Key::new("NextToken"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => {
                     out.fragments = r
                         .optional(|r| r.struct_list::<Fragment>())
                         .map_err(|e| e.in_member("Fragments"))?;
                 }
-                "NextToken" => {
+                1 => {
                     out.next_token = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("NextToken"))?;
@@ -4960,9 +5082,14 @@ impl rt::json::ReadJsonMembers for MissingCodecPrivateDataException {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "Message" | "message" | "errorMessage" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("Message"),
+            rt::json::Key::new("message"),
+            rt::json::Key::new("errorMessage"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0..=2 => {
                     out.message = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("Message"))?;
@@ -5065,9 +5192,14 @@ impl rt::json::ReadJsonMembers for NoDataRetentionException {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "Message" | "message" | "errorMessage" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("Message"),
+            rt::json::Key::new("message"),
+            rt::json::Key::new("errorMessage"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0..=2 => {
                     out.message = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("Message"))?;
@@ -5170,9 +5302,14 @@ impl rt::json::ReadJsonMembers for NotAuthorizedException {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "Message" | "message" | "errorMessage" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("Message"),
+            rt::json::Key::new("message"),
+            rt::json::Key::new("errorMessage"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0..=2 => {
                     out.message = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("Message"))?;
@@ -5275,9 +5412,14 @@ impl rt::json::ReadJsonMembers for ResourceNotFoundException {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "Message" | "message" | "errorMessage" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("Message"),
+            rt::json::Key::new("message"),
+            rt::json::Key::new("errorMessage"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0..=2 => {
                     out.message = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("Message"))?;
@@ -5401,14 +5543,18 @@ impl rt::json::ReadJsonMembers for TimestampRange {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "StartTimestamp" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("StartTimestamp"),
+            rt::json::Key::new("EndTimestamp"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => {
                     out.start_timestamp = r
                         .optional(|r| r.epoch_seconds())
                         .map_err(|e| e.in_member("StartTimestamp"))?;
                 }
-                "EndTimestamp" => {
+                1 => {
                     out.end_timestamp = r
                         .optional(|r| r.epoch_seconds())
                         .map_err(|e| e.in_member("EndTimestamp"))?;
@@ -5514,9 +5660,14 @@ impl rt::json::ReadJsonMembers for UnsupportedStreamMediaTypeException {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "Message" | "message" | "errorMessage" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("Message"),
+            rt::json::Key::new("message"),
+            rt::json::Key::new("errorMessage"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0..=2 => {
                     out.message = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("Message"))?;

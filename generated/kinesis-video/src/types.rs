@@ -137,9 +137,14 @@ impl rt::json::ReadJsonMembers for ClientLimitExceededException {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "Message" | "message" | "errorMessage" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("Message"),
+            rt::json::Key::new("message"),
+            rt::json::Key::new("errorMessage"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0..=2 => {
                     out.message = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("Message"))?;
@@ -260,19 +265,24 @@ impl rt::json::ReadJsonMembers for GetDataEndpointInput {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "StreamName" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("StreamName"),
+            rt::json::Key::new("StreamARN"),
+            rt::json::Key::new("APIName"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => {
                     out.stream_name = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("StreamName"))?;
                 }
-                "StreamARN" => {
+                1 => {
                     out.stream_arn = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("StreamARN"))?;
                 }
-                "APIName" => {
+                2 => {
                     out.api_name = r
                         .optional(|r| <ApiName as rt::json::ReadJson>::read_json(r))
                         .map_err(|e| e.in_member("APIName"))?;
@@ -397,9 +407,10 @@ impl rt::json::ReadJsonMembers for GetDataEndpointOutput {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "DataEndpoint" => {
+        const KEYS: &[rt::json::Key] = &[rt::json::Key::new("DataEndpoint")];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => {
                     out.data_endpoint = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("DataEndpoint"))?;
@@ -476,9 +487,14 @@ impl rt::json::ReadJsonMembers for InvalidArgumentException {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "Message" | "message" | "errorMessage" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("Message"),
+            rt::json::Key::new("message"),
+            rt::json::Key::new("errorMessage"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0..=2 => {
                     out.message = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("Message"))?;
@@ -581,9 +597,14 @@ impl rt::json::ReadJsonMembers for NotAuthorizedException {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "Message" | "message" | "errorMessage" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("Message"),
+            rt::json::Key::new("message"),
+            rt::json::Key::new("errorMessage"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0..=2 => {
                     out.message = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("Message"))?;
@@ -686,9 +707,14 @@ impl rt::json::ReadJsonMembers for ResourceNotFoundException {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "Message" | "message" | "errorMessage" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("Message"),
+            rt::json::Key::new("message"),
+            rt::json::Key::new("errorMessage"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0..=2 => {
                     out.message = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("Message"))?;

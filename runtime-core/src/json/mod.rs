@@ -9,7 +9,7 @@ pub mod read;
 pub mod write;
 
 pub use read::{
-    from_bytes, from_slice, ReadError, ReadErrorKind, ReadJson, ReadJsonMembers, Reader,
+    from_bytes, from_slice, Key, ReadError, ReadErrorKind, ReadJson, ReadJsonMembers, Reader,
 };
 pub use write::{to_vec, WriteJson, Writer};
 

@@ -133,6 +133,65 @@ pub struct Reader<'a> {
 pub struct ObjectState {
     first: bool,
     done: bool,
+    /// The member [`Reader::next_member`] expects next: the one after the
+    /// last it matched.
+    next: usize,
+}
+
+/// A member's wire name, prepared for [`Reader::next_member`] to recognise
+/// it in the input with two wide compares instead of scanning the key and
+/// then comparing it as a string.
+#[derive(Debug)]
+pub struct Key {
+    name: &'static str,
+    /// The name and its closing quote as two little-endian words, and the
+    /// masks of the bytes they cover (names of 32 bytes and more are
+    /// compared as slices).
+    words: [u128; 2],
+    masks: [u128; 2],
+}
+
+impl Key {
+    /// The key of a member whose wire name is `name`.
+    pub const fn new(name: &'static str) -> Key {
+        let bytes = name.as_bytes();
+        let mut words = [0u128; 2];
+        let mut masks = [0u128; 2];
+        if bytes.len() < 32 {
+            let mut i = 0;
+            while i <= bytes.len() {
+                let b = if i == bytes.len() { b'"' } else { bytes[i] };
+                words[i / 16] |= (b as u128) << (8 * (i % 16));
+                masks[i / 16] |= 0xff << (8 * (i % 16));
+                i += 1;
+            }
+        }
+        Key { name, words, masks }
+    }
+
+    /// The wire name.
+    pub const fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// Whether `input` starts with this name and its closing quote.
+    #[inline(always)]
+    fn starts(&self, input: &[u8]) -> bool {
+        if let Some(window) = input.get(..32) {
+            if self.masks[0] != 0 {
+                let word = |at: usize| {
+                    let mut w = [0u8; 16];
+                    w.copy_from_slice(&window[at..at + 16]);
+                    u128::from_le_bytes(w)
+                };
+                return ((word(0) ^ self.words[0]) & self.masks[0])
+                    | ((word(16) ^ self.words[1]) & self.masks[1])
+                    == 0;
+            }
+        }
+        let n = self.name.len();
+        input.get(..n) == Some(self.name.as_bytes()) && input.get(n) == Some(&b'"')
+    }
 }
 
 /// The state of an array being read; see [`Reader::next_item`].
@@ -221,6 +280,7 @@ impl<'a> Reader<'a> {
                 Ok(ObjectState {
                     first: true,
                     done: false,
+                    next: 0,
                 })
             }
             other => Err(self.unexpected(other, "an object")),
@@ -232,15 +292,73 @@ impl<'a> Reader<'a> {
     /// (or skipped with [`skip_value`](Self::skip_value)) before the next call.
     #[inline]
     pub fn next_key(&mut self, state: &mut ObjectState) -> Result<Option<Cow<'a, str>>> {
-        if state.done {
+        if !self.key_start(state)? {
             return Ok(None);
+        }
+        let key = self.string_body()?;
+        self.colon()?;
+        Ok(Some(key))
+    }
+
+    /// The index in `keys` of the object's next key, `Some(keys.len())` for
+    /// a key not among them, or `None` after the closing `}`. Like
+    /// [`next_key`](Self::next_key), each key's value must be read or
+    /// skipped before the next call.
+    ///
+    /// A service writes members in one order, mostly the model's: the key
+    /// after the last one matched is tried first, then the three after it
+    /// (wrapping around to the first), each compared in place; any other
+    /// key is read and looked up.
+    #[inline]
+    pub fn next_member(&mut self, state: &mut ObjectState, keys: &[Key]) -> Result<Option<usize>> {
+        if !self.key_start(state)? {
+            return Ok(None);
+        }
+        let rest = self.input.get(self.pos..).unwrap_or_default();
+        // The expected key and the three after it, wrapping around: objects
+        // of one kind in a list start over at their first member.
+        let mut candidate = state.next;
+        let mut found = None;
+        for _ in 0..keys.len().min(4) {
+            if candidate >= keys.len() {
+                candidate = 0;
+            }
+            if keys.get(candidate).is_some_and(|k| k.starts(rest)) {
+                found = Some(candidate);
+                break;
+            }
+            candidate += 1;
+        }
+        let index = match found.and_then(|i| Some((i, keys.get(i)?))) {
+            Some((i, k)) => {
+                self.pos += k.name.len() + 1;
+                i
+            }
+            None => {
+                let key = self.string_body()?;
+                keys.iter()
+                    .position(|k| k.name == key)
+                    .unwrap_or(keys.len())
+            }
+        };
+        state.next = index + 1;
+        self.colon()?;
+        Ok(Some(index))
+    }
+
+    /// Consumes what comes before an object's next key, up to and including
+    /// its opening quote; false after the closing `}`.
+    #[inline(always)]
+    fn key_start(&mut self, state: &mut ObjectState) -> Result<bool> {
+        if state.done {
+            return Ok(false);
         }
         let mut next = self.peek();
         if state.first {
             state.first = false;
             if next == Some(b'}') {
                 state.done = true;
-                return Ok(self.leave());
+                return Ok(self.leave::<()>().is_some());
             }
         } else {
             match next {
@@ -250,7 +368,7 @@ impl<'a> Reader<'a> {
                 }
                 Some(b'}') => {
                     state.done = true;
-                    return Ok(self.leave());
+                    return Ok(self.leave::<()>().is_some());
                 }
                 other => return Err(self.unexpected(other, "`,` or `}` after an object member")),
             }
@@ -259,12 +377,19 @@ impl<'a> Reader<'a> {
             return Err(self.unexpected(next, "a string key"));
         }
         self.pos += 1;
-        let key = self.string_body()?;
+        Ok(true)
+    }
+
+    /// Consumes the `:` after a key.
+    #[inline(always)]
+    fn colon(&mut self) -> Result<()> {
         match self.peek() {
-            Some(b':') => self.pos += 1,
-            other => return Err(self.unexpected(other, "`:` after an object key")),
+            Some(b':') => {
+                self.pos += 1;
+                Ok(())
+            }
+            other => Err(self.unexpected(other, "`:` after an object key")),
         }
-        Ok(Some(key))
     }
 
     /// Starts reading an array: consumes `[`.
@@ -1335,6 +1460,71 @@ mod tests {
             b"[\"a\\n\xff\"]",
         ] {
             assert!(read(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn next_member_finds_keys_in_any_order_and_spelling() {
+        let long = "a member name well beyond thirty-two bytes long";
+        let names = [
+            "a",
+            "fifteen_bytes__",
+            "sixteen_bytes___",
+            "thirty-one bytes of member name",
+            "thirty-two bytes of member name!",
+            long,
+            "",
+        ];
+        let keys: Vec<Key> = names.iter().map(|n| Key::new(n)).collect();
+        let members = |body: &str| -> Result<Vec<usize>> {
+            let mut r = Reader::new(body);
+            let mut state = r.begin_object()?;
+            let mut seen = Vec::new();
+            while let Some(i) = r.next_member(&mut state, &keys)? {
+                r.skip_value()?;
+                seen.push(i);
+            }
+            r.finish()?;
+            Ok(seen)
+        };
+        let object = |order: &[usize], sep: &str| {
+            let members: Vec<String> = order
+                .iter()
+                .map(|&i| format!("{:?}{sep}:{i}", names.get(i).copied().unwrap_or("other")))
+                .collect();
+            format!("{{{}}}", members.join(","))
+        };
+        let orders: [&[usize]; 5] = [
+            &[0, 1, 2, 3, 4, 5, 6],
+            &[6, 5, 4, 3, 2, 1, 0],
+            &[3, 0, 5, 7, 1],
+            &[7, 7, 2, 2],
+            &[],
+        ];
+        for order in orders {
+            for sep in ["", " ", "\n\t "] {
+                let want: Vec<usize> = order.iter().map(|&i| i.min(names.len())).collect();
+                // At the start of a long input and as its last bytes.
+                let body = object(order, sep);
+                assert_eq!(members(&body).unwrap(), want, "{body}");
+                let body = format!("{body}{}", " ".repeat(40));
+                assert_eq!(members(&body).unwrap(), want, "{body}");
+            }
+        }
+        // Escaped spellings, and names that only start like a key.
+        assert_eq!(
+            members(r#"{"\u0061":1,"sixteen_bytes":2,"ab":3,"fifteen_bytes___":4}"#).unwrap(),
+            [0, 7, 7, 7]
+        );
+        // Cut or malformed objects are errors, not panics.
+        for bad in [
+            r#"{"a""#,
+            r#"{"a"1}"#,
+            r#"{"sixteen_bytes___"#,
+            "{\"a\":1 \"b\":2}",
+            "{a:1}",
+        ] {
+            assert!(members(bad).is_err(), "{bad}");
         }
     }
 

@@ -77,9 +77,10 @@ impl rt::json::ReadJsonMembers for DescribeEndpointsResponse {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "Endpoints" => {
+        const KEYS: &[rt::json::Key] = &[rt::json::Key::new("Endpoints")];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => {
                     out.endpoints = r
                         .optional(|r| r.struct_list::<Endpoint>())
                         .map_err(|e| e.in_member("Endpoints"))?;
@@ -169,14 +170,18 @@ impl rt::json::ReadJsonMembers for Endpoint {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "Address" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("Address"),
+            rt::json::Key::new("CachePeriodInMinutes"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => {
                     out.address = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("Address"))?;
                 }
-                "CachePeriodInMinutes" => {
+                1 => {
                     if let Some(v) = r
                         .optional(|r| r.integer::<i64>())
                         .map_err(|e| e.in_member("CachePeriodInMinutes"))?
@@ -306,24 +311,30 @@ impl rt::json::ReadJsonMembers for GetImagesInput {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "StreamName" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("StreamName"),
+            rt::json::Key::new("StartTimestamp"),
+            rt::json::Key::new("MaxResults"),
+            rt::json::Key::new("NextToken"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => {
                     out.stream_name = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("StreamName"))?;
                 }
-                "StartTimestamp" => {
+                1 => {
                     out.start_timestamp = r
                         .optional(|r| r.epoch_seconds())
                         .map_err(|e| e.in_member("StartTimestamp"))?;
                 }
-                "MaxResults" => {
+                2 => {
                     out.max_results = r
                         .optional(|r| r.integer::<i64>())
                         .map_err(|e| e.in_member("MaxResults"))?;
                 }
-                "NextToken" => {
+                3 => {
                     out.next_token = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("NextToken"))?;
@@ -465,14 +476,18 @@ impl rt::json::ReadJsonMembers for GetImagesOutput {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "Images" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("Images"),
+            rt::json::Key::new("NextToken"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => {
                     out.images = r
                         .optional(|r| r.struct_list::<Image>())
                         .map_err(|e| e.in_member("Images"))?;
                 }
-                "NextToken" => {
+                1 => {
                     out.next_token = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("NextToken"))?;
@@ -578,19 +593,24 @@ impl rt::json::ReadJsonMembers for Image {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "TimeStamp" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("TimeStamp"),
+            rt::json::Key::new("Error"),
+            rt::json::Key::new("ImageContent"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => {
                     out.time_stamp = r
                         .optional(|r| r.epoch_seconds())
                         .map_err(|e| e.in_member("TimeStamp"))?;
                 }
-                "Error" => {
+                1 => {
                     out.error = r
                         .optional(|r| <ImageError as rt::json::ReadJson>::read_json(r))
                         .map_err(|e| e.in_member("Error"))?;
                 }
-                "ImageContent" => {
+                2 => {
                     out.image_content = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("ImageContent"))?;
@@ -766,9 +786,14 @@ impl rt::json::ReadJsonMembers for InvalidEndpointException {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "Message" | "message" | "errorMessage" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("Message"),
+            rt::json::Key::new("message"),
+            rt::json::Key::new("errorMessage"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0..=2 => {
                     out.message = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("Message"))?;
@@ -868,9 +893,10 @@ impl rt::json::ReadJsonMembers for QueryInput {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "QueryString" => {
+        const KEYS: &[rt::json::Key] = &[rt::json::Key::new("QueryString")];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => {
                     out.query_string = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("QueryString"))?;
@@ -951,9 +977,10 @@ impl rt::json::ReadJsonMembers for QueryOutput {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "Rows" => {
+        const KEYS: &[rt::json::Key] = &[rt::json::Key::new("Rows")];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => {
                     out.rows = r
                         .optional(|r| r.list(|r| r.string()))
                         .map_err(|e| e.in_member("Rows"))?;
@@ -1023,9 +1050,14 @@ impl rt::json::ReadJsonMembers for QueueDoesNotExist {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "message" | "Message" | "errorMessage" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("message"),
+            rt::json::Key::new("Message"),
+            rt::json::Key::new("errorMessage"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0..=2 => {
                     out.message = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("message"))?;
@@ -1140,19 +1172,24 @@ impl rt::json::ReadJsonMembers for SendMessageInput {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "QueueUrl" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("QueueUrl"),
+            rt::json::Key::new("MessageBody"),
+            rt::json::Key::new("DelaySeconds"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => {
                     out.queue_url = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("QueueUrl"))?;
                 }
-                "MessageBody" => {
+                1 => {
                     out.message_body = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("MessageBody"))?;
                 }
-                "DelaySeconds" => {
+                2 => {
                     out.delay_seconds = r
                         .optional(|r| r.integer::<i32>())
                         .map_err(|e| e.in_member("DelaySeconds"))?;
@@ -1284,14 +1321,18 @@ impl rt::json::ReadJsonMembers for SendMessageOutput {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "MessageId" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("MessageId"),
+            rt::json::Key::new("SentAt"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => {
                     out.message_id = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("MessageId"))?;
                 }
-                "SentAt" => {
+                1 => {
                     out.sent_at = r
                         .optional(|r| r.epoch_seconds())
                         .map_err(|e| e.in_member("SentAt"))?;

@@ -33,14 +33,18 @@ impl rt::json::ReadJsonMembers for Item {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "Name" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("Name"),
+            rt::json::Key::new("Size"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => {
                     out.name = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("Name"))?;
                 }
-                "Size" => {
+                1 => {
                     out.size = r
                         .optional(|r| r.integer::<i32>())
                         .map_err(|e| e.in_member("Size"))?;
@@ -141,14 +145,18 @@ impl rt::json::ReadJsonMembers for ListThingsInput {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "Items" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("Items"),
+            rt::json::Key::new("Tags"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => {
                     out.items = r
                         .optional(|r| r.struct_list::<Item>())
                         .map_err(|e| e.in_member("Items"))?;
                 }
-                "Tags" => {
+                1 => {
                     out.tags = r
                         .optional(|r| {
                             r.map(::std::borrow::Cow::into_owned, |r| r.string())

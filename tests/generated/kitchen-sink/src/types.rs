@@ -28,9 +28,14 @@ impl rt::json::ReadJsonMembers for AccessDeniedError {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "Message" | "message" | "errorMessage" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("Message"),
+            rt::json::Key::new("message"),
+            rt::json::Key::new("errorMessage"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0..=2 => {
                     out.message = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("Message"))?;
@@ -147,17 +152,22 @@ impl rt::json::ReadJsonMembers for Address {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "street" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("street"),
+            rt::json::Key::new("zip"),
+            rt::json::Key::new("floor"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => {
                     out.street = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("street"))?;
                 }
-                "zip" => {
+                1 => {
                     out.zip = r.optional(|r| r.string()).map_err(|e| e.in_member("zip"))?;
                 }
-                "floor" => {
+                2 => {
                     out.floor = r
                         .optional(|r| r.integer::<i32>())
                         .map_err(|e| e.in_member("floor"))?;
@@ -384,21 +394,28 @@ impl rt::json::ReadJsonMembers for CombineInput {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "primary" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("primary"),
+            rt::json::Key::new("others"),
+            rt::json::Key::new("byColor"),
+            rt::json::Key::new("threshold"),
+            rt::json::Key::new("tier"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => {
                     out.primary = r
                         .optional(|r| <Mixed as rt::json::ReadJson>::read_json(r))
                         .map_err(|e| e.in_member("primary"))?;
                 }
-                "others" => {
+                1 => {
                     out.others = r
                         .optional(|r| {
                             r.list(|r| <Mixed as rt::json::ReadJson>::read_json(r))
                         })
                         .map_err(|e| e.in_member("others"))?;
                 }
-                "byColor" => {
+                2 => {
                     out.by_color = r
                         .optional(|r| {
                             r
@@ -409,12 +426,12 @@ impl rt::json::ReadJsonMembers for CombineInput {
                         })
                         .map_err(|e| e.in_member("byColor"))?;
                 }
-                "threshold" => {
+                3 => {
                     out.threshold = r
                         .optional(|r| r.f64())
                         .map_err(|e| e.in_member("threshold"))?;
                 }
-                "tier" => {
+                4 => {
                     out.tier = r
                         .optional(|r| <Tier as rt::json::ReadJson>::read_json(r))
                         .map_err(|e| e.in_member("tier"))?;
@@ -589,20 +606,25 @@ impl rt::json::ReadJsonMembers for CombineOutput {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "combined" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("combined"),
+            rt::json::Key::new("settings"),
+            rt::json::Key::new("result"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => {
                     out.combined = r
                         .optional(|r| {
                             r.list(|r| <Mixed as rt::json::ReadJson>::read_json(r))
                         })
                         .map_err(|e| e.in_member("combined"))?;
                 }
-                "settings" => {
+                1 => {
                     r.optional_struct_into(&mut out.settings)
                         .map_err(|e| e.in_member("settings"))?
                 }
-                "result" => {
+                2 => {
                     r.optional_struct_into(&mut out.result)
                         .map_err(|e| e.in_member("result"))?
                 }
@@ -715,13 +737,17 @@ impl rt::json::ReadJsonMembers for CreateOrderInput {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "order" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("order"),
+            rt::json::Key::new("tree"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => {
                     r.optional_struct_into(&mut out.order)
                         .map_err(|e| e.in_member("order"))?
                 }
-                "tree" => {
+                1 => {
                     r.optional_struct_into(&mut out.tree)
                         .map_err(|e| e.in_member("tree"))?
                 }
@@ -834,14 +860,18 @@ impl rt::json::ReadJsonMembers for CreateOrderOutput {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "orderId" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("orderId"),
+            rt::json::Key::new("tree"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => {
                     out.order_id = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("orderId"))?;
                 }
-                "tree" => {
+                1 => {
                     r.optional_struct_into(&mut out.tree)
                         .map_err(|e| e.in_member("tree"))?
                 }
@@ -948,18 +978,23 @@ impl rt::json::ReadJsonMembers for Customer {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "name" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("name"),
+            rt::json::Key::new("address"),
+            rt::json::Key::new("email"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => {
                     out.name = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("name"))?;
                 }
-                "address" => {
+                1 => {
                     r.optional_struct_into(&mut out.address)
                         .map_err(|e| e.in_member("address"))?
                 }
-                "email" => {
+                2 => {
                     out.email = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("email"))?;
@@ -1079,9 +1114,10 @@ impl rt::json::ReadJsonMembers for EvaluateInput {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "value" => {
+        const KEYS: &[rt::json::Key] = &[rt::json::Key::new("value")];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => {
                     out.value = r
                         .optional(|r| <Value as rt::json::ReadJson>::read_json(r))
                         .map_err(|e| e.in_member("value"))?;
@@ -1168,9 +1204,10 @@ impl rt::json::ReadJsonMembers for EvaluateOutput {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "result" => {
+        const KEYS: &[rt::json::Key] = &[rt::json::Key::new("result")];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => {
                     out.result = r
                         .optional(|r| <Value as rt::json::ReadJson>::read_json(r))
                         .map_err(|e| e.in_member("result"))?;
@@ -1298,49 +1335,60 @@ impl rt::json::ReadJsonMembers for GetHlsStreamingSessionUrlInput {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "type" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("type"),
+            rt::json::Key::new("Self"),
+            rt::json::Key::new("async"),
+            rt::json::Key::new("StreamARN"),
+            rt::json::Key::new("HLSMaxResults"),
+            rt::json::Key::new("IPv4Address"),
+            rt::json::Key::new("VolumeIDs"),
+            rt::json::Key::new("S3Key"),
+            rt::json::Key::new("kind"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => {
                     out.type_ = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("type"))?;
                 }
-                "Self" => {
+                1 => {
                     out.self_ = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("Self"))?;
                 }
-                "async" => {
+                2 => {
                     out.async_ = r
                         .optional(|r| r.bool())
                         .map_err(|e| e.in_member("async"))?;
                 }
-                "StreamARN" => {
+                3 => {
                     out.stream_arn = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("StreamARN"))?;
                 }
-                "HLSMaxResults" => {
+                4 => {
                     out.hls_max_results = r
                         .optional(|r| r.integer::<i32>())
                         .map_err(|e| e.in_member("HLSMaxResults"))?;
                 }
-                "IPv4Address" => {
+                5 => {
                     out.ipv4_address = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("IPv4Address"))?;
                 }
-                "VolumeIDs" => {
+                6 => {
                     out.volume_ids = r
                         .optional(|r| r.list(|r| r.string()))
                         .map_err(|e| e.in_member("VolumeIDs"))?;
                 }
-                "S3Key" => {
+                7 => {
                     out.s3_key = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("S3Key"))?;
                 }
-                "kind" => {
+                8 => {
                     out.kind = r
                         .optional(|r| <Kind as rt::json::ReadJson>::read_json(r))
                         .map_err(|e| e.in_member("kind"))?;
@@ -1555,14 +1603,18 @@ impl rt::json::ReadJsonMembers for GetHlsStreamingSessionUrlOutput {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "HLSStreamingSessionURL" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("HLSStreamingSessionURL"),
+            rt::json::Key::new("result"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => {
                     out.hls_streaming_session_url = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("HLSStreamingSessionURL"))?;
                 }
-                "result" => {
+                1 => {
                     r.optional_struct_into(&mut out.result)
                         .map_err(|e| e.in_member("result"))?
                 }
@@ -1652,11 +1704,10 @@ impl rt::json::ReadJsonMembers for GetItemInput {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "id" => {
-                    out.id = r.optional(|r| r.string()).map_err(|e| e.in_member("id"))?;
-                }
+        const KEYS: &[rt::json::Key] = &[rt::json::Key::new("id")];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => out.id = r.optional(|r| r.string()).map_err(|e| e.in_member("id"))?,
                 _ => r.skip_value()?,
             }
         }
@@ -1736,9 +1787,10 @@ impl rt::json::ReadJsonMembers for GetItemOutput {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "name" => {
+        const KEYS: &[rt::json::Key] = &[rt::json::Key::new("name")];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => {
                     out.name = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("name"))?;
@@ -1809,9 +1861,10 @@ impl rt::json::ReadJsonMembers for GetSettingsInput {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "profile" => {
+        const KEYS: &[rt::json::Key] = &[rt::json::Key::new("profile")];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => {
                     out.profile = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("profile"))?;
@@ -1965,9 +2018,26 @@ impl rt::json::ReadJsonMembers for GetSettingsOutput {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "enabled" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("enabled"),
+            rt::json::Key::new("retries"),
+            rt::json::Key::new("offset"),
+            rt::json::Key::new("scale"),
+            rt::json::Key::new("weight"),
+            rt::json::Key::new("greeting"),
+            rt::json::Key::new("speed"),
+            rt::json::Key::new("tier"),
+            rt::json::Key::new("names"),
+            rt::json::Key::new("attributes"),
+            rt::json::Key::new("createdAt"),
+            rt::json::Key::new("data"),
+            rt::json::Key::new("extra"),
+            rt::json::Key::new("timeout"),
+            rt::json::Key::new("settings"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => {
                     if let Some(v) = r
                         .optional(|r| r.bool())
                         .map_err(|e| e.in_member("enabled"))?
@@ -1975,7 +2045,7 @@ impl rt::json::ReadJsonMembers for GetSettingsOutput {
                         out.enabled = v;
                     }
                 }
-                "retries" => {
+                1 => {
                     if let Some(v) = r
                         .optional(|r| r.integer::<i32>())
                         .map_err(|e| e.in_member("retries"))?
@@ -1983,7 +2053,7 @@ impl rt::json::ReadJsonMembers for GetSettingsOutput {
                         out.retries = v;
                     }
                 }
-                "offset" => {
+                2 => {
                     if let Some(v) = r
                         .optional(|r| r.integer::<i64>())
                         .map_err(|e| e.in_member("offset"))?
@@ -1991,7 +2061,7 @@ impl rt::json::ReadJsonMembers for GetSettingsOutput {
                         out.offset = v;
                     }
                 }
-                "scale" => {
+                3 => {
                     if let Some(v) = r
                         .optional(|r| r.f32())
                         .map_err(|e| e.in_member("scale"))?
@@ -1999,7 +2069,7 @@ impl rt::json::ReadJsonMembers for GetSettingsOutput {
                         out.scale = v;
                     }
                 }
-                "weight" => {
+                4 => {
                     if let Some(v) = r
                         .optional(|r| r.f64())
                         .map_err(|e| e.in_member("weight"))?
@@ -2007,7 +2077,7 @@ impl rt::json::ReadJsonMembers for GetSettingsOutput {
                         out.weight = v;
                     }
                 }
-                "greeting" => {
+                5 => {
                     if let Some(v) = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("greeting"))?
@@ -2015,7 +2085,7 @@ impl rt::json::ReadJsonMembers for GetSettingsOutput {
                         out.greeting = v;
                     }
                 }
-                "speed" => {
+                6 => {
                     if let Some(v) = r
                         .optional(|r| <Speed as rt::json::ReadJson>::read_json(r))
                         .map_err(|e| e.in_member("speed"))?
@@ -2023,7 +2093,7 @@ impl rt::json::ReadJsonMembers for GetSettingsOutput {
                         out.speed = v;
                     }
                 }
-                "tier" => {
+                7 => {
                     if let Some(v) = r
                         .optional(|r| <Tier as rt::json::ReadJson>::read_json(r))
                         .map_err(|e| e.in_member("tier"))?
@@ -2031,7 +2101,7 @@ impl rt::json::ReadJsonMembers for GetSettingsOutput {
                         out.tier = v;
                     }
                 }
-                "names" => {
+                8 => {
                     if let Some(v) = r
                         .optional(|r| r.list(|r| r.string()))
                         .map_err(|e| e.in_member("names"))?
@@ -2039,7 +2109,7 @@ impl rt::json::ReadJsonMembers for GetSettingsOutput {
                         out.names = v;
                     }
                 }
-                "attributes" => {
+                9 => {
                     if let Some(v) = r
                         .optional(|r| {
                             r.map(::std::borrow::Cow::into_owned, |r| r.string())
@@ -2049,7 +2119,7 @@ impl rt::json::ReadJsonMembers for GetSettingsOutput {
                         out.attributes = v;
                     }
                 }
-                "createdAt" => {
+                10 => {
                     if let Some(v) = r
                         .optional(|r| r.epoch_seconds())
                         .map_err(|e| e.in_member("createdAt"))?
@@ -2057,7 +2127,7 @@ impl rt::json::ReadJsonMembers for GetSettingsOutput {
                         out.created_at = v;
                     }
                 }
-                "data" => {
+                11 => {
                     if let Some(v) = r
                         .optional(|r| r.blob())
                         .map_err(|e| e.in_member("data"))?
@@ -2065,7 +2135,7 @@ impl rt::json::ReadJsonMembers for GetSettingsOutput {
                         out.data = v;
                     }
                 }
-                "extra" => {
+                12 => {
                     if let Some(v) = r
                         .optional(|r| r.document())
                         .map_err(|e| e.in_member("extra"))?
@@ -2073,12 +2143,12 @@ impl rt::json::ReadJsonMembers for GetSettingsOutput {
                         out.extra = v;
                     }
                 }
-                "timeout" => {
+                13 => {
                     out.timeout = r
                         .optional(|r| r.integer::<i32>())
                         .map_err(|e| e.in_member("timeout"))?;
                 }
-                "settings" => {
+                14 => {
                     r.optional_struct_into(&mut out.settings)
                         .map_err(|e| e.in_member("settings"))?
                 }
@@ -2369,14 +2439,18 @@ impl rt::json::ReadJsonMembers for Item {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "name" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("name"),
+            rt::json::Key::new("count"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => {
                     out.name = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("name"))?;
                 }
-                "count" => {
+                1 => {
                     out.count = r
                         .optional(|r| r.integer::<i32>())
                         .map_err(|e| e.in_member("count"))?;
@@ -2632,14 +2706,18 @@ impl rt::json::ReadJsonMembers for ListNestedInput {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "cursor" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("cursor"),
+            rt::json::Key::new("limit"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => {
                     out.cursor = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("cursor"))?;
                 }
-                "limit" => {
+                1 => {
                     out.limit = r
                         .optional(|r| r.integer::<i32>())
                         .map_err(|e| e.in_member("limit"))?;
@@ -2737,9 +2815,10 @@ impl rt::json::ReadJsonMembers for ListNestedOutput {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "page" => {
+        const KEYS: &[rt::json::Key] = &[rt::json::Key::new("page")];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => {
                     r.optional_struct_into(&mut out.page)
                         .map_err(|e| e.in_member("page"))?
                 }
@@ -2820,14 +2899,18 @@ impl rt::json::ReadJsonMembers for ListThingsInput {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "NextToken" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("NextToken"),
+            rt::json::Key::new("MaxResults"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => {
                     out.next_token = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("NextToken"))?;
                 }
-                "MaxResults" => {
+                1 => {
                     out.max_results = r
                         .optional(|r| r.integer::<i32>())
                         .map_err(|e| e.in_member("MaxResults"))?;
@@ -2932,14 +3015,18 @@ impl rt::json::ReadJsonMembers for ListThingsOutput {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "Things" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("Things"),
+            rt::json::Key::new("NextToken"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => {
                     out.things = r
                         .optional(|r| r.struct_list::<Thing>())
                         .map_err(|e| e.in_member("Things"))?;
                 }
-                "NextToken" => {
+                1 => {
                     out.next_token = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("NextToken"))?;
@@ -3177,9 +3264,14 @@ impl rt::json::ReadJsonMembers for NotFoundError {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "Message" | "message" | "errorMessage" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("Message"),
+            rt::json::Key::new("message"),
+            rt::json::Key::new("errorMessage"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0..=2 => {
                     out.message = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("Message"))?;
@@ -3299,16 +3391,19 @@ impl rt::json::ReadJsonMembers for Order {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "id" => {
-                    out.id = r.optional(|r| r.string()).map_err(|e| e.in_member("id"))?;
-                }
-                "customer" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("id"),
+            rt::json::Key::new("customer"),
+            rt::json::Key::new("notes"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => out.id = r.optional(|r| r.string()).map_err(|e| e.in_member("id"))?,
+                1 => {
                     r.optional_struct_into(&mut out.customer)
                         .map_err(|e| e.in_member("customer"))?
                 }
-                "notes" => {
+                2 => {
                     out.notes = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("notes"))?;
@@ -3434,14 +3529,18 @@ impl rt::json::ReadJsonMembers for Page {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "nextCursor" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("nextCursor"),
+            rt::json::Key::new("items"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => {
                     out.next_cursor = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("nextCursor"))?;
                 }
-                "items" => {
+                1 => {
                     out.items = r
                         .optional(|r| r.struct_list::<Thing>())
                         .map_err(|e| e.in_member("items"))?;
@@ -3545,10 +3644,14 @@ impl rt::json::ReadJsonMembers for Point {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "x" => out.x = r.optional(|r| r.f64()).map_err(|e| e.in_member("x"))?,
-                "y" => out.y = r.optional(|r| r.f64()).map_err(|e| e.in_member("y"))?,
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("x"),
+            rt::json::Key::new("y"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => out.x = r.optional(|r| r.f64()).map_err(|e| e.in_member("x"))?,
+                1 => out.y = r.optional(|r| r.f64()).map_err(|e| e.in_member("y"))?,
                 _ => r.skip_value()?,
             }
         }
@@ -3770,36 +3873,48 @@ impl rt::json::ReadJsonMembers for PutCollectionsInput {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "strings" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("strings"),
+            rt::json::Key::new("items"),
+            rt::json::Key::new("matrix"),
+            rt::json::Key::new("sparseStrings"),
+            rt::json::Key::new("counts"),
+            rt::json::Key::new("itemsByName"),
+            rt::json::Key::new("sparseCounts"),
+            rt::json::Key::new("colors"),
+            rt::json::Key::new("times"),
+            rt::json::Key::new("groups"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => {
                     out.strings = r
                         .optional(|r| r.list(|r| r.string()))
                         .map_err(|e| e.in_member("strings"))?;
                 }
-                "items" => {
+                1 => {
                     out.items = r
                         .optional(|r| r.struct_list::<Item>())
                         .map_err(|e| e.in_member("items"))?;
                 }
-                "matrix" => {
+                2 => {
                     out.matrix = r
                         .optional(|r| r.list(|r| r.list(|r| r.string())))
                         .map_err(|e| e.in_member("matrix"))?;
                 }
-                "sparseStrings" => {
+                3 => {
                     out.sparse_strings = r
                         .optional(|r| r.sparse_list(|r| r.string()))
                         .map_err(|e| e.in_member("sparseStrings"))?;
                 }
-                "counts" => {
+                4 => {
                     out.counts = r
                         .optional(|r| {
                             r.map(::std::borrow::Cow::into_owned, |r| r.integer::<i32>())
                         })
                         .map_err(|e| e.in_member("counts"))?;
                 }
-                "itemsByName" => {
+                5 => {
                     out.items_by_name = r
                         .optional(|r| {
                             r
@@ -3810,7 +3925,7 @@ impl rt::json::ReadJsonMembers for PutCollectionsInput {
                         })
                         .map_err(|e| e.in_member("itemsByName"))?;
                 }
-                "sparseCounts" => {
+                6 => {
                     out.sparse_counts = r
                         .optional(|r| {
                             r
@@ -3821,17 +3936,17 @@ impl rt::json::ReadJsonMembers for PutCollectionsInput {
                         })
                         .map_err(|e| e.in_member("sparseCounts"))?;
                 }
-                "colors" => {
+                7 => {
                     out.colors = r
                         .optional(|r| r.map(|k| Color::from(&*k), |r| r.string()))
                         .map_err(|e| e.in_member("colors"))?;
                 }
-                "times" => {
+                8 => {
                     out.times = r
                         .optional(|r| r.list(|r| r.epoch_seconds()))
                         .map_err(|e| e.in_member("times"))?;
                 }
-                "groups" => {
+                9 => {
                     out.groups = r
                         .optional(|r| {
                             r
@@ -4101,14 +4216,19 @@ impl rt::json::ReadJsonMembers for PutCollectionsOutput {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "matrix" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("matrix"),
+            rt::json::Key::new("sparseCounts"),
+            rt::json::Key::new("groups"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => {
                     out.matrix = r
                         .optional(|r| r.list(|r| r.list(|r| r.string())))
                         .map_err(|e| e.in_member("matrix"))?;
                 }
-                "sparseCounts" => {
+                1 => {
                     out.sparse_counts = r
                         .optional(|r| {
                             r
@@ -4119,7 +4239,7 @@ impl rt::json::ReadJsonMembers for PutCollectionsOutput {
                         })
                         .map_err(|e| e.in_member("sparseCounts"))?;
                 }
-                "groups" => {
+                2 => {
                     out.groups = r
                         .optional(|r| {
                             r
@@ -4369,78 +4489,92 @@ impl rt::json::ReadJsonMembers for RecordEventInput {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "at" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("at"),
+            rt::json::Key::new("isoTime"),
+            rt::json::Key::new("httpTime"),
+            rt::json::Key::new("day"),
+            rt::json::Key::new("epoch"),
+            rt::json::Key::new("raw"),
+            rt::json::Key::new("meta"),
+            rt::json::Key::new("bigCount"),
+            rt::json::Key::new("amount"),
+            rt::json::Key::new("ratio"),
+            rt::json::Key::new("precise"),
+            rt::json::Key::new("flag"),
+            rt::json::Key::new("tiny"),
+            rt::json::Key::new("small"),
+            rt::json::Key::new("count"),
+            rt::json::Key::new("big"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => {
                     out.at = r
                         .optional(|r| r.epoch_seconds())
                         .map_err(|e| e.in_member("at"))?;
                 }
-                "isoTime" => {
+                1 => {
                     out.iso_time = r
                         .optional(|r| r.date_time())
                         .map_err(|e| e.in_member("isoTime"))?;
                 }
-                "httpTime" => {
+                2 => {
                     out.http_time = r
                         .optional(|r| r.http_date())
                         .map_err(|e| e.in_member("httpTime"))?;
                 }
-                "day" => {
+                3 => {
                     out.day = r
                         .optional(|r| r.date_time())
                         .map_err(|e| e.in_member("day"))?;
                 }
-                "epoch" => {
+                4 => {
                     out.epoch = r
                         .optional(|r| r.epoch_seconds())
                         .map_err(|e| e.in_member("epoch"))?;
                 }
-                "raw" => {
-                    out.raw = r.optional(|r| r.blob()).map_err(|e| e.in_member("raw"))?;
-                }
-                "meta" => {
-                    out.meta = r.document().map(Some).map_err(|e| e.in_member("meta"))?;
-                }
-                "bigCount" => {
+                5 => out.raw = r.optional(|r| r.blob()).map_err(|e| e.in_member("raw"))?,
+                6 => out.meta = r.document().map(Some).map_err(|e| e.in_member("meta"))?,
+                7 => {
                     out.big_count = r
                         .optional(|r| r.big_integer())
                         .map_err(|e| e.in_member("bigCount"))?;
                 }
-                "amount" => {
+                8 => {
                     out.amount = r
                         .optional(|r| r.big_decimal())
                         .map_err(|e| e.in_member("amount"))?;
                 }
-                "ratio" => {
+                9 => {
                     out.ratio = r
                         .optional(|r| r.f32())
                         .map_err(|e| e.in_member("ratio"))?;
                 }
-                "precise" => {
+                10 => {
                     out.precise = r
                         .optional(|r| r.f64())
                         .map_err(|e| e.in_member("precise"))?;
                 }
-                "flag" => {
+                11 => {
                     out.flag = r.optional(|r| r.bool()).map_err(|e| e.in_member("flag"))?;
                 }
-                "tiny" => {
+                12 => {
                     out.tiny = r
                         .optional(|r| r.integer::<i8>())
                         .map_err(|e| e.in_member("tiny"))?;
                 }
-                "small" => {
+                13 => {
                     out.small = r
                         .optional(|r| r.integer::<i16>())
                         .map_err(|e| e.in_member("small"))?;
                 }
-                "count" => {
+                14 => {
                     out.count = r
                         .optional(|r| r.integer::<i32>())
                         .map_err(|e| e.in_member("count"))?;
                 }
-                "big" => {
+                15 => {
                     out.big = r
                         .optional(|r| r.integer::<i64>())
                         .map_err(|e| e.in_member("big"))?;
@@ -4798,32 +4932,38 @@ impl rt::json::ReadJsonMembers for RecordEventOutput {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "at" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("at"),
+            rt::json::Key::new("isoTime"),
+            rt::json::Key::new("httpTime"),
+            rt::json::Key::new("day"),
+            rt::json::Key::new("meta"),
+            rt::json::Key::new("amount"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => {
                     out.at = r
                         .optional(|r| r.epoch_seconds())
                         .map_err(|e| e.in_member("at"))?;
                 }
-                "isoTime" => {
+                1 => {
                     out.iso_time = r
                         .optional(|r| r.date_time())
                         .map_err(|e| e.in_member("isoTime"))?;
                 }
-                "httpTime" => {
+                2 => {
                     out.http_time = r
                         .optional(|r| r.http_date())
                         .map_err(|e| e.in_member("httpTime"))?;
                 }
-                "day" => {
+                3 => {
                     out.day = r
                         .optional(|r| r.date_time())
                         .map_err(|e| e.in_member("day"))?;
                 }
-                "meta" => {
-                    out.meta = r.document().map(Some).map_err(|e| e.in_member("meta"))?;
-                }
-                "amount" => {
+                4 => out.meta = r.document().map(Some).map_err(|e| e.in_member("meta"))?,
+                5 => {
                     out.amount = r
                         .optional(|r| r.big_decimal())
                         .map_err(|e| e.in_member("amount"))?;
@@ -4975,10 +5115,14 @@ impl rt::json::ReadJsonMembers for ResultValue {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "ok" => out.ok = r.optional(|r| r.bool()).map_err(|e| e.in_member("ok"))?,
-                "type" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("ok"),
+            rt::json::Key::new("type"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => out.ok = r.optional(|r| r.bool()).map_err(|e| e.in_member("ok"))?,
+                1 => {
                     out.type_ = r
                         .optional(|r| <Kind as rt::json::ReadJson>::read_json(r))
                         .map_err(|e| e.in_member("type"))?;
@@ -5068,9 +5212,14 @@ impl rt::json::ReadJsonMembers for ServiceUnavailableError {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "Message" | "message" | "errorMessage" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("Message"),
+            rt::json::Key::new("message"),
+            rt::json::Key::new("errorMessage"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0..=2 => {
                     out.message = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("Message"))?;
@@ -5180,14 +5329,18 @@ impl rt::json::ReadJsonMembers for SetModeInput {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "mode" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("mode"),
+            rt::json::Key::new("choice"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => {
                     out.mode = r
                         .optional(|r| <StreamMode as rt::json::ReadJson>::read_json(r))
                         .map_err(|e| e.in_member("mode"))?;
                 }
-                "choice" => {
+                1 => {
                     out.choice = r
                         .optional(|r| <LegacyChoice as rt::json::ReadJson>::read_json(r))
                         .map_err(|e| e.in_member("choice"))?;
@@ -5302,14 +5455,18 @@ impl rt::json::ReadJsonMembers for SetModeOutput {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "mode" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("mode"),
+            rt::json::Key::new("choice"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => {
                     out.mode = r
                         .optional(|r| <StreamMode as rt::json::ReadJson>::read_json(r))
                         .map_err(|e| e.in_member("mode"))?;
                 }
-                "choice" => {
+                1 => {
                     out.choice = r
                         .optional(|r| <LegacyChoice as rt::json::ReadJson>::read_json(r))
                         .map_err(|e| e.in_member("choice"))?;
@@ -5412,14 +5569,18 @@ impl rt::json::ReadJsonMembers for SetPriorityInput {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "priority" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("priority"),
+            rt::json::Key::new("history"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => {
                     out.priority = r
                         .optional(|r| <Priority as rt::json::ReadJson>::read_json(r))
                         .map_err(|e| e.in_member("priority"))?;
                 }
-                "history" => {
+                1 => {
                     out.history = r
                         .optional(|r| {
                             r.list(|r| <Priority as rt::json::ReadJson>::read_json(r))
@@ -5539,14 +5700,18 @@ impl rt::json::ReadJsonMembers for SetPriorityOutput {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "priority" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("priority"),
+            rt::json::Key::new("history"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => {
                     out.priority = r
                         .optional(|r| <Priority as rt::json::ReadJson>::read_json(r))
                         .map_err(|e| e.in_member("priority"))?;
                 }
-                "history" => {
+                1 => {
                     out.history = r
                         .optional(|r| {
                             r.list(|r| <Priority as rt::json::ReadJson>::read_json(r))
@@ -5658,9 +5823,17 @@ impl rt::json::ReadJsonMembers for Settings {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "depth" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("depth"),
+            rt::json::Key::new("label"),
+            rt::json::Key::new("verbose"),
+            rt::json::Key::new("speed"),
+            rt::json::Key::new("aliases"),
+            rt::json::Key::new("note"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => {
                     if let Some(v) = r
                         .optional(|r| r.integer::<i32>())
                         .map_err(|e| e.in_member("depth"))?
@@ -5668,7 +5841,7 @@ impl rt::json::ReadJsonMembers for Settings {
                         out.depth = v;
                     }
                 }
-                "label" => {
+                1 => {
                     if let Some(v) = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("label"))?
@@ -5676,7 +5849,7 @@ impl rt::json::ReadJsonMembers for Settings {
                         out.label = v;
                     }
                 }
-                "verbose" => {
+                2 => {
                     if let Some(v) = r
                         .optional(|r| r.bool())
                         .map_err(|e| e.in_member("verbose"))?
@@ -5684,7 +5857,7 @@ impl rt::json::ReadJsonMembers for Settings {
                         out.verbose = v;
                     }
                 }
-                "speed" => {
+                3 => {
                     if let Some(v) = r
                         .optional(|r| <Speed as rt::json::ReadJson>::read_json(r))
                         .map_err(|e| e.in_member("speed"))?
@@ -5692,7 +5865,7 @@ impl rt::json::ReadJsonMembers for Settings {
                         out.speed = v;
                     }
                 }
-                "aliases" => {
+                4 => {
                     if let Some(v) = r
                         .optional(|r| r.list(|r| r.string()))
                         .map_err(|e| e.in_member("aliases"))?
@@ -5700,7 +5873,7 @@ impl rt::json::ReadJsonMembers for Settings {
                         out.aliases = v;
                     }
                 }
-                "note" => {
+                5 => {
                     out.note = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("note"))?;
@@ -5999,9 +6172,10 @@ impl rt::json::ReadJsonMembers for Thing {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "name" => {
+        const KEYS: &[rt::json::Key] = &[rt::json::Key::new("name")];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => {
                     out.name = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("name"))?;
@@ -6073,9 +6247,14 @@ impl rt::json::ReadJsonMembers for ThrottlingError {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "message" | "Message" | "errorMessage" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("message"),
+            rt::json::Key::new("Message"),
+            rt::json::Key::new("errorMessage"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0..=2 => {
                     out.message = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("message"))?;
@@ -6254,21 +6433,26 @@ impl rt::json::ReadJsonMembers for TreeNode {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "value" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("value"),
+            rt::json::Key::new("child"),
+            rt::json::Key::new("children"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => {
                     out.value = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("value"))?;
                 }
-                "child" => {
+                1 => {
                     out.child = r
                         .optional(|r| {
                             <TreeNode as rt::json::ReadJson>::read_json(r).map(Box::new)
                         })
                         .map_err(|e| e.in_member("child"))?;
                 }
-                "children" => {
+                2 => {
                     out.children = r
                         .optional(|r| r.struct_list::<TreeNode>())
                         .map_err(|e| e.in_member("children"))?;
@@ -6504,91 +6688,110 @@ impl rt::json::ReadJsonMembers for ValidateThingInput {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "name" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("name"),
+            rt::json::Key::new("nickname"),
+            rt::json::Key::new("comment"),
+            rt::json::Key::new("payload"),
+            rt::json::Key::new("tags"),
+            rt::json::Key::new("labels"),
+            rt::json::Key::new("level"),
+            rt::json::Key::new("port"),
+            rt::json::Key::new("percent"),
+            rt::json::Key::new("score"),
+            rt::json::Key::new("total"),
+            rt::json::Key::new("ratio"),
+            rt::json::Key::new("threshold"),
+            rt::json::Key::new("halfStep"),
+            rt::json::Key::new("digits"),
+            rt::json::Key::new("productCode"),
+            rt::json::Key::new("uniqueNames"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => {
                     out.name = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("name"))?;
                 }
-                "nickname" => {
+                1 => {
                     out.nickname = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("nickname"))?;
                 }
-                "comment" => {
+                2 => {
                     out.comment = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("comment"))?;
                 }
-                "payload" => {
+                3 => {
                     out.payload = r
                         .optional(|r| r.blob())
                         .map_err(|e| e.in_member("payload"))?;
                 }
-                "tags" => {
+                4 => {
                     out.tags = r
                         .optional(|r| r.list(|r| r.string()))
                         .map_err(|e| e.in_member("tags"))?;
                 }
-                "labels" => {
+                5 => {
                     out.labels = r
                         .optional(|r| {
                             r.map(::std::borrow::Cow::into_owned, |r| r.string())
                         })
                         .map_err(|e| e.in_member("labels"))?;
                 }
-                "level" => {
+                6 => {
                     out.level = r
                         .optional(|r| r.integer::<i8>())
                         .map_err(|e| e.in_member("level"))?;
                 }
-                "port" => {
+                7 => {
                     out.port = r
                         .optional(|r| r.integer::<i16>())
                         .map_err(|e| e.in_member("port"))?;
                 }
-                "percent" => {
+                8 => {
                     out.percent = r
                         .optional(|r| r.integer::<i32>())
                         .map_err(|e| e.in_member("percent"))?;
                 }
-                "score" => {
+                9 => {
                     out.score = r
                         .optional(|r| r.integer::<i32>())
                         .map_err(|e| e.in_member("score"))?;
                 }
-                "total" => {
+                10 => {
                     out.total = r
                         .optional(|r| r.integer::<i64>())
                         .map_err(|e| e.in_member("total"))?;
                 }
-                "ratio" => {
+                11 => {
                     out.ratio = r
                         .optional(|r| r.f32())
                         .map_err(|e| e.in_member("ratio"))?;
                 }
-                "threshold" => {
+                12 => {
                     out.threshold = r
                         .optional(|r| r.f64())
                         .map_err(|e| e.in_member("threshold"))?;
                 }
-                "halfStep" => {
+                13 => {
                     out.half_step = r
                         .optional(|r| r.integer::<i32>())
                         .map_err(|e| e.in_member("halfStep"))?;
                 }
-                "digits" => {
+                14 => {
                     out.digits = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("digits"))?;
                 }
-                "productCode" => {
+                15 => {
                     out.product_code = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("productCode"))?;
                 }
-                "uniqueNames" => {
+                16 => {
                     out.unique_names = r
                         .optional(|r| r.list(|r| r.string()))
                         .map_err(|e| e.in_member("uniqueNames"))?;
@@ -6936,9 +7139,10 @@ impl rt::json::ReadJsonMembers for ValidateThingOutput {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "valid" => {
+        const KEYS: &[rt::json::Key] = &[rt::json::Key::new("valid")];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => {
                     out.valid = r
                         .optional(|r| r.bool())
                         .map_err(|e| e.in_member("valid"))?;

@@ -52,24 +52,30 @@ impl rt::json::ReadJsonMembers for GetImagesInput {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "StreamName" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("StreamName"),
+            rt::json::Key::new("StartTimestamp"),
+            rt::json::Key::new("MaxResults"),
+            rt::json::Key::new("NextToken"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => {
                     out.stream_name = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("StreamName"))?;
                 }
-                "StartTimestamp" => {
+                1 => {
                     out.start_timestamp = r
                         .optional(|r| r.epoch_seconds())
                         .map_err(|e| e.in_member("StartTimestamp"))?;
                 }
-                "MaxResults" => {
+                2 => {
                     out.max_results = r
                         .optional(|r| r.integer::<i64>())
                         .map_err(|e| e.in_member("MaxResults"))?;
                 }
-                "NextToken" => {
+                3 => {
                     out.next_token = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("NextToken"))?;
@@ -211,14 +217,18 @@ impl rt::json::ReadJsonMembers for GetImagesOutput {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "Images" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("Images"),
+            rt::json::Key::new("NextToken"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => {
                     out.images = r
                         .optional(|r| r.struct_list::<Image>())
                         .map_err(|e| e.in_member("Images"))?;
                 }
-                "NextToken" => {
+                1 => {
                     out.next_token = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("NextToken"))?;
@@ -324,19 +334,24 @@ impl rt::json::ReadJsonMembers for Image {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "TimeStamp" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("TimeStamp"),
+            rt::json::Key::new("Error"),
+            rt::json::Key::new("ImageContent"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => {
                     out.time_stamp = r
                         .optional(|r| r.epoch_seconds())
                         .map_err(|e| e.in_member("TimeStamp"))?;
                 }
-                "Error" => {
+                1 => {
                     out.error = r
                         .optional(|r| <ImageError as rt::json::ReadJson>::read_json(r))
                         .map_err(|e| e.in_member("Error"))?;
                 }
-                "ImageContent" => {
+                2 => {
                     out.image_content = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("ImageContent"))?;
@@ -577,14 +592,18 @@ impl rt::json::ReadJsonMembers for Node {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "Value" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("Value"),
+            rt::json::Key::new("Next"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => {
                     out.value = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("Value"))?;
                 }
-                "Next" => {
+                1 => {
                     out.next = r
                         .optional(|r| {
                             <Node as rt::json::ReadJson>::read_json(r).map(Box::new)
@@ -884,87 +903,106 @@ impl rt::json::ReadJsonMembers for PutFrameInput {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "Data" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("Data"),
+            rt::json::Key::new("Count"),
+            rt::json::Key::new("Ratio"),
+            rt::json::Key::new("Small"),
+            rt::json::Key::new("Flag"),
+            rt::json::Key::new("At"),
+            rt::json::Key::new("Kind"),
+            rt::json::Key::new("Level"),
+            rt::json::Key::new("Shape"),
+            rt::json::Key::new("Tags"),
+            rt::json::Key::new("Notes"),
+            rt::json::Key::new("Labels"),
+            rt::json::Key::new("Tree"),
+            rt::json::Key::new("Retries"),
+            rt::json::Key::new("Codec"),
+            rt::json::Key::new("Huge"),
+            rt::json::Key::new("Exact"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => {
                     out.data = r.optional(|r| r.blob()).map_err(|e| e.in_member("Data"))?;
                 }
-                "Count" => {
+                1 => {
                     out.count = r
                         .optional(|r| r.integer::<i32>())
                         .map_err(|e| e.in_member("Count"))?;
                 }
-                "Ratio" => {
+                2 => {
                     out.ratio = r
                         .optional(|r| r.f64())
                         .map_err(|e| e.in_member("Ratio"))?;
                 }
-                "Small" => {
+                3 => {
                     out.small = r
                         .optional(|r| r.f32())
                         .map_err(|e| e.in_member("Small"))?;
                 }
-                "Flag" => {
+                4 => {
                     out.flag = r.optional(|r| r.bool()).map_err(|e| e.in_member("Flag"))?;
                 }
-                "At" => {
+                5 => {
                     out.at = r
                         .optional(|r| r.epoch_seconds())
                         .map_err(|e| e.in_member("At"))?;
                 }
-                "Kind" => {
+                6 => {
                     out.kind = r
                         .optional(|r| <ImageError as rt::json::ReadJson>::read_json(r))
                         .map_err(|e| e.in_member("Kind"))?;
                 }
-                "Level" => {
+                7 => {
                     out.level = r
                         .optional(|r| <Level as rt::json::ReadJson>::read_json(r))
                         .map_err(|e| e.in_member("Level"))?;
                 }
-                "Shape" => {
+                8 => {
                     out.shape = r
                         .optional(|r| <Shape as rt::json::ReadJson>::read_json(r))
                         .map_err(|e| e.in_member("Shape"))?;
                 }
-                "Tags" => {
+                9 => {
                     out.tags = r
                         .optional(|r| {
                             r.map(::std::borrow::Cow::into_owned, |r| r.string())
                         })
                         .map_err(|e| e.in_member("Tags"))?;
                 }
-                "Notes" => {
+                10 => {
                     out.notes = r
                         .optional(|r| {
                             r.sparse_map(::std::borrow::Cow::into_owned, |r| r.string())
                         })
                         .map_err(|e| e.in_member("Notes"))?;
                 }
-                "Labels" => {
+                11 => {
                     out.labels = r
                         .optional(|r| r.sparse_list(|r| r.string()))
                         .map_err(|e| e.in_member("Labels"))?;
                 }
-                "Tree" => {
+                12 => {
                     r.optional_struct_into(&mut out.tree)
                         .map_err(|e| e.in_member("Tree"))?
                 }
-                "Retries" => {
+                13 => {
                     out.retries = r
                         .optional(|r| r.integer::<i32>())
                         .map_err(|e| e.in_member("Retries"))?;
                 }
-                "Codec" => {
+                14 => {
                     r.optional_struct_into(&mut out.codec)
                         .map_err(|e| e.in_member("Codec"))?
                 }
-                "Huge" => {
+                15 => {
                     out.huge = r
                         .optional(|r| r.big_integer())
                         .map_err(|e| e.in_member("Huge"))?;
                 }
-                "Exact" => {
+                16 => {
                     out.exact = r
                         .optional(|r| r.big_decimal())
                         .map_err(|e| e.in_member("Exact"))?;
@@ -1300,13 +1338,17 @@ impl rt::json::ReadJsonMembers for PutFrameInputCopy {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "Tree" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("Tree"),
+            rt::json::Key::new("Shape"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => {
                     r.optional_struct_into(&mut out.tree)
                         .map_err(|e| e.in_member("Tree"))?
                 }
-                "Shape" => {
+                1 => {
                     out.shape = r
                         .optional(|r| <Shape as rt::json::ReadJson>::read_json(r))
                         .map_err(|e| e.in_member("Shape"))?;
@@ -1400,15 +1442,17 @@ impl rt::json::ReadJsonMembers for PutFrameOutput {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "Echo" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("Echo"),
+            rt::json::Key::new("Id"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => {
                     r.optional_struct_into(&mut out.echo)
                         .map_err(|e| e.in_member("Echo"))?
                 }
-                "Id" => {
-                    out.id = r.optional(|r| r.string()).map_err(|e| e.in_member("Id"))?;
-                }
+                1 => out.id = r.optional(|r| r.string()).map_err(|e| e.in_member("Id"))?,
                 _ => r.skip_value()?,
             }
         }
@@ -1510,16 +1554,20 @@ impl rt::json::ReadJsonMembers for ReadCbor {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "Inner" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("Inner"),
+            rt::json::Key::new("Value"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => {
                     out.inner = r
                         .optional(|r| {
                             <ReadCbor as rt::json::ReadJson>::read_json(r).map(Box::new)
                         })
                         .map_err(|e| e.in_member("Inner"))?;
                 }
-                "Value" => {
+                1 => {
                     out.value = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("Value"))?;
@@ -1608,9 +1656,14 @@ impl rt::json::ReadJsonMembers for ResourceNotFound {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "Message" | "message" | "errorMessage" => {
+        const KEYS: &[rt::json::Key] = &[
+            rt::json::Key::new("Message"),
+            rt::json::Key::new("message"),
+            rt::json::Key::new("errorMessage"),
+        ];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0..=2 => {
                     out.message = r
                         .optional(|r| r.string())
                         .map_err(|e| e.in_member("Message"))?;
@@ -1803,11 +1856,10 @@ impl rt::json::ReadJsonMembers for Square {
         out: &mut Self,
     ) -> Result<(), rt::json::ReadError> {
         let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            match &*key {
-                "Side" => {
-                    out.side = r.optional(|r| r.f64()).map_err(|e| e.in_member("Side"))?;
-                }
+        const KEYS: &[rt::json::Key] = &[rt::json::Key::new("Side")];
+        while let Some(member) = r.next_member(&mut state, KEYS)? {
+            match member {
+                0 => out.side = r.optional(|r| r.f64()).map_err(|e| e.in_member("Side"))?,
                 _ => r.skip_value()?,
             }
         }
