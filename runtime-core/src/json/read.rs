@@ -139,30 +139,30 @@ pub struct ObjectState {
 }
 
 /// A member's wire name, prepared for [`Reader::next_member`] to recognise
-/// it in the input with two wide compares instead of scanning the key and
+/// it in the input with a few word compares instead of scanning the key and
 /// then comparing it as a string.
 #[derive(Debug)]
 pub struct Key {
     name: &'static str,
-    /// The name and its closing quote as two little-endian words, and the
-    /// masks of the bytes they cover (names of 32 bytes and more are
-    /// compared as slices).
-    words: [u128; 2],
-    masks: [u128; 2],
+    /// The name and its closing quote as little-endian words, and the masks
+    /// of the bytes they cover (names of 32 bytes and more are compared as
+    /// slices).
+    words: [u64; 4],
+    masks: [u64; 4],
 }
 
 impl Key {
     /// The key of a member whose wire name is `name`.
     pub const fn new(name: &'static str) -> Key {
         let bytes = name.as_bytes();
-        let mut words = [0u128; 2];
-        let mut masks = [0u128; 2];
+        let mut words = [0u64; 4];
+        let mut masks = [0u64; 4];
         if bytes.len() < 32 {
             let mut i = 0;
             while i <= bytes.len() {
                 let b = if i == bytes.len() { b'"' } else { bytes[i] };
-                words[i / 16] |= (b as u128) << (8 * (i % 16));
-                masks[i / 16] |= 0xff << (8 * (i % 16));
+                words[i / 8] |= (b as u64) << (8 * (i % 8));
+                masks[i / 8] |= 0xff << (8 * (i % 8));
                 i += 1;
             }
         }
@@ -177,17 +177,14 @@ impl Key {
     /// Whether `input` starts with this name and its closing quote.
     #[inline(always)]
     fn starts(&self, input: &[u8]) -> bool {
-        if let Some(window) = input.get(..32) {
-            if self.masks[0] != 0 {
-                let word = |at: usize| {
-                    let mut w = [0u8; 16];
-                    w.copy_from_slice(&window[at..at + 16]);
-                    u128::from_le_bytes(w)
-                };
-                return ((word(0) ^ self.words[0]) & self.masks[0])
-                    | ((word(16) ^ self.words[1]) & self.masks[1])
-                    == 0;
+        if let (Some(window), true) = (input.get(..32), self.masks[0] != 0) {
+            let mut diff = 0;
+            for ((chunk, word), mask) in window.chunks_exact(8).zip(self.words).zip(self.masks) {
+                let mut w = [0u8; 8];
+                w.copy_from_slice(chunk);
+                diff |= (u64::from_le_bytes(w) ^ word) & mask;
             }
+            return diff == 0;
         }
         let n = self.name.len();
         input.get(..n) == Some(self.name.as_bytes()) && input.get(n) == Some(&b'"')
@@ -457,10 +454,10 @@ impl<'a> Reader<'a> {
 
     /// Reads a list. Dense lists drop `null` items, as Smithy asks clients to.
     #[inline]
-    pub fn list<T>(&mut self, mut read: impl FnMut(&mut Self) -> Result<T>) -> Result<Vec<T>> {
-        // Not `map_err(..)?`: on this path the compiler then copies each
-        // item once more before the push.
-        self.dense_items(|r, items| match read(r) {
+    pub fn list<T>(&mut self, read: impl FnMut(&mut Self) -> Result<T>) -> Result<Vec<T>> {
+        self.dense_items(read, |r, items, read| match read(r) {
+            // Not `map_err(..)?`: on this path the compiler then copies
+            // each item once more before the push.
             Ok(item) => {
                 items.push(item);
                 Ok(())
@@ -469,10 +466,11 @@ impl<'a> Reader<'a> {
         })
     }
 
-    /// Reads a dense list of structures, each read in place in the list.
+    /// Reads a dense list of structures, each but the first read in place
+    /// in the list.
     #[inline]
     pub fn struct_list<T: ReadJsonMembers>(&mut self) -> Result<Vec<T>> {
-        self.dense_items(|r, items| {
+        self.dense_items(T::read_json, |r, items, _| {
             items.resize_with(items.len() + 1, T::absent);
             match items.last_mut() {
                 Some(item) => T::read_members(r, item),
@@ -481,11 +479,14 @@ impl<'a> Reader<'a> {
         })
     }
 
-    /// The loop of a dense list: `read` appends the item that is next.
+    /// The loop of a dense list: `read` reads the first item, which sizes
+    /// the list, and `append` appends each item after it (with `read` or
+    /// in place).
     #[inline]
-    fn dense_items<T>(
+    fn dense_items<T, F: FnMut(&mut Self) -> Result<T>>(
         &mut self,
-        mut read: impl FnMut(&mut Self, &mut Vec<T>) -> Result<()>,
+        mut read: F,
+        append: fn(&mut Self, &mut Vec<T>, &mut F) -> Result<()>,
     ) -> Result<Vec<T>> {
         let mut state = self.begin_array()?;
         let mut items = Vec::new();
@@ -494,10 +495,15 @@ impl<'a> Reader<'a> {
                 continue;
             }
             let index = items.len();
-            let start = self.pos;
-            read(self, &mut items).map_err(|e| e.in_index(index))?;
             if index == 0 {
-                self.presize(&mut items, start);
+                let start = self.pos;
+                let item = read(self).map_err(|e| e.in_index(index))?;
+                // Sized before the first push: a page of similar items then
+                // fills one allocation, with no regrowing or moving.
+                items = Vec::with_capacity(1 + self.presize(start));
+                items.push(item);
+            } else {
+                append(self, &mut items, &mut read).map_err(|e| e.in_index(index))?;
             }
         }
         Ok(items)
@@ -517,16 +523,14 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// Reserves room for as many more items like the one just read (from
-    /// `start`) as the rest of the input could hold, up to [`PRESIZE_MAX`]:
-    /// a page of similar items then fills one allocation instead of growing
-    /// (and moving) the list six or seven times.
+    /// How many more items like the one just read (from `start`) the rest
+    /// of the input could hold, up to [`PRESIZE_MAX`].
     #[inline]
-    fn presize<T>(&self, items: &mut Vec<T>, start: usize) {
+    fn presize(&self, start: usize) -> usize {
         // One byte more per item for the comma between items.
         let span = self.pos.saturating_sub(start) + 1;
         let rest = self.input.len().saturating_sub(self.pos);
-        items.reserve((rest / span).min(PRESIZE_MAX));
+        (rest / span).min(PRESIZE_MAX)
     }
 
     /// Reads a sparse list, keeping `null` items as `None`.

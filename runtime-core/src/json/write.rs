@@ -16,7 +16,12 @@ pub trait WriteJson {
 /// Encodes `value`, or says why it cannot be sent (an unknown union
 /// variant, a timestamp outside the format's range).
 pub fn to_vec<T: WriteJson + ?Sized>(value: &T) -> Result<Vec<u8>, String> {
-    let mut w = Writer::default();
+    // Most request bodies fit; growing from empty would reallocate the
+    // body five or six times on the way.
+    let mut w = Writer {
+        out: Vec::with_capacity(256),
+        ..Writer::default()
+    };
     value.write_json(&mut w);
     match w.failure {
         Some(reason) => Err(reason),
