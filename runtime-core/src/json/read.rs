@@ -902,17 +902,29 @@ impl<'a> Reader<'a> {
         if input.get(i) == Some(&b'.') {
             i += 1;
             let fraction = i;
-            let mut scale = 100_000_000;
             while let Some(&d) = input.get(i).filter(|d| d.is_ascii_digit()) {
                 if i - fraction == 9 {
                     return self.epoch_seconds_general();
                 }
-                nanos += u32::from(d - b'0') * scale;
-                scale /= 10;
+                nanos = nanos * 10 + u32::from(d - b'0');
                 i += 1;
             }
-            if i == fraction {
-                return self.epoch_seconds_general();
+            // Scaled once at the end: a division per digit would sit in the
+            // chain of dependent steps.
+            const SCALE: [u32; 9] = [
+                100_000_000,
+                10_000_000,
+                1_000_000,
+                100_000,
+                10_000,
+                1_000,
+                100,
+                10,
+                1,
+            ];
+            match (i - fraction).checked_sub(1).and_then(|d| SCALE.get(d)) {
+                Some(scale) => nanos *= scale,
+                None => return self.epoch_seconds_general(),
             }
         }
         if matches!(input.get(i), Some(b'e' | b'E')) {
@@ -1761,6 +1773,28 @@ mod tests {
         ] {
             let t = read(text, |r| r.epoch_seconds()).unwrap();
             assert_eq!((t.secs(), t.subsec_nanos()), (secs, nanos), "{text}");
+        }
+        // The fast path agrees with the general one at every length of
+        // either part.
+        for int in [
+            "1",
+            "12",
+            "1234567",
+            "12345678",
+            "123456789",
+            "1700000000",
+            "99999999999",
+        ] {
+            for frac in [
+                "", ".1", ".12", ".123", ".1234", ".12345", ".123456", ".1234567",
+            ] {
+                for frac in [frac.to_string(), format!("{frac}89").replace("..", ".")] {
+                    let text = format!("{int}{frac}");
+                    let t = read(&text, |r| r.epoch_seconds()).unwrap();
+                    let want = super::super::parse_epoch_seconds(&text).unwrap();
+                    assert_eq!(t, want, "{text}");
+                }
+            }
         }
         assert_eq!(
             read("1e300", |r| r.epoch_seconds()).unwrap_err().kind(),
