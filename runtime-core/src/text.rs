@@ -70,9 +70,10 @@ impl Text {
 
     /// Makes this text `part` of `source`, as [`part_of`](Self::part_of)
     /// would, copying a short `part` straight into this text's own buffer.
-    /// Building a new `Text` and moving it here instead costs a reader of
-    /// small strings a fifth of its time: the moves reread the copy's bytes
-    /// in other widths than they were written, which the CPU cannot forward.
+    /// Building a new `Text` and moving it here instead was the costliest
+    /// step of reading a page of small strings: the moves reread the copy's
+    /// bytes in other widths than they were written, which the CPU cannot
+    /// forward from its store buffer.
     #[inline]
     pub(crate) fn set_part_of(&mut self, source: &ByteString, part: &str) {
         if let Repr::Inline(inline) = &mut self.0 {

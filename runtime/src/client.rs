@@ -1073,8 +1073,13 @@ fn request_uri(
             format!("{scheme}://{prefix}{rest}{}", request.path_and_query)
         }
     };
-    uri.parse()
-        .map_err(|e| Error::Config(ConfigError(format!("invalid request URI {uri}: {e}"))))
+    // From the `String` itself: parsing a `&str` would copy it first.
+    http::Uri::try_from(uri).map_err(|e| {
+        Error::Config(ConfigError(format!(
+            "invalid request URI from the endpoint {endpoint} and the path {}: {e}",
+            request.path_and_query
+        )))
+    })
 }
 
 /// What the send loop needs to know of an operation, as values rather than

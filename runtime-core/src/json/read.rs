@@ -320,13 +320,13 @@ impl<'a> Reader<'a> {
             if candidate >= keys.len() {
                 candidate = 0;
             }
-            if keys.get(candidate).is_some_and(|k| k.starts(rest)) {
-                found = Some(candidate);
+            if let Some(key) = keys.get(candidate).filter(|k| k.starts(rest)) {
+                found = Some((candidate, key));
                 break;
             }
             candidate += 1;
         }
-        let index = match found.and_then(|i| Some((i, keys.get(i)?))) {
+        let index = match found {
             Some((i, k)) => {
                 self.pos += k.name.len() + 1;
                 i
@@ -969,17 +969,10 @@ impl<'a> Reader<'a> {
     /// one and the string has no escapes and is longer than `Text` stores
     /// inline, else a copy.
     pub fn text(&mut self) -> Result<Text> {
-        let s = self.str()?;
-        Ok(self.text_of(s))
-    }
-
-    /// `s`, just read, as [`Text`].
-    #[inline(always)]
-    fn text_of(&self, s: Cow<'a, str>) -> Text {
-        match (s, self.source) {
+        Ok(match (self.str()?, self.source) {
             (Cow::Borrowed(s), Some(source)) => Text::part_of(source, s),
             (s, _) => Text::from(s),
-        }
+        })
     }
 
     /// Reads an optional [`Text`] member into its field, as [`text`](Self::text)
