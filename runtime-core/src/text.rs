@@ -12,7 +12,7 @@ use std::ops::Deref;
 /// Strings up to this many bytes are stored inline: copying them costs less
 /// than counting a reference to the body up and down (two atomic operations),
 /// and they keep no part of the body alive.
-const INLINE: usize = 32;
+pub(crate) const INLINE: usize = 32;
 
 /// A large string member: one whose `@length` allows 64 Ki characters or more.
 ///
@@ -83,6 +83,24 @@ impl Text {
             }
         }
         *self = Text::part_of(source, part);
+    }
+
+    /// Makes this text the first `len` bytes of `window`, which is exactly
+    /// [`INLINE`] bytes long, by copying the whole window and then cutting
+    /// it: a copy of a size known when compiling is a few register moves,
+    /// where a copy of `len` bytes is a call to `memcpy`. `len` must be less
+    /// than `INLINE` and on a character boundary.
+    #[inline]
+    pub(crate) fn set_prefix_of(&mut self, window: &str, len: usize) {
+        debug_assert!(window.len() == INLINE && len < INLINE);
+        if let Repr::Inline(inline) = &mut self.0 {
+            inline.clear();
+            if inline.try_push_str(window).is_ok() && window.is_char_boundary(len) {
+                inline.truncate(len);
+                return;
+            }
+        }
+        *self = Text::from(window.get(..len).unwrap_or_default());
     }
 
     /// `s` stored inline, if it is short enough.

@@ -979,6 +979,20 @@ impl<'a> Reader<'a> {
     /// reads it.
     #[inline]
     pub fn optional_text_into(&mut self, field: &mut Option<Text>) -> Result<()> {
+        // A short string without escapes (most short texts) is copied
+        // into the field as the whole window of `INLINE` bytes it starts,
+        // then cut to its length.
+        if self.peek() == Some(b'"') {
+            let start = self.pos + 1;
+            if let Some(window) = self.text.get(start..start + crate::text::INLINE) {
+                let len = find_special_swar(window.as_bytes());
+                if window.as_bytes().get(len) == Some(&b'"') {
+                    field.get_or_insert_with(Text::new).set_prefix_of(window, len);
+                    self.pos = start + len + 1;
+                    return Ok(());
+                }
+            }
+        }
         if self.null()? {
             *field = None;
             return Ok(());
@@ -1191,6 +1205,7 @@ fn find_special_long(bytes: &[u8]) -> usize {
 
 /// The same search eight bytes at a time: short strings (most keys and
 /// values) never fill a block.
+#[inline]
 fn find_special_swar(bytes: &[u8]) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
@@ -1660,6 +1675,44 @@ mod tests {
         assert_eq!(e.path(), "l[1]", "{e}");
         let e = read(r#"{"i":{"t":[]}}"#.into()).unwrap_err();
         assert_eq!(e.path(), "i", "{e}");
+    }
+
+    #[test]
+    fn short_texts_read_into_a_field_match_the_general_path() {
+        // Every length around the inline buffer's, with multibyte characters
+        // where the copied window would end, and with the string at the very
+        // end of the input (no full window after it).
+        let pieces = ["a", "é", "😀", "\\\"", "\\u00e9", "\u{1}"];
+        for len in 0..40 {
+            for piece in pieces {
+                for tail in ["", "}", "} 😀😀😀😀😀😀😀😀😀😀", "}ééééééééééééééééééé"] {
+                    let value: String = std::iter::repeat("x")
+                        .take(len)
+                        .chain(std::iter::once(piece))
+                        .collect();
+                    let body = format!("\"{value}\"{tail}");
+                    let want = Reader::new(&body).text();
+                    let source = Text::from(format!("{body}{}", " ".repeat(40)));
+                    for mut r in [Reader::new(&body), Reader::with_source(&source)] {
+                        let mut field = Some(Text::from("an earlier value, longer than inline"));
+                        let got = r.optional_text_into(&mut field);
+                        match (&want, got) {
+                            (Ok(want), Ok(())) => {
+                                assert_eq!(field.as_deref(), Some(&**want), "{body}");
+                                assert_eq!(r.peek(), tail.bytes().next(), "{body}");
+                            }
+                            (Err(want), Err(got)) => {
+                                assert_eq!(want.to_string(), got.to_string(), "{body}")
+                            }
+                            (want, got) => panic!("{body}: {want:?} but {got:?}"),
+                        }
+                    }
+                }
+            }
+        }
+        let mut field = Some(Text::from("x"));
+        Reader::new("null").optional_text_into(&mut field).unwrap();
+        assert_eq!(field, None);
     }
 
     #[test]
