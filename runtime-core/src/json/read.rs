@@ -1686,10 +1686,7 @@ mod tests {
         for len in 0..40 {
             for piece in pieces {
                 for tail in ["", "}", "} 😀😀😀😀😀😀😀😀😀😀", "}ééééééééééééééééééé"] {
-                    let value: String = std::iter::repeat("x")
-                        .take(len)
-                        .chain(std::iter::once(piece))
-                        .collect();
+                    let value = format!("{}{piece}", "x".repeat(len));
                     let body = format!("\"{value}\"{tail}");
                     let want = Reader::new(&body).text();
                     let source = Text::from(format!("{body}{}", " ".repeat(40)));
