@@ -62,8 +62,50 @@ impl<T: Validate + ?Sized> Validate for Box<T> {
 #[derive(Debug, Clone)]
 pub struct Context {
     level: Validation,
-    path: String,
+    path: PathText,
     violations: Vec<Violation>,
+}
+
+/// The path of a [`Context`]: inline while it is short, as it nearly always
+/// is, so checking a valid input allocates nothing.
+#[derive(Debug, Clone)]
+enum PathText {
+    Inline(arrayvec::ArrayString<96>),
+    Heap(String),
+}
+
+impl PathText {
+    fn len(&self) -> usize {
+        self.as_str().len()
+    }
+
+    fn as_str(&self) -> &str {
+        match self {
+            PathText::Inline(s) => s,
+            PathText::Heap(s) => s,
+        }
+    }
+
+    fn push(&mut self, parts: &[&str]) {
+        if let PathText::Inline(inline) = self {
+            let len = inline.len();
+            if parts.iter().all(|part| inline.try_push_str(part).is_ok()) {
+                return;
+            }
+            inline.truncate(len);
+            *self = PathText::Heap(inline.to_string());
+        }
+        if let PathText::Heap(heap) = self {
+            parts.iter().for_each(|part| heap.push_str(part));
+        }
+    }
+
+    fn truncate(&mut self, len: usize) {
+        match self {
+            PathText::Inline(s) => s.truncate(len),
+            PathText::Heap(s) => s.truncate(len),
+        }
+    }
 }
 
 impl Context {
@@ -71,7 +113,7 @@ impl Context {
     pub fn new(level: Validation) -> Self {
         Context {
             level,
-            path: String::new(),
+            path: PathText::Inline(arrayvec::ArrayString::new()),
             violations: Vec::new(),
         }
     }
@@ -99,16 +141,14 @@ impl Context {
     /// Descends into a member or map key; returns the mark to [`leave`](Self::leave) to.
     pub fn enter(&mut self, segment: &str) -> usize {
         let mark = self.path.len();
-        self.path.push('/');
-        self.path.push_str(segment);
+        self.path.push(&["/", segment]);
         mark
     }
 
     /// Descends into a list element.
     pub fn enter_index(&mut self, index: usize) -> usize {
-        use std::fmt::Write as _;
         let mark = self.path.len();
-        let _ = write!(self.path, "/{index}");
+        self.path.push(&["/", itoa::Buffer::new().format(index)]);
         mark
     }
 
@@ -119,10 +159,9 @@ impl Context {
 
     /// The current path as text (`/` for the root).
     pub fn path(&self) -> &str {
-        if self.path.is_empty() {
-            "/"
-        } else {
-            &self.path
+        match self.path.as_str() {
+            "" => "/",
+            path => path,
         }
     }
 
@@ -406,5 +445,36 @@ impl Pattern {
 impl fmt::Debug for Pattern {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_tuple("Pattern").field(&self.source).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_grow_past_the_inline_buffer_and_shrink_back() {
+        let mut cx = Context::new(Validation::Strict);
+        assert_eq!(cx.path(), "/");
+        let outer = cx.enter("Outer");
+        let mut marks = Vec::new();
+        let mut want = String::from("/Outer");
+        // Deep enough to leave the inline buffer, with a map key and indexes.
+        for i in 0..20 {
+            marks.push((cx.enter_index(i), want.clone()));
+            want.push_str(&format!("/{i}"));
+            marks.push((cx.enter("clé"), want.clone()));
+            want.push_str("/clé");
+            assert_eq!(cx.path(), want);
+        }
+        cx.required();
+        while let Some((mark, before)) = marks.pop() {
+            cx.leave(mark);
+            assert_eq!(cx.path(), before);
+        }
+        cx.leave(outer);
+        assert_eq!(cx.path(), "/");
+        let errors = cx.finish().unwrap_err();
+        assert!(errors.violations[0].message.contains(&want), "{errors:?}");
     }
 }

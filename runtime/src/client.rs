@@ -888,13 +888,14 @@ impl ServiceClient {
         streaming: bool,
         deadline: Option<(tokio::time::Instant, std::time::Duration)>,
     ) -> Result<(u16, HeaderMap, Body), AttemptError> {
-        use crate::progress::{watch, Guarded, Limits, Upload, Watchdog, Watched};
+        use crate::progress::{watch, Guarded, Limits, Watchdog, Watched};
         let inner = &self.0.config.inner;
-        let upload = Upload::new();
-        let request = request.map(|b| Watched::wrap(b, upload.clone()));
+        let (parts, body) = request.into_parts();
+        let (body, progress) = Watched::wrap(body);
+        let request = http::Request::from_parts(parts, body);
         let exchange = async {
             let exchange = inner.http_client.send(request);
-            let watchdog = watch(&upload, inner.stall_grace, inner.response_timeout);
+            let watchdog = watch(&progress, inner.stall_grace, inner.response_timeout);
             let response = match first(exchange, watchdog).await {
                 First::A(response) => response.map_err(AttemptError::Transport)?,
                 First::B(why) => {
@@ -1066,14 +1067,17 @@ fn request_uri(
     request: &OperationRequest,
 ) -> Result<http::Uri, Error<UntypedError>> {
     let endpoint = endpoint.trim_end_matches('/');
+    let path = &request.path_and_query;
     let uri = match request.host_prefix() {
-        None => format!("{endpoint}{}", request.path_and_query),
+        None => [endpoint, path].concat(),
         Some(prefix) => {
             let (scheme, rest) = endpoint.split_once("://").unwrap_or(("https", endpoint));
-            format!("{scheme}://{prefix}{rest}{}", request.path_and_query)
+            [scheme, "://", prefix, rest, path].concat()
         }
     };
-    // From the `String` itself: parsing a `&str` would copy it first.
+    // From the `String` itself: parsing a `&str` would copy it first. Its
+    // capacity is its length (`concat` sizes it exactly), so its buffer
+    // becomes the URI's without another allocation.
     http::Uri::try_from(uri).map_err(|e| {
         Error::Config(ConfigError(format!(
             "invalid request URI from the endpoint {endpoint} and the path {}: {e}",

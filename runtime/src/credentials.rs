@@ -346,25 +346,29 @@ impl Cached {
     }
 
     /// The cached credentials, unless they are missing or about to expire.
-    fn fresh(&self, now: SystemTime) -> Option<Credentials> {
+    /// The clock is read only for credentials that expire.
+    fn fresh(&self) -> Option<Credentials> {
         self.cached
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .as_ref()
-            .filter(|c| c.expiry().is_none_or(|e| now + REFRESH_BEFORE_EXPIRY < e))
+            .filter(|c| {
+                c.expiry()
+                    .is_none_or(|e| SystemTime::now() + REFRESH_BEFORE_EXPIRY < e)
+            })
             .cloned()
     }
 
     pub async fn get(&self) -> Result<Credentials, CredentialsError> {
-        if let Some(c) = self.fresh(SystemTime::now()) {
+        if let Some(c) = self.fresh() {
             return Ok(c);
         }
         let _refresh = self.refreshing.lock().await;
         // Another call may have refreshed them while this one waited.
-        let now = SystemTime::now();
-        if let Some(c) = self.fresh(now) {
+        if let Some(c) = self.fresh() {
             return Ok(c);
         }
+        let now = SystemTime::now();
         tracing::debug!("refreshing credentials");
         let fresh = match self.provider.provide_credentials().await {
             Ok(c) => c,

@@ -227,12 +227,6 @@ pub(crate) struct Upload {
 }
 
 impl Upload {
-    pub(crate) fn new() -> Arc<Self> {
-        Arc::new(Upload {
-            state: Mutex::new((Instant::now(), 0, false)),
-        })
-    }
-
     /// `(last progress, bytes taken, finished)`.
     pub(crate) fn snapshot(&self) -> (Instant, u64, bool) {
         *self.state.lock().unwrap_or_else(|e| e.into_inner())
@@ -246,6 +240,19 @@ impl Upload {
     }
 }
 
+/// What the watchdog sees of a request body's progress.
+#[derive(Debug)]
+pub(crate) enum Progress {
+    /// A body in memory, which goes in one frame: it counts as sent when the
+    /// watchdog first looks, and the socket's own backpressure is the
+    /// watchdog's to see. No clock is read and nothing is allocated for it,
+    /// so an exchange that ends at its first poll (an in-memory transport)
+    /// pays nothing for the watchdog.
+    Sent(u64),
+    /// A streamed body, reporting through its [`Watched`] wrapper.
+    Streamed(Arc<Upload>),
+}
+
 /// A request body that reports its progress to an [`Upload`].
 pub(crate) struct Watched {
     inner: Body,
@@ -253,15 +260,17 @@ pub(crate) struct Watched {
 }
 
 impl Watched {
-    pub(crate) fn wrap(inner: Body, upload: Arc<Upload>) -> Body {
-        if inner.bytes().is_some() {
-            // An in-memory body goes in one frame; it counts as sent at once,
-            // and the socket's own backpressure is the watchdog's to see.
-            let len = inner.bytes().map_or(0, |b| b.len() as u64);
-            upload.record(len, true);
-            return inner;
+    /// The body to send, and the progress the watchdog watches.
+    pub(crate) fn wrap(inner: Body) -> (Body, Progress) {
+        if let Some(bytes) = inner.bytes() {
+            let len = bytes.len() as u64;
+            return (inner, Progress::Sent(len));
         }
-        Body::from_stream(Watched { inner, upload })
+        let upload = Arc::new(Upload {
+            state: Mutex::new((Instant::now(), 0, false)),
+        });
+        let progress = Progress::Streamed(upload.clone());
+        (Body::from_stream(Watched { inner, upload }), progress)
     }
 }
 
@@ -306,12 +315,16 @@ pub(crate) enum Watchdog {
 /// `response_timeout` passes without the exchange having ended (it is raced
 /// against the exchange, which drops it when the head arrives).
 pub(crate) async fn watch(
-    upload: &Upload,
+    progress: &Progress,
     grace: Option<Duration>,
     response_timeout: Option<Duration>,
 ) -> Watchdog {
+    let sent_at = Instant::now();
     loop {
-        let (last, bytes, finished) = upload.snapshot();
+        let (last, bytes, finished) = match progress {
+            Progress::Sent(bytes) => (sent_at, *bytes, true),
+            Progress::Streamed(upload) => upload.snapshot(),
+        };
         let limit = if finished { response_timeout } else { grace };
         let Some(limit) = limit else {
             if finished {

@@ -213,14 +213,14 @@ impl CanonicalRequest {
         let query = uri.query().map(canonical_query);
 
         // Headers the signer sets replace any the request has.
-        let mut set: Vec<(&str, Cow<'_, str>)> = Vec::with_capacity(4);
-        set.push(("x-amz-date", Cow::Borrowed(date_time)));
-        if let Some(token) = credentials.session_token() {
-            set.push(("x-amz-security-token", Cow::Borrowed(token)));
-        }
-        if body.is_none() {
-            set.push(("x-amz-content-sha256", Cow::Borrowed(UNSIGNED_PAYLOAD)));
-        }
+        let set: [Option<(&str, Cow<'_, str>)>; 3] = [
+            Some(("x-amz-date", Cow::Borrowed(date_time))),
+            credentials
+                .session_token()
+                .map(|token| ("x-amz-security-token", Cow::Borrowed(token))),
+            body.is_none()
+                .then_some(("x-amz-content-sha256", Cow::Borrowed(UNSIGNED_PAYLOAD))),
+        ];
         // One pass over the map (no lookup per name); a name's values come
         // in the order they were added, and the stable sort below keeps it
         // when it joins them.
@@ -228,7 +228,7 @@ impl CanonicalRequest {
             Vec::with_capacity(request.headers().len() + set.len() + 1);
         for (name, value) in request.headers() {
             let name = name.as_str();
-            if UNSIGNED.contains(&name) || set.iter().any(|(n, _)| *n == name) {
+            if UNSIGNED.contains(&name) || set.iter().flatten().any(|(n, _)| *n == name) {
                 continue;
             }
             let value = value.to_str().map_err(|_| {
@@ -251,7 +251,7 @@ impl CanonicalRequest {
             };
             headers.push(("host", Cow::Borrowed(host)));
         }
-        headers.extend(set);
+        headers.extend(set.into_iter().flatten());
         headers.sort_by(|a, b| a.0.cmp(b.0));
         headers.dedup_by(|next, kept| {
             if next.0 != kept.0 {

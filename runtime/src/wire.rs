@@ -199,7 +199,7 @@ impl RequestBuilder {
         if let RequestBody::Bytes(b) = &self.body {
             if !b.is_empty() {
                 self.headers
-                    .insert(http::header::CONTENT_LENGTH, HeaderValue::from(b.len()));
+                    .insert(http::header::CONTENT_LENGTH, decimal_header(b.len()));
             }
         }
         let method = http::Method::from_bytes(self.method.as_bytes())
@@ -212,6 +212,24 @@ impl RequestBuilder {
             self.host_prefix,
         ))
     }
+}
+
+/// `n` in decimal as a header value, in one allocation of its exact size
+/// (`HeaderValue::from(usize)` makes two: a growable buffer, then the shared
+/// header over it).
+fn decimal_header(n: usize) -> HeaderValue {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = n;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    HeaderValue::from_bytes(&digits[at..]).unwrap_or_else(|_| HeaderValue::from(n))
 }
 
 /// Percent-encodes everything but RFC 3986's unreserved characters, as the
@@ -509,6 +527,13 @@ mod tests {
         assert_eq!(split_header_list(&joined).unwrap(), items);
         assert_eq!(split_header_list("").unwrap(), Vec::<String>::new());
         assert!(split_header_list("\"open").is_err());
+    }
+
+    #[test]
+    fn content_lengths_are_written_in_decimal() {
+        for n in [0, 1, 9, 10, 99, 100, 12_345, u32::MAX as usize, usize::MAX] {
+            assert_eq!(decimal_header(n), HeaderValue::from(n), "{n}");
+        }
     }
 
     #[test]
