@@ -75,10 +75,12 @@ enum PathText {
 }
 
 impl PathText {
+    #[inline]
     fn len(&self) -> usize {
         self.as_str().len()
     }
 
+    #[inline]
     fn as_str(&self) -> &str {
         match self {
             PathText::Inline(s) => s,
@@ -86,6 +88,7 @@ impl PathText {
         }
     }
 
+    #[inline]
     fn push(&mut self, parts: &[&str]) {
         if let PathText::Inline(inline) = self {
             let len = inline.len();
@@ -100,6 +103,7 @@ impl PathText {
         }
     }
 
+    #[inline]
     fn truncate(&mut self, len: usize) {
         match self {
             PathText::Inline(s) => s.truncate(len),
@@ -134,11 +138,13 @@ impl Context {
         &self.violations
     }
 
+    #[inline]
     fn strict(&self) -> bool {
         self.level == Validation::Strict
     }
 
     /// Descends into a member or map key; returns the mark to [`leave`](Self::leave) to.
+    #[inline]
     pub fn enter(&mut self, segment: &str) -> usize {
         let mark = self.path.len();
         self.path.push(&["/", segment]);
@@ -153,6 +159,7 @@ impl Context {
     }
 
     /// Returns to a mark from `enter`.
+    #[inline]
     pub fn leave(&mut self, mark: usize) {
         self.path.truncate(mark);
     }
@@ -185,17 +192,28 @@ impl Context {
     /// `@length`: `len` is in Unicode scalar values for strings, bytes for
     /// blobs, entries for lists and maps. Bounds come as numbers and as model
     /// text. Below [`Validation::Strict`] only the minimum is checked.
+    #[inline]
     pub fn length(&mut self, len: usize, min: Option<(usize, &str)>, max: Option<(usize, &str)>) {
         let too_short = min.is_some_and(|(m, _)| len < m);
         let too_long = self.strict() && max.is_some_and(|(m, _)| len > m);
         if too_short || too_long {
-            let message = format!(
-                "Value with length {len} at '{}' failed to satisfy constraint: Member must have length {}",
-                self.path(),
-                bounds_text(min.map(|b| b.1), max.map(|b| b.1))
-            );
-            self.push(Constraint::Length, message);
+            self.length_violation(len, min, max);
         }
+    }
+
+    #[cold]
+    fn length_violation(
+        &mut self,
+        len: usize,
+        min: Option<(usize, &str)>,
+        max: Option<(usize, &str)>,
+    ) {
+        let message = format!(
+            "Value with length {len} at '{}' failed to satisfy constraint: Member must have length {}",
+            self.path(),
+            bounds_text(min.map(|b| b.1), max.map(|b| b.1))
+        );
+        self.push(Constraint::Length, message);
     }
 
     fn range_violation(&mut self, min: Option<&str>, max: Option<&str>) {
@@ -231,10 +249,14 @@ impl Context {
     /// compile (the generator checked it with the same engine, so only a
     /// different engine version could cause this) is a violation that says so,
     /// rather than a check that passes silently.
+    #[inline]
     pub fn pattern(&mut self, value: &str, pattern: &Pattern) {
-        if !self.strict() {
-            return;
+        if self.strict() {
+            self.check_pattern(value, pattern);
         }
+    }
+
+    fn check_pattern(&mut self, value: &str, pattern: &Pattern) {
         let message = match pattern.is_match(value) {
             Ok(true) => return,
             Ok(false) => format!(

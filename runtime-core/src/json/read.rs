@@ -987,7 +987,9 @@ impl<'a> Reader<'a> {
             if let Some(window) = self.text.get(start..start + crate::text::INLINE) {
                 let len = find_special_swar(window.as_bytes());
                 if window.as_bytes().get(len) == Some(&b'"') {
-                    field.get_or_insert_with(Text::new).set_prefix_of(window, len);
+                    field
+                        .get_or_insert_with(Text::new)
+                        .set_prefix_of(window, len);
                     self.pos = start + len + 1;
                     return Ok(());
                 }
@@ -1206,7 +1208,7 @@ fn find_special_long(bytes: &[u8]) -> usize {
 /// The same search eight bytes at a time: short strings (most keys and
 /// values) never fill a block.
 #[inline]
-fn find_special_swar(bytes: &[u8]) -> usize {
+pub(crate) fn find_special_swar(bytes: &[u8]) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let mut chunks = bytes.chunks_exact(8);
@@ -1685,7 +1687,8 @@ mod tests {
         let pieces = ["a", "é", "😀", "\\\"", "\\u00e9", "\u{1}"];
         for len in 0..40 {
             for piece in pieces {
-                for tail in ["", "}", "} 😀😀😀😀😀😀😀😀😀😀", "}ééééééééééééééééééé"] {
+                for tail in ["", "}", "} 😀😀😀😀😀😀😀😀😀😀", "}ééééééééééééééééééé"]
+                {
                     let value = format!("{}{piece}", "x".repeat(len));
                     let body = format!("\"{value}\"{tail}");
                     let want = Reader::new(&body).text();
