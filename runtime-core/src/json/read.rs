@@ -306,8 +306,72 @@ impl<'a> Reader<'a> {
     /// after the last one matched is tried first, then the three after it
     /// (wrapping around to the first), each compared in place; any other
     /// key is read and looked up.
-    #[inline]
+    ///
+    /// The commonest steps (the end of the object, or the expected key or
+    /// the one after it, wrapping around, with no whitespace about them) are inlined into each
+    /// generated reader, where they cost a third of a call; the rest is not,
+    /// to keep the readers small.
+    #[inline(always)]
     pub fn next_member(&mut self, state: &mut ObjectState, keys: &[Key]) -> Result<Option<usize>> {
+        match self.compact_member(state, keys) {
+            Some(found) => Ok(found),
+            None => self.next_member_searched(state, keys),
+        }
+    }
+
+    /// [`next_member`](Self::next_member) on compact input: `}`, or `,` (not
+    /// before the first key), the expected key or the one after it, and
+    /// `:`. `None` when the input is anything else, consuming nothing.
+    #[inline(always)]
+    fn compact_member(&mut self, state: &mut ObjectState, keys: &[Key]) -> Option<Option<usize>> {
+        if state.done {
+            return None;
+        }
+        // The separator, the quote and a window of 32 bytes for the key.
+        let window = self.input.get(self.pos..self.pos + 34)?;
+        let quote = match (window[0], state.first) {
+            (b'}', _) => {
+                state.done = true;
+                return Some(self.leave());
+            }
+            (b'"', true) => 0,
+            (b',', false) => 1,
+            _ => return None,
+        };
+        if window[quote] != b'"' {
+            return None;
+        }
+        let name = &window[quote + 1..];
+        // Wrapping around: objects of one kind in a list start over. (Not
+        // an iterator: the compiler leaves its loop out of line.)
+        let wrap = |i: usize| if i >= keys.len() { i - keys.len() } else { i };
+        let mut index = wrap(state.next);
+        let mut key = keys.get(index)?;
+        if !key.starts(name) {
+            index = wrap(index + 1);
+            key = keys.get(index)?;
+            if !key.starts(name) {
+                return None;
+            }
+        }
+        // After the name and its closing quote: at most 33, inside the window.
+        let colon = quote + 1 + key.name.len() + 1;
+        if window.get(colon) != Some(&b':') {
+            return None;
+        }
+        state.first = false;
+        state.next = index + 1;
+        self.pos += colon + 1;
+        Some(Some(index))
+    }
+
+    /// The general [`next_member`](Self::next_member).
+    #[inline(never)]
+    fn next_member_searched(
+        &mut self,
+        state: &mut ObjectState,
+        keys: &[Key],
+    ) -> Result<Option<usize>> {
         if !self.key_start(state)? {
             return Ok(None);
         }
