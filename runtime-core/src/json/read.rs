@@ -498,14 +498,20 @@ impl<'a> Reader<'a> {
         }
     }
 
+    #[inline]
     fn enter(&mut self) -> Result<()> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
-            return Err(self.syntax(&format!(
-                "objects and arrays nest more than {MAX_DEPTH} levels deep"
-            )));
+            return Err(self.too_deep());
         }
         Ok(())
+    }
+
+    #[cold]
+    fn too_deep(&mut self) -> ReadError {
+        self.syntax(&format!(
+            "objects and arrays nest more than {MAX_DEPTH} levels deep"
+        ))
     }
 
     /// Consumes a closing bracket. Always returns `None`; the type lets both
