@@ -218,18 +218,7 @@ impl RequestBuilder {
 /// (`HeaderValue::from(usize)` makes two: a growable buffer, then the shared
 /// header over it).
 fn decimal_header(n: usize) -> HeaderValue {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    let mut rest = n;
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
-    }
-    HeaderValue::from_bytes(&digits[at..]).unwrap_or_else(|_| HeaderValue::from(n))
+    HeaderValue::from_str(itoa::Buffer::new().format(n)).unwrap_or_else(|_| HeaderValue::from(n))
 }
 
 /// Percent-encodes everything but RFC 3986's unreserved characters, as the

@@ -308,9 +308,9 @@ impl<'a> Reader<'a> {
     /// key is read and looked up.
     ///
     /// The commonest steps (the end of the object, or the expected key or
-    /// the one after it, wrapping around, with no whitespace about them) are inlined into each
-    /// generated reader, where they cost a third of a call; the rest is not,
-    /// to keep the readers small.
+    /// the one after it, wrapping around, with no whitespace about them) are
+    /// inlined into each generated reader, which spares a call per member;
+    /// the rest is not, to keep the readers small.
     #[inline(always)]
     pub fn next_member(&mut self, state: &mut ObjectState, keys: &[Key]) -> Result<Option<usize>> {
         match self.compact_member(state, keys) {
@@ -354,7 +354,8 @@ impl<'a> Reader<'a> {
                 return None;
             }
         }
-        // After the name and its closing quote: at most 33, inside the window.
+        // After the name and its closing quote. A name that fills the
+        // window leaves no room for it: `get` fails and the search takes over.
         let colon = quote + 1 + key.name.len() + 1;
         if window.get(colon) != Some(&b':') {
             return None;
