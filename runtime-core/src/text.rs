@@ -85,22 +85,22 @@ impl Text {
         *self = Text::part_of(source, part);
     }
 
-    /// Makes this text the first `len` bytes of `window`, which is exactly
+    /// Makes this text `part`, a prefix of `window`, which is exactly
     /// [`INLINE`] bytes long, by copying the whole window and then cutting
     /// it: a copy of a size known when compiling is a few register moves,
-    /// where a copy of `len` bytes is a call to `memcpy`. `len` must be less
-    /// than `INLINE` and on a character boundary.
+    /// where a copy of `part.len()` bytes is a call to `memcpy`.
     #[inline]
-    pub(crate) fn set_prefix_of(&mut self, window: &str, len: usize) {
-        debug_assert!(window.len() == INLINE && len < INLINE);
+    pub(crate) fn set_prefix_of(&mut self, window: &str, part: &str) {
+        debug_assert!(window.len() == INLINE && window.starts_with(part));
         if let Repr::Inline(inline) = &mut self.0 {
             inline.clear();
-            if inline.try_push_str(window).is_ok() && window.is_char_boundary(len) {
-                inline.truncate(len);
+            if inline.try_push_str(window).is_ok() {
+                // `part` is a `str`, so its length is a character boundary.
+                inline.truncate(part.len());
                 return;
             }
         }
-        *self = Text::from(window.get(..len).unwrap_or_default());
+        *self = Text::from(part);
     }
 
     /// `s` stored inline, if it is short enough.

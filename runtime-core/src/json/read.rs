@@ -1090,10 +1090,11 @@ impl<'a> Reader<'a> {
             let start = self.pos + 1;
             if let Some(window) = self.text.get(start..start + crate::text::INLINE) {
                 let len = find_special_swar(window.as_bytes());
-                if window.as_bytes().get(len) == Some(&b'"') {
+                let part = window.get(..len);
+                if let (Some(part), Some(b'"')) = (part, window.as_bytes().get(len)) {
                     field
                         .get_or_insert_with(Text::new)
-                        .set_prefix_of(window, len);
+                        .set_prefix_of(window, part);
                     self.pos = start + len + 1;
                     return Ok(());
                 }
