@@ -11,9 +11,13 @@
 //!   class) become the character; a lone `{`, `}` or `]` becomes an escaped one;
 //! - a `-` between a class escape and another atom (`[\w-.]`) is a literal `-`;
 //! - `\x{HHHH}` (Java) is the code point `\u{HHHH}`; `\0nn` (Java) is octal;
-//! - Java property names: `\p{IsAlphabetic}` is `\p{Alphabetic}`, `\p{IsLatin}`
-//!   the Latin script, and the ASCII POSIX classes (`\p{Alnum}`, `\p{Punct}`,
-//!   `\p{Blank}` …) and `\p{all}` are spelled out as their character sets;
+//! - Java property names, read in the order Java's `Pattern` reads them: after
+//!   `Is`, a binary property or alias in any case (`\p{IsWhitespace}` is
+//!   `\p{White_Space}`), a POSIX name in its Unicode reading, a category or a
+//!   script in any case (`\p{IsLatin}`); `sc=`/`gc=` keys in any case; alone,
+//!   a category, an ASCII POSIX class (`\p{Alnum}`, `\p{Punct}` …), `\p{all}`
+//!   or a `java…` predicate of `Character`. Each becomes its ECMA-262 set;
+//!   Unicode blocks (`\p{InGreek}`), which ECMA-262 cannot name, are reported;
 //! - a quantifier on a quantified atom or on an assertion (`a{3}{0,5}`, `${2}`)
 //!   applies to the whole preceding expression, as in Java, so the expression
 //!   gets a non-capturing group.
@@ -606,6 +610,14 @@ impl<'a> Normalizer<'a> {
         } else {
             return self.error(at, "`\\p` must be followed by a property in `{…}`");
         };
+        if let Some(block) = java_block(&name) {
+            return self.error(
+                at,
+                format!(
+                    "`\\p{{{name}}}` names the Unicode block {block:?}: ECMA-262 patterns have no block property; spell its code point range (`[\\u{{…}}-\\u{{…}}]`) instead"
+                ),
+            );
+        }
         let p = if negated { 'P' } else { 'p' };
         let ecma = |name: &str| {
             let text = format!("\\{p}{{{name}}}");
@@ -613,25 +625,13 @@ impl<'a> Normalizer<'a> {
                 .is_ok()
                 .then_some(text)
         };
-        // Java's POSIX names first: ECMA-262 reads `Alpha`, `Lower` and
-        // `Upper` as Unicode aliases, but the models mean Java's ASCII classes.
-        if let Some(set) = posix(&name) {
-            return Ok(Property::Ranges(if negated {
-                complement(&set)
-            } else {
-                set
-            }));
+        // Java's reading first (the models were checked by Java's `Pattern`),
+        // then any name ECMA-262 knows that Java does not.
+        if let Some(set) = java_set(&name) {
+            return Ok(set.property(negated));
         }
         if let Some(text) = ecma(&name) {
             return Ok(Property::Escape(text));
-        }
-        if let Some(items) = java_property(&name) {
-            return Ok(Property::Union(items.to_string(), negated));
-        }
-        if let Some(bare) = name.strip_prefix("Is") {
-            if let Some(text) = ecma(bare).or_else(|| ecma(&format!("Script={bare}"))) {
-                return Ok(Property::Escape(text));
-            }
         }
         self.error(
             at,
@@ -747,16 +747,171 @@ struct Group {
     flags: Vec<String>,
 }
 
-/// Java's `Character` properties that ECMA-262 spells as a union.
-fn java_property(name: &str) -> Option<&'static str> {
+/// A set Java's `Pattern` names in `\p{…}`, as ECMA-262 spells it.
+enum JavaSet {
+    /// A union of class items; one `\p{…}` or `\P{…}` escape alone is
+    /// negated by its letter.
+    Items(String),
+    /// Code point ranges.
+    Ranges(Vec<(u32, u32)>),
+    /// A script, by the name ECMA-262 knows it.
+    Script(String),
+}
+
+impl JavaSet {
+    fn property(self, negated: bool) -> Property {
+        let items = match self {
+            JavaSet::Items(items) => items,
+            JavaSet::Script(name) => format!(r"\p{{Script={name}}}"),
+            JavaSet::Ranges(set) => {
+                return Property::Ranges(if negated { complement(&set) } else { set })
+            }
+        };
+        let single = items.len() > 4
+            && items.starts_with(['\\'])
+            && items[1..].starts_with(['p', 'P'])
+            && items.ends_with('}')
+            && items.matches('\\').count() == 1;
+        if single {
+            if !negated {
+                return Property::Escape(items);
+            }
+            let flipped = if items.as_bytes()[1] == b'p' {
+                'P'
+            } else {
+                'p'
+            };
+            return Property::Escape(format!("\\{flipped}{}", &items[2..]));
+        }
+        Property::Union(items, negated)
+    }
+}
+
+/// What Java's `Pattern` reads `\p{name}` as, in its own order: `key=value`
+/// (`sc`/`script`, `gc`/`general_category`, keys in any case); `Is` then a
+/// Unicode binary property or a POSIX name in its Unicode reading (in any
+/// case, with aliases such as `WHITESPACE`), a category or Java name, or a
+/// script (in any case); otherwise a category, a POSIX class (ASCII) or a
+/// `java…` method. Unicode blocks are [`java_block`].
+fn java_set(name: &str) -> Option<JavaSet> {
+    if let Some((key, value)) = name.split_once('=') {
+        return match key.to_ascii_lowercase().as_str() {
+            "sc" | "script" => java_script(value),
+            "gc" | "general_category" => java_named(value),
+            _ => None,
+        };
+    }
+    if let Some(short) = name.strip_prefix("Is") {
+        return java_unicode(&short.to_ascii_uppercase())
+            .or_else(|| java_named(short))
+            .or_else(|| java_script(short));
+    }
+    java_named(name)
+}
+
+/// The Unicode block a `\p{In…}` or `\p{blk=…}` names, which ECMA-262 cannot say.
+fn java_block(name: &str) -> Option<&str> {
+    if let Some((key, value)) = name.split_once('=') {
+        return matches!(key.to_ascii_lowercase().as_str(), "blk" | "block").then_some(value);
+    }
+    name.strip_prefix("In")
+}
+
+/// The sets of Java's `Character` predicates after `Is`, by upper-case name
+/// (`CharPredicates.forUnicodeProperty`): the binary properties and their
+/// aliases, then the POSIX names in their Unicode reading.
+fn java_unicode(upper: &str) -> Option<JavaSet> {
+    const GRAPH: &str = r"\p{L}\p{M}\p{N}\p{P}\p{S}\p{Cf}\p{Co}";
+    Some(JavaSet::Items(String::from(match upper {
+        "ALPHABETIC" | "ALPHA" => r"\p{Alphabetic}",
+        "ASSIGNED" => r"\P{Cn}",
+        "CONTROL" | "CNTRL" => r"\p{Cc}",
+        // Java's hex digits are every decimal digit and the ASCII and
+        // full-width letters A-F (Unicode's Hex_Digit).
+        "HEXDIGIT" | "HEX_DIGIT" | "XDIGIT" => r"\p{Nd}\p{Hex_Digit}",
+        "IDEOGRAPHIC" => r"\p{Ideographic}",
+        "JOINCONTROL" | "JOIN_CONTROL" => r"\p{Join_Control}",
+        "LETTER" => r"\p{L}",
+        "LOWERCASE" | "LOWER" => r"\p{Lowercase}",
+        "NONCHARACTERCODEPOINT" | "NONCHARACTER_CODE_POINT" => r"\p{Noncharacter_Code_Point}",
+        "TITLECASE" => r"\p{Lt}",
+        "PUNCTUATION" | "PUNCT" => r"\p{P}",
+        "UPPERCASE" | "UPPER" => r"\p{Uppercase}",
+        "WHITESPACE" | "WHITE_SPACE" | "SPACE" => r"\p{White_Space}",
+        "WORD" => r"\p{Alphabetic}\p{M}\p{Nd}\p{Pc}\p{Join_Control}",
+        "EMOJI" => r"\p{Emoji}",
+        "EMOJI_PRESENTATION" => r"\p{Emoji_Presentation}",
+        "EMOJI_MODIFIER" => r"\p{Emoji_Modifier}",
+        "EMOJI_MODIFIER_BASE" => r"\p{Emoji_Modifier_Base}",
+        "EMOJI_COMPONENT" => r"\p{Emoji_Component}",
+        "EXTENDED_PICTOGRAPHIC" => r"\p{Extended_Pictographic}",
+        "ALNUM" => r"\p{Alphabetic}\p{Nd}",
+        "DIGIT" => r"\p{Nd}",
+        "BLANK" => r"\p{Zs}\t",
+        // Not space, control, surrogate or unassigned: the other categories.
+        "GRAPH" => GRAPH,
+        "PRINT" => r"\p{L}\p{M}\p{N}\p{P}\p{S}\p{Cf}\p{Co}\p{Zs}",
+        _ => return None,
+    })))
+}
+
+/// Java's names without `Is`, case-sensitive (`CharPredicates.forProperty`):
+/// general categories, `LD`, `L1`, `all`, the ASCII POSIX classes and the
+/// `java…` methods of `Character`.
+fn java_named(name: &str) -> Option<JavaSet> {
+    const CATEGORIES: &[&str] = &[
+        "Cn", "Lu", "Ll", "Lt", "Lm", "Lo", "Mn", "Me", "Mc", "Nd", "Nl", "No", "Zs", "Zl", "Zp",
+        "Cc", "Cf", "Co", "Cs", "Pd", "Ps", "Pe", "Pc", "Po", "Sm", "Sc", "Sk", "So", "Pi", "Pf",
+        "L", "M", "N", "Z", "C", "P", "S", "LC",
+    ];
+    // Characters Java's `isIdentifierIgnorable` adds to the format controls.
+    const IGNORABLE: &str = r"\u{0}-\u{8}\u{e}-\u{1b}\u{7f}-\u{9f}\p{Cf}";
+    if let Some(set) = posix(name) {
+        return Some(JavaSet::Ranges(set));
+    }
+    if CATEGORIES.contains(&name) {
+        // ECMA-262 spells the categories as Java does.
+        return Some(JavaSet::Items(format!(r"\p{{{name}}}")));
+    }
+    let r = |pairs: &[(u32, u32)]| JavaSet::Ranges(pairs.to_vec());
+    let items = |text: &str| JavaSet::Items(text.to_string());
     Some(match name {
-        "LD" | "javaLetterOrDigit" => r"\p{L}\p{Nd}",
-        "L1" => r"\u{0}-\u{ff}",
-        "javaLetter" => r"\p{L}",
-        "javaDigit" => r"\p{Nd}",
-        "javaLowerCase" => r"\p{Lowercase}",
-        "javaUpperCase" => r"\p{Uppercase}",
-        "javaAlphabetic" => r"\p{Alphabetic}",
+        "LD" | "javaLetterOrDigit" => items(r"\p{L}\p{Nd}"),
+        "L1" => r(&[(0, 0xff)]),
+        "javaLetter" => items(r"\p{L}"),
+        "javaDigit" => items(r"\p{Nd}"),
+        "javaLowerCase" => items(r"\p{Lowercase}"),
+        "javaUpperCase" => items(r"\p{Uppercase}"),
+        "javaAlphabetic" => items(r"\p{Alphabetic}"),
+        "javaIdeographic" => items(r"\p{Ideographic}"),
+        "javaTitleCase" => items(r"\p{Lt}"),
+        "javaDefined" => items(r"\P{Cn}"),
+        "javaSpaceChar" => items(r"\p{Z}"),
+        "javaMirrored" => items(r"\p{Bidi_Mirrored}"),
+        "javaIdentifierIgnorable" => items(IGNORABLE),
+        "javaJavaIdentifierStart" => items(r"\p{L}\p{Nl}\p{Sc}\p{Pc}"),
+        "javaJavaIdentifierPart" => JavaSet::Items(format!(
+            r"\p{{L}}\p{{Nl}}\p{{Sc}}\p{{Pc}}\p{{Nd}}\p{{Mn}}\p{{Mc}}{IGNORABLE}"
+        )),
+        // Unicode's ID_Start and ID_Continue leave out the one letter that is
+        // also pattern syntax (U+2E2F), which Java's `isLetter` keeps.
+        "javaUnicodeIdentifierStart" => items(r"\p{ID_Start}\u{2e2f}"),
+        "javaUnicodeIdentifierPart" => {
+            JavaSet::Items(format!(r"\p{{ID_Continue}}\u{{2e2f}}{IGNORABLE}"))
+        }
+        // Space separators other than the no-break ones, and the ASCII
+        // separators and controls `isWhitespace` adds.
+        "javaWhitespace" => r(&[
+            (0x9, 0xd),
+            (0x1c, 0x20),
+            (0x1680, 0x1680),
+            (0x2000, 0x2006),
+            (0x2008, 0x200a),
+            (0x2028, 0x2029),
+            (0x205f, 0x205f),
+            (0x3000, 0x3000),
+        ]),
+        "javaISOControl" => r(&[(0, 0x1f), (0x7f, 0x9f)]),
         _ => return None,
     })
 }
@@ -781,6 +936,31 @@ fn posix(name: &str) -> Option<Vec<(u32, u32)>> {
         "all" => vec![(0, 0x10ffff)],
         _ => return None,
     })
+}
+
+/// A script named as Java's `UnicodeScript.forName` takes it (its name or
+/// alias in any case), spelled as ECMA-262 knows it.
+fn java_script(name: &str) -> Option<JavaSet> {
+    let known = |candidate: &str| {
+        regress::Regex::with_flags(&format!(r"\p{{Script={candidate}}}"), FLAGS).is_ok()
+    };
+    // ECMA-262 takes the Unicode spelling exactly: `Old_Italic`, `Latn`.
+    let title: String = name
+        .split('_')
+        .map(|part| {
+            let mut chars = part.chars();
+            chars.next().map_or(String::new(), |first| {
+                first.to_ascii_uppercase().to_string() + &chars.as_str().to_ascii_lowercase()
+            })
+        })
+        .collect::<Vec<_>>()
+        .join("_");
+    let special = (title == "Signwriting").then(|| "SignWriting".to_string());
+    [Some(name.to_string()), Some(title), special]
+        .into_iter()
+        .flatten()
+        .find(|c| !c.is_empty() && c.is_ascii() && known(c))
+        .map(JavaSet::Script)
 }
 
 /// The code points not in `set` (sorted, disjoint ranges).
@@ -1199,5 +1379,141 @@ mod tests {
         assert!(err(r"ab\q").reason.contains(r"`\q`"));
         assert_eq!(err(r"^ok\1$").position, 3);
         assert_eq!(err(r"^\u{41").position, 1);
+    }
+
+    /// Every name Java's `Pattern` documents for `\p{…}`, each with a code
+    /// point inside the set and one outside, in the forms Java accepts:
+    /// `Is` names in any case with their aliases, `\P` and inside a class.
+    #[test]
+    fn java_property_names() {
+        // (name, inside, outside)
+        let rows: &[(&str, &str, &str)] = &[
+            // Binary properties after `Is`, any case, with Java's aliases.
+            ("IsAlphabetic", "ß", "1"),
+            ("Isalphabetic", "ß", "1"),
+            ("IsIdeographic", "中", "a"),
+            ("IsLetter", "é", "1"),
+            ("IsLowercase", "é", "É"),
+            ("IsUppercase", "É", "é"),
+            ("IsTitlecase", "\u{1c5}", "A"),
+            ("IsPunctuation", "¿", "+"),
+            ("IsControl", "\u{85}", " "),
+            ("IsWhite_Space", "\u{2028}", "_"),
+            ("IsWhiteSpace", "\u{3000}", "\u{200b}"),
+            ("IsWHITESPACE", "\t", "x"),
+            ("IsWhitespace", "\u{85}", "x"),
+            ("IsDigit", "\u{663}", "a"),
+            ("IsHex_Digit", "\u{ff21}", "g"),
+            ("IsHexDigit", "\u{663}", "G"),
+            ("IsJoin_Control", "\u{200d}", "\u{200b}"),
+            ("IsJoinControl", "\u{200c}", "a"),
+            ("IsNoncharacter_Code_Point", "\u{fdd0}", "a"),
+            ("IsNoncharacterCodePoint", "\u{fffe}", "a"),
+            ("IsAssigned", "a", "\u{378}"),
+            ("IsWord", "\u{301}", "-"),
+            ("IsEmoji", "\u{1f600}", "a"),
+            ("IsEmoji_Presentation", "\u{1f600}", "#"),
+            ("IsEmoji_Modifier", "\u{1f3fb}", "a"),
+            ("IsEmoji_Modifier_Base", "\u{1f44d}", "a"),
+            ("IsEmoji_Component", "#", "a"),
+            ("IsExtended_Pictographic", "\u{a9}", "a"),
+            // POSIX names after `Is` are Unicode; alone they are ASCII.
+            ("IsAlpha", "é", "1"),
+            ("Alpha", "a", "é"),
+            ("IsLower", "é", "A"),
+            ("Lower", "a", "é"),
+            ("IsUpper", "É", "a"),
+            ("Upper", "A", "É"),
+            ("IsPunct", "¿", "a"),
+            ("Punct", "!", "¿"),
+            ("IsSpace", "\u{a0}", "a"),
+            ("Space", "\u{b}", "\u{a0}"),
+            ("IsDigit", "\u{663}", "a"),
+            ("Digit", "7", "\u{663}"),
+            ("IsAlnum", "\u{663}", "-"),
+            ("Alnum", "z", "é"),
+            ("IsXDigit", "\u{ff41}", "g"),
+            ("XDigit", "f", "\u{ff41}"),
+            ("IsCntrl", "\u{9f}", "a"),
+            ("Cntrl", "\u{7f}", "\u{9f}"),
+            ("IsBlank", "\u{3000}", "\n"),
+            ("Blank", "\t", "\u{3000}"),
+            ("IsGraph", "€", " "),
+            ("Graph", "~", "€"),
+            ("IsPrint", "\u{a0}", "\n"),
+            ("Print", " ", "\u{a0}"),
+            ("ASCII", "\u{7f}", "\u{80}"),
+            ("all", "\u{10ffff}", ""),
+            // Categories, with or without `Is`, and through `gc=`.
+            ("L", "é", "1"),
+            ("IsL", "é", "1"),
+            ("IsLu", "É", "é"),
+            ("Lu", "É", "é"),
+            ("gc=Lu", "É", "é"),
+            ("general_category=Nd", "5", "a"),
+            ("GC=Nd", "5", "a"),
+            ("Sc", "€", "e"),
+            ("LC", "a", "\u{2b0}"),
+            ("LD", "\u{663}", "_"),
+            ("L1", "ÿ", "\u{100}"),
+            // Scripts: `Is`, `sc=` or `script=`, names and aliases in any case.
+            ("IsLatin", "é", "α"),
+            ("Islatin", "é", "α"),
+            ("IsLATN", "é", "α"),
+            ("IsGreek", "α", "a"),
+            ("sc=Cyrillic", "я", "a"),
+            ("script=han", "中", "a"),
+            ("SCRIPT=Old_Italic", "\u{10300}", "a"),
+            ("IsOLD_ITALIC", "\u{10300}", "a"),
+            ("IsSignWriting", "\u{1d800}", "a"),
+            ("IsCommon", "1", "a"),
+            // `Character`'s own predicates.
+            ("javaLowerCase", "é", "É"),
+            ("javaUpperCase", "É", "é"),
+            ("javaAlphabetic", "\u{16ee}", "1"),
+            ("javaIdeographic", "中", "a"),
+            ("javaTitleCase", "\u{1c8}", "a"),
+            ("javaDigit", "\u{663}", "a"),
+            ("javaDefined", "a", "\u{378}"),
+            ("javaLetter", "é", "1"),
+            ("javaLetterOrDigit", "1", "_"),
+            ("javaJavaIdentifierStart", "$", "1"),
+            ("javaJavaIdentifierPart", "1", "-"),
+            ("javaUnicodeIdentifierStart", "\u{2e2f}", "$"),
+            ("javaUnicodeIdentifierPart", "\u{0}", "$"),
+            ("javaIdentifierIgnorable", "\u{200b}", "a"),
+            ("javaSpaceChar", "\u{a0}", "\t"),
+            ("javaWhitespace", "\u{1f}", "\u{a0}"),
+            ("javaISOControl", "\u{85}", "a"),
+            ("javaMirrored", "(", "a"),
+        ];
+        for &(name, inside, outside) in rows {
+            let anchored = format!(r"^\p{{{name}}}$");
+            let negated = format!(r"^\P{{{name}}}$");
+            let class = format!(r"^[\p{{{name}}}]$");
+            assert!(matches(&anchored, inside), r"\p{{{name}}} on {inside:?}");
+            assert!(!matches(&negated, inside), r"\P{{{name}}} on {inside:?}");
+            assert!(matches(&class, inside), r"[\p{{{name}}}] on {inside:?}");
+            if !outside.is_empty() {
+                assert!(!matches(&anchored, outside), r"\p{{{name}}} on {outside:?}");
+                assert!(matches(&negated, outside), r"\P{{{name}}} on {outside:?}");
+                assert!(!matches(&class, outside), r"[\p{{{name}}}] on {outside:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn java_blocks_and_unknown_names_are_reported() {
+        let err = |p: &str| normalize(p).unwrap_err();
+        let e = err(r"a\p{InGreek}");
+        assert_eq!(e.position, 1);
+        assert!(e.reason.contains("Unicode block \"Greek\""), "{}", e.reason);
+        assert!(err(r"\p{blk=Basic_Latin}").reason.contains("block"));
+        assert!(err(r"\p{IsNotAScript}")
+            .reason
+            .contains("names no Unicode property"));
+        // Java's `forProperty` names are case-sensitive.
+        assert!(normalize(r"\p{alnum}").is_err());
+        assert!(normalize(r"\p{javalowercase}").is_err());
     }
 }
