@@ -197,6 +197,7 @@ pub enum Protocol {
     AwsJson1_0,
     AwsJson1_1,
     RpcV2Cbor,
+    RpcV2Json,
 }
 
 impl Protocol {
@@ -207,7 +208,14 @@ impl Protocol {
             Protocol::AwsJson1_0 => "aws.protocols#awsJson1_0",
             Protocol::AwsJson1_1 => "aws.protocols#awsJson1_1",
             Protocol::RpcV2Cbor => "smithy.protocols#rpcv2Cbor",
+            Protocol::RpcV2Json => "smithy.protocols#rpcv2Json",
         }
+    }
+
+    /// Whether `bigInteger` and `bigDecimal` values travel as JSON strings
+    /// (rpcv2Json) rather than as numbers.
+    pub fn big_numbers_as_strings(self) -> bool {
+        self == Protocol::RpcV2Json
     }
 
     /// How the protocol encodes bodies.

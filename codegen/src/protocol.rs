@@ -1,7 +1,7 @@
 //! Lowering stage, protocols: the decisions a wire protocol makes about a
 //! service, asked by lowering in one place each, so that adding a protocol
 //! is a new implementation of [`ClientProtocol`], not branches across the
-//! generator: restJson1, awsJson1_0/1_1 and rpcv2Cbor.
+//! generator: restJson1, awsJson1_0/1_1, rpcv2Cbor and rpcv2Json.
 
 use crate::ir::{self, TimestampFormat};
 use crate::traits::Traits;
@@ -21,6 +21,11 @@ pub trait ClientProtocol: Sync {
     fn wire_name(&self, member: &str, traits: &Traits) -> String;
     /// The timestamp format of a body member without `@timestampFormat`.
     fn body_timestamp_format(&self) -> TimestampFormat;
+    /// Whether `@timestampFormat` changes a body member's format (the RPC v2
+    /// protocols always send epoch seconds).
+    fn honours_timestamp_format(&self) -> bool {
+        true
+    }
     /// The request of an operation of a protocol without HTTP bindings:
     /// where it goes, the headers naming it, and the body's media type.
     /// `service` and `operation` are the shapes' local names.
@@ -125,17 +130,41 @@ impl ClientProtocol for AwsJson {
     }
 }
 
-/// `smithy.protocols#rpcv2Cbor`: every operation is `POST
-/// /service/{Service}/operation/{Operation}`, and the input is a CBOR body.
-pub struct RpcV2Cbor;
+/// `smithy.protocols#rpcv2Cbor` and `smithy.protocols#rpcv2Json`: every
+/// operation is `POST /service/{Service}/operation/{Operation}`, the input is
+/// the body, `@jsonName` and `@timestampFormat` are ignored (timestamps are
+/// epoch seconds), and the two differ in the body's format.
+pub struct RpcV2 {
+    id: &'static str,
+    ir: ir::Protocol,
+    /// The `smithy-protocol` header's value.
+    name: &'static str,
+    content_type: &'static str,
+}
 
-impl ClientProtocol for RpcV2Cbor {
+/// `smithy.protocols#rpcv2Cbor`.
+pub const RPC_V2_CBOR: RpcV2 = RpcV2 {
+    id: "smithy.protocols#rpcv2Cbor",
+    ir: ir::Protocol::RpcV2Cbor,
+    name: "rpc-v2-cbor",
+    content_type: "application/cbor",
+};
+
+/// `smithy.protocols#rpcv2Json`.
+pub const RPC_V2_JSON: RpcV2 = RpcV2 {
+    id: "smithy.protocols#rpcv2Json",
+    ir: ir::Protocol::RpcV2Json,
+    name: "rpc-v2-json",
+    content_type: "application/json",
+};
+
+impl ClientProtocol for RpcV2 {
     fn id(&self) -> &'static str {
-        "smithy.protocols#rpcv2Cbor"
+        self.id
     }
 
     fn ir(&self) -> ir::Protocol {
-        ir::Protocol::RpcV2Cbor
+        self.ir
     }
 
     fn uses_http_bindings(&self) -> bool {
@@ -146,19 +175,22 @@ impl ClientProtocol for RpcV2Cbor {
         member.to_owned()
     }
 
-    /// Timestamps are always tagged epoch seconds in CBOR.
     fn body_timestamp_format(&self) -> TimestampFormat {
         TimestampFormat::EpochSeconds
+    }
+
+    fn honours_timestamp_format(&self) -> bool {
+        false
     }
 
     fn rpc_request(&self, service: &str, operation: &str) -> Option<RpcRequest> {
         Some(RpcRequest {
             uri: format!("/service/{service}/operation/{operation}"),
             headers: vec![
-                ("smithy-protocol".into(), "rpc-v2-cbor".into()),
-                ("Accept".into(), "application/cbor".into()),
+                ("smithy-protocol".into(), self.name.into()),
+                ("Accept".into(), self.content_type.into()),
             ],
-            content_type: "application/cbor",
+            content_type: self.content_type,
             unit_input_empty: true,
         })
     }
@@ -166,8 +198,13 @@ impl ClientProtocol for RpcV2Cbor {
 
 /// Every protocol the generator implements, in order of preference when a
 /// service supports several.
-pub const PROTOCOLS: &[&dyn ClientProtocol] =
-    &[&RestJson1, &AWS_JSON_1_1, &AWS_JSON_1_0, &RpcV2Cbor];
+pub const PROTOCOLS: &[&dyn ClientProtocol] = &[
+    &RestJson1,
+    &AWS_JSON_1_1,
+    &AWS_JSON_1_0,
+    &RPC_V2_CBOR,
+    &RPC_V2_JSON,
+];
 
 /// The protocol the client of a service with these traits speaks, or why
 /// there is none.
@@ -200,7 +237,7 @@ mod tests {
         let e = for_service(&t).err().unwrap();
         assert_eq!(
             e,
-            "uses no protocol trait; the generator supports aws.protocols#restJson1, aws.protocols#awsJson1_1, aws.protocols#awsJson1_0, smithy.protocols#rpcv2Cbor"
+            "uses no protocol trait; the generator supports aws.protocols#restJson1, aws.protocols#awsJson1_1, aws.protocols#awsJson1_0, smithy.protocols#rpcv2Cbor, smithy.protocols#rpcv2Json"
         );
         t.protocols.push("aws.protocols#restXml".into());
         let e = for_service(&t).err().unwrap();

@@ -259,6 +259,7 @@ const PROTOCOLS: &[&str] = &[
     "aws.protocols#awsQuery",
     "aws.protocols#ec2Query",
     "smithy.protocols#rpcv2Cbor",
+    "smithy.protocols#rpcv2Json",
 ];
 
 /// Namespaces whose traits the generator is expected to know. A trait from one of

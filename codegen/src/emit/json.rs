@@ -14,11 +14,12 @@ pub fn module(ir: &CrateIr) -> TokenStream {
     if ir.service.protocol.format() != BodyFormat::Json {
         return quote!();
     }
+    let strings = ir.service.protocol.big_numbers_as_strings();
     let impls = ir.types.values().map(|t| {
         let name = ident(&t.name);
         let body = match &t.kind {
-            NamedKind::Struct(s) => structure(s),
-            NamedKind::Union(u) => union(t, u),
+            NamedKind::Struct(s) => structure(s, strings),
+            NamedKind::Union(u) => union(t, u, strings),
             NamedKind::Enum(_) => quote!(w.str(self.as_str());),
             NamedKind::IntEnum(_) => quote!(w.int(self.value());),
         };
@@ -40,7 +41,7 @@ pub fn module(ir: &CrateIr) -> TokenStream {
 
 /// The members bound to the body, as an object; members bound elsewhere
 /// (headers, labels, query) are written by the request's bindings.
-fn structure(s: &Struct) -> TokenStream {
+fn structure(s: &Struct, strings: bool) -> TokenStream {
     let writes = s
         .members
         .iter()
@@ -48,7 +49,7 @@ fn structure(s: &Struct) -> TokenStream {
         .map(|m| {
             let field = ident(&m.field);
             let wire = &m.wire_name;
-            let write = write_expr(&m.ty, quote!(v));
+            let write = write_expr(&m.ty, quote!(v), strings);
             if m.optional {
                 quote! { if let Some(v) = &self.#field { w.key(#wire); #write } }
             } else {
@@ -62,11 +63,11 @@ fn structure(s: &Struct) -> TokenStream {
     }
 }
 
-fn union(t: &NamedType, u: &Union) -> TokenStream {
+fn union(t: &NamedType, u: &Union, strings: bool) -> TokenStream {
     let arms = u.variants.iter().map(|v| {
         let variant = ident(&v.variant);
         let wire = &v.wire_name;
-        let write = write_expr(&v.ty, quote!(v));
+        let write = write_expr(&v.ty, quote!(v), strings);
         quote! { Self::#variant(v) => { w.begin_object(); w.key(#wire); #write w.end_object(); } }
     });
     let unknown = format!("cannot send an unknown variant of the {} union", t.name);
@@ -78,8 +79,10 @@ fn union(t: &NamedType, u: &Union) -> TokenStream {
     }
 }
 
-/// Statements writing the value `v` (a reference) of type `ty` to `w`.
-fn write_expr(ty: &TypeRef, v: TokenStream) -> TokenStream {
+/// Statements writing the value `v` (a reference) of type `ty` to `w`;
+/// `strings`: big numbers are written as JSON strings (rpcv2Json), which
+/// keeps their digits through readers that parse numbers as doubles.
+fn write_expr(ty: &TypeRef, v: TokenStream, strings: bool) -> TokenStream {
     match &ty.kind {
         TypeKind::Bool => quote!(w.bool(*#v);),
         TypeKind::Byte | TypeKind::Short | TypeKind::Integer | TypeKind::Long => {
@@ -88,6 +91,7 @@ fn write_expr(ty: &TypeRef, v: TokenStream) -> TokenStream {
         TypeKind::Float => quote!(w.f32(*#v);),
         TypeKind::Double => quote!(w.f64(*#v);),
         TypeKind::String | TypeKind::Text => quote!(w.str(#v);),
+        TypeKind::BigInteger | TypeKind::BigDecimal if strings => quote!(w.str(#v.as_str());),
         TypeKind::BigInteger => quote!(w.big_integer(#v);),
         TypeKind::BigDecimal => quote!(w.big_decimal(#v);),
         TypeKind::Blob => quote!(w.blob(#v);),
@@ -99,7 +103,7 @@ fn write_expr(ty: &TypeRef, v: TokenStream) -> TokenStream {
         TypeKind::Document => quote!(w.document(#v);),
         TypeKind::Named { .. } => quote!(rt::json::WriteJson::write_json(#v, w);),
         TypeKind::List { item, sparse } => {
-            let write = write_expr(item, quote!(item));
+            let write = write_expr(item, quote!(item), strings);
             let write = super::sparse_item(write, *sparse);
             quote! {
                 w.begin_array();
@@ -112,7 +116,7 @@ fn write_expr(ty: &TypeRef, v: TokenStream) -> TokenStream {
                 TypeKind::Named { .. } => quote!(w.key(key.as_str());),
                 _ => quote!(w.key(key);),
             };
-            let write = write_expr(value, quote!(item));
+            let write = write_expr(value, quote!(item), strings);
             let write = super::sparse_item(write, *sparse);
             quote! {
                 w.begin_object();

@@ -363,6 +363,7 @@ impl Lowering<'_> {
                     .timestamp_format
                     .as_deref()
                     .or(tt.timestamp_format.as_deref())
+                    .filter(|_| self.protocol.honours_timestamp_format())
                 {
                     Some("date-time") => TimestampFormat::DateTime,
                     Some("http-date") => TimestampFormat::HttpDate,

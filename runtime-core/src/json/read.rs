@@ -931,14 +931,24 @@ impl<'a> Reader<'a> {
         Ok(text.parse().unwrap_or(f32::NAN))
     }
 
-    /// Reads a `bigInteger`, keeping every digit.
+    /// Reads a `bigInteger`, keeping every digit: a number, or a string
+    /// holding one (as rpcv2Json sends it).
     pub fn big_integer(&mut self) -> Result<BigInteger> {
+        if self.peek_is_string() {
+            let text = self.str()?;
+            return BigInteger::new(text).ok_or_else(|| self.data("expected an integer"));
+        }
         let text = self.number_text()?;
         BigInteger::new(text).ok_or_else(|| self.data("expected an integer"))
     }
 
-    /// Reads a `bigDecimal`, keeping every digit.
+    /// Reads a `bigDecimal`, keeping every digit: a number, or a string
+    /// holding one (as rpcv2Json sends it).
     pub fn big_decimal(&mut self) -> Result<BigDecimal> {
+        if self.peek_is_string() {
+            let text = self.str()?;
+            return BigDecimal::new(text).ok_or_else(|| self.data("expected a number"));
+        }
         let text = self.number_text()?;
         BigDecimal::new(text).ok_or_else(|| self.data("expected a number"))
     }
