@@ -1,6 +1,6 @@
 //! Runtime stage, the half without a network stack: the value types Smithy
 //! shapes map to, the JSON and CBOR codecs generated `ReadJson`/`WriteJson`
-//! (`ReadCbor`/`WriteCbor`) impls drive, constraint checking and the endpoint
+//! (`ReadCbor`/`WriteCbor`) impls drive, the XML reader, constraint checking and the endpoint
 //! rules engine.
 //!
 //! Generated crates reach all of it through `smithy-client-runtime`, which
@@ -20,6 +20,8 @@ pub mod json;
 mod text;
 pub mod validation;
 mod values;
+#[cfg(feature = "xml")]
+pub mod xml;
 
 pub use date_time::{DateTime, Format as DateTimeFormat};
 pub use text::Text;

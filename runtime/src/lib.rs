@@ -17,6 +17,8 @@
 
 #[cfg(feature = "cbor")]
 pub use smithy_client_core::cbor;
+#[cfg(feature = "xml")]
+pub use smithy_client_core::xml;
 pub use smithy_client_core::{base64, date_time, document, endpoint, json, validation};
 pub mod client;
 mod compression;

@@ -1,0 +1,526 @@
+//! Runtime stage, codecs: the XML reader restXml, awsQuery and ec2Query
+//! responses are read with, a cursor over quick-xml's events that walks the
+//! element tree in place (text borrowed from the body where it needs no
+//! unescaping), as the JSON reader does.
+//!
+//! Responses are untrusted input, so the reader refuses what a response never
+//! needs and an attacker would: a `<!DOCTYPE …>` is an error (it is where
+//! entities are declared, so neither a billion-laughs expansion nor an
+//! external entity can be defined), an entity reference other than XML's five
+//! and character references is an error, and elements may nest at most
+//! [`MAX_DEPTH`] levels. It never panics on any input.
+
+use quick_xml::events::{BytesStart, Event};
+use std::borrow::Cow;
+use std::fmt;
+
+/// How deep elements may nest before the body is refused.
+pub const MAX_DEPTH: u32 = 128;
+
+/// A body that is not the XML expected, with the byte offset where reading stopped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadError {
+    message: String,
+    position: u64,
+}
+
+impl ReadError {
+    /// What was wrong.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The byte offset in the body where it was found.
+    pub fn position(&self) -> u64 {
+        self.position
+    }
+}
+
+impl fmt::Display for ReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} at byte {}", self.message, self.position)
+    }
+}
+
+impl std::error::Error for ReadError {}
+
+/// The result of reading.
+pub type Result<T> = std::result::Result<T, ReadError>;
+
+/// An element the reader has entered: its name and attributes.
+#[derive(Debug, Clone)]
+pub struct Element<'a> {
+    start: BytesStart<'a>,
+    /// Where the element's start tag ends, for errors in its attributes.
+    position: u64,
+}
+
+impl<'a> Element<'a> {
+    /// The local name, without a namespace prefix (`Key` for `<s3:Key>`).
+    pub fn name(&self) -> &str {
+        self.start.local_name().into_inner()
+    }
+
+    /// The name as written, with its prefix if it has one.
+    pub fn qualified_name(&self) -> &str {
+        self.start.name().into_inner()
+    }
+
+    /// Whether the element is named `name` (its local name).
+    pub fn is(&self, name: &str) -> bool {
+        self.start.local_name().into_inner() == name
+    }
+
+    /// The value of the attribute written `name` (with its prefix, as
+    /// `xsi:type`), references resolved and white space normalised as XML
+    /// requires, or `None` when the element does not have it.
+    pub fn attribute(&self, name: &str) -> Result<Option<Cow<'a, str>>> {
+        for attribute in self.start.attributes() {
+            let attribute = attribute.map_err(|e| ReadError {
+                message: format!("malformed attribute: {e}"),
+                position: self.position,
+            })?;
+            if attribute.key.into_inner() == name {
+                return attribute
+                    .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                    .map(|v| Some(Cow::Owned(v.into_owned())))
+                    .map_err(|e| ReadError {
+                        message: format!("attribute `{name}`: {e}"),
+                        position: self.position,
+                    });
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// A cursor over an XML document. After [`root`](Self::root) or
+/// [`next_child`](Self::next_child) return an element, the reader is inside
+/// it, and one of `next_child` (until it returns `None`), [`text`](Self::text)
+/// or [`skip`](Self::skip) reads the rest of it.
+pub struct Reader<'a> {
+    events: quick_xml::Reader<&'a [u8]>,
+    depth: u32,
+    /// The element last entered was written empty (`<a/>`): it has no
+    /// content and no end tag to read.
+    empty: bool,
+}
+
+impl<'a> Reader<'a> {
+    /// A reader of `body`, which must be UTF-8 (as AWS services send it).
+    pub fn new(body: &'a [u8]) -> Result<Self> {
+        let text = std::str::from_utf8(body).map_err(|e| ReadError {
+            message: "the body is not UTF-8".into(),
+            position: e.valid_up_to() as u64,
+        })?;
+        Ok(Self::from_str(text))
+    }
+
+    /// A reader of `text`.
+    #[allow(clippy::should_implement_trait)]
+    pub fn from_str(text: &'a str) -> Self {
+        let mut events = quick_xml::Reader::from_str(text);
+        let config = events.config_mut();
+        config.check_end_names = true;
+        config.expand_empty_elements = false;
+        config.trim_text(false);
+        Reader {
+            events,
+            depth: 0,
+            empty: false,
+        }
+    }
+
+    /// The byte offset reached.
+    pub fn position(&self) -> u64 {
+        self.events.buffer_position()
+    }
+
+    fn error<T>(&self, message: impl Into<String>) -> Result<T> {
+        Err(ReadError {
+            message: message.into(),
+            position: self.position(),
+        })
+    }
+
+    fn event(&mut self) -> Result<Event<'a>> {
+        match self.events.read_event() {
+            Ok(Event::DocType(_)) => self.error(
+                "the body has a document type declaration (`<!DOCTYPE`), which responses never \
+                 carry and which could declare entities; it is refused",
+            ),
+            Ok(event) => Ok(event),
+            Err(e) => Err(ReadError {
+                message: format!("malformed XML: {e}"),
+                position: self.events.error_position(),
+            }),
+        }
+    }
+
+    fn enter(&mut self) -> Result<()> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return self.error(format!("elements nest more than {MAX_DEPTH} levels deep"));
+        }
+        Ok(())
+    }
+
+    /// The document's root element, after the XML declaration, comments and
+    /// processing instructions.
+    pub fn root(&mut self) -> Result<Element<'a>> {
+        loop {
+            match self.event()? {
+                Event::Start(start) => {
+                    self.enter()?;
+                    return Ok(Element {
+                        start,
+                        position: self.position(),
+                    });
+                }
+                Event::Empty(start) => {
+                    self.empty = true;
+                    return Ok(Element {
+                        start,
+                        position: self.position(),
+                    });
+                }
+                Event::Text(t) if t.bytes().all(|b| b.is_ascii_whitespace()) => {}
+                Event::Decl(_) | Event::Comment(_) | Event::PI(_) => {}
+                Event::Eof => return self.error("the body has no root element"),
+                _ => return self.error("the body has content before its root element"),
+            }
+        }
+    }
+
+    /// The next child element of the element the reader is in, entering it;
+    /// `None` at the element's end tag, which leaves it. Text between
+    /// children is passed over.
+    pub fn next_child(&mut self) -> Result<Option<Element<'a>>> {
+        if std::mem::take(&mut self.empty) {
+            return Ok(None);
+        }
+        if self.depth == 0 {
+            return Ok(None);
+        }
+        loop {
+            match self.event()? {
+                Event::Start(start) => {
+                    self.enter()?;
+                    return Ok(Some(Element {
+                        start,
+                        position: self.position(),
+                    }));
+                }
+                Event::Empty(start) => {
+                    self.empty = true;
+                    return Ok(Some(Element {
+                        start,
+                        position: self.position(),
+                    }));
+                }
+                Event::End(_) => {
+                    self.depth -= 1;
+                    return Ok(None);
+                }
+                Event::GeneralRef(r) => {
+                    if let Err(m) = resolve(&r) {
+                        return self.error(m);
+                    }
+                }
+                Event::Text(_) | Event::CData(_) | Event::Comment(_) | Event::PI(_) => {}
+                Event::Decl(_) => return self.error("an XML declaration inside an element"),
+                Event::DocType(_) => return self.error("a document type inside an element"),
+                Event::Eof => return self.error("the body ends inside an element"),
+            }
+        }
+    }
+
+    /// The text of the element the reader is in, up to its end tag, which
+    /// leaves it: character data, CDATA sections and references, with line
+    /// ends normalised as XML requires. An element inside it is an error.
+    pub fn text(&mut self) -> Result<Cow<'a, str>> {
+        if std::mem::take(&mut self.empty) || self.depth == 0 {
+            return Ok(Cow::Borrowed(""));
+        }
+        let mut out: Option<Cow<'a, str>> = None;
+        let push = |out: &mut Option<Cow<'a, str>>, piece: Cow<'a, str>| match out {
+            None => *out = Some(piece),
+            Some(text) => text.to_mut().push_str(&piece),
+        };
+        loop {
+            match self.event()? {
+                Event::Text(t) => push(&mut out, t.xml10_content()),
+                Event::CData(c) => push(&mut out, c.into_inner()),
+                Event::GeneralRef(r) => match resolve(&r) {
+                    Ok(c) => out
+                        .get_or_insert_with(|| Cow::Owned(String::with_capacity(32)))
+                        .to_mut()
+                        .push(c),
+                    Err(m) => return self.error(m),
+                },
+                Event::Comment(_) | Event::PI(_) => {}
+                Event::End(_) => {
+                    self.depth -= 1;
+                    return Ok(out.unwrap_or(Cow::Borrowed("")));
+                }
+                Event::Start(s) | Event::Empty(s) => {
+                    let name = s.name().into_inner().to_owned();
+                    return self.error(format!("expected text, found the element <{name}>"));
+                }
+                Event::Decl(_) | Event::DocType(_) => {
+                    return self.error("a declaration inside an element")
+                }
+                Event::Eof => return self.error("the body ends inside an element"),
+            }
+        }
+    }
+
+    /// Passes over the rest of the element the reader is in, leaving it.
+    pub fn skip(&mut self) -> Result<()> {
+        if std::mem::take(&mut self.empty) || self.depth == 0 {
+            return Ok(());
+        }
+        let target = self.depth - 1;
+        while self.depth > target {
+            match self.event()? {
+                Event::Start(_) => self.enter()?,
+                Event::End(_) => self.depth -= 1,
+                Event::GeneralRef(r) => {
+                    if let Err(m) = resolve(&r) {
+                        return self.error(m);
+                    }
+                }
+                Event::Eof => return self.error("the body ends inside an element"),
+                Event::Decl(_) | Event::DocType(_) => {
+                    return self.error("a declaration inside an element")
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks that nothing but comments, processing instructions and white
+    /// space follows the root element.
+    pub fn finish(&mut self) -> Result<()> {
+        loop {
+            match self.event()? {
+                Event::Eof => return Ok(()),
+                Event::Comment(_) | Event::PI(_) => {}
+                Event::Text(t) if t.bytes().all(|b| b.is_ascii_whitespace()) => {}
+                _ => return self.error("the body goes on after its root element"),
+            }
+        }
+    }
+}
+
+/// The character an entity or character reference stands for: XML's five
+/// predefined entities and `&#…;` only, since no DTD can declare others.
+fn resolve(r: &quick_xml::events::BytesRef<'_>) -> std::result::Result<char, String> {
+    if r.is_char_ref() {
+        return match r.resolve_char_ref() {
+            Ok(Some(c)) => Ok(c),
+            _ => Err(format!(
+                "`&{};` is not a valid character reference",
+                r.as_ref()
+            )),
+        };
+    }
+    match r.as_ref() {
+        "lt" => Ok('<'),
+        "gt" => Ok('>'),
+        "amp" => Ok('&'),
+        "apos" => Ok('\''),
+        "quot" => Ok('"'),
+        other => Err(format!(
+            "`&{other};` is not one of XML's predefined entities, and responses are read \
+             without a DTD that could declare it"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every (path, text) pair of leaf elements, depth first.
+    fn leaves(body: &str) -> Result<Vec<(String, String)>> {
+        fn walk(r: &mut Reader<'_>, path: &str, out: &mut Vec<(String, String)>) -> Result<()> {
+            while let Some(child) = r.next_child()? {
+                let path = format!("{path}/{}", child.name());
+                if child.is("leaf") || child.name().starts_with('v') {
+                    out.push((path, r.text()?.into_owned()));
+                } else {
+                    walk(r, &path, out)?;
+                }
+            }
+            Ok(())
+        }
+        let mut r = Reader::from_str(body);
+        let root = r.root()?;
+        let mut out = Vec::new();
+        walk(&mut r, root.name(), &mut out)?;
+        r.finish()?;
+        Ok(out)
+    }
+
+    #[test]
+    fn walks_elements_and_reads_text() {
+        let body = r#"<?xml version="1.0" encoding="UTF-8"?>
+<!-- a comment -->
+<r xmlns="https://example.com/">
+  <a><v1>one</v1><v2/><v3>  spaced  </v3></a>
+  <s3:b xmlns:s3="x"><v4>&lt;&amp;&gt;&apos;&quot;&#65;&#x42;</v4></s3:b>
+  <v5><![CDATA[<raw> & ]]>text</v5>
+  <v6>a<!-- c -->b<?pi?>c</v6>
+  <v7>line&#13;
+end
+crlf</v7>
+</r>
+"#;
+        let got = leaves(&body.replace("end\n", "end\r\n")).unwrap();
+        let want = [
+            ("r/a/v1", "one"),
+            ("r/a/v2", ""),
+            ("r/a/v3", "  spaced  "),
+            ("r/b/v4", "<&>'\"AB"),
+            ("r/v5", "<raw> & text"),
+            ("r/v6", "abc"),
+            // A literal CR LF becomes LF; an escaped CR stays.
+            ("r/v7", "line\r\nend\ncrlf"),
+        ];
+        let want: Vec<(String, String)> = want
+            .iter()
+            .map(|(p, t)| (p.to_string(), t.to_string()))
+            .collect();
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn text_is_borrowed_when_it_needs_no_unescaping() {
+        let mut r = Reader::from_str("<r><k>plain</k><e>a&amp;b</e></r>");
+        r.root().unwrap();
+        r.next_child().unwrap().unwrap();
+        assert!(matches!(r.text().unwrap(), Cow::Borrowed("plain")));
+        r.next_child().unwrap().unwrap();
+        assert_eq!(r.text().unwrap(), "a&b");
+        assert!(r.next_child().unwrap().is_none());
+        r.finish().unwrap();
+    }
+
+    #[test]
+    fn attributes_by_qualified_name() {
+        let mut r = Reader::from_str(
+            r#"<r xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="CanonicalUser" id="a&amp;b
+c"/>"#,
+        );
+        let root = r.root().unwrap();
+        assert_eq!(root.name(), "r");
+        assert_eq!(
+            root.attribute("xsi:type").unwrap().as_deref(),
+            Some("CanonicalUser")
+        );
+        // References resolved, a line end normalised to a space.
+        assert_eq!(root.attribute("id").unwrap().as_deref(), Some("a&b c"));
+        assert_eq!(root.attribute("type").unwrap(), None);
+        assert!(r.next_child().unwrap().is_none());
+        r.finish().unwrap();
+    }
+
+    #[test]
+    fn skip_passes_over_whole_elements() {
+        let mut r = Reader::from_str("<r><x><y><z/>t</y></x><k>v</k><e/></r>");
+        r.root().unwrap();
+        assert!(r.next_child().unwrap().unwrap().is("x"));
+        r.skip().unwrap();
+        assert!(r.next_child().unwrap().unwrap().is("k"));
+        assert_eq!(r.text().unwrap(), "v");
+        assert!(r.next_child().unwrap().unwrap().is("e"));
+        r.skip().unwrap();
+        assert!(r.next_child().unwrap().is_none());
+        r.finish().unwrap();
+    }
+
+    #[test]
+    fn billion_laughs_is_refused() {
+        let body = r#"<?xml version="1.0"?>
+<!DOCTYPE lolz [
+ <!ENTITY lol "lol">
+ <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+ <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+]>
+<lolz>&lol3;</lolz>"#;
+        let e = Reader::from_str(body).root().unwrap_err();
+        assert!(e.message().contains("DOCTYPE"), "{e}");
+    }
+
+    #[test]
+    fn external_entities_are_refused() {
+        let body = r#"<?xml version="1.0"?>
+<!DOCTYPE r [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><r>&xxe;</r>"#;
+        let e = Reader::from_str(body).root().unwrap_err();
+        assert!(e.message().contains("DOCTYPE"), "{e}");
+        // Without a DTD, a reference to an undeclared entity is an error, not
+        // silently dropped text.
+        let mut r = Reader::from_str("<r><k>a&xxe;b</k></r>");
+        r.root().unwrap();
+        r.next_child().unwrap();
+        let e = r.text().unwrap_err();
+        assert!(e.message().contains("`&xxe;`"), "{e}");
+        let mut r = Reader::from_str("<r>&xxe;<k/></r>");
+        r.root().unwrap();
+        assert!(r.next_child().is_err());
+        let mut r = Reader::from_str("<r><k>&xxe;</k></r>");
+        r.root().unwrap();
+        assert!(r.skip().is_err());
+    }
+
+    #[test]
+    fn nesting_is_limited() {
+        let depth = MAX_DEPTH as usize;
+        let ok = format!("{}{}", "<a>".repeat(depth), "</a>".repeat(depth));
+        let mut r = Reader::from_str(&ok);
+        r.root().unwrap();
+        r.skip().unwrap();
+        r.finish().unwrap();
+        let deep = format!("{}{}", "<a>".repeat(depth + 1), "</a>".repeat(depth + 1));
+        let mut r = Reader::from_str(&deep);
+        r.root().unwrap();
+        let e = r.skip().unwrap_err();
+        assert!(e.message().contains("nest more than 128"), "{e}");
+        // The same through next_child.
+        let mut r = Reader::from_str(&deep);
+        r.root().unwrap();
+        let e = loop {
+            match r.next_child() {
+                Ok(Some(_)) => continue,
+                Ok(None) => panic!("ended"),
+                Err(e) => break e,
+            }
+        };
+        assert!(e.message().contains("nest more than"), "{e}");
+    }
+
+    #[test]
+    fn malformed_bodies_are_errors() {
+        for body in [
+            "",
+            "   ",
+            "text",
+            "<r>",
+            "<r><k>v</r>",
+            "<r></x>",
+            "<r><k>v</k>",
+            "<r/><s/>",
+            "<r/>trailing",
+            "<r><k>&#0;</k></r>",
+            "<r><k>&#xD800;</k></r>",
+            "<r><k>a & b</k></r>",
+            "<r><v><x/></v></r>",
+        ] {
+            let result = leaves(body);
+            assert!(result.is_err(), "{body:?} gave {result:?}");
+        }
+        assert!(Reader::new(b"<r>\xff</r>").is_err());
+    }
+}
