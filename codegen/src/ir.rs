@@ -198,6 +198,8 @@ pub enum Protocol {
     AwsJson1_1,
     RpcV2Cbor,
     RpcV2Json,
+    AwsQuery,
+    Ec2Query,
 }
 
 impl Protocol {
@@ -209,6 +211,8 @@ impl Protocol {
             Protocol::AwsJson1_1 => "aws.protocols#awsJson1_1",
             Protocol::RpcV2Cbor => "smithy.protocols#rpcv2Cbor",
             Protocol::RpcV2Json => "smithy.protocols#rpcv2Json",
+            Protocol::AwsQuery => "aws.protocols#awsQuery",
+            Protocol::Ec2Query => "aws.protocols#ec2Query",
         }
     }
 
@@ -218,10 +222,20 @@ impl Protocol {
         self == Protocol::RpcV2Json
     }
 
-    /// How the protocol encodes bodies.
-    pub fn format(self) -> BodyFormat {
+    /// How the protocol encodes request bodies.
+    pub fn request_format(self) -> BodyFormat {
         match self {
             Protocol::RpcV2Cbor => BodyFormat::Cbor,
+            Protocol::AwsQuery | Protocol::Ec2Query => BodyFormat::Query,
+            _ => BodyFormat::Json,
+        }
+    }
+
+    /// How the protocol encodes response bodies, errors' among them.
+    pub fn response_format(self) -> BodyFormat {
+        match self {
+            Protocol::RpcV2Cbor => BodyFormat::Cbor,
+            Protocol::AwsQuery | Protocol::Ec2Query => BodyFormat::Xml,
             _ => BodyFormat::Json,
         }
     }
@@ -233,6 +247,9 @@ impl Protocol {
 pub enum BodyFormat {
     Json,
     Cbor,
+    Xml,
+    /// `application/x-www-form-urlencoded` (awsQuery and ec2Query requests).
+    Query,
 }
 
 #[derive(Debug, Clone)]
@@ -280,6 +297,9 @@ pub struct Operation {
     /// sent to an endpoint discovered from the service. (An operation where
     /// discovery is optional uses the regular endpoint.)
     pub discovered_endpoint: bool,
+    /// The element of the response body holding the output's members when
+    /// it is not the root (awsQuery's `<GetThingResult>`).
+    pub response_wrapper: Option<String>,
     /// Endpoint parameters the operation sets (`@staticContextParams`,
     /// `@contextParam`, `@operationContextParams`), sorted by name.
     pub endpoint_params: Vec<EndpointParam>,
@@ -428,6 +448,9 @@ pub struct ErrorInfo {
     pub http_status: u16,
     pub retryable: bool,
     pub throttling: bool,
+    /// The code that identifies the error on the wire: its shape name, or
+    /// `@awsQueryError`'s code in awsQuery and ec2Query.
+    pub code: String,
     /// The field holding the error message (`Message` or `message`), if any.
     pub message_field: Option<String>,
     /// The function in `error` that reads the error with its header-bound members.
@@ -459,8 +482,15 @@ pub struct Member {
     pub default_fn: String,
     /// The Rust variant name, for union members (`StreamArn`).
     pub variant: String,
-    /// The JSON key (`@jsonName`, else the member name).
+    /// The member's name in the body, as the protocol spells it: the JSON
+    /// key (`@jsonName` in restJson1), the CBOR key, or the XML element or
+    /// attribute name (`@xmlName`).
     pub wire_name: String,
+    /// How the member travels in XML bodies.
+    pub xml: XmlWire,
+    /// The member's key in awsQuery and ec2Query requests (`@xmlName`, or
+    /// for ec2Query `@ec2QueryName` or the capitalised name).
+    pub query_key: String,
     pub ty: TypeRef,
     pub required: bool,
     pub default: Option<DefaultValue>,
@@ -483,6 +513,37 @@ pub struct Member {
     pub idempotency_token: bool,
 }
 
+/// A member's XML traits.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct XmlWire {
+    /// `@xmlAttribute`: an attribute of the structure's element.
+    pub attribute: bool,
+    /// `@xmlFlattened`: a list's items (a map's entries) repeat the member's
+    /// element instead of nesting inside it.
+    pub flattened: bool,
+    /// `@xmlNamespace`: `(uri, prefix)`.
+    pub namespace: Option<(String, Option<String>)>,
+}
+
+/// The XML names inside a list or map: `@xmlName` on the list's member or
+/// the map's key and value (`member`, `key` and `value` without one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CollectionNames {
+    pub member: String,
+    pub key: String,
+    pub value: String,
+}
+
+impl Default for CollectionNames {
+    fn default() -> Self {
+        CollectionNames {
+            member: "member".into(),
+            key: "key".into(),
+            value: "value".into(),
+        }
+    }
+}
+
 /// Where a member travels in an HTTP message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Binding {
@@ -501,6 +562,9 @@ pub enum Binding {
 pub struct TypeRef {
     pub kind: TypeKind,
     pub constraints: Constraints,
+    /// The XML names of a list's items or a map's entries (the defaults for
+    /// any other type).
+    pub names: CollectionNames,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -1,7 +1,8 @@
 //! Lowering stage, protocols: the decisions a wire protocol makes about a
 //! service, asked by lowering in one place each, so that adding a protocol
 //! is a new implementation of [`ClientProtocol`], not branches across the
-//! generator: restJson1, awsJson1_0/1_1, rpcv2Cbor and rpcv2Json.
+//! generator: restJson1, awsJson1_0/1_1, rpcv2Cbor, rpcv2Json, awsQuery and
+//! ec2Query.
 
 use crate::ir::{self, TimestampFormat};
 use crate::traits::Traits;
@@ -25,6 +26,21 @@ pub trait ClientProtocol: Sync {
     /// protocols always send epoch seconds).
     fn honours_timestamp_format(&self) -> bool {
         true
+    }
+    /// A member's key in a form-encoded request (awsQuery, ec2Query).
+    fn query_key(&self, member: &str, traits: &Traits) -> String {
+        traits.xml_name.clone().unwrap_or_else(|| member.to_owned())
+    }
+    /// The code that identifies an error shape named `name` on the wire.
+    fn error_code(&self, name: &str, traits: &Traits) -> String {
+        let _ = traits;
+        name.to_owned()
+    }
+    /// The element of a response body that holds the output's members, when
+    /// it is not the root (awsQuery's `<OperationResult>`).
+    fn response_wrapper(&self, operation: &str) -> Option<String> {
+        let _ = operation;
+        None
     }
     /// The request of an operation of a protocol without HTTP bindings:
     /// where it goes, the headers naming it, and the body's media type.
@@ -196,6 +212,85 @@ impl ClientProtocol for RpcV2 {
     }
 }
 
+/// `aws.protocols#awsQuery` and `aws.protocols#ec2Query`: every operation is
+/// `POST /` with a form body naming the operation and API version, members
+/// keyed by their XML names; responses and errors are XML. The two differ
+/// in keys (ec2Query capitalises them, or takes `@ec2QueryName`), in lists
+/// (ec2Query always flattens them) and in where the output's members are.
+pub struct Query {
+    id: &'static str,
+    ir: ir::Protocol,
+}
+
+/// `aws.protocols#awsQuery`.
+pub const AWS_QUERY: Query = Query {
+    id: "aws.protocols#awsQuery",
+    ir: ir::Protocol::AwsQuery,
+};
+
+/// `aws.protocols#ec2Query`.
+pub const EC2_QUERY: Query = Query {
+    id: "aws.protocols#ec2Query",
+    ir: ir::Protocol::Ec2Query,
+};
+
+impl ClientProtocol for Query {
+    fn id(&self) -> &'static str {
+        self.id
+    }
+
+    fn ir(&self) -> ir::Protocol {
+        self.ir
+    }
+
+    fn uses_http_bindings(&self) -> bool {
+        false
+    }
+
+    /// The element name in XML responses.
+    fn wire_name(&self, member: &str, traits: &Traits) -> String {
+        traits.xml_name.clone().unwrap_or_else(|| member.to_owned())
+    }
+
+    fn body_timestamp_format(&self) -> TimestampFormat {
+        TimestampFormat::DateTime
+    }
+
+    fn query_key(&self, member: &str, traits: &Traits) -> String {
+        if self.ir == ir::Protocol::Ec2Query {
+            if let Some(name) = &traits.ec2_query_name {
+                return name.clone();
+            }
+            let name = traits.xml_name.as_deref().unwrap_or(member);
+            let mut chars = name.chars();
+            return chars.next().map_or(String::new(), |first| {
+                first.to_uppercase().chain(chars).collect()
+            });
+        }
+        traits.xml_name.clone().unwrap_or_else(|| member.to_owned())
+    }
+
+    fn error_code(&self, name: &str, traits: &Traits) -> String {
+        match &traits.aws_query_error {
+            Some(e) if self.ir == ir::Protocol::AwsQuery => e.code.clone(),
+            _ => name.to_owned(),
+        }
+    }
+
+    fn response_wrapper(&self, operation: &str) -> Option<String> {
+        (self.ir == ir::Protocol::AwsQuery).then(|| format!("{operation}Result"))
+    }
+
+    fn rpc_request(&self, _service: &str, _operation: &str) -> Option<RpcRequest> {
+        Some(RpcRequest {
+            uri: "/".into(),
+            headers: Vec::new(),
+            content_type: "application/x-www-form-urlencoded",
+            unit_input_empty: false,
+        })
+    }
+}
+
 /// Every protocol the generator implements, in order of preference when a
 /// service supports several.
 pub const PROTOCOLS: &[&dyn ClientProtocol] = &[
@@ -204,6 +299,8 @@ pub const PROTOCOLS: &[&dyn ClientProtocol] = &[
     &AWS_JSON_1_0,
     &RPC_V2_CBOR,
     &RPC_V2_JSON,
+    &AWS_QUERY,
+    &EC2_QUERY,
 ];
 
 /// The protocol the client of a service with these traits speaks, or why
@@ -237,7 +334,7 @@ mod tests {
         let e = for_service(&t).err().unwrap();
         assert_eq!(
             e,
-            "uses no protocol trait; the generator supports aws.protocols#restJson1, aws.protocols#awsJson1_1, aws.protocols#awsJson1_0, smithy.protocols#rpcv2Cbor, smithy.protocols#rpcv2Json"
+            "uses no protocol trait; the generator supports aws.protocols#restJson1, aws.protocols#awsJson1_1, aws.protocols#awsJson1_0, smithy.protocols#rpcv2Cbor, smithy.protocols#rpcv2Json, aws.protocols#awsQuery, aws.protocols#ec2Query"
         );
         t.protocols.push("aws.protocols#restXml".into());
         let e = for_service(&t).err().unwrap();

@@ -101,6 +101,13 @@ pub struct AwsQueryErrorTrait {
     pub http_response_code: u16,
 }
 
+/// `smithy.api#xmlNamespace`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct XmlNamespaceTrait {
+    pub uri: String,
+    pub prefix: Option<String>,
+}
+
 /// The traits of one shape or member, typed. Absent traits are `None`/`false`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Traits {
@@ -166,6 +173,18 @@ pub struct Traits {
     pub discovered_endpoint: Option<bool>,
     /// `aws.protocols#awsQueryError`: an error's awsQuery code.
     pub aws_query_error: Option<AwsQueryErrorTrait>,
+    /// `@xmlName`: the element (or attribute) name in XML bodies, and the
+    /// key in awsQuery and ec2Query requests.
+    pub xml_name: Option<String>,
+    /// `@xmlAttribute`: the member is an attribute of its structure's element.
+    pub xml_attribute: bool,
+    /// `@xmlFlattened`: a list's items (a map's entries) repeat the member's
+    /// element instead of nesting in it.
+    pub xml_flattened: bool,
+    /// `@xmlNamespace`.
+    pub xml_namespace: Option<XmlNamespaceTrait>,
+    /// `aws.protocols#ec2QueryName`: the member's key in ec2Query requests.
+    pub ec2_query_name: Option<String>,
     /// Known traits whose behaviour the generator does not implement yet.
     pub unsupported: Vec<String>,
     /// `smithy.rules#endpointRuleSet`, as written (the runtime reads it).
@@ -216,10 +235,6 @@ const IGNORED: &[&str] = &[
     "smithy.api#notProperty",
     "smithy.api#nestedProperties",
     "smithy.api#noReplace",
-    "smithy.api#xmlName",
-    "smithy.api#xmlNamespace",
-    "smithy.api#xmlAttribute",
-    "smithy.api#xmlFlattened",
     "smithy.api#traitValidators",
     "smithy.api#requiresLength",
     "smithy.api#eventHeader",
@@ -353,6 +368,11 @@ pub fn parse(raw: &BTreeMap<String, Value>) -> (Traits, Vec<(String, String)>) {
                 }
                 "aws.protocols#awsQueryCompatible" => t.aws_query_compatible = marker(value)?,
                 "aws.protocols#awsQueryError" => t.aws_query_error = Some(typed(value)?),
+                "smithy.api#xmlName" => t.xml_name = Some(typed(value)?),
+                "smithy.api#xmlAttribute" => t.xml_attribute = marker(value)?,
+                "smithy.api#xmlFlattened" => t.xml_flattened = marker(value)?,
+                "smithy.api#xmlNamespace" => t.xml_namespace = Some(typed(value)?),
+                "aws.protocols#ec2QueryName" => t.ec2_query_name = Some(typed(value)?),
                 "aws.api#clientEndpointDiscovery" => t.endpoint_discovery = Some(typed(value)?),
                 "aws.api#clientDiscoveredEndpoint" => {
                     #[derive(Deserialize)]

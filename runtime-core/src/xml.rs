@@ -22,9 +22,45 @@ pub const MAX_DEPTH: u32 = 128;
 pub struct ReadError {
     message: String,
     position: u64,
+    /// Where in the value, innermost first (`Size`, `[2]`, `Contents`).
+    path: Vec<String>,
 }
 
 impl ReadError {
+    fn new(message: impl Into<String>, position: u64) -> Self {
+        ReadError {
+            message: message.into(),
+            position,
+            path: Vec::new(),
+        }
+    }
+
+    /// The error, inside member `name` (generated readers add the path).
+    #[cold]
+    pub fn in_member(mut self, name: &str) -> Self {
+        self.path.push(name.to_owned());
+        self
+    }
+
+    /// The error, inside the item at `index` of a list.
+    #[cold]
+    pub fn in_index(mut self, index: usize) -> Self {
+        self.path.push(format!("[{index}]"));
+        self
+    }
+
+    /// The member path, outermost first (`Contents[2].Size`).
+    pub fn path(&self) -> String {
+        let mut out = String::new();
+        for part in self.path.iter().rev() {
+            if !out.is_empty() && !part.starts_with('[') {
+                out.push('.');
+            }
+            out.push_str(part);
+        }
+        out
+    }
+
     /// What was wrong.
     pub fn message(&self) -> &str {
         &self.message
@@ -38,7 +74,11 @@ impl ReadError {
 
 impl fmt::Display for ReadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} at byte {}", self.message, self.position)
+        write!(f, "{} at byte {}", self.message, self.position)?;
+        if !self.path.is_empty() {
+            write!(f, " (in `{}`)", self.path())?;
+        }
+        Ok(())
     }
 }
 
@@ -76,17 +116,14 @@ impl<'a> Element<'a> {
     /// requires, or `None` when the element does not have it.
     pub fn attribute(&self, name: &str) -> Result<Option<Cow<'a, str>>> {
         for attribute in self.start.attributes() {
-            let attribute = attribute.map_err(|e| ReadError {
-                message: format!("malformed attribute: {e}"),
-                position: self.position,
-            })?;
+            let attribute = attribute
+                .map_err(|e| ReadError::new(format!("malformed attribute: {e}"), self.position))?;
             if attribute.key.into_inner() == name {
                 return attribute
                     .normalized_value(quick_xml::XmlVersion::Implicit1_0)
                     .map(|v| Some(Cow::Owned(v.into_owned())))
-                    .map_err(|e| ReadError {
-                        message: format!("attribute `{name}`: {e}"),
-                        position: self.position,
+                    .map_err(|e| {
+                        ReadError::new(format!("attribute `{name}`: {e}"), self.position)
                     });
             }
         }
@@ -109,10 +146,8 @@ pub struct Reader<'a> {
 impl<'a> Reader<'a> {
     /// A reader of `body`, which must be UTF-8 (as AWS services send it).
     pub fn new(body: &'a [u8]) -> Result<Self> {
-        let text = std::str::from_utf8(body).map_err(|e| ReadError {
-            message: "the body is not UTF-8".into(),
-            position: e.valid_up_to() as u64,
-        })?;
+        let text = std::str::from_utf8(body)
+            .map_err(|e| ReadError::new("the body is not UTF-8", e.valid_up_to() as u64))?;
         Ok(Self::from_str(text))
     }
 
@@ -131,16 +166,20 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// An error at the position reached, for what generated readers find
+    /// wrong with a value.
+    #[cold]
+    pub fn invalid(&self, message: impl Into<String>) -> ReadError {
+        ReadError::new(message, self.position())
+    }
+
     /// The byte offset reached.
     pub fn position(&self) -> u64 {
         self.events.buffer_position()
     }
 
     fn error<T>(&self, message: impl Into<String>) -> Result<T> {
-        Err(ReadError {
-            message: message.into(),
-            position: self.position(),
-        })
+        Err(ReadError::new(message, self.position()))
     }
 
     fn event(&mut self) -> Result<Event<'a>> {
@@ -150,10 +189,10 @@ impl<'a> Reader<'a> {
                  carry and which could declare entities; it is refused",
             ),
             Ok(event) => Ok(event),
-            Err(e) => Err(ReadError {
-                message: format!("malformed XML: {e}"),
-                position: self.events.error_position(),
-            }),
+            Err(e) => Err(ReadError::new(
+                format!("malformed XML: {e}"),
+                self.events.error_position(),
+            )),
         }
     }
 
@@ -300,6 +339,102 @@ impl<'a> Reader<'a> {
         Ok(())
     }
 
+    /// The element's text as a `String`.
+    pub fn string(&mut self) -> Result<String> {
+        self.text().map(Cow::into_owned)
+    }
+
+    /// The element's text as a [`Text`](crate::Text).
+    pub fn text_value(&mut self) -> Result<crate::Text> {
+        self.text().map(crate::Text::from)
+    }
+
+    /// A value parsed from the element's text by `parse` (one of this
+    /// module's `parse_…` functions), the error placed at the element.
+    pub fn parse<T>(
+        &mut self,
+        parse: impl FnOnce(&str) -> std::result::Result<T, String>,
+    ) -> Result<T> {
+        let text = self.text()?;
+        parse(&text).map_err(|m| ReadError::new(m, self.position()))
+    }
+
+    /// The items of a wrapped list: each child element named `member` is one
+    /// item, read by `item`; other children are passed over.
+    pub fn list<T>(
+        &mut self,
+        member: &str,
+        mut item: impl FnMut(&mut Self, &Element<'a>) -> Result<T>,
+    ) -> Result<Vec<T>> {
+        let mut out = Vec::new();
+        while let Some(child) = self.next_child()? {
+            if child.is(member) {
+                let value = item(self, &child).map_err(|e| e.in_index(out.len()))?;
+                out.push(value);
+            } else {
+                self.skip()?;
+            }
+        }
+        Ok(out)
+    }
+
+    /// A map entry, from the element the reader is in: its children named
+    /// `key` and `value`, read by `read_key` and `read_value`. An entry
+    /// without a value is `None`.
+    pub fn entry<K, V>(
+        &mut self,
+        key: &str,
+        value: &str,
+        read_key: impl FnOnce(&mut Self, &Element<'a>) -> Result<K>,
+        read_value: impl FnOnce(&mut Self, &Element<'a>) -> Result<V>,
+    ) -> Result<Option<(K, V)>> {
+        let (mut read_key, mut read_value) = (Some(read_key), Some(read_value));
+        let (mut k, mut v) = (None, None);
+        while let Some(child) = self.next_child()? {
+            if child.is(key) {
+                match read_key.take() {
+                    Some(read) => k = Some(read(self, &child)?),
+                    None => return self.error(format!("a map entry has two <{key}> elements")),
+                }
+            } else if child.is(value) {
+                match read_value.take() {
+                    Some(read) => v = Some(read(self, &child)?),
+                    None => return self.error(format!("a map entry has two <{value}> elements")),
+                }
+            } else {
+                self.skip()?;
+            }
+        }
+        match (k, v) {
+            (Some(k), Some(v)) => Ok(Some((k, v))),
+            (None, _) => self.error(format!("a map entry has no <{key}> element")),
+            (Some(_), None) => Ok(None),
+        }
+    }
+
+    /// The entries of a wrapped map: each child element named `entry`, with
+    /// its key and value (see [`entry`](Self::entry)).
+    #[allow(clippy::type_complexity)]
+    pub fn map<K: Ord, V>(
+        &mut self,
+        key: &str,
+        value: &str,
+        mut read_key: impl FnMut(&mut Self, &Element<'a>) -> Result<K>,
+        mut read_value: impl FnMut(&mut Self, &Element<'a>) -> Result<V>,
+    ) -> Result<std::collections::BTreeMap<K, V>> {
+        let mut out = std::collections::BTreeMap::new();
+        while let Some(child) = self.next_child()? {
+            if child.is("entry") {
+                if let Some((k, v)) = self.entry(key, value, &mut read_key, &mut read_value)? {
+                    out.insert(k, v);
+                }
+            } else {
+                self.skip()?;
+            }
+        }
+        Ok(out)
+    }
+
     /// Checks that nothing but comments, processing instructions and white
     /// space follows the root element.
     pub fn finish(&mut self) -> Result<()> {
@@ -312,6 +447,202 @@ impl<'a> Reader<'a> {
             }
         }
     }
+}
+
+/// A type generated code reads from an XML element.
+pub trait ReadXml: Sized {
+    /// Reads the value from `element`, which the reader has just entered,
+    /// through its end tag.
+    fn read_xml(r: &mut Reader<'_>, element: &Element<'_>) -> Result<Self>;
+}
+
+/// Reads `T` from a response body: from its root element, or with
+/// `wrapper`, from the root's child of that name (awsQuery's
+/// `<OperationResult>`), which an output without members may leave out.
+pub fn from_body<T: ReadXml>(body: &[u8], wrapper: Option<&str>) -> Result<T> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return absent();
+    }
+    let mut r = Reader::new(body)?;
+    let root = r.root()?;
+    let value = match wrapper {
+        None => T::read_xml(&mut r, &root)?,
+        Some(name) => {
+            let mut found = None;
+            while let Some(child) = r.next_child()? {
+                if found.is_none() && child.is(name) {
+                    found = Some(T::read_xml(&mut r, &child)?);
+                } else {
+                    r.skip()?;
+                }
+            }
+            match found {
+                Some(v) => v,
+                None => absent()?,
+            }
+        }
+    };
+    r.finish()?;
+    Ok(value)
+}
+
+/// `T` read from an empty element: every member absent.
+fn absent<T: ReadXml>() -> Result<T> {
+    let mut r = Reader::from_str("<absent/>");
+    let root = r.root()?;
+    T::read_xml(&mut r, &root)
+}
+
+/// The `<Error>` element of an error body, wherever the protocol puts it:
+/// `<ErrorResponse><Error>` (awsQuery, restXml), `<Error>` alone (restXml
+/// with `noErrorWrapping`, S3) or `<Response><Errors><Error>` (ec2Query).
+/// Calls `read` with the reader inside it.
+fn in_error<T>(
+    body: &[u8],
+    read: impl FnOnce(&mut Reader<'_>, &Element<'_>) -> Result<T>,
+) -> Result<T> {
+    let mut r = Reader::new(body)?;
+    let root = r.root()?;
+    if root.is("Error") {
+        return read(&mut r, &root);
+    }
+    while let Some(child) = r.next_child()? {
+        if child.is("Error") {
+            return read(&mut r, &child);
+        }
+        if child.is("Errors") {
+            while let Some(inner) = r.next_child()? {
+                if inner.is("Error") {
+                    return read(&mut r, &inner);
+                }
+                r.skip()?;
+            }
+        } else {
+            r.skip()?;
+        }
+    }
+    r.error("the error body has no <Error> element")
+}
+
+/// Reads a modelled error structure from an XML error body.
+pub fn from_error_body<T: ReadXml>(body: &[u8]) -> Result<T> {
+    in_error(body, T::read_xml)
+}
+
+/// The fields that identify an XML error: its `Code`, `Message` and the
+/// request id (`RequestId` beside the `<Error>`, or `RequestID` in EC2's).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct ErrorFields {
+    /// `<Code>`: which error it is.
+    pub code: Option<String>,
+    /// `<Message>`.
+    pub message: Option<String>,
+    /// `<Type>`: `Sender` or `Receiver`, whose side the fault is.
+    pub fault: Option<String>,
+    /// The request id the service gave the call.
+    pub request_id: Option<String>,
+}
+
+/// Reads [`ErrorFields`] from an error body; a body that is not XML gives none.
+pub fn error_fields(body: &[u8]) -> ErrorFields {
+    let mut out = ErrorFields::default();
+    let _ = in_error(body, |r, _| {
+        while let Some(child) = r.next_child()? {
+            match child.name() {
+                "Code" => out.code = Some(r.string()?),
+                "Message" | "message" => out.message = Some(r.string()?),
+                "Type" => out.fault = Some(r.string()?),
+                "RequestId" | "RequestID" => out.request_id = Some(r.string()?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(())
+    });
+    if out.request_id.is_none() {
+        out.request_id = request_id(body);
+    }
+    out
+}
+
+/// The `RequestId` (or `RequestID`) child of the root, where awsQuery and
+/// ec2Query put it.
+fn request_id(body: &[u8]) -> Option<String> {
+    let mut r = Reader::new(body).ok()?;
+    r.root().ok()?;
+    while let Some(child) = r.next_child().ok()? {
+        if child.is("RequestId") || child.is("RequestID") {
+            return r.string().ok();
+        }
+        r.skip().ok()?;
+    }
+    None
+}
+
+/// `true` or `false`.
+pub fn parse_bool(text: &str) -> std::result::Result<bool, String> {
+    match text.trim() {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        other => Err(format!("expected true or false, found {other:?}")),
+    }
+}
+
+/// An integer of type `T`.
+pub fn parse_integer<T: std::str::FromStr>(text: &str) -> std::result::Result<T, String> {
+    text.trim()
+        .parse()
+        .map_err(|_| format!("expected an integer in range, found {text:?}"))
+}
+
+/// A float: a number, `NaN`, `Infinity` or `-Infinity`.
+pub fn parse_f64(text: &str) -> std::result::Result<f64, String> {
+    match text.trim() {
+        "NaN" => Ok(f64::NAN),
+        "Infinity" => Ok(f64::INFINITY),
+        "-Infinity" => Ok(f64::NEG_INFINITY),
+        t => {
+            // Rust's parser also takes `inf` and `nan`, which are not XML numbers.
+            if t.bytes()
+                .any(|b| b.is_ascii_alphabetic() && b != b'e' && b != b'E')
+            {
+                return Err(format!("expected a number, found {text:?}"));
+            }
+            t.parse()
+                .map_err(|_| format!("expected a number, found {text:?}"))
+        }
+    }
+}
+
+/// A float of type `f32` (see [`parse_f64`]).
+pub fn parse_f32(text: &str) -> std::result::Result<f32, String> {
+    parse_f64(text).map(|v| v as f32)
+}
+
+/// A blob, from base64 text.
+pub fn parse_blob(text: &str) -> std::result::Result<crate::Blob, String> {
+    let clean: String = text.split_ascii_whitespace().collect();
+    crate::base64::decode(clean.as_bytes())
+        .map(crate::Blob::new)
+        .map_err(|e| format!("expected base64, found {text:?} ({e})"))
+}
+
+/// A timestamp in `format`.
+pub fn parse_date_time(
+    text: &str,
+    format: crate::DateTimeFormat,
+) -> std::result::Result<crate::DateTime, String> {
+    crate::DateTime::from_str(text.trim(), format).map_err(|e| e.to_string())
+}
+
+/// A big integer.
+pub fn parse_big_integer(text: &str) -> std::result::Result<crate::BigInteger, String> {
+    crate::BigInteger::new(text.trim())
+        .ok_or_else(|| format!("expected an integer, found {text:?}"))
+}
+
+/// A big decimal.
+pub fn parse_big_decimal(text: &str) -> std::result::Result<crate::BigDecimal, String> {
+    crate::BigDecimal::new(text.trim()).ok_or_else(|| format!("expected a number, found {text:?}"))
 }
 
 /// The character an entity or character reference stands for: XML's five

@@ -293,6 +293,19 @@ impl OperationResponse {
         })
     }
 
+    /// Reads the XML body: the root element's members, or with `wrapper`,
+    /// those of the root's child of that name (awsQuery's
+    /// `<OperationResult>`). An empty body reads as an output without members.
+    #[cfg(feature = "xml")]
+    pub fn xml<T: crate::xml::ReadXml>(
+        &self,
+        wrapper: Option<&str>,
+    ) -> Result<T, DeserializationError> {
+        crate::xml::from_body(self.body(), wrapper).map_err(|e| {
+            DeserializationError::new(format!("the XML body does not match the model: {e}"))
+        })
+    }
+
     /// Takes the body as a stream, for a `@streaming` payload.
     pub fn take_stream(&mut self) -> crate::ByteStream {
         crate::ByteStream::from_body(std::mem::take(&mut self.body))

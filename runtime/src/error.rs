@@ -526,6 +526,21 @@ impl<'a> ErrorResponse<'a> {
                 let (code, message) = crate::cbor::Reader::error_fields(body);
                 Self::with_fields(status, headers, body, code, message)
             }
+            #[cfg(feature = "xml")]
+            crate::operation::WireFormat::Xml => {
+                let fields = crate::xml::error_fields(body);
+                let mut response =
+                    Self::with_fields(status, headers, body, fields.code, fields.message);
+                if response.request_id.is_none() {
+                    response.request_id = fields.request_id;
+                }
+                if response.query_error.is_none() {
+                    if let (Some(code), Some(fault)) = (response.code.clone(), fields.fault) {
+                        response.query_error = Some((code, fault));
+                    }
+                }
+                response
+            }
             _ => Self::new(status, headers, body),
         }
     }
@@ -564,6 +579,13 @@ impl<'a> ErrorResponse<'a> {
         crate::cbor::from_slice(self.body).map_err(|_| self.unhandled())
     }
 
+    /// Reads the XML error body's `<Error>` element as a modelled error
+    /// structure; a body that does not read yields an [`UnhandledError`].
+    #[cfg(feature = "xml")]
+    pub fn parse_xml<T: crate::xml::ReadXml>(&self) -> Result<T, UnhandledError> {
+        crate::xml::from_error_body(self.body).map_err(|_| self.unhandled())
+    }
+
     /// The response headers, for error members bound to headers.
     pub fn headers(&self) -> &http::HeaderMap {
         self.headers
@@ -588,7 +610,8 @@ impl<'a> ErrorResponse<'a> {
             .or(self.code())
     }
 
-    /// The awsQuery fault (`Sender` or `Receiver`) of a service moved from
+    /// The awsQuery fault (`Sender` or `Receiver`): an awsQuery error body's
+    /// `<Type>`, or the `x-amzn-query-error` header of a service moved from
     /// awsQuery, when it sent one.
     pub fn query_fault(&self) -> Option<&str> {
         self.query_error.as_ref().map(|(_, fault)| fault.as_str())

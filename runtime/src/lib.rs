@@ -32,6 +32,8 @@ pub mod progress;
 #[cfg(feature = "protocol-test")]
 #[doc(hidden)]
 pub mod protocol_test;
+#[cfg(feature = "xml")]
+pub mod query;
 pub mod retry;
 #[doc(hidden)]
 pub mod signing;

@@ -73,6 +73,8 @@ pub enum WireFormat {
     Json,
     /// rpcv2Cbor.
     Cbor,
+    /// awsQuery, ec2Query and restXml responses.
+    Xml,
 }
 
 /// An operation with `@paginated`: how to move from one page to the next.

@@ -110,6 +110,14 @@ impl ExpectedRequest<'_> {
             };
             #[cfg(not(feature = "cbor"))]
             let result = compare_body(expected, &sent, json);
+            let result = if self
+                .media_type
+                .is_some_and(|m| m.contains("x-www-form-urlencoded"))
+            {
+                compare_form(expected, &sent)
+            } else {
+                result
+            };
             if let Err(e) = result {
                 problems.push(e);
             }
@@ -152,6 +160,53 @@ fn compare_cbor(expected: &str, sent: &[u8]) -> Result<(), String> {
         return Err(format!("body: expected {e:?}, sent {s:?}"));
     }
     Ok(())
+}
+
+/// Compares form bodies as their decoded `key=value` pairs, in any order.
+fn compare_form(expected: &str, sent: &[u8]) -> Result<(), String> {
+    fn pairs(text: &str) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = text
+            .split('&')
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                let (k, v) = p.split_once('=').unwrap_or((p, ""));
+                let decode =
+                    |s: &str| percent_decode(&s.replace('+', " ")).unwrap_or_else(|| s.to_string());
+                (decode(k), decode(v))
+            })
+            .collect();
+        out.sort();
+        out
+    }
+    let sent_text = String::from_utf8_lossy(sent);
+    let (e, s) = (pairs(expected.trim()), pairs(&sent_text));
+    if e != s {
+        let missing: Vec<_> = e.iter().filter(|p| !s.contains(p)).collect();
+        let extra: Vec<_> = s.iter().filter(|p| !e.contains(p)).collect();
+        return Err(format!(
+            "body: expected {expected:?}, sent {sent_text:?} (missing {missing:?}, unexpected {extra:?})"
+        ));
+    }
+    Ok(())
+}
+
+/// `%XX` sequences decoded; `None` when one is malformed or the result is
+/// not UTF-8.
+fn percent_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
 }
 
 fn compare_body(expected: &str, sent: &[u8], json: bool) -> Result<(), String> {

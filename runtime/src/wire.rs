@@ -138,6 +138,28 @@ impl RequestBuilder {
         Ok(())
     }
 
+    /// Writes `value` as an awsQuery or ec2Query form body naming the
+    /// operation (`Action`) and API version (`Version`); `None` for an
+    /// operation without input.
+    #[cfg(feature = "xml")]
+    pub fn form<T: crate::query::WriteQuery + ?Sized>(
+        &mut self,
+        action: &str,
+        version: &str,
+        value: Option<&T>,
+    ) -> Result<(), String> {
+        let mut w = crate::query::Writer::new(action, version);
+        if let Some(value) = value {
+            value.write_query(&mut w, "");
+        }
+        let body = w
+            .finish()
+            .map_err(|e| format!("could not serialise the request body: {e}"))?;
+        self.default_content_type("application/x-www-form-urlencoded");
+        self.body = RequestBody::Bytes(body.into());
+        Ok(())
+    }
+
     /// Encodes `value` as the CBOR body (rpcv2Cbor).
     #[cfg(feature = "cbor")]
     pub fn cbor<T: crate::cbor::WriteCbor + ?Sized>(&mut self, value: &T) -> Result<(), String> {

@@ -12,7 +12,7 @@ use quote::quote;
 
 /// The codec module of `types.rs`, or nothing for a JSON protocol.
 pub fn module(ir: &CrateIr) -> TokenStream {
-    if ir.service.protocol.format() != BodyFormat::Cbor {
+    if ir.service.protocol.request_format() != BodyFormat::Cbor {
         return quote!();
     }
     let impls = ir.types.values().map(|t| match &t.kind {

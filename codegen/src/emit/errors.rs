@@ -74,16 +74,18 @@ fn operation_error(ir: &CrateIr, op: &Operation) -> TokenStream {
             continue;
         };
         let v = ident(e);
-        let code = t.id.rsplit_once('#').map_or(t.id.as_str(), |(_, n)| n);
+        let code = &info.code;
         let vdoc = doc_line(&format!("[`{e}`]: HTTP {}.", info.http_status));
         variants.push(quote! { #vdoc #v(#v), });
         let read = if super::http::error_has_bindings(super::http::members(ir, e)) {
             let f = ident(&info.reader);
             quote!(#f(response))
-        } else if ir.service.protocol.format() == BodyFormat::Cbor {
-            quote!(response.parse_cbor())
         } else {
-            quote!(response.parse())
+            match ir.service.protocol.response_format() {
+                BodyFormat::Cbor => quote!(response.parse_cbor()),
+                BodyFormat::Xml => quote!(response.parse_xml()),
+                BodyFormat::Json | BodyFormat::Query => quote!(response.parse()),
+            }
         };
         arms.push(quote! { Some(#code) => #read.map_or_else(Self::Unhandled, Self::#v), });
         display.push(quote! { Self::#v(e) => e.fmt(f), });

@@ -18,7 +18,7 @@ pub(crate) fn members<'a>(ir: &'a CrateIr, name: &str) -> &'a [Member] {
     }
 }
 
-fn format_tokens(f: TimestampFormat) -> TokenStream {
+pub(crate) fn format_tokens(f: TimestampFormat) -> TokenStream {
     match f {
         TimestampFormat::EpochSeconds => quote!(rt::DateTimeFormat::EpochSeconds),
         TimestampFormat::DateTime => quote!(rt::DateTimeFormat::DateTime),
@@ -327,9 +327,21 @@ fn request_payload(ir: &CrateIr, op: &Operation, members: &[Member]) -> TokenStr
         if op.input_unit && *unit_input_empty {
             return quote!();
         }
-        let write = match ir.service.protocol.format() {
+        let write = match ir.service.protocol.request_format() {
             BodyFormat::Json => quote!(req.json(input)?;),
             BodyFormat::Cbor => quote!(req.cbor(input)?;),
+            BodyFormat::Query => {
+                let action = op.id.rsplit_once('#').map_or(op.id.as_str(), |(_, n)| n);
+                let version = ir.service.version.as_deref().unwrap_or_default();
+                let value = if op.input_unit {
+                    quote!(None::<&Self::Input>)
+                } else {
+                    quote!(Some(input))
+                };
+                quote!(req.form(#action, #version, #value)?;)
+            }
+            // No protocol sends a whole XML document without HTTP bindings.
+            BodyFormat::Xml => quote!(),
         };
         return quote! {
             req.header("Content-Type", #content_type)?;
@@ -470,8 +482,16 @@ fn read_bound(members: &[Member], headers: TokenStream) -> Vec<TokenStream> {
 /// The statements of `Operation::response`.
 pub(crate) fn response_body(ir: &CrateIr, op: &Operation) -> TokenStream {
     let members = members(ir, &op.output);
-    if ir.service.protocol.format() == BodyFormat::Cbor {
-        return quote!(response.cbor());
+    match ir.service.protocol.response_format() {
+        BodyFormat::Cbor => return quote!(response.cbor()),
+        BodyFormat::Xml if matches!(op.http.body, BodyStyle::Document { .. }) => {
+            let wrapper = match &op.response_wrapper {
+                Some(w) => quote!(Some(#w)),
+                None => quote!(None),
+            };
+            return quote!(response.xml(#wrapper));
+        }
+        _ => {}
     }
     let has_body = members.iter().any(|m| m.binding == Binding::Body);
     let mut stmts = read_bound(members, quote!(response.headers()));

@@ -11,7 +11,7 @@ use quote::quote;
 
 /// The writer module of `types.rs`, or nothing for a CBOR protocol.
 pub fn module(ir: &CrateIr) -> TokenStream {
-    if ir.service.protocol.format() != BodyFormat::Json {
+    if ir.service.protocol.request_format() != BodyFormat::Json {
         return quote!();
     }
     let strings = ir.service.protocol.big_numbers_as_strings();

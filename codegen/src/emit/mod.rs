@@ -12,8 +12,10 @@ mod http;
 mod json;
 mod operations;
 mod protocol_tests;
+mod query;
 mod types;
 mod validators;
+mod xml;
 
 use crate::ir::*;
 use proc_macro2::TokenStream;
@@ -189,8 +191,10 @@ fn cargo_toml(name: &str, ir: &CrateIr, options: &Options, with_tests: bool) -> 
     // The runtime's optional parts are built only for the crates that use
     // them: the CBOR codec, gzip, MD5.
     let mut wanted = Vec::new();
-    if ir.service.protocol.format() == BodyFormat::Cbor {
-        wanted.push("\"cbor\"");
+    match ir.service.protocol.response_format() {
+        BodyFormat::Cbor => wanted.push("\"cbor\""),
+        BodyFormat::Xml => wanted.push("\"xml\""),
+        BodyFormat::Json | BodyFormat::Query => {}
     }
     if ir
         .service

@@ -86,11 +86,15 @@ fn operation(ir: &CrateIr, op: &Operation) -> TokenStream {
         )
     });
     let endpoint_params = super::endpoints::operation_items(op);
-    let wire_format = (ir.service.protocol.format() == BodyFormat::Cbor).then(|| {
-        quote!(
+    let wire_format = match ir.service.protocol.response_format() {
+        BodyFormat::Cbor => Some(quote!(
             const WIRE_FORMAT: rt::operation::WireFormat = rt::operation::WireFormat::Cbor;
-        )
-    });
+        )),
+        BodyFormat::Xml => Some(quote!(
+            const WIRE_FORMAT: rt::operation::WireFormat = rt::operation::WireFormat::Xml;
+        )),
+        BodyFormat::Json | BodyFormat::Query => None,
+    };
     let discovered = op.discovered_endpoint.then(|| {
         quote!(
             const DISCOVERED_ENDPOINT: bool = true;

@@ -77,9 +77,10 @@ fn test(ir: &CrateIr, t: &ProtocolTest) -> TokenStream {
                 .query_fault
                 .as_ref()
                 .map(|f| quote!(assert_eq!(response.query_fault(), Some(#f), "awsQuery fault");));
-            let format = match ir.service.protocol.format() {
-                BodyFormat::Json => quote!(rt::operation::WireFormat::Json),
+            let format = match ir.service.protocol.response_format() {
+                BodyFormat::Json | BodyFormat::Query => quote!(rt::operation::WireFormat::Json),
                 BodyFormat::Cbor => quote!(rt::operation::WireFormat::Cbor),
+                BodyFormat::Xml => quote!(rt::operation::WireFormat::Xml),
             };
             quote! {
                 #response

@@ -30,6 +30,8 @@ pub fn emit(ir: &CrateIr) -> TokenStream {
     }
     let json = super::json::module(ir);
     let cbor = super::cbor::module(ir);
+    let xml = super::xml::module(ir);
+    let query = super::query::module(ir);
     let outer = defaults_use_outer_names.then(|| {
         quote!(
             use super::*;
@@ -56,6 +58,8 @@ pub fn emit(ir: &CrateIr) -> TokenStream {
         #defaults
         #json
         #cbor
+        #xml
+        #query
     }
 }
 

@@ -322,6 +322,9 @@ impl<'m> Lowering<'m> {
         }
         self.endpoint_params(id, shape, t);
         Some(Operation {
+            response_wrapper: self
+                .protocol
+                .response_wrapper(id.rsplit_once('#').map_or(id, |(_, n)| n)),
             discovered_endpoint: t.discovered_endpoint == Some(true),
             endpoint_params: Vec::new(),
             streaming_input: false,

@@ -59,6 +59,9 @@ impl Lowering<'_> {
                         }),
                         retryable: t.retryable.is_some(),
                         throttling: t.retryable.as_ref().is_some_and(|r| r.throttling),
+                        code: self
+                            .protocol
+                            .error_code(id.rsplit_once('#').map_or(id, |(_, n)| n), t),
                         message_field,
                         reader: self.names.error_reader(id),
                     }
@@ -286,6 +289,15 @@ impl Lowering<'_> {
             variant: names.variant,
             default_fn: self.names.default_fn(owner, name),
             wire_name: self.protocol.wire_name(name, mt),
+            xml: XmlWire {
+                attribute: mt.xml_attribute,
+                flattened: mt.xml_flattened,
+                namespace: mt
+                    .xml_namespace
+                    .as_ref()
+                    .map(|n| (n.uri.clone(), n.prefix.clone())),
+            },
+            query_key: self.protocol.query_key(name, mt),
             required: mt.required,
             default,
             optional,
@@ -345,6 +357,7 @@ impl Lowering<'_> {
                 || tt.unique_items
                 || target.kind == crate::ast::ShapeKind::Set,
         };
+        let mut names = CollectionNames::default();
         let kind = match target.kind {
             ShapeKind::Boolean => TypeKind::Bool,
             ShapeKind::Byte => TypeKind::Byte,
@@ -367,6 +380,7 @@ impl Lowering<'_> {
                 {
                     Some("date-time") => TimestampFormat::DateTime,
                     Some("http-date") => TimestampFormat::HttpDate,
+                    Some("epoch-seconds") => TimestampFormat::EpochSeconds,
                     _ => self.protocol.body_timestamp_format(),
                 },
             ),
@@ -404,6 +418,9 @@ impl Lowering<'_> {
             },
             ShapeKind::List | ShapeKind::Set => {
                 let m = target.member.as_ref()?;
+                if let Some(name) = &m.typed.xml_name {
+                    names.member = name.clone();
+                }
                 let item = self.type_ref(&m.target, &m.typed, from_input)?;
                 TypeKind::List {
                     item: Box::new(item),
@@ -412,6 +429,12 @@ impl Lowering<'_> {
             }
             ShapeKind::Map => {
                 let (k, v) = (target.key.as_ref()?, target.value.as_ref()?);
+                if let Some(name) = &k.typed.xml_name {
+                    names.key = name.clone();
+                }
+                if let Some(name) = &v.typed.xml_name {
+                    names.value = name.clone();
+                }
                 let key = self.type_ref(&k.target, &k.typed, from_input)?;
                 let value = self.type_ref(&v.target, &v.typed, from_input)?;
                 TypeKind::Map {
@@ -422,7 +445,11 @@ impl Lowering<'_> {
             }
             _ => return None,
         };
-        Some(TypeRef { kind, constraints })
+        Some(TypeRef {
+            kind,
+            constraints,
+            names,
+        })
     }
 
     pub(super) fn default_value(
