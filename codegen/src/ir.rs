@@ -53,6 +53,9 @@ pub struct Service {
     /// The model's endpoint rules, when it has them; without them the client
     /// uses `https://{endpoint_prefix}.{region}.{partition's DNS suffix}`.
     pub endpoint_rules: Option<EndpointRules>,
+    /// `@xmlNamespace` of the service, declared on the root element of
+    /// restXml request bodies whose structure has none of its own.
+    pub xml_namespace: Option<(String, Option<String>)>,
     /// `aws.api#clientEndpointDiscovery`: how the client asks the service
     /// for the endpoint of operations that require one.
     pub endpoint_discovery: Option<EndpointDiscovery>,
@@ -200,6 +203,7 @@ pub enum Protocol {
     RpcV2Json,
     AwsQuery,
     Ec2Query,
+    RestXml,
 }
 
 impl Protocol {
@@ -213,6 +217,7 @@ impl Protocol {
             Protocol::RpcV2Json => "smithy.protocols#rpcv2Json",
             Protocol::AwsQuery => "aws.protocols#awsQuery",
             Protocol::Ec2Query => "aws.protocols#ec2Query",
+            Protocol::RestXml => "aws.protocols#restXml",
         }
     }
 
@@ -227,6 +232,7 @@ impl Protocol {
         match self {
             Protocol::RpcV2Cbor => BodyFormat::Cbor,
             Protocol::AwsQuery | Protocol::Ec2Query => BodyFormat::Query,
+            Protocol::RestXml => BodyFormat::Xml,
             _ => BodyFormat::Json,
         }
     }
@@ -235,7 +241,7 @@ impl Protocol {
     pub fn response_format(self) -> BodyFormat {
         match self {
             Protocol::RpcV2Cbor => BodyFormat::Cbor,
-            Protocol::AwsQuery | Protocol::Ec2Query => BodyFormat::Xml,
+            Protocol::AwsQuery | Protocol::Ec2Query | Protocol::RestXml => BodyFormat::Xml,
             _ => BodyFormat::Json,
         }
     }
@@ -385,6 +391,11 @@ pub struct NamedType {
     pub validated: bool,
     /// What the type is to the service's operations.
     pub roles: TypeRoles,
+    /// The element name when the type is a whole XML document (a restXml
+    /// input's body, or a payload): `@xmlName`, else the shape's name.
+    pub xml_name: String,
+    /// `@xmlNamespace` of the shape, declared when it is a whole document.
+    pub xml_namespace: Option<(String, Option<String>)>,
 }
 
 /// The parts a named type plays: an operation's input or output, an error,
@@ -516,6 +527,9 @@ pub struct Member {
 /// A member's XML traits.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct XmlWire {
+    /// The member has `@xmlName` (a payload's element takes the member's
+    /// name only then, else its target's).
+    pub named: bool,
     /// `@xmlAttribute`: an attribute of the structure's element.
     pub attribute: bool,
     /// `@xmlFlattened`: a list's items (a map's entries) repeat the member's
@@ -532,6 +546,10 @@ pub struct CollectionNames {
     pub member: String,
     pub key: String,
     pub value: String,
+    /// `@xmlNamespace` of the list's member, the map's key and its value.
+    pub member_ns: Option<(String, Option<String>)>,
+    pub key_ns: Option<(String, Option<String>)>,
+    pub value_ns: Option<(String, Option<String>)>,
 }
 
 impl Default for CollectionNames {
@@ -540,6 +558,9 @@ impl Default for CollectionNames {
             member: "member".into(),
             key: "key".into(),
             value: "value".into(),
+            member_ns: None,
+            key_ns: None,
+            value_ns: None,
         }
     }
 }

@@ -1,8 +1,8 @@
 //! Lowering stage, protocols: the decisions a wire protocol makes about a
 //! service, asked by lowering in one place each, so that adding a protocol
 //! is a new implementation of [`ClientProtocol`], not branches across the
-//! generator: restJson1, awsJson1_0/1_1, rpcv2Cbor, rpcv2Json, awsQuery and
-//! ec2Query.
+//! generator: restJson1, restXml, awsJson1_0/1_1, rpcv2Cbor, rpcv2Json,
+//! awsQuery and ec2Query.
 
 use crate::ir::{self, TimestampFormat};
 use crate::traits::Traits;
@@ -88,6 +88,32 @@ impl ClientProtocol for RestJson1 {
 
     fn body_timestamp_format(&self) -> TimestampFormat {
         TimestampFormat::EpochSeconds
+    }
+}
+
+/// `aws.protocols#restXml`: HTTP bindings as in restJson1, with XML bodies
+/// whose elements take their `@xmlName`, and timestamps as date-times.
+pub struct RestXml;
+
+impl ClientProtocol for RestXml {
+    fn id(&self) -> &'static str {
+        "aws.protocols#restXml"
+    }
+
+    fn ir(&self) -> ir::Protocol {
+        ir::Protocol::RestXml
+    }
+
+    fn uses_http_bindings(&self) -> bool {
+        true
+    }
+
+    fn wire_name(&self, member: &str, traits: &Traits) -> String {
+        traits.xml_name.clone().unwrap_or_else(|| member.to_owned())
+    }
+
+    fn body_timestamp_format(&self) -> TimestampFormat {
+        TimestampFormat::DateTime
     }
 }
 
@@ -301,6 +327,7 @@ pub const PROTOCOLS: &[&dyn ClientProtocol] = &[
     &RPC_V2_JSON,
     &AWS_QUERY,
     &EC2_QUERY,
+    &RestXml,
 ];
 
 /// The protocol the client of a service with these traits speaks, or why
@@ -334,11 +361,11 @@ mod tests {
         let e = for_service(&t).err().unwrap();
         assert_eq!(
             e,
-            "uses no protocol trait; the generator supports aws.protocols#restJson1, aws.protocols#awsJson1_1, aws.protocols#awsJson1_0, smithy.protocols#rpcv2Cbor, smithy.protocols#rpcv2Json, aws.protocols#awsQuery, aws.protocols#ec2Query"
+            "uses no protocol trait; the generator supports aws.protocols#restJson1, aws.protocols#awsJson1_1, aws.protocols#awsJson1_0, smithy.protocols#rpcv2Cbor, smithy.protocols#rpcv2Json, aws.protocols#awsQuery, aws.protocols#ec2Query, aws.protocols#restXml"
         );
-        t.protocols.push("aws.protocols#restXml".into());
+        t.protocols.push("smithy.example#customProtocol".into());
         let e = for_service(&t).err().unwrap();
-        assert!(e.starts_with("uses aws.protocols#restXml;"), "{e}");
+        assert!(e.starts_with("uses smithy.example#customProtocol;"), "{e}");
         t.protocols.push("aws.protocols#awsJson1_0".into());
         assert_eq!(for_service(&t).unwrap().id(), "aws.protocols#awsJson1_0");
         t.protocols.push("aws.protocols#restJson1".into());

@@ -645,6 +645,288 @@ pub fn parse_big_decimal(text: &str) -> std::result::Result<crate::BigDecimal, S
     crate::BigDecimal::new(text.trim()).ok_or_else(|| format!("expected a number, found {text:?}"))
 }
 
+/// A namespace to declare on an element: `(uri, prefix)`; without a prefix
+/// it is the default namespace (`xmlns="uri"`).
+pub type Ns<'a> = Option<(&'a str, Option<&'a str>)>;
+
+/// A type generated code writes as an XML element (restXml request bodies).
+pub trait WriteXml {
+    /// Writes the value as the element `name`, declaring `ns` on it.
+    fn write_xml(&self, w: &mut Writer, name: &str, ns: Ns<'_>);
+}
+
+/// An XML document being written. Elements are written whole by the
+/// generated code: [`start`](Self::start), attributes, [`close_start`](Self::close_start),
+/// content, [`end`](Self::end); scalars in one call each.
+#[derive(Debug, Default)]
+pub struct Writer {
+    out: String,
+    failure: Option<String>,
+}
+
+impl Writer {
+    /// An empty document.
+    pub fn new() -> Self {
+        Writer {
+            out: String::with_capacity(256),
+            failure: None,
+        }
+    }
+
+    /// Records that the value cannot be sent.
+    pub fn fail(&mut self, reason: impl Into<String>) {
+        if self.failure.is_none() {
+            self.failure = Some(reason.into());
+        }
+    }
+
+    /// `<name`, with `ns` declared: attributes may follow.
+    pub fn start(&mut self, name: &str, ns: Ns<'_>) {
+        self.out.push('<');
+        self.out.push_str(name);
+        if let Some((uri, prefix)) = ns {
+            match prefix {
+                Some(p) => {
+                    self.out.push_str(" xmlns:");
+                    self.out.push_str(p);
+                }
+                None => self.out.push_str(" xmlns"),
+            }
+            self.out.push_str("=\"");
+            escape_into(&mut self.out, uri, true);
+            self.out.push('"');
+        }
+    }
+
+    /// An attribute of the element just started.
+    pub fn attribute(&mut self, name: &str, value: &str) {
+        self.out.push(' ');
+        self.out.push_str(name);
+        self.out.push_str("=\"");
+        escape_into(&mut self.out, value, true);
+        self.out.push('"');
+    }
+
+    /// Ends the start tag.
+    pub fn close_start(&mut self) {
+        self.out.push('>');
+    }
+
+    /// Character data, escaped.
+    pub fn text(&mut self, value: &str) {
+        escape_into(&mut self.out, value, false);
+    }
+
+    /// `</name>`.
+    pub fn end(&mut self, name: &str) {
+        self.out.push_str("</");
+        self.out.push_str(name);
+        self.out.push('>');
+    }
+
+    /// `<name>value</name>`.
+    pub fn str(&mut self, name: &str, ns: Ns<'_>, value: &str) {
+        self.start(name, ns);
+        self.close_start();
+        self.text(value);
+        self.end(name);
+    }
+
+    /// A boolean element.
+    pub fn bool(&mut self, name: &str, ns: Ns<'_>, value: bool) {
+        self.str(name, ns, if value { "true" } else { "false" });
+    }
+
+    /// An integer element.
+    pub fn int(&mut self, name: &str, ns: Ns<'_>, value: impl Into<i64>) {
+        let mut buf = itoa::Buffer::new();
+        let text = buf.format(value.into());
+        self.str(name, ns, text);
+    }
+
+    /// A double element: its shortest form, or `NaN`, `Infinity`, `-Infinity`.
+    pub fn f64(&mut self, name: &str, ns: Ns<'_>, value: f64) {
+        self.str(name, ns, &float_text(value));
+    }
+
+    /// A float element, in its own shortest form.
+    pub fn f32(&mut self, name: &str, ns: Ns<'_>, value: f32) {
+        self.str(name, ns, &f32_text(value));
+    }
+
+    /// A blob element, as base64.
+    pub fn blob(&mut self, name: &str, ns: Ns<'_>, value: &crate::Blob) {
+        let text = value.to_base64();
+        self.str(name, ns, &String::from_utf8_lossy(&text));
+    }
+
+    /// A timestamp element in `format`.
+    pub fn date_time(
+        &mut self,
+        name: &str,
+        ns: Ns<'_>,
+        value: &crate::DateTime,
+        format: crate::DateTimeFormat,
+    ) {
+        match value.fmt(format) {
+            Ok(text) => self.str(name, ns, &text),
+            Err(e) => self.fail(format!("a timestamp cannot be written: {e}")),
+        }
+    }
+
+    /// The document, or why a value could not be written.
+    pub fn finish(self) -> std::result::Result<Vec<u8>, String> {
+        match self.failure {
+            Some(reason) => Err(reason),
+            None => Ok(self.out.into_bytes()),
+        }
+    }
+}
+
+/// A double as XML protocols write it (`NaN`, `Infinity`, `-Infinity`).
+pub fn float_text(value: f64) -> Cow<'static, str> {
+    match value {
+        v if v.is_nan() => "NaN".into(),
+        f64::INFINITY => "Infinity".into(),
+        f64::NEG_INFINITY => "-Infinity".into(),
+        v => v.to_string().into(),
+    }
+}
+
+/// A float in its own shortest form (see [`float_text`]).
+pub fn f32_text(value: f32) -> Cow<'static, str> {
+    if value.is_finite() {
+        value.to_string().into()
+    } else {
+        float_text(f64::from(value))
+    }
+}
+
+/// Escapes `&`, `<`, `>` and a carriage return (which a reader would turn
+/// into a line feed); in an attribute value also `"`, tab and line feed,
+/// which a reader would turn into spaces.
+fn escape_into(out: &mut String, text: &str, attribute: bool) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\r' => out.push_str("&#xD;"),
+            '"' if attribute => out.push_str("&quot;"),
+            '\n' if attribute => out.push_str("&#xA;"),
+            '\t' if attribute => out.push_str("&#x9;"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// An element as a tree, for comparing documents by what they say rather
+/// than by how they are spelled (white space between elements, attribute
+/// order, quoting and escapes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Node {
+    /// The name as written, with its prefix.
+    pub name: String,
+    /// Attributes (namespace declarations among them), sorted by name.
+    pub attributes: Vec<(String, String)>,
+    /// Child elements, in order.
+    pub children: Vec<Node>,
+    /// The text of an element without children.
+    pub text: String,
+}
+
+/// Puts children in an order that does not depend on how a writer ordered
+/// what has no order: structure members are sorted by name (a stable sort,
+/// so the items of a flattened list keep their order), and a run of
+/// same-named elements that are map entries (each of exactly two differently
+/// named children, a key and a value) is sorted by content, since a map's
+/// entries have no order either.
+fn canonical_order(children: &mut [Node]) {
+    children.sort_by(|a, b| a.name.cmp(&b.name));
+    let is_entry = |n: &Node| n.children.len() == 2 && n.children[0].name != n.children[1].name;
+    let mut start = 0;
+    while start < children.len() {
+        let mut end = start + 1;
+        while end < children.len() && children[end].name == children[start].name {
+            end += 1;
+        }
+        let run = &mut children[start..end];
+        if run.len() > 1 && run.iter().all(is_entry) {
+            run.sort_by_key(|n| format!("{n:?}"));
+        }
+        start = end;
+    }
+}
+
+/// Reads a whole document as a [`Node`] tree, its children in a canonical
+/// order (see `canonical_order`), for comparing documents.
+pub fn tree(body: &[u8]) -> Result<Node> {
+    fn element(r: &mut Reader<'_>, el: &Element<'_>) -> Result<Node> {
+        let mut attributes = Vec::new();
+        for a in el.start.attributes() {
+            let a =
+                a.map_err(|e| ReadError::new(format!("malformed attribute: {e}"), el.position))?;
+            let value = a
+                .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                .map_err(|e| ReadError::new(format!("malformed attribute: {e}"), el.position))?;
+            attributes.push((a.key.into_inner().to_owned(), value.into_owned()));
+        }
+        attributes.sort();
+        let mut node = Node {
+            name: el.qualified_name().to_owned(),
+            attributes,
+            children: Vec::new(),
+            text: String::new(),
+        };
+        if std::mem::take(&mut r.empty) {
+            return Ok(node);
+        }
+        loop {
+            match r.event()? {
+                Event::Start(start) => {
+                    r.enter()?;
+                    let child = Element {
+                        start,
+                        position: r.position(),
+                    };
+                    node.children.push(element(r, &child)?);
+                }
+                Event::Empty(start) => {
+                    r.empty = true;
+                    let child = Element {
+                        start,
+                        position: r.position(),
+                    };
+                    node.children.push(element(r, &child)?);
+                }
+                Event::Text(t) => node.text.push_str(&t.xml10_content()),
+                Event::CData(c) => node.text.push_str(&c),
+                Event::GeneralRef(g) => match resolve(&g) {
+                    Ok(c) => node.text.push(c),
+                    Err(m) => return r.error(m),
+                },
+                Event::End(_) => {
+                    r.depth -= 1;
+                    break;
+                }
+                Event::Eof => return r.error("the body ends inside an element"),
+                _ => {}
+            }
+        }
+        // Text beside child elements is layout, not a value.
+        if !node.children.is_empty() && node.text.trim().is_empty() {
+            node.text.clear();
+        }
+        canonical_order(&mut node.children);
+        Ok(node)
+    }
+    let mut r = Reader::new(body)?;
+    let root = r.root()?;
+    let node = element(&mut r, &root)?;
+    r.finish()?;
+    Ok(node)
+}
+
 /// The character an entity or character reference stands for: XML's five
 /// predefined entities and `&#…;` only, since no DTD can declare others.
 fn resolve(r: &quick_xml::events::BytesRef<'_>) -> std::result::Result<char, String> {

@@ -306,6 +306,30 @@ impl OperationResponse {
         })
     }
 
+    /// Reads the output's body members from the XML body's root element when
+    /// the output has any, else none (every member starts from its default).
+    #[cfg(feature = "xml")]
+    pub fn xml_members<T: crate::xml::ReadXml>(
+        &self,
+        has_body: bool,
+    ) -> Result<T, DeserializationError> {
+        if has_body {
+            self.xml(None)
+        } else {
+            crate::xml::from_body(b"", None).map_err(|e| DeserializationError::new(e.to_string()))
+        }
+    }
+
+    /// Reads an XML payload (a structure or union bound with `@httpPayload`);
+    /// `None` for an empty body.
+    #[cfg(feature = "xml")]
+    pub fn xml_payload<T: crate::xml::ReadXml>(&self) -> Result<Option<T>, DeserializationError> {
+        if self.body().trim_ascii().is_empty() {
+            return Ok(None);
+        }
+        self.xml(None).map(Some)
+    }
+
     /// Takes the body as a stream, for a `@streaming` payload.
     pub fn take_stream(&mut self) -> crate::ByteStream {
         crate::ByteStream::from_body(std::mem::take(&mut self.body))

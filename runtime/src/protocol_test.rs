@@ -118,6 +118,12 @@ impl ExpectedRequest<'_> {
             } else {
                 result
             };
+            #[cfg(feature = "xml")]
+            let result = if self.media_type.is_some_and(|m| m.contains("xml")) {
+                compare_xml(expected, &sent)
+            } else {
+                result
+            };
             if let Err(e) = result {
                 problems.push(e);
             }
@@ -158,6 +164,28 @@ fn compare_cbor(expected: &str, sent: &[u8]) -> Result<(), String> {
         decode(sent).map_err(|err| format!("body: expected CBOR {e:?}, sent {sent:x?} ({err})"))?;
     if e != s {
         return Err(format!("body: expected {e:?}, sent {s:?}"));
+    }
+    Ok(())
+}
+
+/// Compares XML bodies as trees: names, attributes in any order, and text,
+/// not the white space between elements.
+#[cfg(feature = "xml")]
+fn compare_xml(expected: &str, sent: &[u8]) -> Result<(), String> {
+    let sent_text = String::from_utf8_lossy(sent);
+    if expected.trim().is_empty() || sent.trim_ascii().is_empty() {
+        return if expected.trim().is_empty() && sent.trim_ascii().is_empty() {
+            Ok(())
+        } else {
+            Err(format!("body: expected {expected:?}, sent {sent_text:?}"))
+        };
+    }
+    let e = crate::xml::tree(expected.trim().as_bytes())
+        .map_err(|e| format!("the expected body is not XML: {e}"))?;
+    let s = crate::xml::tree(sent)
+        .map_err(|err| format!("body: expected XML {expected:?}, sent {sent_text:?} ({err})"))?;
+    if e != s {
+        return Err(format!("body: expected {expected:?}, sent {sent_text:?}"));
     }
     Ok(())
 }

@@ -160,6 +160,25 @@ impl RequestBuilder {
         Ok(())
     }
 
+    /// Writes `value` as the XML body, the element `name` declaring `ns`
+    /// (restXml: the input's body members, or a structure or union payload).
+    #[cfg(feature = "xml")]
+    pub fn xml<T: crate::xml::WriteXml + ?Sized>(
+        &mut self,
+        value: &T,
+        name: &str,
+        ns: crate::xml::Ns<'_>,
+    ) -> Result<(), String> {
+        let mut w = crate::xml::Writer::new();
+        value.write_xml(&mut w, name, ns);
+        let body = w
+            .finish()
+            .map_err(|e| format!("could not serialise the request body: {e}"))?;
+        self.default_content_type("application/xml");
+        self.body = RequestBody::Bytes(body.into());
+        Ok(())
+    }
+
     /// Encodes `value` as the CBOR body (rpcv2Cbor).
     #[cfg(feature = "cbor")]
     pub fn cbor<T: crate::cbor::WriteCbor + ?Sized>(&mut self, value: &T) -> Result<(), String> {

@@ -36,7 +36,7 @@ pub fn emit(ir: &CrateIr) -> TokenStream {
             error: Some(info),
             members,
             ..
-        }) => Some(super::http::error_reader(e, &info.reader, members)),
+        }) => Some(super::http::error_reader(ir, e, &info.reader, members)),
         _ => None,
     });
     quote! {

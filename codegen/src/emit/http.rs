@@ -351,6 +351,7 @@ fn request_payload(ir: &CrateIr, op: &Operation, members: &[Member]) -> TokenStr
     if op.input_unit {
         return quote!();
     }
+    let xml = ir.service.protocol.request_format() == BodyFormat::Xml;
     if let Some(m) = members.iter().find(|m| m.binding == Binding::Payload) {
         let f = ident(&m.field);
         let media = m.media_type.as_deref();
@@ -371,6 +372,10 @@ fn request_payload(ir: &CrateIr, op: &Operation, members: &[Member]) -> TokenStr
                 shape: NamedShape::Enum,
                 ..
             } => quote!(req.payload(v.as_str().as_bytes().to_vec(), "text/plain");),
+            _ if xml => {
+                let (root, ns) = payload_root(ir, m);
+                quote!(req.xml(v, #root, #ns)?;)
+            }
             _ => quote!(req.json(v)?;),
         };
         // An unset structure payload is sent as an empty object; an unset
@@ -382,6 +387,10 @@ fn request_payload(ir: &CrateIr, op: &Operation, members: &[Member]) -> TokenStr
                 ..
             }
         );
+        if is_struct && m.optional && xml {
+            // An unset XML payload is no body at all.
+            return with_value(m, quote!(input.#f), body);
+        }
         if is_struct && m.optional {
             return quote! {
                 match &input.#f {
@@ -393,11 +402,43 @@ fn request_payload(ir: &CrateIr, op: &Operation, members: &[Member]) -> TokenStr
         return with_value(m, quote!(input.#f), body);
     }
     let has_body = members.iter().any(|m| m.binding == Binding::Body);
-    if has_body {
-        quote!(req.json(input)?;)
-    } else {
-        quote!()
+    if !has_body {
+        return quote!();
     }
+    if xml {
+        let (root, ns) = match ir.types.get(&op.input) {
+            Some(t) => (
+                t.xml_name.clone(),
+                t.xml_namespace
+                    .as_ref()
+                    .or(ir.service.xml_namespace.as_ref()),
+            ),
+            None => (op.input.clone(), None),
+        };
+        let ns = super::xml::ns_tokens(ns);
+        return quote!(req.xml(input, #root, #ns)?;);
+    }
+    quote!(req.json(input)?;)
+}
+
+/// The root element of a structure or union payload: the member's
+/// `@xmlName`, else its target's name; the member's namespace, else its
+/// target's.
+fn payload_root(ir: &CrateIr, m: &Member) -> (String, TokenStream) {
+    let target = match &m.ty.kind {
+        TypeKind::Named { name, .. } => ir.types.get(name),
+        _ => None,
+    };
+    let root = match target {
+        Some(t) if !m.xml.named => t.xml_name.clone(),
+        _ => m.wire_name.clone(),
+    };
+    let ns = m
+        .xml
+        .namespace
+        .as_ref()
+        .or(target.and_then(|t| t.xml_namespace.as_ref()));
+    (root, super::xml::ns_tokens(ns))
 }
 
 /// Statements reading the members bound outside the JSON body of structure
@@ -467,10 +508,12 @@ fn read_bound(members: &[Member], headers: TokenStream) -> Vec<TokenStream> {
                     }
                     _ => quote!(),
                 };
+                // Present even when empty: no header with the prefix is an
+                // empty map (the restXml suite's `HttpPrefixHeadersAreNotPresent`).
                 stmts.push(quote! {
                     let map = rt::wire::prefix_headers(#headers, #prefix);
                     #convert
-                    if !map.is_empty() { #set }
+                    #set
                 });
             }
             _ => {}
@@ -494,6 +537,7 @@ pub(crate) fn response_body(ir: &CrateIr, op: &Operation) -> TokenStream {
         _ => {}
     }
     let has_body = members.iter().any(|m| m.binding == Binding::Body);
+    let xml = ir.service.protocol.response_format() == BodyFormat::Xml;
     let mut stmts = read_bound(members, quote!(response.headers()));
     for m in members {
         let f = ident(&m.field);
@@ -538,10 +582,15 @@ pub(crate) fn response_body(ir: &CrateIr, op: &Operation) -> TokenStream {
                     }
                     _ => {
                         let t = rust_type(&m.ty);
-                        if m.optional {
-                            quote!(out.#f = response.json_payload::<#t>()?;)
+                        let read = if xml {
+                            quote!(response.xml_payload::<#t>()?)
                         } else {
-                            quote!(if let Some(v) = response.json_payload::<#t>()? { out.#f = v; })
+                            quote!(response.json_payload::<#t>()?)
+                        };
+                        if m.optional {
+                            quote!(out.#f = #read;)
+                        } else {
+                            quote!(if let Some(v) = #read { out.#f = v; })
                         }
                     }
                 };
@@ -549,6 +598,17 @@ pub(crate) fn response_body(ir: &CrateIr, op: &Operation) -> TokenStream {
             }
             _ => {}
         }
+    }
+    if xml {
+        let read = quote!(response.xml_members(#has_body));
+        if stmts.is_empty() {
+            return read;
+        }
+        return quote! {
+            let mut out: Self::Output = #read?;
+            #(#stmts)*
+            Ok(out)
+        };
     }
     if stmts.is_empty() {
         return if has_body {
@@ -571,17 +631,26 @@ pub(crate) fn error_has_bindings(members: &[Member]) -> bool {
 
 /// A function reading error structure `name` from an error response, body
 /// and headers.
-pub(crate) fn error_reader(name: &str, reader: &str, members: &[Member]) -> TokenStream {
+pub(crate) fn error_reader(
+    ir: &CrateIr,
+    name: &str,
+    reader: &str,
+    members: &[Member],
+) -> TokenStream {
     let t = ident(name);
     let f = ident(reader);
     let stmts = read_bound(members, quote!(headers));
+    let parse = match ir.service.protocol.response_format() {
+        BodyFormat::Xml => quote!(response.parse_xml()),
+        _ => quote!(response.parse()),
+    };
     quote! {
         fn #f(response: &rt::error::ErrorResponse<'_>) -> Result<#t, rt::error::UnhandledError> {
             fn bound(out: &mut #t, headers: &rt::http::HeaderMap) -> Result<(), String> {
                 #(#stmts)*
                 Ok(())
             }
-            let mut out: #t = response.parse()?;
+            let mut out: #t = #parse?;
             bound(&mut out, response.headers()).map_err(|_| response.unhandled())?;
             Ok(out)
         }

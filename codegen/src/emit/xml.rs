@@ -1,5 +1,5 @@
-//! Emit stage: the XML reader of each type (awsQuery and ec2Query responses
-//! and errors), as `ReadXml` impls in a module of their own beside the
+//! Emit stage: the XML codec of each type (awsQuery, ec2Query and restXml
+//! responses and errors; restXml requests), as `ReadXml` and `WriteXml` impls in a module of their own beside the
 //! types: element names (`@xmlName`), attributes (`@xmlAttribute`), wrapped
 //! and flattened lists and maps (`@xmlFlattened`) are code here, read through
 //! the runtime's cursor over the body. Trait paths are written in full: a
@@ -41,13 +41,241 @@ pub fn module(ir: &CrateIr) -> TokenStream {
             }
         }
     });
+    let writers = (ir.service.protocol.request_format() == BodyFormat::Xml).then(|| {
+        let impls = ir.types.values().filter_map(|t| {
+            let name = ident(&t.name);
+            let body = match &t.kind {
+                NamedKind::Struct(s) => write_structure(s),
+                NamedKind::Union(u) => write_union(t, u),
+                // Enums are written by the member that holds them.
+                NamedKind::Enum(_) | NamedKind::IntEnum(_) => return None,
+            };
+            Some(quote! {
+                impl rt::xml::WriteXml for #name {
+                    fn write_xml(&self, w: &mut rt::xml::Writer, name: &str, ns: rt::xml::Ns<'_>) {
+                        #body
+                    }
+                }
+            })
+        });
+        quote!(#(#impls)*)
+    });
     quote! {
-        /// The XML reader of every type, for response and error bodies.
+        /// The XML reader of every type, for response and error bodies, and
+        /// its writer, for request bodies.
         mod xml {
             use super::*;
 
             #(#impls)*
+            #writers
         }
+    }
+}
+
+/// `ns` as the tokens of an `rt::xml::Ns`.
+pub(crate) fn ns_tokens(ns: Option<&(String, Option<String>)>) -> TokenStream {
+    match ns {
+        None => quote!(None),
+        Some((uri, None)) => quote!(Some((#uri, None))),
+        Some((uri, Some(prefix))) => quote!(Some((#uri, Some(#prefix)))),
+    }
+}
+
+/// The element: attributes from `@xmlAttribute` members, then each body
+/// member as a child element.
+fn write_structure(s: &Struct) -> TokenStream {
+    let mut attributes = Vec::new();
+    let mut children = Vec::new();
+    for m in &s.members {
+        if m.binding != Binding::Body || m.ty.kind == TypeKind::Stream {
+            continue;
+        }
+        let field = ident(&m.field);
+        let wire = &m.wire_name;
+        let access = if m.optional {
+            quote!(if let Some(v) = &self.#field)
+        } else {
+            quote!(let v = &self.#field;)
+        };
+        let deref = m.boxed.then(|| quote!(let v = &**v;));
+        if m.xml.attribute {
+            let text = attribute_text(&m.ty);
+            let write = quote!(w.attribute(#wire, &#text););
+            attributes.push(if m.optional {
+                quote!(#access { #write })
+            } else {
+                quote!({ #access #write })
+            });
+            continue;
+        }
+        let write = write_expr(
+            &m.ty,
+            quote!(#wire),
+            m.xml.namespace.as_ref(),
+            m.xml.flattened,
+        );
+        children.push(if m.optional {
+            quote!(#access { #deref #write })
+        } else {
+            quote!({ #access #deref #write })
+        });
+    }
+    quote! {
+        w.start(name, ns);
+        #(#attributes)*
+        w.close_start();
+        #(#children)*
+        w.end(name);
+    }
+}
+
+fn write_union(t: &NamedType, u: &Union) -> TokenStream {
+    let type_name = &t.name;
+    let arms = u.variants.iter().map(|v| {
+        let variant = ident(&v.variant);
+        let wire = &v.wire_name;
+        let deref = v.boxed.then(|| quote!(let v = &**v;));
+        let write = write_expr(
+            &v.ty,
+            quote!(#wire),
+            v.xml.namespace.as_ref(),
+            v.xml.flattened,
+        );
+        quote! { Self::#variant(v) => { #deref #write } }
+    });
+    let unknown = format!("cannot send an unknown variant of the {type_name} union");
+    quote! {
+        w.start(name, ns);
+        w.close_start();
+        match self {
+            #(#arms)*
+            Self::Unknown(_) => w.fail(#unknown),
+        }
+        w.end(name);
+    }
+}
+
+/// An attribute's text, of type `Cow<str>` or `String`, from `v`.
+fn attribute_text(ty: &TypeRef) -> TokenStream {
+    match &ty.kind {
+        TypeKind::String => quote!(::std::borrow::Cow::<str>::Borrowed(v)),
+        TypeKind::Text => quote!(::std::borrow::Cow::<str>::Borrowed(v.as_str())),
+        TypeKind::Named {
+            shape: NamedShape::Enum,
+            ..
+        } => quote!(::std::borrow::Cow::<str>::Borrowed(v.as_str())),
+        TypeKind::Named {
+            shape: NamedShape::IntEnum,
+            ..
+        } => quote!(v.value().to_string()),
+        TypeKind::Float => quote!(rt::xml::f32_text(*v)),
+        TypeKind::Double => quote!(rt::xml::float_text(*v)),
+        TypeKind::Timestamp(f) => {
+            let format = super::http::format_tokens(*f);
+            quote!(v.fmt(#format).unwrap_or_default())
+        }
+        TypeKind::Blob => quote!(String::from_utf8_lossy(&v.to_base64()).into_owned()),
+        _ => quote!(v.to_string()),
+    }
+}
+
+/// Statements writing `v` (a reference to a value of `ty`) as the element
+/// `name` declaring `ns`; a flattened list or map repeats that element for
+/// each item or entry instead of nesting them in it.
+fn write_expr(
+    ty: &TypeRef,
+    name: TokenStream,
+    ns: Option<&(String, Option<String>)>,
+    flattened: bool,
+) -> TokenStream {
+    let ns_t = ns_tokens(ns);
+    match &ty.kind {
+        TypeKind::Bool => quote!(w.bool(#name, #ns_t, *v);),
+        TypeKind::Byte | TypeKind::Short | TypeKind::Integer | TypeKind::Long => {
+            quote!(w.int(#name, #ns_t, *v);)
+        }
+        TypeKind::Float => quote!(w.f32(#name, #ns_t, *v);),
+        TypeKind::Double => quote!(w.f64(#name, #ns_t, *v);),
+        TypeKind::BigInteger | TypeKind::BigDecimal => quote!(w.str(#name, #ns_t, v.as_str());),
+        TypeKind::String => quote!(w.str(#name, #ns_t, v);),
+        TypeKind::Text => quote!(w.str(#name, #ns_t, v.as_str());),
+        TypeKind::Blob => quote!(w.blob(#name, #ns_t, v);),
+        TypeKind::Timestamp(f) => {
+            let format = super::http::format_tokens(*f);
+            quote!(w.date_time(#name, #ns_t, v, #format);)
+        }
+        TypeKind::Named {
+            shape: NamedShape::Enum,
+            ..
+        } => quote!(w.str(#name, #ns_t, v.as_str());),
+        TypeKind::Named {
+            shape: NamedShape::IntEnum,
+            ..
+        } => quote!(w.int(#name, #ns_t, v.value());),
+        TypeKind::Named { .. } => quote!(rt::xml::WriteXml::write_xml(v, w, #name, #ns_t);),
+        TypeKind::List { item, sparse } => {
+            let member = &ty.names.member;
+            let item_write = if flattened {
+                // The list member's namespace, not the structure member's.
+                write_expr(item, name.clone(), ty.names.member_ns.as_ref(), false)
+            } else {
+                write_expr(item, quote!(#member), ty.names.member_ns.as_ref(), false)
+            };
+            let item_write = if *sparse {
+                quote!(if let Some(v) = v { #item_write })
+            } else {
+                item_write
+            };
+            let each = quote!(for v in v.iter() { #item_write });
+            if flattened {
+                each
+            } else {
+                quote! {
+                    w.start(#name, #ns_t);
+                    w.close_start();
+                    #each
+                    w.end(#name);
+                }
+            }
+        }
+        TypeKind::Map { key, value, sparse } => {
+            let (k, val) = (&ty.names.key, &ty.names.value);
+            let key_write = write_expr(key, quote!(#k), ty.names.key_ns.as_ref(), false);
+            let value_write = write_expr(value, quote!(#val), ty.names.value_ns.as_ref(), false);
+            let value_write = if *sparse {
+                quote!(if let Some(v) = v { #value_write })
+            } else {
+                value_write
+            };
+            let entry = quote! {
+                { let v = key; #key_write }
+                #value_write
+            };
+            if flattened {
+                quote! {
+                    for (key, v) in v.iter() {
+                        w.start(#name, #ns_t);
+                        w.close_start();
+                        #entry
+                        w.end(#name);
+                    }
+                }
+            } else {
+                quote! {
+                    w.start(#name, #ns_t);
+                    w.close_start();
+                    for (key, v) in v.iter() {
+                        w.start("entry", None);
+                        w.close_start();
+                        #entry
+                        w.end("entry");
+                    }
+                    w.end(#name);
+                }
+            }
+        }
+        TypeKind::Document => quote!(w.fail("a document cannot be sent in an XML body");),
+        TypeKind::Stream => quote!(),
     }
 }
 

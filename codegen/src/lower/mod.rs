@@ -209,6 +209,10 @@ impl<'m> Lowering<'m> {
                 client: self.names.client.clone(),
                 endpoint_rules,
                 endpoint_discovery,
+                xml_namespace: t
+                    .xml_namespace
+                    .as_ref()
+                    .map(|n| (n.uri.clone(), n.prefix.clone())),
             },
             types: std::mem::take(&mut self.types),
             protocol_tests: Vec::new(),
@@ -510,6 +514,8 @@ impl<'m> Lowering<'m> {
                         }),
                         validated: input,
                         roles: Default::default(),
+                        xml_name: format!("{}{suffix}", local_name(op)),
+                        xml_namespace: None,
                     },
                 );
                 Some((name, id))

@@ -136,6 +136,11 @@ impl Lowering<'_> {
                 kind,
                 validated,
                 roles: Default::default(),
+                xml_name: t
+                    .xml_name
+                    .clone()
+                    .unwrap_or_else(|| id.rsplit_once('#').map_or(id, |(_, n)| n).to_string()),
+                xml_namespace: namespace(t),
             },
         );
     }
@@ -290,12 +295,10 @@ impl Lowering<'_> {
             default_fn: self.names.default_fn(owner, name),
             wire_name: self.protocol.wire_name(name, mt),
             xml: XmlWire {
+                named: mt.xml_name.is_some(),
                 attribute: mt.xml_attribute,
                 flattened: mt.xml_flattened,
-                namespace: mt
-                    .xml_namespace
-                    .as_ref()
-                    .map(|n| (n.uri.clone(), n.prefix.clone())),
+                namespace: namespace(mt),
             },
             query_key: self.protocol.query_key(name, mt),
             required: mt.required,
@@ -421,6 +424,7 @@ impl Lowering<'_> {
                 if let Some(name) = &m.typed.xml_name {
                     names.member = name.clone();
                 }
+                names.member_ns = namespace(&m.typed);
                 let item = self.type_ref(&m.target, &m.typed, from_input)?;
                 TypeKind::List {
                     item: Box::new(item),
@@ -435,6 +439,8 @@ impl Lowering<'_> {
                 if let Some(name) = &v.typed.xml_name {
                     names.value = name.clone();
                 }
+                names.key_ns = namespace(&k.typed);
+                names.value_ns = namespace(&v.typed);
                 let key = self.type_ref(&k.target, &k.typed, from_input)?;
                 let value = self.type_ref(&v.target, &v.typed, from_input)?;
                 TypeKind::Map {
@@ -654,4 +660,11 @@ fn is_large_text(length: Option<&crate::traits::LengthTrait>) -> bool {
         .and_then(|l| l.max.as_ref())
         .and_then(serde_json::Number::as_f64)
         .is_some_and(|max| max >= super::LARGE_TEXT as f64)
+}
+
+/// `@xmlNamespace` as `(uri, prefix)`.
+fn namespace(t: &crate::traits::Traits) -> Option<(String, Option<String>)> {
+    t.xml_namespace
+        .as_ref()
+        .map(|n| (n.uri.clone(), n.prefix.clone()))
 }
