@@ -48,6 +48,16 @@ pub const FIXTURE_CRATES: &[(&str, &str, &str)] = &[
         "tests/generated/rpcv2-cbor",
         "rpcv2-cbor",
     ),
+    (
+        "tests/fixtures/query-notifications.smithy",
+        "tests/generated/notifications",
+        "notifications",
+    ),
+    (
+        "tests/fixtures/rest-xml-storage.smithy",
+        "tests/generated/storage",
+        "storage",
+    ),
 ];
 
 /// Every file `generated/` (and each fixture crate's directory) should hold,

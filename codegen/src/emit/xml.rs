@@ -387,6 +387,7 @@ fn structure(s: &Struct) -> TokenStream {
     } else {
         quote! {
             while let Some(child) = r.next_child()? {
+                let child = &child;
                 match child.name() {
                     #(#arms)*
                     _ => r.skip()?,
@@ -435,6 +436,7 @@ fn union(t: &NamedType, u: &Union) -> TokenStream {
     quote! {
         let mut found: Option<Self> = None;
         while let Some(child) = r.next_child()? {
+            let child = &child;
             let value = match child.name() {
                 #(#arms)*
                 other => {
@@ -476,7 +478,7 @@ fn read_expr(ty: &TypeRef) -> TokenStream {
     match &ty.kind {
         TypeKind::String => quote!(r.string()),
         TypeKind::Text => quote!(r.text_value()),
-        TypeKind::Named { .. } => quote!(rt::xml::ReadXml::read_xml(r, &child)),
+        TypeKind::Named { .. } => quote!(rt::xml::ReadXml::read_xml(r, child)),
         TypeKind::List { item, sparse } => {
             let member = &ty.names.member;
             let read = closure(item_read(item, *sparse));
