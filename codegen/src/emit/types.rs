@@ -1,8 +1,9 @@
 //! Emit stage: data types. Structures with builders, enums and intEnums that
 //! keep unknown values, unions with an unknown-variant case, error structures,
-//! a `ReadJson` impl per type that reads response bodies straight from bytes,
-//! and serde's `Serialize` behind the crate's opt-in `serde` feature. The
-//! writers of request bodies are codec modules of their own (`json`, `cbor`).
+//! and serde's `Serialize` behind the crate's opt-in `serde` feature. Each
+//! wire format's readers and writers are codec modules of their own beside
+//! the types (`json`, `cbor`, `xml`, `query`), emitted only for the formats
+//! the service's protocol uses.
 
 use super::{deprecated, doc_line, docs, field_type, member_docs, rust_type, value_type};
 use crate::ir::*;
@@ -167,14 +168,6 @@ fn structure(
     let mut build_fields = Vec::new();
     let mut from_fields = Vec::new();
     let mut debug_fields = Vec::new();
-    let mut read_arms = Vec::new();
-    let (read_init, corrections) = read_frame(s);
-    let body_keys = s
-        .members
-        .iter()
-        .filter(|m| m.binding == Binding::Body)
-        .count();
-    let (mut keys, mut extra_keys) = (Vec::new(), Vec::new());
     for m in &s.members {
         let field = ident(&m.field);
         let default_fn = ident(&m.default_fn);
@@ -218,62 +211,6 @@ fn structure(
             });
             quote!(#[cfg_attr(feature = "serde", serde(rename = #member_name #ser))])
         };
-        // The reader starts from the value an absent member takes, and
-        // overwrites it for each member the body sends.
-        let wire_name = &m.wire_name;
-        let read = read_expr(&m.ty);
-        let read = if m.boxed {
-            quote!(#read.map(Box::new))
-        } else {
-            read
-        };
-        if m.binding == Binding::Body {
-            // Services spell an error's message key several ways; the message
-            // member reads any spelling no other member uses.
-            let is_message =
-                s.error.as_ref().and_then(|e| e.message_field.as_ref()) == Some(&m.field);
-            // Each spelling is a key of `KEYS`, the member's own first, in
-            // model order, then the extra spellings after all of them.
-            let mut indices = vec![keys.len()];
-            keys.push(wire_name.clone());
-            for extra in ["message", "Message", "errorMessage"] {
-                if is_message
-                    && extra != wire_name
-                    && !s.members.iter().any(|o| o.wire_name == extra)
-                {
-                    indices.push(body_keys + extra_keys.len());
-                    extra_keys.push(extra.to_string());
-                }
-            }
-            let spellings = index_patterns(&indices);
-            // `null` is a document's own value, not an absent member: what a
-            // document member of `null` writes must read back the same.
-            let read_optional = if m.ty.kind == TypeKind::Document {
-                quote!(#read.map(Some))
-            } else {
-                quote!(r.optional(|r| #read))
-            };
-            // Structures and `Text` values are read straight into their
-            // field: returning them costs moves a small structure notices.
-            let in_place = match &m.ty.kind {
-                _ if m.boxed => None,
-                TypeKind::Text => Some(quote!(r.optional_text_into(&mut out.#field))),
-                TypeKind::Named {
-                    shape: NamedShape::Struct,
-                    ..
-                } => Some(quote!(r.optional_struct_into(&mut out.#field))),
-                _ => None,
-            };
-            read_arms.push(if let (true, Some(read)) = (m.optional, &in_place) {
-                quote! { #(#spellings)|* => #read.map_err(|e| e.in_member(#wire_name))?, }
-            } else if m.optional {
-                quote! { #(#spellings)|* => out.#field = #read_optional.map_err(|e| e.in_member(#wire_name))?, }
-            } else {
-                quote! {
-                    #(#spellings)|* => if let Some(v) = r.optional(|r| #read).map_err(|e| e.in_member(#wire_name))? { out.#field = v; },
-                }
-            });
-        }
         fields.push(quote! { #mdoc #mdep #serde_attr pub #field: #ty, });
         builder_fields.push(quote! { #field: Option<#value_ty>, });
 
@@ -341,29 +278,6 @@ fn structure(
     } else {
         quote!(value)
     };
-    let read_loop = if read_arms.is_empty() {
-        quote! {
-            while r.next_key(&mut state)?.is_some() {
-                r.skip_value()?;
-            }
-        }
-    } else {
-        let keys = keys.iter().chain(&extra_keys);
-        quote! {
-            const KEYS: &[rt::json::Key] = &[#(rt::json::Key::new(#keys)),*];
-            while let Some(member) = r.next_member(&mut state, KEYS)? {
-                match member {
-                    #(#read_arms)*
-                    _ => r.skip_value()?,
-                }
-            }
-        }
-    };
-    let out_param = if read_arms.is_empty() && corrections.is_empty() {
-        quote!(_out)
-    } else {
-        quote!(out)
-    };
     // The client sends inputs as they are, so that validation reports missing
     // required members together with every other violation.
     let build_unchecked = is_input.then(|| {
@@ -382,19 +296,6 @@ fn structure(
         #serde_crate
         #[non_exhaustive]
         pub struct #name { #(#fields)* }
-
-        impl rt::json::ReadJsonMembers for #name {
-            fn absent() -> Self {
-                Self { #(#read_init)* }
-            }
-
-            fn read_members(r: &mut rt::json::Reader<'_>, #out_param: &mut Self) -> Result<(), rt::json::ReadError> {
-                let mut state = r.begin_object()?;
-                #read_loop
-                #(#corrections)*
-                Ok(())
-            }
-        }
 
         impl #name {
             #ctor_doc
@@ -423,28 +324,6 @@ fn structure(
         #manual_debug
         #error_impl
     }
-}
-
-/// Match patterns for ascending `indices`: a run of neighbours as one range.
-fn index_patterns(indices: &[usize]) -> Vec<TokenStream> {
-    let mut patterns = Vec::new();
-    let mut rest = indices;
-    while let Some(&first) = rest.first() {
-        let run = rest
-            .iter()
-            .enumerate()
-            .take_while(|&(i, &v)| v == first + i)
-            .count();
-        let last = Literal::usize_unsuffixed(first + run - 1);
-        let first = Literal::usize_unsuffixed(first);
-        patterns.push(if run == 1 {
-            quote!(#first)
-        } else {
-            quote!(#first..=#last)
-        });
-        rest = &rest[run..];
-    }
-    patterns
 }
 
 /// The setter's parameter type and the conversion to the stored type.
@@ -619,11 +498,6 @@ fn string_enum(t: &NamedType, e: &Enum) -> TokenStream {
             }
         }
 
-        impl rt::json::ReadJson for #name {
-            fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-                r.str().map(|s| Self::from(&*s))
-            }
-        }
     }
 }
 
@@ -684,11 +558,6 @@ fn int_enum(t: &NamedType, e: &IntEnum) -> TokenStream {
             }
         }
 
-        impl rt::json::ReadJson for #name {
-            fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-                r.integer::<i32>().map(Self::from)
-            }
-        }
     }
 }
 
@@ -699,7 +568,6 @@ fn union(t: &NamedType, u: &Union) -> TokenStream {
     let dep = deprecated(t.deprecated.as_ref());
     let mut variants = Vec::new();
     let mut ser_arms = Vec::new();
-    let mut de_arms = Vec::new();
     for v in &u.variants {
         let variant = ident(&v.variant);
         let mut ty = rust_type(&v.ty);
@@ -709,30 +577,13 @@ fn union(t: &NamedType, u: &Union) -> TokenStream {
         let vdoc = docs(v.docs.as_deref());
         let vdep = deprecated(v.deprecated.as_ref());
         variants.push(quote! { #vdoc #vdep #variant(#ty), });
-        let wire = &v.wire_name;
         let member_name = &v.name;
         let c = serde_codec(&v.ty).unwrap_or_else(|| quote!(rt::json::Same));
         let value_ty = rust_type(&v.ty);
         ser_arms.push(quote! {
             Self::#variant(v) => map.serialize_entry(#member_name, &rt::json::Ser::<#value_ty, #c>::new(v))?,
         });
-        let wrap = if v.boxed {
-            quote!(|v| #name::#variant(Box::new(v)))
-        } else {
-            quote!(#name::#variant)
-        };
-        let read = read_expr(&v.ty);
-        let read_optional = if v.ty.kind == TypeKind::Document {
-            quote!(#read.map(Some))
-        } else {
-            quote!(r.optional(|r| #read))
-        };
-        de_arms.push(quote! {
-            #wire => #read_optional.map_err(|e| e.in_member(#wire))?.map(#wrap),
-        });
     }
-    let too_many = format!("a {type_name} union has more than one member set");
-    let none = format!("a {type_name} union has no member set");
     let unknown_ser = format!("cannot serialise an unknown variant of the {type_name} union");
     quote! {
         #doc #dep
@@ -759,35 +610,6 @@ fn union(t: &NamedType, u: &Union) -> TokenStream {
             }
         }
 
-        impl rt::json::ReadJson for #name {
-            fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-                let mut found: Option<Self> = None;
-                let mut state = r.begin_object()?;
-                while let Some(key) = r.next_key(&mut state)? {
-                    let value = match &*key {
-                        #(#de_arms)*
-                        "__type" => {
-                            r.skip_value()?;
-                            None
-                        }
-                        _ => {
-                            if r.null()? {
-                                None
-                            } else {
-                                r.skip_value()?;
-                                Some(Self::Unknown(rt::UnknownValue::new(key.to_string())))
-                            }
-                        }
-                    };
-                    if let Some(value) = value {
-                        if found.replace(value).is_some() {
-                            return Err(rt::json::ReadError::invalid(r, #too_many));
-                        }
-                    }
-                }
-                found.ok_or_else(|| rt::json::ReadError::invalid(r, #none))
-            }
-        }
     }
 }
 
@@ -806,73 +628,6 @@ fn uses_outer_names(ty: &TypeRef) -> bool {
         | TypeKind::BigInteger
         | TypeKind::BigDecimal => true,
         _ => false,
-    }
-}
-
-/// An expression reading one value of `ty` from the reader `r`, of type
-/// `Result<T, rt::json::ReadError>`.
-pub(crate) fn read_expr(ty: &TypeRef) -> TokenStream {
-    match &ty.kind {
-        TypeKind::Bool => quote!(r.bool()),
-        TypeKind::Byte => quote!(r.integer::<i8>()),
-        TypeKind::Short => quote!(r.integer::<i16>()),
-        TypeKind::Integer => quote!(r.integer::<i32>()),
-        TypeKind::Long => quote!(r.integer::<i64>()),
-        TypeKind::Float => quote!(r.f32()),
-        TypeKind::Double => quote!(r.f64()),
-        TypeKind::BigInteger => quote!(r.big_integer()),
-        TypeKind::BigDecimal => quote!(r.big_decimal()),
-        TypeKind::String => quote!(r.string()),
-        TypeKind::Text => quote!(r.text()),
-        TypeKind::Blob => quote!(r.blob()),
-        // A stream is only ever an HTTP payload, never inside a JSON body; this
-        // reads one that a JSON document carries anyway.
-        TypeKind::Stream => quote!(r.blob().map(|b| rt::ByteStream::new(b.into_inner()))),
-        TypeKind::Timestamp(TimestampFormat::EpochSeconds) => quote!(r.epoch_seconds()),
-        TypeKind::Timestamp(TimestampFormat::DateTime) => quote!(r.date_time()),
-        TypeKind::Timestamp(TimestampFormat::HttpDate) => quote!(r.http_date()),
-        TypeKind::Document => quote!(r.document()),
-        TypeKind::Named { .. } => {
-            let t = rust_type(ty);
-            quote!(<#t as rt::json::ReadJson>::read_json(r))
-        }
-        TypeKind::List { item, sparse } => {
-            if let (
-                TypeKind::Named {
-                    shape: NamedShape::Struct,
-                    ..
-                },
-                false,
-            ) = (&item.kind, sparse)
-            {
-                let t = rust_type(item);
-                return quote!(r.struct_list::<#t>());
-            }
-            let item = read_expr(item);
-            if *sparse {
-                quote!(r.sparse_list(|r| #item))
-            } else {
-                quote!(r.list(|r| #item))
-            }
-        }
-        TypeKind::Map { key, value, sparse } => {
-            let key = match key.kind {
-                TypeKind::Named { .. } => {
-                    let k = rust_type(key);
-                    quote!(|k| #k::from(&*k))
-                }
-                TypeKind::Text => {
-                    quote!(|k: ::std::borrow::Cow<'_, str>| rt::Text::from(k.into_owned()))
-                }
-                _ => quote!(::std::borrow::Cow::into_owned),
-            };
-            let value = read_expr(value);
-            if *sparse {
-                quote!(r.sparse_map(#key, |r| #value))
-            } else {
-                quote!(r.map(#key, |r| #value))
-            }
-        }
     }
 }
 

@@ -19,35 +19,6 @@ pub struct ClientLimitExceededException {
     pub message: Option<String>,
 }
 
-impl rt::json::ReadJsonMembers for ClientLimitExceededException {
-    fn absent() -> Self {
-        Self { message: None }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("Message"),
-            rt::json::Key::new("message"),
-            rt::json::Key::new("errorMessage"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0..=2 => {
-                    out.message = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("Message"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
-}
-
 impl ClientLimitExceededException {
     /// Starts building a [`ClientLimitExceededException`].
     pub fn builder() -> ClientLimitExceededExceptionBuilder {
@@ -137,43 +108,6 @@ pub struct ClipFragmentSelector {
         serde(rename = "TimestampRange", skip_serializing_if = "Option::is_none")
     )]
     pub timestamp_range: Option<ClipTimestampRange>,
-}
-
-impl rt::json::ReadJsonMembers for ClipFragmentSelector {
-    fn absent() -> Self {
-        Self {
-            fragment_selector_type: None,
-            timestamp_range: None,
-        }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("FragmentSelectorType"),
-            rt::json::Key::new("TimestampRange"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.fragment_selector_type = r
-                        .optional(|r| <ClipFragmentSelectorType as rt::json::ReadJson>::read_json(
-                            r,
-                        ))
-                        .map_err(|e| e.in_member("FragmentSelectorType"))?;
-                }
-                1 => {
-                    r.optional_struct_into(&mut out.timestamp_range)
-                        .map_err(|e| e.in_member("TimestampRange"))?
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
 }
 
 impl ClipFragmentSelector {
@@ -322,12 +256,6 @@ impl rt::serde::Serialize for ClipFragmentSelectorType {
     }
 }
 
-impl rt::json::ReadJson for ClipFragmentSelectorType {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        r.str().map(|s| Self::from(&*s))
-    }
-}
-
 /// Start and end of the media requested for a clip.
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
@@ -357,42 +285,6 @@ pub struct ClipTimestampRange {
         )
     )]
     pub end_timestamp: Option<rt::DateTime>,
-}
-
-impl rt::json::ReadJsonMembers for ClipTimestampRange {
-    fn absent() -> Self {
-        Self {
-            start_timestamp: None,
-            end_timestamp: None,
-        }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("StartTimestamp"),
-            rt::json::Key::new("EndTimestamp"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.start_timestamp = r
-                        .optional(|r| r.epoch_seconds())
-                        .map_err(|e| e.in_member("StartTimestamp"))?;
-                }
-                1 => {
-                    out.end_timestamp = r
-                        .optional(|r| r.epoch_seconds())
-                        .map_err(|e| e.in_member("EndTimestamp"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
 }
 
 impl ClipTimestampRange {
@@ -535,12 +427,6 @@ impl rt::serde::Serialize for ContainerFormat {
     }
 }
 
-impl rt::json::ReadJson for ContainerFormat {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        r.str().map(|s| Self::from(&*s))
-    }
-}
-
 /// Whether a DASH manifest carries each fragment's number.
 ///
 /// Values this client does not know are kept in `Unknown`, so a response
@@ -607,12 +493,6 @@ impl ::std::fmt::Display for DashDisplayFragmentNumber {
 impl rt::serde::Serialize for DashDisplayFragmentNumber {
     fn serialize<S: rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
-    }
-}
-
-impl rt::json::ReadJson for DashDisplayFragmentNumber {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        r.str().map(|s| Self::from(&*s))
     }
 }
 
@@ -685,12 +565,6 @@ impl rt::serde::Serialize for DashDisplayFragmentTimestamp {
     }
 }
 
-impl rt::json::ReadJson for DashDisplayFragmentTimestamp {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        r.str().map(|s| Self::from(&*s))
-    }
-}
-
 /// Chooses the media of a DASH session by timestamp origin and, except in LIVE mode, by a time range.
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
@@ -708,43 +582,6 @@ pub struct DashFragmentSelector {
         serde(rename = "TimestampRange", skip_serializing_if = "Option::is_none")
     )]
     pub timestamp_range: Option<DashTimestampRange>,
-}
-
-impl rt::json::ReadJsonMembers for DashFragmentSelector {
-    fn absent() -> Self {
-        Self {
-            fragment_selector_type: None,
-            timestamp_range: None,
-        }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("FragmentSelectorType"),
-            rt::json::Key::new("TimestampRange"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.fragment_selector_type = r
-                        .optional(|r| <DashFragmentSelectorType as rt::json::ReadJson>::read_json(
-                            r,
-                        ))
-                        .map_err(|e| e.in_member("FragmentSelectorType"))?;
-                }
-                1 => {
-                    r.optional_struct_into(&mut out.timestamp_range)
-                        .map_err(|e| e.in_member("TimestampRange"))?
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
 }
 
 impl DashFragmentSelector {
@@ -879,12 +716,6 @@ impl rt::serde::Serialize for DashFragmentSelectorType {
     }
 }
 
-impl rt::json::ReadJson for DashFragmentSelectorType {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        r.str().map(|s| Self::from(&*s))
-    }
-}
-
 /// How a DASH session chooses the media it serves.
 ///
 /// Values this client does not know are kept in `Unknown`, so a response
@@ -958,12 +789,6 @@ impl rt::serde::Serialize for DashPlaybackMode {
     }
 }
 
-impl rt::json::ReadJson for DashPlaybackMode {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        r.str().map(|s| Self::from(&*s))
-    }
-}
-
 /// Start and end of the media requested for a DASH session.
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
@@ -989,42 +814,6 @@ pub struct DashTimestampRange {
         )
     )]
     pub end_timestamp: Option<rt::DateTime>,
-}
-
-impl rt::json::ReadJsonMembers for DashTimestampRange {
-    fn absent() -> Self {
-        Self {
-            start_timestamp: None,
-            end_timestamp: None,
-        }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("StartTimestamp"),
-            rt::json::Key::new("EndTimestamp"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.start_timestamp = r
-                        .optional(|r| r.epoch_seconds())
-                        .map_err(|e| e.in_member("StartTimestamp"))?;
-                }
-                1 => {
-                    out.end_timestamp = r
-                        .optional(|r| r.epoch_seconds())
-                        .map_err(|e| e.in_member("EndTimestamp"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
 }
 
 impl DashTimestampRange {
@@ -1153,12 +942,6 @@ impl rt::serde::Serialize for Format {
     }
 }
 
-impl rt::json::ReadJson for Format {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        r.str().map(|s| Self::from(&*s))
-    }
-}
-
 /// Keys accepted in FormatConfig.
 ///
 /// Values this client does not know are kept in `Unknown`, so a response
@@ -1224,12 +1007,6 @@ impl rt::serde::Serialize for FormatConfigKey {
     }
 }
 
-impl rt::json::ReadJson for FormatConfigKey {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        r.str().map(|s| Self::from(&*s))
-    }
-}
-
 /// Metadata describing one stored fragment of a stream.
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
@@ -1267,69 +1044,6 @@ pub struct Fragment {
     /// Playback duration of the fragment in milliseconds.
     #[cfg_attr(feature = "serde", serde(rename = "FragmentLengthInMilliseconds"))]
     pub fragment_length_in_milliseconds: i64,
-}
-
-impl rt::json::ReadJsonMembers for Fragment {
-    fn absent() -> Self {
-        Self {
-            fragment_number: None,
-            fragment_size_in_bytes: defaults::fragment_fragment_size_in_bytes(),
-            producer_timestamp: None,
-            server_timestamp: None,
-            fragment_length_in_milliseconds: defaults::fragment_fragment_length_in_milliseconds(),
-        }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("FragmentNumber"),
-            rt::json::Key::new("FragmentSizeInBytes"),
-            rt::json::Key::new("ProducerTimestamp"),
-            rt::json::Key::new("ServerTimestamp"),
-            rt::json::Key::new("FragmentLengthInMilliseconds"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.fragment_number = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("FragmentNumber"))?;
-                }
-                1 => {
-                    if let Some(v) = r
-                        .optional(|r| r.integer::<i64>())
-                        .map_err(|e| e.in_member("FragmentSizeInBytes"))?
-                    {
-                        out.fragment_size_in_bytes = v;
-                    }
-                }
-                2 => {
-                    out.producer_timestamp = r
-                        .optional(|r| r.epoch_seconds())
-                        .map_err(|e| e.in_member("ProducerTimestamp"))?;
-                }
-                3 => {
-                    out.server_timestamp = r
-                        .optional(|r| r.epoch_seconds())
-                        .map_err(|e| e.in_member("ServerTimestamp"))?;
-                }
-                4 => {
-                    if let Some(v) = r
-                        .optional(|r| r.integer::<i64>())
-                        .map_err(|e| e.in_member("FragmentLengthInMilliseconds"))?
-                    {
-                        out.fragment_length_in_milliseconds = v;
-                    }
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
 }
 
 impl Fragment {
@@ -1459,43 +1173,6 @@ pub struct FragmentSelector {
         serde(rename = "TimestampRange", skip_serializing_if = "Option::is_none")
     )]
     pub timestamp_range: Option<TimestampRange>,
-}
-
-impl rt::json::ReadJsonMembers for FragmentSelector {
-    fn absent() -> Self {
-        Self {
-            fragment_selector_type: None,
-            timestamp_range: None,
-        }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("FragmentSelectorType"),
-            rt::json::Key::new("TimestampRange"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.fragment_selector_type = r
-                        .optional(|r| <FragmentSelectorType as rt::json::ReadJson>::read_json(
-                            r,
-                        ))
-                        .map_err(|e| e.in_member("FragmentSelectorType"))?;
-                }
-                1 => {
-                    r.optional_struct_into(&mut out.timestamp_range)
-                        .map_err(|e| e.in_member("TimestampRange"))?
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
 }
 
 impl FragmentSelector {
@@ -1644,12 +1321,6 @@ impl rt::serde::Serialize for FragmentSelectorType {
     }
 }
 
-impl rt::json::ReadJson for FragmentSelectorType {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        r.str().map(|s| Self::from(&*s))
-    }
-}
-
 /// Input for GetClip.
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
@@ -1675,48 +1346,6 @@ pub struct GetClipInput {
         serde(rename = "ClipFragmentSelector", skip_serializing_if = "Option::is_none")
     )]
     pub clip_fragment_selector: Option<ClipFragmentSelector>,
-}
-
-impl rt::json::ReadJsonMembers for GetClipInput {
-    fn absent() -> Self {
-        Self {
-            stream_name: None,
-            stream_arn: None,
-            clip_fragment_selector: None,
-        }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("StreamName"),
-            rt::json::Key::new("StreamARN"),
-            rt::json::Key::new("ClipFragmentSelector"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.stream_name = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("StreamName"))?;
-                }
-                1 => {
-                    out.stream_arn = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("StreamARN"))?;
-                }
-                2 => {
-                    r.optional_struct_into(&mut out.clip_fragment_selector)
-                        .map_err(|e| e.in_member("ClipFragmentSelector"))?
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
 }
 
 impl GetClipInput {
@@ -1826,26 +1455,6 @@ pub struct GetClipOutput {
     /// The clip as an MP4 file, streamed as the response body. It covers at most the first 100 MB or the first 200 fragments from the start of the requested range.
     #[cfg_attr(feature = "serde", serde(skip))]
     pub payload: rt::ByteStream,
-}
-
-impl rt::json::ReadJsonMembers for GetClipOutput {
-    fn absent() -> Self {
-        Self {
-            content_type: None,
-            payload: defaults::get_clip_output_payload(),
-        }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        _out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        while r.next_key(&mut state)?.is_some() {
-            r.skip_value()?;
-        }
-        Ok(())
-    }
 }
 
 impl GetClipOutput {
@@ -1964,89 +1573,6 @@ pub struct GetDashStreamingSessionUrlInput {
         )
     )]
     pub max_manifest_fragment_results: Option<i64>,
-}
-
-impl rt::json::ReadJsonMembers for GetDashStreamingSessionUrlInput {
-    fn absent() -> Self {
-        Self {
-            stream_name: None,
-            stream_arn: None,
-            playback_mode: None,
-            display_fragment_timestamp: None,
-            display_fragment_number: None,
-            dash_fragment_selector: None,
-            expires: None,
-            max_manifest_fragment_results: None,
-        }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("StreamName"),
-            rt::json::Key::new("StreamARN"),
-            rt::json::Key::new("PlaybackMode"),
-            rt::json::Key::new("DisplayFragmentTimestamp"),
-            rt::json::Key::new("DisplayFragmentNumber"),
-            rt::json::Key::new("DASHFragmentSelector"),
-            rt::json::Key::new("Expires"),
-            rt::json::Key::new("MaxManifestFragmentResults"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.stream_name = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("StreamName"))?;
-                }
-                1 => {
-                    out.stream_arn = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("StreamARN"))?;
-                }
-                2 => {
-                    out.playback_mode = r
-                        .optional(|r| <DashPlaybackMode as rt::json::ReadJson>::read_json(
-                            r,
-                        ))
-                        .map_err(|e| e.in_member("PlaybackMode"))?;
-                }
-                3 => {
-                    out.display_fragment_timestamp = r
-                        .optional(|r| <DashDisplayFragmentTimestamp as rt::json::ReadJson>::read_json(
-                            r,
-                        ))
-                        .map_err(|e| e.in_member("DisplayFragmentTimestamp"))?;
-                }
-                4 => {
-                    out.display_fragment_number = r
-                        .optional(|r| <DashDisplayFragmentNumber as rt::json::ReadJson>::read_json(
-                            r,
-                        ))
-                        .map_err(|e| e.in_member("DisplayFragmentNumber"))?;
-                }
-                5 => {
-                    r.optional_struct_into(&mut out.dash_fragment_selector)
-                        .map_err(|e| e.in_member("DASHFragmentSelector"))?
-                }
-                6 => {
-                    out.expires = r
-                        .optional(|r| r.integer::<i32>())
-                        .map_err(|e| e.in_member("Expires"))?;
-                }
-                7 => {
-                    out.max_manifest_fragment_results = r
-                        .optional(|r| r.integer::<i64>())
-                        .map_err(|e| e.in_member("MaxManifestFragmentResults"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
 }
 
 impl GetDashStreamingSessionUrlInput {
@@ -2238,33 +1764,6 @@ pub struct GetDashStreamingSessionUrlOutput {
     pub dash_streaming_session_url: Option<String>,
 }
 
-impl rt::json::ReadJsonMembers for GetDashStreamingSessionUrlOutput {
-    fn absent() -> Self {
-        Self {
-            dash_streaming_session_url: None,
-        }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[rt::json::Key::new("DASHStreamingSessionURL")];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.dash_streaming_session_url = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("DASHStreamingSessionURL"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
-}
-
 impl GetDashStreamingSessionUrlOutput {
     /// Starts building a [`GetDashStreamingSessionUrlOutput`].
     pub fn builder() -> GetDashStreamingSessionUrlOutputBuilder {
@@ -2372,98 +1871,6 @@ pub struct GetHlsStreamingSessionUrlInput {
         )
     )]
     pub max_media_playlist_fragment_results: Option<i64>,
-}
-
-impl rt::json::ReadJsonMembers for GetHlsStreamingSessionUrlInput {
-    fn absent() -> Self {
-        Self {
-            stream_name: None,
-            stream_arn: None,
-            playback_mode: None,
-            hls_fragment_selector: None,
-            container_format: None,
-            discontinuity_mode: None,
-            display_fragment_timestamp: None,
-            expires: None,
-            max_media_playlist_fragment_results: None,
-        }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("StreamName"),
-            rt::json::Key::new("StreamARN"),
-            rt::json::Key::new("PlaybackMode"),
-            rt::json::Key::new("HLSFragmentSelector"),
-            rt::json::Key::new("ContainerFormat"),
-            rt::json::Key::new("DiscontinuityMode"),
-            rt::json::Key::new("DisplayFragmentTimestamp"),
-            rt::json::Key::new("Expires"),
-            rt::json::Key::new("MaxMediaPlaylistFragmentResults"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.stream_name = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("StreamName"))?;
-                }
-                1 => {
-                    out.stream_arn = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("StreamARN"))?;
-                }
-                2 => {
-                    out.playback_mode = r
-                        .optional(|r| <HlsPlaybackMode as rt::json::ReadJson>::read_json(
-                            r,
-                        ))
-                        .map_err(|e| e.in_member("PlaybackMode"))?;
-                }
-                3 => {
-                    r.optional_struct_into(&mut out.hls_fragment_selector)
-                        .map_err(|e| e.in_member("HLSFragmentSelector"))?
-                }
-                4 => {
-                    out.container_format = r
-                        .optional(|r| <ContainerFormat as rt::json::ReadJson>::read_json(
-                            r,
-                        ))
-                        .map_err(|e| e.in_member("ContainerFormat"))?;
-                }
-                5 => {
-                    out.discontinuity_mode = r
-                        .optional(|r| <HlsDiscontinuityMode as rt::json::ReadJson>::read_json(
-                            r,
-                        ))
-                        .map_err(|e| e.in_member("DiscontinuityMode"))?;
-                }
-                6 => {
-                    out.display_fragment_timestamp = r
-                        .optional(|r| <HlsDisplayFragmentTimestamp as rt::json::ReadJson>::read_json(
-                            r,
-                        ))
-                        .map_err(|e| e.in_member("DisplayFragmentTimestamp"))?;
-                }
-                7 => {
-                    out.expires = r
-                        .optional(|r| r.integer::<i32>())
-                        .map_err(|e| e.in_member("Expires"))?;
-                }
-                8 => {
-                    out.max_media_playlist_fragment_results = r
-                        .optional(|r| r.integer::<i64>())
-                        .map_err(|e| e.in_member("MaxMediaPlaylistFragmentResults"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
 }
 
 impl GetHlsStreamingSessionUrlInput {
@@ -2672,33 +2079,6 @@ pub struct GetHlsStreamingSessionUrlOutput {
     pub hls_streaming_session_url: Option<String>,
 }
 
-impl rt::json::ReadJsonMembers for GetHlsStreamingSessionUrlOutput {
-    fn absent() -> Self {
-        Self {
-            hls_streaming_session_url: None,
-        }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[rt::json::Key::new("HLSStreamingSessionURL")];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.hls_streaming_session_url = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("HLSStreamingSessionURL"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
-}
-
 impl GetHlsStreamingSessionUrlOutput {
     /// Starts building a [`GetHlsStreamingSessionUrlOutput`].
     pub fn builder() -> GetHlsStreamingSessionUrlOutputBuilder {
@@ -2834,116 +2214,6 @@ pub struct GetImagesInput {
         serde(rename = "NextToken", skip_serializing_if = "Option::is_none")
     )]
     pub next_token: Option<String>,
-}
-
-impl rt::json::ReadJsonMembers for GetImagesInput {
-    fn absent() -> Self {
-        Self {
-            stream_name: None,
-            stream_arn: None,
-            image_selector_type: None,
-            start_timestamp: None,
-            end_timestamp: None,
-            sampling_interval: None,
-            format: None,
-            format_config: None,
-            width_pixels: None,
-            height_pixels: None,
-            max_results: None,
-            next_token: None,
-        }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("StreamName"),
-            rt::json::Key::new("StreamARN"),
-            rt::json::Key::new("ImageSelectorType"),
-            rt::json::Key::new("StartTimestamp"),
-            rt::json::Key::new("EndTimestamp"),
-            rt::json::Key::new("SamplingInterval"),
-            rt::json::Key::new("Format"),
-            rt::json::Key::new("FormatConfig"),
-            rt::json::Key::new("WidthPixels"),
-            rt::json::Key::new("HeightPixels"),
-            rt::json::Key::new("MaxResults"),
-            rt::json::Key::new("NextToken"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.stream_name = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("StreamName"))?;
-                }
-                1 => {
-                    out.stream_arn = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("StreamARN"))?;
-                }
-                2 => {
-                    out.image_selector_type = r
-                        .optional(|r| <ImageSelectorType as rt::json::ReadJson>::read_json(
-                            r,
-                        ))
-                        .map_err(|e| e.in_member("ImageSelectorType"))?;
-                }
-                3 => {
-                    out.start_timestamp = r
-                        .optional(|r| r.epoch_seconds())
-                        .map_err(|e| e.in_member("StartTimestamp"))?;
-                }
-                4 => {
-                    out.end_timestamp = r
-                        .optional(|r| r.epoch_seconds())
-                        .map_err(|e| e.in_member("EndTimestamp"))?;
-                }
-                5 => {
-                    out.sampling_interval = r
-                        .optional(|r| r.integer::<i32>())
-                        .map_err(|e| e.in_member("SamplingInterval"))?;
-                }
-                6 => {
-                    out.format = r
-                        .optional(|r| <Format as rt::json::ReadJson>::read_json(r))
-                        .map_err(|e| e.in_member("Format"))?;
-                }
-                7 => {
-                    out.format_config = r
-                        .optional(|r| {
-                            r.map(|k| FormatConfigKey::from(&*k), |r| r.string())
-                        })
-                        .map_err(|e| e.in_member("FormatConfig"))?;
-                }
-                8 => {
-                    out.width_pixels = r
-                        .optional(|r| r.integer::<i32>())
-                        .map_err(|e| e.in_member("WidthPixels"))?;
-                }
-                9 => {
-                    out.height_pixels = r
-                        .optional(|r| r.integer::<i32>())
-                        .map_err(|e| e.in_member("HeightPixels"))?;
-                }
-                10 => {
-                    out.max_results = r
-                        .optional(|r| r.integer::<i64>())
-                        .map_err(|e| e.in_member("MaxResults"))?;
-                }
-                11 => {
-                    out.next_token = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("NextToken"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
 }
 
 impl GetImagesInput {
@@ -3220,42 +2490,6 @@ pub struct GetImagesOutput {
     pub next_token: Option<String>,
 }
 
-impl rt::json::ReadJsonMembers for GetImagesOutput {
-    fn absent() -> Self {
-        Self {
-            images: None,
-            next_token: None,
-        }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("Images"),
-            rt::json::Key::new("NextToken"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.images = r
-                        .optional(|r| r.struct_list::<Image>())
-                        .map_err(|e| e.in_member("Images"))?;
-                }
-                1 => {
-                    out.next_token = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("NextToken"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
-}
-
 impl GetImagesOutput {
     /// Starts building a [`GetImagesOutput`].
     pub fn builder() -> GetImagesOutputBuilder {
@@ -3338,49 +2572,6 @@ pub struct GetMediaForFragmentListInput {
         serde(rename = "Fragments", skip_serializing_if = "Option::is_none")
     )]
     pub fragments: Option<Vec<String>>,
-}
-
-impl rt::json::ReadJsonMembers for GetMediaForFragmentListInput {
-    fn absent() -> Self {
-        Self {
-            stream_name: None,
-            stream_arn: None,
-            fragments: None,
-        }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("StreamName"),
-            rt::json::Key::new("StreamARN"),
-            rt::json::Key::new("Fragments"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.stream_name = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("StreamName"))?;
-                }
-                1 => {
-                    out.stream_arn = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("StreamARN"))?;
-                }
-                2 => {
-                    out.fragments = r
-                        .optional(|r| r.list(|r| r.string()))
-                        .map_err(|e| e.in_member("Fragments"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
 }
 
 impl GetMediaForFragmentListInput {
@@ -3487,26 +2678,6 @@ pub struct GetMediaForFragmentListOutput {
     /// The requested fragments as a Matroska (MKV) stream, streamed as the response body. Each fragment is tagged with its fragment number and its server and producer timestamps; if the service hits a problem part-way, it adds tags carrying an error code and description.
     #[cfg_attr(feature = "serde", serde(skip))]
     pub payload: rt::ByteStream,
-}
-
-impl rt::json::ReadJsonMembers for GetMediaForFragmentListOutput {
-    fn absent() -> Self {
-        Self {
-            content_type: None,
-            payload: defaults::get_media_for_fragment_list_output_payload(),
-        }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        _out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        while r.next_key(&mut state)?.is_some() {
-            r.skip_value()?;
-        }
-        Ok(())
-    }
 }
 
 impl GetMediaForFragmentListOutput {
@@ -3641,12 +2812,6 @@ impl rt::serde::Serialize for HlsDiscontinuityMode {
     }
 }
 
-impl rt::json::ReadJson for HlsDiscontinuityMode {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        r.str().map(|s| Self::from(&*s))
-    }
-}
-
 /// Whether an HLS media playlist states each fragment's absolute start time.
 ///
 /// Values this client does not know are kept in `Unknown`, so a response
@@ -3716,12 +2881,6 @@ impl rt::serde::Serialize for HlsDisplayFragmentTimestamp {
     }
 }
 
-impl rt::json::ReadJson for HlsDisplayFragmentTimestamp {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        r.str().map(|s| Self::from(&*s))
-    }
-}
-
 /// Chooses the media of an HLS session by timestamp origin and, except in LIVE mode, by a time range.
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
@@ -3739,43 +2898,6 @@ pub struct HlsFragmentSelector {
         serde(rename = "TimestampRange", skip_serializing_if = "Option::is_none")
     )]
     pub timestamp_range: Option<HlsTimestampRange>,
-}
-
-impl rt::json::ReadJsonMembers for HlsFragmentSelector {
-    fn absent() -> Self {
-        Self {
-            fragment_selector_type: None,
-            timestamp_range: None,
-        }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("FragmentSelectorType"),
-            rt::json::Key::new("TimestampRange"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.fragment_selector_type = r
-                        .optional(|r| <HlsFragmentSelectorType as rt::json::ReadJson>::read_json(
-                            r,
-                        ))
-                        .map_err(|e| e.in_member("FragmentSelectorType"))?;
-                }
-                1 => {
-                    r.optional_struct_into(&mut out.timestamp_range)
-                        .map_err(|e| e.in_member("TimestampRange"))?
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
 }
 
 impl HlsFragmentSelector {
@@ -3910,12 +3032,6 @@ impl rt::serde::Serialize for HlsFragmentSelectorType {
     }
 }
 
-impl rt::json::ReadJson for HlsFragmentSelectorType {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        r.str().map(|s| Self::from(&*s))
-    }
-}
-
 /// How an HLS session chooses the media it serves.
 ///
 /// Values this client does not know are kept in `Unknown`, so a response
@@ -3989,12 +3105,6 @@ impl rt::serde::Serialize for HlsPlaybackMode {
     }
 }
 
-impl rt::json::ReadJson for HlsPlaybackMode {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        r.str().map(|s| Self::from(&*s))
-    }
-}
-
 /// Start and end of the media requested for an HLS session.
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
@@ -4020,42 +3130,6 @@ pub struct HlsTimestampRange {
         )
     )]
     pub end_timestamp: Option<rt::DateTime>,
-}
-
-impl rt::json::ReadJsonMembers for HlsTimestampRange {
-    fn absent() -> Self {
-        Self {
-            start_timestamp: None,
-            end_timestamp: None,
-        }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("StartTimestamp"),
-            rt::json::Key::new("EndTimestamp"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.start_timestamp = r
-                        .optional(|r| r.epoch_seconds())
-                        .map_err(|e| e.in_member("StartTimestamp"))?;
-                }
-                1 => {
-                    out.end_timestamp = r
-                        .optional(|r| r.epoch_seconds())
-                        .map_err(|e| e.in_member("EndTimestamp"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
 }
 
 impl HlsTimestampRange {
@@ -4142,48 +3216,6 @@ pub struct Image {
         serde(rename = "ImageContent", skip_serializing_if = "Option::is_none")
     )]
     pub image_content: Option<rt::Text>,
-}
-
-impl rt::json::ReadJsonMembers for Image {
-    fn absent() -> Self {
-        Self {
-            time_stamp: None,
-            error: None,
-            image_content: None,
-        }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("TimeStamp"),
-            rt::json::Key::new("Error"),
-            rt::json::Key::new("ImageContent"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.time_stamp = r
-                        .optional(|r| r.epoch_seconds())
-                        .map_err(|e| e.in_member("TimeStamp"))?;
-                }
-                1 => {
-                    out.error = r
-                        .optional(|r| <ImageError as rt::json::ReadJson>::read_json(r))
-                        .map_err(|e| e.in_member("Error"))?;
-                }
-                2 => {
-                    r.optional_text_into(&mut out.image_content)
-                        .map_err(|e| e.in_member("ImageContent"))?
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
 }
 
 impl Image {
@@ -4327,12 +3359,6 @@ impl rt::serde::Serialize for ImageError {
     }
 }
 
-impl rt::json::ReadJson for ImageError {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        r.str().map(|s| Self::from(&*s))
-    }
-}
-
 /// Which kind of timestamp is used to pick the frames for images.
 ///
 /// Values this client does not know are kept in `Unknown`, so a response
@@ -4405,12 +3431,6 @@ impl rt::serde::Serialize for ImageSelectorType {
     }
 }
 
-impl rt::json::ReadJson for ImageSelectorType {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        r.str().map(|s| Self::from(&*s))
-    }
-}
-
 /// A parameter was invalid, or a value fell outside its permitted range or format.
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
@@ -4422,35 +3442,6 @@ pub struct InvalidArgumentException {
         serde(rename = "Message", skip_serializing_if = "Option::is_none")
     )]
     pub message: Option<String>,
-}
-
-impl rt::json::ReadJsonMembers for InvalidArgumentException {
-    fn absent() -> Self {
-        Self { message: None }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("Message"),
-            rt::json::Key::new("message"),
-            rt::json::Key::new("errorMessage"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0..=2 => {
-                    out.message = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("Message"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
 }
 
 impl InvalidArgumentException {
@@ -4534,35 +3525,6 @@ pub struct InvalidCodecPrivateDataException {
     pub message: Option<String>,
 }
 
-impl rt::json::ReadJsonMembers for InvalidCodecPrivateDataException {
-    fn absent() -> Self {
-        Self { message: None }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("Message"),
-            rt::json::Key::new("message"),
-            rt::json::Key::new("errorMessage"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0..=2 => {
-                    out.message = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("Message"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
-}
-
 impl InvalidCodecPrivateDataException {
     /// Starts building a [`InvalidCodecPrivateDataException`].
     pub fn builder() -> InvalidCodecPrivateDataExceptionBuilder {
@@ -4642,35 +3604,6 @@ pub struct InvalidMediaFrameException {
         serde(rename = "Message", skip_serializing_if = "Option::is_none")
     )]
     pub message: Option<String>,
-}
-
-impl rt::json::ReadJsonMembers for InvalidMediaFrameException {
-    fn absent() -> Self {
-        Self { message: None }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("Message"),
-            rt::json::Key::new("message"),
-            rt::json::Key::new("errorMessage"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0..=2 => {
-                    out.message = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("Message"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
 }
 
 impl InvalidMediaFrameException {
@@ -4776,62 +3709,6 @@ pub struct ListFragmentsInput {
         serde(rename = "FragmentSelector", skip_serializing_if = "Option::is_none")
     )]
     pub fragment_selector: Option<FragmentSelector>,
-}
-
-impl rt::json::ReadJsonMembers for ListFragmentsInput {
-    fn absent() -> Self {
-        Self {
-            stream_name: None,
-            stream_arn: None,
-            max_results: None,
-            next_token: None,
-            fragment_selector: None,
-        }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("StreamName"),
-            rt::json::Key::new("StreamARN"),
-            rt::json::Key::new("MaxResults"),
-            rt::json::Key::new("NextToken"),
-            rt::json::Key::new("FragmentSelector"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.stream_name = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("StreamName"))?;
-                }
-                1 => {
-                    out.stream_arn = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("StreamARN"))?;
-                }
-                2 => {
-                    out.max_results = r
-                        .optional(|r| r.integer::<i64>())
-                        .map_err(|e| e.in_member("MaxResults"))?;
-                }
-                3 => {
-                    out.next_token = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("NextToken"))?;
-                }
-                4 => {
-                    r.optional_struct_into(&mut out.fragment_selector)
-                        .map_err(|e| e.in_member("FragmentSelector"))?
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
 }
 
 impl ListFragmentsInput {
@@ -4966,42 +3843,6 @@ pub struct ListFragmentsOutput {
     pub next_token: Option<String>,
 }
 
-impl rt::json::ReadJsonMembers for ListFragmentsOutput {
-    fn absent() -> Self {
-        Self {
-            fragments: None,
-            next_token: None,
-        }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("Fragments"),
-            rt::json::Key::new("NextToken"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.fragments = r
-                        .optional(|r| r.struct_list::<Fragment>())
-                        .map_err(|e| e.in_member("Fragments"))?;
-                }
-                1 => {
-                    out.next_token = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("NextToken"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
-}
-
 impl ListFragmentsOutput {
     /// Starts building a [`ListFragmentsOutput`].
     pub fn builder() -> ListFragmentsOutputBuilder {
@@ -5070,35 +3911,6 @@ pub struct MissingCodecPrivateDataException {
         serde(rename = "Message", skip_serializing_if = "Option::is_none")
     )]
     pub message: Option<String>,
-}
-
-impl rt::json::ReadJsonMembers for MissingCodecPrivateDataException {
-    fn absent() -> Self {
-        Self { message: None }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("Message"),
-            rt::json::Key::new("message"),
-            rt::json::Key::new("errorMessage"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0..=2 => {
-                    out.message = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("Message"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
 }
 
 impl MissingCodecPrivateDataException {
@@ -5182,35 +3994,6 @@ pub struct NoDataRetentionException {
     pub message: Option<String>,
 }
 
-impl rt::json::ReadJsonMembers for NoDataRetentionException {
-    fn absent() -> Self {
-        Self { message: None }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("Message"),
-            rt::json::Key::new("message"),
-            rt::json::Key::new("errorMessage"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0..=2 => {
-                    out.message = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("Message"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
-}
-
 impl NoDataRetentionException {
     /// Starts building a [`NoDataRetentionException`].
     pub fn builder() -> NoDataRetentionExceptionBuilder {
@@ -5292,35 +4075,6 @@ pub struct NotAuthorizedException {
     pub message: Option<String>,
 }
 
-impl rt::json::ReadJsonMembers for NotAuthorizedException {
-    fn absent() -> Self {
-        Self { message: None }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("Message"),
-            rt::json::Key::new("message"),
-            rt::json::Key::new("errorMessage"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0..=2 => {
-                    out.message = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("Message"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
-}
-
 impl NotAuthorizedException {
     /// Starts building a [`NotAuthorizedException`].
     pub fn builder() -> NotAuthorizedExceptionBuilder {
@@ -5400,35 +4154,6 @@ pub struct ResourceNotFoundException {
         serde(rename = "Message", skip_serializing_if = "Option::is_none")
     )]
     pub message: Option<String>,
-}
-
-impl rt::json::ReadJsonMembers for ResourceNotFoundException {
-    fn absent() -> Self {
-        Self { message: None }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("Message"),
-            rt::json::Key::new("message"),
-            rt::json::Key::new("errorMessage"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0..=2 => {
-                    out.message = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("Message"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
 }
 
 impl ResourceNotFoundException {
@@ -5530,42 +4255,6 @@ pub struct TimestampRange {
     pub end_timestamp: Option<rt::DateTime>,
 }
 
-impl rt::json::ReadJsonMembers for TimestampRange {
-    fn absent() -> Self {
-        Self {
-            start_timestamp: None,
-            end_timestamp: None,
-        }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("StartTimestamp"),
-            rt::json::Key::new("EndTimestamp"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.start_timestamp = r
-                        .optional(|r| r.epoch_seconds())
-                        .map_err(|e| e.in_member("StartTimestamp"))?;
-                }
-                1 => {
-                    out.end_timestamp = r
-                        .optional(|r| r.epoch_seconds())
-                        .map_err(|e| e.in_member("EndTimestamp"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
-}
-
 impl TimestampRange {
     /// Starts building a [`TimestampRange`].
     pub fn builder() -> TimestampRangeBuilder {
@@ -5648,35 +4337,6 @@ pub struct UnsupportedStreamMediaTypeException {
         serde(rename = "Message", skip_serializing_if = "Option::is_none")
     )]
     pub message: Option<String>,
-}
-
-impl rt::json::ReadJsonMembers for UnsupportedStreamMediaTypeException {
-    fn absent() -> Self {
-        Self { message: None }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("Message"),
-            rt::json::Key::new("message"),
-            rt::json::Key::new("errorMessage"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0..=2 => {
-                    out.message = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("Message"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
 }
 
 impl UnsupportedStreamMediaTypeException {
@@ -5768,9 +4428,1356 @@ mod defaults {
     }
 }
 
-/// The JSON writer of every type, for request bodies.
+/// The JSON codec of every type: readers of response and error bodies,
+/// writers of request bodies.
 mod json {
     use super::*;
+    impl rt::json::ReadJsonMembers for ClientLimitExceededException {
+        fn absent() -> Self {
+            Self { message: None }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("Message"),
+                rt::json::Key::new("message"),
+                rt::json::Key::new("errorMessage"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0..=2 => {
+                        out.message = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("Message"))?;
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for ClipFragmentSelector {
+        fn absent() -> Self {
+            Self {
+                fragment_selector_type: None,
+                timestamp_range: None,
+            }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("FragmentSelectorType"),
+                rt::json::Key::new("TimestampRange"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0 => {
+                        out.fragment_selector_type = r
+                            .optional(|r| <ClipFragmentSelectorType as rt::json::ReadJson>::read_json(
+                                r,
+                            ))
+                            .map_err(|e| e.in_member("FragmentSelectorType"))?;
+                    }
+                    1 => {
+                        r.optional_struct_into(&mut out.timestamp_range)
+                            .map_err(|e| e.in_member("TimestampRange"))?
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJson for ClipFragmentSelectorType {
+        fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+            r.str().map(|s| Self::from(&*s))
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for ClipTimestampRange {
+        fn absent() -> Self {
+            Self {
+                start_timestamp: None,
+                end_timestamp: None,
+            }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("StartTimestamp"),
+                rt::json::Key::new("EndTimestamp"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0 => {
+                        out.start_timestamp = r
+                            .optional(|r| r.epoch_seconds())
+                            .map_err(|e| e.in_member("StartTimestamp"))?;
+                    }
+                    1 => {
+                        out.end_timestamp = r
+                            .optional(|r| r.epoch_seconds())
+                            .map_err(|e| e.in_member("EndTimestamp"))?;
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJson for ContainerFormat {
+        fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+            r.str().map(|s| Self::from(&*s))
+        }
+    }
+
+    impl rt::json::ReadJson for DashDisplayFragmentNumber {
+        fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+            r.str().map(|s| Self::from(&*s))
+        }
+    }
+
+    impl rt::json::ReadJson for DashDisplayFragmentTimestamp {
+        fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+            r.str().map(|s| Self::from(&*s))
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for DashFragmentSelector {
+        fn absent() -> Self {
+            Self {
+                fragment_selector_type: None,
+                timestamp_range: None,
+            }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("FragmentSelectorType"),
+                rt::json::Key::new("TimestampRange"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0 => {
+                        out.fragment_selector_type = r
+                            .optional(|r| <DashFragmentSelectorType as rt::json::ReadJson>::read_json(
+                                r,
+                            ))
+                            .map_err(|e| e.in_member("FragmentSelectorType"))?;
+                    }
+                    1 => {
+                        r.optional_struct_into(&mut out.timestamp_range)
+                            .map_err(|e| e.in_member("TimestampRange"))?
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJson for DashFragmentSelectorType {
+        fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+            r.str().map(|s| Self::from(&*s))
+        }
+    }
+
+    impl rt::json::ReadJson for DashPlaybackMode {
+        fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+            r.str().map(|s| Self::from(&*s))
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for DashTimestampRange {
+        fn absent() -> Self {
+            Self {
+                start_timestamp: None,
+                end_timestamp: None,
+            }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("StartTimestamp"),
+                rt::json::Key::new("EndTimestamp"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0 => {
+                        out.start_timestamp = r
+                            .optional(|r| r.epoch_seconds())
+                            .map_err(|e| e.in_member("StartTimestamp"))?;
+                    }
+                    1 => {
+                        out.end_timestamp = r
+                            .optional(|r| r.epoch_seconds())
+                            .map_err(|e| e.in_member("EndTimestamp"))?;
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJson for Format {
+        fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+            r.str().map(|s| Self::from(&*s))
+        }
+    }
+
+    impl rt::json::ReadJson for FormatConfigKey {
+        fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+            r.str().map(|s| Self::from(&*s))
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for Fragment {
+        fn absent() -> Self {
+            Self {
+                fragment_number: None,
+                fragment_size_in_bytes: defaults::fragment_fragment_size_in_bytes(),
+                producer_timestamp: None,
+                server_timestamp: None,
+                fragment_length_in_milliseconds: defaults::fragment_fragment_length_in_milliseconds(),
+            }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("FragmentNumber"),
+                rt::json::Key::new("FragmentSizeInBytes"),
+                rt::json::Key::new("ProducerTimestamp"),
+                rt::json::Key::new("ServerTimestamp"),
+                rt::json::Key::new("FragmentLengthInMilliseconds"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0 => {
+                        out.fragment_number = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("FragmentNumber"))?;
+                    }
+                    1 => {
+                        if let Some(v) = r
+                            .optional(|r| r.integer::<i64>())
+                            .map_err(|e| e.in_member("FragmentSizeInBytes"))?
+                        {
+                            out.fragment_size_in_bytes = v;
+                        }
+                    }
+                    2 => {
+                        out.producer_timestamp = r
+                            .optional(|r| r.epoch_seconds())
+                            .map_err(|e| e.in_member("ProducerTimestamp"))?;
+                    }
+                    3 => {
+                        out.server_timestamp = r
+                            .optional(|r| r.epoch_seconds())
+                            .map_err(|e| e.in_member("ServerTimestamp"))?;
+                    }
+                    4 => {
+                        if let Some(v) = r
+                            .optional(|r| r.integer::<i64>())
+                            .map_err(|e| e.in_member("FragmentLengthInMilliseconds"))?
+                        {
+                            out.fragment_length_in_milliseconds = v;
+                        }
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for FragmentSelector {
+        fn absent() -> Self {
+            Self {
+                fragment_selector_type: None,
+                timestamp_range: None,
+            }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("FragmentSelectorType"),
+                rt::json::Key::new("TimestampRange"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0 => {
+                        out.fragment_selector_type = r
+                            .optional(|r| <FragmentSelectorType as rt::json::ReadJson>::read_json(
+                                r,
+                            ))
+                            .map_err(|e| e.in_member("FragmentSelectorType"))?;
+                    }
+                    1 => {
+                        r.optional_struct_into(&mut out.timestamp_range)
+                            .map_err(|e| e.in_member("TimestampRange"))?
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJson for FragmentSelectorType {
+        fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+            r.str().map(|s| Self::from(&*s))
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for GetClipInput {
+        fn absent() -> Self {
+            Self {
+                stream_name: None,
+                stream_arn: None,
+                clip_fragment_selector: None,
+            }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("StreamName"),
+                rt::json::Key::new("StreamARN"),
+                rt::json::Key::new("ClipFragmentSelector"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0 => {
+                        out.stream_name = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("StreamName"))?;
+                    }
+                    1 => {
+                        out.stream_arn = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("StreamARN"))?;
+                    }
+                    2 => {
+                        r.optional_struct_into(&mut out.clip_fragment_selector)
+                            .map_err(|e| e.in_member("ClipFragmentSelector"))?
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for GetClipOutput {
+        fn absent() -> Self {
+            Self {
+                content_type: None,
+                payload: defaults::get_clip_output_payload(),
+            }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            _out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            while r.next_key(&mut state)?.is_some() {
+                r.skip_value()?;
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for GetDashStreamingSessionUrlInput {
+        fn absent() -> Self {
+            Self {
+                stream_name: None,
+                stream_arn: None,
+                playback_mode: None,
+                display_fragment_timestamp: None,
+                display_fragment_number: None,
+                dash_fragment_selector: None,
+                expires: None,
+                max_manifest_fragment_results: None,
+            }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("StreamName"),
+                rt::json::Key::new("StreamARN"),
+                rt::json::Key::new("PlaybackMode"),
+                rt::json::Key::new("DisplayFragmentTimestamp"),
+                rt::json::Key::new("DisplayFragmentNumber"),
+                rt::json::Key::new("DASHFragmentSelector"),
+                rt::json::Key::new("Expires"),
+                rt::json::Key::new("MaxManifestFragmentResults"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0 => {
+                        out.stream_name = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("StreamName"))?;
+                    }
+                    1 => {
+                        out.stream_arn = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("StreamARN"))?;
+                    }
+                    2 => {
+                        out.playback_mode = r
+                            .optional(|r| <DashPlaybackMode as rt::json::ReadJson>::read_json(
+                                r,
+                            ))
+                            .map_err(|e| e.in_member("PlaybackMode"))?;
+                    }
+                    3 => {
+                        out.display_fragment_timestamp = r
+                            .optional(|r| <DashDisplayFragmentTimestamp as rt::json::ReadJson>::read_json(
+                                r,
+                            ))
+                            .map_err(|e| e.in_member("DisplayFragmentTimestamp"))?;
+                    }
+                    4 => {
+                        out.display_fragment_number = r
+                            .optional(|r| <DashDisplayFragmentNumber as rt::json::ReadJson>::read_json(
+                                r,
+                            ))
+                            .map_err(|e| e.in_member("DisplayFragmentNumber"))?;
+                    }
+                    5 => {
+                        r.optional_struct_into(&mut out.dash_fragment_selector)
+                            .map_err(|e| e.in_member("DASHFragmentSelector"))?
+                    }
+                    6 => {
+                        out.expires = r
+                            .optional(|r| r.integer::<i32>())
+                            .map_err(|e| e.in_member("Expires"))?;
+                    }
+                    7 => {
+                        out.max_manifest_fragment_results = r
+                            .optional(|r| r.integer::<i64>())
+                            .map_err(|e| e.in_member("MaxManifestFragmentResults"))?;
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for GetDashStreamingSessionUrlOutput {
+        fn absent() -> Self {
+            Self {
+                dash_streaming_session_url: None,
+            }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("DASHStreamingSessionURL"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0 => {
+                        out.dash_streaming_session_url = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("DASHStreamingSessionURL"))?;
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for GetHlsStreamingSessionUrlInput {
+        fn absent() -> Self {
+            Self {
+                stream_name: None,
+                stream_arn: None,
+                playback_mode: None,
+                hls_fragment_selector: None,
+                container_format: None,
+                discontinuity_mode: None,
+                display_fragment_timestamp: None,
+                expires: None,
+                max_media_playlist_fragment_results: None,
+            }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("StreamName"),
+                rt::json::Key::new("StreamARN"),
+                rt::json::Key::new("PlaybackMode"),
+                rt::json::Key::new("HLSFragmentSelector"),
+                rt::json::Key::new("ContainerFormat"),
+                rt::json::Key::new("DiscontinuityMode"),
+                rt::json::Key::new("DisplayFragmentTimestamp"),
+                rt::json::Key::new("Expires"),
+                rt::json::Key::new("MaxMediaPlaylistFragmentResults"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0 => {
+                        out.stream_name = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("StreamName"))?;
+                    }
+                    1 => {
+                        out.stream_arn = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("StreamARN"))?;
+                    }
+                    2 => {
+                        out.playback_mode = r
+                            .optional(|r| <HlsPlaybackMode as rt::json::ReadJson>::read_json(
+                                r,
+                            ))
+                            .map_err(|e| e.in_member("PlaybackMode"))?;
+                    }
+                    3 => {
+                        r.optional_struct_into(&mut out.hls_fragment_selector)
+                            .map_err(|e| e.in_member("HLSFragmentSelector"))?
+                    }
+                    4 => {
+                        out.container_format = r
+                            .optional(|r| <ContainerFormat as rt::json::ReadJson>::read_json(
+                                r,
+                            ))
+                            .map_err(|e| e.in_member("ContainerFormat"))?;
+                    }
+                    5 => {
+                        out.discontinuity_mode = r
+                            .optional(|r| <HlsDiscontinuityMode as rt::json::ReadJson>::read_json(
+                                r,
+                            ))
+                            .map_err(|e| e.in_member("DiscontinuityMode"))?;
+                    }
+                    6 => {
+                        out.display_fragment_timestamp = r
+                            .optional(|r| <HlsDisplayFragmentTimestamp as rt::json::ReadJson>::read_json(
+                                r,
+                            ))
+                            .map_err(|e| e.in_member("DisplayFragmentTimestamp"))?;
+                    }
+                    7 => {
+                        out.expires = r
+                            .optional(|r| r.integer::<i32>())
+                            .map_err(|e| e.in_member("Expires"))?;
+                    }
+                    8 => {
+                        out.max_media_playlist_fragment_results = r
+                            .optional(|r| r.integer::<i64>())
+                            .map_err(|e| e.in_member("MaxMediaPlaylistFragmentResults"))?;
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for GetHlsStreamingSessionUrlOutput {
+        fn absent() -> Self {
+            Self {
+                hls_streaming_session_url: None,
+            }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("HLSStreamingSessionURL"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0 => {
+                        out.hls_streaming_session_url = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("HLSStreamingSessionURL"))?;
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for GetImagesInput {
+        fn absent() -> Self {
+            Self {
+                stream_name: None,
+                stream_arn: None,
+                image_selector_type: None,
+                start_timestamp: None,
+                end_timestamp: None,
+                sampling_interval: None,
+                format: None,
+                format_config: None,
+                width_pixels: None,
+                height_pixels: None,
+                max_results: None,
+                next_token: None,
+            }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("StreamName"),
+                rt::json::Key::new("StreamARN"),
+                rt::json::Key::new("ImageSelectorType"),
+                rt::json::Key::new("StartTimestamp"),
+                rt::json::Key::new("EndTimestamp"),
+                rt::json::Key::new("SamplingInterval"),
+                rt::json::Key::new("Format"),
+                rt::json::Key::new("FormatConfig"),
+                rt::json::Key::new("WidthPixels"),
+                rt::json::Key::new("HeightPixels"),
+                rt::json::Key::new("MaxResults"),
+                rt::json::Key::new("NextToken"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0 => {
+                        out.stream_name = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("StreamName"))?;
+                    }
+                    1 => {
+                        out.stream_arn = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("StreamARN"))?;
+                    }
+                    2 => {
+                        out.image_selector_type = r
+                            .optional(|r| <ImageSelectorType as rt::json::ReadJson>::read_json(
+                                r,
+                            ))
+                            .map_err(|e| e.in_member("ImageSelectorType"))?;
+                    }
+                    3 => {
+                        out.start_timestamp = r
+                            .optional(|r| r.epoch_seconds())
+                            .map_err(|e| e.in_member("StartTimestamp"))?;
+                    }
+                    4 => {
+                        out.end_timestamp = r
+                            .optional(|r| r.epoch_seconds())
+                            .map_err(|e| e.in_member("EndTimestamp"))?;
+                    }
+                    5 => {
+                        out.sampling_interval = r
+                            .optional(|r| r.integer::<i32>())
+                            .map_err(|e| e.in_member("SamplingInterval"))?;
+                    }
+                    6 => {
+                        out.format = r
+                            .optional(|r| <Format as rt::json::ReadJson>::read_json(r))
+                            .map_err(|e| e.in_member("Format"))?;
+                    }
+                    7 => {
+                        out.format_config = r
+                            .optional(|r| {
+                                r.map(|k| FormatConfigKey::from(&*k), |r| r.string())
+                            })
+                            .map_err(|e| e.in_member("FormatConfig"))?;
+                    }
+                    8 => {
+                        out.width_pixels = r
+                            .optional(|r| r.integer::<i32>())
+                            .map_err(|e| e.in_member("WidthPixels"))?;
+                    }
+                    9 => {
+                        out.height_pixels = r
+                            .optional(|r| r.integer::<i32>())
+                            .map_err(|e| e.in_member("HeightPixels"))?;
+                    }
+                    10 => {
+                        out.max_results = r
+                            .optional(|r| r.integer::<i64>())
+                            .map_err(|e| e.in_member("MaxResults"))?;
+                    }
+                    11 => {
+                        out.next_token = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("NextToken"))?;
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for GetImagesOutput {
+        fn absent() -> Self {
+            Self {
+                images: None,
+                next_token: None,
+            }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("Images"),
+                rt::json::Key::new("NextToken"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0 => {
+                        out.images = r
+                            .optional(|r| r.struct_list::<Image>())
+                            .map_err(|e| e.in_member("Images"))?;
+                    }
+                    1 => {
+                        out.next_token = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("NextToken"))?;
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for GetMediaForFragmentListInput {
+        fn absent() -> Self {
+            Self {
+                stream_name: None,
+                stream_arn: None,
+                fragments: None,
+            }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("StreamName"),
+                rt::json::Key::new("StreamARN"),
+                rt::json::Key::new("Fragments"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0 => {
+                        out.stream_name = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("StreamName"))?;
+                    }
+                    1 => {
+                        out.stream_arn = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("StreamARN"))?;
+                    }
+                    2 => {
+                        out.fragments = r
+                            .optional(|r| r.list(|r| r.string()))
+                            .map_err(|e| e.in_member("Fragments"))?;
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for GetMediaForFragmentListOutput {
+        fn absent() -> Self {
+            Self {
+                content_type: None,
+                payload: defaults::get_media_for_fragment_list_output_payload(),
+            }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            _out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            while r.next_key(&mut state)?.is_some() {
+                r.skip_value()?;
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJson for HlsDiscontinuityMode {
+        fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+            r.str().map(|s| Self::from(&*s))
+        }
+    }
+
+    impl rt::json::ReadJson for HlsDisplayFragmentTimestamp {
+        fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+            r.str().map(|s| Self::from(&*s))
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for HlsFragmentSelector {
+        fn absent() -> Self {
+            Self {
+                fragment_selector_type: None,
+                timestamp_range: None,
+            }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("FragmentSelectorType"),
+                rt::json::Key::new("TimestampRange"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0 => {
+                        out.fragment_selector_type = r
+                            .optional(|r| <HlsFragmentSelectorType as rt::json::ReadJson>::read_json(
+                                r,
+                            ))
+                            .map_err(|e| e.in_member("FragmentSelectorType"))?;
+                    }
+                    1 => {
+                        r.optional_struct_into(&mut out.timestamp_range)
+                            .map_err(|e| e.in_member("TimestampRange"))?
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJson for HlsFragmentSelectorType {
+        fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+            r.str().map(|s| Self::from(&*s))
+        }
+    }
+
+    impl rt::json::ReadJson for HlsPlaybackMode {
+        fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+            r.str().map(|s| Self::from(&*s))
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for HlsTimestampRange {
+        fn absent() -> Self {
+            Self {
+                start_timestamp: None,
+                end_timestamp: None,
+            }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("StartTimestamp"),
+                rt::json::Key::new("EndTimestamp"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0 => {
+                        out.start_timestamp = r
+                            .optional(|r| r.epoch_seconds())
+                            .map_err(|e| e.in_member("StartTimestamp"))?;
+                    }
+                    1 => {
+                        out.end_timestamp = r
+                            .optional(|r| r.epoch_seconds())
+                            .map_err(|e| e.in_member("EndTimestamp"))?;
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for Image {
+        fn absent() -> Self {
+            Self {
+                time_stamp: None,
+                error: None,
+                image_content: None,
+            }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("TimeStamp"),
+                rt::json::Key::new("Error"),
+                rt::json::Key::new("ImageContent"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0 => {
+                        out.time_stamp = r
+                            .optional(|r| r.epoch_seconds())
+                            .map_err(|e| e.in_member("TimeStamp"))?;
+                    }
+                    1 => {
+                        out.error = r
+                            .optional(|r| <ImageError as rt::json::ReadJson>::read_json(
+                                r,
+                            ))
+                            .map_err(|e| e.in_member("Error"))?;
+                    }
+                    2 => {
+                        r.optional_text_into(&mut out.image_content)
+                            .map_err(|e| e.in_member("ImageContent"))?
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJson for ImageError {
+        fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+            r.str().map(|s| Self::from(&*s))
+        }
+    }
+
+    impl rt::json::ReadJson for ImageSelectorType {
+        fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+            r.str().map(|s| Self::from(&*s))
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for InvalidArgumentException {
+        fn absent() -> Self {
+            Self { message: None }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("Message"),
+                rt::json::Key::new("message"),
+                rt::json::Key::new("errorMessage"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0..=2 => {
+                        out.message = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("Message"))?;
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for InvalidCodecPrivateDataException {
+        fn absent() -> Self {
+            Self { message: None }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("Message"),
+                rt::json::Key::new("message"),
+                rt::json::Key::new("errorMessage"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0..=2 => {
+                        out.message = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("Message"))?;
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for InvalidMediaFrameException {
+        fn absent() -> Self {
+            Self { message: None }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("Message"),
+                rt::json::Key::new("message"),
+                rt::json::Key::new("errorMessage"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0..=2 => {
+                        out.message = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("Message"))?;
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for ListFragmentsInput {
+        fn absent() -> Self {
+            Self {
+                stream_name: None,
+                stream_arn: None,
+                max_results: None,
+                next_token: None,
+                fragment_selector: None,
+            }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("StreamName"),
+                rt::json::Key::new("StreamARN"),
+                rt::json::Key::new("MaxResults"),
+                rt::json::Key::new("NextToken"),
+                rt::json::Key::new("FragmentSelector"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0 => {
+                        out.stream_name = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("StreamName"))?;
+                    }
+                    1 => {
+                        out.stream_arn = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("StreamARN"))?;
+                    }
+                    2 => {
+                        out.max_results = r
+                            .optional(|r| r.integer::<i64>())
+                            .map_err(|e| e.in_member("MaxResults"))?;
+                    }
+                    3 => {
+                        out.next_token = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("NextToken"))?;
+                    }
+                    4 => {
+                        r.optional_struct_into(&mut out.fragment_selector)
+                            .map_err(|e| e.in_member("FragmentSelector"))?
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for ListFragmentsOutput {
+        fn absent() -> Self {
+            Self {
+                fragments: None,
+                next_token: None,
+            }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("Fragments"),
+                rt::json::Key::new("NextToken"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0 => {
+                        out.fragments = r
+                            .optional(|r| r.struct_list::<Fragment>())
+                            .map_err(|e| e.in_member("Fragments"))?;
+                    }
+                    1 => {
+                        out.next_token = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("NextToken"))?;
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for MissingCodecPrivateDataException {
+        fn absent() -> Self {
+            Self { message: None }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("Message"),
+                rt::json::Key::new("message"),
+                rt::json::Key::new("errorMessage"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0..=2 => {
+                        out.message = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("Message"))?;
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for NoDataRetentionException {
+        fn absent() -> Self {
+            Self { message: None }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("Message"),
+                rt::json::Key::new("message"),
+                rt::json::Key::new("errorMessage"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0..=2 => {
+                        out.message = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("Message"))?;
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for NotAuthorizedException {
+        fn absent() -> Self {
+            Self { message: None }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("Message"),
+                rt::json::Key::new("message"),
+                rt::json::Key::new("errorMessage"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0..=2 => {
+                        out.message = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("Message"))?;
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for ResourceNotFoundException {
+        fn absent() -> Self {
+            Self { message: None }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("Message"),
+                rt::json::Key::new("message"),
+                rt::json::Key::new("errorMessage"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0..=2 => {
+                        out.message = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("Message"))?;
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for TimestampRange {
+        fn absent() -> Self {
+            Self {
+                start_timestamp: None,
+                end_timestamp: None,
+            }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("StartTimestamp"),
+                rt::json::Key::new("EndTimestamp"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0 => {
+                        out.start_timestamp = r
+                            .optional(|r| r.epoch_seconds())
+                            .map_err(|e| e.in_member("StartTimestamp"))?;
+                    }
+                    1 => {
+                        out.end_timestamp = r
+                            .optional(|r| r.epoch_seconds())
+                            .map_err(|e| e.in_member("EndTimestamp"))?;
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for UnsupportedStreamMediaTypeException {
+        fn absent() -> Self {
+            Self { message: None }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("Message"),
+                rt::json::Key::new("message"),
+                rt::json::Key::new("errorMessage"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0..=2 => {
+                        out.message = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("Message"))?;
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
     impl rt::json::WriteJson for ClientLimitExceededException {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();

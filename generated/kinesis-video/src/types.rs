@@ -108,12 +108,6 @@ impl rt::serde::Serialize for ApiName {
     }
 }
 
-impl rt::json::ReadJson for ApiName {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        r.str().map(|s| Self::from(&*s))
-    }
-}
-
 /// The request was throttled because the caller exceeded the allowed rate of API calls. Retry the request later.
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
@@ -125,35 +119,6 @@ pub struct ClientLimitExceededException {
         serde(rename = "Message", skip_serializing_if = "Option::is_none")
     )]
     pub message: Option<String>,
-}
-
-impl rt::json::ReadJsonMembers for ClientLimitExceededException {
-    fn absent() -> Self {
-        Self { message: None }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("Message"),
-            rt::json::Key::new("message"),
-            rt::json::Key::new("errorMessage"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0..=2 => {
-                    out.message = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("Message"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
 }
 
 impl ClientLimitExceededException {
@@ -249,49 +214,6 @@ pub struct GetDataEndpointInput {
         serde(rename = "APIName", skip_serializing_if = "Option::is_none")
     )]
     pub api_name: Option<ApiName>,
-}
-
-impl rt::json::ReadJsonMembers for GetDataEndpointInput {
-    fn absent() -> Self {
-        Self {
-            stream_name: None,
-            stream_arn: None,
-            api_name: None,
-        }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("StreamName"),
-            rt::json::Key::new("StreamARN"),
-            rt::json::Key::new("APIName"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.stream_name = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("StreamName"))?;
-                }
-                1 => {
-                    out.stream_arn = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("StreamARN"))?;
-                }
-                2 => {
-                    out.api_name = r
-                        .optional(|r| <ApiName as rt::json::ReadJson>::read_json(r))
-                        .map_err(|e| e.in_member("APIName"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
 }
 
 impl GetDataEndpointInput {
@@ -397,31 +319,6 @@ pub struct GetDataEndpointOutput {
     pub data_endpoint: Option<String>,
 }
 
-impl rt::json::ReadJsonMembers for GetDataEndpointOutput {
-    fn absent() -> Self {
-        Self { data_endpoint: None }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[rt::json::Key::new("DataEndpoint")];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.data_endpoint = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("DataEndpoint"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
-}
-
 impl GetDataEndpointOutput {
     /// Starts building a [`GetDataEndpointOutput`].
     pub fn builder() -> GetDataEndpointOutputBuilder {
@@ -475,35 +372,6 @@ pub struct InvalidArgumentException {
         serde(rename = "Message", skip_serializing_if = "Option::is_none")
     )]
     pub message: Option<String>,
-}
-
-impl rt::json::ReadJsonMembers for InvalidArgumentException {
-    fn absent() -> Self {
-        Self { message: None }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("Message"),
-            rt::json::Key::new("message"),
-            rt::json::Key::new("errorMessage"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0..=2 => {
-                    out.message = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("Message"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
 }
 
 impl InvalidArgumentException {
@@ -587,35 +455,6 @@ pub struct NotAuthorizedException {
     pub message: Option<String>,
 }
 
-impl rt::json::ReadJsonMembers for NotAuthorizedException {
-    fn absent() -> Self {
-        Self { message: None }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("Message"),
-            rt::json::Key::new("message"),
-            rt::json::Key::new("errorMessage"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0..=2 => {
-                    out.message = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("Message"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
-}
-
 impl NotAuthorizedException {
     /// Starts building a [`NotAuthorizedException`].
     pub fn builder() -> NotAuthorizedExceptionBuilder {
@@ -697,35 +536,6 @@ pub struct ResourceNotFoundException {
     pub message: Option<String>,
 }
 
-impl rt::json::ReadJsonMembers for ResourceNotFoundException {
-    fn absent() -> Self {
-        Self { message: None }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("Message"),
-            rt::json::Key::new("message"),
-            rt::json::Key::new("errorMessage"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0..=2 => {
-                    out.message = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("Message"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
-}
-
 impl ResourceNotFoundException {
     /// Starts building a [`ResourceNotFoundException`].
     pub fn builder() -> ResourceNotFoundExceptionBuilder {
@@ -794,9 +604,200 @@ impl rt::operation::ModeledError for ResourceNotFoundException {
     }
 }
 
-/// The JSON writer of every type, for request bodies.
+/// The JSON codec of every type: readers of response and error bodies,
+/// writers of request bodies.
 mod json {
     use super::*;
+    impl rt::json::ReadJson for ApiName {
+        fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+            r.str().map(|s| Self::from(&*s))
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for ClientLimitExceededException {
+        fn absent() -> Self {
+            Self { message: None }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("Message"),
+                rt::json::Key::new("message"),
+                rt::json::Key::new("errorMessage"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0..=2 => {
+                        out.message = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("Message"))?;
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for GetDataEndpointInput {
+        fn absent() -> Self {
+            Self {
+                stream_name: None,
+                stream_arn: None,
+                api_name: None,
+            }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("StreamName"),
+                rt::json::Key::new("StreamARN"),
+                rt::json::Key::new("APIName"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0 => {
+                        out.stream_name = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("StreamName"))?;
+                    }
+                    1 => {
+                        out.stream_arn = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("StreamARN"))?;
+                    }
+                    2 => {
+                        out.api_name = r
+                            .optional(|r| <ApiName as rt::json::ReadJson>::read_json(r))
+                            .map_err(|e| e.in_member("APIName"))?;
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for GetDataEndpointOutput {
+        fn absent() -> Self {
+            Self { data_endpoint: None }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[rt::json::Key::new("DataEndpoint")];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0 => {
+                        out.data_endpoint = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("DataEndpoint"))?;
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for InvalidArgumentException {
+        fn absent() -> Self {
+            Self { message: None }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("Message"),
+                rt::json::Key::new("message"),
+                rt::json::Key::new("errorMessage"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0..=2 => {
+                        out.message = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("Message"))?;
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for NotAuthorizedException {
+        fn absent() -> Self {
+            Self { message: None }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("Message"),
+                rt::json::Key::new("message"),
+                rt::json::Key::new("errorMessage"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0..=2 => {
+                        out.message = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("Message"))?;
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for ResourceNotFoundException {
+        fn absent() -> Self {
+            Self { message: None }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("Message"),
+                rt::json::Key::new("message"),
+                rt::json::Key::new("errorMessage"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0..=2 => {
+                        out.message = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("Message"))?;
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
     impl rt::json::WriteJson for ApiName {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.str(self.as_str());

@@ -10,23 +10,6 @@ use smithy_client_runtime as rt;
 #[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct DescribeEndpointsRequest {}
-impl rt::json::ReadJsonMembers for DescribeEndpointsRequest {
-    fn absent() -> Self {
-        Self {}
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        _out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        while r.next_key(&mut state)?.is_some() {
-            r.skip_value()?;
-        }
-        Ok(())
-    }
-}
-
 impl DescribeEndpointsRequest {
     /// Starts building a [`DescribeEndpointsRequest`].
     pub fn builder() -> DescribeEndpointsRequestBuilder {
@@ -65,34 +48,6 @@ pub struct DescribeEndpointsResponse {
         serde(rename = "Endpoints", skip_serializing_if = "Option::is_none")
     )]
     pub endpoints: Option<Vec<Endpoint>>,
-}
-
-impl rt::json::ReadJsonMembers for DescribeEndpointsResponse {
-    fn absent() -> Self {
-        Self { endpoints: None }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[rt::json::Key::new("Endpoints")];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.endpoints = r
-                        .optional(|r| r.struct_list::<Endpoint>())
-                        .map_err(|e| e.in_member("Endpoints"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        if out.endpoints.is_none() {
-            out.endpoints = Some(Vec::new());
-        }
-        Ok(())
-    }
 }
 
 impl DescribeEndpointsResponse {
@@ -155,48 +110,6 @@ pub struct Endpoint {
     /// Required.
     #[cfg_attr(feature = "serde", serde(rename = "CachePeriodInMinutes"))]
     pub cache_period_in_minutes: i64,
-}
-
-impl rt::json::ReadJsonMembers for Endpoint {
-    fn absent() -> Self {
-        Self {
-            address: None,
-            cache_period_in_minutes: defaults::endpoint_cache_period_in_minutes(),
-        }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("Address"),
-            rt::json::Key::new("CachePeriodInMinutes"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.address = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("Address"))?;
-                }
-                1 => {
-                    if let Some(v) = r
-                        .optional(|r| r.integer::<i64>())
-                        .map_err(|e| e.in_member("CachePeriodInMinutes"))?
-                    {
-                        out.cache_period_in_minutes = v;
-                    }
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        if out.address.is_none() {
-            out.address = Some(String::new());
-        }
-        Ok(())
-    }
 }
 
 impl Endpoint {
@@ -294,56 +207,6 @@ pub struct GetImagesInput {
         serde(rename = "NextToken", skip_serializing_if = "Option::is_none")
     )]
     pub next_token: Option<String>,
-}
-
-impl rt::json::ReadJsonMembers for GetImagesInput {
-    fn absent() -> Self {
-        Self {
-            stream_name: None,
-            start_timestamp: None,
-            max_results: None,
-            next_token: None,
-        }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("StreamName"),
-            rt::json::Key::new("StartTimestamp"),
-            rt::json::Key::new("MaxResults"),
-            rt::json::Key::new("NextToken"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.stream_name = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("StreamName"))?;
-                }
-                1 => {
-                    out.start_timestamp = r
-                        .optional(|r| r.epoch_seconds())
-                        .map_err(|e| e.in_member("StartTimestamp"))?;
-                }
-                2 => {
-                    out.max_results = r
-                        .optional(|r| r.integer::<i64>())
-                        .map_err(|e| e.in_member("MaxResults"))?;
-                }
-                3 => {
-                    out.next_token = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("NextToken"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
 }
 
 impl GetImagesInput {
@@ -463,42 +326,6 @@ pub struct GetImagesOutput {
     pub next_token: Option<String>,
 }
 
-impl rt::json::ReadJsonMembers for GetImagesOutput {
-    fn absent() -> Self {
-        Self {
-            images: None,
-            next_token: None,
-        }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("Images"),
-            rt::json::Key::new("NextToken"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.images = r
-                        .optional(|r| r.struct_list::<Image>())
-                        .map_err(|e| e.in_member("Images"))?;
-                }
-                1 => {
-                    out.next_token = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("NextToken"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
-}
-
 impl GetImagesOutput {
     /// Starts building a [`GetImagesOutput`].
     pub fn builder() -> GetImagesOutputBuilder {
@@ -577,49 +404,6 @@ pub struct Image {
         serde(rename = "ImageContent", skip_serializing_if = "Option::is_none")
     )]
     pub image_content: Option<String>,
-}
-
-impl rt::json::ReadJsonMembers for Image {
-    fn absent() -> Self {
-        Self {
-            time_stamp: None,
-            error: None,
-            image_content: None,
-        }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("TimeStamp"),
-            rt::json::Key::new("Error"),
-            rt::json::Key::new("ImageContent"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.time_stamp = r
-                        .optional(|r| r.epoch_seconds())
-                        .map_err(|e| e.in_member("TimeStamp"))?;
-                }
-                1 => {
-                    out.error = r
-                        .optional(|r| <ImageError as rt::json::ReadJson>::read_json(r))
-                        .map_err(|e| e.in_member("Error"))?;
-                }
-                2 => {
-                    out.image_content = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("ImageContent"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
 }
 
 impl Image {
@@ -759,12 +543,6 @@ impl rt::serde::Serialize for ImageError {
     }
 }
 
-impl rt::json::ReadJson for ImageError {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        r.str().map(|s| Self::from(&*s))
-    }
-}
-
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
@@ -774,35 +552,6 @@ pub struct InvalidEndpointException {
         serde(rename = "Message", skip_serializing_if = "Option::is_none")
     )]
     pub message: Option<String>,
-}
-
-impl rt::json::ReadJsonMembers for InvalidEndpointException {
-    fn absent() -> Self {
-        Self { message: None }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("Message"),
-            rt::json::Key::new("message"),
-            rt::json::Key::new("errorMessage"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0..=2 => {
-                    out.message = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("Message"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
 }
 
 impl InvalidEndpointException {
@@ -883,31 +632,6 @@ pub struct QueryInput {
     pub query_string: Option<String>,
 }
 
-impl rt::json::ReadJsonMembers for QueryInput {
-    fn absent() -> Self {
-        Self { query_string: None }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[rt::json::Key::new("QueryString")];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.query_string = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("QueryString"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
-}
-
 impl QueryInput {
     /// Starts building a [`QueryInput`].
     pub fn builder() -> QueryInputBuilder {
@@ -967,31 +691,6 @@ pub struct QueryOutput {
     pub rows: Option<Vec<String>>,
 }
 
-impl rt::json::ReadJsonMembers for QueryOutput {
-    fn absent() -> Self {
-        Self { rows: None }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[rt::json::Key::new("Rows")];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.rows = r
-                        .optional(|r| r.list(|r| r.string()))
-                        .map_err(|e| e.in_member("Rows"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
-}
-
 impl QueryOutput {
     /// Starts building a [`QueryOutput`].
     pub fn builder() -> QueryOutputBuilder {
@@ -1038,35 +737,6 @@ pub struct QueueDoesNotExist {
         serde(rename = "message", skip_serializing_if = "Option::is_none")
     )]
     pub message: Option<String>,
-}
-
-impl rt::json::ReadJsonMembers for QueueDoesNotExist {
-    fn absent() -> Self {
-        Self { message: None }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("message"),
-            rt::json::Key::new("Message"),
-            rt::json::Key::new("errorMessage"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0..=2 => {
-                    out.message = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("message"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
 }
 
 impl QueueDoesNotExist {
@@ -1156,49 +826,6 @@ pub struct SendMessageInput {
         serde(rename = "DelaySeconds", skip_serializing_if = "Option::is_none")
     )]
     pub delay_seconds: Option<i32>,
-}
-
-impl rt::json::ReadJsonMembers for SendMessageInput {
-    fn absent() -> Self {
-        Self {
-            queue_url: None,
-            message_body: None,
-            delay_seconds: None,
-        }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("QueueUrl"),
-            rt::json::Key::new("MessageBody"),
-            rt::json::Key::new("DelaySeconds"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.queue_url = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("QueueUrl"))?;
-                }
-                1 => {
-                    out.message_body = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("MessageBody"))?;
-                }
-                2 => {
-                    out.delay_seconds = r
-                        .optional(|r| r.integer::<i32>())
-                        .map_err(|e| e.in_member("DelaySeconds"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
 }
 
 impl SendMessageInput {
@@ -1308,45 +935,6 @@ pub struct SendMessageOutput {
     pub sent_at: Option<rt::DateTime>,
 }
 
-impl rt::json::ReadJsonMembers for SendMessageOutput {
-    fn absent() -> Self {
-        Self {
-            message_id: None,
-            sent_at: None,
-        }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("MessageId"),
-            rt::json::Key::new("SentAt"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.message_id = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("MessageId"))?;
-                }
-                1 => {
-                    out.sent_at = r
-                        .optional(|r| r.epoch_seconds())
-                        .map_err(|e| e.in_member("SentAt"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        if out.message_id.is_none() {
-            out.message_id = Some(String::new());
-        }
-        Ok(())
-    }
-}
-
 impl SendMessageOutput {
     /// Starts building a [`SendMessageOutput`].
     pub fn builder() -> SendMessageOutputBuilder {
@@ -1417,9 +1005,424 @@ mod defaults {
     }
 }
 
-/// The JSON writer of every type, for request bodies.
+/// The JSON codec of every type: readers of response and error bodies,
+/// writers of request bodies.
 mod json {
     use super::*;
+    impl rt::json::ReadJsonMembers for DescribeEndpointsRequest {
+        fn absent() -> Self {
+            Self {}
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            _out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            while r.next_key(&mut state)?.is_some() {
+                r.skip_value()?;
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for DescribeEndpointsResponse {
+        fn absent() -> Self {
+            Self { endpoints: None }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[rt::json::Key::new("Endpoints")];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0 => {
+                        out.endpoints = r
+                            .optional(|r| r.struct_list::<Endpoint>())
+                            .map_err(|e| e.in_member("Endpoints"))?;
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            if out.endpoints.is_none() {
+                out.endpoints = Some(Vec::new());
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for Endpoint {
+        fn absent() -> Self {
+            Self {
+                address: None,
+                cache_period_in_minutes: defaults::endpoint_cache_period_in_minutes(),
+            }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("Address"),
+                rt::json::Key::new("CachePeriodInMinutes"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0 => {
+                        out.address = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("Address"))?;
+                    }
+                    1 => {
+                        if let Some(v) = r
+                            .optional(|r| r.integer::<i64>())
+                            .map_err(|e| e.in_member("CachePeriodInMinutes"))?
+                        {
+                            out.cache_period_in_minutes = v;
+                        }
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            if out.address.is_none() {
+                out.address = Some(String::new());
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for GetImagesInput {
+        fn absent() -> Self {
+            Self {
+                stream_name: None,
+                start_timestamp: None,
+                max_results: None,
+                next_token: None,
+            }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("StreamName"),
+                rt::json::Key::new("StartTimestamp"),
+                rt::json::Key::new("MaxResults"),
+                rt::json::Key::new("NextToken"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0 => {
+                        out.stream_name = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("StreamName"))?;
+                    }
+                    1 => {
+                        out.start_timestamp = r
+                            .optional(|r| r.epoch_seconds())
+                            .map_err(|e| e.in_member("StartTimestamp"))?;
+                    }
+                    2 => {
+                        out.max_results = r
+                            .optional(|r| r.integer::<i64>())
+                            .map_err(|e| e.in_member("MaxResults"))?;
+                    }
+                    3 => {
+                        out.next_token = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("NextToken"))?;
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for GetImagesOutput {
+        fn absent() -> Self {
+            Self {
+                images: None,
+                next_token: None,
+            }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("Images"),
+                rt::json::Key::new("NextToken"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0 => {
+                        out.images = r
+                            .optional(|r| r.struct_list::<Image>())
+                            .map_err(|e| e.in_member("Images"))?;
+                    }
+                    1 => {
+                        out.next_token = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("NextToken"))?;
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for Image {
+        fn absent() -> Self {
+            Self {
+                time_stamp: None,
+                error: None,
+                image_content: None,
+            }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("TimeStamp"),
+                rt::json::Key::new("Error"),
+                rt::json::Key::new("ImageContent"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0 => {
+                        out.time_stamp = r
+                            .optional(|r| r.epoch_seconds())
+                            .map_err(|e| e.in_member("TimeStamp"))?;
+                    }
+                    1 => {
+                        out.error = r
+                            .optional(|r| <ImageError as rt::json::ReadJson>::read_json(
+                                r,
+                            ))
+                            .map_err(|e| e.in_member("Error"))?;
+                    }
+                    2 => {
+                        out.image_content = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("ImageContent"))?;
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJson for ImageError {
+        fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+            r.str().map(|s| Self::from(&*s))
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for InvalidEndpointException {
+        fn absent() -> Self {
+            Self { message: None }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("Message"),
+                rt::json::Key::new("message"),
+                rt::json::Key::new("errorMessage"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0..=2 => {
+                        out.message = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("Message"))?;
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for QueryInput {
+        fn absent() -> Self {
+            Self { query_string: None }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[rt::json::Key::new("QueryString")];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0 => {
+                        out.query_string = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("QueryString"))?;
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for QueryOutput {
+        fn absent() -> Self {
+            Self { rows: None }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[rt::json::Key::new("Rows")];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0 => {
+                        out.rows = r
+                            .optional(|r| r.list(|r| r.string()))
+                            .map_err(|e| e.in_member("Rows"))?;
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for QueueDoesNotExist {
+        fn absent() -> Self {
+            Self { message: None }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("message"),
+                rt::json::Key::new("Message"),
+                rt::json::Key::new("errorMessage"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0..=2 => {
+                        out.message = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("message"))?;
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for SendMessageInput {
+        fn absent() -> Self {
+            Self {
+                queue_url: None,
+                message_body: None,
+                delay_seconds: None,
+            }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("QueueUrl"),
+                rt::json::Key::new("MessageBody"),
+                rt::json::Key::new("DelaySeconds"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0 => {
+                        out.queue_url = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("QueueUrl"))?;
+                    }
+                    1 => {
+                        out.message_body = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("MessageBody"))?;
+                    }
+                    2 => {
+                        out.delay_seconds = r
+                            .optional(|r| r.integer::<i32>())
+                            .map_err(|e| e.in_member("DelaySeconds"))?;
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for SendMessageOutput {
+        fn absent() -> Self {
+            Self {
+                message_id: None,
+                sent_at: None,
+            }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("MessageId"),
+                rt::json::Key::new("SentAt"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0 => {
+                        out.message_id = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("MessageId"))?;
+                    }
+                    1 => {
+                        out.sent_at = r
+                            .optional(|r| r.epoch_seconds())
+                            .map_err(|e| e.in_member("SentAt"))?;
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            if out.message_id.is_none() {
+                out.message_id = Some(String::new());
+            }
+            Ok(())
+        }
+    }
+
     impl rt::json::WriteJson for DescribeEndpointsRequest {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();

@@ -23,39 +23,6 @@ pub struct Item {
     pub size: Option<i32>,
 }
 
-impl rt::json::ReadJsonMembers for Item {
-    fn absent() -> Self {
-        Self { name: None, size: None }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("Name"),
-            rt::json::Key::new("Size"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.name = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("Name"))?;
-                }
-                1 => {
-                    out.size = r
-                        .optional(|r| r.integer::<i32>())
-                        .map_err(|e| e.in_member("Size"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
-}
-
 impl Item {
     /// Starts building a [`Item`].
     pub fn builder() -> ItemBuilder {
@@ -135,41 +102,6 @@ pub struct ListThingsInput {
     pub tags: Option<::std::collections::BTreeMap<String, String>>,
 }
 
-impl rt::json::ReadJsonMembers for ListThingsInput {
-    fn absent() -> Self {
-        Self { items: None, tags: None }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("Items"),
-            rt::json::Key::new("Tags"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.items = r
-                        .optional(|r| r.struct_list::<Item>())
-                        .map_err(|e| e.in_member("Items"))?;
-                }
-                1 => {
-                    out.tags = r
-                        .optional(|r| {
-                            r.map(::std::borrow::Cow::into_owned, |r| r.string())
-                        })
-                        .map_err(|e| e.in_member("Tags"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
-}
-
 impl ListThingsInput {
     /// Starts building a [`ListThingsInput`].
     pub fn builder() -> ListThingsInputBuilder {
@@ -241,23 +173,6 @@ impl From<ListThingsInput> for ListThingsInputBuilder {
 #[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct ListThingsOutput {}
-impl rt::json::ReadJsonMembers for ListThingsOutput {
-    fn absent() -> Self {
-        Self {}
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        _out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        while r.next_key(&mut state)?.is_some() {
-            r.skip_value()?;
-        }
-        Ok(())
-    }
-}
-
 impl ListThingsOutput {
     /// Starts building a [`ListThingsOutput`].
     pub fn builder() -> ListThingsOutputBuilder {
@@ -297,23 +212,6 @@ pub struct PutObjectInput {
         serde(rename = "Key", skip_serializing_if = "Option::is_none")
     )]
     pub key: Option<String>,
-}
-
-impl rt::json::ReadJsonMembers for PutObjectInput {
-    fn absent() -> Self {
-        Self { bucket: None, key: None }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        _out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        while r.next_key(&mut state)?.is_some() {
-            r.skip_value()?;
-        }
-        Ok(())
-    }
 }
 
 impl PutObjectInput {
@@ -396,23 +294,6 @@ impl From<PutObjectInput> for PutObjectInputBuilder {
 #[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct PutObjectOutput {}
-impl rt::json::ReadJsonMembers for PutObjectOutput {
-    fn absent() -> Self {
-        Self {}
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        _out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        while r.next_key(&mut state)?.is_some() {
-            r.skip_value()?;
-        }
-        Ok(())
-    }
-}
-
 impl PutObjectOutput {
     /// Starts building a [`PutObjectOutput`].
     pub fn builder() -> PutObjectOutputBuilder {
@@ -436,9 +317,129 @@ impl From<PutObjectOutput> for PutObjectOutputBuilder {
     }
 }
 
-/// The JSON writer of every type, for request bodies.
+/// The JSON codec of every type: readers of response and error bodies,
+/// writers of request bodies.
 mod json {
     use super::*;
+    impl rt::json::ReadJsonMembers for Item {
+        fn absent() -> Self {
+            Self { name: None, size: None }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("Name"),
+                rt::json::Key::new("Size"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0 => {
+                        out.name = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("Name"))?;
+                    }
+                    1 => {
+                        out.size = r
+                            .optional(|r| r.integer::<i32>())
+                            .map_err(|e| e.in_member("Size"))?;
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for ListThingsInput {
+        fn absent() -> Self {
+            Self { items: None, tags: None }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("Items"),
+                rt::json::Key::new("Tags"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0 => {
+                        out.items = r
+                            .optional(|r| r.struct_list::<Item>())
+                            .map_err(|e| e.in_member("Items"))?;
+                    }
+                    1 => {
+                        out.tags = r
+                            .optional(|r| {
+                                r.map(::std::borrow::Cow::into_owned, |r| r.string())
+                            })
+                            .map_err(|e| e.in_member("Tags"))?;
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for ListThingsOutput {
+        fn absent() -> Self {
+            Self {}
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            _out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            while r.next_key(&mut state)?.is_some() {
+                r.skip_value()?;
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for PutObjectInput {
+        fn absent() -> Self {
+            Self { bucket: None, key: None }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            _out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            while r.next_key(&mut state)?.is_some() {
+                r.skip_value()?;
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for PutObjectOutput {
+        fn absent() -> Self {
+            Self {}
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            _out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            while r.next_key(&mut state)?.is_some() {
+                r.skip_value()?;
+            }
+            Ok(())
+        }
+    }
+
     impl rt::json::WriteJson for Item {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();

@@ -18,35 +18,6 @@ pub struct AccessDeniedError {
     pub message: Option<String>,
 }
 
-impl rt::json::ReadJsonMembers for AccessDeniedError {
-    fn absent() -> Self {
-        Self { message: None }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("Message"),
-            rt::json::Key::new("message"),
-            rt::json::Key::new("errorMessage"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0..=2 => {
-                    out.message = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("Message"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
-}
-
 impl AccessDeniedError {
     /// Starts building a [`AccessDeniedError`].
     pub fn builder() -> AccessDeniedErrorBuilder {
@@ -136,47 +107,6 @@ pub struct Address {
         serde(rename = "floor", skip_serializing_if = "Option::is_none")
     )]
     pub floor: Option<i32>,
-}
-
-impl rt::json::ReadJsonMembers for Address {
-    fn absent() -> Self {
-        Self {
-            street: None,
-            zip: None,
-            floor: None,
-        }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("street"),
-            rt::json::Key::new("zip"),
-            rt::json::Key::new("floor"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.street = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("street"))?;
-                }
-                1 => {
-                    out.zip = r.optional(|r| r.string()).map_err(|e| e.in_member("zip"))?;
-                }
-                2 => {
-                    out.floor = r
-                        .optional(|r| r.integer::<i32>())
-                        .map_err(|e| e.in_member("floor"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
 }
 
 impl Address {
@@ -332,12 +262,6 @@ impl rt::serde::Serialize for Color {
     }
 }
 
-impl rt::json::ReadJson for Color {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        r.str().map(|s| Self::from(&*s))
-    }
-}
-
 /// Input of Combine.
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
@@ -376,71 +300,6 @@ pub struct CombineInput {
         serde(rename = "tier", skip_serializing_if = "Option::is_none")
     )]
     pub tier: Option<Tier>,
-}
-
-impl rt::json::ReadJsonMembers for CombineInput {
-    fn absent() -> Self {
-        Self {
-            primary: None,
-            others: None,
-            by_color: None,
-            threshold: None,
-            tier: None,
-        }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("primary"),
-            rt::json::Key::new("others"),
-            rt::json::Key::new("byColor"),
-            rt::json::Key::new("threshold"),
-            rt::json::Key::new("tier"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.primary = r
-                        .optional(|r| <Mixed as rt::json::ReadJson>::read_json(r))
-                        .map_err(|e| e.in_member("primary"))?;
-                }
-                1 => {
-                    out.others = r
-                        .optional(|r| {
-                            r.list(|r| <Mixed as rt::json::ReadJson>::read_json(r))
-                        })
-                        .map_err(|e| e.in_member("others"))?;
-                }
-                2 => {
-                    out.by_color = r
-                        .optional(|r| {
-                            r
-                                .sparse_map(
-                                    |k| Color::from(&*k),
-                                    |r| <Mixed as rt::json::ReadJson>::read_json(r),
-                                )
-                        })
-                        .map_err(|e| e.in_member("byColor"))?;
-                }
-                3 => {
-                    out.threshold = r
-                        .optional(|r| r.f64())
-                        .map_err(|e| e.in_member("threshold"))?;
-                }
-                4 => {
-                    out.tier = r
-                        .optional(|r| <Tier as rt::json::ReadJson>::read_json(r))
-                        .map_err(|e| e.in_member("tier"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
 }
 
 impl CombineInput {
@@ -592,49 +451,6 @@ pub struct CombineOutput {
     pub result: Option<ResultValue>,
 }
 
-impl rt::json::ReadJsonMembers for CombineOutput {
-    fn absent() -> Self {
-        Self {
-            combined: None,
-            settings: None,
-            result: None,
-        }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("combined"),
-            rt::json::Key::new("settings"),
-            rt::json::Key::new("result"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.combined = r
-                        .optional(|r| {
-                            r.list(|r| <Mixed as rt::json::ReadJson>::read_json(r))
-                        })
-                        .map_err(|e| e.in_member("combined"))?;
-                }
-                1 => {
-                    r.optional_struct_into(&mut out.settings)
-                        .map_err(|e| e.in_member("settings"))?
-                }
-                2 => {
-                    r.optional_struct_into(&mut out.result)
-                        .map_err(|e| e.in_member("result"))?
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
-}
-
 impl CombineOutput {
     /// Starts building a [`CombineOutput`].
     pub fn builder() -> CombineOutputBuilder {
@@ -725,37 +541,6 @@ pub struct CreateOrderInput {
         serde(rename = "tree", skip_serializing_if = "Option::is_none")
     )]
     pub tree: Option<TreeNode>,
-}
-
-impl rt::json::ReadJsonMembers for CreateOrderInput {
-    fn absent() -> Self {
-        Self { order: None, tree: None }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("order"),
-            rt::json::Key::new("tree"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    r.optional_struct_into(&mut out.order)
-                        .map_err(|e| e.in_member("order"))?
-                }
-                1 => {
-                    r.optional_struct_into(&mut out.tree)
-                        .map_err(|e| e.in_member("tree"))?
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
 }
 
 impl CreateOrderInput {
@@ -850,38 +635,6 @@ pub struct CreateOrderOutput {
     pub tree: Option<TreeNode>,
 }
 
-impl rt::json::ReadJsonMembers for CreateOrderOutput {
-    fn absent() -> Self {
-        Self { order_id: None, tree: None }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("orderId"),
-            rt::json::Key::new("tree"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.order_id = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("orderId"))?;
-                }
-                1 => {
-                    r.optional_struct_into(&mut out.tree)
-                        .map_err(|e| e.in_member("tree"))?
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
-}
-
 impl CreateOrderOutput {
     /// Starts building a [`CreateOrderOutput`].
     pub fn builder() -> CreateOrderOutputBuilder {
@@ -962,48 +715,6 @@ pub struct Customer {
         serde(rename = "email", skip_serializing_if = "Option::is_none")
     )]
     pub email: Option<String>,
-}
-
-impl rt::json::ReadJsonMembers for Customer {
-    fn absent() -> Self {
-        Self {
-            name: None,
-            address: None,
-            email: None,
-        }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("name"),
-            rt::json::Key::new("address"),
-            rt::json::Key::new("email"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.name = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("name"))?;
-                }
-                1 => {
-                    r.optional_struct_into(&mut out.address)
-                        .map_err(|e| e.in_member("address"))?
-                }
-                2 => {
-                    out.email = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("email"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
 }
 
 impl Customer {
@@ -1104,31 +815,6 @@ pub struct EvaluateInput {
     pub value: Option<Value>,
 }
 
-impl rt::json::ReadJsonMembers for EvaluateInput {
-    fn absent() -> Self {
-        Self { value: None }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[rt::json::Key::new("value")];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.value = r
-                        .optional(|r| <Value as rt::json::ReadJson>::read_json(r))
-                        .map_err(|e| e.in_member("value"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
-}
-
 impl EvaluateInput {
     /// Starts building a [`EvaluateInput`].
     pub fn builder() -> EvaluateInputBuilder {
@@ -1192,31 +878,6 @@ pub struct EvaluateOutput {
         serde(rename = "result", skip_serializing_if = "Option::is_none")
     )]
     pub result: Option<Value>,
-}
-
-impl rt::json::ReadJsonMembers for EvaluateOutput {
-    fn absent() -> Self {
-        Self { result: None }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[rt::json::Key::new("result")];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.result = r
-                        .optional(|r| <Value as rt::json::ReadJson>::read_json(r))
-                        .map_err(|e| e.in_member("result"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
 }
 
 impl EvaluateOutput {
@@ -1313,91 +974,6 @@ pub struct GetHlsStreamingSessionUrlInput {
         serde(rename = "kind", skip_serializing_if = "Option::is_none")
     )]
     pub kind: Option<Kind>,
-}
-
-impl rt::json::ReadJsonMembers for GetHlsStreamingSessionUrlInput {
-    fn absent() -> Self {
-        Self {
-            type_: None,
-            self_: None,
-            async_: None,
-            stream_arn: None,
-            hls_max_results: None,
-            ipv4_address: None,
-            volume_ids: None,
-            s3_key: None,
-            kind: None,
-        }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("type"),
-            rt::json::Key::new("Self"),
-            rt::json::Key::new("async"),
-            rt::json::Key::new("StreamARN"),
-            rt::json::Key::new("HLSMaxResults"),
-            rt::json::Key::new("IPv4Address"),
-            rt::json::Key::new("VolumeIDs"),
-            rt::json::Key::new("S3Key"),
-            rt::json::Key::new("kind"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.type_ = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("type"))?;
-                }
-                1 => {
-                    out.self_ = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("Self"))?;
-                }
-                2 => {
-                    out.async_ = r
-                        .optional(|r| r.bool())
-                        .map_err(|e| e.in_member("async"))?;
-                }
-                3 => {
-                    out.stream_arn = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("StreamARN"))?;
-                }
-                4 => {
-                    out.hls_max_results = r
-                        .optional(|r| r.integer::<i32>())
-                        .map_err(|e| e.in_member("HLSMaxResults"))?;
-                }
-                5 => {
-                    out.ipv4_address = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("IPv4Address"))?;
-                }
-                6 => {
-                    out.volume_ids = r
-                        .optional(|r| r.list(|r| r.string()))
-                        .map_err(|e| e.in_member("VolumeIDs"))?;
-                }
-                7 => {
-                    out.s3_key = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("S3Key"))?;
-                }
-                8 => {
-                    out.kind = r
-                        .optional(|r| <Kind as rt::json::ReadJson>::read_json(r))
-                        .map_err(|e| e.in_member("kind"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
 }
 
 impl GetHlsStreamingSessionUrlInput {
@@ -1590,41 +1166,6 @@ pub struct GetHlsStreamingSessionUrlOutput {
     pub result: Option<ResultValue>,
 }
 
-impl rt::json::ReadJsonMembers for GetHlsStreamingSessionUrlOutput {
-    fn absent() -> Self {
-        Self {
-            hls_streaming_session_url: None,
-            result: None,
-        }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("HLSStreamingSessionURL"),
-            rt::json::Key::new("result"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.hls_streaming_session_url = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("HLSStreamingSessionURL"))?;
-                }
-                1 => {
-                    r.optional_struct_into(&mut out.result)
-                        .map_err(|e| e.in_member("result"))?
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
-}
-
 impl GetHlsStreamingSessionUrlOutput {
     /// Starts building a [`GetHlsStreamingSessionUrlOutput`].
     pub fn builder() -> GetHlsStreamingSessionUrlOutputBuilder {
@@ -1694,27 +1235,6 @@ pub struct GetItemInput {
     pub id: Option<String>,
 }
 
-impl rt::json::ReadJsonMembers for GetItemInput {
-    fn absent() -> Self {
-        Self { id: None }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[rt::json::Key::new("id")];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => out.id = r.optional(|r| r.string()).map_err(|e| e.in_member("id"))?,
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
-}
-
 impl GetItemInput {
     /// Starts building a [`GetItemInput`].
     pub fn builder() -> GetItemInputBuilder {
@@ -1777,31 +1297,6 @@ pub struct GetItemOutput {
     pub name: Option<String>,
 }
 
-impl rt::json::ReadJsonMembers for GetItemOutput {
-    fn absent() -> Self {
-        Self { name: None }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[rt::json::Key::new("name")];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.name = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("name"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
-}
-
 impl GetItemOutput {
     /// Starts building a [`GetItemOutput`].
     pub fn builder() -> GetItemOutputBuilder {
@@ -1849,31 +1344,6 @@ pub struct GetSettingsInput {
         serde(rename = "profile", skip_serializing_if = "Option::is_none")
     )]
     pub profile: Option<String>,
-}
-
-impl rt::json::ReadJsonMembers for GetSettingsInput {
-    fn absent() -> Self {
-        Self { profile: None }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[rt::json::Key::new("profile")];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.profile = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("profile"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
 }
 
 impl GetSettingsInput {
@@ -1990,173 +1460,6 @@ pub struct GetSettingsOutput {
         serde(rename = "settings", skip_serializing_if = "Option::is_none")
     )]
     pub settings: Option<Settings>,
-}
-
-impl rt::json::ReadJsonMembers for GetSettingsOutput {
-    fn absent() -> Self {
-        Self {
-            enabled: defaults::get_settings_output_enabled(),
-            retries: defaults::get_settings_output_retries(),
-            offset: defaults::get_settings_output_offset(),
-            scale: defaults::get_settings_output_scale(),
-            weight: defaults::get_settings_output_weight(),
-            greeting: defaults::get_settings_output_greeting(),
-            speed: defaults::get_settings_output_speed(),
-            tier: defaults::get_settings_output_tier(),
-            names: defaults::get_settings_output_names(),
-            attributes: defaults::get_settings_output_attributes(),
-            created_at: defaults::get_settings_output_created_at(),
-            data: defaults::get_settings_output_data(),
-            extra: defaults::get_settings_output_extra(),
-            timeout: None,
-            settings: None,
-        }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("enabled"),
-            rt::json::Key::new("retries"),
-            rt::json::Key::new("offset"),
-            rt::json::Key::new("scale"),
-            rt::json::Key::new("weight"),
-            rt::json::Key::new("greeting"),
-            rt::json::Key::new("speed"),
-            rt::json::Key::new("tier"),
-            rt::json::Key::new("names"),
-            rt::json::Key::new("attributes"),
-            rt::json::Key::new("createdAt"),
-            rt::json::Key::new("data"),
-            rt::json::Key::new("extra"),
-            rt::json::Key::new("timeout"),
-            rt::json::Key::new("settings"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    if let Some(v) = r
-                        .optional(|r| r.bool())
-                        .map_err(|e| e.in_member("enabled"))?
-                    {
-                        out.enabled = v;
-                    }
-                }
-                1 => {
-                    if let Some(v) = r
-                        .optional(|r| r.integer::<i32>())
-                        .map_err(|e| e.in_member("retries"))?
-                    {
-                        out.retries = v;
-                    }
-                }
-                2 => {
-                    if let Some(v) = r
-                        .optional(|r| r.integer::<i64>())
-                        .map_err(|e| e.in_member("offset"))?
-                    {
-                        out.offset = v;
-                    }
-                }
-                3 => {
-                    if let Some(v) = r
-                        .optional(|r| r.f32())
-                        .map_err(|e| e.in_member("scale"))?
-                    {
-                        out.scale = v;
-                    }
-                }
-                4 => {
-                    if let Some(v) = r
-                        .optional(|r| r.f64())
-                        .map_err(|e| e.in_member("weight"))?
-                    {
-                        out.weight = v;
-                    }
-                }
-                5 => {
-                    if let Some(v) = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("greeting"))?
-                    {
-                        out.greeting = v;
-                    }
-                }
-                6 => {
-                    if let Some(v) = r
-                        .optional(|r| <Speed as rt::json::ReadJson>::read_json(r))
-                        .map_err(|e| e.in_member("speed"))?
-                    {
-                        out.speed = v;
-                    }
-                }
-                7 => {
-                    if let Some(v) = r
-                        .optional(|r| <Tier as rt::json::ReadJson>::read_json(r))
-                        .map_err(|e| e.in_member("tier"))?
-                    {
-                        out.tier = v;
-                    }
-                }
-                8 => {
-                    if let Some(v) = r
-                        .optional(|r| r.list(|r| r.string()))
-                        .map_err(|e| e.in_member("names"))?
-                    {
-                        out.names = v;
-                    }
-                }
-                9 => {
-                    if let Some(v) = r
-                        .optional(|r| {
-                            r.map(::std::borrow::Cow::into_owned, |r| r.string())
-                        })
-                        .map_err(|e| e.in_member("attributes"))?
-                    {
-                        out.attributes = v;
-                    }
-                }
-                10 => {
-                    if let Some(v) = r
-                        .optional(|r| r.epoch_seconds())
-                        .map_err(|e| e.in_member("createdAt"))?
-                    {
-                        out.created_at = v;
-                    }
-                }
-                11 => {
-                    if let Some(v) = r
-                        .optional(|r| r.blob())
-                        .map_err(|e| e.in_member("data"))?
-                    {
-                        out.data = v;
-                    }
-                }
-                12 => {
-                    if let Some(v) = r
-                        .optional(|r| r.document())
-                        .map_err(|e| e.in_member("extra"))?
-                    {
-                        out.extra = v;
-                    }
-                }
-                13 => {
-                    out.timeout = r
-                        .optional(|r| r.integer::<i32>())
-                        .map_err(|e| e.in_member("timeout"))?;
-                }
-                14 => {
-                    r.optional_struct_into(&mut out.settings)
-                        .map_err(|e| e.in_member("settings"))?
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
 }
 
 impl GetSettingsOutput {
@@ -2429,39 +1732,6 @@ pub struct Item {
     pub count: Option<i32>,
 }
 
-impl rt::json::ReadJsonMembers for Item {
-    fn absent() -> Self {
-        Self { name: None, count: None }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("name"),
-            rt::json::Key::new("count"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.name = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("name"))?;
-                }
-                1 => {
-                    out.count = r
-                        .optional(|r| r.integer::<i32>())
-                        .map_err(|e| e.in_member("count"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
-}
-
 impl Item {
     /// Starts building a [`Item`].
     pub fn builder() -> ItemBuilder {
@@ -2598,12 +1868,6 @@ impl rt::serde::Serialize for Kind {
     }
 }
 
-impl rt::json::ReadJson for Kind {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        r.str().map(|s| Self::from(&*s))
-    }
-}
-
 /// A string constrained by the legacy enum trait.
 ///
 /// Values this client does not know are kept in `Unknown`, so a response
@@ -2673,12 +1937,6 @@ impl rt::serde::Serialize for LegacyChoice {
     }
 }
 
-impl rt::json::ReadJson for LegacyChoice {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        r.str().map(|s| Self::from(&*s))
-    }
-}
-
 /// Input of ListNested.
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
@@ -2694,39 +1952,6 @@ pub struct ListNestedInput {
         serde(rename = "limit", skip_serializing_if = "Option::is_none")
     )]
     pub limit: Option<i32>,
-}
-
-impl rt::json::ReadJsonMembers for ListNestedInput {
-    fn absent() -> Self {
-        Self { cursor: None, limit: None }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("cursor"),
-            rt::json::Key::new("limit"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.cursor = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("cursor"))?;
-                }
-                1 => {
-                    out.limit = r
-                        .optional(|r| r.integer::<i32>())
-                        .map_err(|e| e.in_member("limit"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
 }
 
 impl ListNestedInput {
@@ -2805,30 +2030,6 @@ pub struct ListNestedOutput {
     pub page: Option<Page>,
 }
 
-impl rt::json::ReadJsonMembers for ListNestedOutput {
-    fn absent() -> Self {
-        Self { page: None }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[rt::json::Key::new("page")];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    r.optional_struct_into(&mut out.page)
-                        .map_err(|e| e.in_member("page"))?
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
-}
-
 impl ListNestedOutput {
     /// Starts building a [`ListNestedOutput`].
     pub fn builder() -> ListNestedOutputBuilder {
@@ -2884,42 +2085,6 @@ pub struct ListThingsInput {
         serde(rename = "MaxResults", skip_serializing_if = "Option::is_none")
     )]
     pub max_results: Option<i32>,
-}
-
-impl rt::json::ReadJsonMembers for ListThingsInput {
-    fn absent() -> Self {
-        Self {
-            next_token: None,
-            max_results: None,
-        }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("NextToken"),
-            rt::json::Key::new("MaxResults"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.next_token = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("NextToken"))?;
-                }
-                1 => {
-                    out.max_results = r
-                        .optional(|r| r.integer::<i32>())
-                        .map_err(|e| e.in_member("MaxResults"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
 }
 
 impl ListThingsInput {
@@ -3000,42 +2165,6 @@ pub struct ListThingsOutput {
         serde(rename = "NextToken", skip_serializing_if = "Option::is_none")
     )]
     pub next_token: Option<String>,
-}
-
-impl rt::json::ReadJsonMembers for ListThingsOutput {
-    fn absent() -> Self {
-        Self {
-            things: None,
-            next_token: None,
-        }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("Things"),
-            rt::json::Key::new("NextToken"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.things = r
-                        .optional(|r| r.struct_list::<Thing>())
-                        .map_err(|e| e.in_member("Things"))?;
-                }
-                1 => {
-                    out.next_token = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("NextToken"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
 }
 
 impl ListThingsOutput {
@@ -3170,77 +2299,6 @@ impl rt::serde::Serialize for Mixed {
     }
 }
 
-impl rt::json::ReadJson for Mixed {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut found: Option<Self> = None;
-        let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            let value = match &*key {
-                "mode" => {
-                    r.optional(|r| <StreamMode as rt::json::ReadJson>::read_json(r))
-                        .map_err(|e| e.in_member("mode"))?
-                        .map(Mixed::Mode)
-                }
-                "priority" => {
-                    r.optional(|r| <Priority as rt::json::ReadJson>::read_json(r))
-                        .map_err(|e| e.in_member("priority"))?
-                        .map(Mixed::Priority)
-                }
-                "counts" => {
-                    r.optional(|r| {
-                            r.map(::std::borrow::Cow::into_owned, |r| r.integer::<i32>())
-                        })
-                        .map_err(|e| e.in_member("counts"))?
-                        .map(Mixed::Counts)
-                }
-                "tree" => {
-                    r.optional(|r| <TreeNode as rt::json::ReadJson>::read_json(r))
-                        .map_err(|e| e.in_member("tree"))?
-                        .map(Mixed::Tree)
-                }
-                "doc" => {
-                    r.document()
-                        .map(Some)
-                        .map_err(|e| e.in_member("doc"))?
-                        .map(Mixed::Doc)
-                }
-                "code" => {
-                    r.optional(|r| r.string())
-                        .map_err(|e| e.in_member("code"))?
-                        .map(Mixed::Code)
-                }
-                "__type" => {
-                    r.skip_value()?;
-                    None
-                }
-                _ => {
-                    if r.null()? {
-                        None
-                    } else {
-                        r.skip_value()?;
-                        Some(Self::Unknown(rt::UnknownValue::new(key.to_string())))
-                    }
-                }
-            };
-            if let Some(value) = value {
-                if found.replace(value).is_some() {
-                    return Err(
-                        rt::json::ReadError::invalid(
-                            r,
-                            "a Mixed union has more than one member set",
-                        ),
-                    );
-                }
-            }
-        }
-        found
-            .ok_or_else(|| rt::json::ReadError::invalid(
-                r,
-                "a Mixed union has no member set",
-            ))
-    }
-}
-
 /// The resource does not exist.
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
@@ -3252,35 +2310,6 @@ pub struct NotFoundError {
         serde(rename = "Message", skip_serializing_if = "Option::is_none")
     )]
     pub message: Option<String>,
-}
-
-impl rt::json::ReadJsonMembers for NotFoundError {
-    fn absent() -> Self {
-        Self { message: None }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("Message"),
-            rt::json::Key::new("message"),
-            rt::json::Key::new("errorMessage"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0..=2 => {
-                    out.message = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("Message"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
 }
 
 impl NotFoundError {
@@ -3375,44 +2404,6 @@ pub struct Order {
         serde(rename = "notes", skip_serializing_if = "Option::is_none")
     )]
     pub notes: Option<String>,
-}
-
-impl rt::json::ReadJsonMembers for Order {
-    fn absent() -> Self {
-        Self {
-            id: None,
-            customer: None,
-            notes: None,
-        }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("id"),
-            rt::json::Key::new("customer"),
-            rt::json::Key::new("notes"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => out.id = r.optional(|r| r.string()).map_err(|e| e.in_member("id"))?,
-                1 => {
-                    r.optional_struct_into(&mut out.customer)
-                        .map_err(|e| e.in_member("customer"))?
-                }
-                2 => {
-                    out.notes = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("notes"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
 }
 
 impl Order {
@@ -3516,42 +2507,6 @@ pub struct Page {
     pub items: Option<Vec<Thing>>,
 }
 
-impl rt::json::ReadJsonMembers for Page {
-    fn absent() -> Self {
-        Self {
-            next_cursor: None,
-            items: None,
-        }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("nextCursor"),
-            rt::json::Key::new("items"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.next_cursor = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("nextCursor"))?;
-                }
-                1 => {
-                    out.items = r
-                        .optional(|r| r.struct_list::<Thing>())
-                        .map_err(|e| e.in_member("items"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
-}
-
 impl Page {
     /// Starts building a [`Page`].
     pub fn builder() -> PageBuilder {
@@ -3632,31 +2587,6 @@ pub struct Point {
         )
     )]
     pub y: Option<f64>,
-}
-
-impl rt::json::ReadJsonMembers for Point {
-    fn absent() -> Self {
-        Self { x: None, y: None }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("x"),
-            rt::json::Key::new("y"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => out.x = r.optional(|r| r.f64()).map_err(|e| e.in_member("x"))?,
-                1 => out.y = r.optional(|r| r.f64()).map_err(|e| e.in_member("y"))?,
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
 }
 
 impl Point {
@@ -3779,12 +2709,6 @@ impl rt::serde::Serialize for Priority {
     }
 }
 
-impl rt::json::ReadJson for Priority {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        r.integer::<i32>().map(Self::from)
-    }
-}
-
 /// Input of PutCollections.
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
@@ -3850,118 +2774,6 @@ pub struct PutCollectionsInput {
         serde(rename = "groups", skip_serializing_if = "Option::is_none")
     )]
     pub groups: Option<::std::collections::BTreeMap<String, Vec<String>>>,
-}
-
-impl rt::json::ReadJsonMembers for PutCollectionsInput {
-    fn absent() -> Self {
-        Self {
-            strings: None,
-            items: None,
-            matrix: None,
-            sparse_strings: None,
-            counts: None,
-            items_by_name: None,
-            sparse_counts: None,
-            colors: None,
-            times: None,
-            groups: None,
-        }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("strings"),
-            rt::json::Key::new("items"),
-            rt::json::Key::new("matrix"),
-            rt::json::Key::new("sparseStrings"),
-            rt::json::Key::new("counts"),
-            rt::json::Key::new("itemsByName"),
-            rt::json::Key::new("sparseCounts"),
-            rt::json::Key::new("colors"),
-            rt::json::Key::new("times"),
-            rt::json::Key::new("groups"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.strings = r
-                        .optional(|r| r.list(|r| r.string()))
-                        .map_err(|e| e.in_member("strings"))?;
-                }
-                1 => {
-                    out.items = r
-                        .optional(|r| r.struct_list::<Item>())
-                        .map_err(|e| e.in_member("items"))?;
-                }
-                2 => {
-                    out.matrix = r
-                        .optional(|r| r.list(|r| r.list(|r| r.string())))
-                        .map_err(|e| e.in_member("matrix"))?;
-                }
-                3 => {
-                    out.sparse_strings = r
-                        .optional(|r| r.sparse_list(|r| r.string()))
-                        .map_err(|e| e.in_member("sparseStrings"))?;
-                }
-                4 => {
-                    out.counts = r
-                        .optional(|r| {
-                            r.map(::std::borrow::Cow::into_owned, |r| r.integer::<i32>())
-                        })
-                        .map_err(|e| e.in_member("counts"))?;
-                }
-                5 => {
-                    out.items_by_name = r
-                        .optional(|r| {
-                            r
-                                .map(
-                                    ::std::borrow::Cow::into_owned,
-                                    |r| <Item as rt::json::ReadJson>::read_json(r),
-                                )
-                        })
-                        .map_err(|e| e.in_member("itemsByName"))?;
-                }
-                6 => {
-                    out.sparse_counts = r
-                        .optional(|r| {
-                            r
-                                .sparse_map(
-                                    ::std::borrow::Cow::into_owned,
-                                    |r| r.integer::<i32>(),
-                                )
-                        })
-                        .map_err(|e| e.in_member("sparseCounts"))?;
-                }
-                7 => {
-                    out.colors = r
-                        .optional(|r| r.map(|k| Color::from(&*k), |r| r.string()))
-                        .map_err(|e| e.in_member("colors"))?;
-                }
-                8 => {
-                    out.times = r
-                        .optional(|r| r.list(|r| r.epoch_seconds()))
-                        .map_err(|e| e.in_member("times"))?;
-                }
-                9 => {
-                    out.groups = r
-                        .optional(|r| {
-                            r
-                                .map(
-                                    ::std::borrow::Cow::into_owned,
-                                    |r| r.list(|r| r.string()),
-                                )
-                        })
-                        .map_err(|e| e.in_member("groups"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
 }
 
 impl PutCollectionsInput {
@@ -4202,61 +3014,6 @@ pub struct PutCollectionsOutput {
     pub groups: Option<::std::collections::BTreeMap<String, Vec<String>>>,
 }
 
-impl rt::json::ReadJsonMembers for PutCollectionsOutput {
-    fn absent() -> Self {
-        Self {
-            matrix: None,
-            sparse_counts: None,
-            groups: None,
-        }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("matrix"),
-            rt::json::Key::new("sparseCounts"),
-            rt::json::Key::new("groups"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.matrix = r
-                        .optional(|r| r.list(|r| r.list(|r| r.string())))
-                        .map_err(|e| e.in_member("matrix"))?;
-                }
-                1 => {
-                    out.sparse_counts = r
-                        .optional(|r| {
-                            r
-                                .sparse_map(
-                                    ::std::borrow::Cow::into_owned,
-                                    |r| r.integer::<i32>(),
-                                )
-                        })
-                        .map_err(|e| e.in_member("sparseCounts"))?;
-                }
-                2 => {
-                    out.groups = r
-                        .optional(|r| {
-                            r
-                                .map(
-                                    ::std::borrow::Cow::into_owned,
-                                    |r| r.list(|r| r.string()),
-                                )
-                        })
-                        .map_err(|e| e.in_member("groups"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
-}
-
 impl PutCollectionsOutput {
     /// Starts building a [`PutCollectionsOutput`].
     pub fn builder() -> PutCollectionsOutputBuilder {
@@ -4460,130 +3217,6 @@ pub struct RecordEventInput {
         serde(rename = "big", skip_serializing_if = "Option::is_none")
     )]
     pub big: Option<i64>,
-}
-
-impl rt::json::ReadJsonMembers for RecordEventInput {
-    fn absent() -> Self {
-        Self {
-            at: None,
-            iso_time: None,
-            http_time: None,
-            day: None,
-            epoch: None,
-            raw: None,
-            meta: None,
-            big_count: None,
-            amount: None,
-            ratio: None,
-            precise: None,
-            flag: None,
-            tiny: None,
-            small: None,
-            count: None,
-            big: None,
-        }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("at"),
-            rt::json::Key::new("isoTime"),
-            rt::json::Key::new("httpTime"),
-            rt::json::Key::new("day"),
-            rt::json::Key::new("epoch"),
-            rt::json::Key::new("raw"),
-            rt::json::Key::new("meta"),
-            rt::json::Key::new("bigCount"),
-            rt::json::Key::new("amount"),
-            rt::json::Key::new("ratio"),
-            rt::json::Key::new("precise"),
-            rt::json::Key::new("flag"),
-            rt::json::Key::new("tiny"),
-            rt::json::Key::new("small"),
-            rt::json::Key::new("count"),
-            rt::json::Key::new("big"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.at = r
-                        .optional(|r| r.epoch_seconds())
-                        .map_err(|e| e.in_member("at"))?;
-                }
-                1 => {
-                    out.iso_time = r
-                        .optional(|r| r.date_time())
-                        .map_err(|e| e.in_member("isoTime"))?;
-                }
-                2 => {
-                    out.http_time = r
-                        .optional(|r| r.http_date())
-                        .map_err(|e| e.in_member("httpTime"))?;
-                }
-                3 => {
-                    out.day = r
-                        .optional(|r| r.date_time())
-                        .map_err(|e| e.in_member("day"))?;
-                }
-                4 => {
-                    out.epoch = r
-                        .optional(|r| r.epoch_seconds())
-                        .map_err(|e| e.in_member("epoch"))?;
-                }
-                5 => out.raw = r.optional(|r| r.blob()).map_err(|e| e.in_member("raw"))?,
-                6 => out.meta = r.document().map(Some).map_err(|e| e.in_member("meta"))?,
-                7 => {
-                    out.big_count = r
-                        .optional(|r| r.big_integer())
-                        .map_err(|e| e.in_member("bigCount"))?;
-                }
-                8 => {
-                    out.amount = r
-                        .optional(|r| r.big_decimal())
-                        .map_err(|e| e.in_member("amount"))?;
-                }
-                9 => {
-                    out.ratio = r
-                        .optional(|r| r.f32())
-                        .map_err(|e| e.in_member("ratio"))?;
-                }
-                10 => {
-                    out.precise = r
-                        .optional(|r| r.f64())
-                        .map_err(|e| e.in_member("precise"))?;
-                }
-                11 => {
-                    out.flag = r.optional(|r| r.bool()).map_err(|e| e.in_member("flag"))?;
-                }
-                12 => {
-                    out.tiny = r
-                        .optional(|r| r.integer::<i8>())
-                        .map_err(|e| e.in_member("tiny"))?;
-                }
-                13 => {
-                    out.small = r
-                        .optional(|r| r.integer::<i16>())
-                        .map_err(|e| e.in_member("small"))?;
-                }
-                14 => {
-                    out.count = r
-                        .optional(|r| r.integer::<i32>())
-                        .map_err(|e| e.in_member("count"))?;
-                }
-                15 => {
-                    out.big = r
-                        .optional(|r| r.integer::<i64>())
-                        .map_err(|e| e.in_member("big"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
 }
 
 impl RecordEventInput {
@@ -4915,66 +3548,6 @@ pub struct RecordEventOutput {
     pub amount: Option<rt::BigDecimal>,
 }
 
-impl rt::json::ReadJsonMembers for RecordEventOutput {
-    fn absent() -> Self {
-        Self {
-            at: None,
-            iso_time: None,
-            http_time: None,
-            day: None,
-            meta: None,
-            amount: None,
-        }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("at"),
-            rt::json::Key::new("isoTime"),
-            rt::json::Key::new("httpTime"),
-            rt::json::Key::new("day"),
-            rt::json::Key::new("meta"),
-            rt::json::Key::new("amount"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.at = r
-                        .optional(|r| r.epoch_seconds())
-                        .map_err(|e| e.in_member("at"))?;
-                }
-                1 => {
-                    out.iso_time = r
-                        .optional(|r| r.date_time())
-                        .map_err(|e| e.in_member("isoTime"))?;
-                }
-                2 => {
-                    out.http_time = r
-                        .optional(|r| r.http_date())
-                        .map_err(|e| e.in_member("httpTime"))?;
-                }
-                3 => {
-                    out.day = r
-                        .optional(|r| r.date_time())
-                        .map_err(|e| e.in_member("day"))?;
-                }
-                4 => out.meta = r.document().map(Some).map_err(|e| e.in_member("meta"))?,
-                5 => {
-                    out.amount = r
-                        .optional(|r| r.big_decimal())
-                        .map_err(|e| e.in_member("amount"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
-}
-
 impl RecordEventOutput {
     /// Starts building a [`RecordEventOutput`].
     pub fn builder() -> RecordEventOutputBuilder {
@@ -5105,35 +3678,6 @@ pub struct ResultValue {
     pub type_: Option<Kind>,
 }
 
-impl rt::json::ReadJsonMembers for ResultValue {
-    fn absent() -> Self {
-        Self { ok: None, type_: None }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("ok"),
-            rt::json::Key::new("type"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => out.ok = r.optional(|r| r.bool()).map_err(|e| e.in_member("ok"))?,
-                1 => {
-                    out.type_ = r
-                        .optional(|r| <Kind as rt::json::ReadJson>::read_json(r))
-                        .map_err(|e| e.in_member("type"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
-}
-
 impl ResultValue {
     /// Starts building a [`ResultValue`].
     pub fn builder() -> ResultValueBuilder {
@@ -5200,35 +3744,6 @@ pub struct ServiceUnavailableError {
         serde(rename = "Message", skip_serializing_if = "Option::is_none")
     )]
     pub message: Option<String>,
-}
-
-impl rt::json::ReadJsonMembers for ServiceUnavailableError {
-    fn absent() -> Self {
-        Self { message: None }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("Message"),
-            rt::json::Key::new("message"),
-            rt::json::Key::new("errorMessage"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0..=2 => {
-                    out.message = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("Message"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
 }
 
 impl ServiceUnavailableError {
@@ -5317,39 +3832,6 @@ pub struct SetModeInput {
         serde(rename = "choice", skip_serializing_if = "Option::is_none")
     )]
     pub choice: Option<LegacyChoice>,
-}
-
-impl rt::json::ReadJsonMembers for SetModeInput {
-    fn absent() -> Self {
-        Self { mode: None, choice: None }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("mode"),
-            rt::json::Key::new("choice"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.mode = r
-                        .optional(|r| <StreamMode as rt::json::ReadJson>::read_json(r))
-                        .map_err(|e| e.in_member("mode"))?;
-                }
-                1 => {
-                    out.choice = r
-                        .optional(|r| <LegacyChoice as rt::json::ReadJson>::read_json(r))
-                        .map_err(|e| e.in_member("choice"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
 }
 
 impl SetModeInput {
@@ -5445,39 +3927,6 @@ pub struct SetModeOutput {
     pub choice: Option<LegacyChoice>,
 }
 
-impl rt::json::ReadJsonMembers for SetModeOutput {
-    fn absent() -> Self {
-        Self { mode: None, choice: None }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("mode"),
-            rt::json::Key::new("choice"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.mode = r
-                        .optional(|r| <StreamMode as rt::json::ReadJson>::read_json(r))
-                        .map_err(|e| e.in_member("mode"))?;
-                }
-                1 => {
-                    out.choice = r
-                        .optional(|r| <LegacyChoice as rt::json::ReadJson>::read_json(r))
-                        .map_err(|e| e.in_member("choice"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
-}
-
 impl SetModeOutput {
     /// Starts building a [`SetModeOutput`].
     pub fn builder() -> SetModeOutputBuilder {
@@ -5554,44 +4003,6 @@ pub struct SetPriorityInput {
         serde(rename = "history", skip_serializing_if = "Option::is_none")
     )]
     pub history: Option<Vec<Priority>>,
-}
-
-impl rt::json::ReadJsonMembers for SetPriorityInput {
-    fn absent() -> Self {
-        Self {
-            priority: None,
-            history: None,
-        }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("priority"),
-            rt::json::Key::new("history"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.priority = r
-                        .optional(|r| <Priority as rt::json::ReadJson>::read_json(r))
-                        .map_err(|e| e.in_member("priority"))?;
-                }
-                1 => {
-                    out.history = r
-                        .optional(|r| {
-                            r.list(|r| <Priority as rt::json::ReadJson>::read_json(r))
-                        })
-                        .map_err(|e| e.in_member("history"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
 }
 
 impl SetPriorityInput {
@@ -5687,44 +4098,6 @@ pub struct SetPriorityOutput {
     pub history: Option<Vec<Priority>>,
 }
 
-impl rt::json::ReadJsonMembers for SetPriorityOutput {
-    fn absent() -> Self {
-        Self {
-            priority: None,
-            history: None,
-        }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("priority"),
-            rt::json::Key::new("history"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.priority = r
-                        .optional(|r| <Priority as rt::json::ReadJson>::read_json(r))
-                        .map_err(|e| e.in_member("priority"))?;
-                }
-                1 => {
-                    out.history = r
-                        .optional(|r| {
-                            r.list(|r| <Priority as rt::json::ReadJson>::read_json(r))
-                        })
-                        .map_err(|e| e.in_member("history"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
-}
-
 impl SetPriorityOutput {
     /// Starts building a [`SetPriorityOutput`].
     pub fn builder() -> SetPriorityOutputBuilder {
@@ -5804,85 +4177,6 @@ pub struct Settings {
         serde(rename = "note", skip_serializing_if = "Option::is_none")
     )]
     pub note: Option<String>,
-}
-
-impl rt::json::ReadJsonMembers for Settings {
-    fn absent() -> Self {
-        Self {
-            depth: defaults::settings_depth(),
-            label: defaults::settings_label(),
-            verbose: defaults::settings_verbose(),
-            speed: defaults::settings_speed(),
-            aliases: defaults::settings_aliases(),
-            note: None,
-        }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("depth"),
-            rt::json::Key::new("label"),
-            rt::json::Key::new("verbose"),
-            rt::json::Key::new("speed"),
-            rt::json::Key::new("aliases"),
-            rt::json::Key::new("note"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    if let Some(v) = r
-                        .optional(|r| r.integer::<i32>())
-                        .map_err(|e| e.in_member("depth"))?
-                    {
-                        out.depth = v;
-                    }
-                }
-                1 => {
-                    if let Some(v) = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("label"))?
-                    {
-                        out.label = v;
-                    }
-                }
-                2 => {
-                    if let Some(v) = r
-                        .optional(|r| r.bool())
-                        .map_err(|e| e.in_member("verbose"))?
-                    {
-                        out.verbose = v;
-                    }
-                }
-                3 => {
-                    if let Some(v) = r
-                        .optional(|r| <Speed as rt::json::ReadJson>::read_json(r))
-                        .map_err(|e| e.in_member("speed"))?
-                    {
-                        out.speed = v;
-                    }
-                }
-                4 => {
-                    if let Some(v) = r
-                        .optional(|r| r.list(|r| r.string()))
-                        .map_err(|e| e.in_member("aliases"))?
-                    {
-                        out.aliases = v;
-                    }
-                }
-                5 => {
-                    out.note = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("note"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
 }
 
 impl Settings {
@@ -6066,12 +4360,6 @@ impl rt::serde::Serialize for Speed {
     }
 }
 
-impl rt::json::ReadJson for Speed {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        r.str().map(|s| Self::from(&*s))
-    }
-}
-
 /// How a stream is played back.
 ///
 /// Values this client does not know are kept in `Unknown`, so a response
@@ -6145,12 +4433,6 @@ impl rt::serde::Serialize for StreamMode {
     }
 }
 
-impl rt::json::ReadJson for StreamMode {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        r.str().map(|s| Self::from(&*s))
-    }
-}
-
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
@@ -6160,31 +4442,6 @@ pub struct Thing {
         serde(rename = "name", skip_serializing_if = "Option::is_none")
     )]
     pub name: Option<String>,
-}
-
-impl rt::json::ReadJsonMembers for Thing {
-    fn absent() -> Self {
-        Self { name: None }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[rt::json::Key::new("name")];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.name = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("name"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
 }
 
 impl Thing {
@@ -6235,35 +4492,6 @@ pub struct ThrottlingError {
         serde(rename = "message", skip_serializing_if = "Option::is_none")
     )]
     pub message: Option<String>,
-}
-
-impl rt::json::ReadJsonMembers for ThrottlingError {
-    fn absent() -> Self {
-        Self { message: None }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("message"),
-            rt::json::Key::new("Message"),
-            rt::json::Key::new("errorMessage"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0..=2 => {
-                    out.message = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("message"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
 }
 
 impl ThrottlingError {
@@ -6388,12 +4616,6 @@ impl rt::serde::Serialize for Tier {
     }
 }
 
-impl rt::json::ReadJson for Tier {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        r.integer::<i32>().map(Self::from)
-    }
-}
-
 /// A recursive structure.
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
@@ -6417,51 +4639,6 @@ pub struct TreeNode {
         serde(rename = "children", skip_serializing_if = "Option::is_none")
     )]
     pub children: Option<Vec<TreeNode>>,
-}
-
-impl rt::json::ReadJsonMembers for TreeNode {
-    fn absent() -> Self {
-        Self {
-            value: None,
-            child: None,
-            children: None,
-        }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("value"),
-            rt::json::Key::new("child"),
-            rt::json::Key::new("children"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.value = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("value"))?;
-                }
-                1 => {
-                    out.child = r
-                        .optional(|r| {
-                            <TreeNode as rt::json::ReadJson>::read_json(r).map(Box::new)
-                        })
-                        .map_err(|e| e.in_member("child"))?;
-                }
-                2 => {
-                    out.children = r
-                        .optional(|r| r.struct_list::<TreeNode>())
-                        .map_err(|e| e.in_member("children"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
 }
 
 impl TreeNode {
@@ -6658,149 +4835,6 @@ pub struct ValidateThingInput {
         serde(rename = "uniqueNames", skip_serializing_if = "Option::is_none")
     )]
     pub unique_names: Option<Vec<String>>,
-}
-
-impl rt::json::ReadJsonMembers for ValidateThingInput {
-    fn absent() -> Self {
-        Self {
-            name: None,
-            nickname: None,
-            comment: None,
-            payload: None,
-            tags: None,
-            labels: None,
-            level: None,
-            port: None,
-            percent: None,
-            score: None,
-            total: None,
-            ratio: None,
-            threshold: None,
-            half_step: None,
-            digits: None,
-            product_code: None,
-            unique_names: None,
-        }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("name"),
-            rt::json::Key::new("nickname"),
-            rt::json::Key::new("comment"),
-            rt::json::Key::new("payload"),
-            rt::json::Key::new("tags"),
-            rt::json::Key::new("labels"),
-            rt::json::Key::new("level"),
-            rt::json::Key::new("port"),
-            rt::json::Key::new("percent"),
-            rt::json::Key::new("score"),
-            rt::json::Key::new("total"),
-            rt::json::Key::new("ratio"),
-            rt::json::Key::new("threshold"),
-            rt::json::Key::new("halfStep"),
-            rt::json::Key::new("digits"),
-            rt::json::Key::new("productCode"),
-            rt::json::Key::new("uniqueNames"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.name = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("name"))?;
-                }
-                1 => {
-                    out.nickname = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("nickname"))?;
-                }
-                2 => {
-                    out.comment = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("comment"))?;
-                }
-                3 => {
-                    out.payload = r
-                        .optional(|r| r.blob())
-                        .map_err(|e| e.in_member("payload"))?;
-                }
-                4 => {
-                    out.tags = r
-                        .optional(|r| r.list(|r| r.string()))
-                        .map_err(|e| e.in_member("tags"))?;
-                }
-                5 => {
-                    out.labels = r
-                        .optional(|r| {
-                            r.map(::std::borrow::Cow::into_owned, |r| r.string())
-                        })
-                        .map_err(|e| e.in_member("labels"))?;
-                }
-                6 => {
-                    out.level = r
-                        .optional(|r| r.integer::<i8>())
-                        .map_err(|e| e.in_member("level"))?;
-                }
-                7 => {
-                    out.port = r
-                        .optional(|r| r.integer::<i16>())
-                        .map_err(|e| e.in_member("port"))?;
-                }
-                8 => {
-                    out.percent = r
-                        .optional(|r| r.integer::<i32>())
-                        .map_err(|e| e.in_member("percent"))?;
-                }
-                9 => {
-                    out.score = r
-                        .optional(|r| r.integer::<i32>())
-                        .map_err(|e| e.in_member("score"))?;
-                }
-                10 => {
-                    out.total = r
-                        .optional(|r| r.integer::<i64>())
-                        .map_err(|e| e.in_member("total"))?;
-                }
-                11 => {
-                    out.ratio = r
-                        .optional(|r| r.f32())
-                        .map_err(|e| e.in_member("ratio"))?;
-                }
-                12 => {
-                    out.threshold = r
-                        .optional(|r| r.f64())
-                        .map_err(|e| e.in_member("threshold"))?;
-                }
-                13 => {
-                    out.half_step = r
-                        .optional(|r| r.integer::<i32>())
-                        .map_err(|e| e.in_member("halfStep"))?;
-                }
-                14 => {
-                    out.digits = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("digits"))?;
-                }
-                15 => {
-                    out.product_code = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("productCode"))?;
-                }
-                16 => {
-                    out.unique_names = r
-                        .optional(|r| r.list(|r| r.string()))
-                        .map_err(|e| e.in_member("uniqueNames"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
 }
 
 impl ValidateThingInput {
@@ -7129,31 +5163,6 @@ pub struct ValidateThingOutput {
     pub valid: Option<bool>,
 }
 
-impl rt::json::ReadJsonMembers for ValidateThingOutput {
-    fn absent() -> Self {
-        Self { valid: None }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[rt::json::Key::new("valid")];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.valid = r
-                        .optional(|r| r.bool())
-                        .map_err(|e| e.in_member("valid"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
-}
-
 impl ValidateThingOutput {
     /// Starts building a [`ValidateThingOutput`].
     pub fn builder() -> ValidateThingOutputBuilder {
@@ -7258,69 +5267,6 @@ impl rt::serde::Serialize for Value {
     }
 }
 
-impl rt::json::ReadJson for Value {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut found: Option<Self> = None;
-        let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            let value = match &*key {
-                "text" => {
-                    r.optional(|r| r.string())
-                        .map_err(|e| e.in_member("text"))?
-                        .map(Value::Text)
-                }
-                "number" => {
-                    r.optional(|r| r.integer::<i32>())
-                        .map_err(|e| e.in_member("number"))?
-                        .map(Value::Number)
-                }
-                "point" => {
-                    r.optional(|r| <Point as rt::json::ReadJson>::read_json(r))
-                        .map_err(|e| e.in_member("point"))?
-                        .map(Value::Point)
-                }
-                "tags" => {
-                    r.optional(|r| r.list(|r| r.string()))
-                        .map_err(|e| e.in_member("tags"))?
-                        .map(Value::Tags)
-                }
-                "at" => {
-                    r.optional(|r| r.epoch_seconds())
-                        .map_err(|e| e.in_member("at"))?
-                        .map(Value::At)
-                }
-                "__type" => {
-                    r.skip_value()?;
-                    None
-                }
-                _ => {
-                    if r.null()? {
-                        None
-                    } else {
-                        r.skip_value()?;
-                        Some(Self::Unknown(rt::UnknownValue::new(key.to_string())))
-                    }
-                }
-            };
-            if let Some(value) = value {
-                if found.replace(value).is_some() {
-                    return Err(
-                        rt::json::ReadError::invalid(
-                            r,
-                            "a Value union has more than one member set",
-                        ),
-                    );
-                }
-            }
-        }
-        found
-            .ok_or_else(|| rt::json::ReadError::invalid(
-                r,
-                "a Value union has no member set",
-            ))
-    }
-}
-
 /// Model `@default` values.
 mod defaults {
     use super::*;
@@ -7400,9 +5346,2102 @@ mod defaults {
     }
 }
 
-/// The JSON writer of every type, for request bodies.
+/// The JSON codec of every type: readers of response and error bodies,
+/// writers of request bodies.
 mod json {
     use super::*;
+    impl rt::json::ReadJsonMembers for AccessDeniedError {
+        fn absent() -> Self {
+            Self { message: None }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("Message"),
+                rt::json::Key::new("message"),
+                rt::json::Key::new("errorMessage"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0..=2 => {
+                        out.message = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("Message"))?;
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for Address {
+        fn absent() -> Self {
+            Self {
+                street: None,
+                zip: None,
+                floor: None,
+            }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("street"),
+                rt::json::Key::new("zip"),
+                rt::json::Key::new("floor"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0 => {
+                        out.street = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("street"))?;
+                    }
+                    1 => {
+                        out.zip = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("zip"))?;
+                    }
+                    2 => {
+                        out.floor = r
+                            .optional(|r| r.integer::<i32>())
+                            .map_err(|e| e.in_member("floor"))?;
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJson for Color {
+        fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+            r.str().map(|s| Self::from(&*s))
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for CombineInput {
+        fn absent() -> Self {
+            Self {
+                primary: None,
+                others: None,
+                by_color: None,
+                threshold: None,
+                tier: None,
+            }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("primary"),
+                rt::json::Key::new("others"),
+                rt::json::Key::new("byColor"),
+                rt::json::Key::new("threshold"),
+                rt::json::Key::new("tier"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0 => {
+                        out.primary = r
+                            .optional(|r| <Mixed as rt::json::ReadJson>::read_json(r))
+                            .map_err(|e| e.in_member("primary"))?;
+                    }
+                    1 => {
+                        out.others = r
+                            .optional(|r| {
+                                r.list(|r| <Mixed as rt::json::ReadJson>::read_json(r))
+                            })
+                            .map_err(|e| e.in_member("others"))?;
+                    }
+                    2 => {
+                        out.by_color = r
+                            .optional(|r| {
+                                r
+                                    .sparse_map(
+                                        |k| Color::from(&*k),
+                                        |r| <Mixed as rt::json::ReadJson>::read_json(r),
+                                    )
+                            })
+                            .map_err(|e| e.in_member("byColor"))?;
+                    }
+                    3 => {
+                        out.threshold = r
+                            .optional(|r| r.f64())
+                            .map_err(|e| e.in_member("threshold"))?;
+                    }
+                    4 => {
+                        out.tier = r
+                            .optional(|r| <Tier as rt::json::ReadJson>::read_json(r))
+                            .map_err(|e| e.in_member("tier"))?;
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for CombineOutput {
+        fn absent() -> Self {
+            Self {
+                combined: None,
+                settings: None,
+                result: None,
+            }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("combined"),
+                rt::json::Key::new("settings"),
+                rt::json::Key::new("result"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0 => {
+                        out.combined = r
+                            .optional(|r| {
+                                r.list(|r| <Mixed as rt::json::ReadJson>::read_json(r))
+                            })
+                            .map_err(|e| e.in_member("combined"))?;
+                    }
+                    1 => {
+                        r.optional_struct_into(&mut out.settings)
+                            .map_err(|e| e.in_member("settings"))?
+                    }
+                    2 => {
+                        r.optional_struct_into(&mut out.result)
+                            .map_err(|e| e.in_member("result"))?
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for CreateOrderInput {
+        fn absent() -> Self {
+            Self { order: None, tree: None }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("order"),
+                rt::json::Key::new("tree"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0 => {
+                        r.optional_struct_into(&mut out.order)
+                            .map_err(|e| e.in_member("order"))?
+                    }
+                    1 => {
+                        r.optional_struct_into(&mut out.tree)
+                            .map_err(|e| e.in_member("tree"))?
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for CreateOrderOutput {
+        fn absent() -> Self {
+            Self { order_id: None, tree: None }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("orderId"),
+                rt::json::Key::new("tree"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0 => {
+                        out.order_id = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("orderId"))?;
+                    }
+                    1 => {
+                        r.optional_struct_into(&mut out.tree)
+                            .map_err(|e| e.in_member("tree"))?
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for Customer {
+        fn absent() -> Self {
+            Self {
+                name: None,
+                address: None,
+                email: None,
+            }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("name"),
+                rt::json::Key::new("address"),
+                rt::json::Key::new("email"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0 => {
+                        out.name = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("name"))?;
+                    }
+                    1 => {
+                        r.optional_struct_into(&mut out.address)
+                            .map_err(|e| e.in_member("address"))?
+                    }
+                    2 => {
+                        out.email = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("email"))?;
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for EvaluateInput {
+        fn absent() -> Self {
+            Self { value: None }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[rt::json::Key::new("value")];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0 => {
+                        out.value = r
+                            .optional(|r| <Value as rt::json::ReadJson>::read_json(r))
+                            .map_err(|e| e.in_member("value"))?;
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for EvaluateOutput {
+        fn absent() -> Self {
+            Self { result: None }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[rt::json::Key::new("result")];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0 => {
+                        out.result = r
+                            .optional(|r| <Value as rt::json::ReadJson>::read_json(r))
+                            .map_err(|e| e.in_member("result"))?;
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for GetHlsStreamingSessionUrlInput {
+        fn absent() -> Self {
+            Self {
+                type_: None,
+                self_: None,
+                async_: None,
+                stream_arn: None,
+                hls_max_results: None,
+                ipv4_address: None,
+                volume_ids: None,
+                s3_key: None,
+                kind: None,
+            }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("type"),
+                rt::json::Key::new("Self"),
+                rt::json::Key::new("async"),
+                rt::json::Key::new("StreamARN"),
+                rt::json::Key::new("HLSMaxResults"),
+                rt::json::Key::new("IPv4Address"),
+                rt::json::Key::new("VolumeIDs"),
+                rt::json::Key::new("S3Key"),
+                rt::json::Key::new("kind"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0 => {
+                        out.type_ = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("type"))?;
+                    }
+                    1 => {
+                        out.self_ = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("Self"))?;
+                    }
+                    2 => {
+                        out.async_ = r
+                            .optional(|r| r.bool())
+                            .map_err(|e| e.in_member("async"))?;
+                    }
+                    3 => {
+                        out.stream_arn = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("StreamARN"))?;
+                    }
+                    4 => {
+                        out.hls_max_results = r
+                            .optional(|r| r.integer::<i32>())
+                            .map_err(|e| e.in_member("HLSMaxResults"))?;
+                    }
+                    5 => {
+                        out.ipv4_address = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("IPv4Address"))?;
+                    }
+                    6 => {
+                        out.volume_ids = r
+                            .optional(|r| r.list(|r| r.string()))
+                            .map_err(|e| e.in_member("VolumeIDs"))?;
+                    }
+                    7 => {
+                        out.s3_key = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("S3Key"))?;
+                    }
+                    8 => {
+                        out.kind = r
+                            .optional(|r| <Kind as rt::json::ReadJson>::read_json(r))
+                            .map_err(|e| e.in_member("kind"))?;
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for GetHlsStreamingSessionUrlOutput {
+        fn absent() -> Self {
+            Self {
+                hls_streaming_session_url: None,
+                result: None,
+            }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("HLSStreamingSessionURL"),
+                rt::json::Key::new("result"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0 => {
+                        out.hls_streaming_session_url = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("HLSStreamingSessionURL"))?;
+                    }
+                    1 => {
+                        r.optional_struct_into(&mut out.result)
+                            .map_err(|e| e.in_member("result"))?
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for GetItemInput {
+        fn absent() -> Self {
+            Self { id: None }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[rt::json::Key::new("id")];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0 => {
+                        out.id = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("id"))?;
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for GetItemOutput {
+        fn absent() -> Self {
+            Self { name: None }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[rt::json::Key::new("name")];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0 => {
+                        out.name = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("name"))?;
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for GetSettingsInput {
+        fn absent() -> Self {
+            Self { profile: None }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[rt::json::Key::new("profile")];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0 => {
+                        out.profile = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("profile"))?;
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for GetSettingsOutput {
+        fn absent() -> Self {
+            Self {
+                enabled: defaults::get_settings_output_enabled(),
+                retries: defaults::get_settings_output_retries(),
+                offset: defaults::get_settings_output_offset(),
+                scale: defaults::get_settings_output_scale(),
+                weight: defaults::get_settings_output_weight(),
+                greeting: defaults::get_settings_output_greeting(),
+                speed: defaults::get_settings_output_speed(),
+                tier: defaults::get_settings_output_tier(),
+                names: defaults::get_settings_output_names(),
+                attributes: defaults::get_settings_output_attributes(),
+                created_at: defaults::get_settings_output_created_at(),
+                data: defaults::get_settings_output_data(),
+                extra: defaults::get_settings_output_extra(),
+                timeout: None,
+                settings: None,
+            }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("enabled"),
+                rt::json::Key::new("retries"),
+                rt::json::Key::new("offset"),
+                rt::json::Key::new("scale"),
+                rt::json::Key::new("weight"),
+                rt::json::Key::new("greeting"),
+                rt::json::Key::new("speed"),
+                rt::json::Key::new("tier"),
+                rt::json::Key::new("names"),
+                rt::json::Key::new("attributes"),
+                rt::json::Key::new("createdAt"),
+                rt::json::Key::new("data"),
+                rt::json::Key::new("extra"),
+                rt::json::Key::new("timeout"),
+                rt::json::Key::new("settings"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0 => {
+                        if let Some(v) = r
+                            .optional(|r| r.bool())
+                            .map_err(|e| e.in_member("enabled"))?
+                        {
+                            out.enabled = v;
+                        }
+                    }
+                    1 => {
+                        if let Some(v) = r
+                            .optional(|r| r.integer::<i32>())
+                            .map_err(|e| e.in_member("retries"))?
+                        {
+                            out.retries = v;
+                        }
+                    }
+                    2 => {
+                        if let Some(v) = r
+                            .optional(|r| r.integer::<i64>())
+                            .map_err(|e| e.in_member("offset"))?
+                        {
+                            out.offset = v;
+                        }
+                    }
+                    3 => {
+                        if let Some(v) = r
+                            .optional(|r| r.f32())
+                            .map_err(|e| e.in_member("scale"))?
+                        {
+                            out.scale = v;
+                        }
+                    }
+                    4 => {
+                        if let Some(v) = r
+                            .optional(|r| r.f64())
+                            .map_err(|e| e.in_member("weight"))?
+                        {
+                            out.weight = v;
+                        }
+                    }
+                    5 => {
+                        if let Some(v) = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("greeting"))?
+                        {
+                            out.greeting = v;
+                        }
+                    }
+                    6 => {
+                        if let Some(v) = r
+                            .optional(|r| <Speed as rt::json::ReadJson>::read_json(r))
+                            .map_err(|e| e.in_member("speed"))?
+                        {
+                            out.speed = v;
+                        }
+                    }
+                    7 => {
+                        if let Some(v) = r
+                            .optional(|r| <Tier as rt::json::ReadJson>::read_json(r))
+                            .map_err(|e| e.in_member("tier"))?
+                        {
+                            out.tier = v;
+                        }
+                    }
+                    8 => {
+                        if let Some(v) = r
+                            .optional(|r| r.list(|r| r.string()))
+                            .map_err(|e| e.in_member("names"))?
+                        {
+                            out.names = v;
+                        }
+                    }
+                    9 => {
+                        if let Some(v) = r
+                            .optional(|r| {
+                                r.map(::std::borrow::Cow::into_owned, |r| r.string())
+                            })
+                            .map_err(|e| e.in_member("attributes"))?
+                        {
+                            out.attributes = v;
+                        }
+                    }
+                    10 => {
+                        if let Some(v) = r
+                            .optional(|r| r.epoch_seconds())
+                            .map_err(|e| e.in_member("createdAt"))?
+                        {
+                            out.created_at = v;
+                        }
+                    }
+                    11 => {
+                        if let Some(v) = r
+                            .optional(|r| r.blob())
+                            .map_err(|e| e.in_member("data"))?
+                        {
+                            out.data = v;
+                        }
+                    }
+                    12 => {
+                        if let Some(v) = r
+                            .optional(|r| r.document())
+                            .map_err(|e| e.in_member("extra"))?
+                        {
+                            out.extra = v;
+                        }
+                    }
+                    13 => {
+                        out.timeout = r
+                            .optional(|r| r.integer::<i32>())
+                            .map_err(|e| e.in_member("timeout"))?;
+                    }
+                    14 => {
+                        r.optional_struct_into(&mut out.settings)
+                            .map_err(|e| e.in_member("settings"))?
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for Item {
+        fn absent() -> Self {
+            Self { name: None, count: None }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("name"),
+                rt::json::Key::new("count"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0 => {
+                        out.name = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("name"))?;
+                    }
+                    1 => {
+                        out.count = r
+                            .optional(|r| r.integer::<i32>())
+                            .map_err(|e| e.in_member("count"))?;
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJson for Kind {
+        fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+            r.str().map(|s| Self::from(&*s))
+        }
+    }
+
+    impl rt::json::ReadJson for LegacyChoice {
+        fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+            r.str().map(|s| Self::from(&*s))
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for ListNestedInput {
+        fn absent() -> Self {
+            Self { cursor: None, limit: None }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("cursor"),
+                rt::json::Key::new("limit"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0 => {
+                        out.cursor = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("cursor"))?;
+                    }
+                    1 => {
+                        out.limit = r
+                            .optional(|r| r.integer::<i32>())
+                            .map_err(|e| e.in_member("limit"))?;
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for ListNestedOutput {
+        fn absent() -> Self {
+            Self { page: None }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[rt::json::Key::new("page")];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0 => {
+                        r.optional_struct_into(&mut out.page)
+                            .map_err(|e| e.in_member("page"))?
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for ListThingsInput {
+        fn absent() -> Self {
+            Self {
+                next_token: None,
+                max_results: None,
+            }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("NextToken"),
+                rt::json::Key::new("MaxResults"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0 => {
+                        out.next_token = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("NextToken"))?;
+                    }
+                    1 => {
+                        out.max_results = r
+                            .optional(|r| r.integer::<i32>())
+                            .map_err(|e| e.in_member("MaxResults"))?;
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for ListThingsOutput {
+        fn absent() -> Self {
+            Self {
+                things: None,
+                next_token: None,
+            }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("Things"),
+                rt::json::Key::new("NextToken"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0 => {
+                        out.things = r
+                            .optional(|r| r.struct_list::<Thing>())
+                            .map_err(|e| e.in_member("Things"))?;
+                    }
+                    1 => {
+                        out.next_token = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("NextToken"))?;
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJson for Mixed {
+        fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+            let mut found: Option<Self> = None;
+            let mut state = r.begin_object()?;
+            while let Some(key) = r.next_key(&mut state)? {
+                let value = match &*key {
+                    "mode" => {
+                        r.optional(|r| <StreamMode as rt::json::ReadJson>::read_json(r))
+                            .map_err(|e| e.in_member("mode"))?
+                            .map(Mixed::Mode)
+                    }
+                    "priority" => {
+                        r.optional(|r| <Priority as rt::json::ReadJson>::read_json(r))
+                            .map_err(|e| e.in_member("priority"))?
+                            .map(Mixed::Priority)
+                    }
+                    "counts" => {
+                        r.optional(|r| {
+                                r
+                                    .map(::std::borrow::Cow::into_owned, |r| r.integer::<i32>())
+                            })
+                            .map_err(|e| e.in_member("counts"))?
+                            .map(Mixed::Counts)
+                    }
+                    "tree" => {
+                        r.optional(|r| <TreeNode as rt::json::ReadJson>::read_json(r))
+                            .map_err(|e| e.in_member("tree"))?
+                            .map(Mixed::Tree)
+                    }
+                    "doc" => {
+                        r.document()
+                            .map(Some)
+                            .map_err(|e| e.in_member("doc"))?
+                            .map(Mixed::Doc)
+                    }
+                    "code" => {
+                        r.optional(|r| r.string())
+                            .map_err(|e| e.in_member("code"))?
+                            .map(Mixed::Code)
+                    }
+                    "__type" => {
+                        r.skip_value()?;
+                        None
+                    }
+                    _ => {
+                        if r.null()? {
+                            None
+                        } else {
+                            r.skip_value()?;
+                            Some(Self::Unknown(rt::UnknownValue::new(key.to_string())))
+                        }
+                    }
+                };
+                if let Some(value) = value {
+                    if found.replace(value).is_some() {
+                        return Err(
+                            rt::json::ReadError::invalid(
+                                r,
+                                "a Mixed union has more than one member set",
+                            ),
+                        );
+                    }
+                }
+            }
+            found
+                .ok_or_else(|| rt::json::ReadError::invalid(
+                    r,
+                    "a Mixed union has no member set",
+                ))
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for NotFoundError {
+        fn absent() -> Self {
+            Self { message: None }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("Message"),
+                rt::json::Key::new("message"),
+                rt::json::Key::new("errorMessage"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0..=2 => {
+                        out.message = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("Message"))?;
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for Order {
+        fn absent() -> Self {
+            Self {
+                id: None,
+                customer: None,
+                notes: None,
+            }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("id"),
+                rt::json::Key::new("customer"),
+                rt::json::Key::new("notes"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0 => {
+                        out.id = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("id"))?;
+                    }
+                    1 => {
+                        r.optional_struct_into(&mut out.customer)
+                            .map_err(|e| e.in_member("customer"))?
+                    }
+                    2 => {
+                        out.notes = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("notes"))?;
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for Page {
+        fn absent() -> Self {
+            Self {
+                next_cursor: None,
+                items: None,
+            }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("nextCursor"),
+                rt::json::Key::new("items"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0 => {
+                        out.next_cursor = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("nextCursor"))?;
+                    }
+                    1 => {
+                        out.items = r
+                            .optional(|r| r.struct_list::<Thing>())
+                            .map_err(|e| e.in_member("items"))?;
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for Point {
+        fn absent() -> Self {
+            Self { x: None, y: None }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("x"),
+                rt::json::Key::new("y"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0 => out.x = r.optional(|r| r.f64()).map_err(|e| e.in_member("x"))?,
+                    1 => out.y = r.optional(|r| r.f64()).map_err(|e| e.in_member("y"))?,
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJson for Priority {
+        fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+            r.integer::<i32>().map(Self::from)
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for PutCollectionsInput {
+        fn absent() -> Self {
+            Self {
+                strings: None,
+                items: None,
+                matrix: None,
+                sparse_strings: None,
+                counts: None,
+                items_by_name: None,
+                sparse_counts: None,
+                colors: None,
+                times: None,
+                groups: None,
+            }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("strings"),
+                rt::json::Key::new("items"),
+                rt::json::Key::new("matrix"),
+                rt::json::Key::new("sparseStrings"),
+                rt::json::Key::new("counts"),
+                rt::json::Key::new("itemsByName"),
+                rt::json::Key::new("sparseCounts"),
+                rt::json::Key::new("colors"),
+                rt::json::Key::new("times"),
+                rt::json::Key::new("groups"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0 => {
+                        out.strings = r
+                            .optional(|r| r.list(|r| r.string()))
+                            .map_err(|e| e.in_member("strings"))?;
+                    }
+                    1 => {
+                        out.items = r
+                            .optional(|r| r.struct_list::<Item>())
+                            .map_err(|e| e.in_member("items"))?;
+                    }
+                    2 => {
+                        out.matrix = r
+                            .optional(|r| r.list(|r| r.list(|r| r.string())))
+                            .map_err(|e| e.in_member("matrix"))?;
+                    }
+                    3 => {
+                        out.sparse_strings = r
+                            .optional(|r| r.sparse_list(|r| r.string()))
+                            .map_err(|e| e.in_member("sparseStrings"))?;
+                    }
+                    4 => {
+                        out.counts = r
+                            .optional(|r| {
+                                r
+                                    .map(::std::borrow::Cow::into_owned, |r| r.integer::<i32>())
+                            })
+                            .map_err(|e| e.in_member("counts"))?;
+                    }
+                    5 => {
+                        out.items_by_name = r
+                            .optional(|r| {
+                                r
+                                    .map(
+                                        ::std::borrow::Cow::into_owned,
+                                        |r| <Item as rt::json::ReadJson>::read_json(r),
+                                    )
+                            })
+                            .map_err(|e| e.in_member("itemsByName"))?;
+                    }
+                    6 => {
+                        out.sparse_counts = r
+                            .optional(|r| {
+                                r
+                                    .sparse_map(
+                                        ::std::borrow::Cow::into_owned,
+                                        |r| r.integer::<i32>(),
+                                    )
+                            })
+                            .map_err(|e| e.in_member("sparseCounts"))?;
+                    }
+                    7 => {
+                        out.colors = r
+                            .optional(|r| r.map(|k| Color::from(&*k), |r| r.string()))
+                            .map_err(|e| e.in_member("colors"))?;
+                    }
+                    8 => {
+                        out.times = r
+                            .optional(|r| r.list(|r| r.epoch_seconds()))
+                            .map_err(|e| e.in_member("times"))?;
+                    }
+                    9 => {
+                        out.groups = r
+                            .optional(|r| {
+                                r
+                                    .map(
+                                        ::std::borrow::Cow::into_owned,
+                                        |r| r.list(|r| r.string()),
+                                    )
+                            })
+                            .map_err(|e| e.in_member("groups"))?;
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for PutCollectionsOutput {
+        fn absent() -> Self {
+            Self {
+                matrix: None,
+                sparse_counts: None,
+                groups: None,
+            }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("matrix"),
+                rt::json::Key::new("sparseCounts"),
+                rt::json::Key::new("groups"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0 => {
+                        out.matrix = r
+                            .optional(|r| r.list(|r| r.list(|r| r.string())))
+                            .map_err(|e| e.in_member("matrix"))?;
+                    }
+                    1 => {
+                        out.sparse_counts = r
+                            .optional(|r| {
+                                r
+                                    .sparse_map(
+                                        ::std::borrow::Cow::into_owned,
+                                        |r| r.integer::<i32>(),
+                                    )
+                            })
+                            .map_err(|e| e.in_member("sparseCounts"))?;
+                    }
+                    2 => {
+                        out.groups = r
+                            .optional(|r| {
+                                r
+                                    .map(
+                                        ::std::borrow::Cow::into_owned,
+                                        |r| r.list(|r| r.string()),
+                                    )
+                            })
+                            .map_err(|e| e.in_member("groups"))?;
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for RecordEventInput {
+        fn absent() -> Self {
+            Self {
+                at: None,
+                iso_time: None,
+                http_time: None,
+                day: None,
+                epoch: None,
+                raw: None,
+                meta: None,
+                big_count: None,
+                amount: None,
+                ratio: None,
+                precise: None,
+                flag: None,
+                tiny: None,
+                small: None,
+                count: None,
+                big: None,
+            }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("at"),
+                rt::json::Key::new("isoTime"),
+                rt::json::Key::new("httpTime"),
+                rt::json::Key::new("day"),
+                rt::json::Key::new("epoch"),
+                rt::json::Key::new("raw"),
+                rt::json::Key::new("meta"),
+                rt::json::Key::new("bigCount"),
+                rt::json::Key::new("amount"),
+                rt::json::Key::new("ratio"),
+                rt::json::Key::new("precise"),
+                rt::json::Key::new("flag"),
+                rt::json::Key::new("tiny"),
+                rt::json::Key::new("small"),
+                rt::json::Key::new("count"),
+                rt::json::Key::new("big"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0 => {
+                        out.at = r
+                            .optional(|r| r.epoch_seconds())
+                            .map_err(|e| e.in_member("at"))?;
+                    }
+                    1 => {
+                        out.iso_time = r
+                            .optional(|r| r.date_time())
+                            .map_err(|e| e.in_member("isoTime"))?;
+                    }
+                    2 => {
+                        out.http_time = r
+                            .optional(|r| r.http_date())
+                            .map_err(|e| e.in_member("httpTime"))?;
+                    }
+                    3 => {
+                        out.day = r
+                            .optional(|r| r.date_time())
+                            .map_err(|e| e.in_member("day"))?;
+                    }
+                    4 => {
+                        out.epoch = r
+                            .optional(|r| r.epoch_seconds())
+                            .map_err(|e| e.in_member("epoch"))?;
+                    }
+                    5 => {
+                        out.raw = r
+                            .optional(|r| r.blob())
+                            .map_err(|e| e.in_member("raw"))?;
+                    }
+                    6 => {
+                        out.meta = r
+                            .document()
+                            .map(Some)
+                            .map_err(|e| e.in_member("meta"))?;
+                    }
+                    7 => {
+                        out.big_count = r
+                            .optional(|r| r.big_integer())
+                            .map_err(|e| e.in_member("bigCount"))?;
+                    }
+                    8 => {
+                        out.amount = r
+                            .optional(|r| r.big_decimal())
+                            .map_err(|e| e.in_member("amount"))?;
+                    }
+                    9 => {
+                        out.ratio = r
+                            .optional(|r| r.f32())
+                            .map_err(|e| e.in_member("ratio"))?;
+                    }
+                    10 => {
+                        out.precise = r
+                            .optional(|r| r.f64())
+                            .map_err(|e| e.in_member("precise"))?;
+                    }
+                    11 => {
+                        out.flag = r
+                            .optional(|r| r.bool())
+                            .map_err(|e| e.in_member("flag"))?;
+                    }
+                    12 => {
+                        out.tiny = r
+                            .optional(|r| r.integer::<i8>())
+                            .map_err(|e| e.in_member("tiny"))?;
+                    }
+                    13 => {
+                        out.small = r
+                            .optional(|r| r.integer::<i16>())
+                            .map_err(|e| e.in_member("small"))?;
+                    }
+                    14 => {
+                        out.count = r
+                            .optional(|r| r.integer::<i32>())
+                            .map_err(|e| e.in_member("count"))?;
+                    }
+                    15 => {
+                        out.big = r
+                            .optional(|r| r.integer::<i64>())
+                            .map_err(|e| e.in_member("big"))?;
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for RecordEventOutput {
+        fn absent() -> Self {
+            Self {
+                at: None,
+                iso_time: None,
+                http_time: None,
+                day: None,
+                meta: None,
+                amount: None,
+            }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("at"),
+                rt::json::Key::new("isoTime"),
+                rt::json::Key::new("httpTime"),
+                rt::json::Key::new("day"),
+                rt::json::Key::new("meta"),
+                rt::json::Key::new("amount"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0 => {
+                        out.at = r
+                            .optional(|r| r.epoch_seconds())
+                            .map_err(|e| e.in_member("at"))?;
+                    }
+                    1 => {
+                        out.iso_time = r
+                            .optional(|r| r.date_time())
+                            .map_err(|e| e.in_member("isoTime"))?;
+                    }
+                    2 => {
+                        out.http_time = r
+                            .optional(|r| r.http_date())
+                            .map_err(|e| e.in_member("httpTime"))?;
+                    }
+                    3 => {
+                        out.day = r
+                            .optional(|r| r.date_time())
+                            .map_err(|e| e.in_member("day"))?;
+                    }
+                    4 => {
+                        out.meta = r
+                            .document()
+                            .map(Some)
+                            .map_err(|e| e.in_member("meta"))?;
+                    }
+                    5 => {
+                        out.amount = r
+                            .optional(|r| r.big_decimal())
+                            .map_err(|e| e.in_member("amount"))?;
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for ResultValue {
+        fn absent() -> Self {
+            Self { ok: None, type_: None }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("ok"),
+                rt::json::Key::new("type"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0 => {
+                        out.ok = r.optional(|r| r.bool()).map_err(|e| e.in_member("ok"))?;
+                    }
+                    1 => {
+                        out.type_ = r
+                            .optional(|r| <Kind as rt::json::ReadJson>::read_json(r))
+                            .map_err(|e| e.in_member("type"))?;
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for ServiceUnavailableError {
+        fn absent() -> Self {
+            Self { message: None }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("Message"),
+                rt::json::Key::new("message"),
+                rt::json::Key::new("errorMessage"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0..=2 => {
+                        out.message = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("Message"))?;
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for SetModeInput {
+        fn absent() -> Self {
+            Self { mode: None, choice: None }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("mode"),
+                rt::json::Key::new("choice"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0 => {
+                        out.mode = r
+                            .optional(|r| <StreamMode as rt::json::ReadJson>::read_json(
+                                r,
+                            ))
+                            .map_err(|e| e.in_member("mode"))?;
+                    }
+                    1 => {
+                        out.choice = r
+                            .optional(|r| <LegacyChoice as rt::json::ReadJson>::read_json(
+                                r,
+                            ))
+                            .map_err(|e| e.in_member("choice"))?;
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for SetModeOutput {
+        fn absent() -> Self {
+            Self { mode: None, choice: None }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("mode"),
+                rt::json::Key::new("choice"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0 => {
+                        out.mode = r
+                            .optional(|r| <StreamMode as rt::json::ReadJson>::read_json(
+                                r,
+                            ))
+                            .map_err(|e| e.in_member("mode"))?;
+                    }
+                    1 => {
+                        out.choice = r
+                            .optional(|r| <LegacyChoice as rt::json::ReadJson>::read_json(
+                                r,
+                            ))
+                            .map_err(|e| e.in_member("choice"))?;
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for SetPriorityInput {
+        fn absent() -> Self {
+            Self {
+                priority: None,
+                history: None,
+            }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("priority"),
+                rt::json::Key::new("history"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0 => {
+                        out.priority = r
+                            .optional(|r| <Priority as rt::json::ReadJson>::read_json(r))
+                            .map_err(|e| e.in_member("priority"))?;
+                    }
+                    1 => {
+                        out.history = r
+                            .optional(|r| {
+                                r.list(|r| <Priority as rt::json::ReadJson>::read_json(r))
+                            })
+                            .map_err(|e| e.in_member("history"))?;
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for SetPriorityOutput {
+        fn absent() -> Self {
+            Self {
+                priority: None,
+                history: None,
+            }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("priority"),
+                rt::json::Key::new("history"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0 => {
+                        out.priority = r
+                            .optional(|r| <Priority as rt::json::ReadJson>::read_json(r))
+                            .map_err(|e| e.in_member("priority"))?;
+                    }
+                    1 => {
+                        out.history = r
+                            .optional(|r| {
+                                r.list(|r| <Priority as rt::json::ReadJson>::read_json(r))
+                            })
+                            .map_err(|e| e.in_member("history"))?;
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for Settings {
+        fn absent() -> Self {
+            Self {
+                depth: defaults::settings_depth(),
+                label: defaults::settings_label(),
+                verbose: defaults::settings_verbose(),
+                speed: defaults::settings_speed(),
+                aliases: defaults::settings_aliases(),
+                note: None,
+            }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("depth"),
+                rt::json::Key::new("label"),
+                rt::json::Key::new("verbose"),
+                rt::json::Key::new("speed"),
+                rt::json::Key::new("aliases"),
+                rt::json::Key::new("note"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0 => {
+                        if let Some(v) = r
+                            .optional(|r| r.integer::<i32>())
+                            .map_err(|e| e.in_member("depth"))?
+                        {
+                            out.depth = v;
+                        }
+                    }
+                    1 => {
+                        if let Some(v) = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("label"))?
+                        {
+                            out.label = v;
+                        }
+                    }
+                    2 => {
+                        if let Some(v) = r
+                            .optional(|r| r.bool())
+                            .map_err(|e| e.in_member("verbose"))?
+                        {
+                            out.verbose = v;
+                        }
+                    }
+                    3 => {
+                        if let Some(v) = r
+                            .optional(|r| <Speed as rt::json::ReadJson>::read_json(r))
+                            .map_err(|e| e.in_member("speed"))?
+                        {
+                            out.speed = v;
+                        }
+                    }
+                    4 => {
+                        if let Some(v) = r
+                            .optional(|r| r.list(|r| r.string()))
+                            .map_err(|e| e.in_member("aliases"))?
+                        {
+                            out.aliases = v;
+                        }
+                    }
+                    5 => {
+                        out.note = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("note"))?;
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJson for Speed {
+        fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+            r.str().map(|s| Self::from(&*s))
+        }
+    }
+
+    impl rt::json::ReadJson for StreamMode {
+        fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+            r.str().map(|s| Self::from(&*s))
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for Thing {
+        fn absent() -> Self {
+            Self { name: None }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[rt::json::Key::new("name")];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0 => {
+                        out.name = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("name"))?;
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for ThrottlingError {
+        fn absent() -> Self {
+            Self { message: None }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("message"),
+                rt::json::Key::new("Message"),
+                rt::json::Key::new("errorMessage"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0..=2 => {
+                        out.message = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("message"))?;
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJson for Tier {
+        fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+            r.integer::<i32>().map(Self::from)
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for TreeNode {
+        fn absent() -> Self {
+            Self {
+                value: None,
+                child: None,
+                children: None,
+            }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("value"),
+                rt::json::Key::new("child"),
+                rt::json::Key::new("children"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0 => {
+                        out.value = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("value"))?;
+                    }
+                    1 => {
+                        out.child = r
+                            .optional(|r| {
+                                <TreeNode as rt::json::ReadJson>::read_json(r).map(Box::new)
+                            })
+                            .map_err(|e| e.in_member("child"))?;
+                    }
+                    2 => {
+                        out.children = r
+                            .optional(|r| r.struct_list::<TreeNode>())
+                            .map_err(|e| e.in_member("children"))?;
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for ValidateThingInput {
+        fn absent() -> Self {
+            Self {
+                name: None,
+                nickname: None,
+                comment: None,
+                payload: None,
+                tags: None,
+                labels: None,
+                level: None,
+                port: None,
+                percent: None,
+                score: None,
+                total: None,
+                ratio: None,
+                threshold: None,
+                half_step: None,
+                digits: None,
+                product_code: None,
+                unique_names: None,
+            }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[
+                rt::json::Key::new("name"),
+                rt::json::Key::new("nickname"),
+                rt::json::Key::new("comment"),
+                rt::json::Key::new("payload"),
+                rt::json::Key::new("tags"),
+                rt::json::Key::new("labels"),
+                rt::json::Key::new("level"),
+                rt::json::Key::new("port"),
+                rt::json::Key::new("percent"),
+                rt::json::Key::new("score"),
+                rt::json::Key::new("total"),
+                rt::json::Key::new("ratio"),
+                rt::json::Key::new("threshold"),
+                rt::json::Key::new("halfStep"),
+                rt::json::Key::new("digits"),
+                rt::json::Key::new("productCode"),
+                rt::json::Key::new("uniqueNames"),
+            ];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0 => {
+                        out.name = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("name"))?;
+                    }
+                    1 => {
+                        out.nickname = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("nickname"))?;
+                    }
+                    2 => {
+                        out.comment = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("comment"))?;
+                    }
+                    3 => {
+                        out.payload = r
+                            .optional(|r| r.blob())
+                            .map_err(|e| e.in_member("payload"))?;
+                    }
+                    4 => {
+                        out.tags = r
+                            .optional(|r| r.list(|r| r.string()))
+                            .map_err(|e| e.in_member("tags"))?;
+                    }
+                    5 => {
+                        out.labels = r
+                            .optional(|r| {
+                                r.map(::std::borrow::Cow::into_owned, |r| r.string())
+                            })
+                            .map_err(|e| e.in_member("labels"))?;
+                    }
+                    6 => {
+                        out.level = r
+                            .optional(|r| r.integer::<i8>())
+                            .map_err(|e| e.in_member("level"))?;
+                    }
+                    7 => {
+                        out.port = r
+                            .optional(|r| r.integer::<i16>())
+                            .map_err(|e| e.in_member("port"))?;
+                    }
+                    8 => {
+                        out.percent = r
+                            .optional(|r| r.integer::<i32>())
+                            .map_err(|e| e.in_member("percent"))?;
+                    }
+                    9 => {
+                        out.score = r
+                            .optional(|r| r.integer::<i32>())
+                            .map_err(|e| e.in_member("score"))?;
+                    }
+                    10 => {
+                        out.total = r
+                            .optional(|r| r.integer::<i64>())
+                            .map_err(|e| e.in_member("total"))?;
+                    }
+                    11 => {
+                        out.ratio = r
+                            .optional(|r| r.f32())
+                            .map_err(|e| e.in_member("ratio"))?;
+                    }
+                    12 => {
+                        out.threshold = r
+                            .optional(|r| r.f64())
+                            .map_err(|e| e.in_member("threshold"))?;
+                    }
+                    13 => {
+                        out.half_step = r
+                            .optional(|r| r.integer::<i32>())
+                            .map_err(|e| e.in_member("halfStep"))?;
+                    }
+                    14 => {
+                        out.digits = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("digits"))?;
+                    }
+                    15 => {
+                        out.product_code = r
+                            .optional(|r| r.string())
+                            .map_err(|e| e.in_member("productCode"))?;
+                    }
+                    16 => {
+                        out.unique_names = r
+                            .optional(|r| r.list(|r| r.string()))
+                            .map_err(|e| e.in_member("uniqueNames"))?;
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJsonMembers for ValidateThingOutput {
+        fn absent() -> Self {
+            Self { valid: None }
+        }
+
+        fn read_members(
+            r: &mut rt::json::Reader<'_>,
+            out: &mut Self,
+        ) -> Result<(), rt::json::ReadError> {
+            let mut state = r.begin_object()?;
+            const KEYS: &[rt::json::Key] = &[rt::json::Key::new("valid")];
+            while let Some(member) = r.next_member(&mut state, KEYS)? {
+                match member {
+                    0 => {
+                        out.valid = r
+                            .optional(|r| r.bool())
+                            .map_err(|e| e.in_member("valid"))?;
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl rt::json::ReadJson for Value {
+        fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
+            let mut found: Option<Self> = None;
+            let mut state = r.begin_object()?;
+            while let Some(key) = r.next_key(&mut state)? {
+                let value = match &*key {
+                    "text" => {
+                        r.optional(|r| r.string())
+                            .map_err(|e| e.in_member("text"))?
+                            .map(Value::Text)
+                    }
+                    "number" => {
+                        r.optional(|r| r.integer::<i32>())
+                            .map_err(|e| e.in_member("number"))?
+                            .map(Value::Number)
+                    }
+                    "point" => {
+                        r.optional(|r| <Point as rt::json::ReadJson>::read_json(r))
+                            .map_err(|e| e.in_member("point"))?
+                            .map(Value::Point)
+                    }
+                    "tags" => {
+                        r.optional(|r| r.list(|r| r.string()))
+                            .map_err(|e| e.in_member("tags"))?
+                            .map(Value::Tags)
+                    }
+                    "at" => {
+                        r.optional(|r| r.epoch_seconds())
+                            .map_err(|e| e.in_member("at"))?
+                            .map(Value::At)
+                    }
+                    "__type" => {
+                        r.skip_value()?;
+                        None
+                    }
+                    _ => {
+                        if r.null()? {
+                            None
+                        } else {
+                            r.skip_value()?;
+                            Some(Self::Unknown(rt::UnknownValue::new(key.to_string())))
+                        }
+                    }
+                };
+                if let Some(value) = value {
+                    if found.replace(value).is_some() {
+                        return Err(
+                            rt::json::ReadError::invalid(
+                                r,
+                                "a Value union has more than one member set",
+                            ),
+                        );
+                    }
+                }
+            }
+            found
+                .ok_or_else(|| rt::json::ReadError::invalid(
+                    r,
+                    "a Value union has no member set",
+                ))
+        }
+    }
+
     impl rt::json::WriteJson for AccessDeniedError {
         fn write_json(&self, w: &mut rt::json::Writer) {
             w.begin_object();

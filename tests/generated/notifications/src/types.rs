@@ -28,51 +28,6 @@ pub struct CreateTopicInput {
     pub tags: Option<Vec<Tag>>,
 }
 
-impl rt::json::ReadJsonMembers for CreateTopicInput {
-    fn absent() -> Self {
-        Self {
-            name: None,
-            attributes: None,
-            tags: None,
-        }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("Name"),
-            rt::json::Key::new("Attributes"),
-            rt::json::Key::new("Tags"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.name = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("Name"))?;
-                }
-                1 => {
-                    out.attributes = r
-                        .optional(|r| {
-                            r.map(::std::borrow::Cow::into_owned, |r| r.string())
-                        })
-                        .map_err(|e| e.in_member("Attributes"))?;
-                }
-                2 => {
-                    out.tags = r
-                        .optional(|r| r.struct_list::<Tag>())
-                        .map_err(|e| e.in_member("Tags"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
-}
-
 impl CreateTopicInput {
     /// Starts building a [`CreateTopicInput`].
     pub fn builder() -> CreateTopicInputBuilder {
@@ -176,31 +131,6 @@ pub struct CreateTopicOutput {
     pub topic_arn: Option<String>,
 }
 
-impl rt::json::ReadJsonMembers for CreateTopicOutput {
-    fn absent() -> Self {
-        Self { topic_arn: None }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[rt::json::Key::new("TopicArn")];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.topic_arn = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("TopicArn"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
-}
-
 impl CreateTopicOutput {
     /// Starts building a [`CreateTopicOutput`].
     pub fn builder() -> CreateTopicOutputBuilder {
@@ -250,31 +180,6 @@ pub struct DeleteTopicInput {
         serde(rename = "TopicArn", skip_serializing_if = "Option::is_none")
     )]
     pub topic_arn: Option<String>,
-}
-
-impl rt::json::ReadJsonMembers for DeleteTopicInput {
-    fn absent() -> Self {
-        Self { topic_arn: None }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[rt::json::Key::new("TopicArn")];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.topic_arn = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("TopicArn"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
 }
 
 impl DeleteTopicInput {
@@ -336,23 +241,6 @@ impl From<DeleteTopicInput> for DeleteTopicInputBuilder {
 #[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct DeleteTopicOutput {}
-impl rt::json::ReadJsonMembers for DeleteTopicOutput {
-    fn absent() -> Self {
-        Self {}
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        _out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        while r.next_key(&mut state)?.is_some() {
-            r.skip_value()?;
-        }
-        Ok(())
-    }
-}
-
 impl DeleteTopicOutput {
     /// Starts building a [`DeleteTopicOutput`].
     pub fn builder() -> DeleteTopicOutputBuilder {
@@ -386,31 +274,6 @@ pub struct GetTopicAttributesInput {
         serde(rename = "TopicArn", skip_serializing_if = "Option::is_none")
     )]
     pub topic_arn: Option<String>,
-}
-
-impl rt::json::ReadJsonMembers for GetTopicAttributesInput {
-    fn absent() -> Self {
-        Self { topic_arn: None }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[rt::json::Key::new("TopicArn")];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.topic_arn = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("TopicArn"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
 }
 
 impl GetTopicAttributesInput {
@@ -478,33 +341,6 @@ pub struct GetTopicAttributesOutput {
     pub attributes: Option<::std::collections::BTreeMap<String, String>>,
 }
 
-impl rt::json::ReadJsonMembers for GetTopicAttributesOutput {
-    fn absent() -> Self {
-        Self { attributes: None }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[rt::json::Key::new("Attributes")];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.attributes = r
-                        .optional(|r| {
-                            r.map(::std::borrow::Cow::into_owned, |r| r.string())
-                        })
-                        .map_err(|e| e.in_member("Attributes"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
-}
-
 impl GetTopicAttributesOutput {
     /// Starts building a [`GetTopicAttributesOutput`].
     pub fn builder() -> GetTopicAttributesOutputBuilder {
@@ -567,42 +403,6 @@ pub struct ListSubscriptionsByTopicInput {
         serde(rename = "NextToken", skip_serializing_if = "Option::is_none")
     )]
     pub next_token: Option<String>,
-}
-
-impl rt::json::ReadJsonMembers for ListSubscriptionsByTopicInput {
-    fn absent() -> Self {
-        Self {
-            topic_arn: None,
-            next_token: None,
-        }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("TopicArn"),
-            rt::json::Key::new("NextToken"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.topic_arn = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("TopicArn"))?;
-                }
-                1 => {
-                    out.next_token = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("NextToken"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
 }
 
 impl ListSubscriptionsByTopicInput {
@@ -694,42 +494,6 @@ pub struct ListSubscriptionsByTopicOutput {
     pub next_token: Option<String>,
 }
 
-impl rt::json::ReadJsonMembers for ListSubscriptionsByTopicOutput {
-    fn absent() -> Self {
-        Self {
-            subscriptions: None,
-            next_token: None,
-        }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("Subscriptions"),
-            rt::json::Key::new("NextToken"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.subscriptions = r
-                        .optional(|r| r.struct_list::<Subscription>())
-                        .map_err(|e| e.in_member("Subscriptions"))?;
-                }
-                1 => {
-                    out.next_token = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("NextToken"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
-}
-
 impl ListSubscriptionsByTopicOutput {
     /// Starts building a [`ListSubscriptionsByTopicOutput`].
     pub fn builder() -> ListSubscriptionsByTopicOutputBuilder {
@@ -796,31 +560,6 @@ pub struct ListTopicsInput {
     pub next_token: Option<String>,
 }
 
-impl rt::json::ReadJsonMembers for ListTopicsInput {
-    fn absent() -> Self {
-        Self { next_token: None }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[rt::json::Key::new("NextToken")];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.next_token = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("NextToken"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
-}
-
 impl ListTopicsInput {
     /// Starts building a [`ListTopicsInput`].
     pub fn builder() -> ListTopicsInputBuilder {
@@ -883,42 +622,6 @@ pub struct ListTopicsOutput {
         serde(rename = "NextToken", skip_serializing_if = "Option::is_none")
     )]
     pub next_token: Option<String>,
-}
-
-impl rt::json::ReadJsonMembers for ListTopicsOutput {
-    fn absent() -> Self {
-        Self {
-            topics: None,
-            next_token: None,
-        }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("Topics"),
-            rt::json::Key::new("NextToken"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.topics = r
-                        .optional(|r| r.struct_list::<Topic>())
-                        .map_err(|e| e.in_member("Topics"))?;
-                }
-                1 => {
-                    out.next_token = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("NextToken"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
 }
 
 impl ListTopicsOutput {
@@ -1000,49 +703,6 @@ pub struct MessageAttributeValue {
         )
     )]
     pub binary_value: Option<rt::Blob>,
-}
-
-impl rt::json::ReadJsonMembers for MessageAttributeValue {
-    fn absent() -> Self {
-        Self {
-            data_type: None,
-            string_value: None,
-            binary_value: None,
-        }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("DataType"),
-            rt::json::Key::new("StringValue"),
-            rt::json::Key::new("BinaryValue"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.data_type = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("DataType"))?;
-                }
-                1 => {
-                    out.string_value = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("StringValue"))?;
-                }
-                2 => {
-                    out.binary_value = r
-                        .optional(|r| r.blob())
-                        .map_err(|e| e.in_member("BinaryValue"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
 }
 
 impl MessageAttributeValue {
@@ -1132,35 +792,6 @@ pub struct NotFoundException {
         serde(rename = "message", skip_serializing_if = "Option::is_none")
     )]
     pub message: Option<String>,
-}
-
-impl rt::json::ReadJsonMembers for NotFoundException {
-    fn absent() -> Self {
-        Self { message: None }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("message"),
-            rt::json::Key::new("Message"),
-            rt::json::Key::new("errorMessage"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0..=2 => {
-                    out.message = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("message"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
 }
 
 impl NotFoundException {
@@ -1257,64 +888,6 @@ pub struct PublishInput {
     pub message_attributes: Option<
         ::std::collections::BTreeMap<String, MessageAttributeValue>,
     >,
-}
-
-impl rt::json::ReadJsonMembers for PublishInput {
-    fn absent() -> Self {
-        Self {
-            topic_arn: None,
-            message: None,
-            subject: None,
-            message_attributes: None,
-        }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("TopicArn"),
-            rt::json::Key::new("Message"),
-            rt::json::Key::new("Subject"),
-            rt::json::Key::new("MessageAttributes"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.topic_arn = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("TopicArn"))?;
-                }
-                1 => {
-                    out.message = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("Message"))?;
-                }
-                2 => {
-                    out.subject = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("Subject"))?;
-                }
-                3 => {
-                    out.message_attributes = r
-                        .optional(|r| {
-                            r
-                                .map(
-                                    ::std::borrow::Cow::into_owned,
-                                    |r| <MessageAttributeValue as rt::json::ReadJson>::read_json(
-                                        r,
-                                    ),
-                                )
-                        })
-                        .map_err(|e| e.in_member("MessageAttributes"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
 }
 
 impl PublishInput {
@@ -1437,31 +1010,6 @@ pub struct PublishOutput {
     pub message_id: Option<String>,
 }
 
-impl rt::json::ReadJsonMembers for PublishOutput {
-    fn absent() -> Self {
-        Self { message_id: None }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[rt::json::Key::new("MessageId")];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.message_id = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("MessageId"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
-}
-
 impl PublishOutput {
     /// Starts building a [`PublishOutput`].
     pub fn builder() -> PublishOutputBuilder {
@@ -1529,56 +1077,6 @@ pub struct SubscribeInput {
         serde(rename = "ReturnSubscriptionArn", skip_serializing_if = "Option::is_none")
     )]
     pub return_subscription_arn: Option<bool>,
-}
-
-impl rt::json::ReadJsonMembers for SubscribeInput {
-    fn absent() -> Self {
-        Self {
-            topic_arn: None,
-            protocol: None,
-            endpoint: None,
-            return_subscription_arn: None,
-        }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("TopicArn"),
-            rt::json::Key::new("Protocol"),
-            rt::json::Key::new("Endpoint"),
-            rt::json::Key::new("ReturnSubscriptionArn"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.topic_arn = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("TopicArn"))?;
-                }
-                1 => {
-                    out.protocol = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("Protocol"))?;
-                }
-                2 => {
-                    out.endpoint = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("Endpoint"))?;
-                }
-                3 => {
-                    out.return_subscription_arn = r
-                        .optional(|r| r.bool())
-                        .map_err(|e| e.in_member("ReturnSubscriptionArn"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
 }
 
 impl SubscribeInput {
@@ -1697,31 +1195,6 @@ pub struct SubscribeOutput {
     pub subscription_arn: Option<String>,
 }
 
-impl rt::json::ReadJsonMembers for SubscribeOutput {
-    fn absent() -> Self {
-        Self { subscription_arn: None }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[rt::json::Key::new("SubscriptionArn")];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.subscription_arn = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("SubscriptionArn"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
-}
-
 impl SubscribeOutput {
     /// Starts building a [`SubscribeOutput`].
     pub fn builder() -> SubscribeOutputBuilder {
@@ -1792,63 +1265,6 @@ pub struct Subscription {
         serde(rename = "TopicArn", skip_serializing_if = "Option::is_none")
     )]
     pub topic_arn: Option<String>,
-}
-
-impl rt::json::ReadJsonMembers for Subscription {
-    fn absent() -> Self {
-        Self {
-            subscription_arn: None,
-            owner: None,
-            protocol: None,
-            endpoint: None,
-            topic_arn: None,
-        }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("SubscriptionArn"),
-            rt::json::Key::new("Owner"),
-            rt::json::Key::new("Protocol"),
-            rt::json::Key::new("Endpoint"),
-            rt::json::Key::new("TopicArn"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.subscription_arn = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("SubscriptionArn"))?;
-                }
-                1 => {
-                    out.owner = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("Owner"))?;
-                }
-                2 => {
-                    out.protocol = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("Protocol"))?;
-                }
-                3 => {
-                    out.endpoint = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("Endpoint"))?;
-                }
-                4 => {
-                    out.topic_arn = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("TopicArn"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
 }
 
 impl Subscription {
@@ -1966,37 +1382,6 @@ pub struct Tag {
     pub value: Option<String>,
 }
 
-impl rt::json::ReadJsonMembers for Tag {
-    fn absent() -> Self {
-        Self { key: None, value: None }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("Key"),
-            rt::json::Key::new("Value"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.key = r.optional(|r| r.string()).map_err(|e| e.in_member("Key"))?;
-                }
-                1 => {
-                    out.value = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("Value"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
-}
-
 impl Tag {
     /// Starts building a [`Tag`].
     pub fn builder() -> TagBuilder {
@@ -2073,31 +1458,6 @@ pub struct Topic {
         serde(rename = "TopicArn", skip_serializing_if = "Option::is_none")
     )]
     pub topic_arn: Option<String>,
-}
-
-impl rt::json::ReadJsonMembers for Topic {
-    fn absent() -> Self {
-        Self { topic_arn: None }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[rt::json::Key::new("TopicArn")];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.topic_arn = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("TopicArn"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
 }
 
 impl Topic {

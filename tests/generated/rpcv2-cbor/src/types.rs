@@ -37,56 +37,6 @@ pub struct GetImagesInput {
     pub next_token: Option<String>,
 }
 
-impl rt::json::ReadJsonMembers for GetImagesInput {
-    fn absent() -> Self {
-        Self {
-            stream_name: None,
-            start_timestamp: None,
-            max_results: None,
-            next_token: None,
-        }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("StreamName"),
-            rt::json::Key::new("StartTimestamp"),
-            rt::json::Key::new("MaxResults"),
-            rt::json::Key::new("NextToken"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.stream_name = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("StreamName"))?;
-                }
-                1 => {
-                    out.start_timestamp = r
-                        .optional(|r| r.epoch_seconds())
-                        .map_err(|e| e.in_member("StartTimestamp"))?;
-                }
-                2 => {
-                    out.max_results = r
-                        .optional(|r| r.integer::<i64>())
-                        .map_err(|e| e.in_member("MaxResults"))?;
-                }
-                3 => {
-                    out.next_token = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("NextToken"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
-}
-
 impl GetImagesInput {
     /// Starts building a [`GetImagesInput`].
     pub fn builder() -> GetImagesInputBuilder {
@@ -204,42 +154,6 @@ pub struct GetImagesOutput {
     pub next_token: Option<String>,
 }
 
-impl rt::json::ReadJsonMembers for GetImagesOutput {
-    fn absent() -> Self {
-        Self {
-            images: None,
-            next_token: None,
-        }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("Images"),
-            rt::json::Key::new("NextToken"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.images = r
-                        .optional(|r| r.struct_list::<Image>())
-                        .map_err(|e| e.in_member("Images"))?;
-                }
-                1 => {
-                    out.next_token = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("NextToken"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
-}
-
 impl GetImagesOutput {
     /// Starts building a [`GetImagesOutput`].
     pub fn builder() -> GetImagesOutputBuilder {
@@ -318,49 +232,6 @@ pub struct Image {
         serde(rename = "ImageContent", skip_serializing_if = "Option::is_none")
     )]
     pub image_content: Option<String>,
-}
-
-impl rt::json::ReadJsonMembers for Image {
-    fn absent() -> Self {
-        Self {
-            time_stamp: None,
-            error: None,
-            image_content: None,
-        }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("TimeStamp"),
-            rt::json::Key::new("Error"),
-            rt::json::Key::new("ImageContent"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.time_stamp = r
-                        .optional(|r| r.epoch_seconds())
-                        .map_err(|e| e.in_member("TimeStamp"))?;
-                }
-                1 => {
-                    out.error = r
-                        .optional(|r| <ImageError as rt::json::ReadJson>::read_json(r))
-                        .map_err(|e| e.in_member("Error"))?;
-                }
-                2 => {
-                    out.image_content = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("ImageContent"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
 }
 
 impl Image {
@@ -500,12 +371,6 @@ impl rt::serde::Serialize for ImageError {
     }
 }
 
-impl rt::json::ReadJson for ImageError {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        r.str().map(|s| Self::from(&*s))
-    }
-}
-
 ///
 /// Values this client does not know are kept in `Unknown`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -560,12 +425,6 @@ impl rt::serde::Serialize for Level {
     }
 }
 
-impl rt::json::ReadJson for Level {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        r.integer::<i32>().map(Self::from)
-    }
-}
-
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
@@ -580,41 +439,6 @@ pub struct Node {
         serde(rename = "Next", skip_serializing_if = "Option::is_none")
     )]
     pub next: Option<Box<Node>>,
-}
-
-impl rt::json::ReadJsonMembers for Node {
-    fn absent() -> Self {
-        Self { value: None, next: None }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("Value"),
-            rt::json::Key::new("Next"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.value = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("Value"))?;
-                }
-                1 => {
-                    out.next = r
-                        .optional(|r| {
-                            <Node as rt::json::ReadJson>::read_json(r).map(Box::new)
-                        })
-                        .map_err(|e| e.in_member("Next"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
 }
 
 impl Node {
@@ -677,23 +501,6 @@ impl From<Node> for NodeBuilder {
 #[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct PingInput {}
-impl rt::json::ReadJsonMembers for PingInput {
-    fn absent() -> Self {
-        Self {}
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        _out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        while r.next_key(&mut state)?.is_some() {
-            r.skip_value()?;
-        }
-        Ok(())
-    }
-}
-
 impl PingInput {
     /// Starts building a [`PingInput`].
     pub fn builder() -> PingInputBuilder {
@@ -727,23 +534,6 @@ impl From<PingInput> for PingInputBuilder {
 #[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct PingOutput {}
-impl rt::json::ReadJsonMembers for PingOutput {
-    fn absent() -> Self {
-        Self {}
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        _out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        while r.next_key(&mut state)?.is_some() {
-            r.skip_value()?;
-        }
-        Ok(())
-    }
-}
-
 impl PingOutput {
     /// Starts building a [`PingOutput`].
     pub fn builder() -> PingOutputBuilder {
@@ -873,145 +663,6 @@ pub struct PutFrameInput {
         serde(rename = "Exact", skip_serializing_if = "Option::is_none")
     )]
     pub exact: Option<rt::BigDecimal>,
-}
-
-impl rt::json::ReadJsonMembers for PutFrameInput {
-    fn absent() -> Self {
-        Self {
-            data: None,
-            count: None,
-            ratio: None,
-            small: None,
-            flag: None,
-            at: None,
-            kind: None,
-            level: None,
-            shape: None,
-            tags: None,
-            notes: None,
-            labels: None,
-            tree: None,
-            retries: None,
-            codec: None,
-            huge: None,
-            exact: None,
-        }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("Data"),
-            rt::json::Key::new("Count"),
-            rt::json::Key::new("Ratio"),
-            rt::json::Key::new("Small"),
-            rt::json::Key::new("Flag"),
-            rt::json::Key::new("At"),
-            rt::json::Key::new("Kind"),
-            rt::json::Key::new("Level"),
-            rt::json::Key::new("Shape"),
-            rt::json::Key::new("Tags"),
-            rt::json::Key::new("Notes"),
-            rt::json::Key::new("Labels"),
-            rt::json::Key::new("Tree"),
-            rt::json::Key::new("Retries"),
-            rt::json::Key::new("Codec"),
-            rt::json::Key::new("Huge"),
-            rt::json::Key::new("Exact"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.data = r.optional(|r| r.blob()).map_err(|e| e.in_member("Data"))?;
-                }
-                1 => {
-                    out.count = r
-                        .optional(|r| r.integer::<i32>())
-                        .map_err(|e| e.in_member("Count"))?;
-                }
-                2 => {
-                    out.ratio = r
-                        .optional(|r| r.f64())
-                        .map_err(|e| e.in_member("Ratio"))?;
-                }
-                3 => {
-                    out.small = r
-                        .optional(|r| r.f32())
-                        .map_err(|e| e.in_member("Small"))?;
-                }
-                4 => {
-                    out.flag = r.optional(|r| r.bool()).map_err(|e| e.in_member("Flag"))?;
-                }
-                5 => {
-                    out.at = r
-                        .optional(|r| r.epoch_seconds())
-                        .map_err(|e| e.in_member("At"))?;
-                }
-                6 => {
-                    out.kind = r
-                        .optional(|r| <ImageError as rt::json::ReadJson>::read_json(r))
-                        .map_err(|e| e.in_member("Kind"))?;
-                }
-                7 => {
-                    out.level = r
-                        .optional(|r| <Level as rt::json::ReadJson>::read_json(r))
-                        .map_err(|e| e.in_member("Level"))?;
-                }
-                8 => {
-                    out.shape = r
-                        .optional(|r| <Shape as rt::json::ReadJson>::read_json(r))
-                        .map_err(|e| e.in_member("Shape"))?;
-                }
-                9 => {
-                    out.tags = r
-                        .optional(|r| {
-                            r.map(::std::borrow::Cow::into_owned, |r| r.string())
-                        })
-                        .map_err(|e| e.in_member("Tags"))?;
-                }
-                10 => {
-                    out.notes = r
-                        .optional(|r| {
-                            r.sparse_map(::std::borrow::Cow::into_owned, |r| r.string())
-                        })
-                        .map_err(|e| e.in_member("Notes"))?;
-                }
-                11 => {
-                    out.labels = r
-                        .optional(|r| r.sparse_list(|r| r.string()))
-                        .map_err(|e| e.in_member("Labels"))?;
-                }
-                12 => {
-                    r.optional_struct_into(&mut out.tree)
-                        .map_err(|e| e.in_member("Tree"))?
-                }
-                13 => {
-                    out.retries = r
-                        .optional(|r| r.integer::<i32>())
-                        .map_err(|e| e.in_member("Retries"))?;
-                }
-                14 => {
-                    r.optional_struct_into(&mut out.codec)
-                        .map_err(|e| e.in_member("Codec"))?
-                }
-                15 => {
-                    out.huge = r
-                        .optional(|r| r.big_integer())
-                        .map_err(|e| e.in_member("Huge"))?;
-                }
-                16 => {
-                    out.exact = r
-                        .optional(|r| r.big_decimal())
-                        .map_err(|e| e.in_member("Exact"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
 }
 
 impl PutFrameInput {
@@ -1328,38 +979,6 @@ pub struct PutFrameInputCopy {
     pub shape: Option<Shape>,
 }
 
-impl rt::json::ReadJsonMembers for PutFrameInputCopy {
-    fn absent() -> Self {
-        Self { tree: None, shape: None }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("Tree"),
-            rt::json::Key::new("Shape"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    r.optional_struct_into(&mut out.tree)
-                        .map_err(|e| e.in_member("Tree"))?
-                }
-                1 => {
-                    out.shape = r
-                        .optional(|r| <Shape as rt::json::ReadJson>::read_json(r))
-                        .map_err(|e| e.in_member("Shape"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
-}
-
 impl PutFrameInputCopy {
     /// Starts building a [`PutFrameInputCopy`].
     pub fn builder() -> PutFrameInputCopyBuilder {
@@ -1430,37 +1049,6 @@ pub struct PutFrameOutput {
         serde(rename = "Id", skip_serializing_if = "Option::is_none")
     )]
     pub id: Option<String>,
-}
-
-impl rt::json::ReadJsonMembers for PutFrameOutput {
-    fn absent() -> Self {
-        Self { echo: None, id: None }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("Echo"),
-            rt::json::Key::new("Id"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    r.optional_struct_into(&mut out.echo)
-                        .map_err(|e| e.in_member("Echo"))?
-                }
-                1 => out.id = r.optional(|r| r.string()).map_err(|e| e.in_member("Id"))?,
-                _ => r.skip_value()?,
-            }
-        }
-        if out.id.is_none() {
-            out.id = Some(String::new());
-        }
-        Ok(())
-    }
 }
 
 impl PutFrameOutput {
@@ -1544,41 +1132,6 @@ pub struct ReadCbor {
     pub value: Option<String>,
 }
 
-impl rt::json::ReadJsonMembers for ReadCbor {
-    fn absent() -> Self {
-        Self { inner: None, value: None }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("Inner"),
-            rt::json::Key::new("Value"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.inner = r
-                        .optional(|r| {
-                            <ReadCbor as rt::json::ReadJson>::read_json(r).map(Box::new)
-                        })
-                        .map_err(|e| e.in_member("Inner"))?;
-                }
-                1 => {
-                    out.value = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("Value"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
-}
-
 impl ReadCbor {
     /// Starts building a [`ReadCbor`].
     pub fn builder() -> ReadCborBuilder {
@@ -1644,35 +1197,6 @@ pub struct ResourceNotFound {
         serde(rename = "Message", skip_serializing_if = "Option::is_none")
     )]
     pub message: Option<String>,
-}
-
-impl rt::json::ReadJsonMembers for ResourceNotFound {
-    fn absent() -> Self {
-        Self { message: None }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("Message"),
-            rt::json::Key::new("message"),
-            rt::json::Key::new("errorMessage"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0..=2 => {
-                    out.message = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("Message"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
 }
 
 impl ResourceNotFound {
@@ -1783,54 +1307,6 @@ impl rt::serde::Serialize for Shape {
     }
 }
 
-impl rt::json::ReadJson for Shape {
-    fn read_json(r: &mut rt::json::Reader<'_>) -> Result<Self, rt::json::ReadError> {
-        let mut found: Option<Self> = None;
-        let mut state = r.begin_object()?;
-        while let Some(key) = r.next_key(&mut state)? {
-            let value = match &*key {
-                "Circle" => {
-                    r.optional(|r| r.f64())
-                        .map_err(|e| e.in_member("Circle"))?
-                        .map(Shape::Circle)
-                }
-                "Square" => {
-                    r.optional(|r| <Square as rt::json::ReadJson>::read_json(r))
-                        .map_err(|e| e.in_member("Square"))?
-                        .map(Shape::Square)
-                }
-                "__type" => {
-                    r.skip_value()?;
-                    None
-                }
-                _ => {
-                    if r.null()? {
-                        None
-                    } else {
-                        r.skip_value()?;
-                        Some(Self::Unknown(rt::UnknownValue::new(key.to_string())))
-                    }
-                }
-            };
-            if let Some(value) = value {
-                if found.replace(value).is_some() {
-                    return Err(
-                        rt::json::ReadError::invalid(
-                            r,
-                            "a Shape union has more than one member set",
-                        ),
-                    );
-                }
-            }
-        }
-        found
-            .ok_or_else(|| rt::json::ReadError::invalid(
-                r,
-                "a Shape union has no member set",
-            ))
-    }
-}
-
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
@@ -1844,27 +1320,6 @@ pub struct Square {
         )
     )]
     pub side: Option<f64>,
-}
-
-impl rt::json::ReadJsonMembers for Square {
-    fn absent() -> Self {
-        Self { side: None }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[rt::json::Key::new("Side")];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => out.side = r.optional(|r| r.f64()).map_err(|e| e.in_member("Side"))?,
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
 }
 
 impl Square {

@@ -17,35 +17,6 @@ pub struct BucketAlreadyExists {
     pub message: Option<String>,
 }
 
-impl rt::json::ReadJsonMembers for BucketAlreadyExists {
-    fn absent() -> Self {
-        Self { message: None }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("Message"),
-            rt::json::Key::new("message"),
-            rt::json::Key::new("errorMessage"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0..=2 => {
-                    out.message = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("Message"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
-}
-
 impl BucketAlreadyExists {
     /// Starts building a [`BucketAlreadyExists`].
     pub fn builder() -> BucketAlreadyExistsBuilder {
@@ -125,23 +96,6 @@ pub struct CreateBucketInput {
     pub bucket: Option<String>,
 }
 
-impl rt::json::ReadJsonMembers for CreateBucketInput {
-    fn absent() -> Self {
-        Self { bucket: None }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        _out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        while r.next_key(&mut state)?.is_some() {
-            r.skip_value()?;
-        }
-        Ok(())
-    }
-}
-
 impl CreateBucketInput {
     /// Starts building a [`CreateBucketInput`].
     pub fn builder() -> CreateBucketInputBuilder {
@@ -207,23 +161,6 @@ pub struct CreateBucketOutput {
     pub location: Option<String>,
 }
 
-impl rt::json::ReadJsonMembers for CreateBucketOutput {
-    fn absent() -> Self {
-        Self { location: None }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        _out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        while r.next_key(&mut state)?.is_some() {
-            r.skip_value()?;
-        }
-        Ok(())
-    }
-}
-
 impl CreateBucketOutput {
     /// Starts building a [`CreateBucketOutput`].
     pub fn builder() -> CreateBucketOutputBuilder {
@@ -279,23 +216,6 @@ pub struct DeleteObjectInput {
         serde(rename = "Key", skip_serializing_if = "Option::is_none")
     )]
     pub key: Option<String>,
-}
-
-impl rt::json::ReadJsonMembers for DeleteObjectInput {
-    fn absent() -> Self {
-        Self { bucket: None, key: None }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        _out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        while r.next_key(&mut state)?.is_some() {
-            r.skip_value()?;
-        }
-        Ok(())
-    }
 }
 
 impl DeleteObjectInput {
@@ -377,23 +297,6 @@ impl From<DeleteObjectInput> for DeleteObjectInputBuilder {
 #[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct DeleteObjectOutput {}
-impl rt::json::ReadJsonMembers for DeleteObjectOutput {
-    fn absent() -> Self {
-        Self {}
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        _out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        while r.next_key(&mut state)?.is_some() {
-            r.skip_value()?;
-        }
-        Ok(())
-    }
-}
-
 impl DeleteObjectOutput {
     /// Starts building a [`DeleteObjectOutput`].
     pub fn builder() -> DeleteObjectOutputBuilder {
@@ -433,23 +336,6 @@ pub struct GetObjectInput {
         serde(rename = "Key", skip_serializing_if = "Option::is_none")
     )]
     pub key: Option<String>,
-}
-
-impl rt::json::ReadJsonMembers for GetObjectInput {
-    fn absent() -> Self {
-        Self { bucket: None, key: None }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        _out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        while r.next_key(&mut state)?.is_some() {
-            r.skip_value()?;
-        }
-        Ok(())
-    }
 }
 
 impl GetObjectInput {
@@ -553,29 +439,6 @@ pub struct GetObjectOutput {
         serde(rename = "Metadata", skip_serializing_if = "Option::is_none")
     )]
     pub metadata: Option<::std::collections::BTreeMap<String, String>>,
-}
-
-impl rt::json::ReadJsonMembers for GetObjectOutput {
-    fn absent() -> Self {
-        Self {
-            body: defaults::get_object_output_body(),
-            e_tag: None,
-            content_length: None,
-            content_type: None,
-            metadata: None,
-        }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        _out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        while r.next_key(&mut state)?.is_some() {
-            r.skip_value()?;
-        }
-        Ok(())
-    }
 }
 
 impl GetObjectOutput {
@@ -699,23 +562,6 @@ pub struct HeadObjectInput {
     pub key: Option<String>,
 }
 
-impl rt::json::ReadJsonMembers for HeadObjectInput {
-    fn absent() -> Self {
-        Self { bucket: None, key: None }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        _out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        while r.next_key(&mut state)?.is_some() {
-            r.skip_value()?;
-        }
-        Ok(())
-    }
-}
-
 impl HeadObjectInput {
     /// Starts building a [`HeadObjectInput`].
     pub fn builder() -> HeadObjectInputBuilder {
@@ -807,26 +653,6 @@ pub struct HeadObjectOutput {
     pub content_length: Option<i64>,
 }
 
-impl rt::json::ReadJsonMembers for HeadObjectOutput {
-    fn absent() -> Self {
-        Self {
-            e_tag: None,
-            content_length: None,
-        }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        _out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        while r.next_key(&mut state)?.is_some() {
-            r.skip_value()?;
-        }
-        Ok(())
-    }
-}
-
 impl HeadObjectOutput {
     /// Starts building a [`HeadObjectOutput`].
     pub fn builder() -> HeadObjectOutputBuilder {
@@ -907,28 +733,6 @@ pub struct ListObjectsV2Input {
         serde(rename = "Prefix", skip_serializing_if = "Option::is_none")
     )]
     pub prefix: Option<String>,
-}
-
-impl rt::json::ReadJsonMembers for ListObjectsV2Input {
-    fn absent() -> Self {
-        Self {
-            bucket: None,
-            continuation_token: None,
-            max_keys: None,
-            prefix: None,
-        }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        _out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        while r.next_key(&mut state)?.is_some() {
-            r.skip_value()?;
-        }
-        Ok(())
-    }
 }
 
 impl ListObjectsV2Input {
@@ -1073,77 +877,6 @@ pub struct ListObjectsV2Output {
     pub next_continuation_token: Option<String>,
 }
 
-impl rt::json::ReadJsonMembers for ListObjectsV2Output {
-    fn absent() -> Self {
-        Self {
-            name: None,
-            prefix: None,
-            key_count: None,
-            max_keys: None,
-            is_truncated: None,
-            contents: None,
-            next_continuation_token: None,
-        }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("Name"),
-            rt::json::Key::new("Prefix"),
-            rt::json::Key::new("KeyCount"),
-            rt::json::Key::new("MaxKeys"),
-            rt::json::Key::new("IsTruncated"),
-            rt::json::Key::new("Contents"),
-            rt::json::Key::new("NextContinuationToken"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.name = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("Name"))?;
-                }
-                1 => {
-                    out.prefix = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("Prefix"))?;
-                }
-                2 => {
-                    out.key_count = r
-                        .optional(|r| r.integer::<i32>())
-                        .map_err(|e| e.in_member("KeyCount"))?;
-                }
-                3 => {
-                    out.max_keys = r
-                        .optional(|r| r.integer::<i32>())
-                        .map_err(|e| e.in_member("MaxKeys"))?;
-                }
-                4 => {
-                    out.is_truncated = r
-                        .optional(|r| r.bool())
-                        .map_err(|e| e.in_member("IsTruncated"))?;
-                }
-                5 => {
-                    out.contents = r
-                        .optional(|r| r.struct_list::<Object>())
-                        .map_err(|e| e.in_member("Contents"))?;
-                }
-                6 => {
-                    out.next_continuation_token = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("NextContinuationToken"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
-}
-
 impl ListObjectsV2Output {
     /// Starts building a [`ListObjectsV2Output`].
     pub fn builder() -> ListObjectsV2OutputBuilder {
@@ -1285,44 +1018,6 @@ pub struct NoSuchBucket {
     pub bucket_name: Option<String>,
 }
 
-impl rt::json::ReadJsonMembers for NoSuchBucket {
-    fn absent() -> Self {
-        Self {
-            message: None,
-            bucket_name: None,
-        }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("Message"),
-            rt::json::Key::new("BucketName"),
-            rt::json::Key::new("message"),
-            rt::json::Key::new("errorMessage"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 | 2..=3 => {
-                    out.message = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("Message"))?;
-                }
-                1 => {
-                    out.bucket_name = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("BucketName"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
-}
-
 impl NoSuchBucket {
     /// Starts building a [`NoSuchBucket`].
     pub fn builder() -> NoSuchBucketBuilder {
@@ -1422,39 +1117,6 @@ pub struct NoSuchKey {
     pub key: Option<String>,
 }
 
-impl rt::json::ReadJsonMembers for NoSuchKey {
-    fn absent() -> Self {
-        Self { message: None, key: None }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("Message"),
-            rt::json::Key::new("Key"),
-            rt::json::Key::new("message"),
-            rt::json::Key::new("errorMessage"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 | 2..=3 => {
-                    out.message = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("Message"))?;
-                }
-                1 => {
-                    out.key = r.optional(|r| r.string()).map_err(|e| e.in_member("Key"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
-}
-
 impl NoSuchKey {
     /// Starts building a [`NoSuchKey`].
     pub fn builder() -> NoSuchKeyBuilder {
@@ -1543,23 +1205,6 @@ impl rt::operation::ModeledError for NoSuchKey {
 #[cfg_attr(feature = "serde", derive(rt::serde::Serialize), serde(crate = "rt::serde"))]
 #[non_exhaustive]
 pub struct NotFound {}
-impl rt::json::ReadJsonMembers for NotFound {
-    fn absent() -> Self {
-        Self {}
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        _out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        while r.next_key(&mut state)?.is_some() {
-            r.skip_value()?;
-        }
-        Ok(())
-    }
-}
-
 impl NotFound {
     /// Starts building a [`NotFound`].
     pub fn builder() -> NotFoundBuilder {
@@ -1644,61 +1289,6 @@ pub struct Object {
         serde(rename = "StorageClass", skip_serializing_if = "Option::is_none")
     )]
     pub storage_class: Option<String>,
-}
-
-impl rt::json::ReadJsonMembers for Object {
-    fn absent() -> Self {
-        Self {
-            key: None,
-            last_modified: None,
-            e_tag: None,
-            size: None,
-            storage_class: None,
-        }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        const KEYS: &[rt::json::Key] = &[
-            rt::json::Key::new("Key"),
-            rt::json::Key::new("LastModified"),
-            rt::json::Key::new("ETag"),
-            rt::json::Key::new("Size"),
-            rt::json::Key::new("StorageClass"),
-        ];
-        while let Some(member) = r.next_member(&mut state, KEYS)? {
-            match member {
-                0 => {
-                    out.key = r.optional(|r| r.string()).map_err(|e| e.in_member("Key"))?;
-                }
-                1 => {
-                    out.last_modified = r
-                        .optional(|r| r.date_time())
-                        .map_err(|e| e.in_member("LastModified"))?;
-                }
-                2 => {
-                    out.e_tag = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("ETag"))?;
-                }
-                3 => {
-                    out.size = r
-                        .optional(|r| r.integer::<i64>())
-                        .map_err(|e| e.in_member("Size"))?;
-                }
-                4 => {
-                    out.storage_class = r
-                        .optional(|r| r.string())
-                        .map_err(|e| e.in_member("StorageClass"))?;
-                }
-                _ => r.skip_value()?,
-            }
-        }
-        Ok(())
-    }
 }
 
 impl Object {
@@ -1826,29 +1416,6 @@ pub struct PutObjectInput {
         serde(rename = "Metadata", skip_serializing_if = "Option::is_none")
     )]
     pub metadata: Option<::std::collections::BTreeMap<String, String>>,
-}
-
-impl rt::json::ReadJsonMembers for PutObjectInput {
-    fn absent() -> Self {
-        Self {
-            bucket: None,
-            key: None,
-            body: None,
-            content_type: None,
-            metadata: None,
-        }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        _out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        while r.next_key(&mut state)?.is_some() {
-            r.skip_value()?;
-        }
-        Ok(())
-    }
 }
 
 impl PutObjectInput {
@@ -1986,23 +1553,6 @@ pub struct PutObjectOutput {
         serde(rename = "ETag", skip_serializing_if = "Option::is_none")
     )]
     pub e_tag: Option<String>,
-}
-
-impl rt::json::ReadJsonMembers for PutObjectOutput {
-    fn absent() -> Self {
-        Self { e_tag: None }
-    }
-
-    fn read_members(
-        r: &mut rt::json::Reader<'_>,
-        _out: &mut Self,
-    ) -> Result<(), rt::json::ReadError> {
-        let mut state = r.begin_object()?;
-        while r.next_key(&mut state)?.is_some() {
-            r.skip_value()?;
-        }
-        Ok(())
-    }
 }
 
 impl PutObjectOutput {
