@@ -240,7 +240,6 @@ fn union_reader(t: &NamedType, u: &Union) -> TokenStream {
     }
 }
 
-
 /// The members bound to the body, as an object; members bound elsewhere
 /// (headers, labels, query) are written by the request's bindings.
 fn structure(s: &Struct, strings: bool) -> TokenStream {
