@@ -306,6 +306,9 @@ pub struct Operation {
     /// The element of the response body holding the output's members when
     /// it is not the root (awsQuery's `<GetThingResult>`).
     pub response_wrapper: Option<String>,
+    /// `@s3UnwrappedXmlOutput`: the response body's root element is the
+    /// output's one body member.
+    pub unwrapped_output: bool,
     /// Endpoint parameters the operation sets (`@staticContextParams`,
     /// `@contextParam`, `@operationContextParams`), sorted by name.
     pub endpoint_params: Vec<EndpointParam>,

@@ -185,6 +185,9 @@ pub struct Traits {
     pub xml_namespace: Option<XmlNamespaceTrait>,
     /// `aws.protocols#ec2QueryName`: the member's key in ec2Query requests.
     pub ec2_query_name: Option<String>,
+    /// `aws.customizations#s3UnwrappedXmlOutput`: the response body's root
+    /// element is the output's one body member itself.
+    pub s3_unwrapped_xml_output: bool,
     /// Known traits whose behaviour the generator does not implement yet.
     pub unsupported: Vec<String>,
     /// `smithy.rules#endpointRuleSet`, as written (the runtime reads it).
@@ -373,6 +376,9 @@ pub fn parse(raw: &BTreeMap<String, Value>) -> (Traits, Vec<(String, String)>) {
                 "smithy.api#xmlFlattened" => t.xml_flattened = marker(value)?,
                 "smithy.api#xmlNamespace" => t.xml_namespace = Some(typed(value)?),
                 "aws.protocols#ec2QueryName" => t.ec2_query_name = Some(typed(value)?),
+                "aws.customizations#s3UnwrappedXmlOutput" => {
+                    t.s3_unwrapped_xml_output = marker(value)?
+                }
                 "aws.api#clientEndpointDiscovery" => t.endpoint_discovery = Some(typed(value)?),
                 "aws.api#clientDiscoveredEndpoint" => {
                     #[derive(Deserialize)]

@@ -486,6 +486,22 @@ pub fn from_body<T: ReadXml>(body: &[u8], wrapper: Option<&str>) -> Result<T> {
     Ok(value)
 }
 
+/// A value read from the body's root element itself by `read`, or `None`
+/// for an empty body (S3's `@s3UnwrappedXmlOutput`).
+pub fn from_root<T>(
+    body: &[u8],
+    read: impl FnOnce(&mut Reader<'_>, &Element<'_>) -> Result<T>,
+) -> Result<Option<T>> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(None);
+    }
+    let mut r = Reader::new(body)?;
+    let root = r.root()?;
+    let value = read(&mut r, &root)?;
+    r.finish()?;
+    Ok(Some(value))
+}
+
 /// `T` read from an empty element: every member absent.
 fn absent<T: ReadXml>() -> Result<T> {
     let mut r = Reader::from_str("<absent/>");

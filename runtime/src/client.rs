@@ -320,6 +320,21 @@ impl OperationResponse {
         }
     }
 
+    /// Reads the body's root element itself with `read` (`@s3UnwrappedXmlOutput`);
+    /// `None` for an empty body.
+    #[cfg(feature = "xml")]
+    pub fn xml_root<T>(
+        &self,
+        read: impl FnOnce(
+            &mut crate::xml::Reader<'_>,
+            &crate::xml::Element<'_>,
+        ) -> Result<T, crate::xml::ReadError>,
+    ) -> Result<Option<T>, DeserializationError> {
+        crate::xml::from_root(self.body(), read).map_err(|e| {
+            DeserializationError::new(format!("the XML body does not match the model: {e}"))
+        })
+    }
+
     /// Reads an XML payload (a structure or union bound with `@httpPayload`);
     /// `None` for an empty body.
     #[cfg(feature = "xml")]

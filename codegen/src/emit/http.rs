@@ -599,6 +599,26 @@ pub(crate) fn response_body(ir: &CrateIr, op: &Operation) -> TokenStream {
             _ => {}
         }
     }
+    if xml && op.unwrapped_output {
+        // The root element is the one body member's own.
+        if let Some(m) = members.iter().find(|m| m.binding == Binding::Body) {
+            let f = ident(&m.field);
+            let read = super::xml::closure(super::xml::read_expr(&m.ty));
+            let set = if m.optional {
+                quote!(out.#f = Some(v);)
+            } else {
+                quote!(out.#f = v;)
+            };
+            stmts.push(quote! {
+                if let Some(v) = response.xml_root(#read)? { #set }
+            });
+            return quote! {
+                let mut out: Self::Output = response.xml_members(false)?;
+                #(#stmts)*
+                Ok(out)
+            };
+        }
+    }
     if xml {
         let read = quote!(response.xml_members(#has_body));
         if stmts.is_empty() {

@@ -454,7 +454,7 @@ fn union(t: &NamedType, u: &Union) -> TokenStream {
 }
 
 /// A closure `|r, child| read` for the runtime's list and map readers.
-fn closure(read: TokenStream) -> TokenStream {
+pub(crate) fn closure(read: TokenStream) -> TokenStream {
     if read.to_string().contains("child") {
         quote!(|r, child| #read)
     } else {
@@ -474,7 +474,7 @@ fn item_read(ty: &TypeRef, sparse: bool) -> TokenStream {
 
 /// An expression reading a value of `ty` from the element `child` the
 /// reader `r` is in, of type `Result<T, rt::xml::ReadError>`.
-fn read_expr(ty: &TypeRef) -> TokenStream {
+pub(crate) fn read_expr(ty: &TypeRef) -> TokenStream {
     match &ty.kind {
         TypeKind::String => quote!(r.string()),
         TypeKind::Text => quote!(r.text_value()),

@@ -329,6 +329,7 @@ impl<'m> Lowering<'m> {
             response_wrapper: self
                 .protocol
                 .response_wrapper(id.rsplit_once('#').map_or(id, |(_, n)| n)),
+            unwrapped_output: t.s3_unwrapped_xml_output,
             discovered_endpoint: t.discovered_endpoint == Some(true),
             endpoint_params: Vec::new(),
             streaming_input: false,
