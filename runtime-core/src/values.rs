@@ -39,6 +39,17 @@ impl<T: fmt::Display> fmt::Display for UnknownValue<T> {
     }
 }
 
+/// A double as text outside JSON (headers, query strings, XML and form
+/// bodies): its shortest form, or `NaN`, `Infinity`, `-Infinity`.
+pub fn float_text(value: f64) -> std::borrow::Cow<'static, str> {
+    match value {
+        v if v.is_nan() => "NaN".into(),
+        f64::INFINITY => "Infinity".into(),
+        f64::NEG_INFINITY => "-Infinity".into(),
+        v => v.to_string().into(),
+    }
+}
+
 macro_rules! big_number {
     ($name:ident, $doc:literal) => {
         #[doc = $doc]

@@ -800,14 +800,7 @@ impl Writer {
 }
 
 /// A double as XML protocols write it (`NaN`, `Infinity`, `-Infinity`).
-pub fn float_text(value: f64) -> Cow<'static, str> {
-    match value {
-        v if v.is_nan() => "NaN".into(),
-        f64::INFINITY => "Infinity".into(),
-        f64::NEG_INFINITY => "-Infinity".into(),
-        v => v.to_string().into(),
-    }
-}
+pub use crate::values::float_text;
 
 /// A float in its own shortest form (see [`float_text`]).
 pub fn f32_text(value: f32) -> Cow<'static, str> {

@@ -283,12 +283,7 @@ pub fn fmt_timestamp(value: &DateTime, format: DateTimeFormat) -> Result<String,
 
 /// A double as restJson1 writes it outside JSON (`NaN`, `Infinity`, `-Infinity`).
 pub fn fmt_f64(value: f64) -> Cow<'static, str> {
-    match value {
-        v if v.is_nan() => "NaN".into(),
-        f64::INFINITY => "Infinity".into(),
-        f64::NEG_INFINITY => "-Infinity".into(),
-        v => v.to_string().into(),
-    }
+    smithy_client_core::float_text(value)
 }
 
 /// A float as restJson1 writes it outside JSON.
