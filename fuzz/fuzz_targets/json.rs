@@ -28,8 +28,15 @@ fuzz_target!(|data: &[u8]| {
             let text = a.to_string();
             let again: serde_json::Value = serde_json::from_str(&text)
                 .unwrap_or_else(|e| panic!("wrote {text:?} for {input:?}, which is not JSON: {e}"));
-            assert!(same(&again, &b), "different values for {input:?}: {again:?} and {b:?}");
-            assert_eq!(text.parse::<Document>().ok(), Some(a), "{input:?} written as {text:?} reads back differently");
+            assert!(
+                same(&again, &b),
+                "different values for {input:?}: {again:?} and {b:?}"
+            );
+            assert_eq!(
+                text.parse::<Document>().ok(),
+                Some(a),
+                "{input:?} written as {text:?} reads back differently"
+            );
         }
         (Err(_), Err(_)) => {}
         (a, b) => panic!(
@@ -61,7 +68,9 @@ fn same(a: &serde_json::Value, b: &serde_json::Value) -> bool {
             (_, _, Some(i), Some(j)) => i == j,
             _ => x.as_f64() == y.as_f64(),
         },
-        (V::Array(x), V::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b)),
+        (V::Array(x), V::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b))
+        }
         (V::Object(x), V::Object(y)) => {
             x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
         }
