@@ -284,7 +284,13 @@ pub(crate) fn request_body(ir: &CrateIr, op: &Operation) -> TokenStream {
                 }
             }
         }
-        stmts.push(quote!(req.host_prefix(format!(#fmt #(, #args)*))?;));
+        // A prefix without labels is a plain string (no `format!` to run).
+        stmts.push(if args.is_empty() {
+            let text = fmt.replace("{{", "{").replace("}}", "}");
+            quote!(req.host_prefix(String::from(#text))?;)
+        } else {
+            quote!(req.host_prefix(format!(#fmt #(, #args)*))?;)
+        });
     }
     for (name, value) in &op.http.headers {
         stmts.push(quote!(req.header(#name, #value)?;));

@@ -143,13 +143,19 @@ impl Cx {
                 });
             }
         }
+        // A union without constraints in any variant has nothing to check.
+        let body = (!arms.is_empty()).then(|| {
+            quote! {
+                match self {
+                    #(#arms)*
+                    _ => {}
+                }
+            }
+        });
         quote! {
             impl rt::validation::Validate for #name {
                 fn validate_into(&self, cx: &mut rt::validation::Context) {
-                    match self {
-                        #(#arms)*
-                        _ => {}
-                    }
+                    #body
                 }
             }
         }

@@ -100,7 +100,10 @@ fn write_structure(s: &Struct) -> TokenStream {
         let deref = m.boxed.then(|| quote!(let v = &**v;));
         if m.xml.attribute {
             let text = attribute_text(&m.ty);
-            let write = quote!(w.attribute(#wire, &#text););
+            let write = quote! {
+                let text = #text;
+                w.attribute(#wire, &text);
+            };
             attributes.push(if m.optional {
                 quote!(#access { #write })
             } else {
@@ -170,9 +173,19 @@ fn attribute_text(ty: &TypeRef) -> TokenStream {
         } => quote!(v.value().to_string()),
         TypeKind::Float => quote!(rt::xml::f32_text(*v)),
         TypeKind::Double => quote!(rt::xml::float_text(*v)),
+        // A timestamp that cannot be written fails the request, not an
+        // empty attribute.
         TypeKind::Timestamp(f) => {
             let format = super::http::format_tokens(*f);
-            quote!(v.fmt(#format).unwrap_or_default())
+            quote! {
+                match v.fmt(#format) {
+                    Ok(text) => text,
+                    Err(e) => {
+                        w.fail(format!("a timestamp cannot be written: {e}"));
+                        String::new()
+                    }
+                }
+            }
         }
         TypeKind::Blob => quote!(String::from_utf8_lossy(&v.to_base64()).into_owned()),
         _ => quote!(v.to_string()),
@@ -313,7 +326,8 @@ fn structure(s: &Struct) -> TokenStream {
             let set = assign(quote!(v));
             attributes.push(quote! {
                 if let Some(text) = el.attribute(#wire).map_err(|e| e.in_member(#name))? {
-                    let v = (#parse)(&text).map_err(|m| r.invalid(m).in_member(#name))?;
+                    let parse = #parse;
+                    let v = parse(&text).map_err(|m| r.invalid(m).in_member(#name))?;
                     #set
                 }
             });
@@ -455,6 +469,11 @@ fn union(t: &NamedType, u: &Union) -> TokenStream {
 
 /// A closure `|r, child| read` for the runtime's list and map readers.
 pub(crate) fn closure(read: TokenStream) -> TokenStream {
+    // A closure that only calls `read_xml` is the function itself.
+    let named = quote!(rt::xml::ReadXml::read_xml(r, child));
+    if read.to_string() == named.to_string() {
+        return quote!(rt::xml::ReadXml::read_xml);
+    }
     if read.to_string().contains("child") {
         quote!(|r, child| #read)
     } else {

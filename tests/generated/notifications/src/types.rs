@@ -1526,10 +1526,7 @@ mod xml {
                     }
                     "Tags" => {
                         let v = r
-                            .list(
-                                "member",
-                                |r, child| rt::xml::ReadXml::read_xml(r, child),
-                            )
+                            .list("member", rt::xml::ReadXml::read_xml)
                             .map_err(|e| e.in_member("Tags"))?;
                         out.tags = Some(v);
                     }
@@ -1676,10 +1673,7 @@ mod xml {
                 match child.name() {
                     "Subscriptions" => {
                         let v = r
-                            .list(
-                                "member",
-                                |r, child| rt::xml::ReadXml::read_xml(r, child),
-                            )
+                            .list("member", rt::xml::ReadXml::read_xml)
                             .map_err(|e| e.in_member("Subscriptions"))?;
                         out.subscriptions = Some(v);
                     }
@@ -1728,10 +1722,7 @@ mod xml {
                 match child.name() {
                     "Topics" => {
                         let v = r
-                            .list(
-                                "member",
-                                |r, child| rt::xml::ReadXml::read_xml(r, child),
-                            )
+                            .list("member", rt::xml::ReadXml::read_xml)
                             .map_err(|e| e.in_member("Topics"))?;
                         out.topics = Some(v);
                     }
@@ -1832,7 +1823,7 @@ mod xml {
                                 "Name",
                                 "Value",
                                 |r, _| r.string(),
-                                |r, child| rt::xml::ReadXml::read_xml(r, child),
+                                rt::xml::ReadXml::read_xml,
                             )
                             .map_err(|e| e.in_member("MessageAttributes"))?;
                         out.message_attributes = Some(v);
