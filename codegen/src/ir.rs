@@ -227,6 +227,13 @@ impl Protocol {
         self == Protocol::RpcV2Json
     }
 
+    /// Whether form-encoded lists are always flattened (`Key.N`), and an
+    /// empty one sends nothing (ec2Query), rather than `Key.member.N` unless
+    /// `@xmlFlattened`, and `Key=` when empty (awsQuery).
+    pub fn flattens_query_lists(self) -> bool {
+        self == Protocol::Ec2Query
+    }
+
     /// How the protocol encodes request bodies.
     pub fn request_format(self) -> BodyFormat {
         match self {
@@ -463,7 +470,7 @@ pub struct ErrorInfo {
     pub retryable: bool,
     pub throttling: bool,
     /// The code that identifies the error on the wire: its shape name, or
-    /// `@awsQueryError`'s code in awsQuery and ec2Query.
+    /// `@awsQueryError`'s code in awsQuery.
     pub code: String,
     /// The field holding the error message (`Message` or `message`), if any.
     pub message_field: Option<String>,

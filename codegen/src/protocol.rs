@@ -29,7 +29,7 @@ pub trait ClientProtocol: Sync {
     }
     /// A member's key in a form-encoded request (awsQuery, ec2Query).
     fn query_key(&self, member: &str, traits: &Traits) -> String {
-        traits.xml_name.clone().unwrap_or_else(|| member.to_owned())
+        xml_name(member, traits)
     }
     /// The code that identifies an error shape named `name` on the wire.
     fn error_code(&self, name: &str, traits: &Traits) -> String {
@@ -109,7 +109,7 @@ impl ClientProtocol for RestXml {
     }
 
     fn wire_name(&self, member: &str, traits: &Traits) -> String {
-        traits.xml_name.clone().unwrap_or_else(|| member.to_owned())
+        xml_name(member, traits)
     }
 
     fn body_timestamp_format(&self) -> TimestampFormat {
@@ -275,7 +275,7 @@ impl ClientProtocol for Query {
 
     /// The element name in XML responses.
     fn wire_name(&self, member: &str, traits: &Traits) -> String {
-        traits.xml_name.clone().unwrap_or_else(|| member.to_owned())
+        xml_name(member, traits)
     }
 
     fn body_timestamp_format(&self) -> TimestampFormat {
@@ -293,7 +293,7 @@ impl ClientProtocol for Query {
                 first.to_uppercase().chain(chars).collect()
             });
         }
-        traits.xml_name.clone().unwrap_or_else(|| member.to_owned())
+        xml_name(member, traits)
     }
 
     fn error_code(&self, name: &str, traits: &Traits) -> String {
@@ -315,6 +315,11 @@ impl ClientProtocol for Query {
             unit_input_empty: false,
         })
     }
+}
+
+/// A member's XML name: `@xmlName`, else the member's own.
+fn xml_name(member: &str, traits: &Traits) -> String {
+    traits.xml_name.clone().unwrap_or_else(|| member.to_owned())
 }
 
 /// Every protocol the generator implements, in order of preference when a

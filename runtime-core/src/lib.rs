@@ -29,7 +29,9 @@ pub use text::Text;
 /// `DateTime` and `Blob` convert with `From`/`TryFrom`).
 #[cfg(feature = "aws-smithy-types")]
 pub use values::aws::{document_from_aws, document_to_aws};
-pub use values::{float_text, BigDecimal, BigInteger, Blob, BuildError, Document, UnknownValue};
+pub use values::{
+    f32_text, float_text, BigDecimal, BigInteger, Blob, BuildError, Document, UnknownValue,
+};
 
 #[cfg(feature = "serde")]
 #[doc(hidden)]

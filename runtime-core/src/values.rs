@@ -50,6 +50,16 @@ pub fn float_text(value: f64) -> std::borrow::Cow<'static, str> {
     }
 }
 
+/// A float in its own shortest form (not widened to a double), or `NaN`,
+/// `Infinity`, `-Infinity` (see [`float_text`]).
+pub fn f32_text(value: f32) -> std::borrow::Cow<'static, str> {
+    if value.is_finite() {
+        value.to_string().into()
+    } else {
+        float_text(f64::from(value))
+    }
+}
+
 macro_rules! big_number {
     ($name:ident, $doc:literal) => {
         #[doc = $doc]

@@ -173,6 +173,14 @@ impl<'a> Reader<'a> {
         ReadError::new(message, self.position())
     }
 
+    /// An element whose start tag was just read.
+    fn element(&self, start: BytesStart<'a>) -> Element<'a> {
+        Element {
+            start,
+            position: self.position(),
+        }
+    }
+
     /// The byte offset reached.
     pub fn position(&self) -> u64 {
         self.events.buffer_position()
@@ -211,17 +219,11 @@ impl<'a> Reader<'a> {
             match self.event()? {
                 Event::Start(start) => {
                     self.enter()?;
-                    return Ok(Element {
-                        start,
-                        position: self.position(),
-                    });
+                    return Ok(self.element(start));
                 }
                 Event::Empty(start) => {
                     self.empty = true;
-                    return Ok(Element {
-                        start,
-                        position: self.position(),
-                    });
+                    return Ok(self.element(start));
                 }
                 Event::Text(t) if t.bytes().all(|b| b.is_ascii_whitespace()) => {}
                 Event::Decl(_) | Event::Comment(_) | Event::PI(_) => {}
@@ -245,17 +247,11 @@ impl<'a> Reader<'a> {
             match self.event()? {
                 Event::Start(start) => {
                     self.enter()?;
-                    return Ok(Some(Element {
-                        start,
-                        position: self.position(),
-                    }));
+                    return Ok(Some(self.element(start)));
                 }
                 Event::Empty(start) => {
                     self.empty = true;
-                    return Ok(Some(Element {
-                        start,
-                        position: self.position(),
-                    }));
+                    return Ok(Some(self.element(start)));
                 }
                 Event::End(_) => {
                     self.depth -= 1;
@@ -267,8 +263,9 @@ impl<'a> Reader<'a> {
                     }
                 }
                 Event::Text(_) | Event::CData(_) | Event::Comment(_) | Event::PI(_) => {}
-                Event::Decl(_) => return self.error("an XML declaration inside an element"),
-                Event::DocType(_) => return self.error("a document type inside an element"),
+                Event::Decl(_) | Event::DocType(_) => {
+                    return self.error("a declaration inside an element")
+                }
                 Event::Eof => return self.error("the body ends inside an element"),
             }
         }
@@ -800,16 +797,7 @@ impl Writer {
 }
 
 /// A double as XML protocols write it (`NaN`, `Infinity`, `-Infinity`).
-pub use crate::values::float_text;
-
-/// A float in its own shortest form (see [`float_text`]).
-pub fn f32_text(value: f32) -> Cow<'static, str> {
-    if value.is_finite() {
-        value.to_string().into()
-    } else {
-        float_text(f64::from(value))
-    }
-}
+pub use crate::values::{f32_text, float_text};
 
 /// Escapes `&`, `<`, `>` and a carriage return (which a reader would turn
 /// into a line feed); in an attribute value also `"`, tab and line feed,
@@ -894,18 +882,12 @@ pub fn tree(body: &[u8]) -> Result<Node> {
             match r.event()? {
                 Event::Start(start) => {
                     r.enter()?;
-                    let child = Element {
-                        start,
-                        position: r.position(),
-                    };
+                    let child = r.element(start);
                     node.children.push(element(r, &child)?);
                 }
                 Event::Empty(start) => {
                     r.empty = true;
-                    let child = Element {
-                        start,
-                        position: r.position(),
-                    };
+                    let child = r.element(start);
                     node.children.push(element(r, &child)?);
                 }
                 Event::Text(t) => node.text.push_str(&t.xml10_content()),

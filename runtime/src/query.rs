@@ -5,7 +5,6 @@
 //! protocols spell them.
 
 use crate::{BigDecimal, BigInteger, Blob, DateTime, DateTimeFormat};
-use std::fmt::Write as _;
 
 /// A type generated code writes as query parameters.
 pub trait WriteQuery {
@@ -91,13 +90,7 @@ impl Writer {
 
     /// A float, in its own shortest form.
     pub fn f32(&mut self, key: &str, value: f32) {
-        if value.is_finite() {
-            let mut text = String::new();
-            let _ = write!(text, "{value}");
-            self.str(key, &text);
-        } else {
-            self.f64(key, f64::from(value));
-        }
+        self.str(key, &smithy_client_core::f32_text(value));
     }
 
     /// A blob, as base64.

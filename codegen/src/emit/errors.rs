@@ -81,11 +81,7 @@ fn operation_error(ir: &CrateIr, op: &Operation) -> TokenStream {
             let f = ident(&info.reader);
             quote!(#f(response))
         } else {
-            match ir.service.protocol.response_format() {
-                BodyFormat::Cbor => quote!(response.parse_cbor()),
-                BodyFormat::Xml => quote!(response.parse_xml()),
-                BodyFormat::Json | BodyFormat::Query => quote!(response.parse()),
-            }
+            super::error_parse(ir.service.protocol)
         };
         arms.push(quote! { Some(#code) => #read.map_or_else(Self::Unhandled, Self::#v), });
         display.push(quote! { Self::#v(e) => e.fmt(f), });

@@ -337,14 +337,13 @@ fn request_payload(ir: &CrateIr, op: &Operation, members: &[Member]) -> TokenStr
             BodyFormat::Json => quote!(req.json(input)?;),
             BodyFormat::Cbor => quote!(req.cbor(input)?;),
             BodyFormat::Query => {
-                let action = op.id.rsplit_once('#').map_or(op.id.as_str(), |(_, n)| n);
                 let version = ir.service.version.as_deref().unwrap_or_default();
                 let value = if op.input_unit {
                     quote!(None::<&Self::Input>)
                 } else {
                     quote!(Some(input))
                 };
-                quote!(req.form(#action, #version, #value)?;)
+                quote!(req.form(Self::NAME, #version, #value)?;)
             }
             // No protocol sends a whole XML document without HTTP bindings.
             BodyFormat::Xml => quote!(),
@@ -666,10 +665,7 @@ pub(crate) fn error_reader(
     let t = ident(name);
     let f = ident(reader);
     let stmts = read_bound(members, quote!(headers));
-    let parse = match ir.service.protocol.response_format() {
-        BodyFormat::Xml => quote!(response.parse_xml()),
-        _ => quote!(response.parse()),
-    };
+    let parse = super::error_parse(ir.service.protocol);
     quote! {
         fn #f(response: &rt::error::ErrorResponse<'_>) -> Result<#t, rt::error::UnhandledError> {
             fn bound(out: &mut #t, headers: &rt::http::HeaderMap) -> Result<(), String> {

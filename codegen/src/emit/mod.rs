@@ -532,3 +532,23 @@ pub(crate) fn document_literal(value: &serde_json::Value) -> TokenStream {
         }
     }
 }
+
+/// The runtime's `WireFormat` of the protocol's responses, which decides how
+/// an error body is read.
+pub(crate) fn wire_format(protocol: Protocol) -> TokenStream {
+    match protocol.response_format() {
+        BodyFormat::Cbor => quote!(rt::operation::WireFormat::Cbor),
+        BodyFormat::Xml => quote!(rt::operation::WireFormat::Xml),
+        BodyFormat::Json | BodyFormat::Query => quote!(rt::operation::WireFormat::Json),
+    }
+}
+
+/// The call that reads a modelled error structure from an `ErrorResponse`
+/// in the protocol's response format.
+pub(crate) fn error_parse(protocol: Protocol) -> TokenStream {
+    match protocol.response_format() {
+        BodyFormat::Cbor => quote!(response.parse_cbor()),
+        BodyFormat::Xml => quote!(response.parse_xml()),
+        BodyFormat::Json | BodyFormat::Query => quote!(response.parse()),
+    }
+}

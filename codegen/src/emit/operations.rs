@@ -86,15 +86,13 @@ fn operation(ir: &CrateIr, op: &Operation) -> TokenStream {
         )
     });
     let endpoint_params = super::endpoints::operation_items(op);
-    let wire_format = match ir.service.protocol.response_format() {
-        BodyFormat::Cbor => Some(quote!(
-            const WIRE_FORMAT: rt::operation::WireFormat = rt::operation::WireFormat::Cbor;
-        )),
-        BodyFormat::Xml => Some(quote!(
-            const WIRE_FORMAT: rt::operation::WireFormat = rt::operation::WireFormat::Xml;
-        )),
-        BodyFormat::Json | BodyFormat::Query => None,
-    };
+    // Only what differs from the trait's default (JSON).
+    let wire_format = (ir.service.protocol.response_format() != BodyFormat::Json).then(|| {
+        let format = super::wire_format(ir.service.protocol);
+        quote!(
+            const WIRE_FORMAT: rt::operation::WireFormat = #format;
+        )
+    });
     let discovered = op.discovered_endpoint.then(|| {
         quote!(
             const DISCOVERED_ENDPOINT: bool = true;

@@ -77,11 +77,7 @@ fn test(ir: &CrateIr, t: &ProtocolTest) -> TokenStream {
                 .query_fault
                 .as_ref()
                 .map(|f| quote!(assert_eq!(response.query_fault(), Some(#f), "awsQuery fault");));
-            let format = match ir.service.protocol.response_format() {
-                BodyFormat::Json | BodyFormat::Query => quote!(rt::operation::WireFormat::Json),
-                BodyFormat::Cbor => quote!(rt::operation::WireFormat::Cbor),
-                BodyFormat::Xml => quote!(rt::operation::WireFormat::Xml),
-            };
+            let format = super::wire_format(ir.service.protocol);
             quote! {
                 #response
                 let response = rt::error::ErrorResponse::read(#format, #code, &headers, &body);

@@ -25,7 +25,7 @@ pub fn module(ir: &CrateIr) -> TokenStream {
         return quote!();
     }
     let rules = Rules {
-        ec2: ir.service.protocol == Protocol::Ec2Query,
+        ec2: ir.service.protocol.flattens_query_lists(),
     };
     let impls = ir.types.values().filter_map(|t| {
         let name = ident(&t.name);

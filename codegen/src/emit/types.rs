@@ -339,7 +339,7 @@ pub(crate) fn setter_param(ty: &TypeRef, boxed: bool) -> (TokenStream, TokenStre
 
 fn error_impls(t: &NamedType, s: &Struct, e: &ErrorInfo) -> TokenStream {
     let name = ident(&t.name);
-    let code = t.id.rsplit_once('#').map_or(t.id.as_str(), |(_, n)| n);
+    let code = &e.code;
     let status = Literal::u16_unsuffixed(e.http_status);
     let server = e.fault == Fault::Server;
     let (retryable, throttling) = (e.retryable, e.throttling);

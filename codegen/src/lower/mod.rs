@@ -209,10 +209,7 @@ impl<'m> Lowering<'m> {
                 client: self.names.client.clone(),
                 endpoint_rules,
                 endpoint_discovery,
-                xml_namespace: t
-                    .xml_namespace
-                    .as_ref()
-                    .map(|n| (n.uri.clone(), n.prefix.clone())),
+                xml_namespace: types::namespace(t),
             },
             types: std::mem::take(&mut self.types),
             protocol_tests: Vec::new(),
@@ -326,9 +323,7 @@ impl<'m> Lowering<'m> {
         }
         self.endpoint_params(id, shape, t);
         Some(Operation {
-            response_wrapper: self
-                .protocol
-                .response_wrapper(id.rsplit_once('#').map_or(id, |(_, n)| n)),
+            response_wrapper: self.protocol.response_wrapper(local_name(id)),
             unwrapped_output: t.s3_unwrapped_xml_output,
             discovered_endpoint: t.discovered_endpoint == Some(true),
             endpoint_params: Vec::new(),

@@ -59,9 +59,7 @@ impl Lowering<'_> {
                         }),
                         retryable: t.retryable.is_some(),
                         throttling: t.retryable.as_ref().is_some_and(|r| r.throttling),
-                        code: self
-                            .protocol
-                            .error_code(id.rsplit_once('#').map_or(id, |(_, n)| n), t),
+                        code: self.protocol.error_code(crate::model::local_name(id), t),
                         message_field,
                         reader: self.names.error_reader(id),
                     }
@@ -139,7 +137,7 @@ impl Lowering<'_> {
                 xml_name: t
                     .xml_name
                     .clone()
-                    .unwrap_or_else(|| id.rsplit_once('#').map_or(id, |(_, n)| n).to_string()),
+                    .unwrap_or_else(|| crate::model::local_name(id).to_string()),
                 xml_namespace: namespace(t),
             },
         );
@@ -663,7 +661,7 @@ fn is_large_text(length: Option<&crate::traits::LengthTrait>) -> bool {
 }
 
 /// `@xmlNamespace` as `(uri, prefix)`.
-fn namespace(t: &crate::traits::Traits) -> Option<(String, Option<String>)> {
+pub(super) fn namespace(t: &crate::traits::Traits) -> Option<(String, Option<String>)> {
     t.xml_namespace
         .as_ref()
         .map(|n| (n.uri.clone(), n.prefix.clone()))

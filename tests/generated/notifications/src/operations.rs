@@ -31,7 +31,7 @@ impl rt::operation::Operation for CreateTopic {
         let mut req = rt::client::OperationRequest::builder(Self::METHOD);
         req.literal("/");
         req.header("Content-Type", "application/x-www-form-urlencoded")?;
-        req.form("CreateTopic", "2010-03-31", Some(input))?;
+        req.form(Self::NAME, "2010-03-31", Some(input))?;
         req.finish()
     }
 
@@ -66,7 +66,7 @@ impl rt::operation::Operation for DeleteTopic {
         let mut req = rt::client::OperationRequest::builder(Self::METHOD);
         req.literal("/");
         req.header("Content-Type", "application/x-www-form-urlencoded")?;
-        req.form("DeleteTopic", "2010-03-31", Some(input))?;
+        req.form(Self::NAME, "2010-03-31", Some(input))?;
         req.finish()
     }
 
@@ -101,7 +101,7 @@ impl rt::operation::Operation for GetTopicAttributes {
         let mut req = rt::client::OperationRequest::builder(Self::METHOD);
         req.literal("/");
         req.header("Content-Type", "application/x-www-form-urlencoded")?;
-        req.form("GetTopicAttributes", "2010-03-31", Some(input))?;
+        req.form(Self::NAME, "2010-03-31", Some(input))?;
         req.finish()
     }
 
@@ -136,7 +136,7 @@ impl rt::operation::Operation for ListSubscriptionsByTopic {
         let mut req = rt::client::OperationRequest::builder(Self::METHOD);
         req.literal("/");
         req.header("Content-Type", "application/x-www-form-urlencoded")?;
-        req.form("ListSubscriptionsByTopic", "2010-03-31", Some(input))?;
+        req.form(Self::NAME, "2010-03-31", Some(input))?;
         req.finish()
     }
 
@@ -196,7 +196,7 @@ impl rt::operation::Operation for ListTopics {
         let mut req = rt::client::OperationRequest::builder(Self::METHOD);
         req.literal("/");
         req.header("Content-Type", "application/x-www-form-urlencoded")?;
-        req.form("ListTopics", "2010-03-31", Some(input))?;
+        req.form(Self::NAME, "2010-03-31", Some(input))?;
         req.finish()
     }
 
@@ -255,7 +255,7 @@ impl rt::operation::Operation for Publish {
         let mut req = rt::client::OperationRequest::builder(Self::METHOD);
         req.literal("/");
         req.header("Content-Type", "application/x-www-form-urlencoded")?;
-        req.form("Publish", "2010-03-31", Some(input))?;
+        req.form(Self::NAME, "2010-03-31", Some(input))?;
         req.finish()
     }
 
@@ -290,7 +290,7 @@ impl rt::operation::Operation for Subscribe {
         let mut req = rt::client::OperationRequest::builder(Self::METHOD);
         req.literal("/");
         req.header("Content-Type", "application/x-www-form-urlencoded")?;
-        req.form("Subscribe", "2010-03-31", Some(input))?;
+        req.form(Self::NAME, "2010-03-31", Some(input))?;
         req.finish()
     }
 

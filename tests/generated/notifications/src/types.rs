@@ -843,15 +843,15 @@ impl NotFoundException {
 impl ::std::fmt::Display for NotFoundException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match self.message() {
-            Some(m) => write!(f, "NotFoundException: {}", m),
-            None => f.write_str("NotFoundException"),
+            Some(m) => write!(f, "NotFound: {}", m),
+            None => f.write_str("NotFound"),
         }
     }
 }
 
 impl ::std::error::Error for NotFoundException {}
 impl rt::operation::ModeledError for NotFoundException {
-    const CODE: &'static str = "NotFoundException";
+    const CODE: &'static str = "NotFound";
     const HTTP_STATUS: u16 = 404;
     const SERVER_FAULT: bool = false;
     const RETRYABLE: bool = false;
